@@ -1,0 +1,323 @@
+/*
+ * phv.h — the phv hypervisor core API (version 0).
+ *
+ * phv runs Power ISA 3.1 Book III-S pSeries guests on hosts that are not POWER. This header is the only
+ * boundary between the C++20 core and its users (phv-run, the QEMU accelerator, tests). It is plain C,
+ * includes nothing but <stdint.h> and <stddef.h>, and mirrors Linux KVM's Book3S-HV API so that a KVM user
+ * recognises every call: a call here is named after the ioctl it stands for.
+ *
+ * Conventions (as with the KVM ioctls):
+ *   - Every call returns 0 (or a non-negative value where stated) on success and a negative errno value
+ *     (-EINVAL, -ENOENT, -EEXIST, -ENOMEM, -EFAULT, -ENXIO, -EBUSY, -E2BIG) on failure. No call aborts the
+ *     process on bad input; a failing call changes no state.
+ *   - Guest-physical addresses ("gpa") are what the guest sees with translation off (MSR[IR]=MSR[DR]=0).
+ *   - Registers are read and written one at a time through KVM's one-reg ids (KVM_REG_PPC_*), whose bits
+ *     55..52 encode the value's size; the buffer passed must have exactly that size.
+ *   - A vm or vcpu handle is used by one thread at a time, except phv_vcpu_kick(), which any thread may call.
+ */
+#ifndef PHV_PHV_H
+#define PHV_PHV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PHV_API_VERSION 0
+
+typedef struct phv_vm phv_vm;
+typedef struct phv_vcpu phv_vcpu;
+
+/* ---------------------------------------------------------------------------------------------------------
+ * 4.1 PHV_GET_API_VERSION
+ *
+ * Returns: PHV_API_VERSION of the library that is linked in.
+ */
+int phv_get_api_version(void);
+
+/* ---------------------------------------------------------------------------------------------------------
+ * 4.2 PHV_CREATE_VM
+ *
+ * Parameters: cfg (in, may be NULL for the defaults), vm (out).
+ * Returns: 0, -EINVAL if cfg names an unknown CPU model, -ENOMEM.
+ *
+ * Creates a pSeries partition (MSR[HV]=0 guest) with no memory and no vcpus. cpu_model selects the
+ * processor the guest sees: the PVR it reads and the instructions it may execute.
+ */
+enum phv_cpu_model {
+	PHV_CPU_POWER8 = 8,
+	PHV_CPU_POWER9 = 9,
+	PHV_CPU_POWER10 = 10,
+};
+
+struct phv_vm_config {
+	uint32_t cpu_model;		/* enum phv_cpu_model; 0 = POWER10 */
+	uint32_t flags;			/* must be 0 */
+	uint64_t timebase_freq;		/* Hz; 0 = 512000000, the POWER9/10 timebase */
+};
+
+int phv_create_vm(const struct phv_vm_config *cfg, phv_vm **vm);
+
+/* Destroys the VM and every vcpu it owns. NULL is accepted and ignored. Guest memory stays the caller's. */
+void phv_destroy_vm(phv_vm *vm);
+
+/* Returns the PVR value of the VM's CPU model (e.g. 0x00800200 for POWER10 DD2.0). */
+uint32_t phv_vm_pvr(const phv_vm *vm);
+
+/* ---------------------------------------------------------------------------------------------------------
+ * 4.3 PHV_SET_USER_MEMORY_REGION  (KVM_SET_USER_MEMORY_REGION)
+ *
+ * Parameters: struct phv_userspace_memory_region (in).
+ * Returns: 0; -EINVAL for a bad slot number, unknown flags, an unaligned base/size/host pointer, a size of
+ *          more than 2^48 or a region that wraps; -EEXIST if the range overlaps another slot; -EFAULT for a
+ *          NULL host pointer; -ENOMEM.
+ *
+ * Maps memory_size bytes of the caller's memory at userspace_addr to guest-physical guest_phys_addr as slot
+ * `slot`. guest_phys_addr, memory_size and userspace_addr must be multiples of PHV_PAGE_SIZE (4 KiB). A slot
+ * that exists is replaced (its guest range may then overlap only itself); memory_size 0 deletes it.
+ * The caller keeps ownership of the memory and must keep it mapped while the slot exists.
+ *
+ * PHV_MEM_LOG_DIRTY_PAGES enables dirty tracking for the slot (see PHV_GET_DIRTY_LOG).
+ * PHV_MEM_READONLY makes guest stores to the slot exit with PHV_EXIT_MMIO instead of writing it.
+ * Guest accesses to a gpa that is in no slot exit with PHV_EXIT_MMIO.
+ * In API v0 slots may change only while no vcpu of the VM is inside phv_vcpu_run().
+ */
+#define PHV_PAGE_SIZE 4096u
+#define PHV_MAX_MEMSLOTS 512u
+
+#define PHV_MEM_LOG_DIRTY_PAGES (1u << 0)
+#define PHV_MEM_READONLY (1u << 1)
+
+struct phv_userspace_memory_region {
+	uint32_t slot;
+	uint32_t flags;
+	uint64_t guest_phys_addr;
+	uint64_t memory_size;		/* bytes */
+	uint64_t userspace_addr;	/* start of the host memory */
+};
+
+int phv_set_user_memory_region(phv_vm *vm, const struct phv_userspace_memory_region *region);
+
+/* ---------------------------------------------------------------------------------------------------------
+ * 4.4 PHV_GET_DIRTY_LOG  (KVM_GET_DIRTY_LOG)
+ *
+ * Parameters: slot, bitmap (out): one bit per 4 KiB page of the slot, bit n of byte n/8 for page n, the
+ *             buffer at least ceil(pages / 64) * 8 bytes.
+ * Returns: 0; -EINVAL for a bad slot number; -ENOENT if the slot does not exist or has no
+ *          PHV_MEM_LOG_DIRTY_PAGES; -EFAULT for a NULL bitmap.
+ *
+ * Copies the pages the guest wrote since the last call and clears the log.
+ */
+int phv_get_dirty_log(phv_vm *vm, uint32_t slot, void *bitmap);
+
+/* ---------------------------------------------------------------------------------------------------------
+ * 4.5 PHV_CREATE_VCPU
+ *
+ * Parameters: id (the vcpu's hardware thread id, which the guest sees in PIR and the device tree), vcpu (out).
+ * Returns: 0; -EINVAL if id >= PHV_MAX_VCPUS; -EEXIST if the id is taken; -ENOMEM.
+ *
+ * The new vcpu is in the state of a freshly started pSeries thread: 64-bit mode, MSR = SF|ME, translation
+ * off, every GPR and SPR 0 except PVR, PIR and the timebase.
+ */
+#define PHV_MAX_VCPUS 2048u
+
+int phv_create_vcpu(phv_vm *vm, uint32_t id, phv_vcpu **vcpu);
+
+/* ---------------------------------------------------------------------------------------------------------
+ * 4.6 PHV_GET_ONE_REG / PHV_SET_ONE_REG  (KVM_GET_ONE_REG / KVM_SET_ONE_REG)
+ *
+ * Parameters: struct phv_one_reg (in): id = a KVM_REG_PPC_* id, addr = address of a buffer of the id's size.
+ * Returns: 0; -EINVAL for an id that is not a PPC register id, whose size does not match the register, or
+ *          that this core does not implement; -EFAULT for a NULL addr; -ENXIO for a register of a facility the
+ *          CPU model does not have (e.g. DEXCR on POWER9).
+ *
+ * Besides KVM's ids, phv serves GPRs, NIP, MSR, CR, LR, CTR, XER, SRR0/1, SPRG0-3 and PVR under the ids
+ * below (KVM moves these through KVM_GET_REGS/KVM_GET_SREGS; there is one path here). The full list is in
+ * hv_core/src/vcpu/one_reg_table.cpp.
+ */
+struct phv_one_reg {
+	uint64_t id;
+	uint64_t addr;
+};
+
+#define PHV_REG_PPC 0x1000000000000000ull
+#define PHV_REG_SIZE_SHIFT 52
+#define PHV_REG_SIZE_MASK 0x00f0000000000000ull
+#define PHV_REG_SIZE_U32 0x0020000000000000ull
+#define PHV_REG_SIZE_U64 0x0030000000000000ull
+#define PHV_REG_SIZE_U128 0x0040000000000000ull
+#define PHV_REG_SIZE(id) (1u << (((id) & PHV_REG_SIZE_MASK) >> PHV_REG_SIZE_SHIFT))
+
+/* KVM ids (index values from Linux arch/powerpc/include/uapi/asm/kvm.h). */
+#define PHV_REG_PPC_DABR	(PHV_REG_PPC | PHV_REG_SIZE_U64 | 0x08)
+#define PHV_REG_PPC_DSCR	(PHV_REG_PPC | PHV_REG_SIZE_U64 | 0x09)
+#define PHV_REG_PPC_PURR	(PHV_REG_PPC | PHV_REG_SIZE_U64 | 0x0a)
+#define PHV_REG_PPC_SPURR	(PHV_REG_PPC | PHV_REG_SIZE_U64 | 0x0b)
+#define PHV_REG_PPC_DAR		(PHV_REG_PPC | PHV_REG_SIZE_U64 | 0x0c)
+#define PHV_REG_PPC_DSISR	(PHV_REG_PPC | PHV_REG_SIZE_U32 | 0x0d)
+#define PHV_REG_PPC_AMR		(PHV_REG_PPC | PHV_REG_SIZE_U64 | 0x0e)
+#define PHV_REG_PPC_UAMOR	(PHV_REG_PPC | PHV_REG_SIZE_U64 | 0x0f)
+#define PHV_REG_PPC_FPR(n)	(PHV_REG_PPC | PHV_REG_SIZE_U64 | (0x20 + (n)))
+#define PHV_REG_PPC_FPSCR	(PHV_REG_PPC | PHV_REG_SIZE_U64 | 0x80)
+#define PHV_REG_PPC_TB_OFFSET	(PHV_REG_PPC | PHV_REG_SIZE_U64 | 0x9c)
+#define PHV_REG_PPC_IAMR	(PHV_REG_PPC | PHV_REG_SIZE_U64 | 0x9f)
+#define PHV_REG_PPC_FSCR	(PHV_REG_PPC | PHV_REG_SIZE_U64 | 0xa3)
+#define PHV_REG_PPC_TAR		(PHV_REG_PPC | PHV_REG_SIZE_U64 | 0xa8)
+#define PHV_REG_PPC_PID		(PHV_REG_PPC | PHV_REG_SIZE_U64 | 0xb2)
+#define PHV_REG_PPC_VRSAVE	(PHV_REG_PPC | PHV_REG_SIZE_U32 | 0xb4)
+#define PHV_REG_PPC_LPCR	(PHV_REG_PPC | PHV_REG_SIZE_U32 | 0xb5)
+#define PHV_REG_PPC_LPCR_64	(PHV_REG_PPC | PHV_REG_SIZE_U64 | 0xb5)
+#define PHV_REG_PPC_PPR		(PHV_REG_PPC | PHV_REG_SIZE_U64 | 0xb6)
+#define PHV_REG_PPC_ARCH_COMPAT	(PHV_REG_PPC | PHV_REG_SIZE_U32 | 0xb7)
+#define PHV_REG_PPC_TIDR	(PHV_REG_PPC | PHV_REG_SIZE_U64 | 0xbc)
+#define PHV_REG_PPC_PSSCR	(PHV_REG_PPC | PHV_REG_SIZE_U64 | 0xbd)
+#define PHV_REG_PPC_DEC_EXPIRY	(PHV_REG_PPC | PHV_REG_SIZE_U64 | 0xbe)
+#define PHV_REG_PPC_ONLINE	(PHV_REG_PPC | PHV_REG_SIZE_U32 | 0xbf)
+#define PHV_REG_PPC_DEXCR	(PHV_REG_PPC | PHV_REG_SIZE_U64 | 0xc6)
+#define PHV_REG_PPC_HASHKEYR	(PHV_REG_PPC | PHV_REG_SIZE_U64 | 0xc7)
+#define PHV_REG_PPC_HASHPKEYR	(PHV_REG_PPC | PHV_REG_SIZE_U64 | 0xc8)
+
+/*
+ * phv ids for the state KVM moves with KVM_GET_REGS/KVM_GET_SREGS. They live in an index range KVM leaves
+ * unused on PPC (0x1000-0x10ff), so they can never collide with a KVM id.
+ */
+#define PHV_REG_PPC_GPR(n)	(PHV_REG_PPC | PHV_REG_SIZE_U64 | (0x1000 + (n)))
+#define PHV_REG_PPC_NIP		(PHV_REG_PPC | PHV_REG_SIZE_U64 | 0x1020)
+#define PHV_REG_PPC_MSR		(PHV_REG_PPC | PHV_REG_SIZE_U64 | 0x1021)
+#define PHV_REG_PPC_CR		(PHV_REG_PPC | PHV_REG_SIZE_U32 | 0x1022)
+#define PHV_REG_PPC_LR		(PHV_REG_PPC | PHV_REG_SIZE_U64 | 0x1023)
+#define PHV_REG_PPC_CTR		(PHV_REG_PPC | PHV_REG_SIZE_U64 | 0x1024)
+#define PHV_REG_PPC_XER		(PHV_REG_PPC | PHV_REG_SIZE_U64 | 0x1025)
+#define PHV_REG_PPC_SRR0	(PHV_REG_PPC | PHV_REG_SIZE_U64 | 0x1026)
+#define PHV_REG_PPC_SRR1	(PHV_REG_PPC | PHV_REG_SIZE_U64 | 0x1027)
+#define PHV_REG_PPC_SPRG(n)	(PHV_REG_PPC | PHV_REG_SIZE_U64 | (0x1028 + (n)))	/* n = 0..3 */
+#define PHV_REG_PPC_PVR		(PHV_REG_PPC | PHV_REG_SIZE_U32 | 0x102c)
+#define PHV_REG_PPC_DEC		(PHV_REG_PPC | PHV_REG_SIZE_U64 | 0x102d)
+#define PHV_REG_PPC_PIR		(PHV_REG_PPC | PHV_REG_SIZE_U32 | 0x102e)
+#define PHV_REG_PPC_TB		(PHV_REG_PPC | PHV_REG_SIZE_U64 | 0x102f)	/* read-only: guest timebase */
+
+int phv_get_one_reg(phv_vcpu *vcpu, const struct phv_one_reg *reg);
+int phv_set_one_reg(phv_vcpu *vcpu, const struct phv_one_reg *reg);
+
+/* ---------------------------------------------------------------------------------------------------------
+ * 4.7 PHV_VCPU_RUN  (KVM_RUN)
+ *
+ * Returns: 0 with run->exit_reason set; -EINVAL for a NULL vcpu.
+ *
+ * Runs the vcpu until something needs the caller and describes it in the vcpu's struct phv_run (see
+ * phv_vcpu_run_struct(); the pointer stays valid for the vcpu's lifetime, like KVM's mmap'd kvm_run).
+ * Before re-entering, the core completes the previous exit from that struct as KVM does:
+ *   PHV_EXIT_PAPR_HCALL  papr_hcall.ret goes to GPR3 and papr_hcall.args[0..8] to GPR4..12;
+ *   PHV_EXIT_MMIO        for a load, mmio.data (host byte order of the guest access, i.e. the bytes as they
+ *                        would be in memory) goes to the target register.
+ * Setting run->immediate_exit makes the call return PHV_EXIT_INTR at once, before any guest instruction.
+ */
+enum phv_exit_reason {
+	PHV_EXIT_UNKNOWN = 0,
+	PHV_EXIT_DEBUG = 4,
+	PHV_EXIT_HLT = 5,		/* vcpu ceded (H_CEDE) or executed `wait` with nothing pending */
+	PHV_EXIT_MMIO = 6,
+	PHV_EXIT_SHUTDOWN = 8,		/* checkstop: machine check with MSR[ME]=0 */
+	PHV_EXIT_INTR = 10,		/* phv_vcpu_kick() or immediate_exit */
+	PHV_EXIT_INTERNAL_ERROR = 17,
+	PHV_EXIT_PAPR_HCALL = 19,
+};
+
+enum phv_internal_error {
+	PHV_INTERNAL_ERROR_EMULATION = 1,	/* an instruction the core cannot execute here */
+	PHV_INTERNAL_ERROR_FETCH = 2,		/* instruction fetch from a gpa in no slot */
+};
+
+struct phv_run {
+	uint8_t immediate_exit;		/* in */
+	uint8_t padding1[3];
+	uint32_t exit_reason;		/* out: enum phv_exit_reason */
+	uint64_t nip;			/* out: address of the instruction that caused the exit */
+	union {
+		/* PHV_EXIT_PAPR_HCALL: `sc 1` from privileged state; nr = GPR3, args = GPR4..12. */
+		struct {
+			uint64_t nr;
+			uint64_t ret;
+			uint64_t args[9];
+		} papr_hcall;
+		/* PHV_EXIT_MMIO: a load or store to a gpa outside RAM (or a store to a read-only slot). */
+		struct {
+			uint64_t phys_addr;
+			uint8_t data[8];
+			uint32_t len;
+			uint8_t is_write;
+		} mmio;
+		/*
+		 * PHV_EXIT_HLT: the vcpu ceded (H_CEDE, which also sets MSR[EE]) or executed `wait`, and no
+		 * interrupt is pending. The caller sleeps until deadline_ns (CLOCK_MONOTONIC; when the
+		 * decrementer fires; UINT64_MAX if it never will) or until it raises an interrupt, then calls
+		 * phv_vcpu_run() again, which resumes after the cede and delivers what became pending.
+		 */
+		struct {
+			uint64_t deadline_ns;
+		} hlt;
+		/* PHV_EXIT_DEBUG */
+		struct {
+			uint64_t address;
+			uint32_t status;
+		} debug;
+		/* PHV_EXIT_INTERNAL_ERROR */
+		struct {
+			uint32_t suberror;	/* enum phv_internal_error */
+			uint32_t insn;		/* the instruction word, when there is one */
+			char reason[96];	/* NUL-terminated, human-readable */
+		} internal;
+		uint8_t padding[256];
+	};
+};
+
+struct phv_run *phv_vcpu_run_struct(phv_vcpu *vcpu);
+int phv_vcpu_run(phv_vcpu *vcpu);
+
+/* Makes a running phv_vcpu_run() return PHV_EXIT_INTR soon. Safe to call from any thread. */
+void phv_vcpu_kick(phv_vcpu *vcpu);
+
+/* ---------------------------------------------------------------------------------------------------------
+ * 4.8 PHV_INTERRUPT  (KVM_INTERRUPT with KVM_INTERRUPT_SET / _UNSET / _SET_LEVEL)
+ *
+ * Parameters: irq (in): PHV_INTERRUPT_SET raises the external interrupt line, PHV_INTERRUPT_UNSET lowers it.
+ * Returns: 0; -EINVAL for any other value.
+ *
+ * The line is level-triggered: the guest takes an External interrupt (0x500) whenever it is raised and
+ * MSR[EE]=1.
+ */
+#define PHV_INTERRUPT_SET ((uint32_t)-1)
+#define PHV_INTERRUPT_UNSET ((uint32_t)-2)
+
+int phv_interrupt(phv_vcpu *vcpu, uint32_t irq);
+
+/* ---------------------------------------------------------------------------------------------------------
+ * 4.9 Statistics (KVM_GET_STATS_FD, as name/value pairs)
+ *
+ * phv_vcpu_stat_count() returns the number of per-vcpu counters; phv_vcpu_stat() returns the name of counter
+ * i and stores its value, or NULL for an index out of range. Names are stable and match KVM's where KVM has
+ * the counter (sum_exits, hcall_exits, mmio_exits, ...).
+ */
+size_t phv_vcpu_stat_count(void);
+const char *phv_vcpu_stat(const phv_vcpu *vcpu, size_t i, uint64_t *value);
+
+/* ---------------------------------------------------------------------------------------------------------
+ * 4.10 Disassembly (for traces and debug output)
+ *
+ * Writes the disassembly of the 32-bit instruction word (and `suffix`, the second word of a prefixed
+ * instruction) into buf as a NUL-terminated string and returns the number of instruction bytes it covers
+ * (4 or 8), or 0 with ".long 0x..." in buf for a word that decodes to no instruction.
+ */
+int phv_disassemble(uint32_t insn, uint32_t suffix, uint64_t nip, char *buf, size_t buflen);
+
+/* Trace callback: called before each executed instruction when set (slow; for --trace). NULL disables. */
+typedef void (*phv_trace_fn)(void *opaque, uint32_t vcpu_id, uint64_t nip, uint32_t insn, uint32_t suffix);
+void phv_vcpu_set_trace(phv_vcpu *vcpu, phv_trace_fn fn, void *opaque);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PHV_PHV_H */

@@ -1,0 +1,136 @@
+// The C ABI (phv.h): argument checks and error codes; no exception crosses this boundary.
+#include <cerrno>
+#include <new>
+
+#include "isa/disasm.h"
+#include "phv/phv.h"
+#include "vcpu/one_reg.h"
+#include "vcpu/vcpu.h"
+#include "vm/vm.h"
+
+struct phv_vm {
+    phv::Vm vm;
+};
+
+namespace {
+phv::Vcpu *as_vcpu(phv_vcpu *v) { return reinterpret_cast<phv::Vcpu *>(v); }
+const phv::Vcpu *as_vcpu(const phv_vcpu *v) { return reinterpret_cast<const phv::Vcpu *>(v); }
+
+template <typename F>
+int guarded(F &&f) {
+    try {
+        return f();
+    } catch (const std::bad_alloc &) {
+        return -ENOMEM;
+    } catch (...) {
+        return -EFAULT;
+    }
+}
+} // namespace
+
+extern "C" {
+
+int phv_get_api_version(void) { return PHV_API_VERSION; }
+
+int phv_create_vm(const struct phv_vm_config *cfg, phv_vm **out) {
+    if (!out)
+        return -EFAULT;
+    *out = nullptr;
+    phv_vm_config c{};
+    if (cfg)
+        c = *cfg;
+    if (c.flags)
+        return -EINVAL;
+    const phv::CpuModel *model = phv::cpu_model(c.cpu_model ? c.cpu_model : uint32_t(PHV_CPU_POWER10));
+    if (!model)
+        return -EINVAL;
+    const uint64_t tb = c.timebase_freq ? c.timebase_freq : 512000000ull;
+    if (tb < 1000000 || tb > 10000000000ull)
+        return -EINVAL;
+    return guarded([&] {
+        *out = new phv_vm{phv::Vm(*model, tb)};
+        return 0;
+    });
+}
+
+void phv_destroy_vm(phv_vm *vm) { delete vm; }
+
+uint32_t phv_vm_pvr(const phv_vm *vm) { return vm ? vm->vm.model().pvr : 0; }
+
+int phv_set_user_memory_region(phv_vm *vm, const struct phv_userspace_memory_region *r) {
+    if (!vm || !r)
+        return -EFAULT;
+    return guarded([&] { return vm->vm.memslots().set(*r); });
+}
+
+int phv_get_dirty_log(phv_vm *vm, uint32_t slot, void *bitmap) {
+    if (!vm)
+        return -EFAULT;
+    return vm->vm.memslots().get_dirty_log(slot, bitmap);
+}
+
+int phv_create_vcpu(phv_vm *vm, uint32_t id, phv_vcpu **out) {
+    if (!vm || !out)
+        return -EFAULT;
+    *out = nullptr;
+    return guarded([&] {
+        phv::Vcpu *v = nullptr;
+        const int r = vm->vm.create_vcpu(id, &v);
+        if (r == 0)
+            *out = reinterpret_cast<phv_vcpu *>(v);
+        return r;
+    });
+}
+
+int phv_get_one_reg(phv_vcpu *vcpu, const struct phv_one_reg *reg) {
+    if (!vcpu || !reg)
+        return -EFAULT;
+    return phv::get_one_reg(*as_vcpu(vcpu), *reg);
+}
+
+int phv_set_one_reg(phv_vcpu *vcpu, const struct phv_one_reg *reg) {
+    if (!vcpu || !reg)
+        return -EFAULT;
+    return phv::set_one_reg(*as_vcpu(vcpu), *reg);
+}
+
+struct phv_run *phv_vcpu_run_struct(phv_vcpu *vcpu) { return vcpu ? &as_vcpu(vcpu)->run_struct() : nullptr; }
+
+int phv_vcpu_run(phv_vcpu *vcpu) {
+    if (!vcpu)
+        return -EINVAL;
+    return guarded([&] { return as_vcpu(vcpu)->run(); });
+}
+
+void phv_vcpu_kick(phv_vcpu *vcpu) {
+    if (vcpu)
+        as_vcpu(vcpu)->kick();
+}
+
+int phv_interrupt(phv_vcpu *vcpu, uint32_t irq) {
+    if (!vcpu)
+        return -EFAULT;
+    if (irq != PHV_INTERRUPT_SET && irq != PHV_INTERRUPT_UNSET)
+        return -EINVAL;
+    return as_vcpu(vcpu)->set_irq_line(irq == PHV_INTERRUPT_SET);
+}
+
+size_t phv_vcpu_stat_count(void) { return phv::stat_count(); }
+
+const char *phv_vcpu_stat(const phv_vcpu *vcpu, size_t i, uint64_t *value) {
+    if (!vcpu)
+        return nullptr;
+    return phv::stat_get(const_cast<phv::Vcpu *>(as_vcpu(vcpu))->stats(), i, value);
+}
+
+int phv_disassemble(uint32_t insn, uint32_t suffix, uint64_t nip, char *buf, size_t buflen) {
+    (void)suffix;   // prefixed instructions come with issue #4
+    return phv::isa::disassemble(insn, nip, buf, buflen);
+}
+
+void phv_vcpu_set_trace(phv_vcpu *vcpu, phv_trace_fn fn, void *opaque) {
+    if (vcpu)
+        as_vcpu(vcpu)->set_trace(fn, opaque);
+}
+
+} // extern "C"

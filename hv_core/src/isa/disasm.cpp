@@ -1,0 +1,100 @@
+#include "isa/disasm.h"
+
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+#include "isa/decoder.h"
+#include "isa/fields.h"
+
+namespace phv::isa {
+
+namespace {
+
+std::string hex(uint64_t v) {
+    char b[24];
+    snprintf(b, sizeof b, "0x%llx", (unsigned long long)v);
+    return b;
+}
+
+// One operand of the row's operand list, rendered from the instruction word.
+std::string operand(std::string_view op, uint32_t w, uint64_t nip, const InsnDef &def) {
+    using namespace field;
+    auto r = [](uint32_t n) { return "r" + std::to_string(n); };
+    auto num = [](int64_t n) { return std::to_string(n); };
+    auto target = [&](int64_t disp) { return hex(AA(w) ? uint64_t(disp) : nip + uint64_t(disp)); };
+    if (op == "RT" || op == "RS") return r(RT(w));
+    if (op == "RA") return r(RA(w));
+    if (op == "RB") return r(RB(w));
+    if (op == "RA0") return RA(w) ? r(RA(w)) : "0";
+    if (op == "SI") return num(SI(w));
+    if (op == "UI") return hex(UI(w));
+    if (op == "D(RA)") return num(D(w)) + "(" + (RA(w) ? r(RA(w)) : "0") + ")";
+    if (op == "DS(RA)") return num(DS(w)) + "(" + (RA(w) ? r(RA(w)) : "0") + ")";
+    if (op == "LI") return target(LI(w));
+    if (op == "BD") return target(BD(w));
+    if (op == "BO" || op == "TO" || op == "BT") return num(BO(w));
+    if (op == "BI" || op == "BA") return num(BI(w));
+    if (op == "BB") return num(RB(w));
+    if (op == "BH") return num(BH(w));
+    if (op == "BC") return num(RC(w));
+    if (op == "BF") return "cr" + num(BF(w));
+    if (op == "BFA") return "cr" + num(BFA(w));
+    if (op == "L") return num(def.form == Form::X && def.match >> 26 == 31 && XO_X(w) == 598 ? bits(w, 9, 10) : L10(w));
+    if (op == "L15") return num(L15(w));
+    if (op == "SH") return num(SH5(w));
+    if (op == "MB") return num(MB5(w));
+    if (op == "ME") return num(ME5(w));
+    if (op == "SH6") return num(SH6(w));
+    if (op == "MB6" || op == "ME6") return num(MB6(w));
+    if (op == "SPR") return num(SPR(w));
+    if (op == "FXM") return hex(FXM(w));
+    if (op == "LEV") return num(LEV(w));
+    if (op == "DX") return num(sext((bits(w, 16, 25) << 6) | (bits(w, 11, 15) << 1) | bits(w, 31, 31), 16));
+    return "?";
+}
+
+} // namespace
+
+int disassemble(uint32_t w, uint64_t nip, char *buf, size_t len) {
+    if (!buf || !len)
+        return 0;
+    const InsnDef *def = find_insn(w);
+    if (!def) {
+        snprintf(buf, len, ".long 0x%08x", w);
+        return 0;
+    }
+    std::string s(def->mnemonic);
+    if ((def->flags & flag::kOE) && field::OE(w))
+        s += 'o';
+    if (def->flags & flag::kBranch) {
+        if ((def->flags & flag::kRc) && field::LK(w))
+            s += 'l';
+        if ((def->form == Form::I || def->form == Form::B) && field::AA(w))
+            s += 'a';
+    } else if ((def->flags & flag::kRc) && field::Rc(w)) {
+        s += '.';
+    }
+    std::string_view ops = def->operands;
+    // mfocrf is mfcr with bit 11 set; its FXM operand exists only then.
+    if (ops == "RT,FXMopt")
+        ops = bits(w, 11, 11) ? "RT,FXM" : "RT";
+    if (!ops.empty()) {
+        s.resize(std::max<size_t>(s.size(), 7), ' ');
+        s += ' ';
+        bool first = true;
+        while (!ops.empty()) {
+            const size_t comma = ops.find(',');
+            const std::string_view op = ops.substr(0, comma);
+            if (!first)
+                s += ',';
+            s += operand(op, w, nip, *def);
+            first = false;
+            ops = comma == std::string_view::npos ? std::string_view{} : ops.substr(comma + 1);
+        }
+    }
+    snprintf(buf, len, "%s", s.c_str());
+    return 4;
+}
+
+} // namespace phv::isa

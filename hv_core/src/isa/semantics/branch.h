@@ -1,0 +1,115 @@
+// Book I chapter 2: branches and condition-register logic.
+#pragma once
+#include "isa/semantics/common.h"
+#include "vcpu/spr_table.h"
+
+namespace phv::isa::sem {
+
+// BO bits (Book I 2.4, Fig. 40) in the 5-bit field: BO[0] = 0x10 ... BO[4] = 0x01.
+inline bool branch_taken(Vcpu &c, unsigned bo, unsigned bi) {
+    if (!(bo & 0x04)) {
+        c.st_.ctr -= 1;
+        const uint64_t ctr = c.mode64() ? c.st_.ctr : uint32_t(c.st_.ctr);
+        if ((ctr != 0) == bool(bo & 0x02))
+            return false;
+    }
+    return (bo & 0x10) || c.st_.crbit(bi) == bool(bo & 0x08);
+}
+
+// LK is the Rc-position bit, so the table's Rc variant selects the linking form.
+template <bool LK>
+Flow b(Vcpu &c, const Decoded &d) {
+    const uint64_t target = (d.word & 2) ? uint64_t(d.imm) : c.st_.nip + uint64_t(d.imm);
+    if constexpr (LK)
+        c.st_.lr = c.next_nip(d);
+    c.st_.nip = c.mask_ea(target);
+    return Flow::Jump;
+}
+
+template <bool LK>
+Flow bc(Vcpu &c, const Decoded &d) {
+    const bool taken = branch_taken(c, d.rt, d.ra);
+    if constexpr (LK)
+        c.st_.lr = c.next_nip(d);
+    if (!taken) {
+        c.st_.nip = c.next_nip(d);
+        return Flow::Jump;
+    }
+    const uint64_t target = (d.word & 2) ? uint64_t(d.imm) : c.st_.nip + uint64_t(d.imm);
+    c.st_.nip = c.mask_ea(target);
+    return Flow::Jump;
+}
+
+enum class Target { LR, CTR, TAR };
+template <Target T, bool LK>
+Flow bc_reg(Vcpu &c, const Decoded &d) {
+    // bcctr with BO[2]=0 (decrement CTR) is an invalid form; the CTR is then not decremented (Book I 2.4).
+    const unsigned bo = T == Target::CTR ? (d.rt | 0x04) : d.rt;
+    const uint64_t target = (T == Target::LR ? c.st_.lr : T == Target::CTR ? c.st_.ctr : c.st_.spr[spr::TAR]) & ~3ull;
+    const bool taken = branch_taken(c, bo, d.ra);
+    if constexpr (LK)
+        c.st_.lr = c.next_nip(d);
+    c.st_.nip = taken ? c.mask_ea(target) : c.next_nip(d);
+    return Flow::Jump;
+}
+
+// CR logical: BT = rt, BA = ra, BB = rb.
+using CrOp = bool (*)(bool a, bool b);
+template <CrOp Op>
+Flow crlogical(Vcpu &c, const Decoded &d) {
+    c.st_.set_crbit(d.rt, Op(c.st_.crbit(d.ra), c.st_.crbit(d.rb)));
+    return Flow::Next;
+}
+inline bool cr_and(bool a, bool b) { return a && b; }
+inline bool cr_or(bool a, bool b) { return a || b; }
+inline bool cr_xor(bool a, bool b) { return a != b; }
+inline bool cr_nand(bool a, bool b) { return !(a && b); }
+inline bool cr_nor(bool a, bool b) { return !(a || b); }
+inline bool cr_eqv(bool a, bool b) { return a == b; }
+inline bool cr_andc(bool a, bool b) { return a && !b; }
+inline bool cr_orc(bool a, bool b) { return a || !b; }
+
+inline Flow mcrf(Vcpu &c, const Decoded &d) {
+    c.st_.set_crf(d.rt >> 2, c.st_.crf(d.ra >> 2));
+    return Flow::Next;
+}
+
+// mfcr / mfocrf: bit 11 selects the one-field form, which leaves the other fields 0.
+inline Flow mfcr(Vcpu &c, const Decoded &d) {
+    uint64_t v = c.st_.cr;
+    if (bits(d.word, 11, 11)) {
+        const uint32_t fxm = field::FXM(d.word);
+        uint32_t m = 0;
+        for (unsigned i = 0; i < 8; ++i)
+            if (fxm & (0x80u >> i))
+                m |= 0xf0000000u >> (4 * i);
+        v &= m;
+    }
+    c.st_.gpr[d.rt] = v;
+    return Flow::Next;
+}
+
+inline Flow mtcrf(Vcpu &c, const Decoded &d) {
+    const uint32_t fxm = field::FXM(d.word);
+    uint32_t m = 0;
+    for (unsigned i = 0; i < 8; ++i)
+        if (fxm & (0x80u >> i))
+            m |= 0xf0000000u >> (4 * i);
+    c.st_.cr = (c.st_.cr & ~m) | (uint32_t(c.st_.gpr[d.rt]) & m);
+    return Flow::Next;
+}
+
+// mcrxrx (ISA 3.0): CR[BF] = OV || OV32 || CA || CA32.
+inline Flow mcrxrx(Vcpu &c, const Decoded &d) {
+    c.st_.set_crf(d.rt >> 2, (c.st_.ov << 3) | (c.st_.ov32 << 2) | (c.st_.ca << 1) | c.st_.ca32);
+    return Flow::Next;
+}
+
+// setb (ISA 3.0): -1 if CR[BFA] LT, else 1 if GT, else 0.
+inline Flow setb(Vcpu &c, const Decoded &d) {
+    const uint32_t f = c.st_.crf(d.ra >> 2);
+    c.st_.gpr[d.rt] = (f & 8) ? ~0ull : (f & 4) ? 1 : 0;
+    return Flow::Next;
+}
+
+} // namespace phv::isa::sem

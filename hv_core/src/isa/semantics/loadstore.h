@@ -1,0 +1,120 @@
+// Book I 3.3.2-3.3.7 (loads and stores) and Book II 4.4 (load and reserve / store conditional).
+#pragma once
+#include "isa/semantics/common.h"
+#include "vm/vm.h"
+
+namespace phv::isa::sem {
+
+enum class Addr { D, X };   // EA = (RA|0) + D, or (RA|0) + (RB)
+
+template <Addr A, bool Update>
+inline uint64_t effective_address(const Vcpu &c, const Decoded &d) {
+    const uint64_t base = Update ? c.st_.gpr[d.ra] : ra_or_0(c, d);
+    return c.mask_ea(base + (A == Addr::D ? uint64_t(d.imm) : c.st_.gpr[d.rb]));
+}
+
+template <typename T, bool Sign, Addr A, bool Update, bool Reverse = false>
+Flow load(Vcpu &c, const Decoded &d) {
+    const uint64_t ea = effective_address<A, Update>(c, d);
+    const Flow f = c.load_gpr<T, Sign, Reverse>(d.rt, ea);
+    // An MMIO load (Exit) completes later, but the update of RA is part of this instruction.
+    if (Update && f != Flow::Jump)
+        c.st_.gpr[d.ra] = ea;
+    return f;
+}
+
+template <typename T, Addr A, bool Update, bool Reverse = false>
+Flow store(Vcpu &c, const Decoded &d) {
+    const uint64_t ea = effective_address<A, Update>(c, d);
+    const Flow f = c.store<T, Reverse>(ea, T(c.st_.gpr[d.rt]));
+    if (Update && f != Flow::Jump)
+        c.st_.gpr[d.ra] = ea;
+    return f;
+}
+
+// lmw/stmw: only defined in big-endian mode; in little-endian mode they cause an Alignment interrupt
+// (Book I 3.3.7).
+template <bool Store>
+Flow multiple(Vcpu &c, const Decoded &d) {
+    uint64_t ea = effective_address<Addr::D, false>(c, d);
+    if (c.st_.msr & msr::LE) {
+        c.st_.spr[spr::DAR] = ea;
+        return c.interrupt(vec::kAlignment, c.st_.nip, 0);
+    }
+    for (unsigned r = d.rt; r < 32; ++r, ea = c.mask_ea(ea + 4)) {
+        Flow f;
+        if constexpr (Store) {
+            f = c.store<uint32_t>(ea, uint32_t(c.st_.gpr[r]));
+        } else {
+            uint32_t v = 0;
+            f = c.load_value(ea, v);
+            c.st_.gpr[r] = v;
+        }
+        if (f != Flow::Next)
+            return f;
+    }
+    return Flow::Next;
+}
+
+// larx: load and set a reservation on the aligned granule (Book II 4.4.2). A misaligned EA is an
+// Alignment interrupt.
+template <typename T>
+Flow larx(Vcpu &c, const Decoded &d) {
+    const uint64_t ea = effective_address<Addr::X, false>(c, d);
+    if (ea % sizeof(T)) {
+        c.st_.spr[spr::DAR] = ea;
+        return c.interrupt(vec::kAlignment, c.st_.nip, 0);
+    }
+    T v = 0;
+    if (const Flow f = c.load_value(ea, v); f != Flow::Next)
+        return f;
+    c.st_.gpr[d.rt] = v;
+    c.st_.reserve_valid = true;
+    c.st_.reserve_addr = ea;
+    c.st_.reserve_len = sizeof(T);
+    c.st_.reserve_val = v;
+    return Flow::Next;
+}
+
+// stcx.: the store happens only while the reservation holds. Other vcpus' stores are seen by comparing the
+// reserved value atomically with the host's compare-and-swap, so larx/stcx. sequences are atomic across vcpu
+// threads. CR0 = 0b00 || success || XER[SO].
+template <typename T>
+Flow stcx(Vcpu &c, const Decoded &d) {
+    const uint64_t ea = effective_address<Addr::X, false>(c, d);
+    if (ea % sizeof(T)) {
+        c.st_.spr[spr::DAR] = ea;
+        return c.interrupt(vec::kAlignment, c.st_.nip, 0);
+    }
+    bool ok = false;
+    if (c.st_.reserve_valid && c.st_.reserve_addr == ea && c.st_.reserve_len == sizeof(T)) {
+        const uint64_t gpa = c.real_address(ea);
+        Memslot *slot = nullptr;
+        uint8_t *p = c.ram(gpa, sizeof(T), true, &slot);
+        if (!p)
+            return c.internal_error(PHV_INTERNAL_ERROR_EMULATION, "stcx. to non-RAM gpa 0x%llx",
+                                    (unsigned long long)gpa);
+        const bool be = !(c.st_.msr & msr::LE);
+        T expected, desired;
+        detail::to_guest<T>(reinterpret_cast<uint8_t *>(&expected), T(c.st_.reserve_val), be);
+        detail::to_guest<T>(reinterpret_cast<uint8_t *>(&desired), T(c.st_.gpr[d.rt]), be);
+        ok = __atomic_compare_exchange_n(reinterpret_cast<T *>(p), &expected, desired, false, __ATOMIC_SEQ_CST,
+                                         __ATOMIC_SEQ_CST);
+        if (ok)
+            c.note_store(slot, gpa, sizeof(T));
+    }
+    c.st_.reserve_valid = false;
+    c.st_.set_crf(0, (ok ? 2u : 0u) | (c.st_.so ? 1u : 0u));
+    return Flow::Next;
+}
+
+// dcbz zeroes the 128-byte block (the POWER8-10 cache-line size the device tree reports).
+inline Flow dcbz(Vcpu &c, const Decoded &d) { return c.zero_block(effective_address<Addr::X, false>(c, d), 128); }
+
+// icbi: drop predecoded code for the block on every vcpu (Book II 4.3.1 requires icbi after modifying code).
+inline Flow icbi(Vcpu &c, const Decoded &d) {
+    c.vm().invalidate_code_page(c.real_address(effective_address<Addr::X, false>(c, d)));
+    return Flow::Next;
+}
+
+} // namespace phv::isa::sem

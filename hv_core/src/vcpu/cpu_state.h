@@ -1,0 +1,85 @@
+// Architected state of one hardware thread, as the Power ISA 3.1 defines it.
+#pragma once
+#include <array>
+#include <cstdint>
+
+namespace phv {
+
+// MSR bits (Book III 4.2.1); IBM bit n of a doubleword is 1 << (63 - n).
+namespace msr {
+constexpr uint64_t SF = 1ull << 63;
+constexpr uint64_t HV = 1ull << 60;
+constexpr uint64_t S = 1ull << 22;
+constexpr uint64_t VEC = 1ull << 25;
+constexpr uint64_t VSX = 1ull << 23;
+constexpr uint64_t EE = 1ull << 15;
+constexpr uint64_t PR = 1ull << 14;
+constexpr uint64_t FP = 1ull << 13;
+constexpr uint64_t ME = 1ull << 12;
+constexpr uint64_t FE0 = 1ull << 11;
+constexpr uint64_t SE = 1ull << 10;
+constexpr uint64_t BE = 1ull << 9;
+constexpr uint64_t FE1 = 1ull << 8;
+constexpr uint64_t IR = 1ull << 5;
+constexpr uint64_t DR = 1ull << 4;
+constexpr uint64_t PMM = 1ull << 2;
+constexpr uint64_t RI = 1ull << 1;
+constexpr uint64_t LE = 1ull << 0;
+} // namespace msr
+
+// XER bits (Book I 3.2.2).
+namespace xer {
+constexpr uint64_t SO = 1ull << 31;
+constexpr uint64_t OV = 1ull << 30;
+constexpr uint64_t CA = 1ull << 29;
+constexpr uint64_t OV32 = 1ull << 19;
+constexpr uint64_t CA32 = 1ull << 18;
+constexpr uint64_t kBits = SO | OV | CA | OV32 | CA32 | 0x7f;   // the rest reads as 0
+} // namespace xer
+
+struct CpuState {
+    std::array<uint64_t, 32> gpr{};
+    uint64_t nip = 0;
+    uint64_t msr = 0;
+    uint64_t lr = 0;
+    uint64_t ctr = 0;
+    uint32_t cr = 0;
+    // XER kept split so that carry/overflow updates are single stores; xer_rest holds the byte count.
+    uint8_t so = 0, ov = 0, ca = 0, ov32 = 0, ca32 = 0;
+    uint8_t xer_bc = 0;
+    std::array<uint64_t, 32> fpr{};
+    uint64_t fpscr = 0;
+    // Every other SPR, indexed by its SPR number; what each means and who may touch it is in spr_table.cpp.
+    std::array<uint64_t, 1024> spr{};
+
+    // Load reservation (larx/stcx., Book II 1.7.3).
+    bool reserve_valid = false;
+    uint64_t reserve_addr = 0;
+    uint64_t reserve_val = 0;
+    uint8_t reserve_len = 0;
+
+    uint64_t get_xer() const {
+        return (uint64_t(so) << 31) | (uint64_t(ov) << 30) | (uint64_t(ca) << 29) | (uint64_t(ov32) << 19) |
+               (uint64_t(ca32) << 18) | xer_bc;
+    }
+    void set_xer(uint64_t v) {
+        so = (v >> 31) & 1;
+        ov = (v >> 30) & 1;
+        ca = (v >> 29) & 1;
+        ov32 = (v >> 19) & 1;
+        ca32 = (v >> 18) & 1;
+        xer_bc = v & 0x7f;
+    }
+
+    // CR field n (0..7) as its 4 bits LT GT EQ SO.
+    uint32_t crf(unsigned n) const { return (cr >> (28 - 4 * n)) & 0xf; }
+    void set_crf(unsigned n, uint32_t v) {
+        const unsigned shift = 28 - 4 * n;
+        cr = (cr & ~(0xfu << shift)) | ((v & 0xf) << shift);
+    }
+    // CR bit n in IBM numbering (0 = CR0[LT]).
+    bool crbit(unsigned n) const { return (cr >> (31 - n)) & 1; }
+    void set_crbit(unsigned n, bool v) { cr = (cr & ~(1u << (31 - n))) | (uint32_t(v) << (31 - n)); }
+};
+
+} // namespace phv

@@ -1,0 +1,43 @@
+// The special-purpose registers: number, name, who may read and write them, and which CPU models have them.
+#pragma once
+#include <cstdint>
+#include <string_view>
+
+#include "isa/insn.h"
+
+namespace phv {
+
+// The lowest privilege that may access the SPR (Book III 4.4.4 / the SPR table of Book III appendix).
+enum class SprAccess : uint8_t { None, User, Priv, Hyp };
+
+namespace spr {
+// Numbers from the Power ISA 3.1 SPR list, under the ISA's names.
+enum : uint16_t {
+    XER = 1, DSCR_U = 3, LR = 8, CTR = 9, AMR_U = 13, DSCR = 17, DSISR = 18, DAR = 19, DEC = 22, SDR1 = 25,
+    SRR0 = 26, SRR1 = 27, CFAR = 28, AMR = 29, PIDR = 48, IAMR = 61, TFHAR = 128, TFIAR = 129, TEXASR = 130,
+    TEXASRU = 131, CTRL_R = 136, TIDR = 144, CTRL_W = 152, FSCR = 153, UAMOR = 157, PSPB = 159, DPDES = 176,
+    DAWR0 = 180, DAWR1 = 181, RPR = 186, CIABR = 187, DAWRX0 = 188, DAWRX1 = 189, HFSCR = 190, VRSAVE = 256,
+    SPRG3_U = 259, TB = 268, TBU = 269, SPRG0 = 272, SPRG1 = 273, SPRG2 = 274, SPRG3 = 275, TBL_W = 284,
+    TBU_W = 285, TBU40 = 286, PVR = 287, HSPRG0 = 304, HSPRG1 = 305, HDSISR = 306, HDAR = 307, SPURR = 308,
+    PURR = 309, HDEC = 310, HRMOR = 313, HSRR0 = 314, HSRR1 = 315, LPCR = 318, LPIDR = 319, HMER = 336,
+    HMEER = 337, PCR = 338, HEIR = 339, AMOR = 349, TIR = 446, UHDEXCR = 455, PTCR = 464, HASHKEYR = 468,
+    HASHPKEYR = 469, HDEXCR = 471, MMCR3 = 754, SIER = 768, MMCR2 = 785, MMCRA = 786, PMC1 = 787, PMC2 = 788,
+    PMC3 = 789, PMC4 = 790, PMC5 = 791, PMC6 = 792, MMCR0 = 795, SIAR = 796, SDAR = 797, MMCR1 = 798,
+    BESCR = 806, EBBHR = 804, EBBRR = 805, UDEXCR = 812, TAR = 815, ASDR = 816, DEXCR = 828, IC = 848, VTB = 849,
+    PSSCR = 855, PPR = 896, PPR32 = 898, TRIG0 = 880, TRIG1 = 881, TRIG2 = 882, PIR = 1023,
+};
+} // namespace spr
+
+struct SprDef {
+    uint16_t num;
+    std::string_view name;
+    SprAccess read;
+    SprAccess write;
+    isa::Isa isa;        // first ISA version (CPU model) that has it
+};
+
+// The definition of SPR n, or nullptr when the ISA defines no such SPR.
+const SprDef *spr_def(unsigned n);
+const SprDef *spr_by_name(std::string_view name);
+
+} // namespace phv

@@ -1,0 +1,443 @@
+#include "vcpu/vcpu.h"
+
+#include <cerrno>
+#include <cstdarg>
+#include <cstdio>
+#include <ctime>
+
+#include "isa/decoder.h"
+#include "isa/fields.h"
+#include "vcpu/spr_table.h"
+#include "vm/vm.h"
+
+namespace phv {
+
+using isa::Flow;
+
+namespace {
+uint64_t host_ns() {
+    timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return uint64_t(ts.tv_sec) * 1000000000ull + uint64_t(ts.tv_nsec);
+}
+// How many blocks run between looks at the clock for the decrementer.
+constexpr unsigned kTimerCheckInterval = 64;
+} // namespace
+
+Vcpu::Vcpu(Vm &vm, uint32_t id) : vm_(vm), id_(id) {
+    // A pSeries thread as firmware leaves it for the OS: 64-bit, machine checks enabled, translation off.
+    st_.msr = msr::SF | msr::ME;
+    st_.spr[spr::PVR] = vm.model().pvr;
+    st_.spr[spr::PIR] = id;
+    write_dec(0x7fffffff);
+}
+
+Vcpu::~Vcpu() = default;
+
+// ---- time -----------------------------------------------------------------------------------------------
+
+uint64_t Vcpu::read_tb() const {
+    const unsigned __int128 ticks = (unsigned __int128)host_ns() * vm_.tb_freq() / 1000000000u;
+    return uint64_t(ticks) + tb_offset_;
+}
+
+// DEC counts down at the timebase frequency; it is a 32-bit register sign-extended on mfspr while the large
+// decrementer is off (Book III 6.5.2, LPCR[LD]=0).
+uint64_t Vcpu::read_dec() const { return uint64_t(int64_t(int32_t(uint32_t(dec_expiry_ - read_tb())))); }
+
+void Vcpu::write_dec(uint64_t v) { dec_expiry_ = read_tb() + uint64_t(int64_t(int32_t(uint32_t(v)))); }
+
+// ---- interrupts -----------------------------------------------------------------------------------------
+
+Flow Vcpu::interrupt(uint64_t vector, uint64_t srr0, uint64_t cause) {
+    // Book III 7.4: SRR1 keeps MSR bits 0:32, 37:41 and 48:63; bits 33:36 and 42:47 carry the cause.
+    constexpr uint64_t kSrr1Cause = 0x0000000078000000ull | 0x00000000003f0000ull;
+    st_.spr[spr::SRR0] = srr0;
+    st_.spr[spr::SRR1] = (st_.msr & ~kSrr1Cause) | (cause & kSrr1Cause);
+    // The new MSR: 64-bit, ME and HV kept, LE from LPCR[ILE], everything else off (Book III 7.5, Fig. 69).
+    const bool ile = st_.spr[spr::LPCR] & (1ull << (63 - 38));
+    st_.msr = msr::SF | (st_.msr & (msr::ME | msr::HV)) | (ile ? msr::LE : 0);
+    st_.reserve_valid = false;
+    st_.nip = vector;
+    ++stats_.interrupts_delivered;
+    return Flow::Jump;
+}
+
+bool Vcpu::deliver_pending_interrupt() {
+    if (!(st_.msr & msr::EE))
+        return false;
+    if (irq_line_.load(std::memory_order_relaxed)) {
+        ++stats_.ext_interrupts;
+        interrupt(vec::kExternal, st_.nip, 0);
+        return true;
+    }
+    if (int64_t(read_dec()) < 0) {
+        ++stats_.dec_interrupts;
+        interrupt(vec::kDecrementer, st_.nip, 0);
+        return true;
+    }
+    return false;
+}
+
+int Vcpu::set_irq_line(bool level) {
+    irq_line_.store(level);
+    if (level)
+        attention_.store(true, std::memory_order_release);
+    return 0;
+}
+
+void Vcpu::kick() {
+    kick_.store(true);
+    attention_.store(true, std::memory_order_release);
+}
+
+// ---- exits ----------------------------------------------------------------------------------------------
+
+Flow Vcpu::hcall_exit() {
+    run_.exit_reason = PHV_EXIT_PAPR_HCALL;
+    run_.nip = st_.nip;
+    run_.papr_hcall.nr = st_.gpr[3];
+    run_.papr_hcall.ret = 0;
+    for (int i = 0; i < 9; ++i)
+        run_.papr_hcall.args[i] = st_.gpr[4 + i];
+    pending_hcall_ = true;
+    ++stats_.hcall_exits;
+    st_.nip = mask_ea(st_.nip + 4);   // resume after the sc
+    return Flow::Exit;
+}
+
+// In-core hypercalls: those KVM handles in the kernel. Everything else goes to the VMM.
+Flow Vcpu::hcall() {
+    switch (st_.gpr[3]) {
+    case kH_CEDE:
+        st_.gpr[3] = kH_SUCCESS;
+        st_.msr |= msr::EE;   // PAPR H_CEDE: the caller is enabled for interrupts on return
+        return wait();
+    default:
+        return hcall_exit();
+    }
+}
+
+// H_CEDE and `wait`: resume at the next instruction once an interrupt is pending; if none is, let the
+// caller sleep (PHV_EXIT_HLT) until the decrementer's deadline or an interrupt it raises.
+Flow Vcpu::wait() {
+    st_.nip = mask_ea(st_.nip + 4);
+    if (deliver_pending_interrupt())
+        return Flow::Jump;
+    run_.exit_reason = PHV_EXIT_HLT;
+    run_.nip = st_.nip;
+    const int64_t ticks = int64_t(read_dec());
+    const uint64_t wait_ns = ticks <= 0 ? 0 : uint64_t((unsigned __int128)ticks * 1000000000u / vm_.tb_freq());
+    run_.hlt.deadline_ns = host_ns() + wait_ns;
+    ++stats_.halt_exits;
+    return Flow::Exit;
+}
+
+Flow Vcpu::mmio_exit(uint64_t gpa, unsigned len, bool write, const uint8_t *data) {
+    run_.exit_reason = PHV_EXIT_MMIO;
+    run_.nip = st_.nip;
+    run_.mmio.phys_addr = gpa;
+    run_.mmio.len = len;
+    run_.mmio.is_write = write;
+    std::memset(run_.mmio.data, 0, sizeof run_.mmio.data);
+    if (write)
+        std::memcpy(run_.mmio.data, data, len);
+    ++stats_.mmio_exits;
+    // The access is done once the caller has served it, so the guest resumes after the instruction.
+    mmio_advance_ = true;
+    return Flow::Exit;
+}
+
+Flow Vcpu::internal_error(uint32_t suberror, const char *fmt, ...) {
+    run_.exit_reason = PHV_EXIT_INTERNAL_ERROR;
+    run_.nip = st_.nip;
+    run_.internal.suberror = suberror;
+    run_.internal.insn = 0;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(run_.internal.reason, sizeof run_.internal.reason, fmt, ap);
+    va_end(ap);
+    ++stats_.internal_error_exits;
+    return Flow::Exit;
+}
+
+// Finishes the previous exit with what the caller filled in (KVM_RUN does the same on re-entry).
+void Vcpu::complete_exit() {
+    if (pending_hcall_) {
+        pending_hcall_ = false;
+        st_.gpr[3] = run_.papr_hcall.ret;
+        for (int i = 0; i < 9; ++i)
+            st_.gpr[4 + i] = run_.papr_hcall.args[i];
+    }
+    if (pending_load_.active) {
+        pending_load_.active = false;
+        uint64_t v = 0;
+        const unsigned n = pending_load_.size;
+        for (unsigned i = 0; i < n; ++i) {
+            const unsigned shift = pending_load_.big_endian ? 8 * (n - 1 - i) : 8 * i;
+            v |= uint64_t(run_.mmio.data[i]) << shift;
+        }
+        if (pending_load_.sign && n < 8)
+            v = uint64_t(isa::sext(v, 8 * n));
+        st_.gpr[pending_load_.rt] = v;
+    }
+}
+
+// ---- memory ---------------------------------------------------------------------------------------------
+
+uint64_t Vcpu::real_address(uint64_t ea) const {
+    // Real addressing mode ignores the top 4 bits of the EA (Book III 5.7.3), which is why a Linux kernel
+    // linked at 0xc000... can run before it turns translation on. Translation is issue #6.
+    return ea & 0x0fffffffffffffffull;
+}
+
+uint8_t *Vcpu::ram(uint64_t gpa, uint64_t len, bool write, Memslot **slot_out) {
+    auto &slots = vm_.memslots();
+    Memslot *s = slot_cache_;
+    if (!s || slot_cache_gen_ != slots.generation() || !s->contains(gpa, len)) {
+        s = slots.find(gpa, len);
+        if (!s)
+            return nullptr;
+        slot_cache_ = s;
+        slot_cache_gen_ = slots.generation();
+    }
+    if (write && (s->flags & PHV_MEM_READONLY))
+        return nullptr;
+    if (slot_out)
+        *slot_out = s;
+    return s->host + (gpa - s->gpa);
+}
+
+void Vcpu::note_store(Memslot *s, uint64_t gpa, uint64_t len) {
+    const uint64_t first = (gpa - s->gpa) / PHV_PAGE_SIZE, last = (gpa + len - 1 - s->gpa) / PHV_PAGE_SIZE;
+    for (uint64_t p = first; p <= last; ++p) {
+        if (!s->dirty.empty())
+            s->dirty[p / 64] |= 1ull << (p % 64);
+        if (s->code_pages[p]) {
+            s->code_pages[p] = 0;
+            vm_.invalidate_code_page(s->gpa + p * PHV_PAGE_SIZE);
+        }
+    }
+    // A store by this thread to the reservation granule does not clear the reservation by itself (Book II
+    // 1.7.3.1); stores of other threads are caught by stcx. comparing the reserved value.
+}
+
+Flow Vcpu::zero_block(uint64_t ea, unsigned block) {
+    const uint64_t gpa = real_address(ea & ~uint64_t(block - 1));
+    Memslot *slot = nullptr;
+    if (uint8_t *p = ram(gpa, block, true, &slot)) {
+        std::memset(p, 0, block);
+        note_store(slot, gpa, block);
+        return Flow::Next;
+    }
+    // dcbz outside RAM is an alignment interrupt on real hardware (Book II 4.3.2: caching-inhibited storage).
+    st_.spr[spr::DAR] = ea;
+    return interrupt(vec::kAlignment, st_.nip, 0);
+}
+
+void Vcpu::request_code_invalidate(uint64_t gpa) {
+    std::lock_guard g(invalidate_lock_);
+    invalidate_pages_.push_back(gpa >> 12);
+    attention_.store(true, std::memory_order_release);
+}
+
+void Vcpu::apply_code_invalidations() {
+    std::vector<uint64_t> pages;
+    {
+        std::lock_guard g(invalidate_lock_);
+        pages.swap(invalidate_pages_);
+    }
+    for (uint64_t p : pages)
+        stats_.blocks_invalidated += blocks_.invalidate_page(p);
+}
+
+// ---- SPRs and MSR ---------------------------------------------------------------------------------------
+
+namespace {
+// The access level the current MSR has: problem < privileged < hypervisor.
+SprAccess level(uint64_t m) {
+    if (m & msr::PR)
+        return SprAccess::User;
+    return (m & msr::HV) ? SprAccess::Hyp : SprAccess::Priv;
+}
+
+// ISA 3.1 Book III 4.4.4: an SPR the implementation does not have is a no-op in privileged state except
+// for numbers 0, 4, 5 and 6, and an illegal instruction in problem state. The guest never runs with
+// MSR[HV]=1, so a hypervisor SPR is reported as KVM does: the hypervisor emulation assistance interrupt is
+// reflected to the guest as an illegal-instruction Program interrupt.
+Flow spr_denied(Vcpu &c, const SprDef *d, SprAccess need) {
+    if (!d) {
+        return Flow::Next;
+    }
+    if (c.problem_state() && need != SprAccess::User && need != SprAccess::None)
+        return c.program_interrupt(srr1::kPrivileged);
+    return c.program_interrupt(srr1::kIllegal);
+}
+
+bool allowed(SprAccess need, SprAccess have) { return need != SprAccess::None && need <= have; }
+} // namespace
+
+Flow Vcpu::mfspr(unsigned rt, unsigned n) {
+    const SprDef *d = spr_def(n);
+    if (d && uint8_t(d->isa) > uint8_t(vm_.model().isa))
+        d = nullptr;
+    if (!d || !allowed(d->read, level(st_.msr))) {
+        if (!d && (problem_state() || n == 0 || (n >= 4 && n <= 6)))
+            return program_interrupt(srr1::kIllegal);
+        return spr_denied(*this, d, d ? d->read : SprAccess::None);
+    }
+    uint64_t v;
+    switch (n) {
+    case spr::XER: v = st_.get_xer(); break;
+    case spr::LR: v = st_.lr; break;
+    case spr::CTR: v = st_.ctr; break;
+    case spr::DEC: v = read_dec(); break;
+    case spr::TB: v = read_tb(); break;
+    case spr::TBU: v = read_tb() >> 32; break;
+    case spr::DSCR_U: v = st_.spr[spr::DSCR]; break;
+    case spr::AMR_U: v = st_.spr[spr::AMR]; break;
+    case spr::SPRG3_U: v = st_.spr[spr::SPRG3]; break;
+    case spr::CTRL_R: v = st_.spr[spr::CTRL_W]; break;
+    case spr::UDEXCR: v = uint32_t(st_.spr[spr::DEXCR]); break;
+    case spr::UHDEXCR: v = uint32_t(st_.spr[spr::HDEXCR]); break;
+    case spr::PPR32: v = st_.spr[spr::PPR] >> 32; break;
+    default: v = st_.spr[n]; break;
+    }
+    st_.gpr[rt] = v;
+    return Flow::Next;
+}
+
+Flow Vcpu::mtspr(unsigned n, uint64_t v) {
+    const SprDef *d = spr_def(n);
+    if (d && uint8_t(d->isa) > uint8_t(vm_.model().isa))
+        d = nullptr;
+    if (!d || !allowed(d->write, level(st_.msr))) {
+        if (!d && (problem_state() || n == 0 || (n >= 4 && n <= 6)))
+            return program_interrupt(srr1::kIllegal);
+        return spr_denied(*this, d, d ? d->write : SprAccess::None);
+    }
+    switch (n) {
+    case spr::XER: st_.set_xer(v); break;
+    case spr::LR: st_.lr = v; break;
+    case spr::CTR: st_.ctr = v; break;
+    case spr::DEC: write_dec(v); break;
+    case spr::DSCR_U: st_.spr[spr::DSCR] = v; break;
+    case spr::AMR_U: st_.spr[spr::AMR] = v; break;
+    case spr::CTRL_W: st_.spr[n] = v & 1; break;   // only RUN is writable
+    case spr::PPR32: st_.spr[spr::PPR] = (st_.spr[spr::PPR] & 0xffffffffull) | (v << 32); break;
+    default: st_.spr[n] = v; break;
+    }
+    return Flow::Next;
+}
+
+void Vcpu::write_msr(uint64_t v) {
+    // A guest can never give itself hypervisor state; MSR[HV] stays as it is (Book III 4.4.3, mtmsrd).
+    v = (v & ~msr::HV) | (st_.msr & msr::HV);
+    if (v & msr::PR)   // PR=1 forces EE, IR and DR on (Book III 4.2.1)
+        v |= msr::EE | msr::IR | msr::DR;
+    st_.msr = v;
+}
+
+// ---- the run loop ---------------------------------------------------------------------------------------
+
+Block *Vcpu::block_at(uint64_t nip, Flow &f) {
+    const uint64_t ra = real_address(nip);
+    const uint64_t key = BlockCache::key(ra, st_.msr);
+    if (Block *b = blocks_.find(key))
+        return b;
+    if (st_.msr & msr::IR) {
+        f = internal_error(PHV_INTERNAL_ERROR_EMULATION,
+                           "instruction relocation (MSR[IR]=1) needs the MMU, which is not implemented yet");
+        return nullptr;
+    }
+    // A block never crosses a page, so it can be dropped by page when that page is written.
+    const uint64_t page_end = (ra | (PHV_PAGE_SIZE - 1)) + 1;
+    Memslot *slot = nullptr;
+    const uint8_t *code = ram(ra, 4, false, &slot);
+    if (!code) {
+        f = internal_error(PHV_INTERNAL_ERROR_FETCH, "instruction fetch from gpa 0x%llx, which is not RAM",
+                           (unsigned long long)ra);
+        return nullptr;
+    }
+    auto b = std::make_unique<Block>();
+    b->key = key;
+    b->start = nip;
+    b->real_start = ra;
+    const bool be = !(st_.msr & msr::LE);
+    const isa::DecodeContext ctx{vm_.model().isa, problem_state()};
+    for (uint64_t a = ra; a < page_end && b->insns.size() < isa::kMaxBlockInsns; a += 4) {
+        const uint32_t word = detail::from_guest<uint32_t>(code + (a - ra), be);
+        const isa::Decoded d = isa::decode(word, ctx);
+        b->insns.push_back(d);
+        if (isa::ends_block(d))
+            break;
+    }
+    slot->code_pages[(ra - slot->gpa) / PHV_PAGE_SIZE] = 1;
+    ++stats_.blocks_built;
+    return blocks_.insert(std::move(b));
+}
+
+template <bool Trace>
+Flow Vcpu::run_block(Block &b) {
+    for (const isa::Decoded &d : b.insns) {
+        if constexpr (Trace)
+            trace_fn_(trace_opaque_, id_, st_.nip, d.word, 0);
+        ++stats_.insns_executed;
+        const Flow f = d.fn(*this, d);
+        if (f != Flow::Next) {
+            if (f == Flow::Exit && mmio_advance_) {
+                mmio_advance_ = false;
+                st_.nip = next_nip(d);
+            }
+            return f;
+        }
+        st_.nip = next_nip(d);
+    }
+    return Flow::Jump;
+}
+
+Flow Vcpu::exit_intr() {
+    run_.exit_reason = PHV_EXIT_INTR;
+    run_.nip = st_.nip;
+    ++stats_.signal_exits;
+    return Flow::Exit;
+}
+
+int Vcpu::run() {
+    complete_exit();
+    ++stats_.sum_exits;
+    if (run_.immediate_exit) {
+        exit_intr();
+        return 0;
+    }
+    unsigned timer_countdown = 0;
+    for (;;) {
+        // Other threads ask for attention (kick, interrupt line, code invalidation) through one flag, so
+        // that the common case costs one relaxed load per block.
+        if (attention_.load(std::memory_order_acquire)) {
+            attention_.store(false, std::memory_order_relaxed);
+            apply_code_invalidations();
+            if (kick_.exchange(false)) {
+                exit_intr();
+                return 0;
+            }
+            timer_countdown = 0;
+        }
+        if (timer_countdown-- == 0) {
+            timer_countdown = kTimerCheckInterval;
+            deliver_pending_interrupt();
+        }
+        Flow f = Flow::Next;
+        Block *b = block_at(st_.nip, f);
+        if (!b)
+            return 0;
+        const bool ee_was_off = !(st_.msr & msr::EE);
+        f = trace_fn_ ? run_block<true>(*b) : run_block<false>(*b);
+        if (f == Flow::Exit)
+            return 0;
+        if (ee_was_off && (st_.msr & msr::EE))   // rfid/mtmsrd enabled interrupts: look at once
+            timer_countdown = 0;
+    }
+}
+
+} // namespace phv

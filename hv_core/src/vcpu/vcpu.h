@@ -1,0 +1,139 @@
+// One virtual processor: architected state, the run loop, memory access and interrupt delivery.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <type_traits>
+#include <unordered_map>
+#include <vector>
+
+#include "isa/insn.h"
+#include "phv/phv.h"
+#include "vcpu/block_cache.h"
+#include "vcpu/cpu_state.h"
+#include "vcpu/stats.h"
+
+namespace phv {
+
+class Vm;
+struct Memslot;
+
+// Interrupt vectors (Book III 7.5) and the SRR1 cause bits of the Program interrupt (Book III 7.5.9).
+namespace vec {
+constexpr uint64_t kSystemReset = 0x100, kMachineCheck = 0x200, kDSI = 0x300, kISI = 0x400,
+                   kExternal = 0x500, kAlignment = 0x600, kProgram = 0x700, kFPUnavailable = 0x800,
+                   kDecrementer = 0x900, kSystemCall = 0xc00, kTrace = 0xd00, kFacilityUnavailable = 0xf60;
+} // namespace vec
+namespace srr1 {
+constexpr uint64_t kFPEnabled = 1ull << (63 - 43), kIllegal = 1ull << (63 - 44), kPrivileged = 1ull << (63 - 45),
+                   kTrap = 1ull << (63 - 46);
+} // namespace srr1
+
+// PAPR hcall numbers and return codes the core itself serves.
+constexpr uint64_t kH_SUCCESS = 0, kH_CEDE = 0xe0;
+
+class Vcpu {
+public:
+    Vcpu(Vm &vm, uint32_t id);
+    ~Vcpu();
+
+    Vm &vm() { return vm_; }
+    uint32_t id() const { return id_; }
+    CpuState &state() { return st_; }
+    struct ::phv_run &run_struct() { return run_; }
+    Stats &stats() { return stats_; }
+
+    int run();
+    void kick();
+    int set_irq_line(bool level);
+    void set_trace(phv_trace_fn fn, void *opaque) { trace_fn_ = fn, trace_opaque_ = opaque; }
+    void request_code_invalidate(uint64_t gpa);
+
+    // --- used by the instruction semantics -------------------------------------------------------------
+    CpuState st_;
+
+    bool problem_state() const { return st_.msr & msr::PR; }
+    bool mode64() const { return st_.msr & msr::SF; }
+    // NIP of the next instruction, truncated in 32-bit mode (Book III 4.2.1, MSR[SF]).
+    uint64_t next_nip(const isa::Decoded &d) const { return mask_ea(st_.nip + d.len); }
+    uint64_t mask_ea(uint64_t ea) const { return mode64() ? ea : uint32_t(ea); }
+
+    // Loads `size` bytes at ea into GPR rt (zero- or sign-extended, optionally byte-reversed). On an access
+    // outside RAM it sets up an MMIO exit that completes the load on the next run.
+    template <typename T, bool Sign = false, bool Reverse = false>
+    isa::Flow load_gpr(unsigned rt, uint64_t ea);
+    template <typename T, bool Reverse = false>
+    isa::Flow store(uint64_t ea, T value);
+    // A load whose value the instruction uses itself (larx, lmw ...): MMIO is not allowed for it.
+    template <typename T>
+    isa::Flow load_value(uint64_t ea, T &out);
+    // dcbz: zero the aligned block around ea.
+    isa::Flow zero_block(uint64_t ea, unsigned block);
+
+    isa::Flow interrupt(uint64_t vector, uint64_t srr0, uint64_t srr1_cause);
+    isa::Flow program_interrupt(uint64_t cause) { return interrupt(vec::kProgram, st_.nip, cause); }
+    isa::Flow hcall();
+    isa::Flow hcall_exit();
+    isa::Flow wait();
+    isa::Flow internal_error(uint32_t suberror, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+    uint64_t read_tb() const;
+    uint64_t read_dec() const;
+    void write_dec(uint64_t v);
+    isa::Flow mfspr(unsigned rt, unsigned n);
+    isa::Flow mtspr(unsigned n, uint64_t v);
+    void write_msr(uint64_t v);
+
+    // gpa -> host pointer for `len` bytes of RAM, or nullptr when not RAM (bounds-checked against slots).
+    uint8_t *ram(uint64_t gpa, uint64_t len, bool write, Memslot **slot_out = nullptr);
+    // Dirty logging and code invalidation for a store that went straight to RAM.
+    void note_store(Memslot *s, uint64_t gpa, uint64_t len);
+    uint64_t real_address(uint64_t ea) const;
+
+    uint64_t tb_offset_ = 0;
+    uint64_t dec_expiry_ = 0;   // TB value at which DEC passes 0
+
+private:
+    template <bool Trace>
+    isa::Flow run_block(Block &b);
+    bool deliver_pending_interrupt();
+    isa::Flow exit_intr();
+    void complete_exit();
+    void apply_code_invalidations();
+    Block *block_at(uint64_t nip, isa::Flow &f);
+    isa::Flow mmio_exit(uint64_t gpa, unsigned len, bool write, const uint8_t *data);
+
+    Vm &vm_;
+    uint32_t id_;
+    struct ::phv_run run_{};
+    Stats stats_;
+    BlockCache blocks_;
+
+    // Per-vcpu memslot cache: the last slot hit and the layout generation it belongs to.
+    Memslot *slot_cache_ = nullptr;
+    uint64_t slot_cache_gen_ = 0;
+
+    // A load that went to MMIO and waits for run_.mmio.data.
+    struct PendingLoad {
+        bool active = false;
+        uint8_t rt = 0, size = 0;
+        bool sign = false, big_endian = false;
+    } pending_load_;
+    bool pending_hcall_ = false;
+    bool mmio_advance_ = false;   // the instruction that exited for MMIO is complete once served
+
+    std::atomic<bool> kick_{false};
+    std::atomic<bool> irq_line_{false};
+    std::atomic<bool> attention_{false};
+    std::mutex invalidate_lock_;
+    std::vector<uint64_t> invalidate_pages_;
+
+    phv_trace_fn trace_fn_ = nullptr;
+    void *trace_opaque_ = nullptr;
+};
+
+} // namespace phv
+
+#include "vcpu/vcpu_memory.inl"

@@ -1,0 +1,47 @@
+// A partition: its CPU model, its guest-physical memory and its vcpus.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include "isa/insn.h"
+#include "memory/memslots.h"
+#include "phv/phv.h"
+
+namespace phv {
+
+class Vcpu;
+
+struct CpuModel {
+    uint32_t id;             // enum phv_cpu_model
+    const char *name;
+    uint32_t pvr;
+    isa::Isa isa;
+};
+
+const CpuModel *cpu_model(uint32_t id);
+
+class Vm {
+public:
+    explicit Vm(const CpuModel &model, uint64_t tb_freq);
+    ~Vm();
+
+    const CpuModel &model() const { return model_; }
+    uint64_t tb_freq() const { return tb_freq_; }
+    Memslots &memslots() { return memslots_; }
+
+    int create_vcpu(uint32_t id, Vcpu **out);
+
+    // Drops every predecoded block built from the guest page at gpa (another vcpu's store hit code).
+    void invalidate_code_page(uint64_t gpa);
+
+private:
+    const CpuModel &model_;
+    uint64_t tb_freq_;
+    Memslots memslots_;
+    std::mutex vcpus_lock_;
+    std::map<uint32_t, std::unique_ptr<Vcpu>> vcpus_;
+};
+
+} // namespace phv

@@ -1,0 +1,140 @@
+// PHV_CREATE_VM, PHV_SET_USER_MEMORY_REGION, PHV_GET_DIRTY_LOG and PHV_CREATE_VCPU: results and errors.
+#include <cerrno>
+#include <cstdlib>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "guest_code.h"
+#include "phv/phv.h"
+
+namespace {
+
+struct VmFixture : ::testing::Test {
+    phv_vm *vm = nullptr;
+    std::vector<uint8_t> mem = std::vector<uint8_t>(1 << 22);
+    uint64_t host() { return (reinterpret_cast<uint64_t>(mem.data()) + 4095) & ~4095ull; }
+    void SetUp() override { ASSERT_EQ(phv_create_vm(nullptr, &vm), 0); }
+    void TearDown() override { phv_destroy_vm(vm); }
+    int slot(uint32_t id, uint64_t gpa, uint64_t size, uint32_t flags = 0, uint64_t h = ~0ull) {
+        phv_userspace_memory_region r{id, flags, gpa, size, h == ~0ull ? host() : h};
+        return phv_set_user_memory_region(vm, &r);
+    }
+};
+
+TEST(CreateVm, DefaultsToPower10) {
+    phv_vm *vm = nullptr;
+    ASSERT_EQ(phv_create_vm(nullptr, &vm), 0);
+    EXPECT_EQ(phv_vm_pvr(vm), 0x00800200u);
+    phv_destroy_vm(vm);
+}
+
+TEST(CreateVm, EachModelHasItsPvr) {
+    const std::pair<uint32_t, uint32_t> models[] = {{PHV_CPU_POWER8, 0x004d0200}, {PHV_CPU_POWER9, 0x004e1202},
+                                                    {PHV_CPU_POWER10, 0x00800200}};
+    for (auto [model, pvr] : models) {
+        phv_vm_config cfg{model, 0, 0};
+        phv_vm *vm = nullptr;
+        ASSERT_EQ(phv_create_vm(&cfg, &vm), 0);
+        EXPECT_EQ(phv_vm_pvr(vm), pvr);
+        phv_destroy_vm(vm);
+    }
+}
+
+TEST(CreateVm, RejectsUnknownModelFlagsAndNull) {
+    phv_vm *vm = reinterpret_cast<phv_vm *>(1);
+    phv_vm_config cfg{7, 0, 0};
+    EXPECT_EQ(phv_create_vm(&cfg, &vm), -EINVAL);
+    EXPECT_EQ(vm, nullptr);
+    cfg = {PHV_CPU_POWER9, 1, 0};
+    EXPECT_EQ(phv_create_vm(&cfg, &vm), -EINVAL);
+    cfg = {PHV_CPU_POWER9, 0, 5};
+    EXPECT_EQ(phv_create_vm(&cfg, &vm), -EINVAL);
+    EXPECT_EQ(phv_create_vm(nullptr, nullptr), -EFAULT);
+    phv_destroy_vm(nullptr);
+}
+
+TEST_F(VmFixture, SlotAlignmentIsChecked) {
+    EXPECT_EQ(slot(0, 0x1000, 0x1001), -EINVAL);
+    EXPECT_EQ(slot(0, 0x1001, 0x1000), -EINVAL);
+    EXPECT_EQ(slot(0, 0x1000, 0x1000, 0, host() + 8), -EINVAL);
+    EXPECT_EQ(slot(0, 0, 0x1000), 0);
+}
+
+TEST_F(VmFixture, SlotBadNumberFlagsWrapAndNullHost) {
+    EXPECT_EQ(slot(PHV_MAX_MEMSLOTS, 0, 0x1000), -EINVAL);
+    EXPECT_EQ(slot(0, 0, 0x1000, 0x80), -EINVAL);
+    EXPECT_EQ(slot(0, ~0ull & ~4095ull, 0x2000), -EINVAL);
+    EXPECT_EQ(slot(0, 0, 0x1000, 0, 0), -EFAULT);
+    EXPECT_EQ(phv_set_user_memory_region(vm, nullptr), -EFAULT);
+    EXPECT_EQ(phv_set_user_memory_region(nullptr, nullptr), -EFAULT);
+}
+
+TEST_F(VmFixture, OverlappingSlotsAreRefused) {
+    ASSERT_EQ(slot(0, 0x100000, 0x100000), 0);
+    EXPECT_EQ(slot(1, 0x180000, 0x100000), -EEXIST);
+    EXPECT_EQ(slot(1, 0x0ff000, 0x2000), -EEXIST);
+    EXPECT_EQ(slot(1, 0x000000, 0x400000), -EEXIST);
+    EXPECT_EQ(slot(1, 0x200000, 0x1000), 0);   // adjacent is fine
+    EXPECT_EQ(slot(2, 0x0ff000, 0x1000), 0);
+}
+
+TEST_F(VmFixture, SlotCanBeReplacedAndDeleted) {
+    ASSERT_EQ(slot(3, 0x100000, 0x100000), 0);
+    EXPECT_EQ(slot(3, 0x100000, 0x200000), 0);   // a slot may overlap its own old range
+    EXPECT_EQ(slot(3, 0, 0), 0);                 // size 0 deletes
+    EXPECT_EQ(slot(3, 0, 0), -EINVAL);           // ... once
+    EXPECT_EQ(slot(4, 0x100000, 0x1000), 0);     // and frees the range
+}
+
+TEST_F(VmFixture, DirtyLogNeedsTheFlag) {
+    ASSERT_EQ(slot(0, 0, 0x10000), 0);
+    uint64_t bitmap[1];
+    EXPECT_EQ(phv_get_dirty_log(vm, 0, bitmap), -ENOENT);
+    EXPECT_EQ(phv_get_dirty_log(vm, 9, bitmap), -ENOENT);
+    EXPECT_EQ(phv_get_dirty_log(vm, PHV_MAX_MEMSLOTS, bitmap), -EINVAL);
+    ASSERT_EQ(slot(0, 0, 0x10000, PHV_MEM_LOG_DIRTY_PAGES), 0);
+    EXPECT_EQ(phv_get_dirty_log(vm, 0, nullptr), -EFAULT);
+    EXPECT_EQ(phv_get_dirty_log(vm, 0, bitmap), 0);
+}
+
+TEST_F(VmFixture, VcpuIdsAreUniqueAndBounded) {
+    phv_vcpu *a = nullptr, *b = nullptr;
+    EXPECT_EQ(phv_create_vcpu(vm, 0, &a), 0);
+    EXPECT_NE(a, nullptr);
+    EXPECT_EQ(phv_create_vcpu(vm, 0, &b), -EEXIST);
+    EXPECT_EQ(phv_create_vcpu(vm, PHV_MAX_VCPUS, &b), -EINVAL);
+    EXPECT_EQ(phv_create_vcpu(vm, 5, nullptr), -EFAULT);
+    EXPECT_EQ(phv_create_vcpu(vm, 5, &b), 0);
+    EXPECT_NE(a, b);
+}
+
+TEST(Api, NullHandlesAreErrorsNotCrashes) {
+    phv_one_reg r{PHV_REG_PPC_NIP, 0};
+    EXPECT_EQ(phv_get_one_reg(nullptr, &r), -EFAULT);
+    EXPECT_EQ(phv_set_one_reg(nullptr, &r), -EFAULT);
+    EXPECT_EQ(phv_vcpu_run(nullptr), -EINVAL);
+    EXPECT_EQ(phv_vcpu_run_struct(nullptr), nullptr);
+    EXPECT_EQ(phv_interrupt(nullptr, PHV_INTERRUPT_SET), -EFAULT);
+    EXPECT_EQ(phv_vcpu_stat(nullptr, 0, nullptr), nullptr);
+    phv_vcpu_kick(nullptr);
+    EXPECT_EQ(phv_get_api_version(), PHV_API_VERSION);
+}
+
+// Dirty logging sees guest stores, page by page, and the log clears on read.
+TEST(DirtyLog, GuestStoresMarkPages) {
+    phv::test::GuestCode g;
+    phv_userspace_memory_region r{1, PHV_MEM_LOG_DIRTY_PAGES, 0x4000000, 0x10000,
+                                  reinterpret_cast<uint64_t>(g.ram) + 0x800000};
+    ASSERT_EQ(phv_set_user_memory_region(g.vm, &r), 0);
+    using namespace phv::test::enc;
+    g.load(phv::test::with_done({addis(4, 0, 0x400), stw(4, 4, 0x2000), stw(4, 4, 0x2ffc), std_(4, 4, 0x5000)}));
+    g.run_to_done();
+    uint64_t bitmap = 0;
+    ASSERT_EQ(phv_get_dirty_log(g.vm, 1, &bitmap), 0);
+    EXPECT_EQ(bitmap, (1ull << 2) | (1ull << 5));
+    ASSERT_EQ(phv_get_dirty_log(g.vm, 1, &bitmap), 0);
+    EXPECT_EQ(bitmap, 0u);
+}
+
+} // namespace

@@ -1,0 +1,93 @@
+// Properties every row of the instruction table must have; the table itself is the test input.
+#include <cstring>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "isa/decoder.h"
+#include "isa/disasm.h"
+#include "isa/insn.h"
+#include "phv/phv.h"
+
+namespace {
+using namespace phv::isa;
+
+TEST(InsnTable, EveryRowDecodesToItself) {
+    for (const InsnDef &row : insn_table())
+        EXPECT_EQ(find_insn(row.match), &row) << row.mnemonic;
+}
+
+TEST(InsnTable, EveryRowHasSemanticsForEachVariantItDeclares) {
+    for (const InsnDef &row : insn_table()) {
+        EXPECT_NE(row.exec[0], nullptr) << row.mnemonic;
+        if (row.flags & flag::kRc) {
+            EXPECT_NE(row.exec[1], nullptr) << row.mnemonic;
+        }
+        if (row.flags & flag::kOE) {
+            EXPECT_NE(row.exec[2], nullptr) << row.mnemonic;
+            EXPECT_NE(row.exec[3], nullptr) << row.mnemonic;
+        }
+        EXPECT_EQ(row.match & ~row.mask, 0u) << row.mnemonic;
+    }
+}
+
+TEST(InsnTable, EveryRowDisassemblesToItsMnemonic) {
+    for (const InsnDef &row : insn_table()) {
+        char buf[96];
+        ASSERT_EQ(disassemble(row.match, 0x1000, buf, sizeof buf), 4) << row.mnemonic;
+        const std::string text(buf);
+        EXPECT_EQ(text.substr(0, row.mnemonic.size()), row.mnemonic) << text;
+        EXPECT_EQ(text.find('?'), std::string::npos) << "unknown operand in " << text;
+    }
+}
+
+TEST(InsnTable, NewerInstructionsAreIllegalOnOlderModels) {
+    for (const InsnDef &row : insn_table()) {
+        if (row.isa == Isa::V207)
+            continue;
+        const Decoded on_p8 = decode(row.match, {Isa::V207, false});
+        const Decoded on_p10 = decode(row.match, {Isa::V310, false});
+        EXPECT_NE(on_p8.fn, on_p10.fn) << row.mnemonic;
+        EXPECT_EQ(on_p8.def, 0xffff) << row.mnemonic;
+    }
+}
+
+TEST(InsnTable, PrivilegedRowsTrapInProblemState) {
+    for (const InsnDef &row : insn_table()) {
+        if (row.priv == Priv::Any)
+            continue;
+        const Decoded user = decode(row.match, {Isa::V310, true});
+        const Decoded kernel = decode(row.match, {Isa::V310, false});
+        EXPECT_NE(user.fn, kernel.fn) << row.mnemonic;
+    }
+}
+
+struct Disasm {
+    uint32_t word;
+    uint64_t nip;
+    const char *text;
+};
+
+TEST(Disassembler, KnownEncodings) {
+    const Disasm cases[] = {
+        {0x38600001, 0, "addi    r3,0,1"},
+        {0x7c632214, 0, "add     r3,r3,r4"},
+        {0x7c632215, 0, "add.    r3,r3,r4"},
+        {0x7c632614, 0, "addo    r3,r3,r4"},
+        {0x4e800020, 0, "bclr    20,0,0"},
+        {0x48000010, 0x100, "b       0x110"},
+        {0x4bfffff1, 0x100, "bl      0xf0"},
+        {0x44000022, 0, "sc      1"},
+        {0xf8210010, 0, "std     r1,16(r1)"},
+        {0x7c0802a6, 0, "mfspr   r0,8"},
+        {0x7c7a03a6, 0, "mtspr   26,r3"},
+        {0x00000000, 0, ".long 0x00000000"},
+    };
+    for (const auto &c : cases) {
+        char buf[96];
+        phv_disassemble(c.word, 0, c.nip, buf, sizeof buf);
+        EXPECT_STREQ(buf, c.text) << std::hex << c.word;
+    }
+}
+
+} // namespace
