@@ -1,5 +1,6 @@
 // Properties every row of the instruction table must have; the table itself is the test input.
 #include <cstring>
+#include <stdexcept>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -60,6 +61,28 @@ TEST(InsnTable, PrivilegedRowsTrapInProblemState) {
         const Decoded kernel = decode(row.match, {Isa::V310, false});
         EXPECT_NE(user.fn, kernel.fn) << row.mnemonic;
     }
+}
+
+const InsnDef &row_named(std::string_view m) {
+    for (const InsnDef &row : insn_table())
+        if (row.mnemonic == m)
+            return row;
+    throw std::runtime_error("no row " + std::string(m));
+}
+
+TEST(InsnTable, DataflowComesFromTheOperands) {
+    using namespace reg;
+    EXPECT_EQ(row_named("add").io, kOutRT | kInRA | kInRB | kOutCR | kOutOV);
+    EXPECT_EQ(row_named("stw").io, kInRS | kInRA | kMemory);
+    EXPECT_EQ(row_named("lwzu").io, kOutRT | kInRA | kOutRA | kMemory);
+    EXPECT_EQ(row_named("and").io, kOutRA | kInRS | kInRB | kOutCR);
+    EXPECT_EQ(row_named("addi").io, kOutRT | kInRA);
+    EXPECT_EQ(row_named("adde").io & (kInCA | kOutCA), kInCA | kOutCA);
+    EXPECT_EQ(row_named("bclr").io, kInCR | kInLR | kOutLR | kInCTR | kOutCTR);
+    EXPECT_EQ(row_named("bcctr").io & (kInCTR | kOutCTR | kInLR), kInCTR);
+    EXPECT_EQ(row_named("stwcx.").io, kInRS | kInRA | kInRB | kMemory | kOutCR);
+    EXPECT_EQ(row_named("mtcrf").io, kOutCR | kInRS);
+    EXPECT_EQ(row_named("cmpi").io, kOutCR | kInRA);
 }
 
 struct Disasm {

@@ -44,7 +44,16 @@ constexpr uint32_t kSetsCA = 1u << 7;
 constexpr uint32_t kReadsCA = 1u << 8;
 constexpr uint32_t kCR = 1u << 9;          // reads or writes CR fields other than through Rc
 constexpr uint32_t kXer = 1u << 10;        // reads or writes XER as a whole
+constexpr uint32_t kUpdate = 1u << 11;     // load/store with update: also writes RA
 } // namespace flag
+
+// Registers an instruction reads and writes (the data flow a JIT's liveness analysis needs). Derived from
+// the row's operand list and flags by dataflow(), so it cannot drift from the operands.
+namespace reg {
+constexpr uint32_t kInRA = 1u << 0, kInRB = 1u << 1, kInRS = 1u << 2, kOutRT = 1u << 3, kOutRA = 1u << 4,
+                   kInCR = 1u << 5, kOutCR = 1u << 6, kInLR = 1u << 7, kOutLR = 1u << 8, kInCTR = 1u << 9,
+                   kOutCTR = 1u << 10, kInCA = 1u << 11, kOutCA = 1u << 12, kOutOV = 1u << 13, kMemory = 1u << 14;
+} // namespace reg
 
 struct InsnDef {
     std::string_view mnemonic;
@@ -58,7 +67,67 @@ struct InsnDef {
     std::string_view operands;
     // Semantics, one per (OE, Rc) variant so the interpreter never tests those bits: exec[OE << 1 | Rc].
     ExecFn exec[4];
+    // reg:: bits: what the instruction may read and write (Rc/OE/LK-dependent outputs included).
+    uint32_t io;
 };
+
+// The data flow of an instruction from its form, operand list and flags: the first GPR operand is the
+// target unless the instruction stores; branches read CTR/LR as their BO and target say.
+constexpr uint32_t dataflow(std::string_view mnemonic, Form form, uint32_t flags, std::string_view ops) {
+    using namespace reg;
+    uint32_t io = 0;
+    bool first = true;
+    const bool stores = flags & flag::kStore;
+    while (!ops.empty()) {
+        const size_t comma = ops.find(',');
+        const std::string_view op = ops.substr(0, comma);
+        ops = comma == std::string_view::npos ? std::string_view{} : ops.substr(comma + 1);
+        if (op == "RT")
+            io |= first && !stores ? kOutRT : kInRS;
+        else if (op == "RS")
+            io |= kInRS;
+        else if (op == "RA")
+            io |= first && !stores ? kOutRA : kInRA;
+        else if (op == "RA0")   // RA|0 is always a base or an addend
+            io |= kInRA;
+        else if (op == "RB")
+            io |= kInRB;
+        else if (op == "D(RA)" || op == "DS(RA)")
+            io |= kInRA;
+        else if (op == "BI" || op == "BA" || op == "BB" || op == "BFA" || op == "BC")
+            io |= kInCR;
+        else if (op == "BT" || op == "BF" || op == "FXM")
+            io |= kOutCR;
+        else if (op == "FXMopt")
+            io |= kInCR;
+        first = false;
+    }
+    if (flags & flag::kUpdate)
+        io |= kOutRA;
+    if (flags & (flag::kLoad | flag::kStore))
+        io |= kMemory;
+    if (flags & flag::kReadsCA)
+        io |= kInCA;
+    if (flags & flag::kSetsCA)
+        io |= kOutCA;
+    if (flags & flag::kOE)
+        io |= kOutOV;
+    if (flags & flag::kBranch) {
+        if (flags & flag::kRc)   // LK
+            io |= kOutLR;
+        if (form == Form::B || mnemonic == "bclr" || mnemonic == "bctar")
+            io |= kInCTR | kOutCTR;   // unless BO[2] says otherwise
+        if (mnemonic == "bclr")
+            io |= kInLR;
+        if (mnemonic == "bcctr")
+            io |= kInCTR;
+    } else if (flags & flag::kRc) {
+        io |= kOutCR;
+    }
+    if (mnemonic.ends_with('.'))   // andi., stwcx. ...: fixed record forms
+        io |= kOutCR;
+    return io;
+}
 
 // One instruction decoded once, when its block is built. The fields are the ones its form has, under the
 // ISA's names; fields a form does not have are 0.
