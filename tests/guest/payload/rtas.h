@@ -1,0 +1,11 @@
+/* RTAS calls through QEMU/KVM's KVMPPC_H_RTAS hypercall. */
+#ifndef PAYLOAD_RTAS_H
+#define PAYLOAD_RTAS_H
+
+#include <stdint.h>
+
+/* Returns the RTAS status (first return cell). */
+int32_t rtas_power_off(uint32_t token);
+int32_t rtas_os_term(uint32_t token, const char *message);
+
+#endif

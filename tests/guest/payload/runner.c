@@ -1,0 +1,76 @@
+#include "runner.h"
+#include "selftest.h"
+#include "workload.h"
+
+unsigned run_selftests(const uint64_t *expected, unsigned n_expected)
+{
+	unsigned failures = 0;
+
+	for (unsigned i = 0; i < selftest_count; i++) {
+		uint64_t r = selftests[i].run();
+		int ok = !expected || (i < n_expected && expected[i] == r);
+
+		plat_printf("@@SELFTEST@@ name=%s result=0x%016lx %s\n", selftests[i].name,
+			    (unsigned long)r, ok ? "ok" : "FAIL");
+		failures += !ok;
+	}
+	return failures;
+}
+
+static uint64_t t0;
+
+static void start(void)
+{
+	t0 = plat_ticks();
+}
+
+static void finish(void)
+{
+	plat_print_elapsed(plat_ticks() - t0);
+	plat_printf("\n");
+}
+
+void run_workloads(const struct params *p)
+{
+	if (p->int_iters) {
+		start();
+		uint64_t r = wl_int(p->int_iters);
+
+		plat_printf("@@WL@@ int iters=%lu result=0x%016lx", (unsigned long)p->int_iters,
+			    (unsigned long)r);
+		finish();
+	}
+	if (p->crc || p->copy)
+		wl_prepare();
+	if (p->crc) {
+		start();
+		uint32_t r = wl_crc(p->crc);
+
+		plat_printf("@@WL@@ crc reps=%lu bytes=%lu result=0x%08x", (unsigned long)p->crc,
+			    (unsigned long)(p->crc * WL_BUF_BYTES), r);
+		finish();
+	}
+	if (p->copy) {
+		start();
+		uint64_t r = wl_copy(p->copy);
+
+		plat_printf("@@WL@@ copy reps=%lu bytes=%lu result=0x%016lx", (unsigned long)p->copy,
+			    (unsigned long)(p->copy * WL_BUF_BYTES), (unsigned long)r);
+		finish();
+	}
+	if (p->fib) {
+		start();
+		uint64_t r = wl_fib((unsigned)p->fib);
+
+		plat_printf("@@WL@@ fib n=%lu result=0x%016lx", (unsigned long)p->fib, (unsigned long)r);
+		finish();
+	}
+	if (p->sort) {
+		start();
+		uint64_t r = wl_sort(p->sort);
+
+		plat_printf("@@WL@@ sort reps=%lu keys=%u result=0x%016lx", (unsigned long)p->sort,
+			    WL_SORT_KEYS, (unsigned long)r);
+		finish();
+	}
+}

@@ -1,0 +1,21 @@
+/*
+ * The shared CPU workload (docs: guests.md section 5).  The same source is
+ * built for the payload and natively for x86-64; the results must agree.
+ */
+#ifndef PAYLOAD_WORKLOAD_H
+#define PAYLOAD_WORKLOAD_H
+
+#include <stdint.h>
+
+#define WL_BUF_BYTES	(1u << 20)
+#define WL_SORT_KEYS	(WL_BUF_BYTES / 4)
+
+uint64_t wl_int(uint64_t iters);
+/* Fills buffer A and builds the CRC table; crc and copy need it first. */
+void wl_prepare(void);
+uint32_t wl_crc(uint64_t reps);
+uint64_t wl_copy(uint64_t reps);
+uint64_t wl_fib(unsigned n);
+uint64_t wl_sort(uint64_t reps);
+
+#endif
