@@ -1,9 +1,10 @@
 #!/bin/bash
 # The oracle for check_payload.sh: boot the same payload under QEMU's pseries
-# machine and apply the same checks.  Two firmware conventions:
-#   vof  QEMU's VOF enters with r5 = client-interface entry (boot=of);
-#   fdt  a 32-byte stand-in firmware enters the way phv-run does: r3 = the FDT
-#        QEMU wrote, r4 = 0x400000, r5 = 0, MSR = SF|ME, big-endian (boot=fdt).
+# machine and apply the same checks.  Three firmware conventions:
+#   vof   QEMU's VOF enters with r5 = client-interface entry (boot=of);
+#   slof  SLOF, the default firmware, the same way (boot=of; about 6 s each);
+#   fdt   a 32-byte stand-in firmware enters the way phv-run does: r3 = the FDT
+#         QEMU wrote, r4 = 0x400000, r5 = 0, MSR = SF|ME, big-endian (boot=fdt).
 # Output is TAP.
 #
 #   check_payload_qemu.sh PAYLOAD_ELF WL_NATIVE [QEMU_SYSTEM_PPC64]
@@ -17,7 +18,8 @@ fi
 payload=$1
 native=$2
 qemu=${3:-qemu-system-ppc64}
-args="selftest=1 int=100000 crc=2 copy=2 fib=20 sort=1 hcalls=1000"
+args="int=1000 crc=2 copy=3 fib=15 sort=2 sortkeys=1000 hcalls=10"
+osterm="exit=osterm selftest=0 int=0 crc=0 copy=0 fib=0 sort=0 hcalls=0"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -32,19 +34,53 @@ trap 'rm -rf "$tmp"' EXIT
 	printf '\x61\x6b\x10\x00\x7d\x7b\x03\xa6\x7c\x9a\x03\xa6\x4c\x00\x00\x24'
 } >"$tmp/fdt-entry.bin"
 
-native_reference "$native" "$args"
+qemu_run() {	# qemu_run NAME FIRMWARE CPU APPEND (NAME empty: no exit-status check)
+	local fw
+	case $2 in
+	vof) fw=(-M pseries,x-vof=on) ;;
+	slof) fw=(-M pseries) ;;
+	fdt) fw=(-M pseries -bios "$tmp/fdt-entry.bin") ;;
+	esac
+	local run=(boot_checked "$1")
+	[ -z "$1" ] && run=(boot)
+	"${run[@]}" "$qemu" "${fw[@]}" -cpu "$3" -m 512M -nographic -vga none -no-reboot \
+		-kernel "$payload" -append "$4"
+}
 
-common=(-m 512M -nographic -vga none -no-reboot -kernel "$payload" -append "$args")
+# The default parameters.
+native_reference "$native" ""
 for cpu in power8 power9 power10; do
-	boot_checked "qemu vof $cpu" "$qemu" -M pseries,x-vof=on -cpu "$cpu" "${common[@]}"
-	full_checks of "$args"
+	qemu_run "qemu vof $cpu" vof "$cpu" ""
+	full_checks of ""
 	diagnose "qemu vof $cpu"
 
-	boot_checked "qemu fdt $cpu" "$qemu" -M pseries -bios "$tmp/fdt-entry.bin" -cpu "$cpu" "${common[@]}"
-	full_checks fdt "$args"
+	qemu_run "qemu fdt $cpu" fdt "$cpu" ""
+	full_checks fdt ""
 	has '^@@PAYLOAD-ENTRY@@ .*r5=0x0+ msr_after_fixup=0x8000000000001001 '
 	result $? "fdt entry: r5 = 0, MSR = SF|ME|LE after the fix-up"
 	diagnose "qemu fdt $cpu"
+done
+cp "$tmp/console" "$tmp/first"
+qemu_run "qemu fdt power10, again" fdt power10 ""
+same_console "qemu fdt power10" "$tmp/first"
+diagnose "qemu fdt power10, again"
+
+qemu_run "qemu slof power9" slof power9 ""
+full_checks of ""
+diagnose "qemu slof power9"
+
+# Non-default parameters through /chosen/bootargs.
+native_reference "$native" "$args"
+for fw in vof fdt; do
+	qemu_run "qemu $fw power9 -append" "$fw" power9 "$args"
+	full_checks "${fw/vof/of}" "$args"
+	diagnose "qemu $fw power9 -append \"$args\""
+done
+
+for fw in vof fdt; do
+	qemu_run "" "$fw" power9 "$osterm"
+	osterm_checks "qemu $fw exit=osterm"
+	diagnose "qemu $fw power9 -append \"$osterm\""
 done
 
 finish_tap

@@ -45,8 +45,10 @@ static void set(struct params *p, const char *key, unsigned klen, const char *va
 		uint64_t *field;
 	} numbers[] = {
 		{ "int", &p->int_iters }, { "crc", &p->crc }, { "copy", &p->copy },
-		{ "fib", &p->fib }, { "sort", &p->sort }, { "hcalls", &p->hcalls },
+		{ "fib", &p->fib }, { "sort", &p->sort },
+		{ "sortkeys", &p->sort_keys }, { "hcalls", &p->hcalls },
 		{ "tb", &p->tb }, { "selftest", &p->selftest }, { "quiesce", &p->quiesce },
+		{ "timing", &p->timing },
 	};
 
 	if (word_is(key, klen, "exit")) {
@@ -71,7 +73,10 @@ static void set(struct params *p, const char *key, unsigned klen, const char *va
 
 void params_parse(struct params *p, const char *args)
 {
-	*p = (struct params){ .selftest = 1, .quiesce = 1, .exit = EXIT_POWEROFF };
+	*p = (struct params){
+		.int_iters = 100000, .crc = 1, .copy = 2, .fib = 20, .sort = 1, .sort_keys = 16384,
+		.hcalls = 100, .selftest = 1, .quiesce = 1, .exit = EXIT_POWEROFF,
+	};
 
 	while (*args) {
 		while (*args == ' ' || *args == '\t' || *args == '\n')

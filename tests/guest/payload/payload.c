@@ -183,7 +183,7 @@ static void __attribute__((noreturn)) finish(enum exit_mode mode)
 	fail("power-off returned");
 }
 
-static void hcall_bench(uint64_t calls)
+static void hcall_bench(uint64_t calls, int timing)
 {
 	uint64_t status = 0, t0 = plat_ticks();
 
@@ -191,8 +191,11 @@ static void hcall_bench(uint64_t calls)
 		status |= (uint64_t)hcall(H_GET_TERM_CHAR, boot.vterm, 0, 0, 0, 0);
 	uint64_t ticks = plat_ticks() - t0, us = ticks_to_us(ticks);
 
-	console_printf("@@WL@@ hcall calls=%lu status=%lu seconds=%lu.%06lu ns_per_call=%lu tb=%lu\n",
-		       calls, status, us / 1000000, us % 1000000, us * 1000 / calls, ticks);
+	console_printf("@@WL@@ hcall calls=%lu status=%lu", calls, status);
+	if (timing)
+		console_printf(" seconds=%lu.%06lu ns_per_call=%lu tb=%lu", us / 1000000, us % 1000000,
+			       us * 1000 / calls, ticks);
+	console_printf("\n");
 }
 
 void main(uint64_t r3, uint64_t r4, uint64_t r5, uint64_t msr, uint64_t entered_be)
@@ -227,10 +230,13 @@ void main(uint64_t r3, uint64_t r4, uint64_t r5, uint64_t msr, uint64_t entered_
 
 	run_workloads(&p);
 	if (p.hcalls)
-		hcall_bench(p.hcalls);
+		hcall_bench(p.hcalls, p.timing);
 	uint64_t us = ticks_to_us(plat_ticks() - t0);
 
-	console_printf("@@WL-DONE@@ total_seconds=%lu.%06lu\n", us / 1000000, us % 1000000);
+	console_printf("@@WL-DONE@@");
+	if (p.timing)
+		console_printf(" total_seconds=%lu.%06lu", us / 1000000, us % 1000000);
+	console_printf("\n");
 	if (failures)
 		fail("self-test failed");
 	finish(p.exit);

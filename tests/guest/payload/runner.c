@@ -24,9 +24,11 @@ static void start(void)
 	t0 = plat_ticks();
 }
 
-static void finish(void)
+/* Ends a result line; the elapsed time only on request, as it differs per run. */
+static void finish(const struct params *p)
 {
-	plat_print_elapsed(plat_ticks() - t0);
+	if (p->timing)
+		plat_print_elapsed(plat_ticks() - t0);
 	plat_printf("\n");
 }
 
@@ -38,7 +40,7 @@ void run_workloads(const struct params *p)
 
 		plat_printf("@@WL@@ int iters=%lu result=0x%016lx", (unsigned long)p->int_iters,
 			    (unsigned long)r);
-		finish();
+		finish(p);
 	}
 	if (p->crc || p->copy)
 		wl_prepare();
@@ -48,7 +50,7 @@ void run_workloads(const struct params *p)
 
 		plat_printf("@@WL@@ crc reps=%lu bytes=%lu result=0x%08x", (unsigned long)p->crc,
 			    (unsigned long)(p->crc * WL_BUF_BYTES), r);
-		finish();
+		finish(p);
 	}
 	if (p->copy) {
 		start();
@@ -56,21 +58,22 @@ void run_workloads(const struct params *p)
 
 		plat_printf("@@WL@@ copy reps=%lu bytes=%lu result=0x%016lx", (unsigned long)p->copy,
 			    (unsigned long)(p->copy * WL_BUF_BYTES), (unsigned long)r);
-		finish();
+		finish(p);
 	}
 	if (p->fib) {
 		start();
 		uint64_t r = wl_fib((unsigned)p->fib);
 
 		plat_printf("@@WL@@ fib n=%lu result=0x%016lx", (unsigned long)p->fib, (unsigned long)r);
-		finish();
+		finish(p);
 	}
 	if (p->sort) {
 		start();
-		uint64_t r = wl_sort(p->sort);
+		uint32_t keys = p->sort_keys && p->sort_keys < WL_SORT_KEYS ? p->sort_keys : WL_SORT_KEYS;
+		uint64_t r = wl_sort(p->sort, keys);
 
 		plat_printf("@@WL@@ sort reps=%lu keys=%u result=0x%016lx", (unsigned long)p->sort,
-			    WL_SORT_KEYS, (unsigned long)r);
-		finish();
+			    keys, (unsigned long)r);
+		finish(p);
 	}
 }

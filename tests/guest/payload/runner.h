@@ -12,7 +12,7 @@
 
 void plat_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 uint64_t plat_ticks(void);
-/* Appends " seconds=… tb=…" to a result line (nothing natively). */
+/* Appends " seconds=… tb=…" to a result line (with timing=1; nothing natively). */
 void plat_print_elapsed(uint64_t ticks);
 
 /* `expected` may be null (wl-native is the reference); returns the failures. */

@@ -114,10 +114,9 @@ static void sift_down(u32_alias *a, uint32_t root, uint32_t n)
 	a[root] = v;
 }
 
-uint64_t wl_sort(uint64_t reps)
+uint64_t wl_sort(uint64_t reps, uint32_t n)
 {
 	u32_alias *keys = (u32_alias *)wl_mem.b;
-	const uint32_t n = WL_SORT_KEYS;
 	uint64_t sum = 0;
 
 	for (uint64_t r = 0; r < reps; r++) {

@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #define WL_BUF_BYTES	(1u << 20)
-#define WL_SORT_KEYS	(WL_BUF_BYTES / 4)
+#define WL_SORT_KEYS	(WL_BUF_BYTES / 4)	/* the most keys B holds */
 
 uint64_t wl_int(uint64_t iters);
 /* Fills buffer A and builds the CRC table; crc and copy need it first. */
@@ -16,6 +16,7 @@ void wl_prepare(void);
 uint32_t wl_crc(uint64_t reps);
 uint64_t wl_copy(uint64_t reps);
 uint64_t wl_fib(unsigned n);
-uint64_t wl_sort(uint64_t reps);
+/* keys: 1..WL_SORT_KEYS; section 5 uses all of B. */
+uint64_t wl_sort(uint64_t reps, uint32_t keys);
 
 #endif
