@@ -4,7 +4,7 @@
 /* PAPR: H_PUT_TERM_CHAR takes at most 16 bytes, packed into r6 and r7. */
 #define CHUNK 16
 
-/* Generous bound so a console the hypervisor rejects cannot hang the payload. */
+/* Generous bound so a console that stays busy cannot hang the payload. */
 #define MAX_RETRIES 1000000
 
 static uint64_t vterm = 0x71000000;
@@ -34,9 +34,13 @@ void console_flush(void)
 	uint64_t hi = pack_be(buf, len);
 	uint64_t lo = len > 8 ? pack_be(buf + 8, len - 8) : 0;
 
-	for (unsigned tries = 0; tries < MAX_RETRIES; tries++)
-		if (hcall(H_PUT_TERM_CHAR, vterm, len, hi, lo, 0) == H_SUCCESS)
+	/* Busy (H_BUSY, long busy) means "try again"; any other error drops the chunk. */
+	for (unsigned tries = 0; tries < MAX_RETRIES; tries++) {
+		long rc = hcall(H_PUT_TERM_CHAR, vterm, len, hi, lo, 0);
+
+		if (rc != H_BUSY && (rc < H_LONG_BUSY_FIRST || rc > H_LONG_BUSY_LAST))
 			break;
+	}
 	len = 0;
 }
 

@@ -5,6 +5,9 @@
 #include <stdint.h>
 
 #define H_SUCCESS		0
+#define H_BUSY			1
+#define H_LONG_BUSY_FIRST	9900	/* H_LONG_BUSY_ORDER_1_MSEC .. _100_SEC */
+#define H_LONG_BUSY_LAST	9905
 #define H_GET_TERM_CHAR		0x54
 #define H_PUT_TERM_CHAR		0x58
 #define KVMPPC_H_RTAS		0xf000	/* QEMU/KVM private: r4 = RTAS argument buffer */
