@@ -1,0 +1,41 @@
+#include "batch.h"
+
+#include <cstring>
+
+#include "fixed_insns.h"
+
+namespace phv::diff {
+
+Batch build_batch(std::vector<Job> jobs) {
+    Batch b;
+    b.jobs = std::move(jobs);
+    std::vector<uint32_t> code;
+    for (const Job &j : b.jobs) {
+        const Code c = build_code(*j.c, j.nunits);
+        const uint64_t start = DIFF_BASE + DIFF_CODE_OFF + code.size() * 4;
+        b.code_addr.push_back(start);
+        std::vector<uint64_t> first, insn;
+        for (size_t u = 0; u < j.nunits; ++u) {
+            first.push_back(start + c.unit_start[u] * 4);
+            insn.push_back(start + (c.unit_start[u + 1] - 1) * 4);
+        }
+        b.unit_first.push_back(std::move(first));
+        b.unit_insn.push_back(std::move(insn));
+        code.insert(code.end(), c.words.begin(), c.words.end());
+    }
+    const size_t size = (DIFF_CODE_OFF + code.size() * 4 + 0xffff) & ~size_t(0xffff);   // whole 64 KiB pages
+    b.region.assign(size, 0);
+    const uint32_t stub = fixed::sc1();
+    std::memcpy(&b.region[DIFF_STUB_OFF], &stub, 4);
+    std::memcpy(&b.region[DIFF_CODE_OFF], code.data(), code.size() * 4);
+    return b;
+}
+
+int unit_at(const Batch &b, size_t job, uint64_t nip) {
+    for (size_t u = 0; u < b.unit_first[job].size(); ++u)
+        if (nip >= b.unit_first[job][u] && nip <= b.unit_insn[job][u])
+            return int(u);
+    return -1;
+}
+
+} // namespace phv::diff

@@ -1,0 +1,40 @@
+// A batch: the cases (or case prefixes) run together, laid out in one region image, and what each world
+// reports for each of them.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "case_gen.h"
+#include "layout.h"
+
+namespace phv::diff {
+
+struct Job {
+    const Case *c;
+    size_t nunits;   // run only the first nunits units (all of them outside bisection)
+};
+
+struct Batch {
+    std::vector<Job> jobs;
+    std::vector<uint8_t> region;             // ctx, data, stub, then every job's code
+    std::vector<uint64_t> code_addr;         // per job: address of its first word
+    // Per job, per unit: address of its first word (set-up) and of its instruction (last word).
+    std::vector<std::vector<uint64_t>> unit_first, unit_insn;
+};
+
+Batch build_batch(std::vector<Job> jobs);
+
+// What one world did with one job.
+struct Result {
+    diff_regs regs{};
+    std::array<uint8_t, DIFF_DATA_SIZE> data{};
+    std::string error;     // non-empty: the job did not reach its end (signal, phv exit other than the hcall)
+    uint64_t error_nip = 0;   // the instruction that caused it, when known
+};
+
+// The job's unit whose instruction (or set-up) is at `nip`, or -1.
+int unit_at(const Batch &b, size_t job, uint64_t nip);
+
+} // namespace phv::diff

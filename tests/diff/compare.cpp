@@ -1,0 +1,65 @@
+#include "compare.h"
+
+#include <cstdio>
+#include <cstring>
+
+namespace phv::diff {
+
+namespace {
+
+std::string line(const char *name, uint64_t p, uint64_t q) {
+    char buf[96];
+    snprintf(buf, sizeof buf, "%-8s phv 0x%016llx  qemu 0x%016llx", name, (unsigned long long)p, (unsigned long long)q);
+    return buf;
+}
+
+} // namespace
+
+std::vector<std::string> differences(const Result &p, const Result &q) {
+    std::vector<std::string> d;
+    if (!p.error.empty() || !q.error.empty()) {
+        char buf[64];
+        snprintf(buf, sizeof buf, " (at 0x%llx)", (unsigned long long)(p.error.empty() ? q.error_nip : p.error_nip));
+        d.push_back((p.error.empty() ? q.error : p.error) + buf);
+        return d;
+    }
+    for (unsigned n = 0; n < 31; ++n)
+        if (p.regs.gpr[n] != q.regs.gpr[n])
+            d.push_back(line(("r" + std::to_string(n) + ":").c_str(), p.regs.gpr[n], q.regs.gpr[n]));
+    if (p.regs.cr != q.regs.cr)
+        d.push_back(line("cr:", p.regs.cr, q.regs.cr));
+    if (p.regs.xer != q.regs.xer)
+        d.push_back(line("xer:", p.regs.xer, q.regs.xer));
+    if (p.regs.lr != q.regs.lr)
+        d.push_back(line("lr:", p.regs.lr, q.regs.lr));
+    if (p.regs.ctr != q.regs.ctr)
+        d.push_back(line("ctr:", p.regs.ctr, q.regs.ctr));
+    for (size_t off = 0; off < DIFF_DATA_SIZE; off += 8) {
+        if (std::memcmp(&p.data[off], &q.data[off], 8) == 0)
+            continue;
+        uint64_t a, b;
+        std::memcpy(&a, &p.data[off], 8);
+        std::memcpy(&b, &q.data[off], 8);
+        char name[32];
+        snprintf(name, sizeof name, "mem+%#zx:", off);
+        d.push_back(line(name, a, b));
+    }
+    return d;
+}
+
+std::vector<std::string> format_regs(const diff_regs &r) {
+    std::vector<std::string> out;
+    char buf[160];
+    for (unsigned n = 0; n < 32; n += 4) {
+        snprintf(buf, sizeof buf, "r%-2u %016llx  r%-2u %016llx  r%-2u %016llx  r%-2u %016llx", n,
+                 (unsigned long long)r.gpr[n], n + 1, (unsigned long long)r.gpr[n + 1], n + 2,
+                 (unsigned long long)r.gpr[n + 2], n + 3, (unsigned long long)r.gpr[n + 3]);
+        out.push_back(buf);
+    }
+    snprintf(buf, sizeof buf, "cr  %08llx  xer %016llx  lr %016llx  ctr %016llx", (unsigned long long)r.cr,
+             (unsigned long long)r.xer, (unsigned long long)r.lr, (unsigned long long)r.ctr);
+    out.push_back(buf);
+    return out;
+}
+
+} // namespace phv::diff

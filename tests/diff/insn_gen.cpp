@@ -1,0 +1,213 @@
+#include "insn_gen.h"
+
+#include <string_view>
+
+#include "fixed_insns.h"
+#include "layout.h"
+
+namespace phv::diff {
+
+namespace {
+
+using isa::InsnDef;
+namespace flag = isa::flag;
+
+// Places `v` in IBM bits from..to (bit 0 is the MSB) of an instruction word.
+uint32_t put(uint32_t v, unsigned from, unsigned to) {
+    const unsigned width = to - from + 1;
+    return (v & ((1u << width) - 1)) << (31 - to);
+}
+
+std::vector<std::string_view> split_operands(std::string_view ops) {
+    std::vector<std::string_view> out;
+    while (!ops.empty()) {
+        const size_t comma = ops.find(',');
+        out.push_back(ops.substr(0, comma));
+        ops = comma == std::string_view::npos ? std::string_view{} : ops.substr(comma + 1);
+    }
+    return out;
+}
+
+constexpr std::string_view kKnownOperands[] = {"RT", "RS", "RA", "RA0", "RB", "SI", "UI", "D(RA)", "DS(RA)",
+                                               "BF", "BFA", "BT", "BA", "BB", "BC", "L", "SH", "MB",
+                                               "ME", "SH6", "MB6", "ME6", "FXM", "FXMopt", "DX"};
+
+bool has(const std::vector<std::string_view> &ops, std::string_view op) {
+    for (auto o : ops)
+        if (o == op)
+            return true;
+    return false;
+}
+
+unsigned gpr(Rng &r) { return unsigned(r.below(kCtxReg)); }   // r0..r30
+
+// Immediates lean on the edges, where carries, sign extension and overflow change.
+uint32_t imm16(Rng &r) {
+    switch (r.below(6)) {
+    case 0: return uint32_t(r.range(-16, 16));
+    case 1: return 0x7fff;
+    case 2: return 0x8000;
+    case 3: return 0xffff;
+    default: return uint32_t(r.next());
+    }
+}
+
+// An FXM with exactly one bit: mtocrf/mfocrf (bit 11 set) with any other FXM are undefined (Book I 3.3.17).
+uint32_t one_hot8(Rng &r) { return 1u << r.below(8); }
+
+} // namespace
+
+bool is_memory_row(const InsnDef &def) {
+    if (def.flags & (flag::kLoad | flag::kStore))
+        return true;
+    return def.operands == "RA0,RB";   // cache hints (dcbt, dcbf, ...): an address, no data
+}
+
+unsigned access_size(const InsnDef &def) {
+    std::string_view m = def.mnemonic;
+    if (m.starts_with("dcb"))
+        return 1;
+    if (m.starts_with("lq") || m.starts_with("stq"))
+        return 16;
+    if (m.starts_with("st"))
+        m.remove_prefix(2);
+    else if (m.starts_with("l"))
+        m.remove_prefix(1);
+    switch (m.empty() ? 0 : m[0]) {
+    case 'b': return 1;
+    case 'h': return 2;
+    case 'w': return 4;
+    case 'd': return 8;
+    default: return 8;
+    }
+}
+
+std::string unsupported_reason(const InsnDef &def) {
+    for (auto op : split_operands(def.operands)) {
+        bool known = false;
+        for (auto k : kKnownOperands)
+            known |= op == k;
+        if (!known)
+            return "operand " + std::string(op) + " is not generated";
+    }
+    const auto ops = split_operands(def.operands);
+    if (has(ops, "L") && !has(ops, "BF") && def.mnemonic != "sync")
+        return "operand L outside cmp*/sync is not generated";
+    if (is_memory_row(def) && !has(ops, "D(RA)") && !has(ops, "DS(RA)") && !(has(ops, "RA") && has(ops, "RB")) &&
+        !(has(ops, "RA0") && has(ops, "RB")))
+        return "memory row without an (RA) or RA,RB address";
+    return {};
+}
+
+Unit generate(uint16_t row, const InsnDef &def, Rng &r, GenState &st) {
+    Unit u{row, {}};
+    const auto ops = split_operands(def.operands);
+    const bool mem = is_memory_row(def);
+    const bool update = def.flags & flag::kUpdate;
+    const bool stores = def.flags & flag::kStore;
+    uint32_t w = def.match;
+
+    // Memory rows: choose an aligned offset in the data area, then the registers that reach it.
+    int32_t offset = 0;
+    if (mem) {
+        const unsigned size = access_size(def);
+        const unsigned slots = DIFF_DATA_SIZE / size;
+        if (st.last_offset >= 0 && st.last_offset % size == 0 && r.chance(30))
+            offset = st.last_offset;
+        else
+            offset = int32_t(r.below(slots) * size);
+        st.last_offset = offset;
+        u.offset = offset;
+    }
+    const int32_t target = DIFF_DATA_OFF + offset;   // from r31 (ctx = DIFF_BASE)
+    bool indexed_ra0 = false;
+
+    for (size_t i = 0; i < ops.size(); ++i) {
+        const std::string_view op = ops[i];
+        if (op == "RT" || op == "RS") {
+            unsigned v = gpr(r);
+            // Update loads with RA=RT are invalid forms (Book I 3.3.2); RA is always the base register here.
+            while (update && !stores && v == kBaseReg)
+                v = gpr(r);
+            w |= put(v, 6, 10);
+        } else if (op == "RA" || op == "RA0") {
+            if (mem) {
+                // Memory rows: RA is the base of (RA|0) + RB. RA=0 reads as 0; update forms forbid it.
+                indexed_ra0 = !update && r.chance(20);
+                w |= put(indexed_ra0 ? 0 : kBaseReg, 11, 15);
+            } else {
+                w |= put(gpr(r), 11, 15);
+            }
+        } else if (op == "RB") {
+            w |= put(mem ? kIndexReg : gpr(r), 16, 20);
+        } else if (op == "SI" || op == "UI") {
+            w |= put(imm16(r), 16, 31);
+        } else if (op == "D(RA)" || op == "DS(RA)") {
+            // EA = r29 + D: a random displacement with the base moved to compensate, so D itself is tested.
+            const bool ds = op == "DS(RA)";
+            int32_t d = r.chance(50) ? int32_t(r.range(-64, 64)) : int32_t(r.range(-20000, 20000));
+            if (ds)
+                d &= ~3;
+            u.words.push_back(fixed::addi(kBaseReg, kCtxReg, target - d));
+            w |= put(kBaseReg, 11, 15) | (ds ? put(uint32_t(d) >> 2, 16, 29) : put(uint32_t(d), 16, 31));
+        } else if (op == "BF" || op == "BFA") {
+            w |= op == "BF" ? put(uint32_t(r.below(8)), 6, 8) : put(uint32_t(r.below(8)), 11, 13);
+        } else if (op == "BT") {
+            w |= put(uint32_t(r.below(32)), 6, 10);
+        } else if (op == "BA") {
+            w |= put(uint32_t(r.below(32)), 11, 15);
+        } else if (op == "BB") {
+            w |= put(uint32_t(r.below(32)), 16, 20);
+        } else if (op == "BC") {
+            w |= put(uint32_t(r.below(32)), 21, 25);
+        } else if (op == "L") {
+            // cmp*: L at bit 10. sync: L=0 (hwsync) or 1 (lwsync) in bits 9-10; the others are Book III's.
+            w |= def.mnemonic == "sync" ? put(uint32_t(r.below(2)), 9, 10) : put(uint32_t(r.below(2)), 10, 10);
+        } else if (op == "SH") {
+            w |= put(uint32_t(r.below(32)), 16, 20);
+        } else if (op == "MB") {
+            w |= put(uint32_t(r.below(32)), 21, 25);
+        } else if (op == "ME") {
+            w |= put(uint32_t(r.below(32)), 26, 30);
+        } else if (op == "SH6") {
+            // MD/XS forms: sh0:4 in bits 16-20, sh5 in bit 30 (Book I 3.3.14).
+            const uint32_t sh = uint32_t(r.below(64));
+            w |= put(sh, 16, 20) | put(sh >> 5, 30, 30);
+        } else if (op == "MB6" || op == "ME6") {
+            // mb0:4 in bits 21-25, mb5 in bit 26.
+            const uint32_t mb = uint32_t(r.below(64));
+            w |= put(mb, 21, 25) | put(mb >> 5, 26, 26);
+        } else if (op == "FXM") {
+            w |= r.chance(25) ? put(1, 11, 11) | put(one_hot8(r), 12, 19) : put(uint32_t(r.below(256)), 12, 19);
+        } else if (op == "FXMopt") {
+            if (r.chance(25))
+                w |= put(1, 11, 11) | put(one_hot8(r), 12, 19);
+        } else if (op == "DX") {
+            // addpcis: d = d0 || d1 || d2 with d0 in bits 16-25, d1 in 11-15, d2 in 31.
+            const uint32_t d = imm16(r);
+            w |= put(d >> 6, 16, 25) | put(d >> 1, 11, 15) | put(d, 31, 31);
+        }
+    }
+
+    // The X-form address set-up: RA|0 + RB = target.
+    if (mem && !has(ops, "D(RA)") && !has(ops, "DS(RA)")) {
+        if (indexed_ra0) {
+            u.words.push_back(fixed::addi(kIndexReg, kCtxReg, target));
+        } else {
+            const int32_t idx = r.chance(50) ? int32_t(r.range(-64, 64)) : int32_t(r.range(-20000, 20000));
+            u.words.push_back(fixed::addi(kBaseReg, kCtxReg, target - idx));
+            u.words.push_back(fixed::addi(kIndexReg, 0, idx));
+        }
+    }
+
+    if ((def.flags & flag::kRc) && !(def.flags & flag::kBranch))
+        w |= put(uint32_t(r.below(2)), 31, 31);
+    if (def.flags & flag::kOE)
+        w |= put(uint32_t(r.below(2)), 21, 21);
+    // Operand fields never overlap the row's fixed bits; if a row's mask claims one, keep the row's value.
+    w = (w & ~def.mask) | def.match;
+    u.words.push_back(w);
+    return u;
+}
+
+} // namespace phv::diff

@@ -1,0 +1,41 @@
+// Random instances of one instruction-table row: every field the row's operand string names gets a value,
+// everything else (reserved bits) stays 0. Memory rows get a short set-up sequence that points their
+// effective address into the data area, so any load or store stays in bounds and aligned.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "isa/insn.h"
+#include "rng.h"
+
+namespace phv::diff {
+
+// Registers the set-up code owns for the instruction that follows it: r29 is the base (RA), r28 the index.
+constexpr unsigned kBaseReg = 29, kIndexReg = 28;
+// r31 holds the ctx address for the epilogue; no generated instruction names it.
+constexpr unsigned kCtxReg = 31;
+
+// One generated instruction and the set-up words in front of it.
+struct Unit {
+    uint16_t row;
+    std::vector<uint32_t> words;   // set-up..., then the instruction itself (last)
+    int32_t offset = -1;           // memory rows: the data-area offset the access starts at
+    uint32_t insn() const { return words.back(); }
+};
+
+// What the generator remembers between the instructions of one case.
+struct GenState {
+    int last_offset = -1;   // data-area offset of the previous access, reused so larx/stcx. pairs meet
+};
+
+// Empty if the generator can produce the row, else why not (an operand it does not know, ...).
+std::string unsupported_reason(const isa::InsnDef &def);
+
+Unit generate(uint16_t row, const isa::InsnDef &def, Rng &rng, GenState &st);
+
+// Bytes one access of the row touches (1 for the cache hints); used for alignment and bounds.
+unsigned access_size(const isa::InsnDef &def);
+bool is_memory_row(const isa::InsnDef &def);
+
+} // namespace phv::diff

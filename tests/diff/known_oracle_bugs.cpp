@@ -1,0 +1,141 @@
+// Where phv may differ from qemu-ppc64le -cpu power10 (Debian qemu-user 7.2) without being wrong.
+//
+// Undefined results: phv chose to match QEMU where it could, so these rules should rarely fire; they exist
+// because matching QEMU's choice is not a requirement and the ISA lets any value through. Each rule allows
+// differences only in the bits the cited section leaves undefined, and only under the cited condition.
+//
+// Oracle bugs: none known yet. A new one goes in kRules with kind "oracle bug" and the ISA section whose
+// text QEMU contradicts; it must be as narrow as the bug (the operand values that trigger it).
+#include "known_oracle_bugs.h"
+
+#include <cstring>
+#include <string_view>
+
+#include "isa/fields.h"
+
+namespace phv::diff {
+
+namespace {
+
+constexpr uint64_t kCr0Ltgteq = 0xe0000000ull;   // CR0 LT, GT, EQ (CR bits 32:34 of the 64-bit view)
+
+// True if phv and QEMU differ at most in `rt_mask` bits of GPR rt, `cr_mask` bits of CR and data bytes
+// [mem_lo, mem_hi), and both ran to the end.
+bool only(const RuleInput &in, unsigned rt, uint64_t rt_mask, uint64_t cr_mask, size_t mem_lo = 0, size_t mem_hi = 0) {
+    const Result &p = in.phv, &q = in.qemu;
+    if (!p.error.empty() || !q.error.empty())
+        return false;
+    for (unsigned n = 0; n < 31; ++n) {
+        const uint64_t allowed = n == rt ? rt_mask : 0;
+        if ((p.regs.gpr[n] ^ q.regs.gpr[n]) & ~allowed)
+            return false;
+    }
+    for (size_t i = 0; i < p.data.size(); ++i)
+        if (p.data[i] != q.data[i] && (i < mem_lo || i >= mem_hi))
+            return false;
+    return ((p.regs.cr ^ q.regs.cr) & ~cr_mask) == 0 && p.regs.xer == q.regs.xer && p.regs.lr == q.regs.lr &&
+           p.regs.ctr == q.regs.ctr;
+}
+
+bool is(const RuleInput &in, std::string_view m) { return in.def.mnemonic == m; }
+
+uint64_t ra(const RuleInput &in) { return in.before.gpr[isa::field::RA(in.word)]; }
+uint64_t rb(const RuleInput &in) { return in.before.gpr[isa::field::RB(in.word)]; }
+unsigned rt(const RuleInput &in) { return isa::field::RT(in.word); }
+uint64_t cr0_if_rc(const RuleInput &in) { return isa::field::Rc(in.word) ? kCr0Ltgteq : 0; }
+
+// divw/divwu: RT0:31 are undefined; so are RT32:63 and (Rc=1) CR0 LT/GT/EQ for x/0 and 0x8000_0000/-1.
+// In 64-bit mode CR0 LT/GT/EQ are undefined for every Rc=1 divw[u] ("bits 0:2 undefined in 64-bit mode").
+bool divw_undefined(const RuleInput &in) {
+    if (!is(in, "divw") && !is(in, "divwu"))
+        return false;
+    const uint32_t a = uint32_t(ra(in)), b = uint32_t(rb(in));
+    const bool undefined = b == 0 || (is(in, "divw") && a == 0x80000000u && b == 0xffffffffu);
+    return only(in, rt(in), undefined ? ~0ull : 0xffffffff00000000ull, cr0_if_rc(in));
+}
+
+// divd/divdu: RT and (Rc=1) CR0 LT/GT/EQ are undefined for x/0 and 0x8000_0000_0000_0000/-1.
+bool divd_undefined(const RuleInput &in) {
+    if (!is(in, "divd") && !is(in, "divdu"))
+        return false;
+    const uint64_t a = ra(in), b = rb(in);
+    if (!(b == 0 || (is(in, "divd") && a == 0x8000000000000000ull && b == ~0ull)))
+        return false;
+    return only(in, rt(in), ~0ull, cr0_if_rc(in));
+}
+
+// mulhw/mulhwu: RT0:31 are undefined, and in 64-bit mode so are CR0 LT/GT/EQ when Rc=1.
+bool mulhw_undefined(const RuleInput &in) {
+    if (!is(in, "mulhw") && !is(in, "mulhwu"))
+        return false;
+    return only(in, rt(in), 0xffffffff00000000ull, cr0_if_rc(in));
+}
+
+// modsw/moduw/modsd/modud: RT is undefined for x%0 and (signed) the most negative value % -1.
+bool mod_undefined(const RuleInput &in) {
+    const bool word = is(in, "modsw") || is(in, "moduw");
+    const bool dword = is(in, "modsd") || is(in, "modud");
+    if (!word && !dword)
+        return false;
+    const bool sign = is(in, "modsw") || is(in, "modsd");
+    const uint64_t a = word ? uint32_t(ra(in)) : ra(in), b = word ? uint32_t(rb(in)) : rb(in);
+    const uint64_t most_negative = word ? 0x80000000ull : 0x8000000000000000ull;
+    const uint64_t minus_one = word ? 0xffffffffull : ~0ull;
+    if (!(b == 0 || (sign && a == most_negative && b == minus_one)))
+        return false;
+    return only(in, rt(in), ~0ull, 0);
+}
+
+// stbcx./sthcx./stwcx./stdcx. while a reservation exists for a different address or length in the same
+// page: the pseudocode's undefined_case, in which both whether the store is performed (u1) and CR0[EQ]
+// (u2) are undefined, independently. QEMU performs it when the addresses match and the low bytes of the
+// reserved value do, and may then still report failure; phv fails it. The reservation is the last larx
+// of the case before this stcx. with no stcx. in between (the prologue clears any older one).
+bool stcx_undefined(const RuleInput &in) {
+    if (!in.def.mnemonic.ends_with("cx."))
+        return false;
+    const auto table = isa::insn_table();
+    for (size_t u = in.unit; u-- > 0;) {
+        const isa::InsnDef &prev = table[in.c.units[u].row];
+        if (prev.mnemonic.ends_with("cx."))
+            return false;   // the reservation is gone
+        if (!prev.mnemonic.ends_with("arx"))
+            continue;
+        const int32_t off = in.c.units[in.unit].offset;
+        const unsigned len = access_size(in.def);
+        if (in.c.units[u].offset == off && access_size(prev) == len)
+            return false;   // the defined case: same address and length
+        // The data area is far smaller than a page, so the addresses always share one.
+        constexpr uint64_t kCr0Eq = 0x20000000ull;
+        return only(in, 32, 0, kCr0Eq, size_t(off), size_t(off) + len);
+    }
+    return false;
+}
+
+constexpr Rule kRules[] = {
+    {"stcx-undefined", "undefined",
+     "Power ISA 3.1 Book II 4.6.2, st[bhwd]cx. pseudocode (undefined_case: reservation for another address "
+     "or length in the same page)",
+     "whether the store is performed and CR0[EQ], independently", stcx_undefined},
+    {"divw-undefined", "undefined", "Power ISA 3.1 Book I 3.3.9, Divide Word [Unsigned]",
+     "RT0:31 always; all of RT and CR0 LT/GT/EQ for x/0 and 0x8000_0000/-1", divw_undefined},
+    {"divd-undefined", "undefined", "Power ISA 3.1 Book I 3.3.9, Divide Doubleword [Unsigned]",
+     "RT and CR0 LT/GT/EQ for x/0 and 0x8000_0000_0000_0000/-1", divd_undefined},
+    {"mulhw-undefined", "undefined", "Power ISA 3.1 Book I 3.3.9, Multiply High Word [Unsigned]",
+     "RT0:31, and CR0 LT/GT/EQ when Rc=1 (64-bit mode)", mulhw_undefined},
+    {"mod-undefined", "undefined", "Power ISA 3.1 Book I 3.3.9, Modulo {Signed,Unsigned} {Word,Doubleword}",
+     "RT for x%0 and most-negative % -1", mod_undefined},
+};
+
+} // namespace
+
+std::span<const Rule> rules() { return kRules; }
+
+const Rule *explain(const RuleInput &in) {
+    for (const Rule &r : kRules)
+        if (r.explains(in))
+            return &r;
+    return nullptr;
+}
+
+} // namespace phv::diff

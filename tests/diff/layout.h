@@ -1,0 +1,86 @@
+/*
+ * The memory layout and file formats shared by phv-diff (host, C++) and diff-exec (ppc64le, C).
+ *
+ * Both worlds see the same bytes at the same absolute address, so a generated case runs unchanged in each
+ * and the results compare byte for byte: under qemu-ppc64le the executor maps the region at DIFF_BASE;
+ * under phv it is a memslot at gpa DIFF_BASE and the vcpu runs in real mode.
+ *
+ *   DIFF_BASE + 0x0000  ctx: inputs, outputs, RET, SAVED_SP, scratch, fault report  (struct diff_ctx)
+ *   DIFF_BASE + 0x1000  data area, DIFF_DATA_SIZE bytes: the only memory random loads/stores touch
+ *   DIFF_BASE + 0x2000  `sc 1`: phv's return address for a case (qemu's is the executor's trampoline)
+ *   DIFF_BASE + 0x3000  code of every case, one after the other
+ *
+ * Blob (phv-diff -> diff-exec): struct diff_blob_header, the region image (header.region_size bytes,
+ * code included), then header.ncases records of struct diff_case_in followed by DIFF_DATA_SIZE data bytes.
+ * Result (diff-exec -> phv-diff): header.ncases records of struct diff_case_out, each followed by the data
+ * area as the case left it. All fields are little-endian, which both ends are.
+ */
+#ifndef PHV_DIFF_LAYOUT_H
+#define PHV_DIFF_LAYOUT_H
+
+#define DIFF_BASE 0x40000000
+#define DIFF_CTX_OFF 0x0
+#define DIFF_DATA_OFF 0x1000
+#define DIFF_DATA_SIZE 1024
+#define DIFF_STUB_OFF 0x2000
+#define DIFF_CODE_OFF 0x3000
+#define DIFF_MAGIC 0x66696476u /* "vdif" */
+
+/* Offsets the generated code and the trampoline use (checked against the struct in the C++ side). */
+#define DIFF_IN_GPR(n) ((n) * 8)
+#define DIFF_IN_CR (32 * 8)
+#define DIFF_IN_XER (33 * 8)
+#define DIFF_IN_CTR (34 * 8)
+#define DIFF_IN_LR (35 * 8)
+#define DIFF_OUT 288
+#define DIFF_RET 576
+#define DIFF_SAVED_SP 584
+#define DIFF_SCRATCH 592
+#define DIFF_FAULT_SIG 600
+#define DIFF_FAULT_NIP 608
+#define DIFF_RECOVER 616
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
+/* Architected state a case reads and writes, in this order in memory. */
+struct diff_regs {
+	uint64_t gpr[32]; /* r31 is the ctx pointer: never loaded, stored or written */
+	uint64_t cr;
+	uint64_t xer;
+	uint64_t ctr;
+	uint64_t lr;
+};
+
+struct diff_ctx {
+	struct diff_regs in;
+	struct diff_regs out;
+	uint64_t ret;      /* where the epilogue's blr goes */
+	uint64_t saved_sp; /* executor's r1 while a case runs */
+	uint64_t scratch;  /* target of the prologue's reservation-clearing stdcx. */
+	uint64_t fault_sig; /* executor: signal that ended the case, 0 if none */
+	uint64_t fault_nip;
+	uint64_t recover;  /* executor: where its signal handler sends a case that faulted */
+};
+
+struct diff_blob_header {
+	uint32_t magic;
+	uint32_t ncases;
+	uint64_t base;
+	uint64_t region_size;
+};
+
+struct diff_case_in {
+	uint64_t code_off; /* from DIFF_BASE */
+	struct diff_regs regs;
+};
+
+struct diff_case_out {
+	uint64_t fault_sig;
+	uint64_t fault_nip;
+	struct diff_regs regs;
+};
+
+#endif /* __ASSEMBLER__ */
+
+#endif

@@ -1,0 +1,253 @@
+// phv-diff: differential test of phv's fixed-point instructions against qemu-ppc64le -cpu power10.
+//
+// Generates random cases from the instruction table, runs them in both worlds at the same addresses,
+// compares registers and memory, and bisects each mismatch to the first instruction at which the worlds
+// diverge. Output is TAP: one line per table row exercised, then an overall line. Every run prints its
+// seed; `--seed S --case I` reruns one case alone.
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <string>
+#include <unistd.h>
+
+#include "case_gen.h"
+#include "compare.h"
+#include "known_oracle_bugs.h"
+#include "phv/phv.h"
+#include "phv_side.h"
+#include "pool.h"
+#include "qemu_oracle.h"
+
+using namespace phv::diff;
+
+namespace {
+
+struct Options {
+    uint64_t seed = 0;
+    bool seed_given = false;
+    uint32_t cases = 4000;
+    unsigned insns = 32;
+    long only_case = -1;
+    unsigned max_reports = 10;   // mismatches printed in full; the rest are counted
+    Oracle oracle;
+};
+
+void usage() {
+    fprintf(stderr, "usage: phv-diff --exec DIFF_EXEC [--qemu PATH] [--seed N] [--cases N] [--insns K]\n"
+                    "                [--case I] [--soak] [--max-reports N]\n");
+    exit(2);
+}
+
+Options parse(int argc, char **argv) {
+    Options o;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        auto val = [&]() -> const char * {
+            if (i + 1 >= argc)
+                usage();
+            return argv[++i];
+        };
+        if (a == "--exec") o.oracle.exec = val();
+        else if (a == "--qemu") o.oracle.qemu = val();
+        else if (a == "--seed") { o.seed = strtoull(val(), nullptr, 0); o.seed_given = true; }
+        else if (a == "--cases") o.cases = uint32_t(strtoul(val(), nullptr, 0));
+        else if (a == "--insns") o.insns = unsigned(strtoul(val(), nullptr, 0));
+        else if (a == "--case") o.only_case = strtol(val(), nullptr, 0);
+        else if (a == "--soak") o.cases = 100000;
+        else if (a == "--max-reports") o.max_reports = unsigned(strtoul(val(), nullptr, 0));
+        else usage();
+    }
+    if (!o.seed_given)
+        o.seed = uint64_t(std::chrono::steady_clock::now().time_since_epoch().count()) ^ (uint64_t(getpid()) << 32);
+    if (o.insns == 0 || o.cases == 0)
+        usage();
+    return o;
+}
+
+std::string disasm(uint32_t w, uint64_t nip) {
+    char buf[96];
+    phv_disassemble(w, 0, nip, buf, sizeof buf);
+    return buf;
+}
+
+// Runs a batch in both worlds; false (with the reason) if either could not run at all.
+bool run_both(const Options &o, const Batch &b, std::vector<Result> &phv, std::vector<Result> &qemu, std::string *err) {
+    return run_oracle(o.oracle, b, qemu, err) && run_phv(b, phv, err);
+}
+
+struct Finding {
+    const Case *c;
+    int unit = -1;                   // first diverging unit, -1 if bisection could not place it
+    std::vector<std::string> diffs;  // at that unit (or of the whole case)
+    diff_regs before{};
+    const Rule *rule = nullptr;      // set when a documented rule explains it
+};
+
+void print_finding(const Options &o, const Finding &f, const Batch &full, size_t job) {
+    const Case &c = *f.c;
+    const auto table = phv::isa::insn_table();
+    printf("# MISMATCH seed %#llx case %u: reproduce with phv-diff --seed %#llx --insns %u --case %u\n",
+           (unsigned long long)o.seed, c.index, (unsigned long long)o.seed, o.insns, c.index);
+    if (f.unit >= 0) {
+        const Unit &u = c.units[size_t(f.unit)];
+        const uint64_t nip = full.unit_insn[job][size_t(f.unit)];
+        printf("#   first divergence at instruction %d of %zu: %s  [%08x] %s\n", f.unit, c.units.size(),
+               std::string(table[u.row].mnemonic).c_str(), u.insn(), disasm(u.insn(), nip).c_str());
+        for (size_t i = 0; i + 1 < u.words.size(); ++i)
+            printf("#     after set-up %s\n", disasm(u.words[i], 0).c_str());
+        printf("#   state before it (both worlds agree):\n");
+        for (const auto &l : format_regs(f.before))
+            printf("#     %s\n", l.c_str());
+    } else {
+        printf("#   bisection could not place it; initial state:\n");
+        for (const auto &l : format_regs(c.in))
+            printf("#     %s\n", l.c_str());
+    }
+    printf("#   differences:\n");
+    for (const auto &d : f.diffs)
+        printf("#     %s\n", d.c_str());
+    printf("#   the case up to it:\n");
+    const size_t last = f.unit >= 0 ? size_t(f.unit) : c.units.size() - 1;
+    for (size_t i = 0; i <= last; ++i) {
+        const Unit &u = c.units[i];
+        const uint64_t nip = full.unit_insn[job][i];
+        printf("#     %3zu %#llx  %08x  %s\n", i, (unsigned long long)nip, u.insn(), disasm(u.insn(), nip).c_str());
+    }
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+    Options o = parse(argc, argv);
+    setvbuf(stdout, nullptr, _IOLBF, 0);
+    const auto t0 = std::chrono::steady_clock::now();
+    printf("# phv-diff seed %#llx, %u cases of %u instructions\n", (unsigned long long)o.seed, o.cases, o.insns);
+
+    // The oracle is a required package: its absence fails the test rather than skipping it.
+    o.oracle.qemu = find_qemu(o.oracle.qemu);
+    if (o.oracle.qemu.empty() || o.oracle.exec.empty() || access(o.oracle.exec.c_str(), R_OK) != 0) {
+        printf("1..1\nnot ok 1 - oracle: %s\n",
+               o.oracle.qemu.empty() ? "qemu-ppc64le not found (install qemu-user)"
+                                     : "diff-exec not built (powerpc64le-linux-gnu-gcc missing?)");
+        return 1;
+    }
+
+    const Pool pool = build_pool();
+    const auto table = phv::isa::insn_table();
+    std::vector<Case> cases;
+    if (o.only_case >= 0)
+        cases.push_back(generate_case(o.seed, uint32_t(o.only_case), pool, o.insns));
+    else
+        for (uint32_t i = 0; i < o.cases; ++i)
+            cases.push_back(generate_case(o.seed, i, pool, o.insns));
+
+    std::vector<Job> jobs;
+    for (const Case &c : cases)
+        jobs.push_back({&c, c.units.size()});
+    const Batch full = build_batch(jobs);
+    std::vector<Result> phv_res, qemu_res;
+    std::string err;
+    if (!run_both(o, full, phv_res, qemu_res, &err)) {
+        printf("1..1\nnot ok 1 - oracle run: %s\n", err.c_str());
+        return 1;
+    }
+
+    // Bisection: every prefix of every failing case, in one more batch for each world.
+    std::vector<size_t> failing;
+    for (size_t i = 0; i < cases.size(); ++i)
+        if (!differences(phv_res[i], qemu_res[i]).empty())
+            failing.push_back(i);
+    std::vector<Finding> findings;
+    if (!failing.empty()) {
+        std::vector<Job> pj;
+        std::vector<size_t> first_job;
+        for (size_t f : failing) {
+            first_job.push_back(pj.size());
+            for (size_t n = 0; n <= cases[f].units.size(); ++n)
+                pj.push_back({&cases[f], n});
+        }
+        const Batch prefixes = build_batch(pj);
+        std::vector<Result> pp, pq;
+        if (!run_both(o, prefixes, pp, pq, &err)) {
+            printf("1..1\nnot ok 1 - bisection run: %s\n", err.c_str());
+            return 1;
+        }
+        for (size_t k = 0; k < failing.size(); ++k) {
+            const Case &c = cases[failing[k]];
+            Finding f{&c};
+            f.diffs = differences(phv_res[failing[k]], qemu_res[failing[k]]);
+            for (size_t n = 1; n <= c.units.size(); ++n) {
+                const size_t j = first_job[k] + n;
+                auto d = differences(pp[j], pq[j]);
+                if (d.empty())
+                    continue;
+                f.unit = int(n - 1);
+                f.diffs = d;
+                f.before = pq[j - 1].regs;
+                const Unit &u = c.units[n - 1];
+                f.rule = explain({c, n - 1, table[u.row], u.insn(), f.before, pp[j], pq[j]});
+                break;
+            }
+            findings.push_back(std::move(f));
+        }
+    }
+
+    // Per-row tallies.
+    std::map<uint16_t, uint64_t> executions, failures;
+    uint64_t total = 0;
+    for (const Case &c : cases)
+        for (const Unit &u : c.units) {
+            executions[u.row]++;
+            total++;
+        }
+    std::map<std::string, uint64_t> masked;
+    uint64_t unplaced = 0, real = 0;
+    unsigned reported = 0;
+    for (size_t k = 0; k < findings.size(); ++k) {
+        const Finding &f = findings[k];
+        if (f.rule) {
+            masked[f.rule->id]++;
+            continue;
+        }
+        real++;
+        if (f.unit >= 0)
+            failures[f.c->units[size_t(f.unit)].row]++;
+        else
+            unplaced++;
+        if (reported++ < o.max_reports)
+            print_finding(o, f, full, failing[k]);
+    }
+
+    size_t n = 0;
+    printf("1..%zu\n", executions.size() + 2);
+    printf("ok %zu - oracle: %s -cpu power10 ran %zu cases\n", ++n, o.oracle.qemu.c_str(), cases.size());
+    for (const auto &[row, count] : executions) {
+        const uint64_t bad = failures.count(row) ? failures[row] : 0;
+        printf("%s %zu - %s (%llu executions", bad ? "not ok" : "ok", ++n, std::string(table[row].mnemonic).c_str(),
+               (unsigned long long)count);
+        if (bad)
+            printf(", %llu mismatches", (unsigned long long)bad);
+        printf(")\n");
+    }
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    printf("%s %zu - %zu cases, %llu random instructions: %llu mismatches (%llu not placed), %zu forgiven by "
+           "known_oracle_bugs rules\n",
+           real ? "not ok" : "ok", ++n, cases.size(), (unsigned long long)total, (unsigned long long)real,
+           (unsigned long long)unplaced, findings.size() - real);
+    for (const auto &[id, count] : masked)
+        printf("# rule %s forgave %llu cases\n", id.c_str(), (unsigned long long)count);
+
+    // Coverage: what the generator could use but did not draw, and what it leaves out and why.
+    std::string unexercised;
+    for (uint16_t row : pool.eligible)
+        if (!executions.count(row))
+            unexercised += " " + std::string(table[row].mnemonic);
+    printf("# coverage: %zu of %zu table rows eligible, %zu exercised%s%s\n", pool.eligible.size(), table.size(),
+           executions.size(), unexercised.empty() ? "" : "; never drawn:", unexercised.c_str());
+    for (const auto &[row, why] : pool.excluded)
+        printf("# excluded %-8s %s\n", std::string(table[row].mnemonic).c_str(), why.c_str());
+    printf("# seed %#llx; %.1f s\n", (unsigned long long)o.seed, secs);
+    return real ? 1 : 0;
+}

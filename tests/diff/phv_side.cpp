@@ -1,0 +1,109 @@
+#include "phv_side.h"
+
+#include <cstring>
+#include <sys/mman.h>
+
+#include "phv/phv.h"
+#include "vcpu/cpu_state.h"
+
+namespace phv::diff {
+
+namespace {
+
+struct Vm {
+    phv_vm *vm = nullptr;
+    phv_vcpu *vcpu = nullptr;
+    uint8_t *mem = nullptr;
+    size_t size = 0;
+    ~Vm() {
+        phv_destroy_vm(vm);
+        if (mem)
+            munmap(mem, size);
+    }
+    int set(uint64_t id, uint64_t v) {
+        uint32_t w = uint32_t(v);
+        phv_one_reg r{id, PHV_REG_SIZE(id) == 4 ? uint64_t(&w) : uint64_t(&v)};
+        return phv_set_one_reg(vcpu, &r);
+    }
+    uint64_t get(uint64_t id) {
+        uint64_t v = 0;
+        uint32_t w = 0;
+        phv_one_reg r{id, PHV_REG_SIZE(id) == 4 ? uint64_t(&w) : uint64_t(&v)};
+        phv_get_one_reg(vcpu, &r);
+        return PHV_REG_SIZE(id) == 4 ? w : v;
+    }
+};
+
+const char *exit_name(uint32_t reason) {
+    switch (reason) {
+    case PHV_EXIT_DEBUG: return "DEBUG";
+    case PHV_EXIT_HLT: return "HLT";
+    case PHV_EXIT_MMIO: return "MMIO";
+    case PHV_EXIT_SHUTDOWN: return "SHUTDOWN";
+    case PHV_EXIT_INTR: return "INTR";
+    case PHV_EXIT_INTERNAL_ERROR: return "INTERNAL_ERROR";
+    case PHV_EXIT_PAPR_HCALL: return "PAPR_HCALL";
+    default: return "UNKNOWN";
+    }
+}
+
+} // namespace
+
+bool run_phv(const Batch &b, std::vector<Result> &out, std::string *error) {
+    Vm v;
+    v.size = b.region.size();
+    v.mem = static_cast<uint8_t *>(mmap(nullptr, v.size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+    if (v.mem == MAP_FAILED) {
+        v.mem = nullptr;
+        *error = "mmap failed";
+        return false;
+    }
+    std::memcpy(v.mem, b.region.data(), v.size);
+    phv_vm_config cfg{};
+    cfg.cpu_model = PHV_CPU_POWER10;
+    phv_userspace_memory_region slot{0, 0, DIFF_BASE, v.size, uint64_t(v.mem)};
+    if (phv_create_vm(&cfg, &v.vm) || phv_set_user_memory_region(v.vm, &slot) || phv_create_vcpu(v.vm, 0, &v.vcpu) ||
+        v.set(PHV_REG_PPC_MSR, msr::SF | msr::ME | msr::LE)) {
+        *error = "phv VM set-up failed";
+        return false;
+    }
+    phv_run *run = phv_vcpu_run_struct(v.vcpu);
+    auto *ctx = reinterpret_cast<diff_ctx *>(v.mem + DIFF_CTX_OFF);
+    const uint64_t stub = DIFF_BASE + DIFF_STUB_OFF;
+    out.assign(b.jobs.size(), Result{});
+    for (size_t i = 0; i < b.jobs.size(); ++i) {
+        const Case &c = *b.jobs[i].c;
+        std::memset(ctx, 0, sizeof *ctx);
+        ctx->in = c.in;
+        ctx->ret = stub;
+        std::memcpy(v.mem + DIFF_DATA_OFF, c.data.data(), DIFF_DATA_SIZE);
+        // r31 is the only register the code expects on entry: the ctx pointer.
+        v.set(PHV_REG_PPC_GPR(31), DIFF_BASE + DIFF_CTX_OFF);
+        v.set(PHV_REG_PPC_NIP, b.code_addr[i]);
+        phv_vcpu_run(v.vcpu);
+        Result &r = out[i];
+        if (run->exit_reason == PHV_EXIT_PAPR_HCALL && run->nip == stub) {
+            r.regs = ctx->out;
+        } else {
+            char buf[256];
+            if (run->exit_reason == PHV_EXIT_INTERNAL_ERROR)
+                snprintf(buf, sizeof buf, "phv: INTERNAL_ERROR at 0x%llx: %s", (unsigned long long)run->nip,
+                         run->internal.reason);
+            else
+                snprintf(buf, sizeof buf, "phv: exit %s at 0x%llx", exit_name(run->exit_reason),
+                         (unsigned long long)run->nip);
+            r.error = buf;
+            // An interrupt sends the vcpu to its vector, outside the region: SRR0 says where it came from.
+            r.error_nip = run->nip >= DIFF_BASE ? run->nip : v.get(PHV_REG_PPC_SRR0);
+            if (run->nip < DIFF_BASE) {
+                snprintf(buf, sizeof buf, " (interrupt: SRR0 0x%llx SRR1 0x%llx)",
+                         (unsigned long long)v.get(PHV_REG_PPC_SRR0), (unsigned long long)v.get(PHV_REG_PPC_SRR1));
+                r.error += buf;
+            }
+        }
+        std::memcpy(r.data.data(), v.mem + DIFF_DATA_OFF, DIFF_DATA_SIZE);
+    }
+    return true;
+}
+
+} // namespace phv::diff

@@ -1,0 +1,87 @@
+#include "pool.h"
+
+#include <string_view>
+
+#include "insn_gen.h"
+#include "isa/decoder.h"
+
+namespace phv::diff {
+
+namespace {
+
+using isa::InsnDef;
+namespace flag = isa::flag;
+
+// Rows whose results the two worlds cannot share, by mnemonic; each with the reason it is printed with.
+struct Excluded {
+    std::string_view mnemonic, reason;
+};
+constexpr Excluded kByName[] = {
+    {"tw", "trap: raises a Program interrupt (SIGTRAP) when its condition holds"},
+    {"twi", "trap: raises a Program interrupt (SIGTRAP) when its condition holds"},
+    {"td", "trap: raises a Program interrupt (SIGTRAP) when its condition holds"},
+    {"tdi", "trap: raises a Program interrupt (SIGTRAP) when its condition holds"},
+    {"mfspr", "SPR access: SPR contents differ between a Linux process and a guest"},
+    {"mtspr", "SPR access: SPR contents differ between a Linux process and a guest"},
+    {"mftb", "timebase: differs between any two runs"},
+    {"darn", "random number: differs between any two runs"},
+    {"icbi", "instruction-cache management: no architected state to compare"},
+    {"lmw", "alignment interrupt in Little-Endian mode (Book I 3.3.7)"},
+    {"stmw", "alignment interrupt in Little-Endian mode (Book I 3.3.7)"},
+    {"lswi", "alignment interrupt in Little-Endian mode (Book I 3.3.8)"},
+    {"lswx", "alignment interrupt in Little-Endian mode (Book I 3.3.8)"},
+    {"stswi", "alignment interrupt in Little-Endian mode (Book I 3.3.8)"},
+    {"stswx", "alignment interrupt in Little-Endian mode (Book I 3.3.8)"},
+};
+
+std::string exclusion(const InsnDef &def) {
+    if (def.priv != isa::Priv::Any)
+        return "privileged: a Linux process cannot run it";
+    if (def.isa > isa::Isa::V310)
+        return "not in POWER10";
+    if (def.flags & flag::kBranch)
+        return "branch: changes control flow";
+    if (def.flags & flag::kSync)
+        return "context synchronising or waiting";
+    for (const auto &e : kByName)
+        if (def.mnemonic == e.mnemonic)
+            return std::string(e.reason);
+    return unsupported_reason(def);
+}
+
+// The generator and the decoder must agree: every word generated for a row decodes back to that row.
+std::string self_check(uint16_t row, const InsnDef &def) {
+    Rng rng(row);
+    for (int i = 0; i < 64; ++i) {
+        GenState st;
+        const Unit u = generate(row, def, rng, st);
+        const InsnDef *back = isa::find_insn(u.insn());
+        if (back != &def) {
+            char buf[128];
+            snprintf(buf, sizeof buf, "generator bug: 0x%08x decodes to %s", u.insn(),
+                     back ? std::string(back->mnemonic).c_str() : "nothing");
+            return buf;
+        }
+    }
+    return {};
+}
+
+} // namespace
+
+Pool build_pool() {
+    Pool p;
+    const auto table = isa::insn_table();
+    for (size_t i = 0; i < table.size(); ++i) {
+        const uint16_t row = uint16_t(i);
+        std::string why = exclusion(table[i]);
+        if (why.empty())
+            why = self_check(row, table[i]);
+        if (why.empty())
+            p.eligible.push_back(row);
+        else
+            p.excluded.emplace_back(row, why);
+    }
+    return p;
+}
+
+} // namespace phv::diff

@@ -1,0 +1,17 @@
+// Which instruction-table rows the random generator may use, and why the others are left out. Derived
+// from the table each run, so rows another engineer adds are picked up (or listed as excluded) unchanged.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace phv::diff {
+
+struct Pool {
+    std::vector<uint16_t> eligible;                               // row indices
+    std::vector<std::pair<uint16_t, std::string>> excluded;       // row, reason
+};
+
+Pool build_pool();
+
+} // namespace phv::diff
