@@ -25,8 +25,10 @@ Batch build_batch(std::vector<Job> jobs) {
     }
     const size_t size = (DIFF_CODE_OFF + code.size() * 4 + 0xffff) & ~size_t(0xffff);   // whole 64 KiB pages
     b.region.assign(size, 0);
-    const uint32_t stub = fixed::sc1();
-    std::memcpy(&b.region[DIFF_STUB_OFF], &stub, 4);
+    // phv's way out: an hcall exit. r3 is the hcall number and the case leaves it random; 0 is no PAPR
+    // hcall, so phv hands it to us instead of serving it in-core (H_CEDE would halt the vcpu).
+    const uint32_t stub[] = {fixed::addi(3, 0, 0), fixed::sc1()};
+    std::memcpy(&b.region[DIFF_STUB_OFF], stub, sizeof stub);
     std::memcpy(&b.region[DIFF_CODE_OFF], code.data(), code.size() * 4);
     return b;
 }

@@ -60,6 +60,18 @@ Case generate_case(uint64_t run_seed, uint32_t index, const Pool &pool, unsigned
     return c;
 }
 
+Case resume_case(const Case &c, size_t unit, const diff_regs &regs, const std::array<uint8_t, DIFF_DATA_SIZE> &data) {
+    Case t;
+    t.run_seed = c.run_seed;
+    t.index = c.index;
+    t.resumed_at = c.resumed_at + uint32_t(unit) + 1;
+    t.in = regs;
+    t.in.gpr[kCtxReg] = DIFF_BASE + DIFF_CTX_OFF;
+    t.data = data;
+    t.units.assign(c.units.begin() + long(unit) + 1, c.units.end());
+    return t;
+}
+
 Code build_code(const Case &c, size_t nunits) {
     using namespace fixed;
     Code code;

@@ -7,7 +7,7 @@
  *
  *   DIFF_BASE + 0x0000  ctx: inputs, outputs, RET, SAVED_SP, scratch, fault report  (struct diff_ctx)
  *   DIFF_BASE + 0x1000  data area, DIFF_DATA_SIZE bytes: the only memory random loads/stores touch
- *   DIFF_BASE + 0x2000  `sc 1`: phv's return address for a case (qemu's is the executor's trampoline)
+ *   DIFF_BASE + 0x2000  `li r3,0; sc 1`: phv's return address for a case (qemu's is the executor's trampoline)
  *   DIFF_BASE + 0x3000  code of every case, one after the other
  *
  * Blob (phv-diff -> diff-exec): struct diff_blob_header, the region image (header.region_size bytes,

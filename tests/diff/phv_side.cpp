@@ -82,7 +82,7 @@ bool run_phv(const Batch &b, std::vector<Result> &out, std::string *error) {
         v.set(PHV_REG_PPC_NIP, b.code_addr[i]);
         phv_vcpu_run(v.vcpu);
         Result &r = out[i];
-        if (run->exit_reason == PHV_EXIT_PAPR_HCALL && run->nip == stub) {
+        if (run->exit_reason == PHV_EXIT_PAPR_HCALL && run->nip == stub + 4) {   // the stub's sc 1
             r.regs = ctx->out;
         } else {
             char buf[256];
