@@ -1,0 +1,43 @@
+// The flattened device tree phv-run hands to the guest in r3. There is no firmware and no
+// client-architecture-support negotiation, so the tree states the negotiated result directly (radix or hash
+// in /chosen/ibm,architecture-vec-5), as kvmtool does. See shared/docs/fdt-boot.md.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cpu_model.h"
+#include "expected.h"
+
+namespace phvrun {
+
+constexpr uint32_t kVtyReg = 0x71000000;
+constexpr const char *kVtyPath = "/vdevice/vty@71000000";
+
+struct RtasTokenProp {
+    std::string name;
+    uint32_t token;
+};
+
+struct FdtConfig {
+    CpuModel cpu = CpuModel::Power10;
+    uint32_t pvr = 0;
+    unsigned smp = 1;
+    uint64_t ram_size = 0;
+    uint32_t timebase_hz = 512000000;
+    uint32_t hpt_shift = 0;  // hash MMU (POWER8) only
+    std::string bootargs;
+    std::optional<std::pair<uint64_t, uint64_t>> initrd;  // [start, end)
+    uint64_t rtas_base = 0, rtas_size = 0, rtas_entry = 0;
+    std::vector<RtasTokenProp> rtas_tokens;
+    std::vector<std::string> hypertas;  // ibm,hypertas-functions
+};
+
+// /chosen/ibm,architecture-vec-5 as it stands after CAS: {length-1, option vector 5 bytes 1..26}.
+std::vector<uint8_t> architecture_vec5(CpuModel model);
+
+// Builds the tree; fails if it would exceed max_size bytes.
+Expected<std::vector<uint8_t>> build_fdt(const FdtConfig &cfg, size_t max_size);
+
+} // namespace phvrun

@@ -1,0 +1,155 @@
+#include "run_guest.h"
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include <phv/phv.h>
+
+#include "boot_setup.h"
+#include "debug_log.h"
+#include "guest_ram.h"
+#include "hcalls.h"
+#include "host_signals.h"
+#include "mapped_file.h"
+#include "rtas.h"
+#include "rtas_functions.h"
+#include "services.h"
+#include "stdio_console.h"
+#include "vcpu_loop.h"
+#include "vm_control.h"
+
+namespace phvrun {
+
+namespace {
+
+unsigned long long ull(uint64_t v) { return static_cast<unsigned long long>(v); }
+
+struct VmDeleter {
+    void operator()(phv_vm *vm) const { phv_destroy_vm(vm); }
+};
+using VmHandle = std::unique_ptr<phv_vm, VmDeleter>;
+
+int fail(DebugLog &log, const std::string &message, int status = kExitUsage) {
+    log.print("%s", message.c_str());
+    return status;
+}
+
+void trace_insn(void *opaque, uint32_t vcpu_id, uint64_t nip, uint32_t insn, uint32_t suffix) {
+    char dis[96];
+    phv_disassemble(insn, suffix, nip, dis, sizeof dis);
+    static_cast<DebugLog *>(opaque)->print("trace cpu %u 0x%016llx: %08x  %s", vcpu_id, ull(nip), insn, dis);
+}
+
+void print_layout(DebugLog &log, const BootInfo &b, uint64_t ram_size) {
+    log.print("RAM 0x0-0x%llx; kernel 0x%llx-0x%llx (%s-endian), entry 0x%llx", ull(ram_size),
+              ull(b.kernel.load_lo), ull(b.kernel.load_hi), b.kernel.big_endian ? "big" : "little", ull(b.entry));
+    if (b.layout.initrd_end > b.layout.initrd_start)
+        log.print("initrd 0x%llx-0x%llx", ull(b.layout.initrd_start), ull(b.layout.initrd_end));
+    log.print("RTAS 0x%llx (+0x%llx); device tree 0x%llx (%llu bytes)", ull(b.layout.rtas_base),
+              ull(b.layout.rtas_size), ull(b.fdt_addr), ull(b.fdt_size));
+}
+
+void print_stats(DebugLog &log, const std::vector<phv_vcpu *> &vcpus) {
+    for (size_t id = 0; id < vcpus.size(); ++id) {
+        std::string line;
+        uint64_t value = 0;
+        for (size_t i = 0; i < phv_vcpu_stat_count(); ++i) {
+            const char *name = phv_vcpu_stat(vcpus[id], i, &value);
+            if (name)
+                line += " " + std::string(name) + "=" + std::to_string(value);
+        }
+        log.print("cpu %zu stats:%s", id, line.c_str());
+    }
+}
+
+} // namespace
+
+int run_guest(const Options &opts) {
+    DebugLog log(opts.debug);
+
+    auto kernel = MappedFile::open(opts.kernel, "kernel");
+    if (!kernel)
+        return fail(log, kernel.error());
+    MappedFile initrd;
+    if (!opts.initrd.empty()) {
+        auto f = MappedFile::open(opts.initrd, "initrd");
+        if (!f)
+            return fail(log, f.error());
+        initrd = std::move(*f);
+    }
+
+    const phv_vm_config cfg{static_cast<uint32_t>(opts.cpu), 0, 0};
+    phv_vm *raw_vm = nullptr;
+    if (const int rc = phv_create_vm(&cfg, &raw_vm); rc != 0)
+        return fail(log, std::string("cannot create the VM: ") + std::strerror(-rc), kExitInternal);
+    // RAM is declared first so it outlives the VM that maps it.
+    auto ram = GuestRam::allocate(opts.mem_size);
+    if (!ram)
+        return fail(log, ram.error(), kExitInternal);
+    VmHandle vm(raw_vm);
+
+    const phv_userspace_memory_region region{0, 0, 0, ram->size(), reinterpret_cast<uint64_t>(ram->data())};
+    if (const int rc = phv_set_user_memory_region(vm.get(), &region); rc != 0)
+        return fail(log, std::string("cannot map guest RAM: ") + std::strerror(-rc), kExitInternal);
+
+    std::vector<phv_vcpu *> vcpus(opts.smp, nullptr);
+    for (unsigned id = 0; id < opts.smp; ++id)
+        if (const int rc = phv_create_vcpu(vm.get(), id, &vcpus[id]); rc != 0)
+            return fail(log, "cannot create vcpu " + std::to_string(id) + ": " + std::strerror(-rc), kExitInternal);
+
+    const GuestMemory mem = ram->memory();
+    StdioConsole console;
+    VmControl control(opts.smp);
+    TimeOfDay tod;
+    HcallTable hcalls;
+    Rtas rtas(mem, log);
+    // start-cpu runs on the calling vcpu's thread, the only one that may touch that vcpu.
+    auto interrupts_le = [&vcpus](uint32_t id) { return id < vcpus.size() && vcpu_interrupts_le(vcpus[id]); };
+    if (auto ok = register_services({hcalls, rtas, console, control, tod, log, interrupts_le}); !ok)
+        return fail(log, ok.error(), kExitInternal);
+
+    BootRequest req;
+    req.cpu = opts.cpu;
+    req.pvr = phv_vm_pvr(vm.get());
+    req.smp = opts.smp;
+    req.kernel = kernel->bytes();
+    req.initrd = initrd.bytes();
+    req.bootargs = opts.append;
+    req.rtas_tokens = rtas.token_properties();
+    req.hypertas = hcalls.hypertas();
+    auto boot = prepare_boot(req, mem);
+    if (!boot)
+        return fail(log, boot.error());
+    if (log.enabled(kDebugBoot))
+        print_layout(log, *boot, ram->size());
+
+    if (const int rc = set_boot_state(vcpus[0], boot->entry, boot->fdt_addr, boot->kernel_addr); rc != 0)
+        return fail(log, std::string("cannot set the boot registers: ") + std::strerror(-rc), kExitInternal);
+    if (opts.trace)
+        for (phv_vcpu *v : vcpus)
+            phv_vcpu_set_trace(v, trace_insn, &log);
+
+    handle_host_signals(control);
+    control.on_exit_requested([&vcpus] {
+        for (phv_vcpu *v : vcpus)
+            phv_vcpu_kick(v);
+    });
+    control.set_running(0);  // the boot thread; the others wait for start-cpu
+
+    VcpuThreads shared{control, hcalls, log, vcpus};
+    std::vector<std::thread> threads;
+    for (uint32_t id = 0; id < opts.smp; ++id)
+        threads.emplace_back(run_vcpu, std::ref(shared), id);
+    control.wait_for_exit();
+    for (std::thread &t : threads)
+        t.join();
+
+    if (log.enabled(kDebugStats))
+        print_stats(log, vcpus);
+    return control.exit_status();
+}
+
+} // namespace phvrun

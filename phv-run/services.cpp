@@ -1,0 +1,23 @@
+#include "services.h"
+
+#include "vty.h"
+
+namespace phvrun {
+
+Expected<bool> register_services(const Services &s) {
+    if (!register_vty_hcalls(s.hcalls, s.console))
+        return Error{"internal: H_PUT_TERM_CHAR/H_GET_TERM_CHAR registered twice"};
+    if (!s.rtas.register_hcall(s.hcalls))
+        return Error{"internal: KVMPPC_H_RTAS registered twice"};
+    if (!register_rtas_console(s.rtas, s.console))
+        return Error{"internal: RTAS display-character registered twice"};
+    if (!register_rtas_power(s.rtas, s.control, s.log))
+        return Error{"internal: RTAS power functions registered twice"};
+    if (!register_rtas_cpu(s.rtas, s.control, s.interrupts_le))
+        return Error{"internal: RTAS cpu functions registered twice"};
+    if (!register_rtas_time(s.rtas, s.tod))
+        return Error{"internal: RTAS time functions registered twice"};
+    return true;
+}
+
+} // namespace phvrun

@@ -1,0 +1,154 @@
+// The device tree read back with libfdt: what Linux's prom.c and the bare-metal payload look for.
+#include <gtest/gtest.h>
+
+#include "fdt_builder.h"
+#include "fdt_cpu.h"
+#include "fdt_read.h"
+
+namespace phvrun {
+namespace {
+
+using namespace test;
+
+FdtConfig base_config() {
+    FdtConfig c;
+    c.cpu = CpuModel::Power10;
+    c.pvr = 0x00800200;
+    c.smp = 3;
+    c.ram_size = 0x140000000ull;  // 5 GiB: the size needs both cells
+    c.bootargs = "console=hvc0 root=/dev/vda";
+    c.initrd = std::make_pair(0x1000000ull, 0x1234567ull);
+    c.rtas_base = 0xfe00000;
+    c.rtas_size = 0x10000;
+    c.rtas_entry = 0xfe00000;
+    c.rtas_tokens = {{"power-off", 0x2003}, {"ibm,os-term", 0x201f}, {"start-cpu", 0x2006}};
+    c.hypertas = {"hcall-term", "hcall-foo"};
+    return c;
+}
+
+std::vector<uint8_t> build(const FdtConfig &c) {
+    auto r = build_fdt(c, 1 << 20);
+    EXPECT_TRUE(r) << r.error();
+    if (!r)
+        return {};
+    EXPECT_EQ(fdt_check_header(r->data()), 0);
+    EXPECT_EQ(fdt_totalsize(r->data()), r->size());
+    return std::move(*r);
+}
+
+TEST(Fdt, MemoryNodeCoversRam) {
+    const auto blob = build(base_config());
+    const void *fdt = blob.data();
+    EXPECT_EQ(prop_string(fdt, "/memory@0", "device_type"), "memory");
+    EXPECT_EQ(prop_cells(fdt, "/memory@0", "reg", 8), (std::vector<uint64_t>{0, 0x140000000ull}));
+    EXPECT_EQ(prop_cells(fdt, "/", "#address-cells"), std::vector<uint64_t>{2});
+    EXPECT_EQ(prop_cells(fdt, "/", "#size-cells"), std::vector<uint64_t>{2});
+}
+
+TEST(Fdt, OneCpuNodePerVcpu) {
+    const auto blob = build(base_config());
+    const void *fdt = blob.data();
+    EXPECT_EQ(count_children(fdt, "/cpus"), 3);
+    for (unsigned i = 0; i < 3; ++i) {
+        const std::string path = "/cpus/PowerPC,POWER10@" + std::to_string(i);
+        SCOPED_TRACE(path);
+        EXPECT_EQ(prop_string(fdt, path.c_str(), "device_type"), "cpu");
+        EXPECT_EQ(prop_cells(fdt, path.c_str(), "reg"), std::vector<uint64_t>{i});
+        EXPECT_EQ(prop_cells(fdt, path.c_str(), "ibm,ppc-interrupt-server#s"), std::vector<uint64_t>{i});
+        EXPECT_EQ(prop_cells(fdt, path.c_str(), "cpu-version"), std::vector<uint64_t>{0x00800200});
+        EXPECT_EQ(prop_cells(fdt, path.c_str(), "timebase-frequency"), std::vector<uint64_t>{512000000});
+        EXPECT_TRUE(prop(fdt, path.c_str(), "ibm,processor-radix-AP-encodings"));
+        EXPECT_FALSE(prop(fdt, path.c_str(), "ibm,pft-size"));
+    }
+}
+
+TEST(Fdt, ChosenHasBootargsInitrdAndStdout) {
+    const auto blob = build(base_config());
+    const void *fdt = blob.data();
+    EXPECT_EQ(prop_string(fdt, "/chosen", "bootargs"), "console=hvc0 root=/dev/vda");
+    EXPECT_EQ(prop_cells(fdt, "/chosen", "linux,initrd-start", 8), std::vector<uint64_t>{0x1000000});
+    EXPECT_EQ(prop_cells(fdt, "/chosen", "linux,initrd-end", 8), std::vector<uint64_t>{0x1234567});
+    EXPECT_EQ(prop_string(fdt, "/chosen", "linux,stdout-path"), "/vdevice/vty@71000000");
+    // The stdout path resolves to the vty, whose reg is the termno of H_PUT_TERM_CHAR.
+    EXPECT_GE(fdt_path_offset(fdt, "/vdevice/vty@71000000"), 0);
+    EXPECT_EQ(prop_cells(fdt, "/vdevice/vty@71000000", "reg"), std::vector<uint64_t>{0x71000000});
+    EXPECT_EQ(prop_string(fdt, "/vdevice/vty@71000000", "compatible"), "hvterm1");
+}
+
+TEST(Fdt, NoInitrdMeansNoInitrdProperties) {
+    FdtConfig c = base_config();
+    c.initrd.reset();
+    c.bootargs.clear();
+    const auto blob = build(c);
+    EXPECT_FALSE(prop(blob.data(), "/chosen", "linux,initrd-start"));
+    EXPECT_FALSE(prop(blob.data(), "/chosen", "linux,initrd-end"));
+    EXPECT_EQ(prop_string(blob.data(), "/chosen", "bootargs"), "");
+}
+
+TEST(Fdt, RtasNodeAndReservation) {
+    const auto blob = build(base_config());
+    const void *fdt = blob.data();
+    EXPECT_EQ(prop_cells(fdt, "/rtas", "linux,rtas-base"), std::vector<uint64_t>{0xfe00000});
+    EXPECT_EQ(prop_cells(fdt, "/rtas", "linux,rtas-entry"), std::vector<uint64_t>{0xfe00000});
+    EXPECT_EQ(prop_cells(fdt, "/rtas", "rtas-size"), std::vector<uint64_t>{0x10000});
+    EXPECT_EQ(prop_cells(fdt, "/rtas", "power-off"), std::vector<uint64_t>{0x2003});
+    EXPECT_EQ(prop_cells(fdt, "/rtas", "ibm,os-term"), std::vector<uint64_t>{0x201f});
+    EXPECT_EQ(prop_cells(fdt, "/rtas", "start-cpu"), std::vector<uint64_t>{0x2006});
+    EXPECT_EQ(prop_strings(fdt, "/rtas", "ibm,hypertas-functions"),
+              (std::vector<std::string>{"hcall-term", "hcall-foo"}));
+    ASSERT_EQ(fdt_num_mem_rsv(fdt), 1);
+    uint64_t addr = 0, size = 0;
+    ASSERT_EQ(fdt_get_mem_rsv(fdt, 0, &addr, &size), 0);
+    EXPECT_EQ(addr, 0xfe00000u);
+    EXPECT_EQ(size, 0x10000u);
+}
+
+TEST(Fdt, RadixForPower9And10HashForPower8) {
+    for (CpuModel m : {CpuModel::Power8, CpuModel::Power9, CpuModel::Power10}) {
+        FdtConfig c = base_config();
+        c.cpu = m;
+        c.smp = 1;
+        c.hpt_shift = 24;
+        const auto blob = build(c);
+        const auto vec5 = prop(blob.data(), "/chosen", "ibm,architecture-vec-5");
+        ASSERT_TRUE(vec5);
+        ASSERT_EQ(vec5->size(), 27u);
+        EXPECT_EQ((*vec5)[0], 25);
+        const std::string cpu = "/cpus/PowerPC," + std::string(cpu_model_dt_name(m)) + "@0";
+        if (m == CpuModel::Power8) {
+            EXPECT_EQ((*vec5)[24], 0) << "hash";
+            EXPECT_EQ(prop_cells(blob.data(), cpu.c_str(), "ibm,pft-size"), (std::vector<uint64_t>{0, 24}));
+            EXPECT_FALSE(prop(blob.data(), cpu.c_str(), "ibm,processor-radix-AP-encodings"));
+        } else {
+            EXPECT_EQ((*vec5)[24], 0x40) << "radix";
+            EXPECT_EQ((*vec5)[26], 0x40) << "GTSE";
+        }
+        const auto pa = prop(blob.data(), cpu.c_str(), "ibm,pa-features");
+        ASSERT_TRUE(pa);
+        EXPECT_EQ(pa->size(), size_t((*pa)[0]) + 2);
+    }
+}
+
+TEST(Fdt, TooSmallBufferIsAnError) {
+    auto r = build_fdt(base_config(), 512);
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.error().find("does not fit"), std::string::npos) << r.error();
+}
+
+TEST(Fdt, ManyCpusGrowTheBuffer) {
+    FdtConfig c = base_config();
+    c.smp = 256;
+    const auto blob = build(c);
+    EXPECT_EQ(count_children(blob.data(), "/cpus"), 256);
+    EXPECT_GT(blob.size(), 16u * 1024);
+}
+
+TEST(FdtCpu, HptShiftIsRamOver128WithinLimits) {
+    EXPECT_EQ(hpt_shift_for_ram(1ull << 30), 23u);
+    EXPECT_EQ(hpt_shift_for_ram((1ull << 30) + 1), 24u);
+    EXPECT_EQ(hpt_shift_for_ram(1ull << 20), 18u);
+    EXPECT_EQ(hpt_shift_for_ram(0), 18u);
+}
+
+} // namespace
+} // namespace phvrun

@@ -1,0 +1,210 @@
+// The vcpu loop against the real core: a few hand-assembled big-endian instructions booted the way phv-run
+// boots a kernel (ELF, device tree in r3, RTAS blob), printing through H_PUT_TERM_CHAR, calling an hcall
+// nobody serves, starting a secondary with RTAS start-cpu and powering off.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include <phv/phv.h>
+
+#include "boot_setup.h"
+#include "byte_order.h"
+#include "elf_image.h"
+#include "fakes.h"
+#include "guest_ram.h"
+#include "services.h"
+#include "vcpu_loop.h"
+
+namespace phvrun {
+namespace {
+
+using test::CapturedLog;
+using test::FakeConsole;
+
+constexpr uint64_t kRamSize = 64ull << 20;
+constexpr uint64_t kBase = 0x400000;  // where the test image runs (vaddr 0x400000, paddr 0)
+
+// Image: code words from offset 0, then `cells` (big-endian) placed at byte offsets given with them.
+struct Image {
+    std::vector<uint8_t> bytes = std::vector<uint8_t>(0x400, 0);
+    void code(uint64_t offset, std::initializer_list<uint32_t> words) {
+        for (uint32_t w : words) {
+            store_be32(&bytes[offset], w);
+            offset += 4;
+        }
+    }
+    std::vector<uint8_t> elf() const {
+        test::ElfSpec s;
+        s.big_endian = true;
+        s.entry = kBase;
+        s.segments.push_back({kBase, 0, bytes, 0});
+        return test::make_elf(s);
+    }
+};
+
+uint64_t get_reg(phv_vcpu *v, uint64_t id) {
+    uint64_t value = 0;
+    const phv_one_reg r{id, reinterpret_cast<uint64_t>(&value)};
+    EXPECT_EQ(phv_get_one_reg(v, &r), 0);
+    return value;
+}
+
+void set_reg(phv_vcpu *v, uint64_t id, uint64_t value) {
+    const phv_one_reg r{id, reinterpret_cast<uint64_t>(&value)};
+    ASSERT_EQ(phv_set_one_reg(v, &r), 0);
+}
+
+struct RunLoopTest : ::testing::Test {
+    phv_vm *vm = nullptr;
+    GuestRam ram;
+    std::vector<phv_vcpu *> vcpus;
+    FakeConsole console;
+    CapturedLog cap;
+    std::unique_ptr<VmControl> control;
+    TimeOfDay tod;
+    HcallTable hcalls;
+    std::unique_ptr<Rtas> rtas;
+    BootInfo boot;
+
+    void boot_image(const Image &img, unsigned ncpus) {
+        ASSERT_EQ(phv_create_vm(nullptr, &vm), 0);
+        auto r = GuestRam::allocate(kRamSize);
+        ASSERT_TRUE(r) << r.error();
+        ram = std::move(*r);
+        const phv_userspace_memory_region region{0, 0, 0, ram.size(), reinterpret_cast<uint64_t>(ram.data())};
+        ASSERT_EQ(phv_set_user_memory_region(vm, &region), 0);
+        vcpus.assign(ncpus, nullptr);
+        for (unsigned i = 0; i < ncpus; ++i)
+            ASSERT_EQ(phv_create_vcpu(vm, i, &vcpus[i]), 0);
+
+        control = std::make_unique<VmControl>(ncpus);
+        rtas = std::make_unique<Rtas>(ram.memory(), cap.log());
+        auto ok = register_services({hcalls, *rtas, console, *control, tod, cap.log(), {}});
+        ASSERT_TRUE(ok) << ok.error();
+
+        const std::vector<uint8_t> elf = img.elf();
+        BootRequest req;
+        req.pvr = phv_vm_pvr(vm);
+        req.smp = ncpus;
+        req.kernel = elf;
+        req.rtas_tokens = rtas->token_properties();
+        req.hypertas = hcalls.hypertas();
+        auto b = prepare_boot(req, ram.memory());
+        ASSERT_TRUE(b) << b.error();
+        boot = *b;
+        ASSERT_EQ(set_boot_state(vcpus[0], boot.entry, boot.fdt_addr, boot.kernel_addr), 0);
+        control->on_exit_requested([this] {
+            for (phv_vcpu *v : vcpus)
+                phv_vcpu_kick(v);
+        });
+        control->set_running(0);
+    }
+
+    // Runs every vcpu on its own thread until the guest ends the run; a watchdog ends a hung guest.
+    void run() {
+        std::atomic<bool> done{false};
+        std::thread watchdog([&] {
+            for (int i = 0; i < 200 && !done; ++i)
+                std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            if (!done)
+                control->request_exit(99);
+        });
+        VcpuThreads t{*control, hcalls, cap.log(), vcpus};
+        std::vector<std::thread> threads;
+        for (uint32_t id = 1; id < vcpus.size(); ++id)
+            threads.emplace_back(run_vcpu, std::ref(t), id);
+        run_vcpu(t, 0);
+        control->request_exit(98);  // vcpu 0 stopped without ending the run: end the others
+        for (auto &th : threads)
+            th.join();
+        done = true;
+        watchdog.join();
+    }
+
+    void TearDown() override { phv_destroy_vm(vm); }
+};
+
+TEST_F(RunLoopTest, BootsPrintsAndPowersOff) {
+    Image img;
+    img.code(0, {
+        0x80e30000,  // lwz r7,0(r3)        the tree's magic
+        0x7c962378,  // mr r22,r4
+        0x7cb72b78,  // mr r23,r5
+        0x38600058,  // li r3,H_PUT_TERM_CHAR
+        0x38800000,  // li r4,0
+        0x38a00003,  // li r5,3
+        0x3cc04f4b,  // lis r6,0x4f4b        "OK\n"
+        0x60c60a00,  // ori r6,r6,0x0a00
+        0x78c607c6,  // sldi r6,r6,32
+        0x44000022,  // sc 1
+        0x7c741b78,  // mr r20,r3
+        0x3860031c,  // li r3,H_SET_MODE     not served by phv-run
+        0x3880004d,  // li r4,77
+        0x44000022,  // sc 1
+        0x7c751b78,  // mr r21,r3
+        0x7c982378,  // mr r24,r4
+        0x3c600040,  // lis r3,0x40
+        0x60630100,  // ori r3,r3,0x100     RTAS buffer at 0x400100
+        0x7f2903a6,  // mtctr r25           RTAS entry (set by the test)
+        0x4e800421,  // bctrl
+        0x48000000,  // b .
+    });
+    img.code(0x100, {0x2003, 2, 1, 0xffffffff, 0xffffffff, 0xffffffff});  // power-off
+    boot_image(img, 1);
+    set_reg(vcpus[0], PHV_REG_PPC_GPR(25), boot.layout.rtas_base);
+
+    run();
+
+    EXPECT_EQ(control->exit_status(), kExitPowerOff) << cap.text();
+    EXPECT_EQ(console.out, "OK\n");
+    EXPECT_EQ(get_reg(vcpus[0], PHV_REG_PPC_GPR(7)), 0xd00dfeedu) << "r3 pointed at the tree";
+    EXPECT_EQ(get_reg(vcpus[0], PHV_REG_PPC_GPR(22)), kBase) << "r4 = kernel";
+    EXPECT_EQ(get_reg(vcpus[0], PHV_REG_PPC_GPR(23)), 0u) << "r5 = 0";
+    EXPECT_EQ(get_reg(vcpus[0], PHV_REG_PPC_GPR(20)), 0u) << "H_PUT_TERM_CHAR status";
+    EXPECT_EQ(int64_t(get_reg(vcpus[0], PHV_REG_PPC_GPR(21))), papr::H_FUNCTION);
+    EXPECT_EQ(get_reg(vcpus[0], PHV_REG_PPC_GPR(24)), 77u);
+    EXPECT_EQ(load_be32(ram.data() + kBase + 0x100 + 20), 0u) << "power-off status cell";
+    const auto lines = cap.lines();
+    ASSERT_EQ(lines.size(), 1u) << cap.text();
+    EXPECT_NE(lines[0].find("unimplemented H_SET_MODE"), std::string::npos) << lines[0];
+}
+
+TEST_F(RunLoopTest, SecondaryWaitsForStartCpu) {
+    Image img;
+    // cpu 0: start-cpu(1, 0x400200, 0x1234) through the hcall, then spin until the run ends.
+    img.code(0, {
+        0x38600000,  // li r3,0
+        0x6063f000,  // ori r3,r3,0xf000    KVMPPC_H_RTAS
+        0x3c800040,  // lis r4,0x40
+        0x60840100,  // ori r4,r4,0x100
+        0x44000022,  // sc 1
+        0x48000000,  // b .
+    });
+    img.code(0x100, {0x2006, 3, 1, 1, 0x400200, 0x1234, 0xffffffff});  // start-cpu
+    img.code(0x140, {0x2003, 2, 1, 0xffffffff, 0xffffffff, 0xffffffff});  // power-off
+    // cpu 1: keep r3, power off.
+    img.code(0x200, {
+        0x7c7a1b78,  // mr r26,r3
+        0x38600000,  // li r3,0
+        0x6063f000,  // ori r3,r3,0xf000
+        0x3c800040,  // lis r4,0x40
+        0x60840140,  // ori r4,r4,0x140
+        0x44000022,  // sc 1
+        0x48000000,  // b .
+    });
+    boot_image(img, 2);
+    EXPECT_EQ(control->state(1), CpuRunState::Stopped);
+
+    run();
+
+    EXPECT_EQ(control->exit_status(), kExitPowerOff) << cap.text();
+    EXPECT_EQ(load_be32(ram.data() + kBase + 0x100 + 24), 0u) << "start-cpu status";
+    EXPECT_EQ(get_reg(vcpus[1], PHV_REG_PPC_GPR(26)), 0x1234u) << "r3 from start-cpu";
+    EXPECT_EQ(get_reg(vcpus[1], PHV_REG_PPC_MSR) & kEntryMsr, kEntryMsr);
+    EXPECT_EQ(cap.text(), "");
+}
+
+} // namespace
+} // namespace phvrun

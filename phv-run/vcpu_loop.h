@@ -1,0 +1,43 @@
+// The body of one vcpu thread: phv_vcpu_run() until the run ends, serving each exit the way a KVM VMM's
+// vcpu loop does (hcalls to the table, cede as a sleep, errors as the end of the run). Secondary vcpus
+// start parked, as pSeries threads do before RTAS start-cpu.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include <phv/phv.h>
+
+#include "debug_log.h"
+#include "hcalls.h"
+#include "vm_control.h"
+
+namespace phvrun {
+
+// MSR of a thread that firmware (or RTAS start-cpu) starts: 64-bit, machine checks enabled, big-endian,
+// translation off (kvmtool and QEMU use the same value).
+constexpr uint64_t kMsrSF = 1ull << 63;
+constexpr uint64_t kMsrME = 1ull << 12;
+constexpr uint64_t kEntryMsr = kMsrSF | kMsrME;
+constexpr uint64_t kLpcrILE = 1ull << 25;
+
+struct VcpuThreads {
+    VmControl &control;
+    const HcallTable &hcalls;
+    DebugLog &log;
+    std::vector<phv_vcpu *> vcpus;  // indexed by vcpu id
+};
+
+// The flattened-device-tree entry state (shared/docs/fdt-boot.md): nip, r3 = tree, r4 = kernel, r5 = 0.
+// Returns 0 or the core's negative errno.
+int set_boot_state(phv_vcpu *vcpu, uint64_t nip, uint64_t fdt, uint64_t kernel);
+
+// The state RTAS start-cpu gives a stopped thread.
+int set_start_state(phv_vcpu *vcpu, const CpuStart &start);
+
+// Whether the vcpu takes interrupts little-endian (LPCR[ILE]). Called only from the vcpu's own thread.
+bool vcpu_interrupts_le(phv_vcpu *vcpu);
+
+// The thread body for vcpu `id`; returns once the run is ending.
+void run_vcpu(VcpuThreads &t, uint32_t id);
+
+} // namespace phvrun

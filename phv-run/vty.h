@@ -1,0 +1,12 @@
+// The hvterm1 virtual terminal at /vdevice/vty@71000000: H_PUT_TERM_CHAR and H_GET_TERM_CHAR (PAPR 14.5.6.5)
+// backed by a Console.
+#pragma once
+#include "console.h"
+#include "hcalls.h"
+
+namespace phvrun {
+
+// Registers both hcalls and the "hcall-term" hypertas set. False if either opcode is taken.
+bool register_vty_hcalls(HcallTable &table, Console &console);
+
+} // namespace phvrun
