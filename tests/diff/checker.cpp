@@ -3,13 +3,23 @@
 #include "compare.h"
 #include "phv_side.h"
 
+#include <thread>
+
 namespace phv::diff {
 
 namespace {
 
+// phv runs in a thread while qemu runs in its process: the two are independent until compared.
 bool run_both(const Oracle &o, const Batch &b, std::vector<Result> &phv, std::vector<Result> &qemu,
               std::string *err) {
-    return run_oracle(o, b, qemu, err) && run_phv(b, phv, err);
+    std::string phv_err;
+    bool phv_ok = false;
+    std::thread t([&] { phv_ok = run_phv(b, phv, &phv_err); });
+    const bool qemu_ok = run_oracle(o, b, qemu, err);
+    t.join();
+    if (qemu_ok && !phv_ok)
+        *err = phv_err;
+    return qemu_ok && phv_ok;
 }
 
 } // namespace
@@ -30,37 +40,58 @@ bool check_round(const Oracle &o, const std::vector<Case> &cases, Round &out, st
     if (failing.empty())
         return true;
 
-    // Every prefix (0..n units) of every failing case, in one more batch per world: the first prefix
-    // whose results differ ends with the culprit. Prefix 0 gives the state before the first unit.
-    std::vector<Job> pj;
-    std::vector<size_t> first_job;
+    // Bisection over prefixes: for each failing case, `lo` units agree and `hi` units differ. Prefix 0 is
+    // the initial state (both worlds start from it); prefix n is the full run. Each step runs the middle
+    // prefix of every unfinished case in one batch per world.
+    struct Search {
+        size_t lo, hi;
+        Result lo_phv, lo_qemu, hi_phv, hi_qemu;
+    };
+    std::vector<Search> search;
     for (size_t f : failing) {
-        first_job.push_back(pj.size());
-        for (size_t n = 0; n <= cases[f].units.size(); ++n)
-            pj.push_back({&cases[f], n});
+        Result start;
+        start.regs = cases[f].in;
+        start.data = cases[f].data;
+        search.push_back({0, cases[f].units.size(), start, start, phv_res[f], out.qemu[f]});
     }
-    const Batch prefixes = build_batch(pj);
-    std::vector<Result> pp, pq;
-    if (!run_both(o, prefixes, pp, pq, error))
-        return false;
+    for (;;) {
+        std::vector<Job> pj;
+        std::vector<size_t> who;
+        for (size_t k = 0; k < search.size(); ++k)
+            if (search[k].hi - search[k].lo > 1) {
+                pj.push_back({&cases[failing[k]], (search[k].lo + search[k].hi) / 2});
+                who.push_back(k);
+            }
+        if (pj.empty())
+            break;
+        const Batch mid = build_batch(pj);
+        std::vector<Result> pp, pq;
+        if (!run_both(o, mid, pp, pq, error))
+            return false;
+        for (size_t i = 0; i < who.size(); ++i) {
+            Search &sr = search[who[i]];
+            if (differences(pp[i], pq[i]).empty()) {
+                sr.lo = pj[i].nunits;
+                sr.lo_phv = pp[i];
+                sr.lo_qemu = pq[i];
+            } else {
+                sr.hi = pj[i].nunits;
+                sr.hi_phv = pp[i];
+                sr.hi_qemu = pq[i];
+            }
+        }
+    }
     const auto table = isa::insn_table();
     for (size_t k = 0; k < failing.size(); ++k) {
         const Case &c = cases[failing[k]];
+        const Search &sr = search[k];
         Finding f{&c, failing[k]};
-        f.diffs = differences(phv_res[failing[k]], out.qemu[failing[k]]);
-        for (size_t n = 1; n <= c.units.size(); ++n) {
-            const size_t j = first_job[k] + n;
-            auto d = differences(pp[j], pq[j]);
-            if (d.empty())
-                continue;
-            f.unit = int(n - 1);
-            f.diffs = std::move(d);
-            f.before = pq[j - 1].regs;
-            f.qemu_after = pq[j];
-            const Unit &u = c.units[n - 1];
-            f.rule = explain({c, n - 1, table[u.row], u.insn(), f.before, pp[j], pq[j]});
-            break;
-        }
+        f.unit = int(sr.hi - 1);
+        f.diffs = differences(sr.hi_phv, sr.hi_qemu);
+        f.before = sr.lo_qemu.regs;
+        f.qemu_after = sr.hi_qemu;
+        const Unit &u = c.units[sr.hi - 1];
+        f.rule = explain({c, sr.hi - 1, table[u.row], u.insn(), f.before, sr.hi_phv, sr.hi_qemu});
         out.findings.push_back(std::move(f));
     }
     return true;

@@ -41,6 +41,15 @@ bool has(const std::vector<std::string_view> &ops, std::string_view op) {
 
 unsigned gpr(Rng &r) { return unsigned(r.below(kCtxReg)); }   // r0..r30
 
+// A source register: often one a recent instruction wrote, so results feed later instructions (carries,
+// CR fields and odd values from one instruction become inputs of the next) instead of initial values only.
+unsigned source_gpr(Rng &r, const GenState &st) { return r.chance(40) ? st.recent[r.below(4)] : gpr(r); }
+
+void note_written(GenState &st, unsigned reg) {
+    st.recent[st.next_recent] = reg;
+    st.next_recent = (st.next_recent + 1) % 4;
+}
+
 // Immediates lean on the edges, where carries, sign extension and overflow change.
 uint32_t imm16(Rng &r) {
     switch (r.below(6)) {
@@ -119,27 +128,34 @@ Unit generate(uint16_t row, const InsnDef &def, Rng &r, GenState &st) {
         st.last_offset = offset;
         u.offset = offset;
     }
-    const int32_t target = DIFF_DATA_OFF + offset;   // from r31 (ctx = DIFF_BASE)
+    const int32_t ea_off = DIFF_DATA_OFF + offset;   // the access, from r31 (ctx = DIFF_BASE)
     bool indexed_ra0 = false;
 
     for (size_t i = 0; i < ops.size(); ++i) {
         const std::string_view op = ops[i];
+        // The first RT/RA operand is the target unless the row stores (the rule insn.h's dataflow() uses).
+        const bool target = i == 0 && !stores;
         if (op == "RT" || op == "RS") {
-            unsigned v = gpr(r);
+            unsigned v = target ? gpr(r) : source_gpr(r, st);
             // Update loads with RA=RT are invalid forms (Book I 3.3.2); RA is always the base register here.
             while (update && !stores && v == kBaseReg)
                 v = gpr(r);
             w |= put(v, 6, 10);
+            if (target)
+                note_written(st, v);
         } else if (op == "RA" || op == "RA0") {
             if (mem) {
                 // Memory rows: RA is the base of (RA|0) + RB. RA=0 reads as 0; update forms forbid it.
                 indexed_ra0 = !update && r.chance(20);
                 w |= put(indexed_ra0 ? 0 : kBaseReg, 11, 15);
             } else {
-                w |= put(gpr(r), 11, 15);
+                const unsigned v = target ? gpr(r) : source_gpr(r, st);
+                w |= put(v, 11, 15);
+                if (target)
+                    note_written(st, v);
             }
         } else if (op == "RB") {
-            w |= put(mem ? kIndexReg : gpr(r), 16, 20);
+            w |= put(mem ? kIndexReg : source_gpr(r, st), 16, 20);
         } else if (op == "SI" || op == "UI") {
             w |= put(imm16(r), 16, 31);
         } else if (op == "D(RA)" || op == "DS(RA)") {
@@ -148,7 +164,7 @@ Unit generate(uint16_t row, const InsnDef &def, Rng &r, GenState &st) {
             int32_t d = r.chance(50) ? int32_t(r.range(-64, 64)) : int32_t(r.range(-20000, 20000));
             if (ds)
                 d &= ~3;
-            u.words.push_back(fixed::addi(kBaseReg, kCtxReg, target - d));
+            u.words.push_back(fixed::addi(kBaseReg, kCtxReg, ea_off - d));
             w |= put(kBaseReg, 11, 15) | (ds ? put(uint32_t(d) >> 2, 16, 29) : put(uint32_t(d), 16, 31));
         } else if (op == "BF" || op == "BFA") {
             w |= op == "BF" ? put(uint32_t(r.below(8)), 6, 8) : put(uint32_t(r.below(8)), 11, 13);
@@ -192,10 +208,10 @@ Unit generate(uint16_t row, const InsnDef &def, Rng &r, GenState &st) {
     // The X-form address set-up: RA|0 + RB = target.
     if (mem && !has(ops, "D(RA)") && !has(ops, "DS(RA)")) {
         if (indexed_ra0) {
-            u.words.push_back(fixed::addi(kIndexReg, kCtxReg, target));
+            u.words.push_back(fixed::addi(kIndexReg, kCtxReg, ea_off));
         } else {
             const int32_t idx = r.chance(50) ? int32_t(r.range(-64, 64)) : int32_t(r.range(-20000, 20000));
-            u.words.push_back(fixed::addi(kBaseReg, kCtxReg, target - idx));
+            u.words.push_back(fixed::addi(kBaseReg, kCtxReg, ea_off - idx));
             u.words.push_back(fixed::addi(kIndexReg, 0, idx));
         }
     }

@@ -27,6 +27,8 @@ struct Unit {
 // What the generator remembers between the instructions of one case.
 struct GenState {
     int last_offset = -1;   // data-area offset of the previous access, reused so larx/stcx. pairs meet
+    unsigned recent[4] = {3, 4, 5, 6};   // registers written last: sources favour them to chain results
+    unsigned next_recent = 0;
 };
 
 // Empty if the generator can produce the row, else why not (an operand it does not know, ...).

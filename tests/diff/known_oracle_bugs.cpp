@@ -112,7 +112,37 @@ bool stcx_undefined(const RuleInput &in) {
     return false;
 }
 
+// stcx. after this thread's own dcbz zeroed the block holding the reservation: the ISA does not make a
+// store by the reserving processor lose the reservation, but lets implementations lose it for their own
+// reasons, so the stcx. may succeed or fail. QEMU's dcbz drops the reservation; phv keeps it (and its
+// value comparison then decides). Same address and length as the larx; only the dcbz differs.
+bool stcx_after_dcbz(const RuleInput &in) {
+    if (!in.def.mnemonic.ends_with("cx."))
+        return false;
+    const auto table = isa::insn_table();
+    const int32_t off = in.c.units[in.unit].offset;
+    bool zeroed = false;
+    for (size_t u = in.unit; u-- > 0;) {
+        const isa::InsnDef &prev = table[in.c.units[u].row];
+        if (prev.mnemonic.ends_with("cx."))
+            return false;
+        if (prev.mnemonic == "dcbz" && in.c.units[u].offset / 128 == off / 128)
+            zeroed = true;   // DIFF_DATA_OFF is block-aligned, so data offsets share blocks as addresses do
+        if (!prev.mnemonic.ends_with("arx"))
+            continue;
+        if (!zeroed)
+            return false;
+        constexpr uint64_t kCr0Eq = 0x20000000ull;
+        return only(in, 32, 0, kCr0Eq, size_t(off), size_t(off) + access_size(in.def));
+    }
+    return false;
+}
+
 constexpr Rule kRules[] = {
+    {"stcx-after-dcbz", "undefined",
+     "Power ISA 3.1 Book II 1.7.3.1 (Reservations): a reservation may be lost for implementation-specific "
+     "reasons; a store by the reserving processor need not clear it",
+     "CR0[EQ] and the stored bytes of a stcx. after the thread's own dcbz of the reserved block", stcx_after_dcbz},
     {"stcx-undefined", "undefined",
      "Power ISA 3.1 Book II 4.6.2, st[bhwd]cx. pseudocode (undefined_case: reservation for another address "
      "or length in the same page)",
