@@ -145,6 +145,11 @@ void run_vcpu(VcpuThreads &t, uint32_t id) {
     phv_run *run = phv_vcpu_run_struct(vcpu);
     while (!t.control.ending()) {
         if (t.control.parked(id)) {
+            // The core completes the last exit (the stop-self hcall writes r3..r12) on the next entry; do
+            // that now, without running guest code, so it cannot overwrite the start-cpu registers.
+            run->immediate_exit = 1;
+            phv_vcpu_run(vcpu);
+            run->immediate_exit = 0;
             const auto start = t.control.wait_for_start(id);
             if (!start)
                 break;

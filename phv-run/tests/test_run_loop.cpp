@@ -206,5 +206,62 @@ TEST_F(RunLoopTest, SecondaryWaitsForStartCpu) {
     EXPECT_EQ(cap.text(), "");
 }
 
+TEST_F(RunLoopTest, StopSelfParksUntilTheNextStartCpu) {
+    Image img;
+    // cpu 0: start cpu 1, wait until it has stopped itself, start it again elsewhere with r3 = 0x55.
+    img.code(0, {
+        0x3fc00040,  // lis r30,0x40
+        0x38600000,  // li r3,0
+        0x6063f000,  // ori r3,r3,0xf000
+        0x389e0100,  // addi r4,r30,0x100    start-cpu(1, 0x400200, 1)
+        0x44000022,  // sc 1
+        0x38600000,  // 1: li r3,0
+        0x6063f000,  // ori r3,r3,0xf000
+        0x389e0140,  // addi r4,r30,0x140    query-cpu-stopped-state(1)
+        0x44000022,  // sc 1
+        0x80be0154,  // lwz r5,0x154(r30)    its state
+        0x2c050000,  // cmpwi r5,0
+        0x4082ffe8,  // bne 1b
+        0x38600000,  // li r3,0
+        0x6063f000,  // ori r3,r3,0xf000
+        0x389e0180,  // addi r4,r30,0x180    start-cpu(1, 0x400240, 0x55)
+        0x44000022,  // sc 1
+        0x48000000,  // b .
+    });
+    img.code(0x100, {0x2006, 3, 1, 1, 0x400200, 1, 0xffffffff});
+    img.code(0x140, {0x2005, 1, 2, 1, 0xffffffff, 0xffffffff});
+    img.code(0x180, {0x2006, 3, 1, 1, 0x400240, 0x55, 0xffffffff});
+    img.code(0x1c0, {0x2007, 0, 1, 0xffffffff});                      // stop-self
+    img.code(0x1e0, {0x2003, 2, 1, 0xffffffff, 0xffffffff, 0xffffffff});  // power-off
+    // cpu 1, first start: stop-self. The `b .` after it must never run.
+    img.code(0x200, {
+        0x38600000,  // li r3,0
+        0x6063f000,  // ori r3,r3,0xf000
+        0x3c800040,  // lis r4,0x40
+        0x608401c0,  // ori r4,r4,0x1c0
+        0x44000022,  // sc 1
+        0x48000000,  // b .
+    });
+    // cpu 1, second start: keep r3, power off.
+    img.code(0x240, {
+        0x7c7a1b78,  // mr r26,r3
+        0x38600000,  // li r3,0
+        0x6063f000,  // ori r3,r3,0xf000
+        0x3c800040,  // lis r4,0x40
+        0x608401e0,  // ori r4,r4,0x1e0
+        0x44000022,  // sc 1
+        0x48000000,  // b .
+    });
+    boot_image(img, 2);
+
+    run();
+
+    EXPECT_EQ(control->exit_status(), kExitPowerOff) << cap.text();
+    EXPECT_EQ(load_be32(ram.data() + kBase + 0x180 + 24), 0u) << "second start-cpu status";
+    // r3 comes from start-cpu, not from the completion of the stop-self hcall (which would make it 0).
+    EXPECT_EQ(get_reg(vcpus[1], PHV_REG_PPC_GPR(26)), 0x55u);
+    EXPECT_EQ(cap.text(), "");
+}
+
 } // namespace
 } // namespace phvrun
