@@ -1,0 +1,74 @@
+// The stdio console on pipes: output goes out whole, input is polled without blocking, and a closed input
+// or output stops neither phv-run nor the guest.
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <cstring>
+#include <string>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "stdio_console.h"
+
+namespace phvrun {
+namespace {
+
+struct Pipe {
+    int r = -1, w = -1;
+    Pipe() {
+        int fds[2];
+        EXPECT_EQ(pipe(fds), 0);
+        r = fds[0], w = fds[1];
+    }
+    ~Pipe() {
+        if (r >= 0)
+            close(r);
+        if (w >= 0)
+            close(w);
+    }
+};
+
+std::span<const uint8_t> bytes(const char *s) { return {reinterpret_cast<const uint8_t *>(s), std::strlen(s)}; }
+
+TEST(StdioConsole, WritesReachTheOutput) {
+    Pipe out;
+    StdioConsole c(-1, out.w);
+    c.write(bytes("hello\n"));
+    char buf[16] = {};
+    ASSERT_EQ(read(out.r, buf, sizeof buf), 6);
+    EXPECT_STREQ(buf, "hello\n");
+}
+
+TEST(StdioConsole, ReadNeverBlocksAndStopsAtEof) {
+    Pipe in;
+    StdioConsole c(in.r, -1);
+    uint8_t buf[16];
+    EXPECT_EQ(c.read(buf), 0u) << "nothing written yet: must return at once";
+    ASSERT_EQ(write(in.w, "abc", 3), 3);
+    ASSERT_EQ(c.read(buf), 3u);
+    EXPECT_EQ(std::string(buf, buf + 3), "abc");
+    close(in.w);
+    in.w = -1;
+    EXPECT_EQ(c.read(buf), 0u);
+    EXPECT_EQ(c.read(buf), 0u);
+}
+
+TEST(StdioConsole, BrokenOutputIsDropped) {
+    std::signal(SIGPIPE, SIG_IGN);
+    Pipe out;
+    close(out.r);
+    out.r = -1;
+    StdioConsole c(-1, out.w);
+    c.write(bytes("lost"));
+    c.write(bytes("lost again"));
+    SUCCEED() << "no crash, no hang";
+}
+
+TEST(StdioConsole, BadInputDescriptorReadsNothing) {
+    StdioConsole c(-1, -1);
+    uint8_t buf[4];
+    EXPECT_EQ(c.read(buf), 0u);
+}
+
+} // namespace
+} // namespace phvrun
