@@ -1,5 +1,6 @@
 #include "batch.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "fixed_insns.h"
@@ -9,10 +10,12 @@ namespace phv::diff {
 Batch build_batch(std::vector<Job> jobs) {
     Batch b;
     b.jobs = std::move(jobs);
-    std::vector<uint32_t> code;
+    std::vector<uint32_t> code;   // from DIFF_BASE + DIFF_CODE_OFF
+    size_t next = 0;              // in words
     for (const Job &j : b.jobs) {
         const Code c = build_code(*j.c, j.nunits);
-        const uint64_t start = DIFF_BASE + DIFF_CODE_OFF + code.size() * 4;
+        const size_t at = j.at ? (j.at - DIFF_BASE - DIFF_CODE_OFF) / 4 : next;
+        const uint64_t start = DIFF_BASE + DIFF_CODE_OFF + at * 4;
         b.code_addr.push_back(start);
         std::vector<uint64_t> first, insn;
         for (size_t u = 0; u < j.nunits; ++u) {
@@ -21,7 +24,10 @@ Batch build_batch(std::vector<Job> jobs) {
         }
         b.unit_first.push_back(std::move(first));
         b.unit_insn.push_back(std::move(insn));
-        code.insert(code.end(), c.words.begin(), c.words.end());
+        if (code.size() < at + c.words.size())
+            code.resize(at + c.words.size());
+        std::copy(c.words.begin(), c.words.end(), code.begin() + long(at));
+        next = std::max(next, at + c.words.size());
     }
     const size_t size = (DIFF_CODE_OFF + code.size() * 4 + 0xffff) & ~size_t(0xffff);   // whole 64 KiB pages
     b.region.assign(size, 0);

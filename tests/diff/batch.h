@@ -13,7 +13,8 @@ namespace phv::diff {
 
 struct Job {
     const Case *c;
-    size_t nunits;   // run only the first nunits units (all of them outside bisection)
+    size_t nunits;     // run only the first nunits units (all of them outside bisection)
+    uint64_t at = 0;   // where its code goes; 0: after the previous job's
 };
 
 struct Batch {
@@ -24,6 +25,9 @@ struct Batch {
     std::vector<std::vector<uint64_t>> unit_first, unit_insn;
 };
 
+// Lays out the jobs' code. A prefix of a case must run at the case's own address: addpcis makes results
+// depend on it, and bisection compares a prefix with the case it came from. Jobs placed with `at` must not
+// overlap (bisection runs at most one prefix per case in a batch).
 Batch build_batch(std::vector<Job> jobs);
 
 // What one world did with one job.

@@ -67,6 +67,8 @@ Case resume_case(const Case &c, size_t unit, const diff_regs &regs, const std::a
     t.resumed_at = c.resumed_at + uint32_t(unit) + 1;
     t.in = regs;
     t.in.gpr[kCtxReg] = DIFF_BASE + DIFF_CTX_OFF;
+    // Reserved XER bits the oracle kept (see known_oracle_bugs' xer-reserved) are not carried over.
+    t.in.xer &= kXerFlags | 0x7f;
     t.data = data;
     t.units.assign(c.units.begin() + long(unit) + 1, c.units.end());
     return t;

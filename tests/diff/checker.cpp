@@ -7,8 +7,6 @@
 
 namespace phv::diff {
 
-namespace {
-
 // phv runs in a thread while qemu runs in its process: the two are independent until compared.
 bool run_both(const Oracle &o, const Batch &b, std::vector<Result> &phv, std::vector<Result> &qemu,
               std::string *err) {
@@ -21,8 +19,6 @@ bool run_both(const Oracle &o, const Batch &b, std::vector<Result> &phv, std::ve
         *err = phv_err;
     return qemu_ok && phv_ok;
 }
-
-} // namespace
 
 bool check_round(const Oracle &o, const std::vector<Case> &cases, Round &out, std::string *error) {
     std::vector<Job> jobs;
@@ -59,7 +55,7 @@ bool check_round(const Oracle &o, const std::vector<Case> &cases, Round &out, st
         std::vector<size_t> who;
         for (size_t k = 0; k < search.size(); ++k)
             if (search[k].hi - search[k].lo > 1) {
-                pj.push_back({&cases[failing[k]], (search[k].lo + search[k].hi) / 2});
+                pj.push_back({&cases[failing[k]], (search[k].lo + search[k].hi) / 2, out.batch.code_addr[failing[k]]});
                 who.push_back(k);
             }
         if (pj.empty())

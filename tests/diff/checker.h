@@ -27,6 +27,9 @@ struct Round {
     std::vector<Finding> findings;
 };
 
+// Runs a batch in both worlds at once; false with *error when either could not run at all.
+bool run_both(const Oracle &o, const Batch &b, std::vector<Result> &phv, std::vector<Result> &qemu, std::string *error);
+
 // False with *error when a world could not run at all.
 bool check_round(const Oracle &o, const std::vector<Case> &cases, Round &out, std::string *error);
 

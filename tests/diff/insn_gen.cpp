@@ -1,5 +1,6 @@
 #include "insn_gen.h"
 
+#include <iterator>
 #include <string_view>
 
 #include "fixed_insns.h"
@@ -30,7 +31,11 @@ std::vector<std::string_view> split_operands(std::string_view ops) {
 
 constexpr std::string_view kKnownOperands[] = {"RT", "RS", "RA", "RA0", "RB", "SI", "UI", "D(RA)", "DS(RA)",
                                                "BF", "BFA", "BT", "BA", "BB", "BC", "L", "SH", "MB",
-                                               "ME", "SH6", "MB6", "ME6", "FXM", "FXMopt", "DX"};
+                                               "ME", "SH6", "MB6", "ME6", "FXM", "FXMopt", "DX", "SPR"};
+
+// The SPRs both worlds hold the same way: XER, LR and CTR (compared after every case). The others differ
+// between a Linux process and a guest, or are not readable in problem state.
+constexpr unsigned kSharedSprs[] = {1, 8, 9};
 
 bool has(const std::vector<std::string_view> &ops, std::string_view op) {
     for (auto o : ops)
@@ -121,8 +126,14 @@ Unit generate(uint16_t row, const InsnDef &def, Rng &r, GenState &st) {
     if (mem) {
         const unsigned size = access_size(def);
         const unsigned slots = DIFF_DATA_SIZE / size;
+        // POWER10 and QEMU perform misaligned ordinary loads and stores, so a few are misaligned; larx/stcx.
+        // and quadword accesses never are (they take an Alignment interrupt when misaligned).
+        const bool atomic = def.mnemonic.ends_with("arx") || def.mnemonic.ends_with("cx.") ||
+                            def.mnemonic.starts_with("lq") || def.mnemonic.starts_with("stq");
         if (st.last_offset >= 0 && st.last_offset % size == 0 && r.chance(30))
             offset = st.last_offset;
+        else if (!atomic && size > 1 && r.chance(10))
+            offset = int32_t(r.below(DIFF_DATA_SIZE - size + 1));
         else
             offset = int32_t(r.below(slots) * size);
         st.last_offset = offset;
@@ -198,6 +209,10 @@ Unit generate(uint16_t row, const InsnDef &def, Rng &r, GenState &st) {
         } else if (op == "FXMopt") {
             if (r.chance(25))
                 w |= put(1, 11, 11) | put(one_hot8(r), 12, 19);
+        } else if (op == "SPR") {
+            // The 10-bit SPR number is stored with its 5-bit halves swapped (Book I 3.3.17).
+            const unsigned spr = kSharedSprs[r.below(std::size(kSharedSprs))];
+            w |= put(spr & 0x1f, 11, 15) | put(spr >> 5, 16, 20);
         } else if (op == "DX") {
             // addpcis: d = d0 || d1 || d2 with d0 in bits 16-25, d1 in 11-15, d2 in 31.
             const uint32_t d = imm16(r);

@@ -21,8 +21,6 @@ constexpr Excluded kByName[] = {
     {"twi", "trap: raises a Program interrupt (SIGTRAP) when its condition holds"},
     {"td", "trap: raises a Program interrupt (SIGTRAP) when its condition holds"},
     {"tdi", "trap: raises a Program interrupt (SIGTRAP) when its condition holds"},
-    {"mfspr", "SPR access: SPR contents differ between a Linux process and a guest"},
-    {"mtspr", "SPR access: SPR contents differ between a Linux process and a guest"},
     {"mftb", "timebase: differs between any two runs"},
     {"darn", "random number: differs between any two runs"},
     {"icbi", "instruction-cache management: no architected state to compare"},
