@@ -38,13 +38,14 @@ def introspect(build):
     return json.loads(out)
 
 
-def run_process(test, extra_args, timeout):
+def run_process(test, extra_args, timeout, build):
     env = dict(os.environ)
     env.update(test.get("env") or {})
     cmd = list(test["cmd"]) + extra_args
+    # meson runs tests from the build directory unless the test names one.
     start = time.monotonic()
     try:
-        proc = subprocess.run(cmd, cwd=test.get("workdir") or None, env=env,
+        proc = subprocess.run(cmd, cwd=test.get("workdir") or build, env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                               stdin=subprocess.DEVNULL, timeout=timeout)
         rc, output = proc.returncode, proc.stdout.decode(errors="replace")
@@ -64,11 +65,11 @@ def describe_rc(rc):
     return f"exit status {rc}"
 
 
-def run_gtest(test, timeout):
+def run_gtest(test, timeout, build):
     o = Outcome()
     with tempfile.TemporaryDirectory() as tmp:
         report = os.path.join(tmp, "report.json")
-        rc, output, secs = run_process(test, [f"--gtest_output=json:{report}"], timeout)
+        rc, output, secs = run_process(test, [f"--gtest_output=json:{report}"], timeout, build)
         data = None
         if os.path.exists(report):
             try:
@@ -98,9 +99,9 @@ TAP_RESULT = re.compile(r"^(not ok|ok)\b\s*(\d+)?\s*-?\s*(.*)$")
 TAP_PLAN = re.compile(r"^1\.\.(\d+)")
 
 
-def run_tap(test, timeout):
+def run_tap(test, timeout, build):
     o = Outcome()
-    rc, output, secs = run_process(test, [], timeout)
+    rc, output, secs = run_process(test, [], timeout, build)
     plan, seen, bailed = None, 0, False
     for line in output.splitlines():
         if m := TAP_PLAN.match(line):
@@ -137,9 +138,9 @@ def run_tap(test, timeout):
     return o, output, secs
 
 
-def run_exitcode(test, timeout):
+def run_exitcode(test, timeout, build):
     o = Outcome()
-    rc, output, secs = run_process(test, [], timeout)
+    rc, output, secs = run_process(test, [], timeout, build)
     if rc == 77:
         o.skipped += 1
     elif rc == 0:
@@ -173,7 +174,7 @@ def main():
         runner = RUNNERS.get(test.get("protocol", "exitcode"), run_exitcode)
         timeout = test.get("timeout") or 300
         print(f"--- {test['name']} ...", flush=True)
-        o, output, secs = runner(test, timeout if timeout > 0 else None)
+        o, output, secs = runner(test, timeout if timeout > 0 else None, os.path.abspath(args.build))
         if args.verbose or o.failed:
             sys.stdout.write(output if output.endswith("\n") or not output else output + "\n")
         skipped = f", {o.skipped} skipped" if o.skipped else ""
