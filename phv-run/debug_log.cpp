@@ -23,8 +23,21 @@ void DebugLog::print(const char *fmt, ...) {
 }
 
 bool DebugLog::first_time(std::string_view kind, uint64_t key) {
-    std::lock_guard g(lock_);
-    return seen_.emplace(std::string(kind), key).second;
+    {
+        std::lock_guard g(lock_);
+        if (seen_.count({std::string(kind), key}))
+            return false;
+        size_t &n = per_kind_[std::string(kind)];
+        if (n > kMaxKeysPerKind)
+            return false;
+        if (n++ < kMaxKeysPerKind) {
+            seen_.emplace(std::string(kind), key);
+            return true;
+        }
+    }
+    // print() takes the lock itself.
+    print("further '%.*s' messages are suppressed (use -d to see every one)", int(kind.size()), kind.data());
+    return false;
 }
 
 } // namespace phvrun

@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <cstdio>
+#include <map>
 #include <mutex>
 #include <set>
 #include <string>
@@ -29,7 +30,9 @@ public:
 
     void print(const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-    // True the first time (kind, key) is seen.
+    // True the first time (kind, key) is seen, for at most kMaxKeysPerKind keys of one kind: a guest
+    // scanning memory or hcall numbers gets that many lines and then one saying the rest are suppressed.
+    static constexpr size_t kMaxKeysPerKind = 64;
     bool first_time(std::string_view kind, uint64_t key);
 
 private:
@@ -37,6 +40,7 @@ private:
     std::FILE *out_;
     std::mutex lock_;
     std::set<std::pair<std::string, uint64_t>, std::less<>> seen_;
+    std::map<std::string, size_t, std::less<>> per_kind_;
 };
 
 } // namespace phvrun

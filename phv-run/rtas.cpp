@@ -75,8 +75,13 @@ int64_t Rtas::handle(uint32_t vcpu_id, uint64_t nip, uint64_t buffer_gpa) {
     const auto token = mem_.read_be32(buf);
     const auto nargs = mem_.read_be32(buf + 4);
     const auto nret = mem_.read_be32(buf + 8);
-    if (!token || !nargs || !nret || uint64_t(*nargs) + *nret > kMaxCells ||
-        !mem_.contains(buf, (3 + uint64_t(*nargs) + *nret) * 4)) {
+    if (token && nargs && nret && uint64_t(*nargs) + *nret > kMaxCells) {
+        if (log_.enabled(kDebugRtas) || log_.first_time("rtas-buffer", buf))
+            log_.print("cpu %u: RTAS argument buffer at 0x%llx claims nargs %u nret %u (nip 0x%llx)", vcpu_id,
+                       static_cast<unsigned long long>(buf), *nargs, *nret, static_cast<unsigned long long>(nip));
+        return papr::H_PARAMETER;
+    }
+    if (!token || !nargs || !nret || !mem_.contains(buf, (3 + uint64_t(*nargs) + *nret) * 4)) {
         if (log_.enabled(kDebugRtas) || log_.first_time("rtas-buffer", buf))
             log_.print("cpu %u: RTAS argument buffer at 0x%llx is not in guest RAM (nip 0x%llx)", vcpu_id,
                        static_cast<unsigned long long>(buf), static_cast<unsigned long long>(nip));

@@ -75,6 +75,19 @@ TEST(HcallDispatch, UnknownHcallIsHFunctionWithOneLogLine) {
     EXPECT_NE(lines[1].find("hcall 0x4444"), std::string::npos) << lines[1];
 }
 
+TEST(HcallDispatch, ManyDistinctUnknownHcallsAreCappedWithANotice) {
+    HcallTable t;
+    CapturedLog cap;
+    for (uint64_t i = 1; i <= 200; ++i) {
+        HcallArgs a;
+        a.opcode = 4 * i;
+        EXPECT_EQ(dispatch_hcall(t, cap.log(), {0, 0}, a), papr::H_FUNCTION);
+    }
+    const auto lines = cap.lines();
+    ASSERT_EQ(lines.size(), DebugLog::kMaxKeysPerKind + 1) << cap.text();
+    EXPECT_NE(lines.back().find("further 'hcall' messages are suppressed"), std::string::npos) << lines.back();
+}
+
 TEST(HcallDispatch, DebugUnimpLogsEveryCall) {
     HcallTable t;
     CapturedLog cap(kDebugUnimp);
