@@ -17,12 +17,9 @@ Batch build_batch(std::vector<Job> jobs) {
         const size_t at = j.at ? (j.at - DIFF_BASE - DIFF_CODE_OFF) / 4 : next;
         const uint64_t start = DIFF_BASE + DIFF_CODE_OFF + at * 4;
         b.code_addr.push_back(start);
-        std::vector<uint64_t> first, insn;
-        for (size_t u = 0; u < j.nunits; ++u) {
-            first.push_back(start + c.unit_start[u] * 4);
-            insn.push_back(start + (c.unit_start[u + 1] - 1) * 4);
-        }
-        b.unit_first.push_back(std::move(first));
+        std::vector<uint64_t> insn;
+        for (size_t u = 0; u < j.nunits; ++u)
+            insn.push_back(start + (c.unit_start[u] + j.c->units[u].insn_pos) * 4);
         b.unit_insn.push_back(std::move(insn));
         if (code.size() < at + c.words.size())
             code.resize(at + c.words.size());
@@ -37,13 +34,6 @@ Batch build_batch(std::vector<Job> jobs) {
     std::memcpy(&b.region[DIFF_STUB_OFF], stub, sizeof stub);
     std::memcpy(&b.region[DIFF_CODE_OFF], code.data(), code.size() * 4);
     return b;
-}
-
-int unit_at(const Batch &b, size_t job, uint64_t nip) {
-    for (size_t u = 0; u < b.unit_first[job].size(); ++u)
-        if (nip >= b.unit_first[job][u] && nip <= b.unit_insn[job][u])
-            return int(u);
-    return -1;
 }
 
 } // namespace phv::diff

@@ -21,8 +21,7 @@ struct Batch {
     std::vector<Job> jobs;
     std::vector<uint8_t> region;             // ctx, data, stub, then every job's code
     std::vector<uint64_t> code_addr;         // per job: address of its first word
-    // Per job, per unit: address of its first word (set-up) and of its instruction (last word).
-    std::vector<std::vector<uint64_t>> unit_first, unit_insn;
+    std::vector<std::vector<uint64_t>> unit_insn;   // per job, per unit: address of its instruction
 };
 
 // Lays out the jobs' code. A prefix of a case must run at the case's own address: addpcis makes results
@@ -37,8 +36,5 @@ struct Result {
     std::string error;     // non-empty: the job did not reach its end (signal, phv exit other than the hcall)
     uint64_t error_nip = 0;   // the instruction that caused it, when known
 };
-
-// The job's unit whose instruction (or set-up) is at `nip`, or -1.
-int unit_at(const Batch &b, size_t job, uint64_t nip);
 
 } // namespace phv::diff

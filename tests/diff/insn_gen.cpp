@@ -31,7 +31,13 @@ std::vector<std::string_view> split_operands(std::string_view ops) {
 
 constexpr std::string_view kKnownOperands[] = {"RT", "RS", "RA", "RA0", "RB", "SI", "UI", "D(RA)", "DS(RA)",
                                                "BF", "BFA", "BT", "BA", "BB", "BC", "L", "SH", "MB",
-                                               "ME", "SH6", "MB6", "ME6", "FXM", "FXMopt", "DX", "SPR"};
+                                               "ME", "SH6", "MB6", "ME6", "FXM", "FXMopt", "DX", "SPR",
+                                               "LI", "BD", "BO", "BI", "BH"};
+
+// BO values with their "z" bits 0 (Book I 2.4, Figure 40); a/t hint bits vary. bcctr must not decrement
+// CTR (BO[2]=0 is an invalid form for it), so it uses only those with BO[2]=1 (value & 4).
+constexpr unsigned kBo[] = {0, 2, 4, 5, 6, 7, 8, 10, 12, 13, 14, 15, 16, 17, 18, 19, 24, 25, 26, 27, 20};
+constexpr unsigned kBoNoCtr[] = {4, 5, 6, 7, 12, 13, 14, 15, 20};
 
 // The SPRs both worlds hold the same way: XER, LR and CTR (compared after every case). The others differ
 // between a Linux process and a guest, or are not readable in problem state.
@@ -70,6 +76,10 @@ uint32_t imm16(Rng &r) {
 uint32_t one_hot8(Rng &r) { return 1u << r.below(8); }
 
 } // namespace
+
+bool is_generated_branch(const InsnDef &def) {
+    return def.mnemonic == "b" || def.mnemonic == "bc" || def.mnemonic == "bclr" || def.mnemonic == "bcctr";
+}
 
 bool is_memory_row(const InsnDef &def) {
     if (def.flags & (flag::kLoad | flag::kStore))
@@ -209,6 +219,18 @@ Unit generate(uint16_t row, const InsnDef &def, Rng &r, GenState &st) {
         } else if (op == "FXMopt") {
             if (r.chance(25))
                 w |= put(1, 11, 11) | put(one_hot8(r), 12, 19);
+        } else if (op == "LI") {
+            w |= put(2, 6, 29);   // +8: over the skipped word
+        } else if (op == "BD") {
+            w |= put(2, 16, 29);
+        } else if (op == "BO") {
+            w |= def.mnemonic == "bcctr" ? put(kBoNoCtr[r.below(std::size(kBoNoCtr))], 6, 10)
+                                         : put(kBo[r.below(std::size(kBo))], 6, 10);
+        } else if (op == "BI") {
+            w |= put(uint32_t(r.below(32)), 11, 15);
+        } else if (op == "BH") {
+            // BH=0: the hint that says nothing (1 and 3 are valid too, 2 is reserved); it does not change
+            // the target, so it is not worth an invalid form.
         } else if (op == "SPR") {
             // The 10-bit SPR number is stored with its 5-bit halves swapped (Book I 3.3.17).
             const unsigned spr = kSharedSprs[r.below(std::size(kSharedSprs))];
@@ -231,13 +253,31 @@ Unit generate(uint16_t row, const InsnDef &def, Rng &r, GenState &st) {
         }
     }
 
-    if ((def.flags & flag::kRc) && !(def.flags & flag::kBranch))
+    // Rc, or LK for branches: bit 31 either way.
+    if (def.flags & flag::kRc)
         w |= put(uint32_t(r.below(2)), 31, 31);
+    if (def.flags & flag::kBranch) {
+        // bclr/bcctr: point LR/CTR past the skipped word. bcl 20,31,$+4 reads the address of the next
+        // word (A); the branch sits at A+12, the skipped word at A+16, the target is A+20.
+        const bool to_lr = def.mnemonic == "bclr", to_ctr = def.mnemonic == "bcctr";
+        if (to_lr || to_ctr) {
+            u.words.push_back(fixed::bcl_next());
+            u.words.push_back(fixed::mfspr(kIndexReg, fixed::kLr));
+            u.words.push_back(fixed::addi(kIndexReg, kIndexReg, 20));
+            u.words.push_back(fixed::mtspr(to_lr ? fixed::kLr : fixed::kCtr, kIndexReg));
+        }
+    }
     if (def.flags & flag::kOE)
         w |= put(uint32_t(r.below(2)), 21, 21);
     // Operand fields never overlap the row's fixed bits; if a row's mask claims one, keep the row's value.
     w = (w & ~def.mask) | def.match;
+    u.insn_pos = u.words.size();
     u.words.push_back(w);
+    if (def.flags & flag::kBranch) {
+        // The word a taken branch skips: it changes a register, so taken and not taken look different.
+        const unsigned reg = gpr(r);
+        u.words.push_back(fixed::addi(reg, reg, 1));
+    }
     return u;
 }
 

@@ -16,12 +16,13 @@ constexpr unsigned kBaseReg = 29, kIndexReg = 28;
 // r31 holds the ctx address for the epilogue; no generated instruction names it.
 constexpr unsigned kCtxReg = 31;
 
-// One generated instruction and the set-up words in front of it.
+// One generated instruction, the set-up words in front of it and, for a branch, the word it may skip.
 struct Unit {
     uint16_t row;
-    std::vector<uint32_t> words;   // set-up..., then the instruction itself (last)
+    std::vector<uint32_t> words;   // set-up..., the instruction, then (branches) the word a taken branch skips
+    size_t insn_pos = 0;           // index of the instruction in words
     int32_t offset = -1;           // memory rows: the data-area offset the access starts at
-    uint32_t insn() const { return words.back(); }
+    uint32_t insn() const { return words[insn_pos]; }
 };
 
 // What the generator remembers between the instructions of one case.
@@ -35,6 +36,10 @@ struct GenState {
 std::string unsupported_reason(const isa::InsnDef &def);
 
 Unit generate(uint16_t row, const isa::InsnDef &def, Rng &rng, GenState &st);
+
+// The branch rows the generator can place: forward by one word, so a taken branch skips a visible
+// instruction and a not-taken one runs it. bctar needs TAR, which a Linux process may not own.
+bool is_generated_branch(const isa::InsnDef &def);
 
 // Bytes one access of the row touches (1 for the cache hints); used for alignment and bounds.
 unsigned access_size(const isa::InsnDef &def);

@@ -91,8 +91,10 @@ void print_finding(const Options &o, const Finding &f, const Batch &full) {
         const uint64_t nip = full.unit_insn[job][size_t(f.unit)];
         printf("#   first divergence at instruction %d of %zu: %s  [%08x] %s\n", f.unit, c.units.size(),
                std::string(table[u.row].mnemonic).c_str(), u.insn(), disasm(u.insn(), nip).c_str());
-        for (size_t i = 0; i + 1 < u.words.size(); ++i)
-            printf("#     after set-up %s\n", disasm(u.words[i], 0).c_str());
+        for (size_t i = 0; i < u.words.size(); ++i)
+            if (i != u.insn_pos)
+                printf("#     %s %s\n", i < u.insn_pos ? "after set-up" : "then (skipped if taken)",
+                       disasm(u.words[i], 0).c_str());
         printf("#   state before it (both worlds agree):\n");
         for (const auto &l : format_regs(f.before))
             printf("#     %s\n", l.c_str());
@@ -182,11 +184,11 @@ int main(int argc, char **argv) {
             return 1;
         }
         if (round == 0) {
-            // The harness checks itself: only mtspr writes LR or CTR, so without it both must come back
+            // The harness checks itself: only mtspr and branches write LR or CTR, so without them both must come back
             // unchanged from the oracle; otherwise the prologue/epilogue or the executor is broken.
             auto moves_lr_ctr = [&](const Case &c) {
                 for (const Unit &u : c.units)
-                    if (table[u.row].mnemonic == "mtspr")
+                    if (table[u.row].mnemonic == "mtspr" || (table[u.row].flags & phv::isa::flag::kBranch))
                         return true;
                 return false;
             };

@@ -37,8 +37,8 @@ std::string exclusion(const InsnDef &def) {
         return "privileged: a Linux process cannot run it";
     if (def.isa > isa::Isa::V310)
         return "not in POWER10";
-    if (def.flags & flag::kBranch)
-        return "branch: changes control flow";
+    if ((def.flags & flag::kBranch) && !is_generated_branch(def))
+        return "branch the generator cannot aim within the case";
     if (def.flags & flag::kSync)
         return "context synchronising or waiting";
     for (const auto &e : kByName)
