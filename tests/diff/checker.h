@@ -14,7 +14,7 @@ namespace phv::diff {
 struct Finding {
     const Case *c;
     size_t job;                      // in the round's batch
-    int unit = -1;                   // first diverging unit
+    int unit = -1;                   // the diverging unit
     std::vector<std::string> diffs;  // at that unit (or of the whole case)
     diff_regs before{};              // state both worlds agree on before the unit
     Result qemu_after;               // the oracle's state after the unit (to resume the case from)

@@ -50,10 +50,14 @@ std::vector<std::string> differences(const Result &p, const Result &q) {
 std::vector<std::string> format_regs(const diff_regs &r) {
     std::vector<std::string> out;
     char buf[160];
+    // r31 is never stored by the epilogue: it is the ctx pointer in both worlds.
+    uint64_t g[32];
+    std::memcpy(g, r.gpr, sizeof g);
+    g[31] = DIFF_BASE + DIFF_CTX_OFF;
     for (unsigned n = 0; n < 32; n += 4) {
         snprintf(buf, sizeof buf, "r%-2u %016llx  r%-2u %016llx  r%-2u %016llx  r%-2u %016llx", n,
-                 (unsigned long long)r.gpr[n], n + 1, (unsigned long long)r.gpr[n + 1], n + 2,
-                 (unsigned long long)r.gpr[n + 2], n + 3, (unsigned long long)r.gpr[n + 3]);
+                 (unsigned long long)g[n], n + 1, (unsigned long long)g[n + 1], n + 2, (unsigned long long)g[n + 2],
+                 n + 3, (unsigned long long)g[n + 3]);
         out.push_back(buf);
     }
     snprintf(buf, sizeof buf, "cr  %08llx  xer %016llx  lr %016llx  ctr %016llx", (unsigned long long)r.cr,

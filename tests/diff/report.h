@@ -1,0 +1,15 @@
+// How a mismatch is shown: enough to reproduce it (seed, case, command line) and to read it without
+// rerunning (the instruction, the state before it, what differs, the case up to it).
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "checker.h"
+
+namespace phv::diff {
+
+std::string disasm(uint32_t word, uint64_t nip);
+
+void print_finding(uint64_t seed, unsigned insns, const Finding &f, const Batch &batch);
+
+} // namespace phv::diff
