@@ -31,6 +31,8 @@ std::string operand(std::string_view op, uint32_t w, uint64_t nip, const InsnDef
     if (op == "UI") return hex(UI(w));
     if (op == "D(RA)") return num(D(w)) + "(" + (RA(w) ? r(RA(w)) : "0") + ")";
     if (op == "DS(RA)") return num(DS(w)) + "(" + (RA(w) ? r(RA(w)) : "0") + ")";
+    // The hash instructions' offset: EXTS(0b111_1111 || DX || D || 0b000), always (RA), never RA|0.
+    if (op == "DW(RA)") return num(-8 * int64_t(64 - (bits(w, 31, 31) << 5 | bits(w, 6, 10)))) + "(" + r(RA(w)) + ")";
     if (op == "LI") return target(LI(w));
     if (op == "BD") return target(BD(w));
     if (op == "BO" || op == "TO" || op == "BT") return num(BO(w));

@@ -25,7 +25,9 @@ struct Decoded;
 using ExecFn = Flow (*)(Vcpu &, const Decoded &);
 
 // Instruction forms (Power ISA 3.1 Book I 1.6). They decide where the extended opcode and operands sit.
-enum class Form : uint8_t { I, B, SC, D, DS, DQ, X, XL, XFX, XO, A, M, MD, MDS, XS, DX, Z23 };
+enum class Form : uint8_t { I, B, SC, D, DS, DQ, X, XL, XFX, XO, A, M, MD, MDS, XS, DX, Z23, VA,
+                           // Prefixed (ISA 3.1 Book I 1.6.3): an 8-byte instruction, prefix word first.
+                           LS8, MLS };
 
 // Which CPU models implement the instruction: the ISA version that introduced it.
 enum class Isa : uint8_t { V207 = 8, V300 = 9, V310 = 10 };
@@ -45,6 +47,7 @@ constexpr uint32_t kReadsCA = 1u << 8;
 constexpr uint32_t kCR = 1u << 9;          // reads or writes CR fields other than through Rc
 constexpr uint32_t kXer = 1u << 10;        // reads or writes XER as a whole
 constexpr uint32_t kUpdate = 1u << 11;     // load/store with update: also writes RA
+constexpr uint32_t kPrefixed = 1u << 12;   // 8 bytes: match/mask describe the suffix, pmatch/pmask the prefix
 } // namespace flag
 
 // Registers an instruction reads and writes (the data flow a JIT's liveness analysis needs). Derived from
@@ -69,6 +72,8 @@ struct InsnDef {
     ExecFn exec[4];
     // reg:: bits: what the instruction may read and write (Rc/OE/LK-dependent outputs included).
     uint32_t io;
+    // Prefixed rows only (flag::kPrefixed): the prefix word's encoding; match/mask above are the suffix's.
+    uint32_t pmatch = 0, pmask = 0;
 };
 
 // The data flow of an instruction from its form, operand list and flags: the first GPR operand is the
@@ -92,7 +97,7 @@ constexpr uint32_t dataflow(std::string_view mnemonic, Form form, uint32_t flags
             io |= kInRA;
         else if (op == "RB")
             io |= kInRB;
-        else if (op == "D(RA)" || op == "DS(RA)")
+        else if (op == "D(RA)" || op == "DS(RA)" || op == "DQ(RA)" || op == "D34(RA)" || op == "DW(RA)")
             io |= kInRA;
         else if (op == "BI" || op == "BA" || op == "BB" || op == "BFA" || op == "BC")
             io |= kInCR;
@@ -135,7 +140,7 @@ struct Decoded {
     ExecFn fn;
     uint32_t word;
     uint16_t def;        // row in the table
-    uint8_t len;         // 4, or 8 for a prefixed instruction
+    uint8_t len;         // 4, or 8 for a prefixed instruction (then word is the prefix)
     uint8_t rt;          // RT / RS / BO / BF / TO / BT
     uint8_t ra;          // RA / BI / BA
     uint8_t rb;          // RB / SH(5) / NB / BB
@@ -143,7 +148,8 @@ struct Decoded {
     uint8_t sh;          // 6-bit SH of MD/XS forms
     uint8_t mb;          // MB (5- or 6-bit)
     uint8_t me;          // ME
-    int64_t imm;         // SI / UI / D / DS / BD / LI / SPR number / LEV
+    int64_t imm;         // SI / UI / D / DS / DQ / BD / LI / SPR number / LEV; prefixed: d0 || d1 (34 bits)
+    uint32_t suffix;     // the second word of a prefixed instruction, 0 otherwise
 };
 
 std::span<const InsnDef> insn_table();

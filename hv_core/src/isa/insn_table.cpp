@@ -4,9 +4,16 @@
 #include <array>
 
 #include "isa/insn.h"
+#include "isa/semantics/arith_ext.h"
+#include "isa/semantics/bitmanip.h"
 #include "isa/semantics/branch.h"
+#include "isa/semantics/darn.h"
 #include "isa/semantics/fixedpoint.h"
+#include "isa/semantics/hash.h"
 #include "isa/semantics/loadstore.h"
+#include "isa/semantics/prefixed.h"
+#include "isa/semantics/quadword.h"
+#include "isa/semantics/string.h"
 #include "isa/semantics/system.h"
 
 namespace phv::isa {
@@ -25,6 +32,11 @@ constexpr Enc md(uint32_t p, uint32_t xo) { return {p << 26 | xo << 2, 0xfc00001
 constexpr Enc mds(uint32_t p, uint32_t xo) { return {p << 26 | xo << 1, 0xfc00001eu}; }    // MDS
 constexpr Enc a(uint32_t p, uint32_t xo) { return {p << 26 | xo << 1, 0xfc00003eu}; }      // A, DX
 constexpr Enc ds(uint32_t p, uint32_t xo) { return {p << 26 | xo, 0xfc000003u}; }          // DS
+constexpr Enc va(uint32_t p, uint32_t xo) { return {p << 26 | xo, 0xfc00003fu}; }          // VA
+// Prefix words (ISA 3.1 Book I 1.6.3): opcode 1, type (bits 6:7) and bit 8. Bits 9:10 and 12:13 are
+// reserved and ignored, as QEMU ignores them; bit 11 is R, bits 14:31 are d0.
+constexpr Enc pfx_8ls() { return {0x04000000u, 0xff800000u}; }   // type 0: 8-byte load/store
+constexpr Enc pfx_mls() { return {0x06000000u, 0xff800000u}; }   // type 2: modified load/store/addi
 // Forms whose bit 31 is fixed at 1 (the store-conditionals) or 0.
 constexpr Enc bit31(Enc e, uint32_t v) { return {e.match | v, e.mask | 1u}; }
 
@@ -38,10 +50,19 @@ constexpr InsnDef row(std::string_view m, Form form, Enc e, Isa isa, Priv priv, 
                    dataflow(m, form, flags, ops)};
 }
 
+// A prefixed row: its prefix word's encoding and its suffix word's.
+constexpr InsnDef prow(std::string_view m, Form form, Enc prefix, Enc suffix, Isa isa, Priv priv,
+                       uint32_t flags, std::string_view ops, Fns fns) {
+    InsnDef d = row(m, form, suffix, isa, priv, flags | flag::kPrefixed, ops, fns);
+    d.pmatch = prefix.match;
+    d.pmask = prefix.mask;
+    return d;
+}
+
 using namespace sem;
 using F = Form;
 using P = Priv;
-constexpr Isa v207 = Isa::V207, v300 = Isa::V300;
+constexpr Isa v207 = Isa::V207, v300 = Isa::V300, v310 = Isa::V310;
 using namespace flag;
 
 // Variant lists: [OE<<1 | Rc].
@@ -64,6 +85,8 @@ constexpr InsnDef kTable[] = {
 #include "isa/rows/rotate_shift.inc"
 #include "isa/rows/storage_control.inc"
 #include "isa/rows/system.inc"
+#include "isa/rows/prefixed.inc"
+#include "isa/rows/hash.inc"
 };
 
 #undef ONE
@@ -74,6 +97,9 @@ constexpr bool no_two_rows_overlap() {
     // Two rows may share encodings only when one is strictly more specific (its mask covers the other's).
     for (size_t i = 0; i < std::size(kTable); ++i)
         for (size_t j = i + 1; j < std::size(kTable); ++j) {
+            // A prefixed row and a word row never meet; two prefixed rows meet only with the same prefix.
+            if (kTable[i].pmask != kTable[j].pmask || kTable[i].pmatch != kTable[j].pmatch)
+                continue;
             const uint32_t common = kTable[i].mask & kTable[j].mask;
             if ((kTable[i].match & common) == (kTable[j].match & common) && kTable[i].mask == kTable[j].mask)
                 return false;
