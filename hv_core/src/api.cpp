@@ -124,8 +124,7 @@ const char *phv_vcpu_stat(const phv_vcpu *vcpu, size_t i, uint64_t *value) {
 }
 
 int phv_disassemble(uint32_t insn, uint32_t suffix, uint64_t nip, char *buf, size_t buflen) {
-    (void)suffix;   // prefixed instructions come with issue #4
-    return phv::isa::disassemble(insn, nip, buf, buflen);
+    return phv::isa::disassemble(insn, suffix, nip, buf, buflen);
 }
 
 void phv_vcpu_set_trace(phv_vcpu *vcpu, phv_trace_fn fn, void *opaque) {

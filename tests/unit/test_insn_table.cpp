@@ -13,9 +13,11 @@
 namespace {
 using namespace phv::isa;
 
+bool prefixed(const InsnDef &row) { return row.flags & flag::kPrefixed; }
+
 TEST(InsnTable, EveryRowDecodesToItself) {
     for (const InsnDef &row : insn_table())
-        EXPECT_EQ(find_insn(row.match), &row) << row.mnemonic;
+        EXPECT_EQ(prefixed(row) ? find_prefixed(row.pmatch, row.match) : find_insn(row.match), &row) << row.mnemonic;
 }
 
 TEST(InsnTable, EveryRowHasSemanticsForEachVariantItDeclares) {
@@ -35,7 +37,11 @@ TEST(InsnTable, EveryRowHasSemanticsForEachVariantItDeclares) {
 TEST(InsnTable, EveryRowDisassemblesToItsMnemonic) {
     for (const InsnDef &row : insn_table()) {
         char buf[96];
-        ASSERT_EQ(disassemble(row.match, 0x1000, buf, sizeof buf), 4) << row.mnemonic;
+        if (prefixed(row)) {
+            ASSERT_EQ(disassemble(row.pmatch, row.match, 0x1000, buf, sizeof buf), 8) << row.mnemonic;
+        } else {
+            ASSERT_EQ(disassemble(row.match, 0x1000, buf, sizeof buf), 4) << row.mnemonic;
+        }
         const std::string text(buf);
         EXPECT_EQ(text.substr(0, row.mnemonic.size()), row.mnemonic) << text;
         EXPECT_EQ(text.find('?'), std::string::npos) << "unknown operand in " << text;
@@ -46,8 +52,12 @@ TEST(InsnTable, NewerInstructionsAreIllegalOnOlderModels) {
     for (const InsnDef &row : insn_table()) {
         if (row.isa == Isa::V207)
             continue;
-        const Decoded on_p8 = decode(row.match, {Isa::V207, false});
-        const Decoded on_p10 = decode(row.match, {Isa::V310, false});
+        auto dec = [&](Isa isa) {
+            return prefixed(row) ? decode_prefixed(row.pmatch, row.match, false, {isa, false})
+                                 : decode(row.match, {isa, false});
+        };
+        const Decoded on_p8 = dec(Isa::V207);
+        const Decoded on_p10 = dec(Isa::V310);
         EXPECT_NE(on_p8.fn, on_p10.fn) << row.mnemonic;
         EXPECT_EQ(on_p8.def, 0xffff) << row.mnemonic;
     }

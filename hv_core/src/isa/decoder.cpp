@@ -6,22 +6,32 @@
 #include <vector>
 
 #include "isa/fields.h"
+#include "isa/semantics/prefixed.h"
 #include "isa/semantics/semantics.h"
 
 namespace phv::isa {
 
 namespace {
 // Rows grouped by primary opcode, most specific mask first, built once from the table.
+// Prefixed rows are kept apart: their match is the suffix's, which must never be found as a word of its own.
 struct Index {
     std::array<std::vector<uint16_t>, 64> by_opcode;
+    std::vector<uint16_t> prefixed;
     Index() {
         auto table = insn_table();
-        for (size_t i = 0; i < table.size(); ++i)
-            by_opcode[table[i].match >> 26].push_back(uint16_t(i));
+        for (size_t i = 0; i < table.size(); ++i) {
+            if (table[i].flags & flag::kPrefixed)
+                prefixed.push_back(uint16_t(i));
+            else
+                by_opcode[table[i].match >> 26].push_back(uint16_t(i));
+        }
+        auto specific_first = [&](uint16_t a, uint16_t b) {
+            return std::popcount(table[a].mask) + std::popcount(table[a].pmask) >
+                   std::popcount(table[b].mask) + std::popcount(table[b].pmask);
+        };
         for (auto &v : by_opcode)
-            std::stable_sort(v.begin(), v.end(), [&](uint16_t a, uint16_t b) {
-                return std::popcount(table[a].mask) > std::popcount(table[b].mask);
-            });
+            std::stable_sort(v.begin(), v.end(), specific_first);
+        std::stable_sort(prefixed.begin(), prefixed.end(), specific_first);
     }
 };
 
@@ -43,8 +53,17 @@ void extract(Decoded &d, const InsnDef &def) {
     case Form::SC: d.imm = LEV(w); break;
     case Form::D: d.imm = (def.flags & flag::kUImm) ? int64_t(UI(w)) : SI(w); break;
     case Form::DS: d.imm = DS(w); break;
+    case Form::DQ: d.imm = sext(bits(w, 16, 27), 12) * 16; break;
+    case Form::A:
+    case Form::VA: d.rc = uint8_t(RC(w)); break;
+    case Form::LS8:
+    case Form::MLS:   // the operands are the suffix's; the displacement is d0 (prefix) || d1 (suffix)
+        d.rt = uint8_t(RT(d.suffix));
+        d.ra = uint8_t(RA(d.suffix));
+        d.rb = uint8_t(RB(d.suffix));
+        d.imm = sext(uint64_t(bits(w, 14, 31)) << 16 | bits(d.suffix, 16, 31), 34);
+        break;
     case Form::XFX: d.imm = SPR(w); break;
-    case Form::A: d.rc = uint8_t(RC(w)); break;
     case Form::M:
         d.mb = uint8_t(MB5(w));
         d.me = uint8_t(ME5(w));
@@ -68,13 +87,50 @@ const InsnDef *find_insn(uint32_t word) {
     return nullptr;
 }
 
+const InsnDef *find_prefixed(uint32_t prefix, uint32_t suffix) {
+    auto table = insn_table();
+    for (uint16_t i : index().prefixed)
+        if ((prefix & table[i].pmask) == table[i].pmatch && (suffix & table[i].mask) == table[i].match)
+            return &table[i];
+    return nullptr;
+}
+
+namespace {
+Decoded finish(Decoded d, const InsnDef *def, const DecodeContext &ctx);
+}
+
 Decoded decode(uint32_t word, const DecodeContext &ctx) {
     Decoded d{};
     d.word = word;
     d.len = 4;
-    const InsnDef *def = find_insn(word);
+    return finish(d, find_insn(word), ctx);
+}
+
+Decoded decode_prefixed(uint32_t prefix, uint32_t suffix, bool crosses_64, const DecodeContext &ctx) {
+    Decoded d{};
+    d.word = prefix;
+    d.len = 4;
+    if (uint8_t(ctx.isa) < uint8_t(Isa::V310))   // before ISA 3.1 primary opcode 1 is just illegal
+        return finish(d, nullptr, ctx);
+    d.len = 8;
+    d.suffix = suffix;
+    if (crosses_64) {   // Book I 1.6.3: a prefixed instruction may not cross a 64-byte boundary
+        d.fn = sem::prefix_crosses_boundary;
+        d.def = 0xffff;
+        return d;
+    }
+    const InsnDef *def = find_prefixed(prefix, suffix);
+    // PC-relative (R=1) with RA!=0 is an invalid form (Book I 1.6.3); QEMU, the oracle, makes it illegal.
+    if (def && bits(prefix, 11, 11) && field::RA(suffix) != 0)
+        def = nullptr;
+    return finish(d, def, ctx);
+}
+
+namespace {
+Decoded finish(Decoded d, const InsnDef *def, const DecodeContext &ctx) {
+    const uint32_t word = d.word;
     if (!def || uint8_t(def->isa) > uint8_t(ctx.isa)) {
-        d.fn = sem::illegal;
+        d.fn = d.len == 8 ? sem::illegal_prefixed : sem::illegal;
         d.def = 0xffff;
         return d;
     }
@@ -91,6 +147,7 @@ Decoded decode(uint32_t word, const DecodeContext &ctx) {
         d.fn = sem::illegal;
     return d;
 }
+} // namespace
 
 bool ends_block(const Decoded &d) {
     if (d.def == 0xffff)

@@ -15,7 +15,13 @@ struct DecodeContext {
 
 // The table row that encodes `word`, or nullptr.
 const InsnDef *find_insn(uint32_t word);
+// The prefixed row for a prefix word (primary opcode 1) and its suffix, or nullptr.
+const InsnDef *find_prefixed(uint32_t prefix, uint32_t suffix);
+constexpr bool is_prefix(uint32_t word) { return word >> 26 == 1; }
 Decoded decode(uint32_t word, const DecodeContext &ctx);
+// A word with primary opcode 1: 8 bytes from ISA 3.1 on (len 8), illegal before (len 4). crosses_64: the
+// prefix is the last word of a 64-byte block, so the suffix lies across the boundary.
+Decoded decode_prefixed(uint32_t prefix, uint32_t suffix, bool crosses_64, const DecodeContext &ctx);
 bool ends_block(const Decoded &d);
 
 } // namespace phv::isa

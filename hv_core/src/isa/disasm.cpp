@@ -17,8 +17,9 @@ std::string hex(uint64_t v) {
     return b;
 }
 
-// One operand of the row's operand list, rendered from the instruction word.
-std::string operand(std::string_view op, uint32_t w, uint64_t nip, const InsnDef &def) {
+// One operand of the row's operand list, rendered from the instruction word (for a prefixed instruction, the
+// suffix; `prefix` is then its prefix word, else 0).
+std::string operand(std::string_view op, uint32_t w, uint64_t nip, const InsnDef &def, uint32_t prefix = 0) {
     using namespace field;
     auto r = [](uint32_t n) { return "r" + std::to_string(n); };
     auto num = [](int64_t n) { return std::to_string(n); };
@@ -52,20 +53,36 @@ std::string operand(std::string_view op, uint32_t w, uint64_t nip, const InsnDef
     if (op == "SPR") return num(SPR(w));
     if (op == "FXM") return hex(FXM(w));
     if (op == "LEV") return num(LEV(w));
+    if (op == "RC") return r(RC(w));
+    if (op == "CY") return num(bits(w, 21, 22));
+    if (op == "L14") return num(bits(w, 14, 15));
+    if (op == "NB") return num(NB(w));
+    if (op == "DQ(RA)") return num(sext(bits(w, 16, 27), 12) * 16) + "(" + (RA(w) ? r(RA(w)) : "0") + ")";
+    if (op == "D34(RA)" || op == "SI34") {
+        const int64_t d34 = sext(uint64_t(bits(prefix, 14, 31)) << 16 | bits(w, 16, 31), 34);
+        return op == "SI34" ? num(d34) : num(d34) + "(" + (RA(w) ? r(RA(w)) : "0") + ")";
+    }
+    if (op == "R") return num(bits(prefix, 11, 11));
     if (op == "DX") return num(sext((bits(w, 16, 25) << 6) | (bits(w, 11, 15) << 1) | bits(w, 31, 31), 16));
     return "?";
 }
 
 } // namespace
 
-int disassemble(uint32_t w, uint64_t nip, char *buf, size_t len) {
+int disassemble(uint32_t w, uint64_t nip, char *buf, size_t len) { return disassemble(w, 0, nip, buf, len); }
+
+int disassemble(uint32_t first, uint32_t suffix, uint64_t nip, char *buf, size_t len) {
     if (!buf || !len)
         return 0;
-    const InsnDef *def = find_insn(w);
+    const bool prefixed = is_prefix(first);
+    const InsnDef *def = prefixed ? find_prefixed(first, suffix) : find_insn(first);
     if (!def) {
-        snprintf(buf, len, ".long 0x%08x", w);
+        snprintf(buf, len, ".long 0x%08x", first);
         return 0;
     }
+    // Operands and Rc/OE come from the suffix of a prefixed instruction.
+    const uint32_t w = prefixed ? suffix : first;
+    const uint32_t prefix = prefixed ? first : 0;
     std::string s(def->mnemonic);
     if ((def->flags & flag::kOE) && field::OE(w))
         s += 'o';
@@ -90,13 +107,17 @@ int disassemble(uint32_t w, uint64_t nip, char *buf, size_t len) {
             const std::string_view op = ops.substr(0, comma);
             if (!first)
                 s += ',';
-            s += operand(op, w, nip, *def);
+            s += operand(op, w, nip, *def, prefix);
             first = false;
             ops = comma == std::string_view::npos ? std::string_view{} : ops.substr(comma + 1);
         }
     }
+    if (prefixed && bits(prefix, 11, 11) && def->operands.ends_with(",R")) {   // PC-relative: say where
+        const int64_t d34 = sext(uint64_t(bits(prefix, 14, 31)) << 16 | bits(w, 16, 31), 34);
+        s += "  # " + hex(nip + uint64_t(d34));
+    }
     snprintf(buf, len, "%s", s.c_str());
-    return 4;
+    return prefixed ? 8 : 4;
 }
 
 } // namespace phv::isa

@@ -56,6 +56,7 @@ struct CpuState {
     bool reserve_valid = false;
     uint64_t reserve_addr = 0;
     uint64_t reserve_val = 0;
+    uint64_t reserve_val_hi = 0;   // lqarx: the second doubleword of the reserved quadword, as guest bytes
     uint8_t reserve_len = 0;
 
     uint64_t get_xer() const {

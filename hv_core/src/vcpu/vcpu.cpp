@@ -365,9 +365,18 @@ Block *Vcpu::block_at(uint64_t nip, Flow &f) {
     b->real_start = ra;
     const bool be = !(st_.msr & msr::LE);
     const isa::DecodeContext ctx{vm_.model().isa, problem_state()};
-    for (uint64_t a = ra; a < page_end && b->insns.size() < isa::kMaxBlockInsns; a += 4) {
+    for (uint64_t a = ra; a < page_end && b->insns.size() < isa::kMaxBlockInsns;) {
         const uint32_t word = detail::from_guest<uint32_t>(code + (a - ra), be);
-        const isa::Decoded d = isa::decode(word, ctx);
+        isa::Decoded d;
+        if (isa::is_prefix(word)) {
+            // The suffix is read only when it lies in the same 64-byte block (and so in this page).
+            const bool crosses = (a & 63) == 60;
+            const uint32_t suffix = crosses ? 0 : detail::from_guest<uint32_t>(code + (a + 4 - ra), be);
+            d = isa::decode_prefixed(word, suffix, crosses, ctx);
+        } else {
+            d = isa::decode(word, ctx);
+        }
+        a += d.len;
         b->insns.push_back(d);
         if (isa::ends_block(d))
             break;
@@ -381,7 +390,7 @@ template <bool Trace>
 Flow Vcpu::run_block(Block &b) {
     for (const isa::Decoded &d : b.insns) {
         if constexpr (Trace)
-            trace_fn_(trace_opaque_, id_, st_.nip, d.word, 0);
+            trace_fn_(trace_opaque_, id_, st_.nip, d.word, d.suffix);
         ++stats_.insns_executed;
         const Flow f = d.fn(*this, d);
         if (f != Flow::Next) {

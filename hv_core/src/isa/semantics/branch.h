@@ -74,27 +74,32 @@ inline Flow mcrf(Vcpu &c, const Decoded &d) {
     return Flow::Next;
 }
 
-// mfcr / mfocrf: bit 11 selects the one-field form, which leaves the other fields 0.
+// mfocrf/mtocrf are mfcr/mtcrf with bit 11 set. Their FXM should name exactly one field; otherwise the
+// result is undefined (Book I 3.3.17), and phv does what QEMU, the oracle, does: mfocrf leaves RT and
+// mtocrf leaves CR unchanged. mfocrf sets the other fields of RT to 0.
+inline uint32_t fxm_mask(uint32_t fxm) {
+    uint32_t m = 0;
+    for (unsigned i = 0; i < 8; ++i)
+        if (fxm & (0x80u >> i))
+            m |= 0xf0000000u >> (4 * i);
+    return m;
+}
+inline bool one_field(uint32_t fxm) { return fxm && !(fxm & (fxm - 1)); }
+
 inline Flow mfcr(Vcpu &c, const Decoded &d) {
-    uint64_t v = c.st_.cr;
-    if (bits(d.word, 11, 11)) {
-        const uint32_t fxm = field::FXM(d.word);
-        uint32_t m = 0;
-        for (unsigned i = 0; i < 8; ++i)
-            if (fxm & (0x80u >> i))
-                m |= 0xf0000000u >> (4 * i);
-        v &= m;
-    }
-    c.st_.gpr[d.rt] = v;
+    const uint32_t fxm = field::FXM(d.word);
+    if (!bits(d.word, 11, 11))
+        c.st_.gpr[d.rt] = c.st_.cr;
+    else if (one_field(fxm))
+        c.st_.gpr[d.rt] = c.st_.cr & fxm_mask(fxm);
     return Flow::Next;
 }
 
 inline Flow mtcrf(Vcpu &c, const Decoded &d) {
     const uint32_t fxm = field::FXM(d.word);
-    uint32_t m = 0;
-    for (unsigned i = 0; i < 8; ++i)
-        if (fxm & (0x80u >> i))
-            m |= 0xf0000000u >> (4 * i);
+    if (bits(d.word, 11, 11) && !one_field(fxm))
+        return Flow::Next;
+    const uint32_t m = fxm_mask(fxm);
     c.st_.cr = (c.st_.cr & ~m) | (uint32_t(c.st_.gpr[d.rt]) & m);
     return Flow::Next;
 }

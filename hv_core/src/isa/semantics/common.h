@@ -2,9 +2,14 @@
 #pragma once
 #include "isa/fields.h"
 #include "isa/insn.h"
+#include "vcpu/spr_table.h"
 #include "vcpu/vcpu.h"
 
 namespace phv::isa::sem {
+
+// SRR1 bits for interrupts caused by prefixed instructions (ISA 3.1 Book III 7.5): bit 34 = the instruction
+// was prefixed, bit 35 = it crossed a 64-byte boundary (with an Alignment interrupt).
+constexpr uint64_t kSrr1Prefixed = 1ull << (63 - 34), kSrr1Boundary = 1ull << (63 - 35);
 
 // CR field value for a signed comparison, with XER[SO] copied in (Book I 3.3.10).
 inline uint32_t compare_signed(int64_t a, int64_t b, bool so) {
@@ -57,5 +62,12 @@ inline void set_ov(Vcpu &c, bool ov64, bool ov32) {
 
 // RA|0: the base register, or 0 when the RA field is 0 (Book I 1.6.2).
 inline uint64_t ra_or_0(const Vcpu &c, const Decoded &d) { return d.ra ? c.st_.gpr[d.ra] : 0; }
+
+// An Alignment interrupt for the access at ea: DAR = ea, SRR0 = this instruction (Book III 7.5.8). A
+// prefixed instruction also sets SRR1[34] (ISA 3.1 Book III 7.5).
+inline Flow alignment_interrupt(Vcpu &c, const Decoded &d, uint64_t ea) {
+    c.st_.spr[spr::DAR] = ea;
+    return c.interrupt(vec::kAlignment, c.st_.nip, d.len == 8 ? kSrr1Prefixed : 0);
+}
 
 } // namespace phv::isa::sem

@@ -5,12 +5,21 @@
 
 namespace phv::isa::sem {
 
-enum class Addr { D, X };   // EA = (RA|0) + D, or (RA|0) + (RB)
+// EA = (RA|0) + D, or (RA|0) + (RB), or for a prefixed instruction (RA|0) + D34 when its prefix's R is 0
+// and CIA + D34 when R is 1 (ISA 3.1 Book I 1.6.3; R=1 with RA!=0 is refused by the decoder).
+enum class Addr { D, X, P };
 
 template <Addr A, bool Update>
 inline uint64_t effective_address(const Vcpu &c, const Decoded &d) {
+    if (A == Addr::P && bits(d.word, 11, 11))
+        return c.mask_ea(c.st_.nip + uint64_t(d.imm));
     const uint64_t base = Update ? c.st_.gpr[d.ra] : ra_or_0(c, d);
-    return c.mask_ea(base + (A == Addr::D ? uint64_t(d.imm) : c.st_.gpr[d.rb]));
+    return c.mask_ea(base + (A == Addr::X ? c.st_.gpr[d.rb] : uint64_t(d.imm)));
+}
+// The D/DS/DQ-form address, or the prefixed form's.
+template <bool Prefixed>
+inline uint64_t effective_address_of(const Vcpu &c, const Decoded &d) {
+    return effective_address<Prefixed ? Addr::P : Addr::D, false>(c, d);
 }
 
 template <typename T, bool Sign, Addr A, bool Update, bool Reverse = false>
@@ -37,10 +46,8 @@ Flow store(Vcpu &c, const Decoded &d) {
 template <bool Store>
 Flow multiple(Vcpu &c, const Decoded &d) {
     uint64_t ea = effective_address<Addr::D, false>(c, d);
-    if (c.st_.msr & msr::LE) {
-        c.st_.spr[spr::DAR] = ea;
-        return c.interrupt(vec::kAlignment, c.st_.nip, 0);
-    }
+    if (c.st_.msr & msr::LE)
+        return alignment_interrupt(c, d, ea);
     for (unsigned r = d.rt; r < 32; ++r, ea = c.mask_ea(ea + 4)) {
         Flow f;
         if constexpr (Store) {
