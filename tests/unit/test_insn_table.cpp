@@ -7,6 +7,7 @@
 
 #include "isa/decoder.h"
 #include "isa/disasm.h"
+#include "isa/disasm_extended.h"
 #include "isa/insn.h"
 #include "phv/phv.h"
 
@@ -43,7 +44,10 @@ TEST(InsnTable, EveryRowDisassemblesToItsMnemonic) {
             ASSERT_EQ(disassemble(row.match, 0x1000, buf, sizeof buf), 4) << row.mnemonic;
         }
         const std::string text(buf);
-        EXPECT_EQ(text.substr(0, row.mnemonic.size()), row.mnemonic) << text;
+        // A word with an extended mnemonic (li, bdnzf, crclr ...) is written with that; test_disasm.cpp
+        // checks those against objdump.
+        if (Extended ext; !extended_form(row, row.match, 0x1000, ext))
+            EXPECT_EQ(text.substr(0, row.mnemonic.size()), row.mnemonic) << text;
         EXPECT_EQ(text.find('?'), std::string::npos) << "unknown operand in " << text;
     }
 }
@@ -103,17 +107,17 @@ struct Disasm {
 
 TEST(Disassembler, KnownEncodings) {
     const Disasm cases[] = {
-        {0x38600001, 0, "addi    r3,0,1"},
+        {0x38600001, 0, "li      r3,1"},
         {0x7c632214, 0, "add     r3,r3,r4"},
         {0x7c632215, 0, "add.    r3,r3,r4"},
         {0x7c632614, 0, "addo    r3,r3,r4"},
-        {0x4e800020, 0, "bclr    20,0,0"},
+        {0x4e800020, 0, "blr"},
         {0x48000010, 0x100, "b       0x110"},
         {0x4bfffff1, 0x100, "bl      0xf0"},
         {0x44000022, 0, "sc      1"},
         {0xf8210010, 0, "std     r1,16(r1)"},
-        {0x7c0802a6, 0, "mfspr   r0,8"},
-        {0x7c7a03a6, 0, "mtspr   26,r3"},
+        {0x7c0802a6, 0, "mflr    r0"},
+        {0x7c7a03a6, 0, "mtsrr0  r3"},
         {0x00000000, 0, ".long 0x00000000"},
     };
     for (const auto &c : cases) {

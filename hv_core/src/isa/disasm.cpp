@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "isa/decoder.h"
+#include "isa/disasm_extended.h"
 #include "isa/fields.h"
 
 namespace phv::isa {
@@ -25,22 +26,26 @@ std::string operand(std::string_view op, uint32_t w, uint64_t nip, const InsnDef
     auto num = [](int64_t n) { return std::to_string(n); };
     auto target = [&](int64_t disp) { return hex(AA(w) ? uint64_t(disp) : nip + uint64_t(disp)); };
     if (op == "RT" || op == "RS") return r(RT(w));
+    // Indexed loads and stores add (RA|0), and are written with 0 for RA = 0 (Book I 1.6.2).
+    if (op == "RA" && (def.flags & (flag::kLoad | flag::kStore)) && !(def.flags & flag::kUpdate))
+        return RA(w) ? r(RA(w)) : "0";
     if (op == "RA") return r(RA(w));
     if (op == "RB") return r(RB(w));
     if (op == "RA0") return RA(w) ? r(RA(w)) : "0";
     if (op == "SI") return num(SI(w));
-    if (op == "UI") return hex(UI(w));
+    if (op == "UI") return num(int64_t(UI(w)));
     if (op == "D(RA)") return num(D(w)) + "(" + (RA(w) ? r(RA(w)) : "0") + ")";
     if (op == "DS(RA)") return num(DS(w)) + "(" + (RA(w) ? r(RA(w)) : "0") + ")";
     // The hash instructions' offset: EXTS(0b111_1111 || DX || D || 0b000), always (RA), never RA|0.
     if (op == "DW(RA)") return num(-8 * int64_t(64 - (bits(w, 31, 31) << 5 | bits(w, 6, 10)))) + "(" + r(RA(w)) + ")";
     if (op == "LI") return target(LI(w));
     if (op == "BD") return target(BD(w));
-    if (op == "BO" || op == "TO" || op == "BT") return num(BO(w));
-    if (op == "BI" || op == "BA") return num(BI(w));
-    if (op == "BB") return num(RB(w));
+    if (op == "BO" || op == "TO") return num(BO(w));
+    if (op == "BT") return cr_bit_name(BO(w));
+    if (op == "BI" || op == "BA") return cr_bit_name(BI(w));
+    if (op == "BB") return cr_bit_name(RB(w));
     if (op == "BH") return num(BH(w));
-    if (op == "BC") return num(RC(w));
+    if (op == "BC") return cr_bit_name(RC(w));
     if (op == "BF") return "cr" + num(BF(w));
     if (op == "BFA") return "cr" + num(BFA(w));
     if (op == "L") return num(def.form == Form::X && def.match >> 26 == 31 && XO_X(w) == 598 ? bits(w, 9, 10) : L10(w));
@@ -51,7 +56,7 @@ std::string operand(std::string_view op, uint32_t w, uint64_t nip, const InsnDef
     if (op == "SH6") return num(SH6(w));
     if (op == "MB6" || op == "ME6") return num(MB6(w));
     if (op == "SPR") return num(SPR(w));
-    if (op == "FXM") return hex(FXM(w));
+    if (op == "FXM") return num(FXM(w));
     if (op == "LEV") return num(LEV(w));
     if (op == "RC") return r(RC(w));
     if (op == "CY") return num(bits(w, 21, 22));
@@ -83,6 +88,15 @@ int disassemble(uint32_t first, uint32_t suffix, uint64_t nip, char *buf, size_t
     // Operands and Rc/OE come from the suffix of a prefixed instruction.
     const uint32_t w = prefixed ? suffix : first;
     const uint32_t prefix = prefixed ? first : 0;
+    // The ISA's extended mnemonic when it has one (disasm_extended.cpp), else the row's own syntax.
+    if (Extended ext; !prefixed && extended_form(*def, w, nip, ext)) {
+        if (!ext.operands.empty()) {
+            ext.mnemonic.resize(std::max<size_t>(ext.mnemonic.size(), 7), ' ');
+            ext.mnemonic += ' ';
+        }
+        snprintf(buf, len, "%s", (ext.mnemonic + ext.operands).c_str());
+        return prefixed ? 8 : 4;
+    }
     std::string s(def->mnemonic);
     if ((def->flags & flag::kOE) && field::OE(w))
         s += 'o';

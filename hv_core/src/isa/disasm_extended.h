@@ -1,0 +1,23 @@
+// Extended mnemonics for the disassembler: the ISA's preferred spellings of special cases of an instruction
+// (Power ISA 3.1 Book I Appendix C and Book III Appendix A: li, mr, blr, beq, cmpwi, slwi, mflr, ...), chosen
+// as GNU objdump chooses them so that phv's traces read like the toolchain's listings.
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "isa/insn.h"
+
+namespace phv::isa {
+
+struct Extended {
+    std::string mnemonic;   // with its Rc/LK/AA/hint suffixes
+    std::string operands;   // rendered, comma-separated, possibly empty
+};
+
+// The extended form of `w` (decoded as row `def`, at address nip), when the ISA has one for it.
+bool extended_form(const InsnDef &def, uint32_t w, uint64_t nip, Extended &out);
+
+// A CR bit operand as the assembler writes it: "eq" for bit 2, "4*cr7+so" for bit 31.
+std::string cr_bit_name(unsigned bit);
+
+} // namespace phv::isa
