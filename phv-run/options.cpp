@@ -132,8 +132,9 @@ Expected<Options> parse_options(std::span<const std::string_view> args) {
                 match = &n;
                 break;
             }
-            // "--mem=1G", and "-dhcall" for the one-letter -d as with QEMU.
-            if (n.takes_value && arg.size() > n.name.size() && arg.starts_with(n.name) &&
+            // "--mem=1G", and "-dhcall" for the one-letter -d as with QEMU. --trace takes an optional
+            // "=FILE" only in this spelling, as "--trace FILE" could not tell a file from the next option.
+            if ((n.takes_value || n.opt == Opt::Trace) && arg.size() > n.name.size() && arg.starts_with(n.name) &&
                 (arg[n.name.size()] == '=' || n.name == "-d")) {
                 match = &n;
                 value = arg.substr(n.name.size() + (arg[n.name.size()] == '=' ? 1 : 0));
@@ -201,7 +202,10 @@ Expected<Options> parse_options(std::span<const std::string_view> args) {
             break;
         }
         case Opt::Trace:
+            if (value && value->empty())
+                return Error{name + "=: empty file name"};
             o.trace = true;
+            o.trace_file = value ? std::string(*value) : std::string();
             break;
         case Opt::Help:
             o.help = true;
@@ -226,7 +230,8 @@ std::string usage_text() {
            "  -k, --kernel F   the guest: a 64-bit PowerPC ELF, little- or big-endian\n"
            "  -i, --initrd F   an initial ramdisk, placed after the kernel\n"
            "  -a, --append S   the kernel command line (/chosen/bootargs)\n"
-           "  --trace          print every guest instruction to stderr (slow)\n"
+           "  --trace[=FILE]   print every executed guest instruction, \"0x<address>: <disassembly>\"\n"
+           "                   (\"cpuN 0x...\" with --smp > 1), to stderr or FILE (slow)\n"
            "  -d LIST          debug output on stderr, comma-separated:\n"
            "                     hcall  every hypercall      rtas   every RTAS call\n"
            "                     mmio   every MMIO access    unimp  every unimplemented call\n"

@@ -29,6 +29,7 @@ struct Options {
     std::string initrd;  // empty: none
     std::string append;
     bool trace = false;
+    std::string trace_file;  // --trace=FILE; empty with trace: stderr
     unsigned debug = 0;  // DebugCategory bits
     bool help = false;   // --help: nothing else is validated
     bool version = false;

@@ -12,6 +12,7 @@
 #include "debug_log.h"
 #include "guest_ram.h"
 #include "hcalls.h"
+#include "insn_trace.h"
 #include "host_signals.h"
 #include "mapped_file.h"
 #include "rtas.h"
@@ -35,12 +36,6 @@ using VmHandle = std::unique_ptr<phv_vm, VmDeleter>;
 int fail(DebugLog &log, const std::string &message, int status = kExitUsage) {
     log.print("%s", message.c_str());
     return status;
-}
-
-void trace_insn(void *opaque, uint32_t vcpu_id, uint64_t nip, uint32_t insn, uint32_t suffix) {
-    char dis[96];
-    phv_disassemble(insn, suffix, nip, dis, sizeof dis);
-    static_cast<DebugLog *>(opaque)->print("trace cpu %u 0x%016llx: %08x  %s", vcpu_id, ull(nip), insn, dis);
 }
 
 void print_layout(DebugLog &log, const BootInfo &b, uint64_t ram_size) {
@@ -128,9 +123,16 @@ int run_guest(const Options &opts) {
 
     if (const int rc = set_boot_state(vcpus[0], boot->entry, boot->fdt_addr, boot->kernel_addr); rc != 0)
         return fail(log, std::string("cannot set the boot registers: ") + std::strerror(-rc), kExitInternal);
-    if (opts.trace)
+    // Closed on return, after the vcpu threads (its only callers) have been joined.
+    std::unique_ptr<InsnTrace> trace;
+    if (opts.trace) {
+        auto t = InsnTrace::open(opts.trace_file, opts.smp);
+        if (!t)
+            return fail(log, t.error());
+        trace = std::move(*t);
         for (phv_vcpu *v : vcpus)
-            phv_vcpu_set_trace(v, trace_insn, &log);
+            trace->attach(v);
+    }
 
     handle_host_signals(control);
     control.on_exit_requested([&vcpus] {

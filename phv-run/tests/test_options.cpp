@@ -62,6 +62,22 @@ TEST(ParseOptions, AllOptionsBothSpellings) {
     EXPECT_TRUE(o->trace);
 }
 
+TEST(ParseOptions, TraceToStderrOrAFile) {
+    auto plain = parse({"-k", "k", "--trace"});
+    ASSERT_TRUE(plain) << plain.error();
+    EXPECT_TRUE(plain->trace);
+    EXPECT_EQ(plain->trace_file, "");
+    auto file = parse({"-k", "k", "--trace=out.txt"});
+    ASSERT_TRUE(file) << file.error();
+    EXPECT_TRUE(file->trace);
+    EXPECT_EQ(file->trace_file, "out.txt");
+    EXPECT_FALSE(parse({"-k", "k", "--trace="}));
+    // "--trace FILE" would be ambiguous: the file is an unexpected argument.
+    auto spaced = parse({"-k", "k", "--trace", "out.txt"});
+    ASSERT_FALSE(spaced);
+    EXPECT_NE(spaced.error().find("unexpected argument 'out.txt'"), std::string::npos) << spaced.error();
+}
+
 TEST(ParseOptions, EmptyAppendIsAllowed) {
     auto o = parse({"--kernel", "k", "--append", ""});
     ASSERT_TRUE(o) << o.error();

@@ -14,6 +14,7 @@
 #include "elf_image.h"
 #include "fakes.h"
 #include "guest_ram.h"
+#include "insn_trace.h"
 #include "services.h"
 #include "vcpu_loop.h"
 
@@ -261,6 +262,64 @@ TEST_F(RunLoopTest, StopSelfParksUntilTheNextStartCpu) {
     // r3 comes from start-cpu, not from the completion of the stop-self hcall (which would make it 0).
     EXPECT_EQ(get_reg(vcpus[1], PHV_REG_PPC_GPR(26)), 0x55u);
     EXPECT_EQ(cap.text(), "");
+}
+
+} // namespace
+} // namespace phvrun
+
+namespace phvrun {
+namespace {
+
+// --trace against the real core: every executed instruction, in order, as "0x<nip>: <disassembly>".
+TEST_F(RunLoopTest, TraceListsEachExecutedInstruction) {
+    Image img;
+    img.code(0, {
+        0x3c600040,  // lis r3,0x40
+        0x60630100,  // ori r3,r3,0x100     RTAS buffer at 0x400100
+        0x7f2903a6,  // mtctr r25           RTAS entry (set by the test)
+        0x4e800421,  // bctrl
+        0x48000000,  // b .
+    });
+    img.code(0x100, {0x2003, 2, 1, 0xffffffff, 0xffffffff, 0xffffffff});  // power-off
+    boot_image(img, 1);
+    set_reg(vcpus[0], PHV_REG_PPC_GPR(25), boot.layout.rtas_base);
+    std::FILE *f = std::tmpfile();
+    ASSERT_NE(f, nullptr);
+    {
+        InsnTrace trace(f, false, 1);
+        trace.attach(vcpus[0]);
+        run();
+        phv_vcpu_set_trace(vcpus[0], nullptr, nullptr);
+    }
+    EXPECT_EQ(control->exit_status(), kExitPowerOff) << cap.text();
+    std::rewind(f);
+    std::vector<std::string> lines;
+    char buf[256];
+    while (std::fgets(buf, sizeof buf, f))
+        lines.emplace_back(buf);
+    std::fclose(f);
+    char entry[32];
+    std::snprintf(entry, sizeof entry, "0x%016llx: ", (unsigned long long)boot.entry);
+    ASSERT_GE(lines.size(), 5u);
+    EXPECT_EQ(lines[0], std::string(entry) + "lis     r3,64\n");
+    EXPECT_EQ(lines[1].substr(20), "ori     r3,r3,256\n");
+    EXPECT_EQ(lines[2].substr(20), "mtctr   r25\n");
+    EXPECT_EQ(lines[3].substr(20), "bctrl\n");
+    char rtas[32];
+    std::snprintf(rtas, sizeof rtas, "0x%016llx: ", (unsigned long long)boot.layout.rtas_base);
+    EXPECT_EQ(lines[4].substr(0, 20), rtas) << "then the first instruction of the RTAS blob";
+}
+
+TEST(InsnTrace, LineFormat) {
+    EXPECT_EQ(InsnTrace::format(false, 0, 0x400000, 0x38600001, 0), "0x0000000000400000: li      r3,1");
+    EXPECT_EQ(InsnTrace::format(true, 3, 0x10, 0x4e800020, 0), "cpu3 0x0000000000000010: blr");
+    EXPECT_EQ(InsnTrace::format(false, 0, 0x20, 0, 0), "0x0000000000000020: .long 0x00000000");
+}
+
+TEST(InsnTrace, OpenFailsWithTheReason) {
+    auto t = InsnTrace::open("/nonexistent-dir/trace.txt", 1);
+    ASSERT_FALSE(t);
+    EXPECT_NE(t.error().find("--trace: cannot create /nonexistent-dir/trace.txt"), std::string::npos) << t.error();
 }
 
 } // namespace
