@@ -25,7 +25,27 @@ constexpr uint64_t DR = 1ull << 4;
 constexpr uint64_t PMM = 1ull << 2;
 constexpr uint64_t RI = 1ull << 1;
 constexpr uint64_t LE = 1ull << 0;
+constexpr uint64_t TS = 3ull << 33;   // transaction state (TM)
 } // namespace msr
+
+// LPCR bits the core acts on (Book III 2.2). The guest cannot write LPCR; the VMM sets these through ONE_REG
+// (KVM's kvmppc_set_lpcr mask) or, for ILE and AIL, on the guest's H_SET_MODE.
+namespace lpcr {
+constexpr uint64_t HAIL = 1ull << (63 - 37);   // POWER10: AIL=3 behaviour for hypervisor interrupts
+constexpr uint64_t ILE = 1ull << (63 - 38);
+constexpr unsigned kAilShift = 63 - 40;        // AIL: bits 39:40
+constexpr uint64_t AIL = 3ull << kAilShift;
+constexpr uint64_t LD = 1ull << (63 - 46);     // large decrementer
+} // namespace lpcr
+
+// FSCR/HFSCR facility bits, numbered from the least significant bit as the ISA's "IC" values are (Book III
+// 6.2.10): facility-unavailable interrupts put that number in FSCR[IC] (bits 0:7).
+namespace fscr {
+constexpr unsigned FP = 0, VECVSX = 1, DSCR = 2, PM = 3, BHRB = 4, TM = 5, EBB = 7, TAR = 8, MSGP = 10,
+                   SCV = 12, PREFIX = 13;
+constexpr unsigned kIcShift = 56;
+constexpr uint64_t bit(unsigned facility) { return 1ull << facility; }
+} // namespace fscr
 
 // XER bits (Book I 3.2.2).
 namespace xer {

@@ -15,11 +15,6 @@ namespace phv {
 using isa::Flow;
 
 namespace {
-uint64_t host_ns() {
-    timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return uint64_t(ts.tv_sec) * 1000000000ull + uint64_t(ts.tv_nsec);
-}
 // How many blocks run between looks at the clock for the decrementer.
 constexpr unsigned kTimerCheckInterval = 64;
 } // namespace
@@ -29,67 +24,13 @@ Vcpu::Vcpu(Vm &vm, uint32_t id) : vm_(vm), id_(id) {
     st_.msr = msr::SF | msr::ME;
     st_.spr[spr::PVR] = vm.model().pvr;
     st_.spr[spr::PIR] = id;
+    // KVM gives a guest every bit of AMOR (it may use all of AMR) and the facilities it implements in HFSCR.
+    st_.spr[spr::AMOR] = ~0ull;
+    st_.spr[spr::HFSCR] = ~(0xffull << fscr::kIcShift);
     write_dec(0x7fffffff);
 }
 
 Vcpu::~Vcpu() = default;
-
-// ---- time -----------------------------------------------------------------------------------------------
-
-uint64_t Vcpu::read_tb() const {
-    const unsigned __int128 ticks = (unsigned __int128)host_ns() * vm_.tb_freq() / 1000000000u;
-    return uint64_t(ticks) + tb_offset_;
-}
-
-// DEC counts down at the timebase frequency; it is a 32-bit register sign-extended on mfspr while the large
-// decrementer is off (Book III 6.5.2, LPCR[LD]=0).
-uint64_t Vcpu::read_dec() const { return uint64_t(int64_t(int32_t(uint32_t(dec_expiry_ - read_tb())))); }
-
-void Vcpu::write_dec(uint64_t v) { dec_expiry_ = read_tb() + uint64_t(int64_t(int32_t(uint32_t(v)))); }
-
-// ---- interrupts -----------------------------------------------------------------------------------------
-
-Flow Vcpu::interrupt(uint64_t vector, uint64_t srr0, uint64_t cause) {
-    // Book III 7.4: SRR1 keeps MSR bits 0:32, 37:41 and 48:63; bits 33:36 and 42:47 carry the cause.
-    constexpr uint64_t kSrr1Cause = 0x0000000078000000ull | 0x00000000003f0000ull;
-    st_.spr[spr::SRR0] = srr0;
-    st_.spr[spr::SRR1] = (st_.msr & ~kSrr1Cause) | (cause & kSrr1Cause);
-    // The new MSR: 64-bit, ME and HV kept, LE from LPCR[ILE], everything else off (Book III 7.5, Fig. 69).
-    const bool ile = st_.spr[spr::LPCR] & (1ull << (63 - 38));
-    st_.msr = msr::SF | (st_.msr & (msr::ME | msr::HV)) | (ile ? msr::LE : 0);
-    st_.reserve_valid = false;
-    st_.nip = vector;
-    ++stats_.interrupts_delivered;
-    return Flow::Jump;
-}
-
-bool Vcpu::deliver_pending_interrupt() {
-    if (!(st_.msr & msr::EE))
-        return false;
-    if (irq_line_.load(std::memory_order_relaxed)) {
-        ++stats_.ext_interrupts;
-        interrupt(vec::kExternal, st_.nip, 0);
-        return true;
-    }
-    if (int64_t(read_dec()) < 0) {
-        ++stats_.dec_interrupts;
-        interrupt(vec::kDecrementer, st_.nip, 0);
-        return true;
-    }
-    return false;
-}
-
-int Vcpu::set_irq_line(bool level) {
-    irq_line_.store(level);
-    if (level)
-        attention_.store(true, std::memory_order_release);
-    return 0;
-}
-
-void Vcpu::kick() {
-    kick_.store(true);
-    attention_.store(true, std::memory_order_release);
-}
 
 // ---- exits ----------------------------------------------------------------------------------------------
 
@@ -251,93 +192,6 @@ void Vcpu::apply_code_invalidations() {
         stats_.blocks_invalidated += blocks_.invalidate_page(p);
 }
 
-// ---- SPRs and MSR ---------------------------------------------------------------------------------------
-
-namespace {
-// The access level the current MSR has: problem < privileged < hypervisor.
-SprAccess level(uint64_t m) {
-    if (m & msr::PR)
-        return SprAccess::User;
-    return (m & msr::HV) ? SprAccess::Hyp : SprAccess::Priv;
-}
-
-// ISA 3.1 Book III 4.4.4: an SPR the implementation does not have is a no-op in privileged state except
-// for numbers 0, 4, 5 and 6, and an illegal instruction in problem state. The guest never runs with
-// MSR[HV]=1, so a hypervisor SPR is reported as KVM does: the hypervisor emulation assistance interrupt is
-// reflected to the guest as an illegal-instruction Program interrupt.
-Flow spr_denied(Vcpu &c, const SprDef *d, SprAccess need) {
-    if (!d) {
-        return Flow::Next;
-    }
-    if (c.problem_state() && need != SprAccess::User && need != SprAccess::None)
-        return c.program_interrupt(srr1::kPrivileged);
-    return c.program_interrupt(srr1::kIllegal);
-}
-
-bool allowed(SprAccess need, SprAccess have) { return need != SprAccess::None && need <= have; }
-} // namespace
-
-Flow Vcpu::mfspr(unsigned rt, unsigned n) {
-    const SprDef *d = spr_def(n);
-    if (d && uint8_t(d->isa) > uint8_t(vm_.model().isa))
-        d = nullptr;
-    if (!d || !allowed(d->read, level(st_.msr))) {
-        if (!d && (problem_state() || n == 0 || (n >= 4 && n <= 6)))
-            return program_interrupt(srr1::kIllegal);
-        return spr_denied(*this, d, d ? d->read : SprAccess::None);
-    }
-    uint64_t v;
-    switch (n) {
-    case spr::XER: v = st_.get_xer(); break;
-    case spr::LR: v = st_.lr; break;
-    case spr::CTR: v = st_.ctr; break;
-    case spr::DEC: v = read_dec(); break;
-    case spr::TB: v = read_tb(); break;
-    case spr::TBU: v = read_tb() >> 32; break;
-    case spr::DSCR_U: v = st_.spr[spr::DSCR]; break;
-    case spr::AMR_U: v = st_.spr[spr::AMR]; break;
-    case spr::SPRG3_U: v = st_.spr[spr::SPRG3]; break;
-    case spr::CTRL_R: v = st_.spr[spr::CTRL_W]; break;
-    case spr::UDEXCR: v = uint32_t(st_.spr[spr::DEXCR]); break;
-    case spr::UHDEXCR: v = uint32_t(st_.spr[spr::HDEXCR]); break;
-    case spr::PPR32: v = st_.spr[spr::PPR] >> 32; break;
-    default: v = st_.spr[n]; break;
-    }
-    st_.gpr[rt] = v;
-    return Flow::Next;
-}
-
-Flow Vcpu::mtspr(unsigned n, uint64_t v) {
-    const SprDef *d = spr_def(n);
-    if (d && uint8_t(d->isa) > uint8_t(vm_.model().isa))
-        d = nullptr;
-    if (!d || !allowed(d->write, level(st_.msr))) {
-        if (!d && (problem_state() || n == 0 || (n >= 4 && n <= 6)))
-            return program_interrupt(srr1::kIllegal);
-        return spr_denied(*this, d, d ? d->write : SprAccess::None);
-    }
-    switch (n) {
-    case spr::XER: st_.set_xer(v); break;
-    case spr::LR: st_.lr = v; break;
-    case spr::CTR: st_.ctr = v; break;
-    case spr::DEC: write_dec(v); break;
-    case spr::DSCR_U: st_.spr[spr::DSCR] = v; break;
-    case spr::AMR_U: st_.spr[spr::AMR] = v; break;
-    case spr::CTRL_W: st_.spr[n] = v & 1; break;   // only RUN is writable
-    case spr::PPR32: st_.spr[spr::PPR] = (st_.spr[spr::PPR] & 0xffffffffull) | (v << 32); break;
-    default: st_.spr[n] = v; break;
-    }
-    return Flow::Next;
-}
-
-void Vcpu::write_msr(uint64_t v) {
-    // A guest can never give itself hypervisor state; MSR[HV] stays as it is (Book III 4.4.3, mtmsrd).
-    v = (v & ~msr::HV) | (st_.msr & msr::HV);
-    if (v & msr::PR)   // PR=1 forces EE, IR and DR on (Book III 4.2.1)
-        v |= msr::EE | msr::IR | msr::DR;
-    st_.msr = v;
-}
-
 // ---- the run loop ---------------------------------------------------------------------------------------
 
 Block *Vcpu::block_at(uint64_t nip, Flow &f) {
@@ -386,21 +240,32 @@ Block *Vcpu::block_at(uint64_t nip, Flow &f) {
     return blocks_.insert(std::move(b));
 }
 
-template <bool Trace>
+// Step: MSR[SE] or MSR[BE] was on when the block started, so each instruction may end in a trace interrupt
+// (a block ends at every MSR change, so the choice holds for the whole block).
+template <bool Trace, bool Step>
 Flow Vcpu::run_block(Block &b) {
     for (const isa::Decoded &d : b.insns) {
         if constexpr (Trace)
             trace_fn_(trace_opaque_, id_, st_.nip, d.word, d.suffix);
         ++stats_.insns_executed;
-        const Flow f = d.fn(*this, d);
-        if (f != Flow::Next) {
-            if (f == Flow::Exit && mmio_advance_) {
+        [[maybe_unused]] const uint64_t msr_before = st_.msr;
+        [[maybe_unused]] const uint64_t delivered = stats_.interrupts_delivered;
+        Flow f = d.fn(*this, d);
+        if (f == Flow::Exit) {
+            if (mmio_advance_) {
                 mmio_advance_ = false;
                 st_.nip = next_nip(d);
             }
             return f;
         }
-        st_.nip = next_nip(d);
+        if (f == Flow::Next)
+            st_.nip = next_nip(d);
+        if constexpr (Step) {
+            if (stats_.interrupts_delivered == delivered)
+                f = trace_after(d, msr_before, f);
+        }
+        if (f != Flow::Next)
+            return f;
     }
     return Flow::Jump;
 }
@@ -441,7 +306,10 @@ int Vcpu::run() {
         if (!b)
             return 0;
         const bool ee_was_off = !(st_.msr & msr::EE);
-        f = trace_fn_ ? run_block<true>(*b) : run_block<false>(*b);
+        if (st_.msr & (msr::SE | msr::BE))
+            f = trace_fn_ ? run_block<true, true>(*b) : run_block<false, true>(*b);
+        else
+            f = trace_fn_ ? run_block<true, false>(*b) : run_block<false, false>(*b);
         if (f == Flow::Exit)
             return 0;
         if (ee_was_off && (st_.msr & msr::EE))   // rfid/mtmsrd enabled interrupts: look at once

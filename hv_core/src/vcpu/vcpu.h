@@ -20,11 +20,16 @@ namespace phv {
 class Vm;
 struct Memslot;
 
+uint64_t host_ns();   // CLOCK_MONOTONIC in ns (timers.cpp)
+
 // Interrupt vectors (Book III 7.5) and the SRR1 cause bits of the Program interrupt (Book III 7.5.9).
 namespace vec {
 constexpr uint64_t kSystemReset = 0x100, kMachineCheck = 0x200, kDSI = 0x300, kISI = 0x400,
                    kExternal = 0x500, kAlignment = 0x600, kProgram = 0x700, kFPUnavailable = 0x800,
-                   kDecrementer = 0x900, kSystemCall = 0xc00, kTrace = 0xd00, kFacilityUnavailable = 0xf60;
+                   kDecrementer = 0x900, kHDecrementer = 0x980, kDoorbell = 0xa00, kSystemCall = 0xc00,
+                   kTrace = 0xd00, kHEmulationAssist = 0xe40, kHDoorbell = 0xe80, kHVirtualization = 0xea0,
+                   kPerfMonitor = 0xf00, kVMXUnavailable = 0xf20, kVSXUnavailable = 0xf40,
+                   kFacilityUnavailable = 0xf60, kHFacilityUnavailable = 0xf80, kSystemCallVectored = 0x17000;
 } // namespace vec
 namespace srr1 {
 constexpr uint64_t kFPEnabled = 1ull << (63 - 43), kIllegal = 1ull << (63 - 44), kPrivileged = 1ull << (63 - 45),
@@ -72,18 +77,35 @@ public:
     // dcbz: zero the aligned block around ea.
     isa::Flow zero_block(uint64_t ea, unsigned block);
 
+    // Interrupt delivery (interrupts.cpp): SRR0/1, the new MSR and the vector with LPCR[AIL]/[ILE] applied.
     isa::Flow interrupt(uint64_t vector, uint64_t srr0, uint64_t srr1_cause);
     isa::Flow program_interrupt(uint64_t cause) { return interrupt(vec::kProgram, st_.nip, cause); }
+    isa::Flow system_call_vectored(unsigned lev, uint64_t nia);
+    // FSCR-controlled facility unavailable (0xf60, FSCR[IC] = facility).
+    isa::Flow facility_unavailable(unsigned facility);
+    // What a guest sees for an interrupt that goes to the hypervisor: KVM reflects it (see interrupts.cpp).
+    isa::Flow hv_emulation_assist(uint32_t word);
+    isa::Flow hv_facility_unavailable(unsigned facility);
+    // A word that is no instruction of this CPU: FP/VMX/VSX unavailable, or illegal (via HEA, as KVM does).
+    isa::Flow illegal_instruction(uint32_t word);
+    // Problem-state use of an FSCR facility is allowed (privileged state is never FSCR-gated).
+    bool fscr_allows(unsigned facility) const;
+    // Directed privileged doorbells (msgsndp/msgclrp): DPDES, delivered at 0xa00.
+    void set_doorbell(bool pending);
     isa::Flow hcall();
     isa::Flow hcall_exit();
     isa::Flow wait();
     isa::Flow internal_error(uint32_t suberror, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+    // Timebase, decrementer, PURR/SPURR (timers.cpp).
     uint64_t read_tb() const;
+    uint64_t read_purr(unsigned n) const;
+    unsigned dec_bits() const;
     uint64_t read_dec() const;
     void write_dec(uint64_t v);
     isa::Flow mfspr(unsigned rt, unsigned n);
-    isa::Flow mtspr(unsigned n, uint64_t v);
+    // word: the mtspr instruction, for HEIR when the access ends in hypervisor emulation assistance.
+    isa::Flow mtspr(unsigned n, uint64_t v, uint32_t word = 0);
     void write_msr(uint64_t v);
 
     // gpa -> host pointer for `len` bytes of RAM, or nullptr when not RAM (bounds-checked against slots).
@@ -96,8 +118,9 @@ public:
     uint64_t dec_expiry_ = 0;   // TB value at which DEC passes 0
 
 private:
-    template <bool Trace>
+    template <bool Trace, bool Step>
     isa::Flow run_block(Block &b);
+    isa::Flow trace_after(const isa::Decoded &d, uint64_t msr_before, isa::Flow f);
     bool deliver_pending_interrupt();
     isa::Flow exit_intr();
     void complete_exit();

@@ -15,8 +15,7 @@ Flow illegal(Vcpu &c, const Decoded &d) {
         c.run_struct().internal.insn = d.word;
         return f;
     }
-    c.stats().program_interrupts++;
-    return c.program_interrupt(srr1::kIllegal);
+    return c.illegal_instruction(d.word);   // FP/VMX/VSX unavailable, or illegal (vcpu/interrupts.cpp)
 }
 
 Flow privileged(Vcpu &c, const Decoded &) {

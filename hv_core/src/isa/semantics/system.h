@@ -2,27 +2,41 @@
 #pragma once
 #include "isa/semantics/common.h"
 #include "vcpu/spr_table.h"
+#include "vm/vm.h"
 
 namespace phv::isa::sem {
 
 // sc LEV=1 from privileged state is a hypercall (PAPR); the guest never has MSR[HV], so it always goes to
-// us. From problem state, KVM reflects it to the guest as a system call; so do we.
+// us. From problem state it also reaches the hypervisor, and KVM-HV reflects it to the guest kernel as a
+// system call (book3s_hv.c: a hash guest may be running PR KVM); so do we. Other LEV values are system calls
+// to the guest, as under QEMU: LEV=2 would be an ultravisor call, and there is no ultravisor (SMFCTRL[E]=0).
 inline Flow sc(Vcpu &c, const Decoded &d) {
     if (d.imm == 1 && !c.problem_state())
         return c.hcall();
-    if (d.imm > 1)   // LEV=2 is the ultravisor call: without an ultravisor it is illegal
-        return c.program_interrupt(srr1::kIllegal);
     c.stats().syscall_interrupts++;
     return c.interrupt(vec::kSystemCall, c.next_nip(d), 0);
 }
+
+// scv LEV (ISA 3.0): needs FSCR[SCV] in any state, else Facility Unavailable with IC=SCV.
+inline Flow scv(Vcpu &c, const Decoded &d) {
+    if (!(c.st_.spr[spr::FSCR] & fscr::bit(fscr::SCV)))
+        return c.facility_unavailable(fscr::SCV);
+    return c.system_call_vectored(unsigned(d.imm), c.next_nip(d));
+}
+
+// Hypervisor-privileged instructions (hrfid, msgsnd, msgclr, msgsync) in privileged non-hypervisor state are
+// a Hypervisor Emulation Assistance interrupt (Book III 7.5); the decoder already turned problem-state uses
+// into privileged-instruction Program interrupts. The guest never holds MSR[HV].
+inline Flow hv_only(Vcpu &c, const Decoded &d) { return c.hv_emulation_assist(d.word); }
 
 inline Flow mfmsr(Vcpu &c, const Decoded &d) {
     c.st_.gpr[d.rt] = c.st_.msr;
     return Flow::Next;
 }
 
-// mtmsrd L=1 and mtmsr L=1 move only EE and RI. Otherwise ME, HV and S are kept, as only rfid/hrfid may
-// change them (Book III 4.4.3).
+// mtmsrd L=1 and mtmsr L=1 move only EE and RI. Otherwise ME, HV, S and LE are kept: only rfid/hrfid and
+// interrupts change them (Book III 4.4.3, mtmsrd: the bits it sets leave out 3, 41, 51 and 63). mtmsr moves
+// the low word only.
 template <bool Doubleword>
 Flow mtmsr(Vcpu &c, const Decoded &d) {
     const uint64_t rs = c.st_.gpr[d.rt];
@@ -30,7 +44,7 @@ Flow mtmsr(Vcpu &c, const Decoded &d) {
     if (field::L15(d.word)) {
         v = (c.st_.msr & ~(msr::EE | msr::RI)) | (rs & (msr::EE | msr::RI));
     } else {
-        constexpr uint64_t kKept = msr::ME | msr::HV | msr::S;
+        constexpr uint64_t kKept = msr::ME | msr::HV | msr::S | msr::LE;
         const uint64_t changeable = Doubleword ? ~kKept : (0xffffffffull & ~kKept);
         v = (c.st_.msr & ~changeable) | (rs & changeable);
     }
@@ -48,11 +62,47 @@ inline Flow rfid(Vcpu &c, const Decoded &) {
     return Flow::Jump;
 }
 
-inline Flow mfspr(Vcpu &c, const Decoded &d) { return c.mfspr(d.rt, unsigned(d.imm)); }
-inline Flow mtspr(Vcpu &c, const Decoded &d) {
-    const Flow f = c.mtspr(unsigned(d.imm), c.st_.gpr[d.rt]);
-    return f;
+// rfscv: return from scv through LR and CTR as rfid does through SRR0 and SRR1.
+inline Flow rfscv(Vcpu &c, const Decoded &) {
+    constexpr uint64_t kKept = msr::ME | msr::HV | msr::S;
+    const uint64_t target = c.st_.lr;
+    c.write_msr((c.st_.ctr & ~kKept) | (c.st_.msr & kKept));
+    c.st_.nip = c.mask_ea(target & ~3ull);
+    c.st_.reserve_valid = false;
+    return Flow::Jump;
 }
+
+// rfebb S (Book II, Event-Based Branch facility): BESCR[GE] = S and branch to EBBRR. Problem state needs
+// FSCR[EBB].
+inline Flow rfebb(Vcpu &c, const Decoded &d) {
+    if (!c.fscr_allows(fscr::EBB))
+        return c.facility_unavailable(fscr::EBB);
+    constexpr uint64_t kGE = 1ull << 63;
+    const bool s = (d.word >> 11) & 1;
+    c.st_.spr[spr::BESCR] = (c.st_.spr[spr::BESCR] & ~kGE) | (s ? kGE : 0);
+    c.st_.nip = c.mask_ea(c.st_.spr[spr::EBBRR] & ~3ull);
+    return Flow::Jump;
+}
+
+// msgsndp/msgclrp RB: message type (RB bits 32:36) 5 is the directed privileged doorbell; RB bits 57:63 name
+// the thread in the core. A phv vcpu is a core of one thread, as a KVM vcpu with emul_smt_mode 1 is (KVM
+// emulates these for its guests: kvmppc_emulate_doorbell_instr), so only thread 0, the sender, exists; other
+// threads and other types are ignored.
+constexpr bool privileged_doorbell_to_self(uint64_t rb) { return ((rb >> 27) & 0x1f) == 5 && (rb & 0x7f) == 0; }
+inline Flow msgsndp(Vcpu &c, const Decoded &d) {
+    if (privileged_doorbell_to_self(c.st_.gpr[d.rb]))
+        c.set_doorbell(true);
+    c.st_.nip = c.next_nip(d);
+    return Flow::Jump;   // leave the block so a doorbell that is enabled is taken after this instruction
+}
+inline Flow msgclrp(Vcpu &c, const Decoded &d) {
+    if (((c.st_.gpr[d.rb] >> 27) & 0x1f) == 5)
+        c.set_doorbell(false);
+    return Flow::Next;
+}
+
+inline Flow mfspr(Vcpu &c, const Decoded &d) { return c.mfspr(d.rt, unsigned(d.imm)); }
+inline Flow mtspr(Vcpu &c, const Decoded &d) { return c.mtspr(unsigned(d.imm), c.st_.gpr[d.rt], d.word); }
 
 // mftb: TBR 268 (TB) and 269 (TBU); anything else is an invalid form, treated as TB.
 inline Flow mftb(Vcpu &c, const Decoded &d) {
@@ -86,7 +136,18 @@ inline Flow context_sync(Vcpu &c, const Decoded &d) {
     return Flow::Jump;
 }
 
-// wait (ISA 3.0, WC=0): stop until an interrupt is pending.
-inline Flow wait(Vcpu &c, const Decoded &) { return c.wait(); }
+// wait WC,PL (Book II, "wait"): WC=0 waits for an interrupt. ISA 3.0 reserves WC 1-3 (invalid forms);
+// ISA 3.1 defines WC=1 (wait for reservation loss) and WC=2 (short pause), which may be no-ops and are here,
+// reserves WC=3, and makes PL other than 0 invalid unless WC=2. Invalid forms are illegal, as under QEMU.
+inline Flow wait(Vcpu &c, const Decoded &d) {
+    const unsigned wc = (d.word >> 21) & 3, pl = (d.word >> 16) & 3;
+    const bool v31 = c.vm().model().isa >= Isa::V310;
+    const bool invalid = v31 ? (wc == 3 || (pl != 0 && wc != 2)) : wc != 0;
+    if (invalid)
+        return c.illegal_instruction(d.word);
+    if (wc != 0)
+        return Flow::Next;
+    return c.wait();
+}
 
 } // namespace phv::isa::sem

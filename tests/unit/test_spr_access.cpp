@@ -1,0 +1,144 @@
+// mfspr/mtspr access rules: privileged, hypervisor and undefined SPR numbers (ISA 3.1 Book III 4.4.4), the
+// FSCR facilities and CPU-model gating.
+#include <gtest/gtest.h>
+
+#include "guest_code.h"
+#include "vcpu/cpu_state.h"
+#include "vcpu/spr_table.h"
+#include "vcpu/vcpu.h"
+
+namespace {
+using namespace phv::test;
+using namespace phv::test::enc;
+namespace msr = phv::msr;
+namespace spr = phv::spr;
+
+constexpr uint64_t kSrr1Illegal = 1ull << (63 - 44), kSrr1Privileged = 1ull << (63 - 45);
+constexpr uint64_t kMsr = msr::SF | msr::ME | msr::LE;
+
+struct Guest : GuestCode {
+    explicit Guest(uint32_t model = PHV_CPU_POWER10) : GuestCode(model) {
+        set_reg(PHV_REG_PPC_LPCR_64, 1ull << 25);
+        for (uint64_t v : {0x700, 0xf60}) {
+            const uint32_t words[] = {addi(30, 0, int32_t(v >> 4)), addi(3, 0, int32_t(kDone)), sc(1)};
+            std::memcpy(ram + v, words, sizeof words);
+        }
+        // sc 1 from problem state is a system call: there the end marker arrives at 0xc00.
+        const uint32_t done[] = {addi(3, 0, int32_t(kDone)), sc(1)};
+        std::memcpy(ram + 0xc00, done, sizeof done);
+    }
+    uint64_t take(std::initializer_list<uint32_t> body) {
+        set_gpr(30, 0);
+        // The previous run ended in an hcall, which completes on re-entry by writing r3..r12: hand back the
+        // values the test has put there since.
+        run_data->papr_hcall.ret = gpr(3);
+        for (unsigned i = 0; i < 9; ++i)
+            run_data->papr_hcall.args[i] = gpr(4 + i);
+        load(with_done(body));
+        // The code page was rewritten behind the vcpu's back: drop what it predecoded there.
+        reinterpret_cast<phv::Vcpu *>(vcpu)->request_code_invalidate(kCodeBase);
+        run_to_done();
+        return gpr(30) << 4;
+    }
+    phv::Vcpu &v() { return *reinterpret_cast<phv::Vcpu *>(vcpu); }
+    void problem_state() { set_reg(PHV_REG_PPC_MSR, kMsr | msr::PR); }
+};
+
+TEST(SprAccess, UndefinedNumbersInPrivilegedStateAreNoOps) {
+    Guest g;
+    g.set_gpr(5, 0x1234);
+    EXPECT_EQ(g.take({mfspr(5, 777), mtspr(777, 5)}), 0u);
+    EXPECT_EQ(g.gpr(5), 0x1234u);   // mfspr of an undefined SPR leaves RT alone
+}
+
+TEST(SprAccess, UndefinedZeroFourFiveSixAreEmulationAssist) {
+    for (unsigned n : {0u, 4u, 5u, 6u}) {
+        Guest g;
+        EXPECT_EQ(g.take({mfspr(5, n)}), 0x700u) << n;
+        EXPECT_EQ(g.reg(PHV_REG_PPC_SRR1), kMsr | kSrr1Illegal) << n;
+        EXPECT_EQ(g.v().state().spr[spr::HEIR], mfspr(5, n)) << n;
+    }
+}
+
+TEST(SprAccess, UndefinedInProblemStateDependsOnSprBit0x10) {
+    Guest g;
+    g.problem_state();
+    EXPECT_EQ(g.take({mfspr(5, 50)}), 0x700u);   // 0x32: a privileged number
+    EXPECT_EQ(g.reg(PHV_REG_PPC_SRR1), kMsr | msr::PR | kSrr1Privileged);
+    g.problem_state();
+    EXPECT_EQ(g.take({mfspr(5, 2)}), 0x700u);
+    EXPECT_EQ(g.reg(PHV_REG_PPC_SRR1), kMsr | msr::PR | kSrr1Illegal);
+}
+
+TEST(SprAccess, PrivilegedSprFromProblemState) {
+    Guest g;
+    g.problem_state();
+    EXPECT_EQ(g.take({mfspr(5, spr::SRR0)}), 0x700u);
+    EXPECT_EQ(g.reg(PHV_REG_PPC_SRR1), kMsr | msr::PR | kSrr1Privileged);
+}
+
+TEST(SprAccess, HypervisorSprFromGuestKernelIsIllegalAsKvmReflectsIt) {
+    Guest g;
+    EXPECT_EQ(g.take({mfspr(5, spr::LPCR)}), 0x700u);
+    EXPECT_EQ(g.reg(PHV_REG_PPC_SRR1), kMsr | kSrr1Illegal);
+    EXPECT_EQ(g.take({mtspr(spr::HSPRG0, 5)}), 0x700u);
+    EXPECT_EQ(g.v().state().spr[spr::HEIR], mtspr(spr::HSPRG0, 5));
+}
+
+TEST(SprAccess, ReadOnlySprWriteIsAnUndefinedNumber) {
+    Guest g;
+    g.set_gpr(5, 7);
+    EXPECT_EQ(g.take({mtspr(spr::PVR, 5), mfspr(6, spr::PVR)}), 0u);   // 287 has bit 0x10: no-op
+    EXPECT_NE(g.gpr(6), 7u);
+}
+
+TEST(SprAccess, FscrGatesProblemStateTar) {
+    Guest g;
+    g.problem_state();
+    EXPECT_EQ(g.take({mfspr(5, spr::TAR)}), 0xf60u);
+    EXPECT_EQ(g.v().state().spr[spr::FSCR] >> 56, uint64_t(phv::fscr::TAR));
+    g.v().state().spr[spr::FSCR] = phv::fscr::bit(phv::fscr::TAR);
+    g.problem_state();
+    EXPECT_EQ(g.take({mfspr(5, spr::TAR)}), 0u);
+    // Privileged state is never FSCR-gated.
+    g.v().state().spr[spr::FSCR] = 0;
+    EXPECT_EQ(g.take({mfspr(5, spr::TAR)}), 0u);
+}
+
+TEST(SprAccess, ProblemStatePmuViewsReadThePrivilegedRegisters) {
+    Guest g;
+    g.v().state().spr[spr::MMCR0] = 0x80;
+    g.v().state().spr[spr::FSCR] = phv::fscr::bit(phv::fscr::PM);
+    g.problem_state();
+    EXPECT_EQ(g.take({mfspr(5, spr::MMCR0_U)}), 0u);
+    EXPECT_EQ(g.gpr(5), 0x80u);
+}
+
+TEST(SprAccess, Power10OnlySprsAreUndefinedOnPower9) {
+    Guest p9(PHV_CPU_POWER9), p10;
+    p9.set_gpr(5, 0x55);
+    p10.set_gpr(5, 0x55);
+    EXPECT_EQ(p9.take({mtspr(spr::DEXCR, 5), mfspr(6, spr::DEXCR)}), 0u);
+    EXPECT_EQ(p10.take({mtspr(spr::DEXCR, 5), mfspr(6, spr::DEXCR)}), 0u);
+    EXPECT_EQ(p9.gpr(6), 0u);
+    EXPECT_EQ(p10.gpr(6), 0x55u);
+}
+
+TEST(SprAccess, AmrWritesAreMasked) {
+    Guest g;
+    g.v().state().spr[spr::UAMOR] = 0xf0;
+    g.set_gpr(5, 0xff);
+    g.problem_state();
+    EXPECT_EQ(g.take({mtspr(spr::AMR_U, 5)}), 0u);
+    EXPECT_EQ(g.v().state().spr[spr::AMR], 0xf0u);
+}
+
+TEST(SprAccess, PurrAdvancesWithTheTimebase) {
+    Guest g;
+    EXPECT_EQ(g.take({mfspr(5, spr::PURR), mfspr(6, spr::TB), mfspr(7, spr::PURR)}), 0u);
+    EXPECT_GE(g.gpr(7), g.gpr(5));
+    g.set_reg(PHV_REG_PPC_PURR, 1000);
+    EXPECT_LT(g.reg(PHV_REG_PPC_PURR) - 1000, 512000000u);   // less than a second later
+}
+
+} // namespace
