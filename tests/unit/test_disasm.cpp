@@ -13,6 +13,7 @@ namespace {
 struct Expected {
     uint64_t addr;
     uint32_t word;
+    uint32_t suffix;   // the second word of a prefixed instruction, else 0
     const char *text;
 };
 constexpr Expected kObjdump[] = {
@@ -23,9 +24,9 @@ TEST(Disasm, MatchesObjdump) {
     int mismatches = 0;
     for (const Expected &e : kObjdump) {
         char buf[96];
-        phv::isa::disassemble(e.word, e.addr, buf, sizeof buf);
+        phv::isa::disassemble(e.word, e.suffix, e.addr, buf, sizeof buf);
         if (std::string_view(buf) != e.text) {
-            ADD_FAILURE() << std::hex << "0x" << e.addr << " " << e.word << ": phv \"" << buf << "\", objdump \""
+            ADD_FAILURE() << std::hex << "0x" << e.addr << " " << e.word << " " << e.suffix << ": phv \"" << buf << "\", objdump \""
                           << e.text << "\"";
             ++mismatches;
         }

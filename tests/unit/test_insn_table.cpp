@@ -46,7 +46,10 @@ TEST(InsnTable, EveryRowDisassemblesToItsMnemonic) {
         const std::string text(buf);
         // A word with an extended mnemonic (li, bdnzf, crclr ...) is written with that; test_disasm.cpp
         // checks those against objdump.
-        if (Extended ext; !extended_form(row, row.match, 0x1000, ext))
+        Extended ext;
+        const bool extended = prefixed(row) ? extended_prefixed(row, row.pmatch, row.match, 0x1000, ext)
+                                            : extended_form(row, row.match, 0x1000, ext);
+        if (!extended)
             EXPECT_EQ(text.substr(0, row.mnemonic.size()), row.mnemonic) << text;
         EXPECT_EQ(text.find('?'), std::string::npos) << "unknown operand in " << text;
     }

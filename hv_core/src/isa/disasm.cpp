@@ -89,7 +89,7 @@ int disassemble(uint32_t first, uint32_t suffix, uint64_t nip, char *buf, size_t
     const uint32_t w = prefixed ? suffix : first;
     const uint32_t prefix = prefixed ? first : 0;
     // The ISA's extended mnemonic when it has one (disasm_extended.cpp), else the row's own syntax.
-    if (Extended ext; !prefixed && extended_form(*def, w, nip, ext)) {
+    if (Extended ext; prefixed ? extended_prefixed(*def, prefix, w, nip, ext) : extended_form(*def, w, nip, ext)) {
         if (!ext.operands.empty()) {
             ext.mnemonic.resize(std::max<size_t>(ext.mnemonic.size(), 7), ' ');
             ext.mnemonic += ' ';

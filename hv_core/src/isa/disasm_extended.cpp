@@ -258,6 +258,29 @@ std::string cr_bit_name(unsigned bit) {
     return bit < 4 ? name : "4*cr" + std::to_string(bit >> 2) + "+" + name;
 }
 
+bool extended_prefixed(const InsnDef &def, uint32_t prefix, uint32_t w, uint64_t nip, Extended &out) {
+    if (!def.operands.ends_with(",R"))
+        return false;
+    const bool pcrel = bits(prefix, 11, 11);
+    if (pcrel && RA(w) != 0)
+        return false;   // an invalid form: the row's own syntax shows what is there
+    const int64_t d = sext(uint64_t(bits(prefix, 14, 31)) << 16 | bits(w, 16, 31), 34);
+    const bool addi = def.mnemonic == "paddi";
+    out.mnemonic = addi && RA(w) == 0 ? (pcrel ? "pla" : "pli") : std::string(def.mnemonic);
+    out.operands = gpr(RT(w)) + ",";
+    if (addi)
+        out.operands += (RA(w) ? gpr(RA(w)) + "," : "") + num(d);
+    else
+        out.operands += num(d) + (pcrel ? "" : "(" + (RA(w) ? gpr(RA(w)) : "0") + ")");
+    if (pcrel) {
+        // objdump's comment: the target address in hex, after a tab that phv writes as one space.
+        char target[24];
+        snprintf(target, sizeof target, " # %llx", (unsigned long long)(nip + uint64_t(d)));
+        out.operands += target;
+    }
+    return true;
+}
+
 bool extended_form(const InsnDef &def, uint32_t w, uint64_t nip, Extended &out) {
     if (branch(def, w, nip, out) || trap(def, w, nip, out) || isel(def, w, nip, out) || spr_move(def, w, out))
         return true;

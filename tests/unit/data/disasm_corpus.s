@@ -1,7 +1,7 @@
 # Corpus for test_disasm.cpp: gen_disasm_expected.sh assembles it and records GNU objdump's text for every
 # instruction. Left out on purpose: dcbt (objdump -M power10 prints the embedded alias dcbtct for TH=0) and
 # the SPRs objdump names differently from the ISA tables (3 mfudscr, 13 mfuamr, 259 mfusprg3, 768 mfusier,
-# 855 mfhpsscr, mtspr 284 mttbl).
+# 855 mfhpsscr, mtspr 284 mttbl), dcbtst (dcbtstct), and the string forms (gas refuses them little-endian).
  .text
  nop
  ori 3,3,0
@@ -305,3 +305,55 @@
  or 30,30,30
  mtspr 136,3
  mtspr 152,3
+# ISA 3.0 / 3.1 forms, prefixed ones included.
+ pld 3,8(4)
+ pld 3,.+16@pcrel
+ plwz 5,-4(6)
+ pstd 7,100000(8)
+ paddi 3,4,-5
+ pli 3,123456
+ pla 3,.+32@pcrel
+ pnop
+ setbc 3,6
+ setbcr 3,2
+ setnbc 3,29
+ setnbcr 3,0
+ cmprb 1,1,3,4
+ cmpeqb 7,3,4
+ maddld 3,4,5,6
+ maddhd 3,4,5,6
+ maddhdu 3,4,5,6
+ brd 3,4
+ brw 3,4
+ brh 3,4
+ pdepd 3,4,5
+ pextd 3,4,5
+ cfuged 3,4,5
+ cntlzdm 3,4,5
+ cnttzdm 3,4,5
+ darn 3,1
+ lq 4,32(5)
+ stq 4,32(5)
+ lqarx 4,0,5
+ stqcx. 4,0,5
+ divwe 3,4,5
+ divdeu. 3,4,5
+ addex 3,4,5,0
+ mcrxrx 3
+ modsw 3,4,5
+ extswsli. 3,4,63
+ lbarx 3,0,4,1
+ mtocrf 1,3
+ mfocrf 3,1
+ cmpb 3,4,5
+ popcntw 3,4
+ prtyd 3,4
+ cnttzw. 3,4
+ bctar 4,6,0
+ bctarl 12,1,0
+ lwax 3,0,4
+ ldbrx 3,0,4
+ stdcx. 3,0,4
+ dcbst 0,3
+ wait
+ addpcis 3,-1
