@@ -1,6 +1,8 @@
 // Book I 3.3.5 (lq/stq, plq/pstq) and Book II 4.4.2 (lqarx/stqcx.): the quadword accesses to an even/odd
-// GPR pair. In big-endian mode the even register is the doubleword at EA; in little-endian mode the
-// quadword is one little-endian value, so the even register (its high half) is the doubleword at EA+8.
+// GPR pair. In big-endian mode the even register is the doubleword at EA. In little-endian mode lq, stq,
+// lqarx and stqcx. treat the quadword as one little-endian value, so the even register (its high half) is
+// the doubleword at EA+8; the prefixed plq/pstq keep the even register at EA in both modes, as QEMU (the
+// oracle) does.
 #pragma once
 #include <mutex>
 
@@ -10,8 +12,9 @@
 namespace phv::isa::sem {
 
 namespace detail_q {
-// Which doubleword of the pair goes to EA (the other goes to EA+8).
-inline unsigned at_ea(const Vcpu &c, unsigned even) { return (c.st_.msr & msr::LE) ? even + 1 : even; }
+// Which register of the pair goes to EA (the other goes to EA+8).
+template <bool Prefixed = false>
+inline unsigned at_ea(const Vcpu &c, unsigned even) { return !Prefixed && (c.st_.msr & msr::LE) ? even + 1 : even; }
 
 // A 16-byte compare-and-swap on host memory (16-aligned). x86-64 has cmpxchg16b; elsewhere one lock for
 // all quadword store-conditionals keeps them atomic with respect to each other.
@@ -47,7 +50,7 @@ Flow lq(Vcpu &c, const Decoded &d) {
         return f;
     if (Flow f = c.load_value(c.mask_ea(ea + 8), second); f != Flow::Next)
         return f;
-    const unsigned r = detail_q::at_ea(c, d.rt);
+    const unsigned r = detail_q::at_ea<Prefixed>(c, d.rt);
     c.st_.gpr[r] = first;
     c.st_.gpr[r ^ 1] = second;
     return Flow::Next;
@@ -59,7 +62,7 @@ Flow stq(Vcpu &c, const Decoded &d) {
     if (d.rt & 1)
         return illegal(c, d);
     const uint64_t ea = effective_address_of<Prefixed>(c, d);
-    const unsigned r = detail_q::at_ea(c, d.rt);
+    const unsigned r = detail_q::at_ea<Prefixed>(c, d.rt);
     if (Flow f = c.store<uint64_t>(ea, c.st_.gpr[r]); f != Flow::Next)
         return f;
     return c.store<uint64_t>(c.mask_ea(ea + 8), c.st_.gpr[r ^ 1]);

@@ -1,0 +1,133 @@
+// Storage-related behaviour across the block cache and across vcpus: dcbz zeroes its 128-byte block;
+// modified code runs after icbi/isync (and after a plain store to a page with predecoded code, on this and
+// on other vcpus); another vcpu's store breaks a larx reservation.
+#include <cstring>
+
+#include <gtest/gtest.h>
+
+#include "guest_code.h"
+
+namespace {
+using namespace phv::test;
+using namespace phv::test::enc;
+
+constexpr uint64_t kData = 0x3000, kFunc = 0x20000, kOther = 0x30000;
+constexpr uint32_t kBlr = 0x4e800020, kBctrl = 0x4e800421, kIsync = 0x4c00012c, kMfcr10 = 0x7d400026;
+constexpr uint32_t icbi(uint32_t ra, uint32_t rb) { return X(31, 0, ra, rb, 982); }
+constexpr uint32_t dcbz(uint32_t ra, uint32_t rb) { return X(31, 0, ra, rb, 1014); }
+constexpr uint32_t lwarx(uint32_t rt, uint32_t ra, uint32_t rb) { return X(31, rt, ra, rb, 20); }
+constexpr uint32_t stwcx(uint32_t rs, uint32_t ra, uint32_t rb) { return X(31, rs, ra, rb, 150, 1); }
+
+// qemu-ppc64le -cpu power10: dcbz at a 128-aligned buffer + 128 + 5 zeroed bytes 128..255 and no others.
+TEST(Storage, DcbzZeroesTheAligned128ByteBlock) {
+    GuestCode g;
+    std::memset(g.ram + kData, 0xff, 512);
+    g.set_gpr(6, kData + 128 + 5);
+    g.load(with_done({dcbz(0, 6)}));
+    g.run_to_done();
+    for (unsigned i = 0; i < 512; ++i)
+        EXPECT_EQ(g.ram[kData + i], (i >= 128 && i < 256) ? 0 : 0xff) << i;
+}
+
+// Calls F (li r5,1; blr), rewrites F's first word to li r5,2 with a store, then (per `sync`) icbi + isync
+// or just isync, and calls F again. Book II 1.8 asks for icbi + isync; phv also drops predecoded blocks
+// on any store to their page, so both see the new code.
+void rewrite_and_call(const std::vector<uint32_t> &sync) {
+    GuestCode g;
+    g.load({addi(5, 0, 1), kBlr}, kFunc);
+    std::vector<uint32_t> main = {mtspr(9, 7), kBctrl, ori(8, 5, 0), stw(9, 7, 0)};
+    main.insert(main.end(), sync.begin(), sync.end());
+    main.insert(main.end(), {kBctrl, ori(11, 5, 0)});
+    std::vector<uint32_t> code = main;
+    for (uint32_t w : with_done({}))
+        code.push_back(w);
+    g.load(code);
+    g.set_gpr(7, kFunc);
+    g.set_gpr(9, addi(5, 0, 2));
+    g.run_to_done();
+    EXPECT_EQ(g.gpr(8), 1u);
+    EXPECT_EQ(g.gpr(11), 2u);
+}
+
+TEST(SelfModifyingCode, IcbiIsyncRunsTheNewCode) { rewrite_and_call({icbi(0, 7), kIsync}); }
+TEST(SelfModifyingCode, StoreToACachedPageIsSeenAfterIsync) { rewrite_and_call({kIsync}); }
+
+// A second vcpu in the same VM, run from the test thread.
+struct SecondVcpu {
+    phv_vcpu *v = nullptr;
+    phv_run *run = nullptr;
+    explicit SecondVcpu(GuestCode &g) {
+        EXPECT_EQ(phv_create_vcpu(g.vm, 1, &v), 0);
+        run = phv_vcpu_run_struct(v);
+        set(PHV_REG_PPC_MSR, (1ull << 63) | (1ull << 12) | 1);   // SF, ME, LE as GuestCode's vcpu
+    }
+    void set(uint64_t id, uint64_t val) {
+        phv_one_reg r{id, reinterpret_cast<uint64_t>(&val)};
+        EXPECT_EQ(phv_set_one_reg(v, &r), 0);
+    }
+    uint64_t get(uint64_t id) {
+        uint64_t val = 0;
+        phv_one_reg r{id, reinterpret_cast<uint64_t>(&val)};
+        EXPECT_EQ(phv_get_one_reg(v, &r), 0);
+        return val;
+    }
+    void run_from(uint64_t nip) {
+        set(PHV_REG_PPC_NIP, nip);
+        run_to_done();
+    }
+    void run_to_done() {
+        ASSERT_EQ(phv_vcpu_run(v), 0);
+        ASSERT_EQ(run->exit_reason, uint32_t(PHV_EXIT_PAPR_HCALL));
+        ASSERT_EQ(run->papr_hcall.nr, GuestCode::kDone);
+    }
+};
+
+// vcpu 1 runs F (predecoding it), vcpu 0 rewrites F with a plain store, vcpu 1 runs F again and must see the
+// new code: the store drops the predecoded block on every vcpu.
+TEST(SelfModifyingCode, AnotherVcpusStoreIsSeen) {
+    GuestCode g;
+    SecondVcpu other(g);
+    g.load({addi(5, 0, 1), kBlr}, kFunc);
+    g.load(with_done({mtspr(9, 7), kBctrl, ori(8, 5, 0)}), kOther);
+    other.set(PHV_REG_PPC_GPR(7), kFunc);
+    other.run_from(kOther);
+    EXPECT_EQ(other.get(PHV_REG_PPC_GPR(8)), 1u);
+
+    g.set_gpr(7, kFunc);
+    g.set_gpr(9, addi(5, 0, 2));
+    g.load(with_done({stw(9, 7, 0)}));
+    g.run_to_done();
+
+    other.run_from(kOther);
+    EXPECT_EQ(other.get(PHV_REG_PPC_GPR(8)), 2u);
+}
+
+// vcpu 0 takes a reservation with lwarx and stops (an hcall exit); vcpu 1 may store to the word; vcpu 0 then
+// tries stwcx.: it succeeds when nobody stored and fails after the other vcpu's store (Book II 1.7.3.1).
+uint32_t stwcx_after(bool other_stores) {
+    GuestCode g;
+    SecondVcpu other(g);
+    std::memset(g.ram + kData, 0, 8);
+    g.set_gpr(6, kData);
+    g.set_gpr(5, 0x55);
+    std::vector<uint32_t> tail = {stwcx(5, 0, 6), kMfcr10};
+    for (uint32_t w : with_done({}))
+        tail.push_back(w);
+    g.load(tail, 0x11000);
+    g.load(with_done({lwarx(4, 0, 6)}));   // last: load() sets NIP
+    g.run_to_done();
+    if (other_stores) {
+        g.load(with_done({stw(5, 6, 0)}), kOther);   // (sets vcpu 0's NIP, which is set again below)
+        other.set(PHV_REG_PPC_GPR(6), kData);
+        other.set(PHV_REG_PPC_GPR(5), 0x1234);
+        other.run_from(kOther);
+    }
+    g.set_reg(PHV_REG_PPC_NIP, 0x11000);
+    g.run_to_done();
+    return uint32_t(g.gpr(10) >> 28);
+}
+
+TEST(Reservation, HoldsWithoutOtherStores) { EXPECT_EQ(stwcx_after(false), 2u); }
+TEST(Reservation, AnotherVcpusStoreBreaksIt) { EXPECT_EQ(stwcx_after(true), 0u); }
+
+} // namespace
