@@ -24,7 +24,8 @@ Batch build_batch(std::vector<Job> jobs) {
         if (code.size() < at + c.words.size())
             code.resize(at + c.words.size());
         std::copy(c.words.begin(), c.words.end(), code.begin() + long(at));
-        next = std::max(next, at + c.words.size());
+        // Cases start 64-byte aligned, which build_code relies on to place prefixed instructions.
+        next = (std::max(next, at + c.words.size()) + 15) & ~size_t(15);
     }
     const size_t size = (DIFF_CODE_OFF + code.size() * 4 + 0xffff) & ~size_t(0xffff);   // whole 64 KiB pages
     b.region.assign(size, 0);

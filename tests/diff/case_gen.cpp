@@ -94,8 +94,13 @@ Code build_code(const Case &c, size_t nunits) {
     for (unsigned n = 0; n < 31; ++n)
         w.push_back(ld(n, ctx, DIFF_IN_GPR(n)));
     for (size_t i = 0; i < nunits; ++i) {
+        // A prefixed instruction may not cross a 64-byte boundary (ISA 3.1 Book I 1.6.3); cases start
+        // 64-byte aligned (build_batch), so a nop in front keeps the prefix out of a block's last word.
+        const Unit &u = c.units[i];
+        if (u.prefixed && (w.size() + u.insn_pos) % 16 == 15)
+            w.push_back(0x60000000u);   // nop (ori 0,0,0)
         code.unit_start.push_back(w.size());
-        w.insert(w.end(), c.units[i].words.begin(), c.units[i].words.end());
+        w.insert(w.end(), u.words.begin(), u.words.end());
     }
     code.unit_start.push_back(w.size());
     // GPRs before anything that needs r0 as a scratch register.

@@ -32,7 +32,8 @@ std::vector<std::string_view> split_operands(std::string_view ops) {
 constexpr std::string_view kKnownOperands[] = {"RT", "RS", "RA", "RA0", "RB", "SI", "UI", "D(RA)", "DS(RA)",
                                                "BF", "BFA", "BT", "BA", "BB", "BC", "L", "SH", "MB",
                                                "ME", "SH6", "MB6", "ME6", "FXM", "FXMopt", "DX", "SPR",
-                                               "LI", "BD", "BO", "BI", "BH"};
+                                               "LI", "BD", "BO", "BI", "BH", "RC", "CY", "DQ(RA)",
+                                               "D34(RA)", "SI34", "R"};
 
 // BO values with their "z" bits 0 (Book I 2.4, Figure 40); a/t hint bits vary. bcctr must not decrement
 // CTR (BO[2]=0 is an invalid form for it), so it uses only those with BO[2]=1 (value & 4).
@@ -72,6 +73,28 @@ uint32_t imm16(Rng &r) {
     }
 }
 
+// The quadword rows (lq, stq, lqarx, stqcx., plq, pstq) name an even/odd register pair (Book I 3.3.5).
+bool quadword(const InsnDef &def) {
+    const std::string_view m = def.mnemonic;
+    return m == "lq" || m == "stq" || m == "lqarx" || m == "stqcx." || m == "plq" || m == "pstq";
+}
+
+// An even register whose pair stays clear of the set-up registers r28/r29 and of r30/r31.
+unsigned even_gpr(Rng &r) { return 2 + unsigned(r.below(13)) * 2; }   // r2..r26: lq with RTp = RA (even RA=0) is invalid
+
+// 34-bit immediates of paddi, on the edges and in between.
+int64_t imm34(Rng &r) {
+    switch (r.below(7)) {
+    case 0: return r.range(-16, 16);
+    case 1: return 0x1ffffffffll;
+    case 2: return -0x200000000ll;
+    case 3: return 0x7fff;
+    case 4: return -0x8000;
+    case 5: return int64_t(int32_t(r.next()));
+    default: return int64_t(r.next() << 30) >> 30;
+    }
+}
+
 // An FXM with exactly one bit: mtocrf/mfocrf (bit 11 set) with any other FXM are undefined (Book I 3.3.17).
 uint32_t one_hot8(Rng &r) { return 1u << r.below(8); }
 
@@ -91,6 +114,8 @@ unsigned access_size(const InsnDef &def) {
     std::string_view m = def.mnemonic;
     if (m.starts_with("dcb"))
         return 1;
+    if (def.flags & flag::kPrefixed)   // pld, pstw ...: the size letter follows as in the word forms
+        m.remove_prefix(1);
     if (m.starts_with("lq") || m.starts_with("stq"))
         return 16;
     if (m.starts_with("st"))
@@ -117,7 +142,8 @@ std::string unsupported_reason(const InsnDef &def) {
     const auto ops = split_operands(def.operands);
     if (has(ops, "L") && !has(ops, "BF") && def.mnemonic != "sync")
         return "operand L outside cmp*/sync is not generated";
-    if (is_memory_row(def) && !has(ops, "D(RA)") && !has(ops, "DS(RA)") && !(has(ops, "RA") && has(ops, "RB")) &&
+    if (is_memory_row(def) && !has(ops, "D(RA)") && !has(ops, "DS(RA)") && !has(ops, "DQ(RA)") &&
+        !has(ops, "D34(RA)") && !(has(ops, "RA") && has(ops, "RB")) &&
         !(has(ops, "RA0") && has(ops, "RB")))
         return "memory row without an (RA) or RA,RB address";
     return {};
@@ -125,6 +151,8 @@ std::string unsupported_reason(const InsnDef &def) {
 
 Unit generate(uint16_t row, const InsnDef &def, Rng &r, GenState &st) {
     Unit u{row, {}};
+    u.prefixed = def.flags & flag::kPrefixed;
+    uint32_t prefix = def.pmatch;   // prefixed rows: R and d0 go here
     const auto ops = split_operands(def.operands);
     const bool mem = is_memory_row(def);
     const bool update = def.flags & flag::kUpdate;
@@ -138,8 +166,7 @@ Unit generate(uint16_t row, const InsnDef &def, Rng &r, GenState &st) {
         const unsigned slots = DIFF_DATA_SIZE / size;
         // POWER10 and QEMU perform misaligned ordinary loads and stores, so a few are misaligned; larx/stcx.
         // and quadword accesses never are (they take an Alignment interrupt when misaligned).
-        const bool atomic = def.mnemonic.ends_with("arx") || def.mnemonic.ends_with("cx.") ||
-                            def.mnemonic.starts_with("lq") || def.mnemonic.starts_with("stq");
+        const bool atomic = def.mnemonic.ends_with("arx") || def.mnemonic.ends_with("cx.") || quadword(def);
         if (st.last_offset >= 0 && st.last_offset % size == 0 && r.chance(30))
             offset = st.last_offset;
         else if (!atomic && size > 1 && r.chance(10))
@@ -157,13 +184,19 @@ Unit generate(uint16_t row, const InsnDef &def, Rng &r, GenState &st) {
         // The first RT/RA operand is the target unless the row stores (the rule insn.h's dataflow() uses).
         const bool target = i == 0 && !stores;
         if (op == "RT" || op == "RS") {
-            unsigned v = target ? gpr(r) : source_gpr(r, st);
+            unsigned v = quadword(def) ? even_gpr(r) : target ? gpr(r) : source_gpr(r, st);
             // Update loads with RA=RT are invalid forms (Book I 3.3.2); RA is always the base register here.
             while (update && !stores && v == kBaseReg)
                 v = gpr(r);
             w |= put(v, 6, 10);
             if (target)
                 note_written(st, v);
+        } else if (op == "RA0" && u.prefixed) {
+            // paddi: R=1 (pla) adds CIA and needs RA=0; R=0 adds RA|0. Both worlds run at one address.
+            if (r.chance(30))
+                prefix |= put(1, 11, 11);
+            else
+                w |= put(r.chance(20) ? 0 : source_gpr(r, st), 11, 15);
         } else if (op == "RA" || op == "RA0") {
             if (mem) {
                 // Memory rows: RA is the base of (RA|0) + RB. RA=0 reads as 0; update forms forbid it.
@@ -187,6 +220,39 @@ Unit generate(uint16_t row, const InsnDef &def, Rng &r, GenState &st) {
                 d &= ~3;
             u.words.push_back(fixed::addi(kBaseReg, kCtxReg, ea_off - d));
             w |= put(kBaseReg, 11, 15) | (ds ? put(uint32_t(d) >> 2, 16, 29) : put(uint32_t(d), 16, 31));
+        } else if (op == "DQ(RA)") {
+            // lq: EA = r29 + DQ, DQ a multiple of 16 (bits 16:27 hold DQ >> 4).
+            const int32_t d = (r.chance(50) ? int32_t(r.range(-64, 64)) : int32_t(r.range(-1600, 1600))) * 16;   // addi reach
+            u.words.push_back(fixed::addi(kBaseReg, kCtxReg, ea_off - d));
+            w |= put(kBaseReg, 11, 15) | put(uint32_t(d) >> 4, 16, 27);
+        } else if (op == "D34(RA)") {
+            // Prefixed loads: one in four is PC-relative (R=1, RA=0) with a small negative D, reading the
+            // case's own code before it (the prologue and earlier units: the same in both worlds and in every
+            // bisection prefix); stores never are (they would rewrite code). Otherwise EA = r29 + D34 with
+            // r29 = r31 + (ea_off - D34) set up by addis/addi, so D34 may be far beyond 16 bits.
+            int64_t d;
+            if (!stores && r.chance(25)) {
+                d = -int64_t(r.range(16, 96)) & ~int64_t(access_size(def) - 1);
+                prefix |= put(1, 11, 11);
+            } else {
+                d = r.chance(40) ? r.range(-64, 64) : r.chance(50) ? r.range(-20000, 20000)
+                                                                   : r.range(-(1ll << 30), 1ll << 30);
+                const int64_t base = int64_t(ea_off) - d;
+                const int32_t lo = int32_t(int16_t(base & 0xffff)), hi = int32_t((base - lo) >> 16);
+                u.words.push_back(fixed::d_form(15, kBaseReg, kCtxReg, hi));   // addis r29,r31,hi
+                u.words.push_back(fixed::addi(kBaseReg, kBaseReg, lo));
+                w |= put(kBaseReg, 11, 15);
+            }
+            prefix |= put(uint32_t(uint64_t(d) >> 16), 14, 31);
+            w |= put(uint32_t(d), 16, 31);
+        } else if (op == "SI34") {
+            const uint64_t si = uint64_t(imm34(r));
+            prefix |= put(uint32_t(si >> 16), 14, 31);
+            w |= put(uint32_t(si), 16, 31);
+        } else if (op == "RC") {
+            w |= put(source_gpr(r, st), 21, 25);   // VA form (maddld ...): the third source
+        } else if (op == "CY" || op == "R") {
+            // addex: CY=0, the only defined value. R is chosen with the address above.
         } else if (op == "BF" || op == "BFA") {
             w |= op == "BF" ? put(uint32_t(r.below(8)), 6, 8) : put(uint32_t(r.below(8)), 11, 13);
         } else if (op == "BT") {
@@ -243,7 +309,7 @@ Unit generate(uint16_t row, const InsnDef &def, Rng &r, GenState &st) {
     }
 
     // The X-form address set-up: RA|0 + RB = target.
-    if (mem && !has(ops, "D(RA)") && !has(ops, "DS(RA)")) {
+    if (mem && !has(ops, "D(RA)") && !has(ops, "DS(RA)") && !has(ops, "DQ(RA)") && !has(ops, "D34(RA)")) {
         if (indexed_ra0) {
             u.words.push_back(fixed::addi(kIndexReg, kCtxReg, ea_off));
         } else {
@@ -272,6 +338,8 @@ Unit generate(uint16_t row, const InsnDef &def, Rng &r, GenState &st) {
     // Operand fields never overlap the row's fixed bits; if a row's mask claims one, keep the row's value.
     w = (w & ~def.mask) | def.match;
     u.insn_pos = u.words.size();
+    if (u.prefixed)
+        u.words.push_back((prefix & ~def.pmask) | def.pmatch);
     u.words.push_back(w);
     if (def.flags & flag::kBranch) {
         // The word a taken branch skips: it changes a register, so taken and not taken look different.

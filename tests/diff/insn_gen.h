@@ -22,7 +22,10 @@ struct Unit {
     std::vector<uint32_t> words;   // set-up..., the instruction, then (branches) the word a taken branch skips
     size_t insn_pos = 0;           // index of the instruction in words
     int32_t offset = -1;           // memory rows: the data-area offset the access starts at
+    bool prefixed = false;         // an 8-byte instruction: its suffix is words[insn_pos + 1]
     uint32_t insn() const { return words[insn_pos]; }
+    // The word after the instruction: a prefixed instruction's suffix (disassembly ignores it otherwise).
+    uint32_t suffix() const { return insn_pos + 1 < words.size() ? words[insn_pos + 1] : 0; }
 };
 
 // What the generator remembers between the instructions of one case.

@@ -4,8 +4,8 @@
 // because matching QEMU's choice is not a requirement and the ISA lets any value through. Each rule allows
 // differences only in the bits the cited section leaves undefined, and only under the cited condition.
 //
-// Oracle bugs: none known yet. A new one goes in kRules with kind "oracle bug" and the ISA section whose
-// text QEMU contradicts; it must be as narrow as the bug (the operand values that trigger it).
+// Oracle bugs: each in kRules with kind "oracle bug" and the ISA section whose text QEMU contradicts, as
+// narrow as the bug (the operand values that trigger it).
 #include "known_oracle_bugs.h"
 
 #include <cstring>
@@ -84,6 +84,52 @@ bool mod_undefined(const RuleInput &in) {
     if (!(b == 0 || (sign && a == most_negative && b == minus_one)))
         return false;
     return only(in, rt(in), ~0ull, 0);
+}
+
+// divde[o][.] whose quotient (RA || 0^64) / RB does not fit in 64 signed bits: the ISA makes RT (and CR0
+// LT/GT/EQ) undefined and sets OV/OV32 (and SO) when OE=1. QEMU 7.2's 128-bit signed divide misses most of
+// these overflows, returning a wrapped quotient with OV clear; phv sets OV and returns 0. So RT, CR0
+// LT/GT/EQ and XER's SO/OV/OV32 may differ, nothing else.
+bool divde_overflow(const RuleInput &in) {
+    if (!is(in, "divde"))
+        return false;
+    const uint64_t a = ra(in), b = rb(in);
+    if (b == 0 || b == ~0ull)
+        return false;   // QEMU gets these right
+    const __int128 q = ((__int128)int64_t(a) * ((__int128)1 << 64)) / int64_t(b);
+    if (q == (__int128)int64_t(q))
+        return false;
+    constexpr uint64_t kSoOvOv32 = 1ull << 31 | 1ull << 30 | 1ull << 19;
+    if ((in.phv.regs.xer ^ in.qemu.regs.xer) & ~kSoOvOv32)
+        return false;
+    Result q2 = in.qemu;
+    q2.regs.xer = in.phv.regs.xer;
+    const uint64_t cr0 = isa::field::Rc(in.word) ? 0xf0000000ull : 0;   // LT/GT/EQ, and SO copied from XER
+    return only({in.c, in.unit, in.def, in.word, in.before, in.phv, q2}, rt(in), ~0ull, cr0);
+}
+
+// stqcx. with the reservation its lqarx made (same address, no stcx. in between): qemu-ppc64le 7.2 never
+// performs it and reports failure (even for lqarx; stqcx. back to back on unchanged memory), while the ISA
+// performs the store and sets CR0[EQ]. Only CR0[EQ] and the 16 stored bytes may differ.
+bool stqcx_never_succeeds(const RuleInput &in) {
+    if (in.def.mnemonic != "stqcx.")
+        return false;
+    const auto table = isa::insn_table();
+    const int32_t off = in.c.units[in.unit].offset;
+    for (size_t u = in.unit; u-- > 0;) {
+        const isa::InsnDef &prev = table[in.c.units[u].row];
+        if (prev.mnemonic.ends_with("cx."))
+            return false;
+        if (!prev.mnemonic.ends_with("arx"))
+            continue;
+        if (prev.mnemonic != "lqarx" || in.c.units[u].offset != off)
+            return false;
+        constexpr uint64_t kCr0Eq = 0x20000000ull;
+        if (in.qemu.regs.cr & kCr0Eq)
+            return false;   // QEMU succeeded: no excuse
+        return only(in, 32, 0, kCr0Eq, size_t(off), size_t(off) + 16);
+    }
+    return false;
 }
 
 // stbcx./sthcx./stwcx./stdcx. while a reservation exists for a different address or length in the same
@@ -166,6 +212,14 @@ constexpr Rule kRules[] = {
      "Power ISA 3.1 Book II 4.6.2, st[bhwd]cx. pseudocode (undefined_case: reservation for another address "
      "or length in the same page)",
      "whether the store is performed and CR0[EQ], independently", stcx_undefined},
+    {"stqcx-never-succeeds", "oracle bug",
+     "Power ISA 3.1 Book II 4.6.2, stqcx.: with a reservation for EA and length 16 the quadword is stored "
+     "and CR0[EQ] is set",
+     "qemu-ppc64le 7.2 fails every stqcx. (no store, CR0[EQ]=0), even right after its lqarx", stqcx_never_succeeds},
+    {"divde-overflow", "oracle bug",
+     "Power ISA 3.1 Book I 3.3.9, Divide Doubleword Extended: if the quotient cannot be represented in 64 "
+     "bits, RT is undefined and OV/OV32 are set (OE=1)",
+     "QEMU 7.2 leaves OV clear and returns a wrapped quotient for most such divde[o][.]", divde_overflow},
     {"divw-undefined", "undefined", "Power ISA 3.1 Book I 3.3.9, Divide Word [Unsigned]",
      "RT0:31 always; all of RT and CR0 LT/GT/EQ for x/0 and 0x8000_0000/-1", divw_undefined},
     {"divd-undefined", "undefined", "Power ISA 3.1 Book I 3.3.9, Divide Doubleword [Unsigned]",

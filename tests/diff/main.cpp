@@ -111,7 +111,7 @@ int main(int argc, char **argv) {
                 return 1;
             }
             const Unit &u = cases[0].units[n - 1];
-            printf("# %3zu %08x  %-28s", n - 1, u.insn(), disasm(u.insn(), b.unit_insn[0][n - 1]).c_str());
+            printf("# %3zu %08x  %-28s", n - 1, u.insn(), disasm(u.insn(), u.suffix(), b.unit_insn[0][n - 1]).c_str());
             const auto d = differences(p[0], q[0]);
             printf("%s\n", d.empty() ? "agree" : "");
             for (const auto &l : d)

@@ -55,7 +55,7 @@ std::string self_check(uint16_t row, const InsnDef &def) {
     for (int i = 0; i < 64; ++i) {
         GenState st;
         const Unit u = generate(row, def, rng, st);
-        const InsnDef *back = isa::find_insn(u.insn());
+        const InsnDef *back = u.prefixed ? isa::find_prefixed(u.insn(), u.suffix()) : isa::find_insn(u.insn());
         if (back != &def) {
             char buf[128];
             snprintf(buf, sizeof buf, "generator bug: 0x%08x decodes to %s", u.insn(),

@@ -7,9 +7,11 @@
 
 namespace phv::diff {
 
-std::string disasm(uint32_t w, uint64_t nip) {
+std::string disasm(uint32_t w, uint64_t nip) { return disasm(w, 0, nip); }
+
+std::string disasm(uint32_t w, uint32_t suffix, uint64_t nip) {
     char buf[96];
-    phv_disassemble(w, 0, nip, buf, sizeof buf);
+    phv_disassemble(w, suffix, nip, buf, sizeof buf);
     return buf;
 }
 
@@ -26,9 +28,9 @@ void print_finding(uint64_t seed, unsigned insns, const Finding &f, const Batch 
     // Bisection ends at an instruction that turned agreeing state into differing state.
     const Unit &u = c.units[size_t(f.unit)];
     printf("#   diverging instruction %d of %zu: %s  [%08x] %s\n", f.unit, c.units.size(),
-           std::string(table[u.row].mnemonic).c_str(), u.insn(), disasm(u.insn(), addr[size_t(f.unit)]).c_str());
+           std::string(table[u.row].mnemonic).c_str(), u.insn(), disasm(u.insn(), u.suffix(), addr[size_t(f.unit)]).c_str());
     for (size_t i = 0; i < u.words.size(); ++i)
-        if (i != u.insn_pos)
+        if (i != u.insn_pos && !(u.prefixed && i == u.insn_pos + 1))
             printf("#     %s %s\n", i < u.insn_pos ? "after set-up" : "then (skipped if taken)",
                    disasm(u.words[i], 0).c_str());
     printf("#   state before it (both worlds agree):\n");
@@ -40,7 +42,7 @@ void print_finding(uint64_t seed, unsigned insns, const Finding &f, const Batch 
     printf("#   the case up to it:\n");
     for (size_t i = 0; i <= size_t(f.unit); ++i) {
         const Unit &v = c.units[i];
-        printf("#     %3zu %#llx  %08x  %s\n", i, (unsigned long long)addr[i], v.insn(), disasm(v.insn(), addr[i]).c_str());
+        printf("#     %3zu %#llx  %08x  %s\n", i, (unsigned long long)addr[i], v.insn(), disasm(v.insn(), v.suffix(), addr[i]).c_str());
     }
 }
 

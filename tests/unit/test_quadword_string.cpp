@@ -80,7 +80,9 @@ TEST(Quadword, InvalidFormsAreIllegal) {
 }
 
 // qemu-ppc64le: lqarx r4,0,r6 at a 16-aligned EA gave r4 = 0x302f2e2d2c2b2a29, r5 = 0x2827262524232221
-// (bytes 33..48), and at EA+8 raised SIGBUS: the Alignment interrupt (Book II 4.4.2).
+// (bytes 33..48), and at EA+8 raised SIGBUS: the Alignment interrupt (Book II 4.4.2). QEMU 7.2's stqcx.
+// then fails, as every stqcx. it runs does (an oracle bug, tests/diff known_oracle_bugs "stqcx-never-
+// succeeds"); the ISA (Book II 4.6.2) performs it and sets CR0[EQ], which is what is checked here.
 TEST(Quadword, LqarxStqcx) {
     GuestCode g;
     fill_1_to_n(g, 64);
