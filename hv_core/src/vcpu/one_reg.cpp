@@ -201,8 +201,9 @@ int set_one_reg(Vcpu &v, const phv_one_reg &reg) {
     case Kind::Gpr: s.gpr[i] = val; break;
     case Kind::Fpr: s.fpr[i] = val; break;
     case Kind::Nip: s.nip = val; break;
-    // A pSeries guest never holds MSR[HV]; the VMM cannot give it either.
-    case Kind::Msr: s.msr = val & ~msr::HV; break;
+    // A pSeries guest never holds MSR[HV], and KVM-HV always runs it with MSR[ME] on ("Guest must always run
+    // with ME enabled, HV disabled", kvmppc_set_msr_hv); the VMM cannot change either.
+    case Kind::Msr: s.msr = (val | msr::ME) & ~msr::HV; break;
     case Kind::Cr: s.cr = uint32_t(val); break;
     case Kind::Lr: s.lr = val; break;
     case Kind::Ctr: s.ctr = val; break;

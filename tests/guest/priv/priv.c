@@ -1,0 +1,229 @@
+/*
+ * phv privileged payload: provokes each interrupt a pSeries guest (MSR[HV]=0) can take and prints one line
+ * per check, "@@PRIV@@ <name> ...", so that the transcript under phv-run can be compared line by line with
+ * the one under QEMU (check_priv.sh).  Boots like the test payload (../payload: start.S, console, RTAS).
+ */
+#include <stdint.h>
+
+#include "console.h"
+#include "fdt.h"
+#include "hcall.h"
+#include "of_client.h"
+#include "rtas.h"
+#include "vectors.h"
+
+typedef long probe_fn(long);
+long run_probe(probe_fn *fn, long arg);
+extern long probe_result;
+
+probe_fn probe_sc0, probe_sc2, probe_illegal, probe_tw_eq, probe_tdi_always, probe_twi_never,
+	probe_fp_unavailable, probe_vmx_unavailable, probe_vsx_unavailable, probe_hrfid, probe_msgsnd,
+	probe_mfspr_lpcr, probe_mfspr_0, probe_mfspr_undefined, probe_mtspr_undefined,
+	probe_mfspr_undefined_hv_range, probe_mtspr_pvr, probe_scv0, probe_scv2, probe_doorbell_pending,
+	probe_doorbell_taken, probe_decrementer, probe_single_step, probe_branch_trace, probe_mtmsrd_le,
+	probe_mtmsrd_l1, probe_rfebb, probe_wait_wc3, probe_wait_wc1, probe_lwarx_misaligned;
+
+/* The MSR every probe starts from: 64-bit, ME, FP, RI, little-endian; EE and everything else off. */
+#define MSR_SF	(1ull << 63)
+#define MSR_ME	(1ull << 12)
+#define MSR_FP	(1ull << 13)
+#define MSR_RI	(1ull << 1)
+#define MSR_LE	1ull
+#define CANONICAL_MSR	(MSR_SF | MSR_ME | MSR_FP | MSR_RI | MSR_LE)
+
+#define SPR_FSCR	153
+#define FSCR_EBB	(1ull << 7)
+#define FSCR_SCV	(1ull << 12)
+#define DBELL_PRIVILEGED	(5ull << 27)	/* msgsndp/msgclrp RB: message type 5 */
+
+#define mfspr(n) ({ uint64_t v_; __asm__ volatile("mfspr %0,%1" : "=r"(v_) : "i"(n)); v_; })
+#define mtspr(n, v) __asm__ volatile("mtspr %0,%1" : : "i"(n), "r"((uint64_t)(v)))
+
+static struct {
+	uint64_t vterm;
+	uint32_t power_off;
+	char bootargs[256];
+} boot = {0x71000000, 0, ""};
+
+/* bootargs "skip=a,b": probes the VMM cannot run (check_priv.sh passes it to QEMU where QEMU aborts). */
+static int skipped(const char *name)
+{
+	const char *p = boot.bootargs;
+
+	for (; *p; p++) {
+		if (p != boot.bootargs && p[-1] != ' ' && p[-1] != ',' && p[-1] != '=')
+			continue;
+		unsigned n = 0;
+
+		while (name[n] && p[n] == name[n])
+			n++;
+		if (!name[n] && (p[n] == ',' || p[n] == ' ' || p[n] == '\0'))
+			return 1;
+	}
+	return 0;
+}
+
+static unsigned lines;
+static struct taken t;
+
+/* Runs a probe and prints its common part: whether it took an interrupt, and where. */
+static long probe(const char *name, probe_fn *fn, long arg, int *took)
+{
+	vectors_arm(CANONICAL_MSR);
+	long r = run_probe(fn, arg);
+
+	vectors_read(&t);
+	*took = r != 0;
+	lines++;
+	console_printf("@@PRIV@@ %s", name);
+	if (!*took) {
+		console_printf(" int=none r3=0x%lx", (uint64_t)probe_result);
+		return probe_result;
+	}
+	console_printf(" int=0x%lx count=%lu", t.vector, t.count);
+	return 0;
+}
+
+/* SRR0, SRR1 and the handler's MSR, SRR0 as an offset into the probe. */
+static void srr(probe_fn *fn)
+{
+	console_printf(" srr0=+0x%lx srr1=0x%016lx msr=0x%016lx", t.srr0 - (uint64_t)fn, t.srr1, t.msr);
+}
+
+static void check(const char *name, probe_fn *fn, long arg)
+{
+	int took;
+
+	if (skipped(name)) {
+		lines++;
+		console_printf("@@PRIV@@ %s skipped\n", name);
+		return;
+	}
+	probe(name, fn, arg, &took);
+	if (took)
+		srr(fn);
+	console_printf("\n");
+}
+
+static void read_boot(uint64_t r3, uint64_t r5)
+{
+	if (r5) {
+		of_init((uint32_t)r5);
+		uint32_t rtas = of_finddevice("/rtas"), v;
+
+		if (of_getprop(rtas, "power-off", &v, sizeof(v)) >= 4)
+			boot.power_off = __builtin_bswap32(v);
+		int n = of_getprop(of_finddevice("/chosen"), "bootargs", boot.bootargs, sizeof(boot.bootargs) - 1);
+
+		boot.bootargs[n < 0 ? 0 : n] = '\0';
+		return;
+	}
+	const void *fdt = (const void *)r3;
+
+	if (!dt_valid(fdt))
+		return;
+	boot.power_off = dt_getprop_cell(fdt, dt_path_offset(fdt, "/rtas"), "power-off", 0);
+	int len;
+	const char *args = dt_getprop(fdt, dt_path_offset(fdt, "/chosen"), "bootargs", &len);
+
+	for (int i = 0; args && i < len && i + 1 < (int)sizeof(boot.bootargs) && args[i]; i++)
+		boot.bootargs[i] = args[i];
+}
+
+void main(uint64_t r3, uint64_t r4, uint64_t r5, uint64_t msr, uint64_t entered_be)
+{
+	static uint32_t misaligned[4];
+	int took;
+	long r;
+
+	(void)r4, (void)msr, (void)entered_be;
+	console_printf("@@PRIV-START@@\n");
+	read_boot(r3, r5);	/* the last firmware call: the vectors overwrite low memory */
+	/* rfid, not mtmsrd: QEMU's VOF enters with MSR[ME] off and only rfid changes ME (where allowed). */
+	uint64_t tmp;
+
+	__asm__ volatile("bcl 20,31,1f\n1: mflr %0\n addi %0,%0,20\n mtsrr0 %0\n mtsrr1 %1\n rfid"
+			 : "=&r"(tmp) : "r"(CANONICAL_MSR) : "lr", "memory");
+	console_printf("@@PRIV@@ cpu pvr_version=0x%lx msr=0x%016lx\n", mfspr(287) >> 16,
+		       ({ uint64_t m; __asm__ volatile("mfmsr %0" : "=r"(m)); m; }));
+	vectors_install();
+	mtspr(SPR_FSCR, 0);
+
+	check("sc0", probe_sc0, 0);
+	check("sc2", probe_sc2, 0);
+	check("illegal", probe_illegal, 0);
+	check("tw-equal", probe_tw_eq, 1);
+	check("tdi-always", probe_tdi_always, 1);
+	check("twi-never", probe_twi_never, 1);
+	check("fp-unavailable", probe_fp_unavailable, 0);
+	check("vmx-unavailable", probe_vmx_unavailable, 0);
+	check("vsx-unavailable", probe_vsx_unavailable, 0);
+	check("hrfid", probe_hrfid, 0);
+	check("msgsnd", probe_msgsnd, DBELL_PRIVILEGED);
+	check("mfspr-lpcr", probe_mfspr_lpcr, 0x1234);
+	check("mfspr-0", probe_mfspr_0, 0x1234);
+	check("mfspr-undefined-777", probe_mfspr_undefined, 0x1234);
+	check("mtspr-undefined-777", probe_mtspr_undefined, 0x1234);
+	check("mfspr-undefined-350", probe_mfspr_undefined_hv_range, 0x1234);
+	check("mtspr-pvr", probe_mtspr_pvr, 0x1234);
+
+	r = probe("scv-fscr-off", probe_scv0, 0, &took);
+	if (took)
+		console_printf(" srr0=+0x%lx fscr_ic=%lu", t.srr0 - (uint64_t)probe_scv0, mfspr(SPR_FSCR) >> 56);
+	console_printf("\n");
+	mtspr(SPR_FSCR, FSCR_SCV);
+	for (int i = 0; i < 2; i++) {
+		probe_fn *fn = i ? probe_scv2 : probe_scv0;
+
+		probe(i ? "scv2" : "scv0", fn, 0, &took);
+		if (took)
+			console_printf(" lr=+0x%lx ctr=0x%016lx msr=0x%016lx", t.lr - (uint64_t)fn, t.ctr, t.msr);
+		console_printf("\n");
+	}
+	mtspr(SPR_FSCR, 0);
+
+	check("doorbell-pending", probe_doorbell_pending, DBELL_PRIVILEGED);
+	check("doorbell-other-thread", probe_doorbell_pending, DBELL_PRIVILEGED | 1);
+	check("doorbell-taken", probe_doorbell_taken, DBELL_PRIVILEGED);
+
+	check("decrementer", probe_decrementer, 512000);	/* 1 ms at 512 MHz */
+	mtspr(22, 0x7fffffff);
+	check("single-step", probe_single_step, 0);
+	check("branch-trace", probe_branch_trace, 0);
+	check("mtmsrd-keeps-le", probe_mtmsrd_le, 0);
+	check("mtmsrd-l1", probe_mtmsrd_l1, 0);
+
+	mtspr(SPR_FSCR, FSCR_EBB);
+	check("rfebb-fscr-on", probe_rfebb, 0);
+	mtspr(SPR_FSCR, 0);
+	check("rfebb-fscr-off", probe_rfebb, 0);
+
+	check("wait-wc3", probe_wait_wc3, 0);
+	check("wait-wc1", probe_wait_wc1, 0);
+
+	probe("lwarx-misaligned", probe_lwarx_misaligned, (long)((char *)misaligned + 1), &took);
+	if (took)
+		console_printf(" srr0=+0x%lx dar=+0x%lx", t.srr0 - (uint64_t)probe_lwarx_misaligned,
+			       t.dar - (uint64_t)misaligned);	/* DSISR is not compared: set by the load/store rows */
+	console_printf("\n");
+
+	uint64_t tb0 = mfspr(268), purr0 = mfspr(309), tb1 = mfspr(268), purr1 = mfspr(309);
+
+	lines++;
+	console_printf("@@PRIV@@ time tb-advances=%d purr-advances=%d\n", tb1 > tb0, purr1 >= purr0);
+	mtspr(275, 0x5a5a);
+	lines++;
+	console_printf("@@PRIV@@ sprg3 user-view=0x%lx\n", mfspr(259));
+
+	console_printf("@@PRIV-DONE@@ lines=%u\n", lines);
+	(void)r;
+	if (boot.power_off) {
+		console_printf("@@PAYLOAD-EXIT@@ power-off\n");
+		console_flush();
+		rtas_power_off(boot.power_off);
+	}
+	console_printf("@@PAYLOAD-EXIT@@ loop\n");
+	console_flush();
+	for (;;)
+		;
+}

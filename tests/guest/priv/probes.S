@@ -1,0 +1,232 @@
+/*
+ * The privileged payload's probes: each is a function the C side calls through run_probe().  A probe that
+ * takes an interrupt never returns by itself: the vector stub (vectors.c) records SRR0/SRR1/MSR and resumes
+ * at probe_resume, which returns from run_probe() with 1.  A probe that completes returns with blr and
+ * run_probe() returns 0.  r3 = the probe's argument on entry and its result on return.
+ */
+#define SPR_EBBRR	805
+#define SPR_BESCR	806
+#define SPR_LPCR	318
+#define SPR_PVR		287
+#define SPR_DPDES	176
+
+/* Instructions the assembler does not know for -mcpu=power8, by their ISA encodings. */
+#define SCV(lev)	.long (17 << 26) | ((lev) << 5) | 1
+#define WAIT(wc, pl)	.long (31 << 26) | ((wc) << 21) | ((pl) << 16) | (30 << 1)
+#define MSGSNDP(rb)	.long (31 << 26) | ((rb) << 11) | (142 << 1)
+#define MSGCLRP(rb)	.long (31 << 26) | ((rb) << 11) | (174 << 1)
+#define MSGSND(rb)	.long (31 << 26) | ((rb) << 11) | (206 << 1)
+#define HRFID		.long (19 << 26) | (274 << 1)
+#define RFEBB(s)	.long (19 << 26) | ((s) << 11) | (146 << 1)
+#define MFSPR(rt, n)	.long (31 << 26) | ((rt) << 21) | (((n) & 0x1f) << 16) | (((n) >> 5) << 11) | (339 << 1)
+#define MTSPR(n, rs)	.long (31 << 26) | ((rs) << 21) | (((n) & 0x1f) << 16) | (((n) >> 5) << 11) | (467 << 1)
+#define FADD_F1		.long 0xfc21102a	/* fadd f1,f1,f2 */
+#define VADDUBM_V0	.long 0x10000000	/* vaddubm v0,v0,v0 */
+#define XXLOR_VS0	.long 0xf0000490	/* xxlor vs0,vs0,vs0 */
+
+#define PROBE_FRAME	(32 + 8 * 20)
+#define FRAME_GPR(n)	(32 + 8 * ((n) - 13))
+#define FRAME_CR	(32 + 8 * 19)
+
+	.text
+
+/* long run_probe(long (*fn)(long), long arg) */
+	.globl	run_probe
+	.type	run_probe, @function
+run_probe:
+	mflr	%r0
+	std	%r0, 16(%r1)
+	stdu	%r1, -PROBE_FRAME(%r1)
+	.irp	n, 13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	std	%r\n, FRAME_GPR(\n)(%r1)
+	.endr
+	mfcr	%r0
+	std	%r0, FRAME_CR(%r1)
+	std	%r2, 24(%r1)
+	lis	%r11, probe_sp@ha
+	std	%r1, probe_sp@l(%r11)
+	mtctr	%r3
+	mr	%r12, %r3			/* ELFv2: r12 = the callee's address */
+	mr	%r3, %r4
+	bctrl
+	lis	%r11, probe_result@ha
+	std	%r3, probe_result@l(%r11)
+	li	%r3, 0
+	b	1f
+
+/* Entered little-endian by the vector stub's rfid, with the MSR run_probe's caller had. */
+	.globl	probe_resume
+probe_resume:
+	lis	%r11, probe_sp@ha
+	ld	%r1, probe_sp@l(%r11)
+	li	%r3, 1
+1:	ld	%r2, 24(%r1)
+	ld	%r0, FRAME_CR(%r1)
+	mtcr	%r0
+	.irp	n, 13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	ld	%r\n, FRAME_GPR(\n)(%r1)
+	.endr
+	addi	%r1, %r1, PROBE_FRAME
+	ld	%r0, 16(%r1)
+	mtlr	%r0
+	blr
+	.size	run_probe, . - run_probe
+
+	.section .bss
+	.align	3
+probe_sp:
+	.space	8
+	.globl	probe_result
+probe_result:				/* r3 of a probe that returned */
+	.space	8
+	.text
+
+#define PROBE(name)	.globl name; .type name, @function; .align 4; name:
+
+PROBE(probe_sc0)
+	sc	0
+	blr
+PROBE(probe_sc2)
+	sc	2
+	blr
+PROBE(probe_illegal)
+	.long	0
+	blr
+PROBE(probe_tw_eq)
+	tw	4, %r3, %r3
+	blr
+PROBE(probe_tdi_always)
+	tdi	31, %r3, 0
+	blr
+PROBE(probe_twi_never)
+	twi	8, %r3, 0x7fff		/* r3 > 0x7fff: never, r3 is small */
+	blr
+PROBE(probe_fp_unavailable)
+	mfmsr	%r5
+	li	%r6, 0x2000
+	andc	%r5, %r5, %r6
+	mtmsrd	%r5
+	FADD_F1
+	blr
+PROBE(probe_vmx_unavailable)
+	VADDUBM_V0
+	blr
+PROBE(probe_vsx_unavailable)
+	XXLOR_VS0
+	blr
+PROBE(probe_hrfid)
+	HRFID
+	blr
+PROBE(probe_msgsnd)
+	MSGSND(3)
+	blr
+PROBE(probe_mfspr_lpcr)
+	MFSPR(3, SPR_LPCR)
+	blr
+PROBE(probe_mfspr_0)
+	MFSPR(3, 0)
+	blr
+PROBE(probe_mfspr_undefined)		/* SPR 777: no such SPR, privileged state: no-op, r3 unchanged */
+	MFSPR(3, 777)
+	blr
+PROBE(probe_mtspr_undefined)
+	MTSPR(777, 3)
+	blr
+PROBE(probe_mfspr_undefined_hv_range)	/* SPR 350: no such SPR, bit 0x10 clear */
+	MFSPR(3, 350)
+	blr
+PROBE(probe_mtspr_pvr)			/* a read-only SPR written */
+	MTSPR(SPR_PVR, 3)
+	blr
+PROBE(probe_scv0)
+	mflr	%r7
+	SCV(0)
+	mtlr	%r7
+	blr
+PROBE(probe_scv2)
+	mflr	%r7
+	SCV(2)
+	mtlr	%r7
+	blr
+/* r3 = msgsndp RB: read DPDES after msgsndp, msgclrp, DPDES again: r3 = before << 4 | after */
+PROBE(probe_doorbell_pending)
+	MSGSNDP(3)
+	MFSPR(5, SPR_DPDES)
+	MSGCLRP(3)
+	MFSPR(6, SPR_DPDES)
+	sldi	%r3, %r5, 4
+	or	%r3, %r3, %r6
+	blr
+/* r3 = msgsndp RB; then MSR[EE] on: the doorbell is taken after the mtmsrd. */
+PROBE(probe_doorbell_taken)
+	MSGSNDP(3)
+	li	%r5, 0
+	ori	%r5, %r5, 0x8000
+	mtmsrd	%r5, 1
+	nop
+	li	%r5, 0
+	mtmsrd	%r5, 1
+	blr
+/* r3 = DEC value (well in the future): enable EE and wait; the decrementer interrupt ends the wait, so SRR0
+ * is the instruction after `wait` whatever the host's timing. */
+PROBE(probe_decrementer)
+	mtdec	%r3
+	li	%r5, 0
+	ori	%r5, %r5, 0x8000
+	mtmsrd	%r5, 1
+	WAIT(0, 0)
+	li	%r5, 0
+	mtmsrd	%r5, 1
+	blr
+PROBE(probe_single_step)
+	mfmsr	%r5
+	ori	%r5, %r5, 0x400
+	mtmsrd	%r5
+	addi	%r6, %r6, 1
+	addi	%r6, %r6, 1
+	blr
+PROBE(probe_branch_trace)
+	mfmsr	%r5
+	ori	%r5, %r5, 0x200
+	mtmsrd	%r5
+	addi	%r6, %r6, 1
+	b	1f
+	nop
+1:	nop
+	blr
+/* mtmsrd with MSR[LE] clear in RS: LE does not change (r3 = MSR after). */
+PROBE(probe_mtmsrd_le)
+	mfmsr	%r5
+	rldicr	%r5, %r5, 0, 62
+	mtmsrd	%r5
+	mfmsr	%r3
+	blr
+/* mtmsrd L=1 moves only EE and RI: r3 = MSR after moving RI off with FP also off in RS. */
+PROBE(probe_mtmsrd_l1)
+	li	%r5, 0
+	mtmsrd	%r5, 1
+	mfmsr	%r3
+	li	%r5, 2
+	mtmsrd	%r5, 1
+	blr
+PROBE(probe_rfebb)
+	mflr	%r7
+	bcl	20, 31, 1f
+1:	mflr	%r5
+	addi	%r5, %r5, 20			/* the mfspr after the trap */
+	MTSPR(SPR_EBBRR, 5)
+	RFEBB(1)
+	trap
+	MFSPR(3, SPR_BESCR)
+	mtlr	%r7
+	blr
+PROBE(probe_wait_wc3)
+	WAIT(3, 0)
+	blr
+PROBE(probe_wait_wc1)
+	WAIT(1, 0)
+	blr
+/* r3 = a misaligned address */
+PROBE(probe_lwarx_misaligned)
+	lwarx	%r5, 0, %r3
+	blr

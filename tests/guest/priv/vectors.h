@@ -1,0 +1,17 @@
+/* Interrupt vectors for the privileged payload: a big-endian stub at each vector records the interrupt. */
+#ifndef PRIV_VECTORS_H
+#define PRIV_VECTORS_H
+#include <stdint.h>
+
+/* What the stub saw, read back after run_probe() returned 1. */
+struct taken {
+	uint64_t vector, srr0, srr1, msr, lr, ctr, dar, dsisr, count;
+};
+
+/* Writes the stubs at every vector a guest can take (and the scv vectors) and the common handler. */
+void vectors_install(void);
+/* Where an interrupt resumes: probe_resume with this MSR (little-endian). */
+void vectors_arm(uint64_t resume_msr);
+void vectors_read(struct taken *t);
+
+#endif
