@@ -142,3 +142,23 @@ TEST(SprAccess, PurrAdvancesWithTheTimebase) {
 }
 
 } // namespace
+
+namespace {
+TEST(SprAccess, ThirtyTwoBitSprsReadBackZeroExtended) {
+    for (unsigned n : {unsigned(phv::spr::VRSAVE), unsigned(phv::spr::DSISR), unsigned(phv::spr::PSPB),
+                       unsigned(phv::spr::PMC1)}) {
+        Guest g;
+        g.set_gpr(5, ~0ull);
+        EXPECT_EQ(g.take({mtspr(n, 5), mfspr(6, n)}), 0u) << n;
+        EXPECT_EQ(g.gpr(6), 0xffffffffu) << n;
+    }
+}
+
+TEST(SprAccess, Ppr32IsTheHighWordOfPpr) {
+    Guest g;
+    g.set_gpr(5, 0x0123456789abcdefull);
+    EXPECT_EQ(g.take({mtspr(phv::spr::PPR32, 5), mfspr(6, phv::spr::PPR32), mfspr(7, phv::spr::PPR)}), 0u);
+    EXPECT_EQ(g.gpr(6), 0x89abcdefu);
+    EXPECT_EQ(g.gpr(7) >> 32, 0x89abcdefu);
+}
+} // namespace

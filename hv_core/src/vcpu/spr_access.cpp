@@ -145,6 +145,12 @@ Flow Vcpu::mtspr(unsigned n, uint64_t v, uint32_t word) {
     case spr::BESCRR: st_.spr[spr::BESCR] &= ~v; break;
     case spr::BESCRRU: st_.spr[spr::BESCR] &= ~(v << 32); break;
     case spr::PSSCR_PR: st_.spr[spr::PSSCR] = v; break;
+    // 32-bit registers read back zero-extended: VRSAVE (Book I, "Vector Save/Restore Register"), DSISR, the
+    // performance monitor counters and PSPB (Book III); KVM keeps them as 32-bit ONE_REG values too.
+    case spr::VRSAVE: case spr::DSISR: case spr::PSPB:
+    case spr::PMC1: case spr::PMC2: case spr::PMC3: case spr::PMC4: case spr::PMC5: case spr::PMC6:
+        st_.spr[n] = uint32_t(v);
+        break;
     default: st_.spr[n] = v; break;
     }
     return Flow::Next;

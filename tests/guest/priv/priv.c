@@ -21,7 +21,11 @@ probe_fn probe_sc0, probe_sc2, probe_illegal, probe_tw_eq, probe_tdi_always, pro
 	probe_mfspr_lpcr, probe_mfspr_0, probe_mfspr_undefined, probe_mtspr_undefined,
 	probe_mfspr_undefined_hv_range, probe_mtspr_pvr, probe_scv0, probe_scv2, probe_doorbell_pending,
 	probe_doorbell_taken, probe_decrementer, probe_single_step, probe_branch_trace, probe_mtmsrd_le,
-	probe_mtmsrd_l1, probe_rfebb, probe_wait_wc3, probe_wait_wc1, probe_lwarx_misaligned;
+	probe_mtmsrd_l1, probe_rfebb, probe_wait_wc3, probe_wait_wc1, probe_lwarx_misaligned,
+	probe_mtmsr_low_word, probe_td_equal, probe_rw_sprg0, probe_rw_tidr, probe_rw_amr, probe_rw_uamor,
+	probe_rw_iamr, probe_rw_pspb, probe_rw_dscr, probe_rw_dscr_u, probe_rw_ppr, probe_rw_ppr32, probe_rw_tar,
+	probe_rw_ebbhr, probe_rw_ciabr, probe_rw_hsprg0, probe_rw_dpdes, probe_rw_purr, probe_rw_mmcr0,
+	probe_rw_pmc1, probe_rw_vrsave, probe_rw_srr0, probe_rw_dar, probe_rw_dsisr, probe_rw_cfar, probe_rw_pidr;
 
 /* The MSR every probe starts from: 64-bit, ME, FP, RI, little-endian; EE and everything else off. */
 #define MSR_SF	(1ull << 63)
@@ -197,6 +201,35 @@ void main(uint64_t r3, uint64_t r4, uint64_t r5, uint64_t msr, uint64_t entered_
 	check("rfebb-fscr-on", probe_rfebb, 0);
 	mtspr(SPR_FSCR, 0);
 	check("rfebb-fscr-off", probe_rfebb, 0);
+
+	check("mtmsr-low-word", probe_mtmsr_low_word, 0);
+	check("td-equal", probe_td_equal, 5);
+
+	/* What reads back after writing all ones (masked SPRs) and a pattern. */
+	static const struct {
+		const char *name;
+		probe_fn *fn;
+	} rw[] = {
+		{"rw-sprg0", probe_rw_sprg0}, {"rw-tidr", probe_rw_tidr}, {"rw-amr", probe_rw_amr},
+		{"rw-uamor", probe_rw_uamor}, {"rw-iamr", probe_rw_iamr}, {"rw-pspb", probe_rw_pspb},
+		{"rw-dscr", probe_rw_dscr}, {"rw-dscr-u", probe_rw_dscr_u}, {"rw-ppr", probe_rw_ppr},
+		{"rw-ppr32", probe_rw_ppr32}, {"rw-tar", probe_rw_tar}, {"rw-ebbhr", probe_rw_ebbhr},
+		{"rw-ciabr", probe_rw_ciabr}, {"rw-hsprg0", probe_rw_hsprg0}, {"rw-dpdes", probe_rw_dpdes},
+		{"rw-purr", probe_rw_purr}, {"rw-mmcr0", probe_rw_mmcr0}, {"rw-pmc1", probe_rw_pmc1},
+		{"rw-vrsave", probe_rw_vrsave}, {"rw-srr0", probe_rw_srr0}, {"rw-dar", probe_rw_dar},
+		{"rw-dsisr", probe_rw_dsisr}, {"rw-cfar", probe_rw_cfar}, {"rw-pidr", probe_rw_pidr},
+	};
+	for (unsigned i = 0; i < sizeof(rw) / sizeof(rw[0]); i++) {
+		char name[32];
+		unsigned n = 0;
+
+		for (const char *p = rw[i].name; *p; p++)
+			name[n++] = *p;
+		name[n] = '\0';
+		check(name, rw[i].fn, -1);
+		name[n] = '-', name[n + 1] = 'p', name[n + 2] = '\0';
+		check(name, rw[i].fn, 0x0123456789abcdefl);
+	}
 
 	check("wait-wc3", probe_wait_wc3, 0);
 	check("wait-wc1", probe_wait_wc1, 0);

@@ -230,3 +230,41 @@ PROBE(probe_wait_wc1)
 PROBE(probe_lwarx_misaligned)
 	lwarx	%r5, 0, %r3
 	blr
+/* mtmsr (not mtmsrd) moves only MSR bits 32:63: with SF clear in RS, r3 = MSR after (SF still set). */
+PROBE(probe_mtmsr_low_word)
+	mfmsr	%r5
+	clrldi	%r6, %r5, 32
+	mtmsr	%r6
+	mfmsr	%r3
+	mtmsrd	%r5
+	blr
+PROBE(probe_td_equal)
+	td	4, %r3, %r3
+	blr
+
+/* SPR round trips: r3 = the value to write, returns what reads back. */
+#define SPR_RW(name, n)	PROBE(name); MTSPR(n, 3); MFSPR(3, n); blr
+SPR_RW(probe_rw_sprg0, 272)
+SPR_RW(probe_rw_tidr, 144)
+SPR_RW(probe_rw_amr, 29)
+SPR_RW(probe_rw_uamor, 157)
+SPR_RW(probe_rw_iamr, 61)
+SPR_RW(probe_rw_pspb, 159)
+SPR_RW(probe_rw_dscr, 17)
+SPR_RW(probe_rw_dscr_u, 3)
+SPR_RW(probe_rw_ppr, 896)
+SPR_RW(probe_rw_ppr32, 898)
+SPR_RW(probe_rw_tar, 815)
+SPR_RW(probe_rw_ebbhr, 804)
+SPR_RW(probe_rw_ciabr, 187)
+SPR_RW(probe_rw_hsprg0, 304)
+SPR_RW(probe_rw_dpdes, 176)
+SPR_RW(probe_rw_purr, 309)
+SPR_RW(probe_rw_mmcr0, 795)
+SPR_RW(probe_rw_pmc1, 787)
+SPR_RW(probe_rw_vrsave, 256)
+SPR_RW(probe_rw_srr0, 26)
+SPR_RW(probe_rw_dar, 19)
+SPR_RW(probe_rw_dsisr, 18)
+SPR_RW(probe_rw_cfar, 28)
+SPR_RW(probe_rw_pidr, 48)
