@@ -102,9 +102,10 @@ TEST(SelfModifyingCode, AnotherVcpusStoreIsSeen) {
     EXPECT_EQ(other.get(PHV_REG_PPC_GPR(8)), 2u);
 }
 
-// vcpu 0 takes a reservation with lwarx and stops (an hcall exit); vcpu 1 may store to the word; vcpu 0 then
-// tries stwcx.: it succeeds when nobody stored and fails after the other vcpu's store (Book II 1.7.3.1).
-uint32_t stwcx_after(bool other_stores) {
+// vcpu 0 takes a reservation on kData with lwarx and stops (an hcall exit); vcpu 1 may store `value` at
+// kData + `offset`; vcpu 0 then tries stwcx.: it succeeds when nobody stored and fails after the other vcpu's
+// store to the same 128-byte reservation granule, whatever value and bytes it stored (Book II 1.7.3.1).
+uint32_t stwcx_after(bool other_stores, uint64_t value = 0x1234, int offset = 0) {
     GuestCode g;
     SecondVcpu other(g);
     std::memset(g.ram + kData, 0, 8);
@@ -118,8 +119,8 @@ uint32_t stwcx_after(bool other_stores) {
     g.run_to_done();
     if (other_stores) {
         g.load(with_done({stw(5, 6, 0)}), kOther);   // (sets vcpu 0's NIP, which is set again below)
-        other.set(PHV_REG_PPC_GPR(6), kData);
-        other.set(PHV_REG_PPC_GPR(5), 0x1234);
+        other.set(PHV_REG_PPC_GPR(6), kData + offset);
+        other.set(PHV_REG_PPC_GPR(5), value);
         other.run_from(kOther);
     }
     g.set_reg(PHV_REG_PPC_NIP, 0x11000);
@@ -129,5 +130,19 @@ uint32_t stwcx_after(bool other_stores) {
 
 TEST(Reservation, HoldsWithoutOtherStores) { EXPECT_EQ(stwcx_after(false), 2u); }
 TEST(Reservation, AnotherVcpusStoreBreaksIt) { EXPECT_EQ(stwcx_after(true), 0u); }
+TEST(Reservation, AnotherVcpusStoreOfTheSameValueBreaksIt) { EXPECT_EQ(stwcx_after(true, 0), 0u); }
+TEST(Reservation, AnotherVcpusStoreElsewhereInTheGranuleBreaksIt) { EXPECT_EQ(stwcx_after(true, 0, 64), 0u); }
+TEST(Reservation, AnotherVcpusStoreToAnotherGranuleKeepsIt) { EXPECT_EQ(stwcx_after(true, 0, 128), 2u); }
+
+// The reserving vcpu's own store to the granule (another word of it) does not lose the reservation.
+TEST(Reservation, OwnStoreKeepsIt) {
+    GuestCode g;
+    std::memset(g.ram + kData, 0, 16);
+    g.set_gpr(6, kData);
+    g.set_gpr(5, 0x55);
+    g.load(with_done({lwarx(4, 0, 6), stw(5, 6, 8), stwcx(5, 0, 6), kMfcr10}));
+    g.run_to_done();
+    EXPECT_EQ(g.gpr(10) >> 28, 2u);
+}
 
 } // namespace

@@ -77,6 +77,8 @@ struct CpuState {
     uint64_t reserve_addr = 0;
     uint64_t reserve_val = 0;
     uint64_t reserve_val_hi = 0;   // lqarx: the second doubleword of the reserved quadword, as guest bytes
+    uint64_t reserve_gpa = 0;      // the reservation's real address and its granule's generation
+    uint64_t reserve_gen = 0;      // (vm/reservation_table.h)
     uint8_t reserve_len = 0;
 
     uint64_t get_xer() const {

@@ -159,8 +159,8 @@ void Vcpu::note_store(Memslot *s, uint64_t gpa, uint64_t len) {
             vm_.invalidate_code_page(s->gpa + p * PHV_PAGE_SIZE);
         }
     }
-    // A store by this thread to the reservation granule does not clear the reservation by itself (Book II
-    // 1.7.3.1); stores of other threads are caught by stcx. comparing the reserved value.
+    // Other vcpus' reservations on these granules are lost; this vcpu's own survives (Book II 1.7.3.1).
+    vm_.reservations().note_store(gpa, len, st_.reserve_valid, st_.reserve_gpa, st_.reserve_gen);
 }
 
 Flow Vcpu::zero_block(uint64_t ea, unsigned block) {

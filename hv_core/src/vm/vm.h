@@ -8,6 +8,7 @@
 #include "isa/insn.h"
 #include "memory/memslots.h"
 #include "phv/phv.h"
+#include "vm/reservation_table.h"
 
 namespace phv {
 
@@ -30,6 +31,8 @@ public:
     const CpuModel &model() const { return model_; }
     uint64_t tb_freq() const { return tb_freq_; }
     Memslots &memslots() { return memslots_; }
+    // Which granules other vcpus stored to since a larx (vm/reservation_table.h).
+    ReservationTable &reservations() { return reservations_; }
 
     int create_vcpu(uint32_t id, Vcpu **out);
 
@@ -40,6 +43,7 @@ private:
     const CpuModel &model_;
     uint64_t tb_freq_;
     Memslots memslots_;
+    ReservationTable reservations_;
     std::mutex vcpus_lock_;
     std::map<uint32_t, std::unique_ptr<Vcpu>> vcpus_;
 };

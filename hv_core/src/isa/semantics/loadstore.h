@@ -72,10 +72,15 @@ Flow larx(Vcpu &c, const Decoded &d) {
         c.st_.spr[spr::DAR] = ea;
         return c.interrupt(vec::kAlignment, c.st_.nip, 0);
     }
+    // The granule's generation first: a store after it, even before the load, loses the reservation.
+    const uint64_t gpa = c.real_address(ea);
+    const uint64_t gen = c.vm().reservations().reserve(gpa);
     T v = 0;
     if (const Flow f = c.load_value(ea, v); f != Flow::Next)
         return f;
     c.st_.gpr[d.rt] = v;
+    c.st_.reserve_gpa = gpa;
+    c.st_.reserve_gen = gen;
     c.st_.reserve_valid = true;
     c.st_.reserve_addr = ea;
     c.st_.reserve_len = sizeof(T);
@@ -83,9 +88,11 @@ Flow larx(Vcpu &c, const Decoded &d) {
     return Flow::Next;
 }
 
-// stcx.: the store happens only while the reservation holds. Other vcpus' stores are seen by comparing the
-// reserved value atomically with the host's compare-and-swap, so larx/stcx. sequences are atomic across vcpu
-// threads. CR0 = 0b00 || success || XER[SO].
+// stcx.: the store happens only while the reservation holds. Another vcpu's store to the granule since the
+// larx loses it (vm/reservation_table.h); the store itself is a host compare-and-swap against the reserved
+// value, so a store racing with this stcx. also makes it fail and larx/stcx. sequences stay atomic across
+// vcpu threads. (Left open: another vcpu's store of the reserved value itself in the few instructions
+// between the generation check and the compare-and-swap.) CR0 = 0b00 || success || XER[SO].
 template <typename T>
 Flow stcx(Vcpu &c, const Decoded &d) {
     const uint64_t ea = effective_address<Addr::X, false>(c, d);
@@ -94,7 +101,8 @@ Flow stcx(Vcpu &c, const Decoded &d) {
         return c.interrupt(vec::kAlignment, c.st_.nip, 0);
     }
     bool ok = false;
-    if (c.st_.reserve_valid && c.st_.reserve_addr == ea && c.st_.reserve_len == sizeof(T)) {
+    if (c.st_.reserve_valid && c.st_.reserve_addr == ea && c.st_.reserve_len == sizeof(T) &&
+        c.vm().reservations().unchanged(c.st_.reserve_gpa, c.st_.reserve_gen)) {
         const uint64_t gpa = c.real_address(ea);
         Memslot *slot = nullptr;
         uint8_t *p = c.ram(gpa, sizeof(T), true, &slot);

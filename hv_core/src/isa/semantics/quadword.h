@@ -77,6 +77,7 @@ inline Flow lqarx(Vcpu &c, const Decoded &d) {
     if (ea % 16)
         return alignment_interrupt(c, d, ea);
     const uint64_t gpa = c.real_address(ea);
+    const uint64_t gen = c.vm().reservations().reserve(gpa);
     const uint8_t *p = c.ram(gpa, 16, false);
     if (!p)
         return c.internal_error(PHV_INTERNAL_ERROR_EMULATION, "lqarx from non-RAM gpa 0x%llx",
@@ -93,6 +94,8 @@ inline Flow lqarx(Vcpu &c, const Decoded &d) {
     c.st_.reserve_valid = true;
     c.st_.reserve_addr = ea;
     c.st_.reserve_len = 16;
+    c.st_.reserve_gpa = gpa;
+    c.st_.reserve_gen = gen;
     c.st_.reserve_val = raw[0];
     c.st_.reserve_val_hi = raw[1];
     return Flow::Next;
@@ -105,7 +108,8 @@ inline Flow stqcx(Vcpu &c, const Decoded &d) {
     if (ea % 16)
         return alignment_interrupt(c, d, ea);
     bool ok = false;
-    if (c.st_.reserve_valid && c.st_.reserve_addr == ea && c.st_.reserve_len == 16) {
+    if (c.st_.reserve_valid && c.st_.reserve_addr == ea && c.st_.reserve_len == 16 &&
+        c.vm().reservations().unchanged(c.st_.reserve_gpa, c.st_.reserve_gen)) {
         const uint64_t gpa = c.real_address(ea);
         Memslot *slot = nullptr;
         uint8_t *p = c.ram(gpa, 16, true, &slot);

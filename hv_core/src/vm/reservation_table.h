@@ -1,0 +1,48 @@
+// Reservations across vcpus (Book II 1.7.3.1): a reservation is lost when another processor stores to its
+// reservation granule, whatever value it stores and whichever bytes of the granule it writes.
+//
+// Each 128-byte granule (the POWER8-10 reservation granule, the cache block) hashes to a slot holding a
+// generation count (bits 1..63) and a "may be reserved" flag (bit 0). larx sets the flag and remembers the
+// slot's value; a store to a flagged slot advances the generation; stcx. fails when the generation moved
+// (and still compares the value with a host compare-and-swap, which catches a store racing with it).
+// Stores to slots nobody ever reserved cost one relaxed load. Two granules sharing a slot can only make a
+// reservation be lost early, which the ISA allows ("for implementation-specific reasons").
+//
+// The ISA does not make the reserving processor's own stores clear its reservation: a vcpu's own store
+// that advances its own slot, with nobody else's store in between, moves its reservation along with it.
+#pragma once
+#include <array>
+#include <atomic>
+#include <cstdint>
+
+namespace phv {
+
+class ReservationTable {
+public:
+    static constexpr unsigned kGranuleShift = 7;   // 128 bytes
+
+    // larx: the value the reservation must still see at stcx.
+    uint64_t reserve(uint64_t gpa) { return slot(gpa).fetch_or(1, std::memory_order_seq_cst) | 1; }
+    // stcx.: has anyone stored to the granule since the value `reserved` was taken?
+    bool unchanged(uint64_t gpa, uint64_t reserved) { return slot(gpa).load(std::memory_order_seq_cst) == reserved; }
+
+    // Any store to [gpa, gpa+len). `own` is the storing vcpu's reservation (gpa and slot value) if it holds
+    // one, which follows its own stores.
+    void note_store(uint64_t gpa, uint64_t len, bool own_valid, uint64_t own_gpa, uint64_t &own_value) {
+        for (uint64_t g = gpa >> kGranuleShift, end = (gpa + len - 1) >> kGranuleShift; g <= end; ++g) {
+            std::atomic<uint64_t> &s = slots_[g & (kSlots - 1)];
+            if (!(s.load(std::memory_order_relaxed) & 1))
+                continue;
+            const uint64_t old = s.fetch_add(2, std::memory_order_seq_cst);
+            if (own_valid && &s == &slot(own_gpa) && own_value == old)
+                own_value = old + 2;
+        }
+    }
+
+private:
+    static constexpr size_t kSlots = 1u << 14;
+    std::atomic<uint64_t> &slot(uint64_t gpa) { return slots_[(gpa >> kGranuleShift) & (kSlots - 1)]; }
+    std::array<std::atomic<uint64_t>, kSlots> slots_{};
+};
+
+} // namespace phv
