@@ -126,6 +126,30 @@ TEST(Prefixed, IllegalOnPower9) {
     EXPECT_EQ(g.srr1() & (kSrr1Illegal | kSrr1Prefixed), kSrr1Illegal);
 }
 
+// In problem state a prefixed instruction needs FSCR[PREFIX] (ISA 3.1 Book III, FSCR): without it a
+// Facility Unavailable interrupt (0xf60) with FSCR[IC] = 13; with it the instruction runs. (Real-mode
+// problem state: only a test reaches it, while there is no MMU.)
+TEST(Prefixed, ProblemStateNeedsFscrPrefix) {
+    constexpr uint64_t kPrefix = 1ull << 13;
+    for (bool enabled : {false, true}) {
+        Trapping g;
+        g.load(with_done({}), 0xf60);
+        g.load(with_done({}), 0xc00);   // sc 1 in problem state is a system call
+        g.set_reg(PHV_REG_PPC_FSCR, enabled ? kPrefix : 0);
+        g.load(with_done({0x06000000, 0x38600010}));   // pli r3,16
+        g.set_reg(PHV_REG_PPC_MSR, (1ull << 63) | (1ull << 12) | 1 | (1ull << 14));   // SF ME LE PR
+        g.run_to_done();
+        if (enabled) {
+            EXPECT_EQ(g.reg(PHV_REG_PPC_NIP) & ~0xffull, 0xc00u);
+            EXPECT_EQ(g.srr0(), GuestCode::kCodeBase + 16);   // after pli and li r3
+        } else {
+            EXPECT_EQ(g.reg(PHV_REG_PPC_NIP) & ~0xffull, 0xf00u);
+            EXPECT_EQ(g.srr0(), GuestCode::kCodeBase);
+            EXPECT_EQ(g.reg(PHV_REG_PPC_FSCR) >> 56, 13u);
+        }
+    }
+}
+
 // Both words are decoded; the exact text (extended mnemonics as objdump prints them) is test_disasm's.
 TEST(Prefixed, Disassembly) {
     char buf[96];

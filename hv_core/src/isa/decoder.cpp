@@ -145,6 +145,8 @@ Decoded finish(Decoded d, const InsnDef *def, const DecodeContext &ctx) {
     d.fn = def->exec[variant];
     if (!d.fn)   // a reserved variant (e.g. an Rc=1 form the ISA does not define)
         d.fn = sem::illegal;
+    else if ((def->flags & flag::kPrefixed) && ctx.problem_state)
+        d.fn = sem::prefixed_in_problem_state;   // FSCR[PREFIX] decides when it runs
     return d;
 }
 } // namespace

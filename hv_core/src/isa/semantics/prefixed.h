@@ -15,6 +15,16 @@ inline Flow paddi(Vcpu &c, const Decoded &d) {
 // pnop: no operation, its suffix is not executed.
 inline Flow pnop(Vcpu &, const Decoded &) { return Flow::Next; }
 
+// A prefixed instruction in problem state needs FSCR[PREFIX] (ISA 3.1 Book III, Facility Status and Control
+// Register); without it, a
+// Facility Unavailable interrupt with FSCR[IC] = PREFIX. Checked when it runs, since FSCR may change
+// under a predecoded block; then the row's semantics (prefixed rows have one variant).
+inline Flow prefixed_in_problem_state(Vcpu &c, const Decoded &d) {
+    if (!c.fscr_allows(fscr::PREFIX))
+        return c.facility_unavailable(fscr::PREFIX);
+    return insn_table()[d.def].exec[0](c, d);
+}
+
 // An invalid prefix or prefix/suffix combination: what KVM gives the guest for the hypervisor emulation
 // assistance interrupt, an illegal-instruction Program interrupt, with SRR1[34] saying it was prefixed and
 // HEIR holding both words (ISA 3.1 Book III 7.5.9, 7.5.18).
