@@ -325,4 +325,37 @@ TEST(Interrupts, MtmsrdKeepsLeMeAndL1MovesOnlyEeRi) {
     EXPECT_EQ(g.gpr(6), kMsr | msr::RI | msr::FP);   // EE cleared, RI set, FP untouched
 }
 
+
+TEST(Interrupts, ScvIsIllegalOnPower8) {
+    Guest g(PHV_CPU_POWER8);
+    g.vcpu_().state().spr[spr::FSCR] = phv::fscr::bit(phv::fscr::SCV);
+    EXPECT_EQ(g.take({scv(0)}), 0x700u);
+    EXPECT_EQ(g.srr1(), kMsr | kSrr1Illegal);
+}
+
+TEST(Interrupts, HailDoesNotMoveGuestInterrupts) {
+    // LPCR[HAIL] is about interrupts taken in hypervisor state; a guest's go by LPCR[AIL] alone.
+    Guest g;
+    auto &v = g.vcpu_();
+    v.state().spr[spr::LPCR] = kIle | phv::lpcr::HAIL;
+    v.state().msr = kMsr | msr::IR | msr::DR;
+    v.interrupt(phv::vec::kSystemCall, 0x100, 0);
+    EXPECT_EQ(v.state().nip, 0xc00u);
+}
+
+TEST(Interrupts, RfebbSetsGeAndBranchesToEbbrr) {
+    Guest g;
+    constexpr uint32_t rfebb1 = X(19, 0, 0, 1, 146);
+    g.vcpu_().state().spr[spr::EBBRR] = at(3);
+    EXPECT_EQ(g.take({rfebb1, addi(9, 0, 1), addi(9, 0, 2), addi(10, 0, 7)}), 0u);
+    EXPECT_EQ(g.gpr(10), 7u);
+    EXPECT_EQ(g.spr_(spr::BESCR) >> 63, 1u);
+    // Problem state needs FSCR[EBB].
+    g.set_reg(PHV_REG_PPC_MSR, kMsr | msr::PR);
+    const uint32_t done[] = {addi(3, 0, int32_t(GuestCode::kDone)), sc(1)};
+    std::memcpy(g.ram + 0xc00, done, sizeof done);   // sc 1 from problem state arrives at 0xc00
+    EXPECT_EQ(g.take({rfebb1}), 0xf60u);
+    EXPECT_EQ(g.spr_(spr::FSCR) >> 56, uint64_t(phv::fscr::EBB));
+}
+
 } // namespace

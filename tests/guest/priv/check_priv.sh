@@ -38,7 +38,7 @@ qemu_skips() {
 	awk -v cpu="$1" '!/^#/ && NF >= 4 && ($1 == cpu || $1 == "*") && $3 == "phv-only" { printf "%s%s", s, $2; s = "," }' "$known"
 }
 
-for cpu in power9 power10; do
+for cpu in power8 power9 power10; do
 	timeout "$limit" "$phv_run" --cpu "$cpu" --kernel "$elf" </dev/null >"$tmp/phv.raw" 2>"$tmp/phv.err"
 	phv_status=$?
 	timeout "$limit" "$qemu" -M pseries,x-vof=on -accel tcg -cpu "$cpu" -m 256M -nographic -vga none \
