@@ -26,12 +26,15 @@ def _():
     for m in ['brh', 'brw', 'brd']:
         for a in [0x0123456789abcdef, 0xfedcba9876543210, 0, 0xff]:
             add(f'{m} 3,4', ra=a)
-    for m in ['pdepd', 'pextd', 'cfuged', 'cntlzdm', 'cnttzdm']:
+    for m in ['pdepd', 'pextd', 'cfuged', 'cntlzdm', 'cnttzdm', 'bpermd']:
         for a, b in [(0x0123456789abcdef, 0xff00ff00ff00ff00), (0xfedcba9876543210, 0x5555555555555555),
                      (0xffffffffffffffff, 0), (0xffffffffffffffff, 0xffffffffffffffff), (0, 0xffffffffffffffff),
                      (0x13, 0x8000000000000001), (0x00000000ffff0000, 0x0f0f0f0f0f0f0f0f), (0x8000000000000000, 0xf000000000000000),
                      (0x1, 0xf), (0xf0, 0xff)]:
             add(f'{m} 3,4,5', ra=a, rb=b)
+    for a, b in [(0x0001020304050607, 0x8040201008040201), (0x3f3e3d3c40ff0800, 0xfedcba9876543210),
+                 (0x0008101820283038, 0xff00ff00ff00ff00)]:
+        add('bpermd 3,4,5', ra=a, rb=b)
     for l in [0, 1]:
         for a, b in [(0x41, 0x5a41), (0x40, 0x5a41), (0x5b, 0x5a41), (0x35, 0x39305a41), (0x35, 0x3930), (0x1234, 0x3534),
                      (0x7a, 0x7a617a61ffff), (0xff, 0xff00), (0, 0), (0x30, 0x39300000)]:

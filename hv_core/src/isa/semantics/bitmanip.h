@@ -36,6 +36,18 @@ inline uint64_t op_brw(uint64_t s) {
 }
 inline uint64_t op_brd(uint64_t s) { return __builtin_bswap64(s); }
 
+// bpermd (ISA 2.06, Book I 3.3.13): byte i of RS (from the left) names a bit of RB (IBM numbering); that bit,
+// or 0 for an index of 64 or more, becomes bit i of RA's low byte.
+inline uint64_t op_bpermd(uint64_t s, uint64_t b) {
+    uint64_t r = 0;
+    for (unsigned i = 0; i < 8; ++i) {
+        const unsigned index = unsigned(s >> (56 - 8 * i)) & 0xff;
+        const uint64_t bit = index < 64 ? (b >> (63 - index)) & 1 : 0;
+        r |= bit << (7 - i);
+    }
+    return r;
+}
+
 // pextd: the bits of s under the 1-bits of mask, packed to the right in their order.
 constexpr uint64_t pext64(uint64_t s, uint64_t mask) {
     uint64_t r = 0;
