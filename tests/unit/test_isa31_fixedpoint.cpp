@@ -111,4 +111,17 @@ TEST(Isa31FixedPoint, NewerInstructionsAreIllegalOnOlderModels) {
     }
 }
 
+// qemu-ppc64le raised SIGILL for mulhw, mulhwu, mulhd, mulhdu (and mulhw.) with the reserved bit 21 set.
+TEST(Isa31FixedPoint, HighMultiplyWithOeBitIsIllegal) {
+    for (uint32_t w : {0x7c642c96u, 0x7c642c16u, 0x7c642c92u, 0x7c642c12u, 0x7c642c97u}) {
+        GuestCode g;
+        g.set_reg(PHV_REG_PPC_LPCR_64, 1ull << 25);
+        g.load(with_done({}), 0x700);
+        g.load(with_done({w}));
+        g.run_to_done();
+        EXPECT_EQ(g.reg(PHV_REG_PPC_SRR0), GuestCode::kCodeBase) << std::hex << w;
+        EXPECT_NE(g.reg(PHV_REG_PPC_SRR1) & (1ull << (63 - 44)), 0u) << std::hex << w;
+    }
+}
+
 } // namespace
