@@ -125,7 +125,7 @@ TEST(Quadword, StqcxFailsAfterTheQuadwordChanged) {
 }
 
 // A big-endian run of lswi (with wrap-around from r31 to r0, and NB=0 meaning 32), lswx (XER byte count),
-// stswi, stswx, lmw and stmw compared byte for byte with what qemu-ppc64 stored.
+// stswi, stswx, lmw, stmw, and lq, stq, pld, plq, pstq, compared byte for byte with what qemu-ppc64 stored.
 TEST(String, BigEndianAgreesWithTheOracle) {
     GuestCode g;
     fill_1_to_n(g, 40);
