@@ -358,4 +358,28 @@ TEST(Interrupts, RfebbSetsGeAndBranchesToEbbrr) {
     EXPECT_EQ(g.spr_(spr::FSCR) >> 56, uint64_t(phv::fscr::EBB));
 }
 
+
+TEST(Interrupts, IndexedFpVectorAndVsxFormsCheckTheirMsrBit) {
+    Guest g;
+    const uint32_t lfdx = X(31, 1, 0, 4, 599), lvx = X(31, 1, 0, 4, 103), lxvx = X(31, 1, 0, 4, 268),
+                   lxvx_tx = X(31, 1, 0, 4, 268, 1), lxv = 61u << 26 | 1u << 21 | 1, lxv_tx = lxv | 8;
+    EXPECT_EQ(g.take({lfdx}), 0x800u);
+    EXPECT_EQ(g.take({lvx}), 0xf20u);
+    EXPECT_EQ(g.take({lxvx}), 0xf40u);
+    EXPECT_EQ(g.take({lxv}), 0xf40u);
+    g.set_reg(PHV_REG_PPC_MSR, kMsr | msr::VSX);
+    EXPECT_EQ(g.take({lxvx_tx}), 0xf20u);   // TX=1 names VSR32-63, which are the vector registers
+    g.set_reg(PHV_REG_PPC_MSR, kMsr | msr::VSX);
+    EXPECT_EQ(g.take({lxv_tx}), 0xf20u);
+}
+
+
+TEST(Interrupts, FormsTheModelLacksAreIllegalWhateverTheMsr) {
+    Guest p8(PHV_CPU_POWER8);
+    const uint32_t lxvx = X(31, 1, 0, 4, 268), lxvd2x = X(31, 1, 0, 4, 844);
+    EXPECT_EQ(p8.take({lxvx}), 0x700u);     // ISA 3.0
+    EXPECT_EQ(p8.srr1(), kMsr | kSrr1Illegal);
+    EXPECT_EQ(p8.take({lxvd2x}), 0xf40u);   // ISA 2.06: VSX unavailable
+}
+
 } // namespace

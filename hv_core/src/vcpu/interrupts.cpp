@@ -49,42 +49,62 @@ enum class Unit : uint8_t { None, FP, VEC, VSX };
 
 // Which facility an instruction word belongs to, by its opcode (Book I chapters 4-7): FP and VMX/VSX
 // instructions check MSR[FP], MSR[VEC] or MSR[VSX] before anything else. Instructions that address
-// VSR32-63 through a TX/SX bit check MSR[VEC] instead (e.g. lxv with TX=1).
-Unit unit_of(uint32_t w) {
+// VSR32-63 through a TX/SX bit check MSR[VEC] instead (e.g. lxv with TX=1). A form the CPU model's ISA
+// level does not have is no instruction at all there (illegal whatever the MSR says): `isa` is the level
+// that introduced it (ISA 3.0 for lxv/lxvx/lxsd..., ISA 3.1 for lxvr*x and the paired lxvpx/stxvpx).
+struct Facility {
+    Unit unit;
+    isa::Isa isa;
+};
+
+Facility facility_of(uint32_t w) {
+    using isa::Isa;
     const unsigned po = w >> 26;
-    const bool tx = w & 1;   // TX/SX of the X and XX1 forms
+    const Unit tx = (w & 1) ? Unit::VEC : Unit::VSX;   // TX/SX of the X and XX1 forms
     switch (po) {
     case 59:
     case 63:
     case 48: case 49: case 50: case 51: case 52: case 53: case 54: case 55:   // lfs .. stfdu
-        return Unit::FP;
-    case 4: return Unit::VEC;
-    case 60: return Unit::VSX;
+        return {Unit::FP, Isa::V207};
+    case 4: return {Unit::VEC, Isa::V207};
+    case 60: return {Unit::VSX, Isa::V207};
     case 57:   // lfdp; lxsd/lxssp (VSR32-63)
-        return (w & 3) == 0 ? Unit::FP : (w & 3) >= 2 ? Unit::VEC : Unit::None;
+        if ((w & 3) == 0)
+            return {Unit::FP, Isa::V207};
+        return (w & 3) >= 2 ? Facility{Unit::VEC, Isa::V300} : Facility{Unit::None, Isa::V207};
     case 61:   // stfdp; stxsd/stxssp; lxv/stxv (DQ, TX/SX in bit 28)
         if ((w & 3) == 0)
-            return Unit::FP;
+            return {Unit::FP, Isa::V207};
         if ((w & 3) >= 2)
-            return Unit::VEC;
-        return ((w & 7) == 1 || (w & 7) == 5) ? ((w & 8) ? Unit::VEC : Unit::VSX) : Unit::None;
+            return {Unit::VEC, Isa::V300};
+        if ((w & 7) == 1 || (w & 7) == 5)
+            return {(w & 8) ? Unit::VEC : Unit::VSX, Isa::V300};
+        return {Unit::None, Isa::V207};
     case 31:
         break;
-    default: return Unit::None;
+    default: return {Unit::None, Isa::V207};
     }
     switch (isa::field::XO_X(w)) {
     case 535: case 567: case 599: case 631: case 663: case 695: case 727: case 759:   // lfsx .. stfdux
     case 855: case 887: case 983: case 791: case 919:                                  // lfiwax lfiwzx stfiwx lfdpx stfdpx
-        return Unit::FP;
+        return {Unit::FP, Isa::V207};
     case 6: case 38: case 7: case 39: case 71: case 103: case 359:                     // lvsl lvsr lve*x lvx lvxl
     case 135: case 167: case 199: case 231: case 487:                                  // stve*x stvx stvxl
-        return Unit::VEC;
-    case 12: case 76: case 268: case 269: case 301: case 332: case 396: case 397: case 429:
-    case 524: case 588: case 652: case 716: case 780: case 812: case 844: case 876: case 908:
-    case 940: case 972: case 1004: case 140: case 781: case 813: case 909: case 941:   // VSX loads/stores
-    case 51: case 115: case 179: case 211: case 243: case 307: case 403: case 435:     // mfvsr*/mtvsr*
-        return tx ? Unit::VEC : Unit::VSX;
-    default: return Unit::None;
+        return {Unit::VEC, Isa::V207};
+    // VSX loads/stores and moves of ISA 2.06/2.07 ...
+    case 12: case 76: case 140: case 332: case 524: case 588: case 652: case 716: case 780: case 844:
+    case 908: case 972: case 51: case 115: case 179: case 211: case 243:
+        return {tx, Isa::V207};
+    // ... of ISA 3.0 ...
+    case 268: case 269: case 301: case 364: case 396: case 397: case 429: case 781: case 812: case 813:
+    case 876: case 909: case 940: case 941: case 1004: case 307: case 403: case 435:
+        return {tx, Isa::V300};
+    // ... and of ISA 3.1 (lxvr*x, stxvr*x; the paired lxvpx/stxvpx always check MSR[VSX]).
+    case 13: case 45: case 77: case 109: case 141: case 173: case 205: case 237:
+        return {tx, Isa::V310};
+    case 333: case 461:
+        return {Unit::VSX, Isa::V310};
+    default: return {Unit::None, Isa::V207};
     }
 }
 
@@ -159,7 +179,8 @@ Flow Vcpu::hv_facility_unavailable(unsigned facility) {
 // instructions phv does not execute yet; with the facility on, such an instruction is an internal error that
 // names it rather than a wrong Program interrupt.
 Flow Vcpu::illegal_instruction(uint32_t word) {
-    const Unit u = unit_of(word);
+    const Facility f = facility_of(word);
+    const Unit u = uint8_t(f.isa) <= uint8_t(vm_.model().isa) ? f.unit : Unit::None;
     if (u == Unit::FP && !(st_.msr & msr::FP))
         return interrupt(vec::kFPUnavailable, st_.nip, 0);
     if (u == Unit::VEC && !(st_.msr & msr::VEC))

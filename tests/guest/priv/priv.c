@@ -25,7 +25,8 @@ probe_fn probe_sc0, probe_sc2, probe_illegal, probe_tw_eq, probe_tdi_always, pro
 	probe_mtmsr_low_word, probe_td_equal, probe_rw_sprg0, probe_rw_tidr, probe_rw_amr, probe_rw_uamor,
 	probe_rw_iamr, probe_rw_pspb, probe_rw_dscr, probe_rw_dscr_u, probe_rw_ppr, probe_rw_ppr32, probe_rw_tar,
 	probe_rw_ebbhr, probe_rw_ciabr, probe_rw_hsprg0, probe_rw_dpdes, probe_rw_purr, probe_rw_mmcr0,
-	probe_rw_pmc1, probe_rw_vrsave, probe_rw_srr0, probe_rw_dar, probe_rw_dsisr, probe_rw_cfar, probe_rw_pidr;
+	probe_rw_pmc1, probe_rw_vrsave, probe_rw_srr0, probe_rw_dar, probe_rw_dsisr, probe_rw_cfar, probe_rw_pidr,
+	probe_lfdx_fp_off, probe_lvx, probe_lxvx, probe_lxvx_tx_vsx_on, probe_lxv_tx_vsx_on;
 
 /* The MSR every probe starts from: 64-bit, ME, FP, RI, little-endian; EE and everything else off. */
 #define MSR_SF	(1ull << 63)
@@ -162,6 +163,13 @@ void main(uint64_t r3, uint64_t r4, uint64_t r5, uint64_t msr, uint64_t entered_
 	check("fp-unavailable", probe_fp_unavailable, 0);
 	check("vmx-unavailable", probe_vmx_unavailable, 0);
 	check("vsx-unavailable", probe_vsx_unavailable, 0);
+	static uint64_t data[4] __attribute__((aligned(16)));
+
+	check("lfdx-fp-unavailable", probe_lfdx_fp_off, (long)data);
+	check("lvx-vmx-unavailable", probe_lvx, (long)data);
+	check("lxvx-vsx-unavailable", probe_lxvx, (long)data);
+	check("lxvx-tx1-vmx-unavailable", probe_lxvx_tx_vsx_on, (long)data);
+	check("lxv-tx1-vmx-unavailable", probe_lxv_tx_vsx_on, (long)data);
 	check("hrfid", probe_hrfid, 0);
 	check("msgsnd", probe_msgsnd, DBELL_PRIVILEGED);
 	check("mfspr-lpcr", probe_mfspr_lpcr, 0x1234);

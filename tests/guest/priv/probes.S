@@ -268,3 +268,34 @@ SPR_RW(probe_rw_dar, 19)
 SPR_RW(probe_rw_dsisr, 18)
 SPR_RW(probe_rw_cfar, 28)
 SPR_RW(probe_rw_pidr, 48)
+
+/* Indexed FP/VMX/VSX loads (r3 = an address): each checks its MSR bit before anything else. */
+#define LFDX_F1_R3	.long (31 << 26) | (1 << 21) | (3 << 11) | (599 << 1)
+#define LVX_V1_R3	.long (31 << 26) | (1 << 21) | (3 << 11) | (103 << 1)
+#define LXVX_R3(tx)	.long (31 << 26) | (1 << 21) | (3 << 11) | (268 << 1) | (tx)
+#define LXV_R3(tx)	.long (61 << 26) | (1 << 21) | (3 << 16) | ((tx) << 3) | 1
+PROBE(probe_lfdx_fp_off)
+	mfmsr	%r5
+	li	%r6, 0x2000
+	andc	%r5, %r5, %r6
+	mtmsrd	%r5
+	LFDX_F1_R3
+	blr
+PROBE(probe_lvx)
+	LVX_V1_R3
+	blr
+PROBE(probe_lxvx)
+	LXVX_R3(0)
+	blr
+PROBE(probe_lxvx_tx_vsx_on)		/* MSR[VSX]=1, VEC=0: TX=1 names a vector register */
+	mfmsr	%r5
+	oris	%r5, %r5, 0x80
+	mtmsrd	%r5
+	LXVX_R3(1)
+	blr
+PROBE(probe_lxv_tx_vsx_on)
+	mfmsr	%r5
+	oris	%r5, %r5, 0x80
+	mtmsrd	%r5
+	LXV_R3(1)
+	blr
