@@ -2,6 +2,7 @@
 // modified code runs after icbi/isync (and after a plain store to a page with predecoded code, on this and
 // on other vcpus); another vcpu's store breaks a larx reservation.
 #include <cstring>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -143,6 +144,32 @@ TEST(Reservation, OwnStoreKeepsIt) {
     g.load(with_done({lwarx(4, 0, 6), stw(5, 6, 8), stwcx(5, 0, 6), kMfcr10}));
     g.run_to_done();
     EXPECT_EQ(g.gpr(10) >> 28, 2u);
+}
+
+// Aligned lq/stq are single-copy atomic (Book II 1.4): vcpu 1 keeps storing pairs (n, n) with stq while
+// vcpu 0, on another thread, loads them with lq and counts halves that differ (a torn quadword).
+TEST(Quadword, AlignedLqStqAreAtomicAcrossVcpus) {
+    GuestCode g;
+    SecondVcpu other(g);
+    constexpr uint32_t kN = 2000000;
+    constexpr uint32_t kCmpd89 = 0x7c284800, kBeqPlus8 = 0x41820008;
+    constexpr uint32_t kBdnzMinus12 = 0x4200fff4, kBdnzMinus16 = 0x4200fff0;
+    g.load(with_done({mtspr(9, 7), addi(4, 4, 1), ori(5, 4, 0), 0xf8860002 /* stq r4,0(r6) */, kBdnzMinus12}),
+           kOther);
+    g.load(with_done({mtspr(9, 7), 0xe1060000 /* lq r8,0(r6) */, kCmpd89, kBeqPlus8, addi(10, 10, 1),
+                      kBdnzMinus16}));
+    for (unsigned r : {6u}) {
+        g.set_gpr(r, kData);
+        other.set(PHV_REG_PPC_GPR(r), kData);
+    }
+    g.set_gpr(7, kN);
+    g.set_gpr(10, 0);
+    other.set(PHV_REG_PPC_GPR(7), kN);
+    other.set(PHV_REG_PPC_GPR(4), 0);
+    std::thread writer([&] { other.run_from(kOther); });
+    g.run_to_done();
+    writer.join();
+    EXPECT_EQ(g.gpr(10), 0u);
 }
 
 } // namespace

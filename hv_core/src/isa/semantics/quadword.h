@@ -16,9 +16,10 @@ namespace detail_q {
 template <bool Prefixed = false>
 inline unsigned at_ea(const Vcpu &c, unsigned even) { return !Prefixed && (c.st_.msr & msr::LE) ? even + 1 : even; }
 
-// A 16-byte compare-and-swap on host memory (16-aligned). x86-64 has cmpxchg16b; elsewhere one lock for
-// all quadword store-conditionals keeps them atomic with respect to each other.
-inline bool cas16(uint8_t *p, const uint64_t expected[2], const uint64_t desired[2]) {
+// A 16-byte compare-and-swap on host memory (16-aligned, writable); on failure `expected` receives what is
+// there. x86-64 has cmpxchg16b; elsewhere one lock for all quadword accesses keeps them atomic with respect
+// to each other (not to plain stores).
+inline bool cas16(uint8_t *p, uint64_t expected[2], const uint64_t desired[2]) {
 #if defined(__x86_64__)
     uint64_t lo = expected[0], hi = expected[1];
     bool ok;
@@ -26,15 +27,27 @@ inline bool cas16(uint8_t *p, const uint64_t expected[2], const uint64_t desired
                  : "=@ccz"(ok), "+m"(*reinterpret_cast<volatile unsigned __int128 *>(p)), "+a"(lo), "+d"(hi)
                  : "b"(desired[0]), "c"(desired[1])
                  : "memory");
+    expected[0] = lo, expected[1] = hi;
     return ok;
 #else
     static std::mutex lock;
     std::lock_guard g(lock);
-    if (std::memcmp(p, expected, 16) != 0)
+    if (std::memcmp(p, expected, 16) != 0) {
+        std::memcpy(expected, p, 16);
         return false;
+    }
     std::memcpy(p, desired, 16);
     return true;
 #endif
+}
+
+// An aligned quadword in writable RAM, for single-copy atomic lq/stq (Book II 1.4: aligned quadword
+// accesses of lq, stq, plq, pstq are single-copy atomic), or nullptr (then two doubleword accesses do).
+inline uint8_t *atomic_quadword(Vcpu &c, uint64_t ea, uint64_t &gpa, Memslot **slot) {
+    if (ea % 16)
+        return nullptr;
+    gpa = c.real_address(ea);
+    return c.ram(gpa, 16, true, slot);
 }
 } // namespace detail_q
 
@@ -45,11 +58,20 @@ Flow lq(Vcpu &c, const Decoded &d) {
     if ((d.rt & 1) || d.rt == d.ra)
         return illegal(c, d);
     const uint64_t ea = effective_address_of<Prefixed>(c, d);
-    uint64_t first = 0, second = 0;
-    if (Flow f = c.load_value(ea, first); f != Flow::Next)
-        return f;
-    if (Flow f = c.load_value(c.mask_ea(ea + 8), second); f != Flow::Next)
-        return f;
+    uint64_t first = 0, second = 0, gpa = 0;
+    Memslot *slot = nullptr;
+    if (uint8_t *p = detail_q::atomic_quadword(c, ea, gpa, &slot)) {
+        uint64_t raw[2] = {0, 0};
+        detail_q::cas16(p, raw, raw);   // reads atomically (writes back only what is there)
+        const bool be = !(c.st_.msr & msr::LE);
+        first = phv::detail::from_guest<uint64_t>(reinterpret_cast<uint8_t *>(&raw[0]), be);
+        second = phv::detail::from_guest<uint64_t>(reinterpret_cast<uint8_t *>(&raw[1]), be);
+    } else {
+        if (Flow f = c.load_value(ea, first); f != Flow::Next)
+            return f;
+        if (Flow f = c.load_value(c.mask_ea(ea + 8), second); f != Flow::Next)
+            return f;
+    }
     const unsigned r = detail_q::at_ea<Prefixed>(c, d.rt);
     c.st_.gpr[r] = first;
     c.st_.gpr[r ^ 1] = second;
@@ -63,6 +85,18 @@ Flow stq(Vcpu &c, const Decoded &d) {
         return illegal(c, d);
     const uint64_t ea = effective_address_of<Prefixed>(c, d);
     const unsigned r = detail_q::at_ea<Prefixed>(c, d.rt);
+    uint64_t gpa = 0;
+    Memslot *slot = nullptr;
+    if (uint8_t *p = detail_q::atomic_quadword(c, ea, gpa, &slot)) {
+        const bool be = !(c.st_.msr & msr::LE);
+        uint64_t desired[2], seen[2] = {0, 0};
+        phv::detail::to_guest<uint64_t>(reinterpret_cast<uint8_t *>(&desired[0]), c.st_.gpr[r], be);
+        phv::detail::to_guest<uint64_t>(reinterpret_cast<uint8_t *>(&desired[1]), c.st_.gpr[r ^ 1], be);
+        while (!detail_q::cas16(p, seen, desired)) {
+        }
+        c.note_store(slot, gpa, 16);
+        return Flow::Next;
+    }
     if (Flow f = c.store<uint64_t>(ea, c.st_.gpr[r]); f != Flow::Next)
         return f;
     return c.store<uint64_t>(c.mask_ea(ea + 8), c.st_.gpr[r ^ 1]);
@@ -121,7 +155,7 @@ inline Flow stqcx(Vcpu &c, const Decoded &d) {
         uint64_t desired[2];
         phv::detail::to_guest<uint64_t>(reinterpret_cast<uint8_t *>(&desired[0]), c.st_.gpr[r], be);
         phv::detail::to_guest<uint64_t>(reinterpret_cast<uint8_t *>(&desired[1]), c.st_.gpr[r ^ 1], be);
-        const uint64_t expected[2] = {c.st_.reserve_val, c.st_.reserve_val_hi};
+        uint64_t expected[2] = {c.st_.reserve_val, c.st_.reserve_val_hi};
         ok = detail_q::cas16(p, expected, desired);
         if (ok)
             c.note_store(slot, gpa, 16);
