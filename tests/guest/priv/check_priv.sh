@@ -14,7 +14,7 @@ phv_run=$1
 elf=$2
 qemu=$3
 known="$(dirname "$0")/oracle_differences.txt"
-limit=${PHV_TEST_TIMEOUT:-30}
+limit=${PHV_TEST_TIMEOUT:-60}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 

@@ -198,7 +198,8 @@ void main(uint64_t r3, uint64_t r4, uint64_t r5, uint64_t msr, uint64_t entered_
 	check("doorbell-other-thread", probe_doorbell_pending, DBELL_PRIVILEGED | 1);
 	check("doorbell-taken", probe_doorbell_taken, DBELL_PRIVILEGED);
 
-	check("decrementer", probe_decrementer, 512000);	/* 1 ms at 512 MHz */
+	/* 50 ms at 512 MHz: long enough that it cannot expire before the `wait`, even on a loaded host. */
+	check("decrementer", probe_decrementer, 25600000);
 	mtspr(22, 0x7fffffff);
 	check("single-step", probe_single_step, 0);
 	check("branch-trace", probe_branch_trace, 0);
