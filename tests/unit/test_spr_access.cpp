@@ -162,3 +162,21 @@ TEST(SprAccess, Ppr32IsTheHighWordOfPpr) {
     EXPECT_EQ(g.gpr(7) >> 32, 0x89abcdefu);
 }
 } // namespace
+
+namespace {
+TEST(SprAccess, TmSprsNeedMsrTm) {
+    Guest g;
+    EXPECT_EQ(g.take({mfspr(5, phv::spr::TEXASR)}), 0xf60u);
+    EXPECT_EQ(g.v().state().spr[phv::spr::FSCR] >> 56, uint64_t(phv::fscr::TM));
+    g.set_reg(PHV_REG_PPC_MSR, kMsr | phv::msr::TM);
+    EXPECT_EQ(g.take({mfspr(5, phv::spr::TEXASR)}), 0u);
+}
+
+TEST(SprAccess, Ummcr0WritesMmcr0ButUsiarIsReadOnly) {
+    Guest g;
+    g.set_gpr(5, 0x1234);
+    EXPECT_EQ(g.take({mtspr(phv::spr::MMCR0_U, 5), mtspr(phv::spr::SIAR_U, 5)}), 0u);
+    EXPECT_EQ(g.v().state().spr[phv::spr::MMCR0], 0x1234u);
+    EXPECT_EQ(g.v().state().spr[phv::spr::SIAR], 0u);   // 780 has no mtspr form: a no-op here
+}
+} // namespace

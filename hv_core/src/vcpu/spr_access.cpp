@@ -67,6 +67,18 @@ static Flow denied_spr(Vcpu &c, unsigned n, SprAccess need, uint32_t word) {
     return c.hv_emulation_assist(word);
 }
 
+// The facility checks after the privilege check: the TM SPRs need MSR[TM] in any state (a Facility
+// Unavailable interrupt with FSCR[IC]=TM otherwise, Book III "Transactional Memory Facility"), and
+// problem-state access to FSCR-controlled SPRs needs their FSCR bit.
+static Flow facility_check(Vcpu &c, unsigned n) {
+    const int f = fscr_facility(n);
+    if (f == int(fscr::TM) && !(c.st_.msr & msr::TM))
+        return c.facility_unavailable(fscr::TM);
+    if (f >= 0 && !c.fscr_allows(unsigned(f)))
+        return c.facility_unavailable(unsigned(f));
+    return Flow::Next;
+}
+
 static const SprDef *model_spr(const Vm &vm, unsigned n) {
     const SprDef *d = spr_def(n);
     return d && uint8_t(d->isa) <= uint8_t(vm.model().isa) ? d : nullptr;
@@ -83,8 +95,8 @@ Flow Vcpu::mfspr(unsigned rt, unsigned n) {
         return undefined_spr(*this, n, spr_word(339, rt, n));
     if (!allowed(d->read, level(st_.msr)))
         return denied_spr(*this, n, d->read, spr_word(339, rt, n));
-    if (const int f = fscr_facility(n); f >= 0 && !fscr_allows(unsigned(f)))
-        return facility_unavailable(unsigned(f));
+    if (const Flow f = facility_check(*this, n); f != Flow::Next)
+        return f;
     uint64_t v;
     switch (n) {
     case spr::XER: v = st_.get_xer(); break;
@@ -124,8 +136,8 @@ Flow Vcpu::mtspr(unsigned n, uint64_t v, uint32_t word) {
         return undefined_spr(*this, n, word);
     if (!allowed(d->write, level(st_.msr)))
         return denied_spr(*this, n, d->write, word);
-    if (const int f = fscr_facility(n); f >= 0 && !fscr_allows(unsigned(f)))
-        return facility_unavailable(unsigned(f));
+    if (const Flow f = facility_check(*this, n); f != Flow::Next)
+        return f;
     switch (n) {
     case spr::XER: st_.set_xer(v); break;
     case spr::LR: st_.lr = v; break;
@@ -145,6 +157,14 @@ Flow Vcpu::mtspr(unsigned n, uint64_t v, uint32_t word) {
     case spr::BESCRR: st_.spr[spr::BESCR] &= ~v; break;
     case spr::BESCRRU: st_.spr[spr::BESCR] &= ~(v << 32); break;
     case spr::PSSCR_PR: st_.spr[spr::PSSCR] = v; break;
+    // The problem-state views of the performance monitor write their privileged twins. (In problem state the
+    // ISA also limits this by MMCR0[PMCC] and to some MMCR0 bits; phv does not model that yet.)
+    case spr::MMCR0_U: case spr::MMCR2_U:
+        st_.spr[n + 16] = v;
+        break;
+    case spr::PMC1_U: case spr::PMC2_U: case spr::PMC3_U: case spr::PMC4_U: case spr::PMC5_U: case spr::PMC6_U:
+        st_.spr[n + 16] = uint32_t(v);
+        break;
     // 32-bit registers read back zero-extended: VRSAVE (Book I, "Vector Save/Restore Register"), DSISR, the
     // performance monitor counters and PSPB (Book III); KVM keeps them as 32-bit ONE_REG values too.
     case spr::VRSAVE: case spr::DSISR: case spr::PSPB:

@@ -86,18 +86,18 @@ constexpr SprDef kSprs[] = {
     {spr::MMCR3_U, "MMCR3", A::User, A::None, Isa::V310},
     {spr::SIER2, "SIER2", A::Priv, A::Priv, Isa::V310},
     {spr::SIER3, "SIER3", A::Priv, A::Priv, Isa::V310},
-    // Problem-state views of the performance monitor (SPR number - 16 of the privileged one): read-only; a
-    // problem-state write needs MMCR0[PMCC], which phv does not model yet.
+    // Problem-state views of the performance monitor (SPR number - 16 of the privileged one). MMCR0, MMCR2
+    // and the PMCs may be written through them (spr_access.cpp); the others are read-only views.
     {spr::SIER_U, "SIER", A::User, A::None, Isa::V207},
-    {spr::MMCR2_U, "MMCR2", A::User, A::None, Isa::V207},
+    {spr::MMCR2_U, "MMCR2", A::User, A::User, Isa::V207},
     {spr::MMCRA_U, "MMCRA", A::User, A::None, Isa::V207},
-    {spr::PMC1_U, "PMC1", A::User, A::None, Isa::V207},
-    {spr::PMC2_U, "PMC2", A::User, A::None, Isa::V207},
-    {spr::PMC3_U, "PMC3", A::User, A::None, Isa::V207},
-    {spr::PMC4_U, "PMC4", A::User, A::None, Isa::V207},
-    {spr::PMC5_U, "PMC5", A::User, A::None, Isa::V207},
-    {spr::PMC6_U, "PMC6", A::User, A::None, Isa::V207},
-    {spr::MMCR0_U, "MMCR0", A::User, A::None, Isa::V207},
+    {spr::PMC1_U, "PMC1", A::User, A::User, Isa::V207},
+    {spr::PMC2_U, "PMC2", A::User, A::User, Isa::V207},
+    {spr::PMC3_U, "PMC3", A::User, A::User, Isa::V207},
+    {spr::PMC4_U, "PMC4", A::User, A::User, Isa::V207},
+    {spr::PMC5_U, "PMC5", A::User, A::User, Isa::V207},
+    {spr::PMC6_U, "PMC6", A::User, A::User, Isa::V207},
+    {spr::MMCR0_U, "MMCR0", A::User, A::User, Isa::V207},
     {spr::SIAR_U, "SIAR", A::User, A::None, Isa::V207},
     {spr::SDAR_U, "SDAR", A::User, A::None, Isa::V207},
     {spr::MMCR1_U, "MMCR1", A::User, A::None, Isa::V207},

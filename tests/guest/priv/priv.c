@@ -26,7 +26,8 @@ probe_fn probe_sc0, probe_sc2, probe_illegal, probe_tw_eq, probe_tdi_always, pro
 	probe_rw_iamr, probe_rw_pspb, probe_rw_dscr, probe_rw_dscr_u, probe_rw_ppr, probe_rw_ppr32, probe_rw_tar,
 	probe_rw_ebbhr, probe_rw_ciabr, probe_rw_hsprg0, probe_rw_dpdes, probe_rw_purr, probe_rw_mmcr0,
 	probe_rw_pmc1, probe_rw_vrsave, probe_rw_srr0, probe_rw_dar, probe_rw_dsisr, probe_rw_cfar, probe_rw_pidr,
-	probe_lfdx_fp_off, probe_lvx, probe_lxvx, probe_lxvx_tx_vsx_on, probe_lxv_tx_vsx_on;
+	probe_lfdx_fp_off, probe_lvx, probe_lxvx, probe_lxvx_tx_vsx_on, probe_lxv_tx_vsx_on,
+	probe_rw_sprg1, probe_rw_sprg2, probe_rw_fscr, probe_rw_bescr, probe_rw_ebbrr, probe_rw_acop, probe_rw_psscr_pr, probe_rw_mmcra, probe_rw_mmcr1, probe_rw_mmcr2, probe_rw_siar, probe_rw_sdar, probe_rw_sier, probe_rw_pmc6, probe_rw_ctrl, probe_rw_amor, probe_rw_lpidr, probe_rw_hdec, probe_rw_heir, probe_rw_texasr, probe_rw_tfhar, probe_rw_wort, probe_rw_tacr, probe_rw_lmrr, probe_rw_ummcr0, probe_rw_mmcr3, probe_rw_dawr0, probe_rw_dawr1, probe_rw_hfscr, probe_rw_usprg3, probe_r_ctrl, probe_r_ic, probe_r_vtb, probe_r_pir, probe_r_tir, probe_r_udexcr;
 
 /* The MSR every probe starts from: 64-bit, ME, FP, RI, little-endian; EE and everything else off. */
 #define MSR_SF	(1ull << 63)
@@ -227,6 +228,36 @@ void main(uint64_t r3, uint64_t r4, uint64_t r5, uint64_t msr, uint64_t entered_
 		{"rw-purr", probe_rw_purr}, {"rw-mmcr0", probe_rw_mmcr0}, {"rw-pmc1", probe_rw_pmc1},
 		{"rw-vrsave", probe_rw_vrsave}, {"rw-srr0", probe_rw_srr0}, {"rw-dar", probe_rw_dar},
 		{"rw-dsisr", probe_rw_dsisr}, {"rw-cfar", probe_rw_cfar}, {"rw-pidr", probe_rw_pidr},
+		{"rw-sprg1", probe_rw_sprg1},
+		{"rw-sprg2", probe_rw_sprg2},
+		{"rw-fscr", probe_rw_fscr},
+		{"rw-bescr", probe_rw_bescr},
+		{"rw-ebbrr", probe_rw_ebbrr},
+		{"rw-acop", probe_rw_acop},
+		{"rw-psscr-pr", probe_rw_psscr_pr},
+		{"rw-mmcra", probe_rw_mmcra},
+		{"rw-mmcr1", probe_rw_mmcr1},
+		{"rw-mmcr2", probe_rw_mmcr2},
+		{"rw-siar", probe_rw_siar},
+		{"rw-sdar", probe_rw_sdar},
+		{"rw-sier", probe_rw_sier},
+		{"rw-pmc6", probe_rw_pmc6},
+		{"rw-ctrl", probe_rw_ctrl},
+		{"rw-amor", probe_rw_amor},
+		{"rw-lpidr", probe_rw_lpidr},
+		{"rw-hdec", probe_rw_hdec},
+		{"rw-heir", probe_rw_heir},
+		{"rw-texasr", probe_rw_texasr},
+		{"rw-tfhar", probe_rw_tfhar},
+		{"rw-wort", probe_rw_wort},
+		{"rw-tacr", probe_rw_tacr},
+		{"rw-lmrr", probe_rw_lmrr},
+		{"rw-ummcr0", probe_rw_ummcr0},
+		{"rw-mmcr3", probe_rw_mmcr3},
+		{"rw-dawr0", probe_rw_dawr0},
+		{"rw-dawr1", probe_rw_dawr1},
+		{"rw-hfscr", probe_rw_hfscr},
+		{"rw-usprg3", probe_rw_usprg3},
 	};
 	for (unsigned i = 0; i < sizeof(rw) / sizeof(rw[0]); i++) {
 		char name[32];
@@ -239,6 +270,14 @@ void main(uint64_t r3, uint64_t r4, uint64_t r5, uint64_t msr, uint64_t entered_
 		name[n] = '-', name[n + 1] = 'p', name[n + 2] = '\0';
 		check(name, rw[i].fn, 0x0123456789abcdefl);
 	}
+
+	/* Reads only: allowed or not, the value is not compared (it depends on the VMM and the moment). */
+	check("read-ctrl", probe_r_ctrl, 0);
+	check("read-ic", probe_r_ic, 0);
+	check("read-vtb", probe_r_vtb, 0);
+	check("read-pir", probe_r_pir, 0);
+	check("read-tir", probe_r_tir, 0);
+	check("read-udexcr", probe_r_udexcr, 0);
 
 	check("wait-wc3", probe_wait_wc3, 0);
 	check("wait-wc1", probe_wait_wc1, 0);
