@@ -26,7 +26,7 @@ probe_fn probe_sc0, probe_sc2, probe_illegal, probe_tw_eq, probe_tdi_always, pro
 	probe_rw_iamr, probe_rw_pspb, probe_rw_dscr, probe_rw_dscr_u, probe_rw_ppr, probe_rw_ppr32, probe_rw_tar,
 	probe_rw_ebbhr, probe_rw_ciabr, probe_rw_hsprg0, probe_rw_dpdes, probe_rw_purr, probe_rw_mmcr0,
 	probe_rw_pmc1, probe_rw_vrsave, probe_rw_srr0, probe_rw_dar, probe_rw_dsisr, probe_rw_cfar, probe_rw_pidr,
-	probe_lfdx_fp_off, probe_lvx, probe_lxvx, probe_lxvx_tx_vsx_on, probe_lxv_tx_vsx_on,
+	probe_tm_on_texasr, probe_lfdx_fp_off, probe_lvx, probe_lxvx, probe_lxvx_tx_vsx_on, probe_lxv_tx_vsx_on,
 	probe_rw_sprg1, probe_rw_sprg2, probe_rw_fscr, probe_rw_bescr, probe_rw_ebbrr, probe_rw_acop, probe_rw_psscr_pr, probe_rw_mmcra, probe_rw_mmcr1, probe_rw_mmcr2, probe_rw_siar, probe_rw_sdar, probe_rw_sier, probe_rw_pmc6, probe_rw_ctrl, probe_rw_amor, probe_rw_lpidr, probe_rw_hdec, probe_rw_heir, probe_rw_texasr, probe_rw_tfhar, probe_rw_wort, probe_rw_tacr, probe_rw_lmrr, probe_rw_ummcr0, probe_rw_mmcr3, probe_rw_dawr0, probe_rw_dawr1, probe_rw_hfscr, probe_rw_usprg3, probe_r_ctrl, probe_r_ic, probe_r_vtb, probe_r_pir, probe_r_tir, probe_r_udexcr;
 
 /* The MSR every probe starts from: 64-bit, ME, FP, RI, little-endian; EE and everything else off. */
@@ -279,6 +279,7 @@ void main(uint64_t r3, uint64_t r4, uint64_t r5, uint64_t msr, uint64_t entered_
 	check("read-tir", probe_r_tir, 0);
 	check("read-udexcr", probe_r_udexcr, 0);
 
+	check("tm-on-texasr", probe_tm_on_texasr, 0);
 	check("wait-wc3", probe_wait_wc3, 0);
 	check("wait-wc1", probe_wait_wc1, 0);
 

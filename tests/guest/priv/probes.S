@@ -338,3 +338,16 @@ SPR_R(probe_r_vtb, 849)
 SPR_R(probe_r_pir, 1023)
 SPR_R(probe_r_tir, 446)
 SPR_R(probe_r_udexcr, 812)
+
+/* MSR[TM] on (if the CPU has it), then TEXASR read: r3 = MSR[TM] as it reads back. */
+PROBE(probe_tm_on_texasr)
+	mfmsr	%r5
+	li	%r6, 1
+	sldi	%r6, %r6, 32
+	or	%r5, %r5, %r6
+	mtmsrd	%r5
+	mfmsr	%r3
+	srdi	%r3, %r3, 32
+	andi.	%r3, %r3, 1
+	MFSPR(5, 130)
+	blr
