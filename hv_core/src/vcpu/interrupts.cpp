@@ -1,7 +1,6 @@
 // Interrupt delivery as a KVM-HV guest partition sees it (Book III 7): the guest runs with MSR[HV]=0, so every
 // interrupt it takes is a "non-hypervisor" one (SRR0/SRR1, never HSRR0/HSRR1). Interrupts the ISA sends to the
 // hypervisor (hypervisor emulation assistance, hypervisor facility unavailable) end where KVM sends them.
-#include <cstdio>
 
 #include "isa/fields.h"
 #include "vcpu/spr_table.h"
