@@ -382,4 +382,14 @@ TEST(Interrupts, FormsTheModelLacksAreIllegalWhateverTheMsr) {
     EXPECT_EQ(p8.take({lxvd2x}), 0xf40u);   // ISA 2.06: VSX unavailable
 }
 
+
+TEST(Interrupts, UnavailableAtItsOwnVectorIsAnInternalError) {
+    Guest g;
+    const uint32_t fadd_at_vector[] = {kFadd};
+    std::memcpy(g.ram + 0x800, fadd_at_vector, sizeof fadd_at_vector);
+    g.set_reg(PHV_REG_PPC_NIP, 0x800);
+    ASSERT_EQ(g.run(), uint32_t(PHV_EXIT_INTERNAL_ERROR));
+    EXPECT_EQ(g.run_data->internal.insn, kFadd);
+}
+
 } // namespace

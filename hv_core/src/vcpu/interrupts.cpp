@@ -180,12 +180,25 @@ Flow Vcpu::hv_facility_unavailable(unsigned facility) {
 Flow Vcpu::illegal_instruction(uint32_t word) {
     const Facility f = facility_of(word);
     const Unit u = uint8_t(f.isa) <= uint8_t(vm_.model().isa) ? f.unit : Unit::None;
+    uint64_t unavailable = 0;
     if (u == Unit::FP && !(st_.msr & msr::FP))
-        return interrupt(vec::kFPUnavailable, st_.nip, 0);
-    if (u == Unit::VEC && !(st_.msr & msr::VEC))
-        return interrupt(vec::kVMXUnavailable, st_.nip, 0);
-    if (u == Unit::VSX && !(st_.msr & msr::VSX))
-        return interrupt(vec::kVSXUnavailable, st_.nip, 0);
+        unavailable = vec::kFPUnavailable;
+    else if (u == Unit::VEC && !(st_.msr & msr::VEC))
+        unavailable = vec::kVMXUnavailable;
+    else if (u == Unit::VSX && !(st_.msr & msr::VSX))
+        unavailable = vec::kVSXUnavailable;
+    if (unavailable) {
+        // The instruction sits at its own vector (MSR bits are off there): the guest has no handler, and
+        // delivering again would spin forever, so the caller is told, as for the Program vector.
+        if (real_address(st_.nip) == unavailable) {
+            const Flow f = internal_error(PHV_INTERNAL_ERROR_EMULATION,
+                                          "%s-unavailable instruction 0x%08x at its own interrupt vector (no handler)",
+                                          unit_name(u), word);
+            run_.internal.insn = word;
+            return f;
+        }
+        return interrupt(unavailable, st_.nip, 0);
+    }
     if (u != Unit::None) {
         const Flow f = internal_error(PHV_INTERNAL_ERROR_EMULATION,
                                       "%s instruction 0x%08x (primary opcode %u) is not implemented", unit_name(u),
