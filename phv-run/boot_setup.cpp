@@ -7,16 +7,6 @@
 
 namespace phvrun {
 
-namespace {
-
-std::string hex(uint64_t v) {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-    return buf;
-}
-
-} // namespace
-
 Expected<BootInfo> prepare_boot(const BootRequest &req, const GuestMemory &ram) {
     BootInfo info;
     auto image = parse_elf(req.kernel, ram.size());

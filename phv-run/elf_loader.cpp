@@ -21,12 +21,6 @@ constexpr uint16_t kEmPpc64 = 21;
 constexpr uint16_t kPnXnum = 0xffff;
 constexpr uint32_t kPtLoad = 1;
 
-std::string hex(uint64_t v) {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-    return buf;
-}
-
 class Reader {
 public:
     Reader(std::span<const uint8_t> f, bool be) : f_(f), be_(be) {}

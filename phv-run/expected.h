@@ -1,6 +1,8 @@
 // A value or a one-line error message: every setup step of phv-run reports failure this way, so main can
 // print "phv-run: <message>" and choose the exit status in one place.
 #pragma once
+#include <cstdint>
+#include <cstdio>
 #include <string>
 #include <utility>
 #include <variant>
@@ -32,5 +34,12 @@ public:
 private:
     std::variant<T, Error> v_;
 };
+
+// Addresses and sizes in error messages, always in the same "0x..." spelling.
+inline std::string hex(uint64_t v) {
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+    return buf;
+}
 
 } // namespace phvrun
