@@ -127,7 +127,7 @@ TEST(Prefixed, IllegalOnPower9) {
 }
 
 // In problem state a prefixed instruction needs FSCR[PREFIX] (ISA 3.1 Book III, FSCR): without it a
-// Facility Unavailable interrupt (0xf60) with FSCR[IC] = 13; with it the instruction runs. (Real-mode
+// Facility Unavailable interrupt (0xf60) with FSCR[IC] = 13 and SRR1[34] (prefixed); with it the instruction runs. (Real-mode
 // problem state: only a test reaches it, while there is no MMU.)
 TEST(Prefixed, ProblemStateNeedsFscrPrefix) {
     constexpr uint64_t kPrefix = 1ull << 13;
@@ -146,6 +146,7 @@ TEST(Prefixed, ProblemStateNeedsFscrPrefix) {
             EXPECT_EQ(g.reg(PHV_REG_PPC_NIP) & ~0xffull, 0xf00u);
             EXPECT_EQ(g.srr0(), GuestCode::kCodeBase);
             EXPECT_EQ(g.reg(PHV_REG_PPC_FSCR) >> 56, 13u);
+            EXPECT_EQ(g.srr1() & kSrr1Prefixed, kSrr1Prefixed);   // ISA 3.1 Book III 7.5.21
         }
     }
 }

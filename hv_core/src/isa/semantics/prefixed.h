@@ -16,12 +16,16 @@ inline Flow paddi(Vcpu &c, const Decoded &d) {
 inline Flow pnop(Vcpu &, const Decoded &) { return Flow::Next; }
 
 // A prefixed instruction in problem state needs FSCR[PREFIX] (ISA 3.1 Book III, Facility Status and Control
-// Register); without it, a
-// Facility Unavailable interrupt with FSCR[IC] = PREFIX. Checked when it runs, since FSCR may change
-// under a predecoded block; then the row's semantics (prefixed rows have one variant).
+// Register); without it, a Facility Unavailable interrupt with FSCR[IC] = PREFIX, and SRR1[34] set because
+// a prefixed instruction caused it (ISA 3.1 Book III 7.5.21, as for every interrupt a prefixed instruction
+// causes). Checked when it runs, since FSCR may change under a predecoded block; then the row's semantics
+// (prefixed rows have one variant).
 inline Flow prefixed_in_problem_state(Vcpu &c, const Decoded &d) {
-    if (!c.fscr_allows(fscr::PREFIX))
-        return c.facility_unavailable(fscr::PREFIX);
+    if (!c.fscr_allows(fscr::PREFIX)) {
+        const Flow f = c.facility_unavailable(fscr::PREFIX);
+        c.st_.spr[spr::SRR1] |= kSrr1Prefixed;
+        return f;
+    }
     return insn_table()[d.def].exec[0](c, d);
 }
 
