@@ -88,8 +88,9 @@ TEST(Isa31FixedPoint, DarnDeliversNumbersOrTheErrorValue) {
 }
 
 // ISA 3.1 rows on a POWER9 and ISA 3.0 rows on a POWER8 are illegal: the guest gets the Program interrupt
-// (illegal instruction) that KVM reflects for the hypervisor emulation assistance interrupt. (maddld and the
-// other opcode-4 rows on a POWER8 first check MSR[VEC]: see Vcpu::illegal_instruction.)
+// (illegal instruction) that KVM reflects for the hypervisor emulation assistance interrupt, whatever
+// MSR[FP/VEC/VSX] say: maddld/maddhd/maddhdu sit in opcode 4 (VMX's), but a POWER8 does not have them, so
+// they are no VMX instruction there and check no MSR[VEC] (the tests run with MSR[VEC]=0).
 TEST(Isa31FixedPoint, NewerInstructionsAreIllegalOnOlderModels) {
     struct {
         uint32_t word;
@@ -98,7 +99,10 @@ TEST(Isa31FixedPoint, NewerInstructionsAreIllegalOnOlderModels) {
                  {0x7c650300, PHV_CPU_POWER9},    // setbc
                  {0x7c832938, PHV_CPU_POWER9},    // pdepd
                  {0x7c6005e6, PHV_CPU_POWER8},    // darn
-                 {0x7d032180, PHV_CPU_POWER8}};   // cmprb
+                 {0x7d032180, PHV_CPU_POWER8},    // cmprb
+                 {0x106220f3, PHV_CPU_POWER8},    // maddld r3,r2,r4,r3
+                 {0x106220f0, PHV_CPU_POWER8},    // maddhd
+                 {0x106220f1, PHV_CPU_POWER8}};   // maddhdu
     for (const auto &c : cases) {
         GuestCode g(c.model);
         // The Program vector holds the end marker, so an interrupt ends the program there.
@@ -108,6 +112,7 @@ TEST(Isa31FixedPoint, NewerInstructionsAreIllegalOnOlderModels) {
         g.run_to_done();
         EXPECT_EQ(g.reg(PHV_REG_PPC_SRR0), GuestCode::kCodeBase) << std::hex << c.word;
         EXPECT_NE(g.reg(PHV_REG_PPC_SRR1) & (1ull << (63 - 44)), 0u) << std::hex << c.word;   // illegal
+        EXPECT_EQ(g.reg(PHV_REG_PPC_MSR) & (1ull << 25), 0u);   // MSR[VEC] was and is off
     }
 }
 

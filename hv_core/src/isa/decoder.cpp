@@ -130,7 +130,9 @@ namespace {
 Decoded finish(Decoded d, const InsnDef *def, const DecodeContext &ctx) {
     const uint32_t word = d.word;
     if (!def || uint8_t(def->isa) > uint8_t(ctx.isa)) {
-        d.fn = d.len == 8 ? sem::illegal_prefixed : sem::illegal;
+        // Decode order: a row the CPU model does not have is illegal before any facility-unavailable rule
+        // (sem::illegal looks at the FP/VMX/VSX opcode spaces only for words that are no row at all).
+        d.fn = d.len == 8 ? sem::illegal_prefixed : def ? sem::not_in_cpu_model : sem::illegal;
         d.def = 0xffff;
         return d;
     }

@@ -4,5 +4,6 @@
 
 namespace phv::isa::sem {
 Flow illegal(Vcpu &c, const Decoded &d);
+Flow not_in_cpu_model(Vcpu &c, const Decoded &d);
 Flow privileged(Vcpu &c, const Decoded &d);
 } // namespace phv::isa::sem
