@@ -50,6 +50,11 @@ std::string operand(std::string_view op, uint32_t w, uint64_t nip, const InsnDef
     if (op == "BFA") return "cr" + num(BFA(w));
     if (op == "L") return num(def.form == Form::X && def.match >> 26 == 31 && XO_X(w) == 598 ? bits(w, 9, 10) : L10(w));
     if (op == "L15") return num(L15(w));
+    // tlbie/tlbiel RIC, PRS, R (bits 12:13, 14, 15) and slbia IH (bits 8:10).
+    if (op == "RIC") return num(bits(w, 12, 13));
+    if (op == "PRS") return num(bits(w, 14, 14));
+    if (op == "R15") return num(bits(w, 15, 15));
+    if (op == "IH") return num(bits(w, 8, 10));
     if (op == "SH") return num(SH5(w));
     if (op == "MB") return num(MB5(w));
     if (op == "ME") return num(ME5(w));

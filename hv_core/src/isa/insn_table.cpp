@@ -16,6 +16,7 @@
 #include "isa/semantics/quadword.h"
 #include "isa/semantics/string.h"
 #include "isa/semantics/system.h"
+#include "mmu/insns.h"
 
 namespace phv::isa {
 

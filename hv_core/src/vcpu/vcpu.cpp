@@ -54,6 +54,10 @@ Flow Vcpu::hcall() {
         st_.gpr[3] = kH_SUCCESS;
         st_.msr |= msr::EE;   // PAPR H_CEDE: the caller is enabled for interrupts on return
         return wait();
+    case kH_REGISTER_PROC_TBL:
+        return h_register_proc_tbl();
+    case kH_RPT_INVALIDATE:
+        return h_rpt_invalidate();
     default:
         return hcall_exit();
     }
@@ -126,12 +130,6 @@ void Vcpu::complete_exit() {
 
 // ---- memory ---------------------------------------------------------------------------------------------
 
-uint64_t Vcpu::real_address(uint64_t ea) const {
-    // Real addressing mode ignores the top 4 bits of the EA (Book III 5.7.3), which is why a Linux kernel
-    // linked at 0xc000... can run before it turns translation on. Translation is issue #6.
-    return ea & 0x0fffffffffffffffull;
-}
-
 uint8_t *Vcpu::ram(uint64_t gpa, uint64_t len, bool write, Memslot **slot_out) {
     auto &slots = vm_.memslots();
     Memslot *s = slot_cache_;
@@ -164,11 +162,12 @@ void Vcpu::note_store(Memslot *s, uint64_t gpa, uint64_t len) {
 }
 
 Flow Vcpu::zero_block(uint64_t ea, unsigned block) {
-    const uint64_t gpa = real_address(ea & ~uint64_t(block - 1));
-    Memslot *slot = nullptr;
-    if (uint8_t *p = ram(gpa, block, true, &slot)) {
-        std::memset(p, 0, block);
-        note_store(slot, gpa, block);
+    DataRef r;   // an aligned block never crosses a page, so it is never split
+    if (const Flow f = translate_data<mmu::Access::Store>(ea & ~uint64_t(block - 1), block, r); f != Flow::Next)
+        return f;
+    if (r.host) {
+        std::memset(r.host, 0, block);
+        note_store(r.slot, r.gpa, block);
         return Flow::Next;
     }
     // dcbz outside RAM is an alignment interrupt on real hardware (Book II 4.3.2: caching-inhibited storage).
@@ -195,15 +194,18 @@ void Vcpu::apply_code_invalidations() {
 // ---- the run loop ---------------------------------------------------------------------------------------
 
 Block *Vcpu::block_at(uint64_t nip, Flow &f) {
-    const uint64_t ra = real_address(nip);
+    // Blocks are keyed by real address, so translation changes (tlbie, PIDR) never invalidate them: each
+    // block entry translates its NIP again (mmu/translate.cpp; a fetch-TLB hit).
+    mmu_sync();
+    uint64_t ra;
+    while (!fetch_address(nip, ra, f)) {
+        if (f == Flow::Exit)
+            return nullptr;
+        nip = st_.nip;   // an ISI or instruction segment interrupt was delivered: fetch its vector
+    }
     const uint64_t key = BlockCache::key(ra, st_.msr);
     if (Block *b = blocks_.find(key))
         return b;
-    if (st_.msr & msr::IR) {
-        f = internal_error(PHV_INTERNAL_ERROR_EMULATION,
-                           "instruction relocation (MSR[IR]=1) needs the MMU, which is not implemented yet");
-        return nullptr;
-    }
     // A block never crosses a page, so it can be dropped by page when that page is written.
     const uint64_t page_end = (ra | (PHV_PAGE_SIZE - 1)) + 1;
     Memslot *slot = nullptr;
@@ -278,6 +280,7 @@ Flow Vcpu::exit_intr() {
 }
 
 int Vcpu::run() {
+    const mmu::RunningScope running(mmu_);   // tlbsync on other vcpus waits only for running ones
     complete_exit();
     ++stats_.sum_exits;
     if (run_.immediate_exit) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "isa/insn.h"
+#include "mmu/vcpu_mmu.h"
 #include "phv/phv.h"
 #include "vcpu/block_cache.h"
 #include "vcpu/cpu_state.h"
@@ -37,7 +38,7 @@ constexpr uint64_t kFPEnabled = 1ull << (63 - 43), kIllegal = 1ull << (63 - 44),
 } // namespace srr1
 
 // PAPR hcall numbers and return codes the core itself serves.
-constexpr uint64_t kH_SUCCESS = 0, kH_CEDE = 0xe0;
+constexpr uint64_t kH_SUCCESS = 0, kH_CEDE = 0xe0, kH_REGISTER_PROC_TBL = 0x37c, kH_RPT_INVALIDATE = 0x448;
 
 class Vcpu {
 public:
@@ -112,7 +113,38 @@ public:
     uint8_t *ram(uint64_t gpa, uint64_t len, bool write, Memslot **slot_out = nullptr);
     // Dirty logging and code invalidation for a store that went straight to RAM.
     void note_store(Memslot *s, uint64_t gpa, uint64_t len);
-    uint64_t real_address(uint64_t ea) const;
+    // The real address a data access to ea uses: ea itself with MSR[DR]=0, else its translation without side
+    // effects (no interrupt, no R/C update), or kNoRealAddress when it has none (mmu/translate.cpp).
+    static constexpr uint64_t kNoRealAddress = ~0ull;
+    uint64_t real_address(uint64_t ea);
+
+    // ---- MMU (mmu/translate.cpp, mmu/process_table.cpp, mmu/invalidate.cpp) ------------------------------
+    // Where a data access of len bytes at ea goes: host memory (host, slot), or MMIO at gpa (host null). A
+    // translation fault delivers its storage interrupt and returns that Flow. `split`: the access crosses
+    // into a page that is not contiguous in host memory; host then points to a bounce buffer that
+    // commit_split_store() writes back.
+    struct DataRef {
+        uint8_t *host = nullptr;
+        uint64_t gpa = 0;
+        Memslot *slot = nullptr;
+        bool split = false;
+    };
+    template <mmu::Access A>
+    isa::Flow translate_data(uint64_t ea, unsigned len, DataRef &out);
+    isa::Flow translate_data_slow(mmu::Access a, uint64_t ea, unsigned len, DataRef &out);
+    void commit_split_store(unsigned len);
+    // Instruction fetch: the real address of nip, or false after an ISI/segment interrupt (f = Jump) or an
+    // error exit (f = Exit).
+    bool fetch_address(uint64_t nip, uint64_t &ra, isa::Flow &f);
+    // At a block boundary (a context-synchronising point): pick up PIDR, the partition's process table,
+    // memslot changes and other vcpus' tlbie.
+    void mmu_sync();
+    isa::Flow h_register_proc_tbl();
+    isa::Flow h_rpt_invalidate();
+    // Drops what inv names from this vcpu's TLB and, for tlbie, from every other vcpu's (tlbsync waits).
+    void tlb_invalidate(const mmu::Invalidation &inv, bool broadcast);
+    void tlbsync();
+    mmu::VcpuMmu mmu_;
 
     uint64_t tb_offset_ = 0;
     uint64_t dec_expiry_ = 0;   // TB value at which DEC passes 0

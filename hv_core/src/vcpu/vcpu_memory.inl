@@ -1,7 +1,13 @@
 // Data access for the instruction semantics (included by vcpu.h). Guest memory is reached only through
 // Vcpu::ram(), which bounds-checks against the memslots; anything else becomes an MMIO exit.
+//
+// With MSR[DR]=0 an effective address is a real address (real_address()). With MSR[DR]=1 it is translated:
+// the software TLB is the fast path (one tag compare, then the cached host pointer), the radix walk in
+// mmu/translate.cpp the slow path, which also delivers the storage interrupts.
 #pragma once
 #include <bit>
+
+#include "vcpu/spr_table.h"
 
 namespace phv {
 
@@ -33,45 +39,74 @@ void to_guest(uint8_t *p, T v, bool big_endian) {
 }
 } // namespace detail
 
+template <mmu::Access A>
+isa::Flow Vcpu::translate_data(uint64_t ea, unsigned len, DataRef &out) {
+    if (!(st_.msr & msr::DR)) {
+        out.gpa = real_address(ea);
+        out.host = ram(out.gpa, len, A == mmu::Access::Store, &out.slot);
+        out.split = false;
+        return isa::Flow::Next;
+    }
+    const uint64_t ctx = mmu::Tlb::context(st_.msr, st_.spr[spr::AMR], st_.spr[spr::IAMR]);
+    const mmu::TlbEntry *e = mmu_.tlb.lookup(A, ea, ctx);
+    if (e && (ea & 0xfff) + len <= 0x1000) [[likely]] {
+        const uint64_t off = ea & 0xfff;
+        out.host = e->host ? e->host + off : nullptr;
+        out.gpa = e->gpa + off;
+        out.slot = e->slot;
+        out.split = false;
+        return isa::Flow::Next;
+    }
+    return translate_data_slow(A, ea, len, out);
+}
+
 template <typename T, bool Sign, bool Reverse>
 isa::Flow Vcpu::load_gpr(unsigned rt, uint64_t ea) {
     static_assert(std::is_unsigned_v<T>);
-    const uint64_t gpa = real_address(ea);
+    DataRef r;
+    if (const isa::Flow f = translate_data<mmu::Access::Load>(ea, sizeof(T), r); f != isa::Flow::Next)
+        return f;
     const bool be = !(st_.msr & msr::LE) != Reverse;
-    if (const uint8_t *p = ram(gpa, sizeof(T), false)) {
-        const T v = detail::from_guest<T>(p, be);
+    if (r.host) {
+        const T v = detail::from_guest<T>(r.host, be);
         st_.gpr[rt] = Sign ? uint64_t(int64_t(std::make_signed_t<T>(v))) : uint64_t(v);
         return isa::Flow::Next;
     }
     pending_load_ = {true, uint8_t(rt), uint8_t(sizeof(T)), Sign, be};
-    return mmio_exit(gpa, sizeof(T), false, nullptr);
+    return mmio_exit(r.gpa, sizeof(T), false, nullptr);
 }
 
 template <typename T, bool Reverse>
 isa::Flow Vcpu::store(uint64_t ea, T value) {
     static_assert(std::is_unsigned_v<T>);
-    const uint64_t gpa = real_address(ea);
+    DataRef r;
+    if (const isa::Flow f = translate_data<mmu::Access::Store>(ea, sizeof(T), r); f != isa::Flow::Next)
+        return f;
     const bool be = !(st_.msr & msr::LE) != Reverse;
-    Memslot *slot = nullptr;
-    if (uint8_t *p = ram(gpa, sizeof(T), true, &slot)) {
-        detail::to_guest<T>(p, value, be);
-        note_store(slot, gpa, sizeof(T));
+    if (r.host) {
+        detail::to_guest<T>(r.host, value, be);
+        if (r.split) [[unlikely]]
+            commit_split_store(sizeof(T));
+        else
+            note_store(r.slot, r.gpa, sizeof(T));
         return isa::Flow::Next;
     }
     uint8_t bytes[sizeof(T)];
     detail::to_guest<T>(bytes, value, be);
-    return mmio_exit(gpa, sizeof(T), true, bytes);
+    return mmio_exit(r.gpa, sizeof(T), true, bytes);
 }
 
 template <typename T>
 isa::Flow Vcpu::load_value(uint64_t ea, T &out) {
-    const uint64_t gpa = real_address(ea);
-    if (const uint8_t *p = ram(gpa, sizeof(T), false)) {
-        out = detail::from_guest<T>(p, !(st_.msr & msr::LE));
+    DataRef r;
+    if (const isa::Flow f = translate_data<mmu::Access::Load>(ea, sizeof(T), r); f != isa::Flow::Next)
+        return f;
+    if (r.host) {
+        out = detail::from_guest<T>(r.host, !(st_.msr & msr::LE));
         return isa::Flow::Next;
     }
     return internal_error(PHV_INTERNAL_ERROR_EMULATION, "load of %zu bytes from non-RAM gpa 0x%llx by an "
-                          "instruction that cannot complete through MMIO", sizeof(T), (unsigned long long)gpa);
+                          "instruction that cannot complete through MMIO", sizeof(T), (unsigned long long)r.gpa);
 }
 
 } // namespace phv

@@ -7,6 +7,7 @@
 
 #include "isa/insn.h"
 #include "memory/memslots.h"
+#include "mmu/partition.h"
 #include "phv/phv.h"
 #include "vm/reservation_table.h"
 
@@ -39,6 +40,16 @@ public:
     // Drops every predecoded block built from the guest page at gpa (another vcpu's store hit code).
     void invalidate_code_page(uint64_t gpa);
 
+    // The partition's radix set-up (H_REGISTER_PROC_TBL) and tlbie ordering (mmu/partition.h).
+    mmu::PartitionMmu &mmu() { return mmu_; }
+    // Calls f(Vcpu &) for every vcpu, under the vcpu list lock (f must not create vcpus).
+    template <typename F>
+    void for_each_vcpu(F f) {
+        std::lock_guard g(vcpus_lock_);
+        for (auto &[id, v] : vcpus_)
+            f(*v);
+    }
+
 private:
     const CpuModel &model_;
     uint64_t tb_freq_;
@@ -46,6 +57,7 @@ private:
     ReservationTable reservations_;
     std::mutex vcpus_lock_;
     std::map<uint32_t, std::unique_ptr<Vcpu>> vcpus_;
+    mmu::PartitionMmu mmu_;
 };
 
 } // namespace phv

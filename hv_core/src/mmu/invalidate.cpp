@@ -1,0 +1,130 @@
+// tlbie/tlbiel decoding, the TLB side of a vcpu's invalidations (local, broadcast, tlbsync) and the
+// block-boundary synchronisation that picks up what others changed.
+#include "mmu/invalidate.h"
+
+#include <thread>
+
+#include "vcpu/spr_table.h"
+#include "vcpu/vcpu.h"
+#include "vm/vm.h"
+
+namespace phv::mmu {
+
+unsigned ap_shift(unsigned ap) {
+    switch (ap) {
+    case 0: return 12;
+    case 5: return 16;
+    case 1: return 21;
+    case 2: return 30;
+    default: return 0;
+    }
+}
+
+bool decode_tlbie(const TlbieOperands &op, Invalidation &out) {
+    out = {};
+    if (op.ric == 1)
+        return false;
+    // Forms phv's TLB cannot tell apart get the widest reading: hash (R=0) translations, partition-scoped
+    // (PRS=0) ones (every entry of phv's TLB depends on the partition-scoped "table", the memslots), and the
+    // reserved RIC=3.
+    if (!op.r || !op.prs || op.ric == 3)
+        return true;
+    const unsigned is = unsigned(op.rb >> 10) & 3;
+    out.pid = op.rs >> 32;
+    switch (is) {
+    case 0:
+        if (const unsigned shift = ap_shift(unsigned(op.rb >> 5) & 7)) {
+            out.scope = Invalidation::Scope::Page;
+            out.ea = op.rb & ~0xfffull;
+            out.shift = shift;
+        } else {
+            out.scope = Invalidation::Scope::Pid;   // an AP with no page size: the whole PID
+        }
+        return true;
+    case 1: out.scope = Invalidation::Scope::Pid; return true;
+    // IS=2: the whole LPID, process-scoped; IS=3: everything (tlbie) or one TLB congruence class (tlbiel,
+    // whose set number has no meaning for phv's TLB, so every entry is the class).
+    default: out.scope = Invalidation::Scope::All; return true;
+    }
+}
+
+} // namespace phv::mmu
+
+namespace phv {
+
+namespace {
+void apply_remote(mmu::VcpuMmu &m) {
+    std::vector<mmu::Invalidation> q;
+    uint64_t upto;
+    {
+        std::lock_guard g(m.lock);
+        q.swap(m.queue);
+        upto = m.pushed;
+        m.pending.store(false, std::memory_order_relaxed);
+    }
+    for (const auto &inv : q)
+        m.tlb.invalidate(inv);
+    m.applied.store(upto, std::memory_order_release);
+}
+} // namespace
+
+void Vcpu::mmu_sync() {
+    auto &pm = vm_.mmu();
+    if (const uint64_t gen = pm.generation.load(std::memory_order_acquire); gen != mmu_.generation) {
+        mmu_.generation = gen;
+        mmu_.process_table = pm.process_table.load(std::memory_order_relaxed);
+        st_.spr[spr::LPCR] = (st_.spr[spr::LPCR] & ~mmu::lpcr::kOwned) | pm.lpcr_bits.load(std::memory_order_relaxed);
+        mmu_.tlb.flush();
+    }
+    // Host pointers in the TLB belong to one memslot layout.
+    if (const uint64_t sg = vm_.memslots().generation(); sg != mmu_.slots_generation) {
+        mmu_.slots_generation = sg;
+        mmu_.tlb.flush();
+    }
+    // A new PIDR takes effect at a context-synchronising point (Book III 6.7.10.1 and the synchronisation
+    // table: mtspr PIDR needs a CSI before the accesses that use it), which a block boundary always is.
+    mmu_.tlb.set_pid(st_.spr[spr::PIDR] & 0xffffffffull);
+    if (mmu_.pending.load(std::memory_order_acquire))
+        apply_remote(mmu_);
+}
+
+void Vcpu::tlb_invalidate(const mmu::Invalidation &inv, bool broadcast) {
+    mmu_.tlb.invalidate(inv);
+    if (!broadcast)
+        return;
+    vm_.for_each_vcpu([&](Vcpu &v) {
+        if (&v == this)
+            return;
+        uint64_t pos;
+        {
+            std::lock_guard g(v.mmu_.lock);
+            v.mmu_.queue.push_back(inv);
+            pos = ++v.mmu_.pushed;
+            v.mmu_.pending.store(true, std::memory_order_release);
+        }
+        // One wait per target is enough: positions only grow.
+        for (auto &u : mmu_.unsynced)
+            if (u.first == &v.mmu_) {
+                u.second = pos;
+                return;
+            }
+        mmu_.unsynced.emplace_back(&v.mmu_, pos);
+    });
+}
+
+// tlbsync (Book III 6.9.3): every tlbie this vcpu issued is done on all processors. A target that is not
+// running synchronises on its next entry, so it need not be waited for; while waiting, this vcpu keeps
+// applying what others send it, so two vcpus in tlbsync cannot wait for each other.
+void Vcpu::tlbsync() {
+    for (auto [target, pos] : mmu_.unsynced) {
+        while (target->running.load(std::memory_order_seq_cst) &&
+               target->applied.load(std::memory_order_acquire) < pos) {
+            if (mmu_.pending.load(std::memory_order_acquire))
+                apply_remote(mmu_);
+            std::this_thread::yield();
+        }
+    }
+    mmu_.unsynced.clear();
+}
+
+} // namespace phv

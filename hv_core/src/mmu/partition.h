@@ -1,0 +1,27 @@
+// The partition's MMU set-up, shared by all its vcpus: what the guest registered with H_REGISTER_PROC_TBL
+// (the process-table half of its partition table entry) and the LPCR bits that go with it.
+#pragma once
+#include <atomic>
+#include <cstdint>
+
+namespace phv::mmu {
+
+// LPCR bits the process-table registration owns (Book III 2.2): UPRT (use process table), HR (host radix:
+// the partition uses radix translation) and GTSE (guest translation shootdown: the guest may tlbie).
+namespace lpcr {
+constexpr uint64_t UPRT = 1ull << (63 - 41);
+constexpr uint64_t HR = 1ull << (63 - 43);
+constexpr uint64_t GTSE = 1ull << (63 - 53);
+constexpr uint64_t kOwned = UPRT | HR | GTSE;
+} // namespace lpcr
+
+struct PartitionMmu {
+    // PATE doubleword 1 as the guest registered it (pate1::GR | PRTB | PRTS), 0 before it has.
+    std::atomic<uint64_t> process_table{0};
+    // LPCR[UPRT, HR, GTSE] for every vcpu of the partition.
+    std::atomic<uint64_t> lpcr_bits{0};
+    // Bumped on every registration; a vcpu that sees a new value reloads both and drops its TLB.
+    std::atomic<uint64_t> generation{0};
+};
+
+} // namespace phv::mmu

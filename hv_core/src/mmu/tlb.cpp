@@ -1,0 +1,72 @@
+#include "mmu/tlb.h"
+
+namespace phv::mmu {
+
+namespace {
+// Quadrant 3 (EA bit 0 set, as quadrants 1 and 2 never enter the TLB) is PID 0's.
+bool os_quadrant(uint64_t tag) { return tag >> 63; }
+} // namespace
+
+void Tlb::insert(Access a, uint64_t ea, uint64_t ctx, const TlbEntry &e) {
+    TlbEntry &slot = sets_[unsigned(a)][index(ea)];
+    slot = e;
+    slot.tag = (ea & kPageMask) | ctx;
+}
+
+void Tlb::flush() {
+    for (auto &set : sets_)
+        set.fill(TlbEntry{});
+}
+
+void Tlb::set_pid(uint64_t pid) {
+    if (pid == pid_)
+        return;
+    pid_ = pid;
+    for (auto &set : sets_)
+        for (TlbEntry &e : set)
+            if (e.tag && !os_quadrant(e.tag))
+                e.tag = 0;
+}
+
+bool Tlb::matches(const TlbEntry &e, const Invalidation &inv) const {
+    if (!e.tag)
+        return false;
+    if (inv.scope == Invalidation::Scope::All)
+        return true;
+    const uint64_t pid = os_quadrant(e.tag) ? 0 : pid_;
+    if (pid != inv.pid)
+        return false;
+    if (inv.scope == Invalidation::Scope::Pid)
+        return true;
+    // A page names the translation of that size containing ea, so every 4K entry inside it. (The ISA leaves
+    // a tlbie whose AP is not the translation's real page size undefined; Linux always names the real size.)
+    const uint64_t size = 1ull << inv.shift;
+    const uint64_t base = inv.ea & ~(size - 1) & kPageMask;
+    return (e.tag & kPageMask) - base < size;
+}
+
+unsigned Tlb::invalidate(const Invalidation &inv) {
+    unsigned n = 0;
+    auto drop = [&](TlbEntry &e) {
+        if (matches(e, inv)) {
+            e.tag = 0;
+            ++n;
+        }
+    };
+    // A page smaller than the array's reach touches only the slots its 4K pages index (a 4K or 64K tlbie
+    // looks at 3 or 48 entries); anything wider looks at every slot.
+    if (inv.scope == Invalidation::Scope::Page && (1ull << (inv.shift - 12)) < kEntries) {
+        const uint64_t size = 1ull << inv.shift;
+        const uint64_t base = inv.ea & ~(size - 1);
+        for (auto &set : sets_)
+            for (uint64_t a = base; a - base < size; a += 0x1000)
+                drop(set[index(a)]);
+        return n;
+    }
+    for (auto &set : sets_)
+        for (TlbEntry &e : set)
+            drop(e);
+    return n;
+}
+
+} // namespace phv::mmu

@@ -1,0 +1,71 @@
+// The software TLB: effective page -> host pointer, per vcpu, one direct-mapped array per kind of access
+// (load, store, instruction fetch), so that a hit is one tag compare and one load.
+//
+// The tag is the 4 KiB effective page with the translation context in its low 12 bits: MSR[PR] and key 0 of
+// AMR/IAMR, which decide what a privileged access to a user page may do (KUAP/KUEP flip AMR around every user
+// copy, and a change of context must not reuse a permission decided under another). Entries of larger pages
+// are entered 4 KiB at a time and remember the page size they came from, so tlbie can name them. The PID is
+// not in the tag: quadrant-0 entries belong to the PID the TLB was last synchronised with (set_pid), and
+// quadrant-3 entries to PID 0. The LPID is implicit: a TLB belongs to one partition's vcpu; a nested guest
+// will get its own TLB (or a context bit) rather than a wider tag.
+#pragma once
+#include <array>
+#include <cstdint>
+
+#include "mmu/radix.h"
+
+namespace phv {
+struct Memslot;
+}
+
+namespace phv::mmu {
+
+struct TlbEntry {
+    uint64_t tag = 0;            // 0: empty (a real tag always has context bit 0 set)
+    uint8_t *host = nullptr;     // the 4 KiB page in host memory, or nullptr when it is not RAM (MMIO)
+    uint64_t gpa = 0;            // its guest real address
+    Memslot *slot = nullptr;
+    uint8_t shift = 12;          // size of the translation the entry came from
+};
+
+// What a targeted invalidation names (tlbie/tlbiel/H_RPT_INVALIDATE, after decoding their forms).
+struct Invalidation {
+    enum class Scope : uint8_t { Page, Pid, All } scope = Scope::All;
+    uint64_t ea = 0;        // Page: an address in the page
+    unsigned shift = 12;    // Page: its size
+    uint64_t pid = 0;       // Page, Pid: the process
+};
+
+class Tlb {
+public:
+    static constexpr unsigned kEntries = 1024;   // per access kind: 4 MiB of 4K pages before two collide
+    static constexpr uint64_t kPageMask = ~0xfffull;
+
+    // Context bits: bit 0 always (so no real tag is 0), bit 1 MSR[PR], bits 2:3 AMR key 0, bit 4 IAMR key 0's
+    // execute bit.
+    static uint64_t context(uint64_t msr, uint64_t amr, uint64_t iamr) {
+        return 1 | ((msr >> 13) & 2) | ((amr >> 60) & 0xc) | ((iamr >> 58) & 0x10);
+    }
+    static unsigned index(uint64_t ea) { return unsigned(ea >> 12) & (kEntries - 1); }
+
+    const TlbEntry *lookup(Access a, uint64_t ea, uint64_t ctx) const {
+        const TlbEntry &e = sets_[unsigned(a)][index(ea)];
+        return e.tag == ((ea & kPageMask) | ctx) ? &e : nullptr;
+    }
+    void insert(Access a, uint64_t ea, uint64_t ctx, const TlbEntry &e);
+
+    uint64_t pid() const { return pid_; }
+    // PIDR changed (seen at a context-synchronising point): quadrant-0 entries belonged to the old PID.
+    void set_pid(uint64_t pid);
+    // Drops what `inv` names and nothing else; returns how many entries went.
+    unsigned invalidate(const Invalidation &inv);
+    void flush();
+
+private:
+    bool matches(const TlbEntry &e, const Invalidation &inv) const;
+
+    std::array<std::array<TlbEntry, kEntries>, 3> sets_{};
+    uint64_t pid_ = 0;
+};
+
+} // namespace phv::mmu

@@ -1,0 +1,200 @@
+// The slow path of address translation for a vcpu: TLB miss -> radix walk -> R/C update -> TLB fill, and the
+// storage interrupts a failed translation raises (Book III 7.5.3-7.5.6).
+#include <cstring>
+
+#include "mmu/radix.h"
+#include "vcpu/spr_table.h"
+#include "vcpu/vcpu.h"
+#include "vm/vm.h"
+
+namespace phv {
+
+using isa::Flow;
+using mmu::Access;
+
+namespace {
+
+// Segment interrupts (Book III 7.5.4, 7.5.6): on radix they report an EA outside the tree (quadrants 1/2
+// for a guest, EA bits 2:11 set).
+constexpr uint64_t kDataSegment = 0x380, kInstructionSegment = 0x480;
+
+constexpr uint64_t kRealModeMask = 0x0fffffffffffffffull;
+
+bool read_phys(void *opaque, uint64_t gpa, uint64_t &value) {
+    const uint8_t *p = static_cast<Vcpu *>(opaque)->ram(gpa, 8, false);
+    if (!p)
+        return false;
+    value = detail::from_guest<uint64_t>(p, true);   // radix tables are big-endian whatever MSR[LE] says
+    return true;
+}
+
+bool radix_enabled(const Vcpu &c) { return c.mmu_.process_table & mmu::pate1::GR; }
+
+mmu::Context context_of(Vcpu &c) {
+    return {c.mmu_.process_table, c.mmu_.tlb.pid(), c.st_.spr[spr::AMR], c.st_.spr[spr::IAMR],
+            c.problem_state()};
+}
+
+// Sets the R (and for stores C) bit of the PTE translation used, as the hardware does for a radix guest
+// (Book III 6.7.12, Reference and Change Recording): atomically, and only while the PTE is still the one the
+// walk read, so that a guest clearing the PTE concurrently (Linux ptep_get_and_clear) never gets it back.
+// Returns false when the PTE changed (walk again). A PTE in read-only or non-RAM memory is left alone.
+bool update_rc(Vcpu &c, const mmu::Result &r, Access a) {
+    const uint64_t need = mmu::rc_needed(a);
+    if ((r.pte & need) == need)
+        return true;
+    Memslot *slot = nullptr;
+    uint8_t *p = c.ram(r.pte_gpa, 8, true, &slot);
+    if (!p)
+        return true;
+    uint64_t expected = detail::bswap(r.pte);
+    const uint64_t desired = detail::bswap(r.pte | need);
+    if (!__atomic_compare_exchange_n(reinterpret_cast<uint64_t *>(p), &expected, desired, false, __ATOMIC_SEQ_CST,
+                                     __ATOMIC_SEQ_CST))
+        return false;
+    c.note_store(slot, r.pte_gpa, 8);   // dirty log, code pages and reservations see the update
+    return true;
+}
+
+} // namespace
+
+// One 4K page of a translation: from the TLB, or walked, R/C-updated and entered. On failure `fault`
+// holds why.
+static bool translate_page(Vcpu &c, Access a, uint64_t ea, mmu::TlbEntry &out, mmu::Result &fault) {
+    const uint64_t ctx = mmu::Tlb::context(c.st_.msr, c.st_.spr[spr::AMR], c.st_.spr[spr::IAMR]);
+    if (const mmu::TlbEntry *e = c.mmu_.tlb.lookup(a, ea, ctx)) {
+        out = *e;
+        return true;
+    }
+    const mmu::Context mctx = context_of(c);
+    mmu::Result r;
+    for (int attempt = 0;; ++attempt) {
+        r = mmu::radix_translate(mctx, ea, a, read_phys, &c);
+        if (r.cause || r.segment_fault) {
+            fault = r;
+            return false;
+        }
+        if (update_rc(c, r, a))
+            break;
+        if (attempt == 16) {   // another vcpu keeps rewriting the PTE: use this walk's answer
+            break;
+        }
+    }
+    out = {};
+    out.gpa = r.gpa & ~0xfffull;
+    out.host = c.ram(out.gpa, 0x1000, a == Access::Store, &out.slot);
+    out.shift = uint8_t(r.page_shift);
+    c.mmu_.tlb.insert(a, ea, ctx, out);
+    return true;
+}
+
+static Flow data_fault(Vcpu &c, uint64_t ea, Access a, const mmu::Result &r) {
+    c.st_.spr[spr::DAR] = ea;
+    if (r.segment_fault)
+        return c.interrupt(kDataSegment, c.st_.nip, 0);
+    c.st_.spr[spr::DSISR] = r.cause | (a == Access::Store ? mmu::cause::kStore : 0);
+    return c.interrupt(vec::kDSI, c.st_.nip, 0);
+}
+
+Flow Vcpu::translate_data_slow(Access a, uint64_t ea, unsigned len, DataRef &out) {
+    if (!radix_enabled(*this))
+        return internal_error(PHV_INTERNAL_ERROR_EMULATION,
+                              "data relocation (MSR[DR]=1) without a radix process table: the hash MMU is not "
+                              "implemented yet");
+    mmu::TlbEntry first, second;
+    mmu::Result fault;
+    if (!translate_page(*this, a, ea, first, fault))
+        return data_fault(*this, ea, a, fault);
+    const uint64_t off = ea & 0xfff;
+    out.split = false;
+    if (off + len <= 0x1000) {
+        out.host = first.host ? first.host + off : nullptr;
+        out.gpa = first.gpa + off;
+        out.slot = first.slot;
+        return Flow::Next;
+    }
+    // The access crosses into the next page: both must translate before any byte moves; the fault reports
+    // the first byte of the page that failed.
+    const uint64_t next = mask_ea((ea | 0xfff) + 1);
+    if (!translate_page(*this, a, next, second, fault))
+        return data_fault(*this, next, a, fault);
+    const unsigned len1 = unsigned(0x1000 - off);
+    if (first.host && second.host && first.slot == second.slot && first.host + 0x1000 == second.host) {
+        out.host = first.host + off;
+        out.gpa = first.gpa + off;
+        out.slot = first.slot;
+        return Flow::Next;
+    }
+    if (!first.host && !second.host && first.gpa + 0x1000 == second.gpa) {
+        out.host = nullptr;   // MMIO that happens to be contiguous: one exit
+        out.gpa = first.gpa + off;
+        return Flow::Next;
+    }
+    if (!first.host || !second.host || len > sizeof mmu_.split.bounce)
+        return internal_error(PHV_INTERNAL_ERROR_EMULATION,
+                              "access of %u bytes at 0x%llx spans RAM and MMIO pages (or is too wide to split)", len, (unsigned long long)ea);
+    // Two RAM pages that are not adjacent on the host: go through the bounce buffer.
+    auto &s = mmu_.split;
+    s = {first.host + off, first.gpa + off, first.slot, len1, second.host, second.gpa, second.slot};
+    std::memcpy(s.bounce, s.host1, len1);
+    std::memcpy(s.bounce + len1, s.host2, len - len1);
+    out.host = s.bounce;
+    out.gpa = s.gpa1;
+    out.slot = s.slot1;
+    out.split = true;
+    return Flow::Next;
+}
+
+void Vcpu::commit_split_store(unsigned len) {
+    auto &s = mmu_.split;
+    std::memcpy(s.host1, s.bounce, s.len1);
+    std::memcpy(s.host2, s.bounce + s.len1, len - s.len1);
+    note_store(s.slot1, s.gpa1, s.len1);
+    note_store(s.slot2, s.gpa2, len - s.len1);
+}
+
+uint64_t Vcpu::real_address(uint64_t ea) {
+    // Real addressing mode ignores the top 4 bits of the EA (Book III 5.7.3), which is why a Linux kernel
+    // linked at 0xc000... can run before it turns translation on.
+    if (!(st_.msr & msr::DR))
+        return ea & kRealModeMask;
+    const uint64_t ctx = mmu::Tlb::context(st_.msr, st_.spr[spr::AMR], st_.spr[spr::IAMR]);
+    if (const mmu::TlbEntry *e = mmu_.tlb.lookup(Access::Load, ea, ctx))
+        return e->gpa + (ea & 0xfff);
+    if (!radix_enabled(*this))
+        return kNoRealAddress;
+    const mmu::Result r = mmu::radix_translate(context_of(*this), ea, Access::Load, read_phys, this);
+    return r.cause || r.segment_fault ? kNoRealAddress : r.gpa;
+}
+
+bool Vcpu::fetch_address(uint64_t nip, uint64_t &ra, Flow &f) {
+    if (!(st_.msr & msr::IR)) {
+        ra = nip & kRealModeMask;
+        return true;
+    }
+    if (!radix_enabled(*this)) {
+        f = internal_error(PHV_INTERNAL_ERROR_EMULATION,
+                           "instruction relocation (MSR[IR]=1) without a radix process table: the hash MMU is "
+                           "not implemented yet");
+        return false;
+    }
+    mmu::TlbEntry e;
+    mmu::Result fault;
+    if (translate_page(*this, Access::Fetch, nip, e, fault)) {
+        ra = e.gpa + (nip & 0xfff);
+        return true;
+    }
+    // An interrupt vector that itself does not translate would fault forever: tell the caller instead.
+    if (fault.segment_fault) {
+        f = interrupt(kInstructionSegment, nip, 0);
+    } else {
+        f = interrupt(vec::kISI, nip, fault.cause);
+    }
+    if (st_.nip == nip) {
+        f = internal_error(PHV_INTERNAL_ERROR_FETCH, "instruction fetch at 0x%llx faults at its own vector",
+                           (unsigned long long)nip);
+    }
+    return false;
+}
+
+} // namespace phv
