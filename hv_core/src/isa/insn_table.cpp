@@ -5,6 +5,7 @@
 
 #include "isa/insn.h"
 #include "isa/semantics/arith_ext.h"
+#include "isa/semantics/atomic_memory.h"
 #include "isa/semantics/bcd_assist.h"
 #include "isa/semantics/bitmanip.h"
 #include "isa/semantics/branch.h"
