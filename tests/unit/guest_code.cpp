@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "vcpu/cpu_state.h"
+#include "vcpu/vcpu.h"
 
 namespace phv::test {
 
@@ -55,6 +56,25 @@ void GuestCode::set_reg(uint64_t id, uint64_t v) {
     uint32_t w = uint32_t(v);
     phv_one_reg r{id, PHV_REG_SIZE(id) == 4 ? reinterpret_cast<uint64_t>(&w) : reinterpret_cast<uint64_t>(&v)};
     EXPECT_EQ(phv_set_one_reg(vcpu, &r), 0) << std::hex << id;
+}
+
+void GuestCode::vector_stub(uint64_t vector) {
+    const uint32_t words[] = {enc::addi(30, 0, int32_t(vector >> 4)), enc::addi(3, 0, int32_t(kDone)), enc::sc(1)};
+    std::memcpy(ram + vector, words, sizeof words);
+}
+
+uint64_t GuestCode::run_until_vector(std::initializer_list<uint32_t> body) {
+    set_gpr(30, 0);
+    // The previous run ended in an hcall, which completes on re-entry by writing r3..r12: hand back the
+    // values the test has put there since.
+    run_data->papr_hcall.ret = gpr(3);
+    for (unsigned i = 0; i < 9; ++i)
+        run_data->papr_hcall.args[i] = gpr(4 + i);
+    load(with_done(body));
+    // The code page was rewritten behind the vcpu's back: drop what it predecoded there.
+    reinterpret_cast<Vcpu *>(vcpu)->request_code_invalidate(kCodeBase);
+    run_to_done();
+    return gpr(30) << 4;
 }
 
 std::vector<uint32_t> with_done(std::initializer_list<uint32_t> body) {

@@ -59,6 +59,11 @@ public:
     static constexpr uint64_t kDone = 0x7fff;
     void run_to_done();
 
+    // Interrupt tests: a handler at `vector` that records it (r30 = vector >> 4) and ends the run, and a
+    // runner that returns the vector a body took (0 when the body finished without one).
+    void vector_stub(uint64_t vector);
+    uint64_t run_until_vector(std::initializer_list<uint32_t> body);
+
     uint64_t reg(uint64_t id);
     void set_reg(uint64_t id, uint64_t v);
     uint64_t gpr(unsigned n) { return reg(PHV_REG_PPC_GPR(n)); }

@@ -19,27 +19,13 @@ constexpr uint64_t kMsr = msr::SF | msr::ME | msr::LE;
 struct Guest : GuestCode {
     explicit Guest(uint32_t model = PHV_CPU_POWER10) : GuestCode(model) {
         set_reg(PHV_REG_PPC_LPCR_64, 1ull << 25);
-        for (uint64_t v : {0x700, 0xf60}) {
-            const uint32_t words[] = {addi(30, 0, int32_t(v >> 4)), addi(3, 0, int32_t(kDone)), sc(1)};
-            std::memcpy(ram + v, words, sizeof words);
-        }
+        for (uint64_t v : {0x700, 0xf60})
+            vector_stub(v);
         // sc 1 from problem state is a system call: there the end marker arrives at 0xc00.
         const uint32_t done[] = {addi(3, 0, int32_t(kDone)), sc(1)};
         std::memcpy(ram + 0xc00, done, sizeof done);
     }
-    uint64_t take(std::initializer_list<uint32_t> body) {
-        set_gpr(30, 0);
-        // The previous run ended in an hcall, which completes on re-entry by writing r3..r12: hand back the
-        // values the test has put there since.
-        run_data->papr_hcall.ret = gpr(3);
-        for (unsigned i = 0; i < 9; ++i)
-            run_data->papr_hcall.args[i] = gpr(4 + i);
-        load(with_done(body));
-        // The code page was rewritten behind the vcpu's back: drop what it predecoded there.
-        reinterpret_cast<phv::Vcpu *>(vcpu)->request_code_invalidate(kCodeBase);
-        run_to_done();
-        return gpr(30) << 4;
-    }
+    uint64_t take(std::initializer_list<uint32_t> body) { return run_until_vector(body); }
     phv::Vcpu &v() { return *reinterpret_cast<phv::Vcpu *>(vcpu); }
     void problem_state() { set_reg(PHV_REG_PPC_MSR, kMsr | msr::PR); }
 };
