@@ -173,3 +173,33 @@ TEST(Quadword, AlignedLqStqAreAtomicAcrossVcpus) {
 }
 
 } // namespace
+
+namespace {
+// icbt and cp_abort are no-ops; copy and paste. are illegal (the words objdump gives for icbt 2,r3,r4,
+// cp_abort, copy 0,r3 and paste. 0,r3). qemu-ppc64le -cpu power10 agrees for cp_abort (runs), copy and
+// paste. (SIGILL); for icbt it raises SIGILL, which the ISA contradicts (see rows/storage_control.inc).
+// On a POWER8 all four are illegal (ISA 3.0 instructions).
+TEST(Storage, IcbtCpAbortCopyPaste) {
+    constexpr uint32_t kIcbt = 0x7c43202c, kCpAbort = 0x7c00068c, kCopy = 0x7c201e0c, kPaste = 0x7c201f0d;
+    for (uint32_t model : {PHV_CPU_POWER9, PHV_CPU_POWER10, PHV_CPU_POWER8}) {
+        for (uint32_t w : {kIcbt, kCpAbort, kCopy, kPaste}) {
+            GuestCode g(model);
+            g.set_reg(PHV_REG_PPC_LPCR_64, 1ull << 25);
+            g.load(with_done({}), 0x700);
+            g.set_gpr(3, kData);
+            g.set_gpr(4, 0);
+            g.load(with_done({w, addi(20, 0, 1)}));
+            g.run_to_done();
+            const bool runs = model != PHV_CPU_POWER8 && (w == kIcbt || w == kCpAbort);
+            EXPECT_EQ(g.gpr(20), runs ? 1u : 0u) << std::hex << w << " model " << model;
+            if (!runs)
+                EXPECT_NE(g.reg(PHV_REG_PPC_SRR1) & (1ull << (63 - 44)), 0u) << std::hex << w;
+        }
+    }
+    char buf[64];
+    phv_disassemble(kIcbt, 0, 0, buf, sizeof buf);
+    EXPECT_STREQ(buf, "icbt    2,r3,r4");
+    phv_disassemble(kCpAbort, 0, 0, buf, sizeof buf);
+    EXPECT_STREQ(buf, "cp_abort");
+}
+} // namespace

@@ -67,6 +67,7 @@ std::string operand(std::string_view op, uint32_t w, uint64_t nip, const InsnDef
     if (op == "CY") return num(bits(w, 21, 22));
     if (op == "L14") return num(bits(w, 14, 15));
     if (op == "NB") return num(NB(w));
+    if (op == "CT") return num(bits(w, 7, 10));   // icbt cache level
     if (op == "FC") return num(RB(w));   // lwat/ldat/stwat/stdat function code (bits 16:20)
     if (op == "DQ(RA)") return num(sext(bits(w, 16, 27), 12) * 16) + "(" + (RA(w) ? r(RA(w)) : "0") + ")";
     if (op == "D34(RA)" || op == "SI34") {
