@@ -545,3 +545,28 @@ TEST(Tlb, HRptInvalidateNamesPagesOfOnePid) {
 }
 
 } // namespace
+
+namespace {
+using namespace phv::test::enc;
+constexpr uint32_t ldarx(uint32_t rt, uint32_t ra, uint32_t rb) { return X(31, rt, ra, rb, 84); }
+constexpr uint32_t stdcx(uint32_t rs, uint32_t ra, uint32_t rb) { return X(31, rs, ra, rb, 214, 1); }
+
+// larx/stcx. translate like the loads and stores they are: stdcx. to a page the PTE makes read-only is a
+// DSI (a copy-on-write page must not be written), and a successful one sets C.
+TEST(RadixAtomics, StcxIsAStoreForTranslation) {
+    Radix g;
+    g.radix_on();
+    const uint64_t ro = g.map(0, 0x10000000, 0x7000, 12, pte::R | pte::C | pte::EAA_R);
+    (void)ro;
+    g.set_gpr(5, 0x10000000), g.set_gpr(0, 0), g.set_gpr(7, 0x55);
+    EXPECT_EQ(g.run_virt({ldarx(6, 0, 5), stdcx(7, 0, 5)}), 0x300u);
+    EXPECT_EQ(g.dar(), 0x10000000u);
+    EXPECT_EQ(g.dsisr(), 0x0a000000u);
+    EXPECT_EQ(g.ram[0x7000], 0u);
+    const uint64_t rw = g.map(0, 0x10001000, 0x8000, 12, pte::R | pte::EAA_RW);
+    g.set_gpr(5, 0x10001000);
+    EXPECT_EQ(g.run_virt({ldarx(6, 0, 5), stdcx(7, 0, 5)}), 0u);
+    EXPECT_EQ(g.ram[0x8000], 0x55u);
+    EXPECT_EQ(g.get_be(rw) & pte::C, pte::C);
+}
+} // namespace

@@ -103,9 +103,13 @@ Flow stcx(Vcpu &c, const Decoded &d) {
     bool ok = false;
     if (c.st_.reserve_valid && c.st_.reserve_addr == ea && c.st_.reserve_len == sizeof(T) &&
         c.vm().reservations().unchanged(c.st_.reserve_gpa, c.st_.reserve_gen)) {
-        const uint64_t gpa = c.real_address(ea);
-        Memslot *slot = nullptr;
-        uint8_t *p = c.ram(gpa, sizeof(T), true, &slot);
+        // Translated as the store it is: permission, C bit and storage interrupts as for any store.
+        Vcpu::DataRef ref;
+        if (const Flow f = c.translate_data<mmu::Access::Store>(ea, sizeof(T), ref); f != Flow::Next)
+            return f;
+        const uint64_t gpa = ref.gpa;
+        Memslot *slot = ref.slot;
+        uint8_t *p = ref.split ? nullptr : ref.host;   // aligned, so never split
         if (!p)
             return c.internal_error(PHV_INTERNAL_ERROR_EMULATION, "stcx. to non-RAM gpa 0x%llx",
                                     (unsigned long long)gpa);

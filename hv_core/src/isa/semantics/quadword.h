@@ -44,7 +44,9 @@ inline bool cas16(uint8_t *p, uint64_t expected[2], const uint64_t desired[2]) {
 // An aligned quadword in writable RAM, for single-copy atomic lq/stq (Book II 1.4: aligned quadword
 // accesses of lq, stq, plq, pstq are single-copy atomic), or nullptr (then two doubleword accesses do).
 inline uint8_t *atomic_quadword(Vcpu &c, uint64_t ea, uint64_t &gpa, Memslot **slot) {
-    if (ea % 16)
+    // Under translation (MSR[DR]=1) the two-doubleword path goes through the MMU (storage interrupts, R/C,
+    // a read-only page refusing stq); the quadword is then not single-copy atomic (issue 6 follow-up).
+    if (ea % 16 || (c.st_.msr & msr::DR))
         return nullptr;
     gpa = c.real_address(ea);
     return c.ram(gpa, 16, true, slot);
@@ -144,9 +146,12 @@ inline Flow stqcx(Vcpu &c, const Decoded &d) {
     bool ok = false;
     if (c.st_.reserve_valid && c.st_.reserve_addr == ea && c.st_.reserve_len == 16 &&
         c.vm().reservations().unchanged(c.st_.reserve_gpa, c.st_.reserve_gen)) {
-        const uint64_t gpa = c.real_address(ea);
-        Memslot *slot = nullptr;
-        uint8_t *p = c.ram(gpa, 16, true, &slot);
+        Vcpu::DataRef ref;   // translated as a store (permission, C bit, storage interrupts)
+        if (const Flow f = c.translate_data<mmu::Access::Store>(ea, 16, ref); f != Flow::Next)
+            return f;
+        const uint64_t gpa = ref.gpa;
+        Memslot *slot = ref.slot;
+        uint8_t *p = ref.split ? nullptr : ref.host;
         if (!p)
             return c.internal_error(PHV_INTERNAL_ERROR_EMULATION, "stqcx. to non-RAM gpa 0x%llx",
                                     (unsigned long long)gpa);
