@@ -570,3 +570,36 @@ TEST(RadixAtomics, StcxIsAStoreForTranslation) {
     EXPECT_EQ(g.get_be(rw) & pte::C, pte::C);
 }
 } // namespace
+
+namespace {
+// tlbie reaches every vcpu of the partition: vcpu 1's tlbie drops the translation vcpu 0 has cached, and
+// tlbsync does not wait for a vcpu that is not running (it synchronises when it next enters).
+TEST(Tlb, TlbieReachesOtherVcpus) {
+    Radix g;
+    g.radix_on();
+    phv_vcpu *other = nullptr;
+    ASSERT_EQ(phv_create_vcpu(g.vm, 1, &other), 0);
+    const uint64_t a = 0x10000000;
+    g.map(0, a, 0x7000, 12, kRw);
+    g.put_le(0x7000, 1), g.put_le(0x9000, 3);
+    g.set_gpr(5, a);
+    EXPECT_EQ(g.run_virt(load_r5()), 0u);
+    EXPECT_EQ(g.gpr(6), 1u);
+    g.map(0, a, 0x9000, 12, kRw);
+    // vcpu 1: tlbie (IS=0, 4K, PID 0) of a, tlbsync, done; in real mode (tlbie takes real RB/RS values).
+    const std::vector<uint32_t> prog = with_done({addi(10, 0, 0), addis(10, 10, 0x1000), addi(11, 0, 0),
+                                                  tlbie(10, 11, 0, 1, 1), tlbsync()});
+    std::memcpy(g.ram + 0x3f000, prog.data(), prog.size() * 4);
+    auto *v1 = reinterpret_cast<phv::Vcpu *>(other);
+    v1->state().msr = kMsrReal;
+    v1->state().nip = 0x3f000;
+    ASSERT_EQ(phv_vcpu_run(other), 0);
+    ASSERT_EQ(phv_vcpu_run_struct(other)->exit_reason, uint32_t(PHV_EXIT_PAPR_HCALL));
+    EXPECT_EQ(phv_vcpu_run_struct(other)->papr_hcall.nr, GuestCode::kDone);
+    EXPECT_EQ(v1->state().gpr[30], 0u);   // no interrupt: vcpu 1 has LPCR[GTSE] from the registration too
+    EXPECT_EQ(v1->state().spr[spr::LPCR] & phv::mmu::lpcr::GTSE, phv::mmu::lpcr::GTSE);
+    // vcpu 0 sees the new page.
+    EXPECT_EQ(g.run_virt(load_r5()), 0u);
+    EXPECT_EQ(g.gpr(6), 3u);
+}
+} // namespace
