@@ -69,6 +69,7 @@ constexpr uint32_t kCacheBlock = 128;
 constexpr uint32_t kL1Size = 32 * 1024;
 constexpr uint32_t kSlbSize = 32;
 constexpr uint32_t kClockHz = 1000000000;
+constexpr uint32_t kLargeDecrementerBits = 56;
 
 } // namespace
 
@@ -118,6 +119,10 @@ void write_cpu_properties(FdtWriter &w, const CpuNodeInfo &cpu) {
     w.prop_cells("ibm,segment-page-sizes", kSegmentPageSizes);
     const std::vector<uint8_t> pa = pa_features(cpu.model);
     w.prop_bytes("ibm,pa-features", pa);
+    // The decrementer is 56 bits wide once the OS sets LPCR[LD], which phv-run starts every POWER9/10 vcpu
+    // with, as QEMU's pseries does by default (cap-large-decr); QEMU's tree says so the same way.
+    if (cpu.model != CpuModel::Power8)
+        w.prop_u32("ibm,dec-bits", kLargeDecrementerBits);
     if (cpu_model_uses_radix(cpu.model)) {
         w.prop_cells("ibm,processor-radix-AP-encodings", kRadixApEncodings);
     } else {

@@ -94,6 +94,9 @@ int run_guest(const Options &opts) {
     for (unsigned id = 0; id < opts.smp; ++id)
         if (const int rc = phv_create_vcpu(vm.get(), id, &vcpus[id]); rc != 0)
             return fail(log, "cannot create vcpu " + std::to_string(id) + ": " + std::strerror(-rc), kExitInternal);
+    for (phv_vcpu *v : vcpus)
+        if (const int rc = set_initial_lpcr(v, opts.cpu != CpuModel::Power8); rc != 0)
+            return fail(log, std::string("cannot set LPCR: ") + std::strerror(-rc), kExitInternal);
 
     const GuestMemory mem = ram->memory();
     StdioConsole console;

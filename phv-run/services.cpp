@@ -5,6 +5,8 @@
 namespace phvrun {
 
 Expected<bool> register_services(const Services &s) {
+    // Served by the core itself (hv_core/src/vcpu/hcalls_mode.cpp), as KVM and QEMU serve it.
+    s.hcalls.add_hypertas("hcall-set-mode");
     if (!register_vty_hcalls(s.hcalls, s.console))
         return Error{"internal: H_PUT_TERM_CHAR/H_GET_TERM_CHAR registered twice"};
     if (!s.rtas.register_hcall(s.hcalls))

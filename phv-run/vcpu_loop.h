@@ -31,6 +31,11 @@ struct VcpuThreads {
 // Returns 0 or the core's negative errno.
 int set_boot_state(phv_vcpu *vcpu, uint64_t nip, uint64_t fdt, uint64_t kernel);
 
+// What every vcpu starts with before any OS code runs: LPCR[LD] (the large decrementer) on POWER9/10, as
+// QEMU's pseries machine sets it by default (spapr cap-large-decr) and advertises in ibm,dec-bits.
+constexpr uint64_t kLpcrLD = 1ull << (63 - 46);
+int set_initial_lpcr(phv_vcpu *vcpu, bool large_decrementer);
+
 // The state RTAS start-cpu gives a stopped thread.
 int set_start_state(phv_vcpu *vcpu, const CpuStart &start);
 

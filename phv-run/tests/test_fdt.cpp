@@ -123,6 +123,11 @@ TEST(Fdt, RadixForPower9And10HashForPower8) {
             EXPECT_EQ((*vec5)[24], 0x40) << "radix";
             EXPECT_EQ((*vec5)[26], 0x40) << "GTSE";
         }
+        // ibm,dec-bits = 56 on POWER9/10 and absent on POWER8, as in qemu-system-ppc64 -M pseries' tree.
+        if (m == CpuModel::Power8)
+            EXPECT_FALSE(prop(blob.data(), cpu.c_str(), "ibm,dec-bits"));
+        else
+            EXPECT_EQ(prop_cells(blob.data(), cpu.c_str(), "ibm,dec-bits"), (std::vector<uint64_t>{56}));
         const auto pa = prop(blob.data(), cpu.c_str(), "ibm,pa-features");
         ASSERT_TRUE(pa);
         EXPECT_EQ(pa->size(), size_t((*pa)[0]) + 2);

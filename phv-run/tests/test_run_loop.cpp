@@ -141,7 +141,7 @@ TEST_F(RunLoopTest, BootsPrintsAndPowersOff) {
         0x78c607c6,  // sldi r6,r6,32
         0x44000022,  // sc 1
         0x7c741b78,  // mr r20,r3
-        0x3860031c,  // li r3,H_SET_MODE     not served by phv-run
+        0x386002ec,  // li r3,H_HOME_NODE_ASSOCIATIVITY   not served by phv-run
         0x3880004d,  // li r4,77
         0x44000022,  // sc 1
         0x7c751b78,  // mr r21,r3
@@ -169,7 +169,7 @@ TEST_F(RunLoopTest, BootsPrintsAndPowersOff) {
     EXPECT_EQ(load_be32(ram.data() + kBase + 0x100 + 20), 0u) << "power-off status cell";
     const auto lines = cap.lines();
     ASSERT_EQ(lines.size(), 1u) << cap.text();
-    EXPECT_NE(lines[0].find("unimplemented H_SET_MODE"), std::string::npos) << lines[0];
+    EXPECT_NE(lines[0].find("unimplemented H_HOME_NODE_ASSOCIATIVITY"), std::string::npos) << lines[0];
 }
 
 TEST_F(RunLoopTest, SecondaryWaitsForStartCpu) {

@@ -54,6 +54,8 @@ Flow Vcpu::hcall() {
         st_.gpr[3] = kH_SUCCESS;
         st_.msr |= msr::EE;   // PAPR H_CEDE: the caller is enabled for interrupts on return
         return wait();
+    case kH_SET_MODE:
+        return h_set_mode();
     case kH_REGISTER_PROC_TBL:
         return h_register_proc_tbl();
     case kH_RPT_INVALIDATE:
@@ -294,6 +296,7 @@ int Vcpu::run() {
         if (attention_.load(std::memory_order_acquire)) {
             attention_.store(false, std::memory_order_relaxed);
             apply_code_invalidations();
+            apply_lpcr_updates();
             if (kick_.exchange(false)) {
                 exit_intr();
                 return 0;

@@ -38,7 +38,8 @@ constexpr uint64_t kFPEnabled = 1ull << (63 - 43), kIllegal = 1ull << (63 - 44),
 } // namespace srr1
 
 // PAPR hcall numbers and return codes the core itself serves.
-constexpr uint64_t kH_SUCCESS = 0, kH_CEDE = 0xe0, kH_REGISTER_PROC_TBL = 0x37c, kH_RPT_INVALIDATE = 0x448;
+constexpr uint64_t kH_SUCCESS = 0, kH_CEDE = 0xe0, kH_SET_MODE = 0x31c, kH_REGISTER_PROC_TBL = 0x37c,
+                   kH_RPT_INVALIDATE = 0x448;
 
 class Vcpu {
 public:
@@ -95,6 +96,10 @@ public:
     void set_doorbell(bool pending);
     isa::Flow hcall();
     isa::Flow hcall_exit();
+    // H_SET_MODE (hcalls_mode.cpp): LPCR[ILE]/[AIL] for every vcpu; another vcpu's change arrives through
+    // request_lpcr_update() and is applied by this vcpu's thread at its next block boundary.
+    isa::Flow h_set_mode();
+    void request_lpcr_update(uint64_t mask, uint64_t bits);
     isa::Flow wait();
     isa::Flow internal_error(uint32_t suberror, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
@@ -157,6 +162,7 @@ private:
     isa::Flow exit_intr();
     void complete_exit();
     void apply_code_invalidations();
+    void apply_lpcr_updates();
     Block *block_at(uint64_t nip, isa::Flow &f);
     isa::Flow mmio_exit(uint64_t gpa, unsigned len, bool write, const uint8_t *data);
 
@@ -184,6 +190,7 @@ private:
     std::atomic<bool> attention_{false};
     std::mutex invalidate_lock_;
     std::vector<uint64_t> invalidate_pages_;
+    uint64_t lpcr_update_mask_ = 0, lpcr_update_bits_ = 0;   // under invalidate_lock_ too
 
     phv_trace_fn trace_fn_ = nullptr;
     void *trace_opaque_ = nullptr;
