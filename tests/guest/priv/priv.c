@@ -8,6 +8,8 @@
 #include "console.h"
 #include "fdt.h"
 #include "hcall.h"
+
+#define H_SET_MODE 0x31c
 #include "of_client.h"
 #include "rtas.h"
 #include "vectors.h"
@@ -288,6 +290,31 @@ void main(uint64_t r3, uint64_t r4, uint64_t r5, uint64_t msr, uint64_t entered_
 		console_printf(" srr0=+0x%lx dar=+0x%lx", t.srr0 - (uint64_t)probe_lwarx_misaligned,
 			       t.dar - (uint64_t)misaligned);	/* DSISR is not compared: set by the load/store rows */
 	console_printf("\n");
+
+	/*
+	 * H_SET_MODE (PAPR 0x31C): the return codes for the LPCR[AIL] and LPCR[ILE] resources, and that
+	 * AIL=3 leaves an interrupt taken with MSR[IR/DR]=0 at its real vector (Book III 7.5, AIL). ILE is
+	 * only ever set to big-endian here: the vector stubs are big-endian.
+	 */
+	static const struct {
+		const char *name;
+		long mflags, resource, value1, value2;
+	} set_mode[] = {
+		{"set-mode-ail3", 3, 3, 0, 0},		{"set-mode-ail0", 0, 3, 0, 0},
+		{"set-mode-ail2", 2, 3, 0, 0},		{"set-mode-ail1", 1, 3, 0, 0},
+		{"set-mode-ail-value1", 3, 3, 1, 0},	{"set-mode-ail-value2", 3, 3, 0, 1},
+		{"set-mode-le-big", 0, 4, 0, 0},	{"set-mode-le-mflags2", 2, 4, 0, 0},
+		{"set-mode-le-value1", 1, 4, 1, 0},	{"set-mode-resource-9", 0, 9, 0, 0},
+	};
+	for (unsigned i = 0; i < sizeof(set_mode) / sizeof(set_mode[0]); i++) {
+		lines++;
+		console_printf("@@PRIV@@ %s rc=%ld\n", set_mode[i].name,
+			       hcall(H_SET_MODE, set_mode[i].mflags, set_mode[i].resource, set_mode[i].value1,
+				     set_mode[i].value2, 0));
+	}
+	hcall(H_SET_MODE, 3, 3, 0, 0, 0);
+	check("sc0-ail3-real-mode", probe_sc0, 0);
+	hcall(H_SET_MODE, 0, 3, 0, 0, 0);
 
 	uint64_t tb0 = mfspr(268), purr0 = mfspr(309), tb1 = mfspr(268), purr1 = mfspr(309);
 

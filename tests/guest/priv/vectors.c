@@ -1,6 +1,6 @@
 /*
- * The guest takes interrupts big-endian: nothing sets LPCR[ILE] (no H_SET_MODE), which is the same under
- * phv-run and QEMU.  So each vector holds a three-word big-endian stub that saves r12 in SPRG2, loads
+ * The guest takes interrupts big-endian: LPCR[ILE] stays 0 (H_SET_MODE only ever asks for big-endian),
+ * the same under phv-run and QEMU.  So each vector holds a three-word big-endian stub that saves r12 in SPRG2, loads
  * vector >> 4 into r12 and branches to a common big-endian handler.  That handler stores SRR0, SRR1, the
  * MSR it runs with, LR, CTR, DAR and DSISR into a save area (real addresses < 32 KiB, reachable with RA=0)
  * and rfids to probe_resume in little-endian mode.  Values in the save area are big-endian.
