@@ -75,6 +75,16 @@ std::string operand(std::string_view op, uint32_t w, uint64_t nip, const InsnDef
         return op == "SI34" ? num(d34) : num(d34) + "(" + (RA(w) ? r(RA(w)) : "0") + ")";
     }
     if (op == "R") return num(bits(prefix, 11, 11));
+    // Floating point (rows/fp.inc): FPRs are written fN as objdump does.
+    if (op == "FRT" || op == "FRS" || op == "FRTp" || op == "FRSp") return "f" + num(RT(w));
+    if (op == "FRA") return "f" + num(RA(w));
+    if (op == "FRB") return "f" + num(RB(w));
+    if (op == "FRC") return "f" + num(RC(w));
+    if (op == "FLM") return num(bits(w, 7, 14));
+    if (op == "U") return num(bits(w, 16, 19));
+    if (op == "DRM") return num(bits(w, 18, 20));
+    if (op == "RM") return num(bits(w, 19, 20));
+    if (op == "BTF") return num(RT(w));
     if (op == "DX") return num(sext((bits(w, 16, 25) << 6) | (bits(w, 11, 15) << 1) | bits(w, 31, 31), 16));
     return "?";
 }

@@ -11,6 +11,10 @@
 #include "isa/semantics/branch.h"
 #include "isa/semantics/darn.h"
 #include "isa/semantics/fixedpoint.h"
+#include "isa/semantics/fp_arith.h"
+#include "isa/semantics/fp_loadstore.h"
+#include "isa/semantics/fp_move_compare.h"
+#include "isa/semantics/fp_status.h"
 #include "isa/semantics/hash.h"
 #include "isa/semantics/loadstore.h"
 #include "isa/semantics/prefixed.h"
@@ -42,6 +46,10 @@ constexpr Enc pfx_8ls() { return {0x04000000u, 0xff800000u}; }   // type 0: 8-by
 constexpr Enc pfx_mls() { return {0x06000000u, 0xff800000u}; }   // type 2: modified load/store/addi
 // Forms whose bit 31 is fixed at 1 (the store-conditionals) or 0.
 constexpr Enc bit31(Enc e, uint32_t v) { return {e.match | v, e.mask | 1u}; }
+// Reserved fields that must be 0 (rows/fp.inc), and X-forms whose RA field is part of the opcode (mffs*).
+constexpr uint32_t kFldA = 0x1fu << 16, kFldB = 0x1fu << 11, kFldC = 0x1fu << 6, kFldL = 0x3u << 21;
+constexpr Enc resv(Enc e, uint32_t fields) { return {e.match, e.mask | fields}; }
+constexpr Enc xra(uint32_t p, uint32_t xo, uint32_t ra) { return {x(p, xo).match | ra << 16, x(p, xo).mask | kFldA}; }
 
 struct Fns {
     ExecFn f[4];
@@ -90,6 +98,7 @@ constexpr InsnDef kTable[] = {
 #include "isa/rows/system.inc"
 #include "isa/rows/prefixed.inc"
 #include "isa/rows/hash.inc"
+#include "isa/rows/fp.inc"
 };
 
 #undef ONE

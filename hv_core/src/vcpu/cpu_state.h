@@ -68,8 +68,12 @@ struct CpuState {
     // XER kept split so that carry/overflow updates are single stores; xer_rest holds the byte count.
     uint8_t so = 0, ov = 0, ca = 0, ov32 = 0, ca32 = 0;
     uint8_t xer_bc = 0;
-    std::array<uint64_t, 32> fpr{};
+    // VSR0-63 (Book I 7.2.1), element [0] = doubleword 0 (the high half), [1] = doubleword 1. The FPRs are
+    // doubleword 0 of VSR0-31 and the VRs are VSR32-63, so FP, VMX and VSX share one file as the ISA does.
+    std::array<std::array<uint64_t, 2>, 64> vsr{};
     uint64_t fpscr = 0;
+    uint64_t &fpr(unsigned n) { return vsr[n][0]; }
+    uint64_t fpr(unsigned n) const { return vsr[n][0]; }
     // Every other SPR, indexed by its SPR number; what each means and who may touch it is in spr_table.cpp.
     std::array<uint64_t, 1024> spr{};
 

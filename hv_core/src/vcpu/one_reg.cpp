@@ -1,5 +1,7 @@
 #include "vcpu/one_reg.h"
 
+#include <array>
+#include <bit>
 #include <cerrno>
 #include <cstring>
 
@@ -21,6 +23,8 @@ enum class Kind : uint8_t {
     Spr,        // state().spr[arg], with the CPU-model gate of the SPR table
     Gpr,        // gpr[id - base]
     Fpr,        // fpr[id - base]
+    Vsr,        // vsr[id - base], 16 bytes (VSR0-31)
+    Vr,         // vsr[32 + id - base], 16 bytes (VR0-31 = VSR32-63)
     Nip, Msr, Cr, Lr, Ctr, Xer, Dec, Tb, TbOffset, DecExpiry, Lpcr, Fpscr, ReadOnlySpr,
 };
 
@@ -35,6 +39,8 @@ constexpr uint64_t kPpc = PHV_REG_PPC;
 constexpr OneReg kRegs[] = {
     {PHV_REG_PPC_GPR(0), 32, Kind::Gpr, 0},
     {PHV_REG_PPC_FPR(0), 32, Kind::Fpr, 0},
+    {PHV_REG_PPC_VR(0), 32, Kind::Vr, 0},
+    {PHV_REG_PPC_VSR(0), 32, Kind::Vsr, 0},
     {PHV_REG_PPC_NIP, 1, Kind::Nip, 0},
     {PHV_REG_PPC_MSR, 1, Kind::Msr, 0},
     {PHV_REG_PPC_CR, 1, Kind::Cr, 0},
@@ -142,6 +148,21 @@ void put(const phv_one_reg &reg, uint64_t value) {
     }
 }
 
+// A 16-byte register travels as a host-endian 128-bit number, as KVM hands it out (its thread_fp_state keeps
+// doubleword 1 first on a little-endian host, TS_VSRLOWOFFSET 0) and QEMU's kvm_put_fp lays it out.
+void put128(const phv_one_reg &reg, const std::array<uint64_t, 2> &v) {
+    const uint64_t words[2] = {std::endian::native == std::endian::little ? v[1] : v[0],
+                               std::endian::native == std::endian::little ? v[0] : v[1]};
+    std::memcpy(reinterpret_cast<void *>(static_cast<uintptr_t>(reg.addr)), words, 16);
+}
+std::array<uint64_t, 2> take128(const phv_one_reg &reg) {
+    uint64_t words[2];
+    std::memcpy(words, reinterpret_cast<const void *>(static_cast<uintptr_t>(reg.addr)), 16);
+    if (std::endian::native == std::endian::little)
+        return {words[1], words[0]};
+    return {words[0], words[1]};
+}
+
 uint64_t take(const phv_one_reg &reg) {
     const void *p = reinterpret_cast<const void *>(static_cast<uintptr_t>(reg.addr));
     if (PHV_REG_SIZE(reg.id) == 4) {
@@ -162,6 +183,10 @@ int get_one_reg(Vcpu &v, const phv_one_reg &reg) {
     if (int e = check(v, reg, r, i))
         return e;
     CpuState &s = v.state();
+    if (r->kind == Kind::Vsr || r->kind == Kind::Vr) {
+        put128(reg, s.vsr[(r->kind == Kind::Vr ? 32 : 0) + i]);
+        return 0;
+    }
     uint64_t val = 0;
     switch (r->kind) {
     case Kind::Spr:
@@ -170,7 +195,9 @@ int get_one_reg(Vcpu &v, const phv_one_reg &reg) {
         val = r->spr == spr::PURR || r->spr == spr::SPURR ? v.read_purr(r->spr) : s.spr[r->spr];
         break;
     case Kind::Gpr: val = s.gpr[i]; break;
-    case Kind::Fpr: val = s.fpr[i]; break;
+    case Kind::Fpr: val = s.fpr(i); break;
+    case Kind::Vsr:
+    case Kind::Vr: break;
     case Kind::Nip: val = s.nip; break;
     case Kind::Msr: val = s.msr; break;
     case Kind::Cr: val = s.cr; break;
@@ -194,12 +221,18 @@ int set_one_reg(Vcpu &v, const phv_one_reg &reg) {
     if (int e = check(v, reg, r, i))
         return e;
     CpuState &s = v.state();
+    if (r->kind == Kind::Vsr || r->kind == Kind::Vr) {
+        s.vsr[(r->kind == Kind::Vr ? 32 : 0) + i] = take128(reg);
+        return 0;
+    }
     const uint64_t val = take(reg);
     switch (r->kind) {
     case Kind::Spr: s.spr[r->spr] = r->spr == spr::PURR || r->spr == spr::SPURR ? val - v.read_tb() : val; break;
     case Kind::ReadOnlySpr: return -EINVAL;
     case Kind::Gpr: s.gpr[i] = val; break;
-    case Kind::Fpr: s.fpr[i] = val; break;
+    case Kind::Fpr: s.fpr(i) = val; break;
+    case Kind::Vsr:
+    case Kind::Vr: break;
     case Kind::Nip: s.nip = val; break;
     // A pSeries guest never holds MSR[HV], and KVM-HV always runs it with MSR[ME] on ("Guest must always run
     // with ME enabled, HV disabled", kvmppc_set_msr_hv); the VMM cannot change either.
