@@ -16,13 +16,15 @@ constexpr uint64_t field_mask(unsigned k) { return 0xfull << (60 - 4 * k); }
 // and is otherwise set by exception bits that go from 0 to 1 (Book I 4.6.10, mtfsf/mtfsfi). With MSR[FE]
 // on, a write that leaves FEX 1 is an enabled exception.
 // As on QEMU, the interrupt follows whenever FEX is 1 afterwards, and CR1 is written first.
-template <bool Rc>
+// Only the bits ISA 3.1 defines are written (DRN and 32:63 less the reserved bit 52), as on QEMU.
+template <bool Rc, bool CanRaise = true>
 inline Flow write(Vcpu &c, uint64_t mask, uint64_t bits) {
+    mask &= kDefined;
     const uint64_t old = c.st_.fpscr;
     const uint64_t f = (old & ~mask) | (bits & mask);
     c.st_.fpscr = summarize(f);
     record_fp<Rc>(c);
-    return fp_finish<false>(c, c.st_.fpscr & FEX);
+    return fp_finish<false>(c, CanRaise && (c.st_.fpscr & FEX));
 }
 } // namespace fpstatus
 
@@ -107,12 +109,13 @@ Flow mtfsb(Vcpu &c, const Decoded &d) {
     const uint64_t bit = fp::ibm(32 + d.rt);
     uint64_t f = c.st_.fpscr;
     if (bit == FEX || bit == VX)
-        return write<Rc>(c, 0, 0);
+        return write<Rc, One>(c, 0, 0);
     if (One)
         f = (bit & kExceptions) ? raise(f, bit) : f | bit;
     else
         f &= ~bit;
-    return write<Rc>(c, ~uint64_t(0), f);
+    // mtfsb0 sets nothing, so it never causes an enabled exception (QEMU agrees).
+    return write<Rc, One>(c, ~uint64_t(0), f);
 }
 
 } // namespace phv::isa::sem
