@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include "fp/arith.h"
 #include "guest_code.h"
 #include "isa/decoder.h"
 #include "vcpu/cpu_state.h"
@@ -49,7 +50,7 @@ TEST(FpOracle, EveryCaseMatchesQemu) {
     const uint64_t msr = msr::SF | msr::ME | msr::LE | msr::FP | msr::FE0 | msr::FE1;
     uint32_t loaded = 0;
     std::map<std::string, unsigned> bad;
-    unsigned shown = 0;
+    unsigned qemu_fnm = 0;
     const char *limit_env = getenv("PHV_FP_ORACLE_LIMIT");
     const size_t limit = limit_env ? strtoul(limit_env, nullptr, 0) : std::size(kCases);
     for (size_t i = 0; i < limit && i < std::size(kCases); ++i) {
@@ -115,6 +116,19 @@ TEST(FpOracle, EveryCaseMatchesQemu) {
             ok = ok && g.reg(PHV_REG_PPC_SRR0) == GuestCode::kCodeBase &&
                  (g.reg(PHV_REG_PPC_SRR1) & kSrr1FpEnabled);
         }
+        // fnmadd/fnmsub[s]: the ISA rounds and then negates (4.6.6: "rounded to the target precision ... then
+        // negated"); QEMU negates and then rounds, which toward +/-infinity is the ISA's result under the other
+        // directed mode. Such a case is QEMU's difference when QEMU's result is exactly that.
+        if (!ok && m.starts_with("fnm") && (k.fpscr_in & 3) >= 2) {
+            const unsigned xo = (k.word >> 1) & 31;
+            const fp::Env swapped{(k.fpscr_in & 3) == 2 ? fp::Round::Down : fp::Round::Up,
+                                  bool(k.fpscr_in & (1u << 6)), bool(k.fpscr_in & (1u << 5))};
+            const fp::Format &fmt = (k.word >> 26) == 59 ? fp::kSingle : fp::kDouble;
+            const fp::Outcome q = fp::fma(k.a, k.c, k.b, xo == 30, true, fmt, swapped);
+            ok = q.bits == k.t_out || (k.trapped && k.t_out == kSentinel);
+            if (ok)
+                ++qemu_fnm;
+        }
         if (!ok) {
             ++bad[m];
             if (getenv("PHV_FP_ORACLE_SHOW"))
@@ -130,6 +144,8 @@ TEST(FpOracle, EveryCaseMatchesQemu) {
     static const std::map<std::string, unsigned> kOpen = {
 #include "data/fp_oracle_open.inc"
     };
+    if (getenv("PHV_FP_ORACLE_SHOW"))
+        printf("fnm* cases where QEMU negates before rounding: %u\n", qemu_fnm);
     for (const auto &[m, n] : bad) {
         const auto it = kOpen.find(m);
         const unsigned allowed = it == kOpen.end() ? 0 : it->second;
