@@ -1,7 +1,7 @@
 /*
  * phv privileged payload: provokes each interrupt a pSeries guest (MSR[HV]=0) can take and prints one line
  * per check, "@@PRIV@@ <name> ...", so that the transcript under phv-run can be compared line by line with
- * the one under QEMU (check_priv.sh).  Boots like the test payload (../payload: start.S, console, RTAS).
+ * the one under QEMU (compare_with_tcg.sh).  Boots like the test payload (../payload: start.S, console, RTAS).
  */
 #include <stdint.h>
 
@@ -53,7 +53,7 @@ static struct {
 	char bootargs[256];
 } boot = {0x71000000, 0, ""};
 
-/* bootargs "skip=a,b": probes the VMM cannot run (check_priv.sh passes it to QEMU where QEMU aborts). */
+/* bootargs "skip=a,b": probes the VMM cannot run (compare_with_tcg.sh passes it to QEMU where QEMU aborts). */
 static int skipped(const char *name)
 {
 	const char *p = boot.bootargs;

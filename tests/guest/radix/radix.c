@@ -6,7 +6,7 @@
  *   @@PRIV@@ <name> int=none r3=<value>
  *   @@PRIV@@ <name> int=<vector> dar=<DAR> dsisr=<DSISR> srr0=+<offset into the probe> srr1=<SRR1>
  *
- * check_radix.sh compares the lines with QEMU TCG's (the oracle) for POWER9 and POWER10.  Reuses the
+ * ../compare_with_tcg.sh compares the lines with QEMU TCG's (the oracle) for POWER9 and POWER10.  Reuses the
  * privileged payload's vectors and run_probe (../priv).
  */
 #include <stdint.h>

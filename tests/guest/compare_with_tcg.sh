@@ -1,19 +1,22 @@
 #!/bin/bash
-# Run the privileged payload under phv-run and under QEMU (TCG pseries, the oracle) for each CPU model and
-# compare the "@@PRIV@@" lines one by one.  Output is TAP: one test per line and CPU.  A line may differ
-# only where oracle_differences.txt says why (the ISA or KVM behaviour phv follows and QEMU does not).
+# Run a bare-metal payload that prints "@@PRIV@@" result lines (priv/, radix/) under phv-run and under QEMU
+# (TCG pseries, the oracle) for each CPU model, and compare the lines one by one.  Output is TAP: one test per
+# line and CPU.  A line may differ only where the payload's oracle_differences.txt says why (the ISA or KVM
+# behaviour phv follows and QEMU does not).
 #
-#   check_priv.sh PHV_RUN PRIV_ELF QEMU_SYSTEM_PPC64
+#   compare_with_tcg.sh PHV_RUN ELF QEMU_SYSTEM_PPC64 ORACLE_DIFFERENCES CPU...
 
 set -u
-if [ $# -ne 3 ]; then
-	echo "usage: $0 PHV_RUN PRIV_ELF QEMU" >&2
+if [ $# -lt 5 ]; then
+	echo "usage: $0 PHV_RUN ELF QEMU ORACLE_DIFFERENCES CPU..." >&2
 	exit 2
 fi
 phv_run=$1
 elf=$2
 qemu=$3
-known="$(dirname "$0")/oracle_differences.txt"
+known=$4
+shift 4
+cpus="$*"
 limit=${PHV_TEST_TIMEOUT:-60}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -31,34 +34,33 @@ qemu_skips() {
 	awk -v cpu="$1" '!/^#/ && NF >= 4 && ($1 == cpu || $1 == "*") && $3 == "phv-only" { printf "%s%s", s, $2; s = "," }' "$known"
 }
 
-cpus="power8 power9 power10"
-# All six runs at once: each is a few seconds of mostly start-up.
+# All runs at once: each is a few seconds of mostly start-up.
 for cpu in $cpus; do
+	skips=$(qemu_skips "$cpu")
 	( timeout "$limit" "$phv_run" --cpu "$cpu" --kernel "$elf" </dev/null >"$tmp/phv.$cpu.raw" 2>"$tmp/phv.$cpu.err"
 	  echo $? >"$tmp/phv.$cpu.status" ) &
 	( timeout "$limit" "$qemu" -M pseries,x-vof=on -accel tcg -cpu "$cpu" -m 256M -nographic -vga none \
-		-no-reboot -kernel "$elf" -append "skip=$(qemu_skips "$cpu")" </dev/null >"$tmp/qemu.$cpu.raw" 2>"$tmp/qemu.$cpu.err"
+		-no-reboot -kernel "$elf" ${skips:+-append "skip=$skips"} </dev/null >"$tmp/qemu.$cpu.raw" 2>"$tmp/qemu.$cpu.err"
 	  echo $? >"$tmp/qemu.$cpu.status" ) &
 done
 wait
 
 for cpu in $cpus; do
-	for w in phv qemu; do cp "$tmp/$w.$cpu.raw" "$tmp/$w.raw"; cp "$tmp/$w.$cpu.err" "$tmp/$w.err"; done
 	phv_status=$(cat "$tmp/phv.$cpu.status")
 	qemu_status=$(cat "$tmp/qemu.$cpu.status")
-	tr -d '\r' <"$tmp/phv.raw" | grep -a '^@@PRIV' >"$tmp/phv"
-	tr -d '\r' <"$tmp/qemu.raw" | grep -a '^@@PRIV' >"$tmp/qemu"
+	tr -d '\r' <"$tmp/phv.$cpu.raw" | grep -a '^@@PRIV' >"$tmp/phv"
+	tr -d '\r' <"$tmp/qemu.$cpu.raw" | grep -a '^@@PRIV' >"$tmp/qemu"
 
 	result $((phv_status != 0)) "$cpu: phv-run exits with status 0 (got $phv_status)"
 	result $((qemu_status != 0)) "$cpu: qemu exits with status 0 (got $qemu_status)"
 	grep -q '^@@PRIV-DONE@@' "$tmp/phv"; result $? "$cpu: phv-run reaches the end"
 	grep -q '^@@PRIV-DONE@@' "$tmp/qemu"; result $? "$cpu: qemu reaches the end"
 	if ! grep -q '^@@PRIV-DONE@@' "$tmp/phv"; then
-		sed 's/^/# phv: /' "$tmp/phv.raw" "$tmp/phv.err" | tail -n 20
+		sed 's/^/# phv: /' "$tmp/phv.$cpu.raw" "$tmp/phv.$cpu.err" | tail -n 20
 	fi
 
 	# One check per line of QEMU's transcript, by the line's name, and none that only phv prints.
-	awk -v cpu="$cpu" -v n="$n" -f "$(dirname "$0")/compare.awk" "$known" "$tmp/phv" "$tmp/qemu" >"$tmp/tap"
+	awk -v cpu="$cpu" -v n="$n" -f "$(dirname "$0")/compare_with_tcg.awk" "$known" "$tmp/phv" "$tmp/qemu" >"$tmp/tap"
 	grep -v '^#counts ' "$tmp/tap"
 	read -r _ n more < <(grep '^#counts ' "$tmp/tap")
 	failed=$((failed + more))

@@ -1,6 +1,6 @@
-# Compares the privileged payload's lines under phv and QEMU for one CPU (check_priv.sh) and prints TAP
+# Compares a payload's @@PRIV@@ lines under phv and QEMU for one CPU (compare_with_tcg.sh) and prints TAP
 # lines numbered from n+1, then "#counts <n> <failed>".
-#   awk -v cpu=CPU -v n=N -f compare.awk oracle_differences.txt PHV_LINES QEMU_LINES
+#   awk -v cpu=CPU -v n=N -f compare_with_tcg.awk oracle_differences.txt PHV_LINES QEMU_LINES
 FILENAME == ARGV[1] {
 	if ($0 ~ /^#/ || NF < 4 || ($1 != cpu && $1 != "*"))
 		next
