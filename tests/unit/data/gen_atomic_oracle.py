@@ -9,7 +9,8 @@
 # so its cases keep those two equal; test_atomic_memory.cpp checks the difference against the ISA by hand.
 # Two more QEMU bugs are corrected to the ISA's values below, after checking QEMU's output shows exactly them.
 # Usage: python3 gen_atomic_oracle.py > atomic_oracle.inc
-import os, re, subprocess, sys, tempfile
+import os, subprocess, sys, tempfile
+from ppc_asm import assemble_words
 os.chdir(tempfile.mkdtemp())
 M64 = (1 << 64) - 1
 
@@ -80,13 +81,9 @@ _start:
     li 0,1; li 3,0; sc
 """
 open('s.s', 'w').write(prog.replace(';', '\n'))
-open('b.s', 'w').write(BODY.replace(';', '\n') + '\n')
 subprocess.check_call(['powerpc64le-linux-gnu-as', '-a64', '-mpower10', 's.s', '-o', 's.o'])
 subprocess.check_call(['powerpc64le-linux-gnu-ld', 's.o', '-o', 's'])
-subprocess.check_call(['powerpc64le-linux-gnu-as', '-a64', '-mpower10', 'b.s', '-o', 'b.o'])
-dump = subprocess.check_output(['powerpc64le-linux-gnu-objdump', '-d', 'b.o'], text=True)
-words = [int(''.join(reversed(m.group(1).split())), 16) for m in
-         (re.match(r'\s*[0-9a-f]+:\s+((?:[0-9a-f]{2} ){3}[0-9a-f]{2})', l) for l in dump.splitlines()) if m]
+words = assemble_words(BODY.replace(';', '\n') + '\n')
 out = bytearray(subprocess.check_output(['qemu-ppc64le', '-cpu', 'power10', './s']))
 assert len(out) == len(buf) + N * 8, len(out)
 # Two QEMU 7.2 bugs, replaced here by the ISA's values after checking QEMU still shows exactly them:

@@ -4,7 +4,8 @@
 # {word, r4, r5, r6, xer_in, cr_in, r3_in, r3_out, xer_out, cr_out}. The instruction reads r4/r5/r6 and
 # writes r3 (or only CR/XER). Usage: python3 gen_fixedpoint_oracle.py > fixedpoint_oracle.inc
 # (needs powerpc64le-linux-gnu-gcc/as/objdump and qemu-ppc64le; runs in a scratch directory).
-import subprocess, sys, itertools, re
+import subprocess, sys, itertools
+from ppc_asm import assemble_words
 V = [0, 1, 2, 0x7f, 0x80, 0xff, 0x7fffffff, 0x80000000, 0xffffffff, 0x100000000, 0x7fffffffffffffff,
      0x8000000000000000, 0xffffffffffffffff, 0xfffffffffffffffe, 0x0123456789abcdef, 0xfedcba9876543210,
      0x00ff00ff00ff00ff, 0x8000000080000000, 0x5555555555555555, 0x13, 0xfffffff0]
@@ -95,15 +96,7 @@ for g in (groups if sel == 'all' else sel.split(',')):
     groups[g]()
 # assemble each case alone to get its word
 src = '\n'.join(c[0] for c in cases) + '\n'
-open('w.s', 'w').write(src)
-subprocess.check_call(['powerpc64le-linux-gnu-as', '-mpower10', 'w.s', '-o', 'w.o'])
-dump = subprocess.check_output(['powerpc64le-linux-gnu-objdump', '-d', 'w.o'], text=True)
-words = []
-for line in dump.splitlines():
-    m = re.match(r'\s*[0-9a-f]+:\s+((?:[0-9a-f]{2} ){4})', line)
-    if m:
-        b = m.group(1).split()
-        words.append(int(''.join(reversed(b)), 16))
+words = assemble_words(src)
 assert len(words) == len(cases), (len(words), len(cases))
 out = ['#include <stdio.h>', '#include <stdint.h>', 'typedef uint64_t u64;', 'int main(void){ u64 rt, xer, cr;']
 for (asm, ra, rb, rc, xer, cr, rtin), w in zip(cases, words):

@@ -4,7 +4,8 @@
 # r3 = 0x1122334455667788 (r4/r5 = 0xaaaa.../0xbbbb... for the quadword forms). Each line is
 # {prefix, suffix, r3, r4, r5, the doubleword at base+offset after the instruction (stores)}.
 # Usage: python3 gen_prefixed_oracle.py > prefixed_oracle.inc
-import subprocess, sys, re, os, tempfile
+import subprocess, sys, os, tempfile
+from ppc_asm import assemble_words
 os.chdir(tempfile.mkdtemp())
 cases = []
 for off in [0, 8, -8, 1, 0x12345, -0x10001, 0x7fff0, -0x80000 + 16]:
@@ -20,15 +21,7 @@ cases.append(('paddi 3,6,0x1ffffffff', 0))
 cases.append(('paddi 3,0,-5', 0))
 cases.append(('pnop', 0))
 src = '\n'.join(c[0] for c in cases) + '\n'
-open('w.s', 'w').write(src)
-subprocess.check_call(['powerpc64le-linux-gnu-as', '-mpower10', 'w.s', '-o', 'w.o'])
-dump = subprocess.check_output(['powerpc64le-linux-gnu-objdump', '-d', 'w.o'], text=True)
-words = []
-for line in dump.splitlines():
-    m = re.match(r'\s*[0-9a-f]+:\s+((?:[0-9a-f]{2} ){4})', line)
-    if m:
-        b = m.group(1).split()
-        words.append(int(''.join(reversed(b)), 16))
+words = assemble_words(src)
 pairs = []
 i = 0
 while i < len(words):
