@@ -2,6 +2,7 @@
 
 #include <bit>
 #include <initializer_list>
+#include <span>
 
 #include "fdt_writer.h"
 
@@ -23,8 +24,9 @@ constexpr PaBit kPaIsa207[] = {
     {4, 0},                                          // strong storage ordering
     {5, 0}, {5, 1}, {5, 2}, {5, 3},                  // true little-endian, CFAR, EBB, lq/stq
     {6, 0},                                          // DS207
-    {16, 0}, {18, 0}, {20, 0},                       // VMX, VSX, VMX crypto
 };
+constexpr PaBit kPaIsa207Vmx[] = {{16, 0}, {20, 0}};  // VMX, VMX crypto
+constexpr PaBit kPaIsa207Vsx[] = {{18, 0}};           // VSX
 
 // Added by ISA 3.0 (POWER9, and POWER10, which Linux treats alike here): bytes up to 65. Transactional
 // memory (byte 22) is left out: POWER10 dropped it and phv does not implement it.
@@ -41,13 +43,18 @@ constexpr PaBit kPaIsa300[] = {
     {42, 0},  // power management
     {44, 0},  // PC-relative addressing
     {46, 0},  // scv
-    {48, 0},  // SIMD
-    {50, 0},  // quad-precision BFP
     {52, 0},  // string instructions
     {54, 0},  // DFP
-    {56, 0},  // decimal integer
-    {58, 0},  // SHA
     {60, 0},  // non-mergeable atomics
+};
+// ISA 3.0 attributes that are vector instructions.
+constexpr PaBit kPaIsa300Vmx[] = {
+    {48, 0},  // SIMD
+    {56, 0},  // decimal integer (vector BCD)
+    {58, 0},  // SHA (vector)
+};
+constexpr PaBit kPaIsa300Vsx[] = {
+    {50, 0},  // quad-precision BFP
 };
 
 // ibm,segment-page-sizes: for each base page size, the SLB L||LP encoding and the actual page sizes it can
@@ -73,18 +80,29 @@ constexpr uint32_t kLargeDecrementerBits = 56;
 
 } // namespace
 
-std::vector<uint8_t> pa_features(CpuModel model) {
+std::vector<uint8_t> pa_features(CpuModel model, VectorUnits vector) {
     const bool isa300 = model != CpuModel::Power8;
     const size_t nbytes = isa300 ? 66 : 24;
     std::vector<uint8_t> v(2 + nbytes, 0);
     v[0] = uint8_t(nbytes);
     v[1] = 0;  // type 0: the attribute bytes follow
     auto set = [&](PaBit b) { v[2 + b.byte] |= uint8_t(0x80 >> b.bit); };
-    for (PaBit b : kPaIsa207)
-        set(b);
-    if (isa300)
-        for (PaBit b : kPaIsa300)
+    auto set_all = [&](std::span<const PaBit> bits) {
+        for (PaBit b : bits)
             set(b);
+    };
+    set_all(kPaIsa207);
+    if (vector.vmx)
+        set_all(kPaIsa207Vmx);
+    if (vector.vmx && vector.vsx)
+        set_all(kPaIsa207Vsx);
+    if (isa300) {
+        set_all(kPaIsa300);
+        if (vector.vmx)
+            set_all(kPaIsa300Vmx);
+        if (vector.vmx && vector.vsx)
+            set_all(kPaIsa300Vsx);
+    }
     return v;
 }
 
@@ -114,10 +132,12 @@ void write_cpu_properties(FdtWriter &w, const CpuNodeInfo &cpu) {
     w.prop_u32("slb-size", kSlbSize);
     w.prop_u32("ibm,slb-size", kSlbSize);
     w.prop_empty("64-bit");
-    w.prop_u32("ibm,vmx", 2);  // VMX and VSX, which every model phv offers has
+    // Linux: ibm,vmx 1 = VMX, 2 = VMX and VSX; absent = neither.
+    if (cpu.vector.vmx)
+        w.prop_u32("ibm,vmx", cpu.vector.vsx ? 2 : 1);
     w.prop_cells("ibm,processor-segment-sizes", kSegmentSizes);
     w.prop_cells("ibm,segment-page-sizes", kSegmentPageSizes);
-    const std::vector<uint8_t> pa = pa_features(cpu.model);
+    const std::vector<uint8_t> pa = pa_features(cpu.model, cpu.vector);
     w.prop_bytes("ibm,pa-features", pa);
     // The decrementer is 56 bits wide once the OS sets LPCR[LD], which phv-run starts every POWER9/10 vcpu
     // with, as QEMU's pseries does by default (cap-large-decr); QEMU's tree says so the same way.

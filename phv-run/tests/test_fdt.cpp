@@ -134,6 +134,33 @@ TEST(Fdt, RadixForPower9And10HashForPower8) {
     }
 }
 
+// The vector units are advertised only as far as they are implemented: ibm,vmx and the pa-features bits of
+// VMX (byte 16, and SIMD in byte 48 on ISA 3.0) and VSX (byte 18, quad-precision BFP in byte 50).
+TEST(FdtCpu, VectorUnitsAdvertisedOnlyWhenImplemented) {
+    auto bit = [](const std::vector<uint8_t> &pa, unsigned byte) { return (pa[2 + byte] & 0x80) != 0; };
+    const auto none = pa_features(CpuModel::Power10, {false, false});
+    const auto vmx = pa_features(CpuModel::Power10, {true, false});
+    const auto both = pa_features(CpuModel::Power10, {true, true});
+    EXPECT_FALSE(bit(none, 16) || bit(none, 18) || bit(none, 48) || bit(none, 50));
+    EXPECT_TRUE(bit(vmx, 16) && bit(vmx, 48));
+    EXPECT_FALSE(bit(vmx, 18) || bit(vmx, 50));
+    EXPECT_TRUE(bit(both, 16) && bit(both, 18) && bit(both, 48) && bit(both, 50));
+    EXPECT_TRUE(bit(none, 0) && bit(none, 40)) << "MMU and radix stay";
+    const auto p8 = pa_features(CpuModel::Power8, {true, true});
+    EXPECT_EQ(p8.size(), 26u);
+    EXPECT_TRUE(bit(p8, 16) && bit(p8, 18));
+    // The tree follows what the core implements.
+    FdtConfig c = base_config();
+    c.smp = 1;
+    const auto blob = build(c);
+    const auto prop_vmx = prop(blob.data(), "/cpus/PowerPC,POWER10@0", "ibm,vmx");
+    if (kCoreVectorUnits.vmx)
+        EXPECT_EQ(prop_cells(blob.data(), "/cpus/PowerPC,POWER10@0", "ibm,vmx"),
+                  std::vector<uint64_t>{kCoreVectorUnits.vsx ? 2u : 1u});
+    else
+        EXPECT_FALSE(prop_vmx);
+}
+
 TEST(Fdt, TooSmallBufferIsAnError) {
     auto r = build_fdt(base_config(), 512);
     ASSERT_FALSE(r);

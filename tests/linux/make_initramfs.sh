@@ -1,0 +1,29 @@
+#!/bin/bash
+# Builds phv's Linux test initramfs: a gzip-compressed newc cpio holding the static busybox, /bin/sh and
+# the /init script next to this file. No root needed: the archive has no device nodes (/init mounts devtmpfs)
+# and every entry is owned by root and dated at the epoch, so the same inputs give the same bytes.
+#
+#   make_initramfs.sh BUSYBOX OUTPUT
+set -euo pipefail
+
+if [ $# -ne 2 ]; then
+	echo "usage: $0 BUSYBOX OUTPUT" >&2
+	exit 2
+fi
+busybox=$1
+out=$2
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,etc,root}
+install -m 0755 "$busybox" "$root/bin/busybox"
+ln -s busybox "$root/bin/sh"    # for the #! line; /init installs the other applets at boot
+install -m 0755 "$here/init" "$root/init"
+chmod 1777 "$root/tmp"
+find "$root" -exec touch -h -d @0 {} +
+
+(cd "$root" && find . -mindepth 1 -print0 | LC_ALL=C sort -z |
+	cpio --null --create --format=newc --owner=0:0 --reproducible --quiet) |
+	gzip -9 -n >"$out.tmp.$$"
+mv "$out.tmp.$$" "$out"
