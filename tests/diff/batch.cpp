@@ -7,8 +7,9 @@
 
 namespace phv::diff {
 
-Batch build_batch(std::vector<Job> jobs) {
+Batch build_batch(std::vector<Job> jobs, bool big_endian) {
     Batch b;
+    b.big_endian = big_endian;
     b.jobs = std::move(jobs);
     std::vector<uint32_t> code;   // from DIFF_BASE + DIFF_CODE_OFF
     size_t next = 0;              // in words
@@ -31,7 +32,13 @@ Batch build_batch(std::vector<Job> jobs) {
     b.region.assign(size, 0);
     // phv's way out: an hcall exit. r3 is the hcall number and the case leaves it random; 0 is no PAPR
     // hcall, so phv hands it to us instead of serving it in-core (H_CEDE would halt the vcpu).
-    const uint32_t stub[] = {fixed::addi(3, 0, 0), fixed::sc1()};
+    uint32_t stub[] = {fixed::addi(3, 0, 0), fixed::sc1()};
+    if (big_endian) {
+        for (auto &w : stub)
+            w = __builtin_bswap32(w);
+        for (auto &w : code)
+            w = __builtin_bswap32(w);
+    }
     std::memcpy(&b.region[DIFF_STUB_OFF], stub, sizeof stub);
     std::memcpy(&b.region[DIFF_CODE_OFF], code.data(), code.size() * 4);
     return b;

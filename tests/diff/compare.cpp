@@ -17,7 +17,8 @@ std::string line(const char *name, uint64_t p, uint64_t q) {
 
 std::vector<std::string> differences(const Result &p, const Result &q) {
     std::vector<std::string> d;
-    if (!p.error.empty() || !q.error.empty()) {
+    const bool same_fault = p.signal && p.signal == q.signal && p.error_nip == q.error_nip;
+    if ((!p.error.empty() || !q.error.empty()) && !same_fault) {
         char buf[64];
         snprintf(buf, sizeof buf, " (at 0x%llx)", (unsigned long long)(p.error.empty() ? q.error_nip : p.error_nip));
         d.push_back((p.error.empty() ? q.error : p.error) + buf);
@@ -34,6 +35,12 @@ std::vector<std::string> differences(const Result &p, const Result &q) {
         d.push_back(line("lr:", p.regs.lr, q.regs.lr));
     if (p.regs.ctr != q.regs.ctr)
         d.push_back(line("ctr:", p.regs.ctr, q.regs.ctr));
+    if (p.traps != q.traps || p.trap_hash != q.trap_hash) {
+        char buf[96];
+        snprintf(buf, sizeof buf, "traps:   phv %llu  qemu %llu (or at other addresses)", (unsigned long long)p.traps,
+                 (unsigned long long)q.traps);
+        d.push_back(buf);
+    }
     for (size_t off = 0; off < DIFF_DATA_SIZE; off += 8) {
         if (std::memcmp(&p.data[off], &q.data[off], 8) == 0)
             continue;

@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "fixed_insns.h"
+#include "insn_gen_storage.h"
 #include "layout.h"
 
 namespace phv::diff {
@@ -33,7 +34,7 @@ constexpr std::string_view kKnownOperands[] = {"RT", "RS", "RA", "RA0", "RB", "S
                                                "BF", "BFA", "BT", "BA", "BB", "BC", "L", "SH", "MB",
                                                "ME", "SH6", "MB6", "ME6", "FXM", "FXMopt", "DX", "SPR",
                                                "LI", "BD", "BO", "BI", "BH", "RC", "CY", "DQ(RA)",
-                                               "D34(RA)", "SI34", "R"};
+                                               "D34(RA)", "SI34", "R", "TO", "L14", "CT"};
 
 // BO values with their "z" bits 0 (Book I 2.4, Figure 40); a/t hint bits vary. bcctr must not decrement
 // CTR (BO[2]=0 is an invalid form for it), so it uses only those with BO[2]=1 (value & 4).
@@ -132,6 +133,8 @@ unsigned access_size(const InsnDef &def) {
 }
 
 std::string unsupported_reason(const InsnDef &def) {
+    if (is_range_or_amo_row(def))
+        return {};
     for (auto op : split_operands(def.operands)) {
         bool known = false;
         for (auto k : kKnownOperands)
@@ -150,6 +153,8 @@ std::string unsupported_reason(const InsnDef &def) {
 }
 
 Unit generate(uint16_t row, const InsnDef &def, Rng &r, GenState &st) {
+    if (is_range_or_amo_row(def))
+        return generate_range_or_amo(row, def, r, st);
     Unit u{row, {}};
     u.prefixed = def.flags & flag::kPrefixed;
     uint32_t prefix = def.pmatch;   // prefixed rows: R and d0 go here
@@ -289,6 +294,14 @@ Unit generate(uint16_t row, const InsnDef &def, Rng &r, GenState &st) {
             w |= put(2, 6, 29);   // +8: over the skipped word
         } else if (op == "BD") {
             w |= put(2, 16, 29);
+        } else if (op == "TO") {
+            // tw/td/twi/tdi: any condition set; TO=0 never traps, 31 always does.
+            w |= put(uint32_t(r.below(32)), 6, 10);
+        } else if (op == "L14") {
+            // darn: L=0..2 are the defined kinds, 3 is reserved (both worlds answer the error value).
+            w |= put(uint32_t(r.below(4)), 14, 15);
+        } else if (op == "CT") {
+            w |= put(uint32_t(r.below(16)), 7, 10);   // icbt's cache level: a hint
         } else if (op == "BO") {
             w |= def.mnemonic == "bcctr" ? put(kBoNoCtr[r.below(std::size(kBoNoCtr))], 6, 10)
                                          : put(kBo[r.below(std::size(kBo))], 6, 10);

@@ -8,6 +8,7 @@
 // narrow as the bug (the operand values that trigger it).
 #include "known_oracle_bugs.h"
 
+#include <csignal>
 #include <cstring>
 #include <string_view>
 
@@ -199,6 +200,114 @@ bool xer_reserved(const RuleInput &in) {
     return only({in.c, in.unit, in.def, in.word, in.before, in.phv, q}, 32, 0, 0);
 }
 
+
+// darn: a random number in each world. Only what the ISA defines is compared: the kind of value L asks
+// for (L=0: a 32-bit number, zero-extended; L=1, 2: 64 bits) or the error value all ones; L=3 (reserved)
+// is not forgiven, both worlds answer the error value.
+bool darn_random(const RuleInput &in) {
+    if (!is(in, "darn"))
+        return false;
+    const unsigned l = (in.word >> 16) & 3;
+    if (l == 3)
+        return false;
+    auto shaped = [&](uint64_t v) { return v == ~0ull || l != 0 || v >> 32 == 0; };
+    return shaped(in.phv.regs.gpr[rt(in)]) && shaped(in.qemu.regs.gpr[rt(in)]) && only(in, rt(in), ~0ull, 0);
+}
+
+// icbt: QEMU 7.2 decodes it only for embedded CPUs and raises an illegal-instruction Program interrupt
+// (SIGILL) with -cpu power10; phv performs the hint, which changes no state. So the oracle's state at its
+// SIGILL must be phv's state after icbt, and nothing else may differ.
+bool icbt_sigill(const RuleInput &in) {
+    if (!is(in, "icbt"))
+        return false;
+    const Result &p = in.phv, &q = in.qemu;
+    if (!p.error.empty() || q.signal != SIGILL)
+        return false;
+    Result q2 = q;
+    q2.error.clear();
+    q2.signal = 0;
+    return only({in.c, in.unit, in.def, in.word, in.before, p, q2}, 32, 0, 0);
+}
+
+// The s-byte element at data offset `off` in a result, in the world's byte order. Bytes just past the data
+// area (QEMU's Decrement Bounded reads there) are zero in both worlds: the region is zeroed and nothing in
+// the cases writes between the data area and the stub.
+uint64_t element(const RuleInput &in, const Result &r, int64_t off, unsigned s) {
+    uint64_t v = 0;
+    for (unsigned i = 0; i < s; ++i) {
+        const size_t at = size_t(off) + i;
+        const uint64_t b = at < r.data.size() ? r.data[at] : 0;
+        v |= in.big_endian ? b << (8 * (s - 1 - i)) : b << (8 * i);
+    }
+    return v;
+}
+
+// A register as the atomic memory operation read it: its set-up pointed r29 at the element first, and r31
+// is always the ctx pointer.
+uint64_t amo_reg(const RuleInput &in, unsigned n) {
+    if (n == kBaseReg)
+        return DIFF_BASE + DIFF_DATA_OFF + uint64_t(in.c.units[in.unit].offset);
+    return n == kCtxReg ? DIFF_BASE + DIFF_CTX_OFF : in.before.gpr[n];
+}
+
+unsigned amo_size(const RuleInput &in) { return in.def.mnemonic.find('w') != std::string_view::npos ? 4 : 8; }
+unsigned amo_fc(const RuleInput &in) { return isa::field::RB(in.word); }
+
+// lwat/stwat Fetch and Maximum/Minimum Signed (FC 5, 7) on words: QEMU compares the zero-extended words
+// as 64-bit signed numbers, so a word with its sign bit set counts as large. Forgiven only where that
+// matters (one operand negative, the other not), with each world's stored word checked against its rule.
+bool amo_signed_word(const RuleInput &in) {
+    if ((!is(in, "lwat") && !is(in, "stwat")) || (amo_fc(in) != 5 && amo_fc(in) != 7))
+        return false;
+    const int64_t off = in.c.units[in.unit].offset;
+    const uint32_t a = uint32_t(amo_reg(in, is(in, "stwat") ? rt(in) : (rt(in) + 1) % 32));
+    const uint32_t x = uint32_t(element(in, in.phv, off, 4)), y = uint32_t(element(in, in.qemu, off, 4));
+    if ((x == a) == (y == a))
+        return false;
+    const uint32_t t = x == a ? y : x;   // the element before: one world kept it, the other stored a
+    const bool max = amo_fc(in) == 5;
+    const uint32_t isa_v = max ? (int32_t(t) > int32_t(a) ? t : a) : (int32_t(t) < int32_t(a) ? t : a);
+    const uint32_t qemu_v = max ? (t > a ? t : a) : (t < a ? t : a);
+    if (x != isa_v || y != qemu_v)
+        return false;
+    return only(in, 32, 0, 0, size_t(off), size_t(off) + 4);
+}
+
+// What Fetch and Increment Bounded/Equal and Fetch and Decrement Bounded leave in RT and mem(EA,s) for the
+// element t and the neighbour n it is compared with, given the "bound reached" value of RT.
+struct AmoOutcome {
+    uint64_t rt, mem;
+};
+AmoOutcome bounded(unsigned fc, unsigned s, uint64_t t, uint64_t n, uint64_t bound) {
+    const uint64_t mask = s == 8 ? ~0ull : 0xffffffffull;
+    const bool go = fc == 25 ? t == n : t != n;
+    if (!go)
+        return {bound, t};
+    return {t, (fc == 28 ? t - 1 : t + 1) & mask};
+}
+
+// lwat/ldat FC 24, 25, 28: QEMU 7.2 returns 0xFFFF_FFFF_8000_0000 as the "bound reached" value for both
+// sizes (the ISA: 0x8000_0000 for words, 0x8000_0000_0000_0000 for doublewords), and compares Fetch and
+// Decrement Bounded with mem(EA+s,s) instead of mem(EA-s,s). Forgiven when one element value t explains
+// both worlds: phv by the ISA's rule, QEMU by its own.
+bool amo_bounded(const RuleInput &in) {
+    if ((!is(in, "lwat") && !is(in, "ldat")) || (amo_fc(in) != 24 && amo_fc(in) != 25 && amo_fc(in) != 28))
+        return false;
+    const unsigned fc = amo_fc(in), s = amo_size(in);
+    const int64_t off = in.c.units[in.unit].offset;
+    const uint64_t isa_bound = 1ull << (8 * s - 1), qemu_bound = 0xffffffff80000000ull;
+    const uint64_t n_isa = element(in, in.phv, fc == 28 ? off - s : off + s, s);
+    const uint64_t n_qemu = element(in, in.qemu, off + s, s);
+    const AmoOutcome p{in.phv.regs.gpr[rt(in)], element(in, in.phv, off, s)};
+    const AmoOutcome q{in.qemu.regs.gpr[rt(in)], element(in, in.qemu, off, s)};
+    for (const uint64_t t : {p.rt, p.mem, q.rt, q.mem}) {
+        const AmoOutcome ep = bounded(fc, s, t, n_isa, isa_bound), eq = bounded(fc, s, t, n_qemu, qemu_bound);
+        if (ep.rt == p.rt && ep.mem == p.mem && eq.rt == q.rt && eq.mem == q.mem)
+            return only(in, rt(in), ~0ull, 0, size_t(off), size_t(off) + s);
+    }
+    return false;
+}
+
 constexpr Rule kRules[] = {
     {"xer-reserved", "undefined",
      "Power ISA 3.1 Book I 1.3.3 (reserved bits in system registers read 0 if last written 0, else "
@@ -228,6 +337,18 @@ constexpr Rule kRules[] = {
      "RT0:31, and CR0 LT/GT/EQ when Rc=1 (64-bit mode)", mulhw_undefined},
     {"mod-undefined", "undefined", "Power ISA 3.1 Book I 3.3.9, Modulo {Signed,Unsigned} {Word,Doubleword}",
      "RT for x%0 and most-negative % -1", mod_undefined},
+    {"darn-random", "undefined", "Power ISA 3.1 Book I 3.3.20, Deliver A Random Number",
+     "RT: a random number of the kind L selects, or the error value, in each world", darn_random},
+    {"icbt-sigill", "oracle bug", "Power ISA 3.1 Book II 4.3.1, Instruction Cache Block Touch (a hint)",
+     "qemu-ppc64le 7.2 -cpu power10 raises SIGILL for icbt", icbt_sigill},
+    {"amo-signed-word", "oracle bug",
+     "Power ISA 3.1 Book II 4.5.1 and 4.5.2, Fetch and Maximum/Minimum Signed: signed comparison of the "
+     "s-byte values",
+     "lwat/stwat FC 5/7: QEMU 7.2 compares zero-extended words", amo_signed_word},
+    {"amo-bounded", "oracle bug",
+     "Power ISA 3.1 Book II 4.5.1, Fetch and Increment Bounded/Equal, Fetch and Decrement Bounded "
+     "(mem(EA-s,s); RT = 0x8000... of s bytes when the bound is reached)",
+     "lwat/ldat FC 24/25/28: QEMU 7.2's bound value and its Decrement Bounded neighbour", amo_bounded},
 };
 
 } // namespace

@@ -19,6 +19,7 @@ struct RuleInput {
     uint32_t word;
     const diff_regs &before;   // the state both worlds agreed on just before the instruction
     const Result &phv, &qemu;
+    bool big_endian = false;   // the world's byte order (data-area elements are read in it)
 };
 
 struct Rule {

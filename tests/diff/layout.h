@@ -13,7 +13,8 @@
  * Blob (phv-diff -> diff-exec): struct diff_blob_header, the region image (header.region_size bytes,
  * code included), then header.ncases records of struct diff_case_in followed by DIFF_DATA_SIZE data bytes.
  * Result (diff-exec -> phv-diff): header.ncases records of struct diff_case_out, each followed by the data
- * area as the case left it. All fields are little-endian, which both ends are.
+ * area as the case left it. Fields are in the byte order of the world the cases run in: little-endian for
+ * diff-exec under qemu-ppc64le, big-endian for diff-exec-be under qemu-ppc64 (phv-diff --big-endian).
  */
 #ifndef PHV_DIFF_LAYOUT_H
 #define PHV_DIFF_LAYOUT_H
@@ -39,6 +40,8 @@
 #define DIFF_FAULT_SIG 600
 #define DIFF_FAULT_NIP 608
 #define DIFF_RECOVER 616
+#define DIFF_TRAPS 624
+#define DIFF_TRAP_HASH 632
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
@@ -61,6 +64,8 @@ struct diff_ctx {
 	uint64_t fault_sig; /* executor: signal that ended the case, 0 if none */
 	uint64_t fault_nip;
 	uint64_t recover;  /* executor: where its signal handler sends a case that faulted */
+	uint64_t traps;     /* trap interrupts the case took and continued after (tw/td/twi/tdi) */
+	uint64_t trap_hash; /* diff_trap_hash() over their addresses, in order */
 };
 
 struct diff_blob_header {
@@ -75,11 +80,23 @@ struct diff_case_in {
 	struct diff_regs regs;
 };
 
+/* A case that faulted (fault_sig != 0) reports the registers at the faulting instruction. */
 struct diff_case_out {
 	uint64_t fault_sig;
 	uint64_t fault_nip;
 	struct diff_regs regs;
+	uint64_t traps;
+	uint64_t trap_hash;
 };
+
+/*
+ * A trap that fires is not the end of a case: both worlds note its address and go on after it (Linux
+ * delivers SIGTRAP with the trap's address, phv-diff sees the Program interrupt), so "trapped at the same
+ * places with the same state" is compared like any other result.
+ */
+static inline uint64_t diff_trap_hash(uint64_t hash, uint64_t nip) {
+	return (hash ^ nip) * 0x100000001b3ull + 1;
+}
 
 #endif /* __ASSEMBLER__ */
 

@@ -40,7 +40,8 @@ struct Options {
 void usage() {
     fprintf(stderr, "usage: phv-diff --exec DIFF_EXEC [--qemu PATH] [--seed N] [--cases N] [--insns K]\n"
                     "                [--case I] [--soak] [--max-reports N] [--show-forgiven]\n"
-                    "                [--case I --prefixes]\n");
+                    "                [--case I --prefixes] [--big-endian]\n"
+                    "--big-endian runs the cases with MSR[LE]=0 against qemu-ppc64 through diff-exec-be\n");
     exit(2);
 }
 
@@ -63,6 +64,7 @@ Options parse(int argc, char **argv) {
         else if (a == "--max-reports") o.max_reports = unsigned(strtoul(val(), nullptr, 0));
         else if (a == "--show-forgiven") o.show_forgiven = true;
         else if (a == "--prefixes") o.prefixes = true;
+        else if (a == "--big-endian") o.oracle.big_endian = true;
         else usage();
     }
     if (!o.seed_given)
@@ -78,18 +80,20 @@ int main(int argc, char **argv) {
     Options o = parse(argc, argv);
     setvbuf(stdout, nullptr, _IOLBF, 0);
     const auto t0 = std::chrono::steady_clock::now();
-    printf("# phv-diff seed %#llx, %u cases of %u instructions\n", (unsigned long long)o.seed, o.cases, o.insns);
+    printf("# phv-diff seed %#llx, %u cases of %u instructions%s\n", (unsigned long long)o.seed, o.cases, o.insns,
+           o.oracle.big_endian ? ", big-endian" : "");
 
     // The oracle is a required package: its absence fails the test rather than skipping it.
-    o.oracle.qemu = find_qemu(o.oracle.qemu);
+    const char *qemu_name = o.oracle.big_endian ? "qemu-ppc64" : "qemu-ppc64le";
+    o.oracle.qemu = find_qemu(o.oracle.qemu, qemu_name);
     if (o.oracle.qemu.empty() || o.oracle.exec.empty() || access(o.oracle.exec.c_str(), R_OK) != 0) {
-        printf("1..1\nnot ok 1 - oracle: %s\n",
-               o.oracle.qemu.empty() ? "qemu-ppc64le not found (install qemu-user)"
+        printf("1..1\nnot ok 1 - oracle: %s%s\n", o.oracle.qemu.empty() ? qemu_name : "",
+               o.oracle.qemu.empty() ? " not found (install qemu-user)"
                                      : "diff-exec not built (powerpc64le-linux-gnu-gcc missing?)");
         return 1;
     }
 
-    const Pool pool = build_pool();
+    const Pool pool = build_pool(o.oracle.big_endian);
     const auto table = phv::isa::insn_table();
     std::vector<Case> cases;
     if (o.only_case >= 0)
@@ -103,7 +107,7 @@ int main(int argc, char **argv) {
     if (o.prefixes && o.only_case >= 0) {
         // One batch per prefix, so that each runs at the case's own address (addpcis sees it).
         for (size_t n = 1; n <= cases[0].units.size(); ++n) {
-            const Batch b = build_batch({{&cases[0], n}});
+            const Batch b = build_batch({{&cases[0], n}}, o.oracle.big_endian);
             std::vector<Result> p, q;
             std::string err;
             if (!run_both(o.oracle, b, p, q, &err)) {
@@ -130,7 +134,7 @@ int main(int argc, char **argv) {
             total++;
         }
     std::map<std::string, uint64_t> masked;
-    uint64_t real = 0, forgiven = 0, resumed = 0;
+    uint64_t real = 0, forgiven = 0, resumed = 0, traps = 0, faults = 0;
     unsigned reported = 0;
     std::string err;
     std::vector<Case> current = std::move(cases);
@@ -141,6 +145,10 @@ int main(int argc, char **argv) {
             return 1;
         }
         if (round == 0) {
+            for (const Result &q : r.qemu) {
+                traps += q.traps;
+                faults += q.signal != 0;
+            }
             // The harness checks itself: only mtspr and branches write LR or CTR, so without them both must come back
             // unchanged from the oracle; otherwise the prologue/epilogue or the executor is broken.
             auto moves_lr_ctr = [&](const Case &c) {
@@ -195,6 +203,8 @@ int main(int argc, char **argv) {
            "known_oracle_bugs rules, %llu case tails rerun after them\n",
            real ? "not ok" : "ok", ++n, ncases, (unsigned long long)total, (unsigned long long)real,
            (unsigned long long)forgiven, (unsigned long long)resumed);
+    printf("# the oracle took %llu traps (continued after) and ended %llu cases with another signal\n",
+           (unsigned long long)traps, (unsigned long long)faults);
     for (const auto &[id, count] : masked)
         printf("# rule %s forgave %llu cases\n", id.c_str(), (unsigned long long)count);
 

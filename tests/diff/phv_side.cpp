@@ -1,5 +1,6 @@
 #include "phv_side.h"
 
+#include <csignal>
 #include <cstring>
 #include <sys/mman.h>
 
@@ -47,9 +48,41 @@ const char *exit_name(uint32_t reason) {
     }
 }
 
+// The Linux signal a process gets for the interrupt phv delivered (vector, SRR1), as the kernel's handlers
+// decide it (arch/powerpc/kernel/traps.c behaviour, restated): 0 for none Linux would turn into a signal.
+uint64_t linux_signal(uint64_t vector, uint64_t srr1) {
+    constexpr uint64_t kFp = 1ull << (63 - 43), kIllegal = 1ull << (63 - 44), kPriv = 1ull << (63 - 45),
+                       kTrap = 1ull << (63 - 46);
+    switch (vector) {
+    case 0x300: case 0x380: case 0x400: case 0x480: return SIGSEGV;
+    case 0x600: return SIGBUS;
+    case 0x700:
+        if (srr1 & kTrap) return SIGTRAP;
+        if (srr1 & kFp) return SIGFPE;
+        if (srr1 & (kIllegal | kPriv)) return SIGILL;
+        return 0;
+    case 0xe40: return SIGILL;   // Hypervisor Emulation Assistance: KVM reflects it as an illegal instruction
+    default: return 0;
+    }
+}
+
+// The ctx and the registers in it are in the byte order of the world the batch runs in.
+uint64_t world(uint64_t v, bool big) { return big ? __builtin_bswap64(v) : v; }
+
+void to_world(diff_regs &r, bool big) {
+    for (auto &g : r.gpr)
+        g = world(g, big);
+    r.cr = world(r.cr, big);
+    r.xer = world(r.xer, big);
+    r.ctr = world(r.ctr, big);
+    r.lr = world(r.lr, big);
+}
+
 } // namespace
 
 bool run_phv(const Batch &b, std::vector<Result> &out, std::string *error) {
+    const bool big = b.big_endian;
+    const uint64_t msr = msr::SF | msr::ME | (big ? 0 : msr::LE);
     Vm v;
     v.size = b.region.size();
     v.mem = static_cast<uint8_t *>(mmap(nullptr, v.size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
@@ -63,7 +96,7 @@ bool run_phv(const Batch &b, std::vector<Result> &out, std::string *error) {
     cfg.cpu_model = PHV_CPU_POWER10;
     phv_userspace_memory_region slot{0, 0, DIFF_BASE, v.size, uint64_t(v.mem)};
     if (phv_create_vm(&cfg, &v.vm) || phv_set_user_memory_region(v.vm, &slot) || phv_create_vcpu(v.vm, 0, &v.vcpu) ||
-        v.set(PHV_REG_PPC_MSR, msr::SF | msr::ME | msr::LE)) {
+        v.set(PHV_REG_PPC_MSR, msr)) {
         *error = "phv VM set-up failed";
         return false;
     }
@@ -75,15 +108,34 @@ bool run_phv(const Batch &b, std::vector<Result> &out, std::string *error) {
         const Case &c = *b.jobs[i].c;
         std::memset(ctx, 0, sizeof *ctx);
         ctx->in = c.in;
-        ctx->ret = stub;
+        to_world(ctx->in, big);
+        ctx->ret = world(stub, big);
         std::memcpy(v.mem + DIFF_DATA_OFF, c.data.data(), DIFF_DATA_SIZE);
         // r31 is the only register the code expects on entry: the ctx pointer.
         v.set(PHV_REG_PPC_GPR(31), DIFF_BASE + DIFF_CTX_OFF);
         v.set(PHV_REG_PPC_NIP, b.code_addr[i]);
-        phv_vcpu_run(v.vcpu);
+        v.set(PHV_REG_PPC_MSR, msr);
         Result &r = out[i];
+        uint64_t sig = 0;
+        // Interrupts go to their vector, outside the region, where the fetch ends the run: a trap continues
+        // after the trap instruction as a Linux process does after its SIGTRAP handler.
+        for (;;) {
+            phv_vcpu_run(v.vcpu);
+            if (run->exit_reason != PHV_EXIT_INTERNAL_ERROR || run->nip >= DIFF_BASE)
+                break;
+            sig = linux_signal(run->nip, v.get(PHV_REG_PPC_SRR1));
+            if (sig != SIGTRAP)
+                break;
+            const uint64_t at = v.get(PHV_REG_PPC_SRR0);
+            r.traps++;
+            r.trap_hash = diff_trap_hash(r.trap_hash, at);
+            v.set(PHV_REG_PPC_NIP, at + 4);
+            v.set(PHV_REG_PPC_MSR, msr);
+            sig = 0;
+        }
         if (run->exit_reason == PHV_EXIT_PAPR_HCALL && run->nip == stub + 4) {   // the stub's sc 1
             r.regs = ctx->out;
+            to_world(r.regs, big);
         } else {
             char buf[256];
             if (run->exit_reason == PHV_EXIT_INTERNAL_ERROR)
@@ -96,10 +148,18 @@ bool run_phv(const Batch &b, std::vector<Result> &out, std::string *error) {
             // An interrupt sends the vcpu to its vector, outside the region: SRR0 says where it came from.
             r.error_nip = run->nip >= DIFF_BASE ? run->nip : v.get(PHV_REG_PPC_SRR0);
             if (run->nip < DIFF_BASE) {
-                snprintf(buf, sizeof buf, " (interrupt: SRR0 0x%llx SRR1 0x%llx)",
+                snprintf(buf, sizeof buf, " (interrupt 0x%llx: SRR0 0x%llx SRR1 0x%llx)", (unsigned long long)run->nip,
                          (unsigned long long)v.get(PHV_REG_PPC_SRR0), (unsigned long long)v.get(PHV_REG_PPC_SRR1));
                 r.error += buf;
+                r.signal = sig;
             }
+            // The state at the fault, to compare with the oracle's signal frame.
+            for (unsigned n = 0; n < 31; ++n)
+                r.regs.gpr[n] = v.get(PHV_REG_PPC_GPR(n));
+            r.regs.cr = v.get(PHV_REG_PPC_CR);
+            r.regs.xer = v.get(PHV_REG_PPC_XER);
+            r.regs.ctr = v.get(PHV_REG_PPC_CTR);
+            r.regs.lr = v.get(PHV_REG_PPC_LR);
         }
         std::memcpy(r.data.data(), v.mem + DIFF_DATA_OFF, DIFF_DATA_SIZE);
     }

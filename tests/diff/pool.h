@@ -12,6 +12,7 @@ struct Pool {
     std::vector<std::pair<uint16_t, std::string>> excluded;       // row, reason
 };
 
-Pool build_pool();
+// big_endian: the pool of a run with MSR[LE]=0 (load/store multiple and string join it).
+Pool build_pool(bool big_endian);
 
 } // namespace phv::diff

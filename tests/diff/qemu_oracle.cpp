@@ -14,13 +14,33 @@ namespace phv::diff {
 
 namespace {
 
+// diff-exec reads and writes its records in its own byte order: every field is a 64-bit word but the
+// header's first two.
+template <typename T>
+void swap_words(T &record) {
+    static_assert(sizeof(T) % 8 == 0);
+    uint64_t w[sizeof(T) / 8];
+    std::memcpy(w, &record, sizeof w);
+    for (auto &x : w)
+        x = __builtin_bswap64(x);
+    std::memcpy(&record, w, sizeof w);
+}
+
 bool write_blob(const std::string &path, const Batch &b) {
     std::ofstream f(path, std::ios::binary);
     diff_blob_header h{DIFF_MAGIC, uint32_t(b.jobs.size()), DIFF_BASE, b.region.size()};
+    if (b.big_endian) {
+        h.magic = __builtin_bswap32(h.magic);
+        h.ncases = __builtin_bswap32(h.ncases);
+        h.base = __builtin_bswap64(h.base);
+        h.region_size = __builtin_bswap64(h.region_size);
+    }
     f.write(reinterpret_cast<const char *>(&h), sizeof h);
     f.write(reinterpret_cast<const char *>(b.region.data()), std::streamsize(b.region.size()));
     for (size_t i = 0; i < b.jobs.size(); ++i) {
         diff_case_in in{b.code_addr[i] - DIFF_BASE, b.jobs[i].c->in};
+        if (b.big_endian)
+            swap_words(in);
         f.write(reinterpret_cast<const char *>(&in), sizeof in);
         f.write(reinterpret_cast<const char *>(b.jobs[i].c->data.data()), DIFF_DATA_SIZE);
     }
@@ -40,7 +60,7 @@ const char *signal_name(uint64_t sig) {
 
 } // namespace
 
-std::string find_qemu(const std::string &given) {
+std::string find_qemu(const std::string &given, const char *name) {
     if (!given.empty())
         return access(given.c_str(), X_OK) == 0 ? given : std::string{};
     const char *path = getenv("PATH");
@@ -49,7 +69,7 @@ std::string find_qemu(const std::string &given) {
     while (pos <= p.size()) {
         const size_t colon = p.find(':', pos);
         const std::string dir = p.substr(pos, colon == std::string::npos ? std::string::npos : colon - pos);
-        const std::string cand = (dir.empty() ? "." : dir) + "/qemu-ppc64le";
+        const std::string cand = (dir.empty() ? "." : dir) + "/" + name;
         if (access(cand.c_str(), X_OK) == 0)
             return cand;
         if (colon == std::string::npos)
@@ -104,11 +124,16 @@ bool run_oracle(const Oracle &o, const Batch &b, std::vector<Result> &out, std::
     for (size_t i = 0; i < b.jobs.size(); ++i) {
         diff_case_out o2;
         std::memcpy(&o2, &bytes[i * rec], sizeof o2);
+        if (b.big_endian)
+            swap_words(o2);
         out[i].regs = o2.regs;
+        out[i].traps = o2.traps;
+        out[i].trap_hash = o2.trap_hash;
         std::memcpy(out[i].data.data(), &bytes[i * rec + sizeof o2], DIFF_DATA_SIZE);
         if (o2.fault_sig) {
             out[i].error = std::string("qemu: ") + signal_name(o2.fault_sig);
             out[i].error_nip = o2.fault_nip;
+            out[i].signal = o2.fault_sig;
         }
     }
     return true;

@@ -19,9 +19,9 @@ void print_finding(uint64_t seed, unsigned insns, const Finding &f, const Batch 
     const Case &c = *f.c;
     const auto table = isa::insn_table();
     const auto &addr = batch.unit_insn[f.job];
-    printf("# %s seed %#llx case %u: reproduce with phv-diff --seed %#llx --insns %u --case %u\n",
+    printf("# %s seed %#llx case %u: reproduce with phv-diff --seed %#llx --insns %u --case %u%s\n",
            f.rule ? "FORGIVEN" : "MISMATCH", (unsigned long long)seed, c.index, (unsigned long long)seed, insns,
-           c.index);
+           c.index, batch.big_endian ? " --big-endian" : "");
     if (c.resumed_at)
         printf("#   (in the case's tail from instruction %u, rerun from the oracle's state after a divergence a "
                "rule forgave; numbers below count from there)\n", c.resumed_at);
