@@ -49,6 +49,9 @@ Expected<BootInfo> prepare_boot(const BootRequest &req, const GuestMemory &ram) 
     cfg.rtas_entry = info.layout.rtas_base;
     cfg.rtas_tokens = req.rtas_tokens;
     cfg.hypertas = req.hypertas;
+    cfg.xics = req.xics;
+    cfg.random = req.random;
+    cfg.event_scan = req.event_scan;
     auto fdt = build_fdt(cfg, info.layout.fdt_max_size);
     if (!fdt)
         return Error{fdt.error()};

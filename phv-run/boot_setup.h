@@ -26,6 +26,7 @@ struct BootRequest {
     std::string bootargs;
     std::vector<RtasTokenProp> rtas_tokens;
     std::vector<std::string> hypertas;
+    bool xics = false, random = false, event_scan = false;  // see FdtConfig
 };
 
 // Where things ended up, and the flattened-tree entry state (Linux booting.rst: r3 = tree, r4 = kernel).

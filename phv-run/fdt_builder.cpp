@@ -68,6 +68,10 @@ void write_tree(FdtWriter &w, const FdtConfig &cfg) {
     w.prop_u32("linux,rtas-entry", uint32_t(cfg.rtas_entry));
     w.prop_u32("rtas-size", uint32_t(cfg.rtas_size));
     w.prop_strings("ibm,hypertas-functions", cfg.hypertas);
+    if (cfg.event_scan) {
+        w.prop_u32("rtas-event-scan-rate", kRtasEventScanRate);
+        w.prop_u32("rtas-error-log-max", kRtasErrorLogMax);
+    }
     for (const RtasTokenProp &t : cfg.rtas_tokens)
         w.prop_u32(t.name.c_str(), t.token);
     w.end_node();
@@ -83,6 +87,30 @@ void write_tree(FdtWriter &w, const FdtConfig &cfg) {
     w.prop_u32("reg", kVtyReg);
     w.end_node();
     w.end_node();
+
+    if (cfg.xics) {
+        // XICS through hcalls (Linux's icp-hv finds it by this compatible); servers are the vcpu ids.
+        w.begin_node("interrupt-controller");
+        w.prop_string("device_type", "PowerPC-External-Interrupt-Presentation");
+        w.prop_string("compatible", "IBM,ppc-xicp");
+        w.prop_empty("interrupt-controller");
+        w.prop_cells("ibm,interrupt-server-ranges", {0, cfg.smp});
+        w.prop_u32("#interrupt-cells", 2);
+        w.prop_u32("linux,phandle", kXicsPhandle);
+        w.prop_u32("phandle", kXicsPhandle);
+        w.end_node();
+    }
+
+    if (cfg.random) {
+        w.begin_node("ibm,platform-facilities");
+        w.prop_string("device_type", "ibm,platform-facilities");
+        w.prop_u32("#address-cells", 1);
+        w.prop_u32("#size-cells", 0);
+        w.begin_node("ibm,random-v1");
+        w.prop_string("compatible", "ibm,random");
+        w.end_node();
+        w.end_node();
+    }
 
     w.end_node();
 }

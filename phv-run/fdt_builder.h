@@ -32,7 +32,15 @@ struct FdtConfig {
     uint64_t rtas_base = 0, rtas_size = 0, rtas_entry = 0;
     std::vector<RtasTokenProp> rtas_tokens;
     std::vector<std::string> hypertas;  // ibm,hypertas-functions
+    // The platform phv-run serves, each only when its calls are registered.
+    bool xics = false;               // /interrupt-controller (servers 0..smp-1)
+    bool random = false;             // /ibm,platform-facilities/ibm,random-v1 (H_RANDOM)
+    bool event_scan = false;         // /rtas rtas-event-scan-rate and rtas-error-log-max
 };
+
+constexpr uint32_t kXicsPhandle = 0x1000;
+constexpr uint32_t kRtasEventScanRate = 1;     // scans per minute, what QEMU's pseries says
+constexpr uint32_t kRtasErrorLogMax = 2048;
 
 // /chosen/ibm,architecture-vec-5 as it stands after CAS: {length-1, option vector 5 bytes 1..26}.
 std::vector<uint8_t> architecture_vec5(CpuModel model);

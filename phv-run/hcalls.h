@@ -16,6 +16,8 @@ namespace phvrun {
 struct HcallContext {
     uint32_t vcpu_id;
     uint64_t nip;
+    // The calling vcpu's timebase (H_XIRR_X returns it); empty where there is no vcpu (unit tests).
+    std::function<uint64_t()> timebase = {};
 };
 
 // What the guest passed in r3 and r4..r12. A handler leaves its output values in args: they go back to

@@ -28,6 +28,11 @@ constexpr uint32_t kSystemReboot = 0x2004;
 constexpr uint32_t kQueryCpuStoppedState = 0x2005;
 constexpr uint32_t kStartCpu = 0x2006;
 constexpr uint32_t kStopSelf = 0x2007;
+constexpr uint32_t kIbmSetXive = 0x200a;
+constexpr uint32_t kIbmGetXive = 0x200b;
+constexpr uint32_t kIbmIntOff = 0x200c;
+constexpr uint32_t kIbmIntOn = 0x200d;
+constexpr uint32_t kEventScan = 0x200f;
 constexpr uint32_t kIbmOsTerm = 0x201f;
 } // namespace rtas_token
 

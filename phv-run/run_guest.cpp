@@ -106,7 +106,15 @@ int run_guest(const Options &opts) {
     Rtas rtas(mem, log);
     // start-cpu runs on the calling vcpu's thread, the only one that may touch that vcpu.
     auto interrupts_le = [&vcpus](uint32_t id) { return id < vcpus.size() && vcpu_interrupts_le(vcpus[id]); };
-    if (auto ok = register_services({hcalls, rtas, console, control, tod, log, interrupts_le}); !ok)
+    // An ICP drives its vcpu's external interrupt line (level-triggered in the core) and wakes it from a
+    // cede; any vcpu thread may do this for another (H_IPI), which the core's line and VmControl allow.
+    Xics xics(opts.smp, [&vcpus, &control](uint32_t server, bool level) {
+        phv_interrupt(vcpus[server], level ? PHV_INTERRUPT_SET : PHV_INTERRUPT_UNSET);
+        if (level)
+            control.wake(server);
+    });
+    VpaRegistry vpa(mem, opts.smp);
+    if (auto ok = register_services({hcalls, rtas, console, control, tod, log, interrupts_le, xics, vpa, mem}); !ok)
         return fail(log, ok.error(), kExitInternal);
 
     BootRequest req;
@@ -118,6 +126,10 @@ int run_guest(const Options &opts) {
     req.bootargs = opts.append;
     req.rtas_tokens = rtas.token_properties();
     req.hypertas = hcalls.hypertas();
+    req.xics = hcalls.has(papr::H_XIRR);
+    req.random = hcalls.has(papr::H_RANDOM);
+    for (const RtasTokenProp &t : req.rtas_tokens)
+        req.event_scan = req.event_scan || t.name == "event-scan";
     auto boot = prepare_boot(req, mem);
     if (!boot)
         return fail(log, boot.error());

@@ -1,6 +1,8 @@
 #include "services.h"
 
+#include "platform_hcalls.h"
 #include "vty.h"
+#include "xics_services.h"
 
 namespace phvrun {
 
@@ -19,6 +21,14 @@ Expected<bool> register_services(const Services &s) {
         return Error{"internal: RTAS cpu functions registered twice"};
     if (!register_rtas_time(s.rtas, s.tod))
         return Error{"internal: RTAS time functions registered twice"};
+    if (!register_xics_services(s.hcalls, s.rtas, s.xics))
+        return Error{"internal: XICS hcalls or RTAS functions registered twice"};
+    if (!register_splpar_hcalls(s.hcalls, s.vpa, s.control))
+        return Error{"internal: splpar hcalls registered twice"};
+    if (!register_platform_hcalls(s.hcalls, s.mem))
+        return Error{"internal: H_RANDOM or H_LOGICAL_CI_* registered twice"};
+    if (!register_rtas_events(s.rtas))
+        return Error{"internal: RTAS event-scan registered twice"};
     return true;
 }
 

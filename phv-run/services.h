@@ -11,7 +11,9 @@
 #include "hcalls.h"
 #include "rtas.h"
 #include "rtas_functions.h"
+#include "splpar.h"
 #include "vm_control.h"
+#include "xics.h"
 
 namespace phvrun {
 
@@ -23,6 +25,9 @@ struct Services {
     TimeOfDay &tod;
     DebugLog &log;
     std::function<bool(uint32_t)> interrupts_le;  // for start-cpu; may be empty (big-endian)
+    Xics &xics;
+    VpaRegistry &vpa;
+    GuestMemory mem;
 };
 
 // Fails only on a programming error (a number registered twice); the message names what clashed.

@@ -71,7 +71,13 @@ bool serve_exit(VcpuThreads &t, uint32_t id, phv_run &run) {
         HcallArgs a;
         a.opcode = run.papr_hcall.nr;
         std::copy(std::begin(run.papr_hcall.args), std::end(run.papr_hcall.args), a.args.begin());
-        const int64_t ret = dispatch_hcall(t.hcalls, t.log, HcallContext{id, run.nip}, a);
+        phv_vcpu *vcpu = t.vcpus[id];
+        const auto timebase = [vcpu] {
+            uint64_t tb = 0;
+            get_u64(vcpu, PHV_REG_PPC_TB, tb);
+            return tb;
+        };
+        const int64_t ret = dispatch_hcall(t.hcalls, t.log, HcallContext{id, run.nip, timebase}, a);
         run.papr_hcall.ret = uint64_t(ret);
         std::copy(a.args.begin(), a.args.end(), std::begin(run.papr_hcall.args));
         return true;

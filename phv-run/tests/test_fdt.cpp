@@ -161,6 +161,25 @@ TEST(FdtCpu, VectorUnitsAdvertisedOnlyWhenImplemented) {
         EXPECT_FALSE(prop_vmx);
 }
 
+// The platform nodes appear only when phv-run serves what they announce.
+TEST(Fdt, PlatformNodesFollowTheServices) {
+    FdtConfig c = base_config();
+    const auto bare = build(c);
+    EXPECT_LT(fdt_path_offset(bare.data(), "/interrupt-controller"), 0);
+    EXPECT_LT(fdt_path_offset(bare.data(), "/ibm,platform-facilities"), 0);
+    EXPECT_FALSE(prop(bare.data(), "/rtas", "rtas-event-scan-rate"));
+    c.xics = c.random = c.event_scan = true;
+    const auto blob = build(c);
+    const void *fdt = blob.data();
+    EXPECT_EQ(prop_string(fdt, "/interrupt-controller", "compatible"), "IBM,ppc-xicp");
+    EXPECT_TRUE(prop(fdt, "/interrupt-controller", "interrupt-controller"));
+    EXPECT_EQ(prop_cells(fdt, "/interrupt-controller", "ibm,interrupt-server-ranges"), (std::vector<uint64_t>{0, 3}));
+    EXPECT_EQ(prop_cells(fdt, "/interrupt-controller", "#interrupt-cells"), std::vector<uint64_t>{2});
+    EXPECT_EQ(prop_string(fdt, "/ibm,platform-facilities/ibm,random-v1", "compatible"), "ibm,random");
+    EXPECT_EQ(prop_cells(fdt, "/rtas", "rtas-event-scan-rate"), std::vector<uint64_t>{kRtasEventScanRate});
+    EXPECT_EQ(prop_cells(fdt, "/rtas", "rtas-error-log-max"), std::vector<uint64_t>{kRtasErrorLogMax});
+}
+
 TEST(Fdt, TooSmallBufferIsAnError) {
     auto r = build_fdt(base_config(), 512);
     ASSERT_FALSE(r);

@@ -31,10 +31,12 @@ struct RtasTest : ::testing::Test {
     TimeOfDay tod{[] { return kFixedNow; }};
     HcallTable hcalls;
     Rtas rtas{mem, cap.log()};
+    Xics xics{2, {}};
+    VpaRegistry vpa{mem, 2};
 
     void SetUp() override {
         control.set_running(0);
-        auto ok = register_services({hcalls, rtas, console, control, tod, cap.log(), {}});
+        auto ok = register_services({hcalls, rtas, console, control, tod, cap.log(), {}, xics, vpa, mem});
         ASSERT_TRUE(ok) << ok.error();
     }
 

@@ -67,6 +67,8 @@ struct RunLoopTest : ::testing::Test {
     TimeOfDay tod;
     HcallTable hcalls;
     std::unique_ptr<Rtas> rtas;
+    std::unique_ptr<Xics> xics;
+    std::unique_ptr<VpaRegistry> vpa;
     BootInfo boot;
 
     void boot_image(const Image &img, unsigned ncpus) {
@@ -82,7 +84,13 @@ struct RunLoopTest : ::testing::Test {
 
         control = std::make_unique<VmControl>(ncpus);
         rtas = std::make_unique<Rtas>(ram.memory(), cap.log());
-        auto ok = register_services({hcalls, *rtas, console, *control, tod, cap.log(), {}});
+        xics = std::make_unique<Xics>(ncpus, [this](uint32_t server, bool level) {
+            phv_interrupt(vcpus[server], level ? PHV_INTERRUPT_SET : PHV_INTERRUPT_UNSET);
+            if (level)
+                control->wake(server);
+        });
+        vpa = std::make_unique<VpaRegistry>(ram.memory(), ncpus);
+        auto ok = register_services({hcalls, *rtas, console, *control, tod, cap.log(), {}, *xics, *vpa, ram.memory()});
         ASSERT_TRUE(ok) << ok.error();
 
         const std::vector<uint8_t> elf = img.elf();
