@@ -29,13 +29,17 @@ probe_fn probe_sc0, probe_sc2, probe_illegal, probe_tw_eq, probe_tdi_always, pro
 	probe_rw_ebbhr, probe_rw_ciabr, probe_rw_hsprg0, probe_rw_dpdes, probe_rw_purr, probe_rw_mmcr0,
 	probe_rw_pmc1, probe_rw_vrsave, probe_rw_srr0, probe_rw_dar, probe_rw_dsisr, probe_rw_cfar, probe_rw_pidr,
 	probe_tm_on_texasr, probe_lfdx_fp_off, probe_lvx, probe_lxvx, probe_lxvx_tx_vsx_on, probe_lxv_tx_vsx_on,
-	probe_rw_sprg1, probe_rw_sprg2, probe_rw_fscr, probe_rw_bescr, probe_rw_ebbrr, probe_rw_acop, probe_rw_psscr_pr, probe_rw_mmcra, probe_rw_mmcr1, probe_rw_mmcr2, probe_rw_siar, probe_rw_sdar, probe_rw_sier, probe_rw_pmc6, probe_rw_ctrl, probe_rw_amor, probe_rw_lpidr, probe_rw_hdec, probe_rw_heir, probe_rw_texasr, probe_rw_tfhar, probe_rw_wort, probe_rw_tacr, probe_rw_lmrr, probe_rw_ummcr0, probe_rw_mmcr3, probe_rw_dawr0, probe_rw_dawr1, probe_rw_hfscr, probe_rw_usprg3, probe_r_ctrl, probe_r_ic, probe_r_vtb, probe_r_pir, probe_r_tir, probe_r_udexcr;
+	probe_rw_sprg1, probe_rw_sprg2, probe_rw_fscr, probe_rw_bescr, probe_rw_ebbrr, probe_rw_acop, probe_rw_psscr_pr, probe_rw_mmcra, probe_rw_mmcr1, probe_rw_mmcr2, probe_rw_siar, probe_rw_sdar, probe_rw_sier, probe_rw_pmc6, probe_rw_ctrl, probe_rw_amor, probe_rw_lpidr, probe_rw_hdec, probe_rw_heir, probe_rw_texasr, probe_rw_tfhar, probe_rw_wort, probe_rw_tacr, probe_rw_lmrr, probe_rw_ummcr0, probe_rw_mmcr3, probe_rw_dawr0, probe_rw_dawr1, probe_rw_hfscr, probe_rw_usprg3, probe_r_ctrl, probe_r_ic, probe_r_vtb, probe_r_pir, probe_r_tir, probe_r_udexcr,
+	probe_fdiv_zero_divide, probe_fdiv_rc_zero_divide, probe_mtfsb1_enables_pending, probe_mtmsrd_fe_with_fex,
+	probe_fp_state;
 
 /* The MSR every probe starts from: 64-bit, ME, FP, RI, little-endian; EE and everything else off. */
 #define MSR_SF	(1ull << 63)
 #define MSR_ME	(1ull << 12)
 #define MSR_FP	(1ull << 13)
 #define MSR_RI	(1ull << 1)
+#define MSR_FE0	(1ull << 11)
+#define MSR_FE1	(1ull << 8)
 #define MSR_LE	1ull
 #define CANONICAL_MSR	(MSR_SF | MSR_ME | MSR_FP | MSR_RI | MSR_LE)
 
@@ -111,6 +115,56 @@ static void check(const char *name, probe_fn *fn, long arg)
 	if (took)
 		srr(fn);
 	console_printf("\n");
+}
+
+/*
+ * Floating-point enabled exception type Program interrupts (Book I 4.4, Book III 7.5.9): the interrupt with
+ * its SRR0/SRR1 (SRR1[43] FP enabled; SRR1[47] would mark an imprecise SRR0) in each MSR[FE0 FE1] mode,
+ * then FPSCR and the target register as the interrupt left them (an enabled zero divide writes no result).
+ */
+static void fp_enabled_checks(void)
+{
+	static const struct {
+		const char *name;
+		uint64_t fe;
+	} modes[] = {
+		{"precise", MSR_FE0 | MSR_FE1},
+		{"imprecise-recoverable", MSR_FE0},
+		{"imprecise-nonrecoverable", MSR_FE1},
+		{"disabled", 0},
+	};
+	static const struct {
+		const char *name;
+		probe_fn *fn;
+	} probes[] = {
+		{"fdiv-zx", probe_fdiv_zero_divide},
+		{"fdiv-rc-zx", probe_fdiv_rc_zero_divide},
+		{"mtfsb1-ze-zx", probe_mtfsb1_enables_pending},
+		{"mtmsrd-fe-fex", probe_mtmsrd_fe_with_fex},
+	};
+	static uint64_t state[2] __attribute__((aligned(8)));
+
+	for (unsigned p = 0; p < sizeof(probes) / sizeof(probes[0]); p++)
+		for (unsigned m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+			char name[64];
+			unsigned n = 0;
+
+			for (const char *c = "fp-enabled-"; *c; c++)
+				name[n++] = *c;
+			for (const char *c = probes[p].name; *c; c++)
+				name[n++] = *c;
+			name[n++] = '-';
+			for (const char *c = modes[m].name; *c; c++)
+				name[n++] = *c;
+			name[n] = '\0';
+			int took;
+
+			probe(name, probes[p].fn, (long)modes[m].fe, &took);
+			if (took)
+				srr(probes[p].fn);
+			run_probe(probe_fp_state, (long)state);
+			console_printf(" f3=0x%016lx fpscr=0x%08lx\n", state[0], state[1] & 0xffffffff);
+		}
 }
 
 static void read_boot(uint64_t r3, uint64_t r5)
@@ -281,6 +335,7 @@ void main(uint64_t r3, uint64_t r4, uint64_t r5, uint64_t msr, uint64_t entered_
 	check("read-tir", probe_r_tir, 0);
 	check("read-udexcr", probe_r_udexcr, 0);
 
+	fp_enabled_checks();
 	check("tm-on-texasr", probe_tm_on_texasr, 0);
 	check("wait-wc3", probe_wait_wc3, 0);
 	check("wait-wc1", probe_wait_wc1, 0);

@@ -351,3 +351,66 @@ PROBE(probe_tm_on_texasr)
 	andi.	%r3, %r3, 1
 	MFSPR(5, 130)
 	blr
+
+/*
+ * Floating-point enabled exceptions (r3 = the MSR[FE0]/[FE1] bits to turn on). Each probe sets FPSCR with
+ * FE0/FE1 still off, so nothing is pending when the mode goes on, then does one thing that raises an
+ * enabled exception; probe_fp_state reads FPSCR and f3 afterwards (the vector stubs touch no FP state).
+ */
+#define FP_CONST(f, hi)	lis %r6, hi; sldi %r6, %r6, 32; std %r6, -16(%r1); lfd f, -16(%r1)
+#define SET_FPSCR(v)	li %r6, v; std %r6, -16(%r1); lfd %f0, -16(%r1); mtfsf 0xff, %f0
+#define FE_ON		mfmsr %r5; or %r5, %r5, %r3; mtmsrd %r5
+/* A probe that returns leaves MSR[FE0/FE1] as it found them (run_probe restores no MSR). */
+#define FE_OFF		mfmsr %r5; andc %r5, %r5, %r3; mtmsrd %r5
+
+PROBE(probe_fdiv_zero_divide)		/* FPSCR[ZE]=1, then 1.0 / 0.0 */
+	FP_CONST(%f1, 0x3ff0)
+	FP_CONST(%f2, 0)
+	FP_CONST(%f3, 0x1234)
+	SET_FPSCR(0x10)
+	FE_ON
+	fdiv	%f3, %f1, %f2
+	FE_OFF
+	li	%r3, 0
+	blr
+PROBE(probe_fdiv_rc_zero_divide)	/* the record form: CR1 as the interrupt leaves it */
+	FP_CONST(%f1, 0x3ff0)
+	FP_CONST(%f2, 0)
+	FP_CONST(%f3, 0x1234)
+	SET_FPSCR(0x10)
+	li	%r6, 0
+	mtcrf	0xff, %r6			/* run_probe restores the caller's CR */
+	FE_ON
+	fdiv.	%f3, %f1, %f2
+	FE_OFF
+	mfcr	%r3
+	blr
+PROBE(probe_mtfsb1_enables_pending)	/* FPSCR[ZX]=1 with ZE=0; mtfsb1 ZE makes FEX 1 */
+	FP_CONST(%f3, 0x1234)
+	lis	%r6, 0x0400
+	std	%r6, -16(%r1)
+	lfd	%f0, -16(%r1)
+	mtfsf	0xff, %f0
+	FE_ON
+	mtfsb1	27
+	FE_OFF
+	li	%r3, 0
+	blr
+PROBE(probe_mtmsrd_fe_with_fex)		/* FPSCR[FEX]=1 (ZX and ZE) before MSR[FE0/FE1] go on */
+	FP_CONST(%f3, 0x1234)
+	lis	%r6, 0x0400
+	ori	%r6, %r6, 0x10
+	std	%r6, -16(%r1)
+	lfd	%f0, -16(%r1)
+	mtfsf	0xff, %f0
+	FE_ON
+	FE_OFF
+	li	%r3, 0
+	blr
+PROBE(probe_fp_state)			/* r3 = where f3 and FPSCR go; then FPSCR = 0 */
+	stfd	%f3, 0(%r3)
+	mffs	%f0
+	stfd	%f0, 8(%r3)
+	SET_FPSCR(0)
+	li	%r3, 0
+	blr
