@@ -239,6 +239,34 @@ TEST(Interrupts, DirectedPrivilegedDoorbell) {
     EXPECT_EQ(g.gpr(12), 0u);
 }
 
+// KVM-HV emulates msgsndp/msgclrp/mfspr DPDES/TIR for its guests with emul_smt_mode 1 (one thread per
+// virtual core, kvmppc_emulate_doorbell_instr), and phv models the same core: the type is RB bits 32:36 (5
+// bits), the thread RB bits 57:63 (7 bits), every other bit ignored; a thread >= 1 is no one, not another
+// vcpu; msgclrp clears this vcpu's doorbell whatever thread it names; TIR reads 0 on every vcpu.
+TEST(Interrupts, DirectedPrivilegedDoorbellAsKvmEmulSmtMode1) {
+    Guest g;
+    phv_vcpu *other = nullptr;
+    ASSERT_EQ(phv_create_vcpu(g.vm, 1, &other), 0);
+    g.set_reg(PHV_REG_PPC_MSR, kMsr);
+    g.set_gpr(5, 5u << 27 | 1);                              // thread 1: no such thread in this core
+    g.set_gpr(6, 5u << 27 | 0x80 | 1ull << 40 | 1ull << 63);   // thread 0; bits outside type/thread ignored
+    g.set_gpr(7, 21u << 27);                                 // type 21 (bit 32 set): not type 5
+    g.set_gpr(8, 5u << 27 | 0x7f);                           // msgclrp names thread 127: still this vcpu
+    EXPECT_EQ(g.take({msgsndp(5), mfspr(10, spr::DPDES), msgsndp(7), mfspr(11, spr::DPDES), msgsndp(6),
+                      mfspr(12, spr::DPDES), msgclrp(8), mfspr(13, spr::DPDES), mfspr(14, spr::TIR)}),
+              0u);
+    EXPECT_EQ(g.gpr(10), 0u);
+    EXPECT_EQ(g.gpr(11), 0u);
+    EXPECT_EQ(g.gpr(12), 1u);
+    EXPECT_EQ(g.gpr(13), 0u);
+    EXPECT_EQ(g.gpr(14), 0u);
+    // The other vcpu (its own core, thread 0) never saw any of it.
+    uint64_t dpdes = 1;
+    phv_one_reg r{PHV_REG_PPC | PHV_REG_SIZE_U64 | 0xa9, uint64_t(&dpdes)};   // KVM_REG_PPC_DPDES
+    ASSERT_EQ(phv_get_one_reg(other, &r), 0);
+    EXPECT_EQ(dpdes, 0u);
+}
+
 TEST(Interrupts, DecrementerWhenNegativeAndEnabled) {
     Guest g;
     g.set_gpr(5, uint64_t(-1));

@@ -85,9 +85,16 @@ inline Flow rfebb(Vcpu &c, const Decoded &d) {
 }
 
 // msgsndp/msgclrp RB: message type (RB bits 32:36) 5 is the directed privileged doorbell; RB bits 57:63 name
-// the thread in the core. A phv vcpu is a core of one thread, as a KVM vcpu with emul_smt_mode 1 is (KVM
-// emulates these for its guests: kvmppc_emulate_doorbell_instr), so only thread 0, the sender, exists; other
-// threads and other types are ignored.
+// the thread in the core. A phv vcpu is a core of one thread, as a KVM-HV vcpu is with emul_smt_mode 1, and
+// phv does what KVM's emulation of these instructions does there (book3s_hv.c, kvmppc_emulate_doorbell_instr,
+// which POWER9/10 KVM runs for its guests with HFSCR[MSGP] off):
+//  - msgsndp of type 5 to thread 0 sets this vcpu's doorbell; a thread >= 1 names no one (never another vcpu)
+//    and any other type is ignored; every RB bit outside the two fields is ignored;
+//  - msgclrp of type 5 clears this vcpu's doorbell whatever thread it names;
+//  - mfspr DPDES reads bit 63 (value 1) while the doorbell is pending, mfspr TIR reads 0, mtspr DPDES is
+//    hypervisor-privileged (an illegal-instruction Program interrupt, as KVM reflects it);
+//  - the doorbell is taken at 0xa00 once MSR[EE]=1, after the msgsndp completes, and taking it consumes it.
+// tests/unit/test_interrupts.cpp (DirectedPrivilegedDoorbell*) and tests/guest/priv (doorbell-*) check this.
 constexpr bool privileged_doorbell_to_self(uint64_t rb) { return ((rb >> 27) & 0x1f) == 5 && (rb & 0x7f) == 0; }
 inline Flow msgsndp(Vcpu &c, const Decoded &d) {
     if (privileged_doorbell_to_self(c.st_.gpr[d.rb]))
