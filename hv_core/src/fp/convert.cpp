@@ -88,6 +88,24 @@ Outcome round_to_integral(uint64_t b, IntRound mode) {
     return Outcome{to_double_bits(e.sign, mag + up, 0), 0, false, false};
 }
 
+Outcome round_to_integral_current(uint64_t b, Round rn) {
+    if (is_nan(b))
+        return Outcome{quiet(b), is_snan(b) ? fpscr::VXSNAN : 0, false, false};
+    if (is_inf(b) || is_zero(b))
+        return Outcome{b, 0, false, false};
+    const Exact e = unpack(b);
+    if (e.exp >= 0)
+        return Outcome{b, 0, false, false};
+    u128 mag;
+    Rest rest;
+    split(e.sig, -e.exp, mag, rest);
+    const bool up = round_up(rn, e.sign, mag & 1, rest);
+    Outcome o{to_double_bits(e.sign, mag + up, 0), 0, up, rest != Rest::Zero};
+    if (o.fi)
+        o.exc = fpscr::XX;
+    return o;
+}
+
 Outcome reciprocal_estimate(uint64_t b, const Format &f, const Env &env) {
     constexpr uint64_t kOne = 0x3ff0000000000000ull;
     return div(kOne, b, f, env);
@@ -98,7 +116,11 @@ Outcome rsqrt_estimate(uint64_t b, const Format &f, const Env &env) {
     const Outcome r = sqrt(b, kDouble, env);
     if (r.exc & (fpscr::VXSNAN | fpscr::VXSQRT) || is_nan(b))
         return Outcome{is_nan(r.bits) ? nan_result(r.bits, f) : r.bits, r.exc, false, false};
-    return div(kOne, r.bits, f, env);
+    // Inexact when either step is (XX, FI), as QEMU computes it.
+    Outcome q = div(kOne, r.bits, f, env);
+    q.exc |= r.exc & fpscr::XX;
+    q.fi = q.fi || r.fi;
+    return q;
 }
 
 } // namespace phv::fp

@@ -16,6 +16,9 @@ Outcome from_integer(uint64_t v, bool is_signed, const Format &f, const Env &env
 // frin/friz/frip/frim: the integral value in double format. frin rounds ties away from zero.
 enum class IntRound { NearestAway, Zero, Up, Down };
 Outcome round_to_integral(uint64_t b, IntRound mode);
+// xsrdpic/xvrdpic/xvrspic: the integral value in the current rounding mode (ties to even), as an arithmetic
+// result: inexact sets XX, FI, and FR when the magnitude was incremented.
+Outcome round_to_integral_current(uint64_t b, Round rn);
 
 // fre[s] / frsqrte[s]: estimates. phv returns the correctly rounded 1/x, and for 1/sqrt(x) the rounded
 // reciprocal of the rounded square root (well within the ISA's

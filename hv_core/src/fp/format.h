@@ -102,4 +102,42 @@ constexpr uint32_t double_to_single(uint64_t x) {
     return uint32_t(x >> 63) << 31 | uint32_t(sig);
 }
 
+// binary16 (Book I 7.3.1): exact widening to double, and the encoding of a double-format value that is
+// representable in binary16 (a rounded result). NaNs keep the top 10 fraction bits.
+constexpr uint64_t half_to_double(uint16_t h) {
+    const uint64_t s = uint64_t(h >> 15) << 63;
+    const unsigned e = (h >> 10) & 0x1f;
+    uint64_t f = h & 0x3ff;
+    if (e == 0x1f)
+        return s | kInf | (f << 42);
+    if (e == 0) {
+        if (f == 0)
+            return s;
+        int exp = 1009;   // biased double exponent of 2^-14, less one per normalizing shift
+        while (!(f & 0x400)) {
+            f <<= 1;
+            --exp;
+        }
+        return s | uint64_t(exp) << 52 | (f & 0x3ff) << 42;
+    }
+    return s | uint64_t(e + 1008) << 52 | f << 42;
+}
+constexpr uint16_t double_to_half(uint64_t x) {
+    const uint16_t s = uint16_t(x >> 63) << 15;
+    if (is_nan(x) || is_inf(x))
+        return s | 0x7c00 | uint16_t((x & kFracMask) >> 42);
+    if (is_zero(x))
+        return s;
+    const int e = int(exp_field(x)) - 1023;
+    const uint64_t f = x & kFracMask;
+    if (e >= -14)   // (the exponent of a scaled enabled-overflow result wraps, never reaching the sign)
+        return s | uint16_t(((e + 15) & 0x1f) << 10) | uint16_t(f >> 42);
+    const int shift = 42 + (-14 - e);
+    return s | uint16_t(shift >= 64 ? 0 : (f | 1ull << 52) >> shift);
+}
+
+// bfloat16: the high half of a binary32 word.
+constexpr uint64_t bf16_to_double(uint16_t h) { return single_to_double(uint32_t(h) << 16); }
+constexpr uint16_t double_to_bf16(uint64_t x) { return uint16_t(double_to_single(x) >> 16); }
+
 } // namespace phv::fp

@@ -15,6 +15,8 @@ struct Format {
 };
 constexpr Format kDouble{53, -1022, 1023, 1536};
 constexpr Format kSingle{24, -126, 127, 192};
+constexpr Format kHalf{11, -14, 15, 24};       // xscvdphp, xvcvsphp (Book I 7.3.1)
+constexpr Format kBfloat16{8, -126, 127, 192}; // xvcvspbf16
 
 // What an operation needs from FPSCR: the rounding mode and whether overflow/underflow are enabled (their
 // results differ); the other enables only decide whether the target is written, which the caller does.

@@ -80,6 +80,15 @@ std::string operand(std::string_view op, uint32_t w, uint64_t nip, const InsnDef
     if (op == "FRA") return "f" + num(RA(w));
     if (op == "FRB") return "f" + num(RB(w));
     if (op == "FRC") return "f" + num(RC(w));
+    // VSX: VSRs written vsN, N = the extension bit || the 5-bit field (TX bit 31, BX 30, AX 29).
+    if (op == "XT") return "vs" + num((w & 1) << 5 | RT(w));
+    if (op == "XA") return "vs" + num(((w >> 2) & 1) << 5 | RA(w));
+    if (op == "XB") return "vs" + num(((w >> 1) & 1) << 5 | RB(w));
+    if (op == "VRT") return "v" + num(RT(w));
+    if (op == "VRA") return "v" + num(RA(w));
+    if (op == "VRB") return "v" + num(RB(w));
+    if (op == "DCMX")   // xststdc*: bits 9:15; xvtstdc*: dc (25) || dm (29) || dx (11:15)
+        return num((def.mask & 0x40u) ? bits(w, 9, 15) : bits(w, 25, 25) << 6 | bits(w, 29, 29) << 5 | RA(w));
     if (op == "FLM") return num(bits(w, 7, 14));
     if (op == "U") return num(bits(w, 16, 19));
     if (op == "DRM") return num(bits(w, 18, 20));

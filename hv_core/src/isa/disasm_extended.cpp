@@ -41,6 +41,8 @@ std::string operand(std::string_view op, uint32_t w, uint64_t nip) {
     if (op == "FXM") return num(FXM(w));
     if (op == "SPRG") return num(SPR(w) - 272);
     if (op == "1") return "1";
+    if (op == "XT") return "vs" + num((w & 1) << 5 | RT(w));
+    if (op == "XB") return "vs" + num(((w >> 1) & 1) << 5 | RB(w));
     if (op == "BD") return hex(AA(w) ? uint64_t(BD(w)) : nip + uint64_t(BD(w)));
     return "?";
 }
@@ -68,6 +70,7 @@ struct Rule {
 };
 
 constexpr bool rs_is_rb(uint32_t w) { return RT(w) == RB(w); }
+constexpr bool xa_is_xb(uint32_t w) { return RA(w) == RB(w) && ((w >> 2) & 1) == ((w >> 1) & 1); }
 
 constexpr Rule kRules[] = {
     {"ori", [](uint32_t w) { return w == 0x60000000u; }, "nop", ""},
@@ -81,6 +84,8 @@ constexpr Rule kRules[] = {
     {"or", [](uint32_t w) { return rs_is_rb(w) && RA(w) == 30 && RT(w) == 30; }, "mdoom", ""},
     {"or", rs_is_rb, "mr", "RA,RS"},
     {"nor", rs_is_rb, "not", "RA,RS"},
+    {"xvcpsgndp", xa_is_xb, "xvmovdp", "XT,XB"},
+    {"xvcpsgnsp", xa_is_xb, "xvmovsp", "XT,XB"},
     {"cmp", [](uint32_t w) { return L10(w) == 0; }, "cmpw", "BFopt,RA,RB"},
     {"cmp", [](uint32_t w) { return L10(w) == 1; }, "cmpd", "BFopt,RA,RB"},
     {"cmpl", [](uint32_t w) { return L10(w) == 0; }, "cmplw", "BFopt,RA,RB"},

@@ -26,6 +26,8 @@ using ExecFn = Flow (*)(Vcpu &, const Decoded &);
 
 // Instruction forms (Power ISA 3.1 Book I 1.6). They decide where the extended opcode and operands sit.
 enum class Form : uint8_t { I, B, SC, D, DS, DQ, X, XL, XFX, XO, A, M, MD, MDS, XS, DX, Z23, VA,
+                           // VSX (Book I 1.6.26-1.6.27): operands are 6-bit VSR numbers split over two fields.
+                           XX2, XX3,
                            // Prefixed (ISA 3.1 Book I 1.6.3): an 8-byte instruction, prefix word first.
                            LS8, MLS };
 

@@ -21,6 +21,9 @@
 #include "isa/semantics/quadword.h"
 #include "isa/semantics/string.h"
 #include "isa/semantics/system.h"
+#include "isa/semantics/vsx_fp_arith.h"
+#include "isa/semantics/vsx_fp_compare.h"
+#include "isa/semantics/vsx_fp_convert.h"
 #include "mmu/insns.h"
 
 namespace phv::isa {
@@ -50,6 +53,14 @@ constexpr Enc bit31(Enc e, uint32_t v) { return {e.match | v, e.mask | 1u}; }
 constexpr uint32_t kFldA = 0x1fu << 16, kFldB = 0x1fu << 11, kFldC = 0x1fu << 6, kFldL = 0x3u << 21;
 constexpr Enc resv(Enc e, uint32_t fields) { return {e.match, e.mask | fields}; }
 constexpr Enc xra(uint32_t p, uint32_t xo, uint32_t ra) { return {x(p, xo).match | ra << 16, x(p, xo).mask | kFldA}; }
+
+// VSX (Book I 1.6.26-1.6.27): XX3 has its XO in bits 21:28, XX2 in bits 21:29 with bits 11:15 an opcode
+// extension (or reserved 0); the data-class tests keep DCMX in the XO's place (bits 9:15, or dc/dm in 25/29).
+constexpr Enc xx3(uint32_t xo) { return {60u << 26 | xo << 3, 0xfc0007f8u}; }
+constexpr Enc xx2(uint32_t xo, uint32_t eo = 0) { return {60u << 26 | eo << 16 | xo << 2, 0xfc1f07fcu}; }
+constexpr Enc xx2dcmx(uint32_t xo) { return {60u << 26 | xo << 2, 0xfc0007fcu}; }
+constexpr Enc xx2dcmxv(uint32_t xo) { return {60u << 26 | xo << 2, 0xfc0007b8u}; }
+constexpr uint32_t kBF2 = 0x3u << 21;   // bits 9:10 after a BF field
 
 struct Fns {
     ExecFn f[4];
@@ -99,6 +110,8 @@ constexpr InsnDef kTable[] = {
 #include "isa/rows/prefixed.inc"
 #include "isa/rows/hash.inc"
 #include "isa/rows/fp.inc"
+#include "isa/rows/vsx_scalar_fp.inc"
+#include "isa/rows/vsx_vector_fp.inc"
 };
 
 #undef ONE

@@ -61,8 +61,20 @@ Facility facility_of(uint32_t w) {
     const unsigned po = w >> 26;
     const Unit tx = (w & 1) ? Unit::VEC : Unit::VSX;   // TX/SX of the X and XX1 forms
     switch (po) {
-    case 59:
     case 63:
+        // The quad-precision instructions (ISA 3.0, Book I 7.6) are VSX instructions in opcode 63: X-form
+        // extended opcodes, and xsrqpi/xsrqpxp (Z23 form, 8-bit XO 5 and 37).
+        switch (isa::field::XO_X(w)) {
+        case 4: case 36: case 516: case 548: case 388: case 420: case 452: case 484: case 644: case 132:
+        case 68: case 196: case 228: case 164: case 676: case 740: case 100: case 868: case 804: case 836:
+        case 708:
+            return {Unit::VSX, Isa::V300};
+        default:
+            if ((isa::field::XO_X(w) & 0xff) == 5 || (isa::field::XO_X(w) & 0xff) == 37)
+                return {Unit::VSX, Isa::V300};
+        }
+        return {Unit::FP, Isa::V207};
+    case 59:
     case 48: case 49: case 50: case 51: case 52: case 53: case 54: case 55:   // lfs .. stfdu
         return {Unit::FP, Isa::V207};
     case 4: return {Unit::VEC, Isa::V207};

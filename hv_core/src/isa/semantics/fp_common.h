@@ -56,18 +56,17 @@ inline bool enabled(uint64_t f, uint64_t exc) {
 
 enum class Fprf : uint8_t { Double, Single, Keep, QNaN };
 
-// Commits an arithmetic outcome to FRT and FPSCR. An enabled invalid-operation or zero-divide exception
-// leaves FRT and FPRF unchanged and clears FR and FI (Book I 4.4.1, 4.4.2); enabled overflow and underflow
-// already gave the scaled result (fp/round.cpp); an enabled inexact exception changes nothing.
-template <bool Rc>
-inline Flow fp_commit(Vcpu &c, unsigned frt, const fp::Outcome &o, Fprf fprf, bool sets_frfi = true) {
+// Applies an arithmetic outcome to FPSCR and says whether the target is written. An enabled invalid-operation
+// or zero-divide exception leaves the target and FPRF unchanged and clears FR and FI (Book I 4.4.1, 4.4.2);
+// enabled overflow and underflow already gave the scaled result (fp/round.cpp); an enabled inexact exception
+// changes nothing.
+inline bool fp_update(Vcpu &c, const fp::Outcome &o, Fprf fprf, bool sets_frfi = true) {
     using namespace fp::fpscr;
     uint64_t f = raise(c.st_.fpscr, o.exc);
     const bool suppressed = ((o.exc & kVxAll) && (f & VE)) || ((o.exc & ZX) && (f & ZE));
     if (suppressed) {
         f &= ~(FR | FI);
     } else {
-        c.st_.fpr(frt) = o.bits;
         if (sets_frfi)
             f = (f & ~(FR | FI)) | (o.fr ? FR : 0) | (o.fi ? FI : 0);
         if (fprf != Fprf::Keep) {
@@ -78,6 +77,14 @@ inline Flow fp_commit(Vcpu &c, unsigned frt, const fp::Outcome &o, Fprf fprf, bo
         }
     }
     c.st_.fpscr = summarize(f);
+    return !suppressed;
+}
+
+// Commits an arithmetic outcome to FRT and FPSCR (fp_update), then takes an enabled exception's interrupt.
+template <bool Rc>
+inline Flow fp_commit(Vcpu &c, unsigned frt, const fp::Outcome &o, Fprf fprf, bool sets_frfi = true) {
+    if (fp_update(c, o, fprf, sets_frfi))
+        c.st_.fpr(frt) = o.bits;
     return fp_finish<Rc>(c, enabled(c.st_.fpscr, o.exc));
 }
 

@@ -1,0 +1,108 @@
+// VSX floating point (Book I chapter 7) on what the oracle cannot judge: MSR[VSX]=0, FPSCR[FR] (QEMU 7.2 never
+// writes it), the vector forms leaving FR/FI/FPRF alone and VSR[XT] unwritten on an enabled exception, and the
+// element layouts of the conversions.
+#include <gtest/gtest.h>
+
+#include "guest_code.h"
+#include "vcpu/cpu_state.h"
+#include "vcpu/vcpu.h"
+
+namespace phv::test {
+namespace {
+
+constexpr uint64_t kFR = 1ull << (63 - 45), kFI = 1ull << (63 - 46), kFPRF = 0x1full << 12;
+constexpr uint64_t kMsr = msr::SF | msr::ME | msr::LE | msr::FP | msr::VEC | msr::VSX;
+
+// Runs one instruction with VSR a, b and t as vs9, vs42 and vs40 (XA, XB, XT of the words below).
+struct Vsx {
+    GuestCode g;
+    CpuState &st = reinterpret_cast<Vcpu *>(g.vcpu)->state();
+    void run(uint32_t word, uint64_t fpscr, std::array<uint64_t, 2> a, std::array<uint64_t, 2> b,
+             std::array<uint64_t, 2> t = {0x5555555555555555ull, 0x5555555555555555ull}, uint64_t msr = kMsr) {
+        g.load(with_done({word}));
+        reinterpret_cast<Vcpu *>(g.vcpu)->request_code_invalidate(GuestCode::kCodeBase);
+        g.set_reg(PHV_REG_PPC_NIP, GuestCode::kCodeBase);
+        g.set_reg(PHV_REG_PPC_MSR, msr);
+        g.set_reg(PHV_REG_PPC_FPSCR, fpscr);
+        st.vsr[9] = a;
+        st.vsr[42] = b;
+        st.vsr[40] = t;
+        g.run_to_done();
+    }
+};
+
+constexpr uint32_t kXsadddp = 0xf1095103;    // xsadddp vs40,vs9,vs42
+constexpr uint32_t kXvadddp = 0xf1095303;    // xvadddp vs40,vs9,vs42
+constexpr uint32_t kXvcvdpsp = 0xf1005627;   // xvcvdpsp vs40,vs42
+constexpr uint32_t kXscvdpsxws = 0xf1005163;   // xscvdpsxws vs40,vs42
+constexpr uint64_t kOne = 0x3ff0000000000000ull, kThird = 0x3fd5555555555555ull;
+
+TEST(VsxFp, RowsCheckMsrVsx) {
+    GuestCode g;
+    g.vector_stub(0xf40);
+    g.set_reg(PHV_REG_PPC_LPCR_64, lpcr::ILE);
+    g.set_reg(PHV_REG_PPC_MSR, msr::SF | msr::ME | msr::LE | msr::FP | msr::VEC);   // MSR[VSX] = 0
+    EXPECT_EQ(g.run_until_vector({kXsadddp}), 0xf40u);
+    EXPECT_EQ(g.run_until_vector({kXvadddp}), 0xf40u);
+    EXPECT_EQ(g.run_until_vector({0xf0000118 /* xscmpudp cr0,vs0,vs0 */}), 0xf40u);
+}
+
+TEST(VsxFp, ScalarSetsFrFiFprfAndClearsDoubleword1) {
+    Vsx v;
+    // 1 + 1/3 toward +infinity is incremented: FR=1, FI=1, FPRF = +normal.
+    v.run(kXsadddp, 2, {kOne, 7}, {kThird, 9});
+    EXPECT_EQ(v.st.vsr[40][0], 0x3ff5555555555556ull);
+    EXPECT_EQ(v.st.vsr[40][1], 0u);
+    EXPECT_EQ(v.st.fpscr & (kFR | kFI), kFR | kFI);
+    EXPECT_EQ((v.st.fpscr & kFPRF) >> 12, 0x04u);
+    // Toward zero the same sum is truncated: FR=0, FI=1.
+    v.run(kXsadddp, 1, {kOne, 7}, {kThird, 9});
+    EXPECT_EQ(v.st.fpscr & (kFR | kFI), kFI);
+}
+
+TEST(VsxFp, VectorLeavesFrFiFprf) {
+    Vsx v;
+    const uint64_t preset = kFR | kFI | (0x11ull << 12);
+    v.run(kXvadddp, preset, {kOne, kOne}, {kOne, kThird});
+    EXPECT_EQ(v.st.vsr[40][0], 0x4000000000000000ull);
+    EXPECT_EQ(v.st.vsr[40][1], 0x3ff5555555555555ull);
+    EXPECT_EQ(v.st.fpscr & (kFR | kFI | kFPRF), preset);
+    EXPECT_TRUE(v.st.fpscr & (1ull << (63 - 38)));   // XX from element 1
+}
+
+TEST(VsxFp, VectorEnabledExceptionLeavesTarget) {
+    Vsx v;
+    v.g.vector_stub(0x700);
+    v.g.set_reg(PHV_REG_PPC_LPCR_64, lpcr::ILE);
+    // Element 0 inexact with XE=1: no element is written (Book I 7.6 xvadddp, ex_flag), and the enabled
+    // exception interrupts.
+    const uint64_t xe = 1ull << 3;
+    v.g.load(with_done({kXvadddp}));
+    reinterpret_cast<Vcpu *>(v.g.vcpu)->request_code_invalidate(GuestCode::kCodeBase);
+    v.g.set_reg(PHV_REG_PPC_NIP, GuestCode::kCodeBase);
+    v.g.set_reg(PHV_REG_PPC_MSR, kMsr | msr::FE0 | msr::FE1);
+    v.g.set_reg(PHV_REG_PPC_FPSCR, xe);
+    v.st.vsr[9] = {kOne, kOne};
+    v.st.vsr[42] = {kThird, kOne};
+    v.st.vsr[40] = {1, 2};
+    v.g.set_gpr(30, 0);
+    v.g.run_to_done();
+    EXPECT_EQ(v.g.gpr(30), 0x70u);
+    EXPECT_EQ(v.st.vsr[40][0], 1u);
+    EXPECT_EQ(v.st.vsr[40][1], 2u);
+}
+
+TEST(VsxFp, WordResultsFillBothWordsOfTheirDoubleword) {
+    Vsx v;
+    // xvcvdpsp: doubleword i -> words 2i and 2i+1 (ISA 3.1 programming note).
+    v.run(kXvcvdpsp, 0, {0, 0}, {kOne, 0xc000000000000000ull});
+    EXPECT_EQ(v.st.vsr[40][0], 0x3f8000003f800000ull);
+    EXPECT_EQ(v.st.vsr[40][1], 0xc0000000c0000000ull);
+    // xscvdpsxws: -3.5 truncated to -3 in words 0 and 1, doubleword 1 cleared.
+    v.run(kXscvdpsxws, 0, {0, 0}, {0xc00c000000000000ull, 5});
+    EXPECT_EQ(v.st.vsr[40][0], 0xfffffffdfffffffdull);
+    EXPECT_EQ(v.st.vsr[40][1], 0u);
+}
+
+} // namespace
+} // namespace phv::test
