@@ -6,6 +6,7 @@
 
 #include <phv/phv.h>
 
+#include "fdt_cpu.h"
 #include "options.h"
 #include "run_guest.h"
 #include "vm_control.h"
@@ -23,6 +24,9 @@ int main(int argc, char **argv) {
     }
     if (opts->version) {
         std::printf("phv-run %s (phv core API %d)\n", PHV_RUN_VERSION, phv_get_api_version());
+        // What the guest's device tree offers of the vector units (tests read this line).
+        std::printf("vector units: %s\n", phvrun::kCoreVectorUnits.vmx ? (phvrun::kCoreVectorUnits.vsx ? "vmx vsx" : "vmx")
+                                                                     : "none");
         return 0;
     }
     return phvrun::run_guest(*opts);

@@ -28,6 +28,7 @@ constexpr uint64_t H_REGISTER_VPA = 0xdc;
 constexpr uint64_t H_CEDE = 0xe0;   // served by the core
 constexpr uint64_t H_CONFER = 0xe4;
 constexpr uint64_t H_PROD = 0xe8;
+constexpr uint64_t H_GET_CPU_CHARACTERISTICS = 0x1c8;
 constexpr uint64_t H_XIRR_X = 0x2fc;
 constexpr uint64_t H_RANDOM = 0x300;
 constexpr uint64_t MAX_HCALL_OPCODE = 0x488; // H_GUEST_DELETE, as in Linux and QEMU

@@ -34,9 +34,22 @@ int64_t logical_ci_store(const GuestMemory &mem, const HcallArgs &a) {
 
 } // namespace
 
+// H_GET_CPU_CHARACTERISTICS behaviour bits (IBM numbering: bits 7, 8, 9).
+constexpr uint64_t kBehavNoL1dFlushEntry = 1ull << 56, kBehavNoL1dFlushUaccess = 1ull << 55,
+                   kBehavNoStfBarrier = 1ull << 54;
+
 bool register_platform_hcalls(HcallTable &t, const GuestMemory &mem) {
+    // H_GET_CPU_CHARACTERISTICS: r4 = characteristics, r5 = behaviour. phv's processor executes nothing
+    // speculatively, so it has none of the side channels the mitigations close: no characteristic, and a
+    // behaviour that says no flush, barrier or security-over-speed choice is needed (Linux then patches
+    // every mitigation out instead of running its fallback flushes on each kernel exit).
+    bool ok = t.register_hcall(papr::H_GET_CPU_CHARACTERISTICS, [](const HcallContext &, HcallArgs &a) {
+        a.args[0] = 0;
+        a.args[1] = kBehavNoL1dFlushEntry | kBehavNoL1dFlushUaccess | kBehavNoStfBarrier;
+        return papr::H_SUCCESS;
+    });
     // H_RANDOM: 64 random bits in r4, from the host's entropy pool.
-    bool ok = t.register_hcall(papr::H_RANDOM, [](const HcallContext &, HcallArgs &a) {
+    ok = ok && t.register_hcall(papr::H_RANDOM, [](const HcallContext &, HcallArgs &a) {
         uint64_t v = 0;
         size_t got = 0;
         while (got < sizeof v) {

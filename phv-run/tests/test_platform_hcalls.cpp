@@ -104,6 +104,16 @@ TEST_F(PlatformTest, ConferTakesAnyCpuOrAll) {
     EXPECT_EQ(hcalls.hypertas(), std::vector<std::string>{"hcall-splpar"});
 }
 
+TEST_F(PlatformTest, CpuCharacteristicsNeedNoMitigation) {
+    HcallArgs out;
+    out.args[0] = out.args[1] = 0xdead;
+    ASSERT_EQ(hcall(papr::H_GET_CPU_CHARACTERISTICS, {}, &out), papr::H_SUCCESS);
+    EXPECT_EQ(out.args[0], 0u);
+    // No FAVOUR_SECURITY (bit 0), no L1D_FLUSH_PR (1), no BNDS_CHK_SPEC_BAR (2); NO_L1D_FLUSH_ENTRY (7),
+    // NO_L1D_FLUSH_UACCESS (8), NO_STF_BARRIER (9).
+    EXPECT_EQ(out.args[1], 0x01c0000000000000u);
+}
+
 TEST_F(PlatformTest, RandomGivesFreshBits) {
     HcallArgs a, b;
     ASSERT_EQ(hcall(papr::H_RANDOM, {}, &a), papr::H_SUCCESS);
