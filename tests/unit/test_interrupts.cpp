@@ -62,7 +62,17 @@ TEST(Interrupts, ScLev2IsASystemCallWithoutAnUltravisor) {
     EXPECT_EQ(g.srr0(), at(1));
 }
 
-TEST(Interrupts, ScLev1FromProblemStateIsReflectedAsSystemCall) {
+// KVM-HV: a radix guest (LPCR[HR]) cannot run PR KVM, so sc 1 from its user space is a privilege fault.
+TEST(Interrupts, ScLev1FromProblemStateOfARadixGuestIsPrivileged) {
+    Guest g;
+    g.vcpu_().state().spr[spr::LPCR] |= 1ull << (63 - 43);   // HR
+    g.set_reg(PHV_REG_PPC_MSR, kMsr | msr::PR);
+    EXPECT_EQ(g.take({sc(1)}), 0x700u);
+    EXPECT_EQ(g.srr0(), at(0));
+    EXPECT_EQ(g.srr1(), kMsr | msr::PR | kSrr1Privileged);
+}
+
+TEST(Interrupts, ScLev1FromProblemStateIsReflectedAsSystemCall) {   // a hash guest
     Guest g;
     g.set_reg(PHV_REG_PPC_MSR, kMsr | msr::PR);   // real mode problem state: only a test can reach it
     EXPECT_EQ(g.take({sc(1)}), 0xc00u);

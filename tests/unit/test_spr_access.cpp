@@ -93,11 +93,46 @@ TEST(SprAccess, FscrGatesProblemStateTar) {
 
 TEST(SprAccess, ProblemStatePmuViewsReadThePrivilegedRegisters) {
     Guest g;
-    g.v().state().spr[spr::MMCR0] = 0x80;
-    g.v().state().spr[spr::FSCR] = phv::fscr::bit(phv::fscr::PM);
+    g.v().state().spr[spr::MMCR0] = 0x80;   // PMAO, PMCC=00; FSCR has no say (it has no PM bit)
+    g.v().state().spr[spr::PMC3] = 0x333;
     g.problem_state();
-    EXPECT_EQ(g.take({mfspr(5, spr::MMCR0_U)}), 0u);
+    EXPECT_EQ(g.take({mfspr(5, spr::MMCR0_U), mfspr(6, spr::PMC3_U)}), 0u);
     EXPECT_EQ(g.gpr(5), 0x80u);
+    EXPECT_EQ(g.gpr(6), 0x333u);
+}
+
+// MMCR0[PMCC] (Book III 10.4.4) decides problem-state access to PMC1-6, MMCR0, MMCR2 and MMCRA.
+TEST(SprAccess, MmcrPmccGovernsProblemStatePmuAccess) {
+    constexpr uint64_t kPmcc01 = 1ull << 18, kPmcc10 = 1ull << 19, kPmcc11 = 3ull << 18;
+    constexpr uint64_t kFc = 1ull << 31, kPmae = 1ull << 26, kPmao = 1ull << 7;
+    Guest g;
+    g.set_gpr(5, ~0ull);
+    // 00: read-only; a write is an SPR without an mtspr form (HEA, seen as Program/illegal).
+    g.v().state().spr[spr::MMCR0] = 0;
+    g.problem_state();
+    EXPECT_EQ(g.take({mfspr(6, spr::PMC1_U), mtspr(spr::PMC1_U, 5)}), 0x700u);
+    EXPECT_EQ(g.reg(PHV_REG_PPC_SRR1), kMsr | msr::PR | kSrr1Illegal);
+    // 01: no access at all: Facility Unavailable with FSCR[IC] = PM.
+    g.v().state().spr[spr::MMCR0] = kPmcc01;
+    g.problem_state();
+    EXPECT_EQ(g.take({mfspr(6, spr::PMC1_U)}), 0xf60u);
+    EXPECT_EQ(g.v().state().spr[spr::FSCR] >> 56, uint64_t(phv::fscr::PM));
+    // 10: read/write; MMCR0 only FC, PMAE and PMAO, the rest (PMCC here) kept.
+    g.v().state().spr[spr::MMCR0] = kPmcc10;
+    g.problem_state();
+    EXPECT_EQ(g.take({mtspr(spr::PMC1_U, 5), mtspr(spr::MMCR0_U, 5), mfspr(7, spr::MMCR0_U)}), 0u);
+    EXPECT_EQ(g.v().state().spr[spr::PMC1], 0xffffffffu);
+    EXPECT_EQ(g.v().state().spr[spr::MMCR0], kPmcc10 | kFc | kPmae | kPmao);
+    EXPECT_EQ(g.gpr(7), kFc | kPmae | kPmao);
+    // 11: PMC1-4 as 10; PMC5 and PMC6 are outside the performance monitor.
+    g.v().state().spr[spr::MMCR0] = kPmcc11;
+    g.problem_state();
+    EXPECT_EQ(g.take({mtspr(spr::PMC4_U, 5), mfspr(6, spr::PMC5_U)}), 0xf60u);
+    EXPECT_EQ(g.v().state().spr[spr::PMC4], 0xffffffffu);
+    // Privileged state is never limited by PMCC.
+    g.v().state().spr[spr::MMCR0] = kPmcc01;
+    g.set_reg(PHV_REG_PPC_MSR, kMsr);
+    EXPECT_EQ(g.take({mfspr(6, spr::PMC5_U), mtspr(spr::PMC5_U, 5)}), 0u);
 }
 
 TEST(SprAccess, Power10OnlySprsAreUndefinedOnPower9) {
@@ -164,5 +199,24 @@ TEST(SprAccess, Ummcr0WritesMmcr0ButUsiarIsReadOnly) {
     EXPECT_EQ(g.take({mtspr(phv::spr::MMCR0_U, 5), mtspr(phv::spr::SIAR_U, 5)}), 0u);
     EXPECT_EQ(g.v().state().spr[phv::spr::MMCR0], 0x1234u);
     EXPECT_EQ(g.v().state().spr[phv::spr::SIAR], 0u);   // 780 has no mtspr form: a no-op here
+}
+} // namespace
+
+namespace {
+// The Performance Monitor exception exists while MMCR0[PMAO]=1 and is taken right after the mtspr that sets
+// it when MSR[EE]=1; taking it leaves PMAO alone (the handler clears it).
+TEST(SprAccess, MmcrPmaoRaisesPerformanceMonitorInterrupt) {
+    Guest g;
+    g.vector_stub(0xf00);
+    g.set_gpr(5, 1ull << 7);   // PMAO
+    g.set_reg(PHV_REG_PPC_MSR, kMsr | msr::EE);
+    EXPECT_EQ(g.take({mtspr(spr::MMCR0, 5), addi(6, 0, 1)}), 0xf00u);
+    EXPECT_EQ(g.reg(PHV_REG_PPC_SRR0), GuestCode::kCodeBase + 4);
+    EXPECT_EQ(g.gpr(6), 0u);
+    EXPECT_EQ(g.v().state().spr[spr::MMCR0], 1ull << 7);
+    // With EE off it waits.
+    g.set_reg(PHV_REG_PPC_MSR, kMsr);
+    EXPECT_EQ(g.take({mtspr(spr::MMCR0, 5), addi(6, 0, 1)}), 0u);
+    EXPECT_EQ(g.gpr(6), 1u);
 }
 } // namespace

@@ -4,6 +4,7 @@
 
 #include "isa/fields.h"
 #include "vcpu/spr_table.h"
+#include "vcpu/pmu.h"
 #include "vcpu/vcpu.h"
 #include "vm/vm.h"
 
@@ -228,7 +229,7 @@ void Vcpu::set_doorbell(bool pending) {
 }
 
 // Asynchronous interrupts, in the ISA's priority order for those a guest can take (Book III 7.9): external,
-// decrementer, directed privileged doorbell. All need MSR[EE]. The hypervisor decrementer and hypervisor
+// decrementer, directed privileged doorbell, performance monitor. All need MSR[EE]. The hypervisor decrementer and hypervisor
 // virtualization interrupts (0x980, 0xea0) belong to the hypervisor: a KVM guest never sees them, and neither
 // does a phv guest (HDEC is the VMM's time slice; the external line below is what LPCR[LPES]=0 gives a guest).
 bool Vcpu::deliver_pending_interrupt() {
@@ -248,6 +249,12 @@ bool Vcpu::deliver_pending_interrupt() {
     if (st_.spr[spr::DPDES] & 1) {
         st_.spr[spr::DPDES] = 0;
         interrupt(vec::kDoorbell, st_.nip, 0);
+        return true;
+    }
+    // The Performance Monitor exception is a level: it exists while MMCR0[PMAO]=1 (Book III 10.4.4; Linux
+    // sets PMAO itself to replay an interrupt it masked), so taking it clears nothing.
+    if (st_.spr[spr::MMCR0] & pmu::PMAO) {
+        interrupt(vec::kPerfMonitor, st_.nip, 0);
         return true;
     }
     return false;

@@ -1,5 +1,6 @@
 // mfspr, mtspr and MSR writes: who may touch which SPR (the SPR table), what happens when they may not, and
 // the SPRs whose value is computed (time, aliases, masked writes).
+#include "vcpu/pmu.h"
 #include "vcpu/spr_table.h"
 #include "vcpu/vcpu.h"
 #include "vm/vm.h"
@@ -28,11 +29,8 @@ int fscr_facility(unsigned n) {
         return fscr::EBB;
     case spr::DSCR_U: return fscr::DSCR;
     case spr::TFHAR: case spr::TFIAR: case spr::TEXASR: case spr::TEXASRU: return fscr::TM;
-    default: break;
+    default: return -1;   // the performance monitor views are MMCR0[PMCC]'s (pmu.h), not FSCR's
     }
-    if ((n >= spr::SIER_U && n <= spr::MMCR1_U) || (n >= spr::SIER2_U && n <= spr::MMCR3_U))
-        return fscr::PM;
-    return -1;
 }
 } // namespace
 
@@ -70,7 +68,14 @@ static Flow denied_spr(Vcpu &c, unsigned n, SprAccess need, uint32_t word) {
 // The facility checks after the privilege check: the TM SPRs need MSR[TM] in any state (a Facility
 // Unavailable interrupt with FSCR[IC]=TM otherwise, Book III "Transactional Memory Facility"), and
 // problem-state access to FSCR-controlled SPRs needs their FSCR bit.
-static Flow facility_check(Vcpu &c, unsigned n) {
+static Flow facility_check(Vcpu &c, unsigned n, bool write, uint32_t word) {
+    if (c.problem_state() && pmu::is_problem_view(n)) {
+        switch (pmu::problem_state(n, write, c.st_.spr[spr::MMCR0])) {
+        case pmu::Access::Ok: break;
+        case pmu::Access::Undefined: return undefined_spr(c, n, word);
+        case pmu::Access::Unavailable: return c.facility_unavailable(fscr::PM);
+        }
+    }
     const int f = fscr_facility(n);
     if (f == int(fscr::TM) && !(c.st_.msr & msr::TM))
         return c.facility_unavailable(fscr::TM);
@@ -95,7 +100,7 @@ Flow Vcpu::mfspr(unsigned rt, unsigned n) {
         return undefined_spr(*this, n, spr_word(339, rt, n));
     if (!allowed(d->read, level(st_.msr)))
         return denied_spr(*this, n, d->read, spr_word(339, rt, n));
-    if (const Flow f = facility_check(*this, n); f != Flow::Next)
+    if (const Flow f = facility_check(*this, n, false, spr_word(339, rt, n)); f != Flow::Next)
         return f;
     uint64_t v;
     switch (n) {
@@ -118,8 +123,8 @@ Flow Vcpu::mfspr(unsigned rt, unsigned n) {
     case spr::BESCRSU: case spr::BESCRRU: v = st_.spr[spr::BESCR] >> 32; break;
     default:
         // The problem-state views of the performance monitor SPRs read their privileged twins (+16).
-        if ((n >= spr::SIER_U && n <= spr::MMCR1_U) || (n >= spr::SIER2_U && n <= spr::MMCR3_U))
-            v = st_.spr[n + 16];
+        if (pmu::is_problem_view(n))
+            v = st_.spr[n + 16] & (problem_state() ? pmu::problem_mask(n) : ~0ull);
         else
             v = st_.spr[n];
         break;
@@ -136,7 +141,7 @@ Flow Vcpu::mtspr(unsigned n, uint64_t v, uint32_t word) {
         return undefined_spr(*this, n, word);
     if (!allowed(d->write, level(st_.msr)))
         return denied_spr(*this, n, d->write, word);
-    if (const Flow f = facility_check(*this, n); f != Flow::Next)
+    if (const Flow f = facility_check(*this, n, true, word); f != Flow::Next)
         return f;
     switch (n) {
     case spr::XER: st_.set_xer(v); break;
@@ -157,11 +162,18 @@ Flow Vcpu::mtspr(unsigned n, uint64_t v, uint32_t word) {
     case spr::BESCRR: st_.spr[spr::BESCR] &= ~v; break;
     case spr::BESCRRU: st_.spr[spr::BESCR] &= ~(v << 32); break;
     case spr::PSSCR_PR: st_.spr[spr::PSSCR] = v; break;
-    // The problem-state views of the performance monitor write their privileged twins. (In problem state the
-    // ISA also limits this by MMCR0[PMCC] and to some MMCR0 bits; phv does not model that yet.)
-    case spr::MMCR0_U: case spr::MMCR2_U:
-        st_.spr[n + 16] = v;
+    // The problem-state views of the performance monitor write their privileged twins; problem state only
+    // the bits pmu.h lets it (MMCR0[PMCC] was checked above).
+    case spr::MMCR0_U: case spr::MMCR2_U: {
+        const uint64_t m = problem_state() ? pmu::problem_mask(n) : ~0ull;
+        st_.spr[n + 16] = (st_.spr[n + 16] & ~m) | (v & m);
+        if (n == spr::MMCR0_U)
+            return mmcr0_written();
         break;
+    }
+    case spr::MMCR0:
+        st_.spr[n] = v;
+        return mmcr0_written();
     case spr::PMC1_U: case spr::PMC2_U: case spr::PMC3_U: case spr::PMC4_U: case spr::PMC5_U: case spr::PMC6_U:
         st_.spr[n + 16] = uint32_t(v);
         break;
@@ -174,6 +186,16 @@ Flow Vcpu::mtspr(unsigned n, uint64_t v, uint32_t word) {
     default: st_.spr[n] = v; break;
     }
     return Flow::Next;
+}
+
+// A Performance Monitor exception exists while MMCR0[PMAO]=1 (pmu.h): a write that leaves PMAO set ends the
+// block so that the interrupt, if MSR[EE] allows it, comes right after the mtspr.
+Flow Vcpu::mmcr0_written() {
+    if (!(st_.spr[spr::MMCR0] & pmu::PMAO))
+        return Flow::Next;
+    attention_.store(true, std::memory_order_release);
+    st_.nip = mask_ea(st_.nip + 4);   // mtspr is never prefixed
+    return Flow::Jump;
 }
 
 void Vcpu::write_msr(uint64_t v) {

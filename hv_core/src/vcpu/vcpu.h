@@ -94,6 +94,8 @@ public:
     bool fscr_allows(unsigned facility) const;
     // Directed privileged doorbells (msgsndp/msgclrp): DPDES, delivered at 0xa00.
     void set_doorbell(bool pending);
+    // After an MMCR0 write: a pending Performance Monitor exception (MMCR0[PMAO]) is looked at at once.
+    isa::Flow mmcr0_written();
     isa::Flow hcall();
     isa::Flow hcall_exit();
     // H_SET_MODE (hcalls_mode.cpp): LPCR[ILE]/[AIL] for every vcpu; another vcpu's change arrives through

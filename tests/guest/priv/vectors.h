@@ -10,6 +10,11 @@ struct taken {
 
 /* Writes the stubs at every vector a guest can take (and the scv vectors) and the common handler. */
 void vectors_install(void);
+/*
+ * The same stubs at 0x4000 + vector: where LPCR[AIL]=3 sends an interrupt taken with relocation on
+ * (0xc000_0000_0000_4000 + vector, which the radix payload maps onto real 0x4000 + vector).
+ */
+void vectors_install_ail(void);
 /* Where an interrupt resumes: probe_resume with this MSR (little-endian). */
 void vectors_arm(uint64_t resume_msr);
 void vectors_read(struct taken *t);

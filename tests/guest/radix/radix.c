@@ -22,13 +22,30 @@ typedef long probe_fn(long);
 long run_probe(probe_fn *fn, long arg);
 extern long probe_result;
 extern uint64_t rp_rs, rp_ea;
-probe_fn rp_load, rp_store, rp_call, rp_touch, rp_tlbie_va, rp_tlbie_pid, rp_tlbie_all, rp_tlbiel_va;
+probe_fn rp_load, rp_store, rp_call, rp_touch, rp_tlbie_va, rp_tlbie_pid, rp_tlbie_all, rp_tlbiel_va,
+	rp_user, rp_sc_reloc;
+extern char user_code_start[], user_code_end[], u_sc[], u_read_pmc1[], u_write_pmc1[], u_read_pmc5[],
+	u_write_pmc5[], u_read_mmcr0[], u_write_mmcr0[], u_read_mmcr2[], u_write_mmcr2[], u_read_mmcra[],
+	u_read_mmcr1[], u_write_mmcr1[], u_read_siar[], u_mfmsr[], u_mtmsrd[], u_read_srr0[], u_read_tb[],
+	u_write_tar[], u_read_dscr[], u_read_spr50[], u_read_spr2[], u_tw[], u_sc1[];
 
 #define CANONICAL_MSR	((1ull << 63) | (1ull << 12) | (1ull << 13) | (1ull << 1) | 1ull)
 #define H_REGISTER_PROC_TBL	0x37c
 #define SPR_AMR		29
 #define SPR_IAMR	61
 #define mtspr(n, v) __asm__ volatile("mtspr %0,%1; isync" : : "i"(n), "r"((uint64_t)(v)) : "memory")
+#define mfspr(n) ({ uint64_t v_; __asm__ volatile("mfspr %0,%1" : "=r"(v_) : "i"(n)); v_; })
+#define SPR_DEC		22
+#define SPR_FSCR	153
+#define SPR_MMCR0	795
+#define SPR_MMCR1	798
+#define SPR_MMCR2	785
+#define SPR_MMCRA	786
+#define SPR_PMC1	787
+#define SPR_PMC5	791
+#define SPR_SIAR	796
+#define H_SET_MODE	0x31c
+#define USER_BASE	0x60000000ull	/* the user snippets' alias: user-executable, not privileged */
 
 /* Radix entries (Book III 6.7.10): big-endian doublewords. */
 #define PTE_V		(1ull << 63)
@@ -145,6 +162,97 @@ static void invalidate(const char *name, probe_fn *fn, uint64_t ea, uint64_t rb,
 	report(name, fn, (long)rb);
 }
 
+static uint64_t user_ea(const char *sym) { return USER_BASE + (uint64_t)(sym - user_code_start); }
+
+/* Runs a user snippet in problem state with relocation on; prints how it came back. */
+static void user(const char *name, const char *suffix, const char *sym)
+{
+	mtspr(SPR_DEC, 0x7fffffff);	/* problem state runs with MSR[EE]=1 */
+	mtspr(SPR_FSCR, 0);		/* FSCR[IC] as this probe leaves it (QEMU 7.2 ORs causes together) */
+	vectors_arm(CANONICAL_MSR);
+	run_probe(rp_user, (long)user_ea(sym));
+	vectors_read(&t);
+	lines++;
+	console_printf("@@PRIV@@ %s%s int=0x%lx srr0=+0x%lx srr1=0x%016lx", name, suffix, t.vector,
+		       t.srr0 - user_ea(sym), t.srr1);
+	if ((t.vector & 0xfff) == 0xc00)
+		console_printf(" ctr=0x%lx", t.ctr);
+	if ((t.vector & 0xfff) == 0xf60)
+		console_printf(" fscr-ic=%lu", mfspr(SPR_FSCR) >> 56);
+}
+
+/*
+ * Problem state (Book III 4.4.4 and 10.4.4): privileged instructions and SPRs, FSCR-gated SPRs, traps, and
+ * each problem-state view of the performance monitor under each MMCR0[PMCC] (counters frozen with MMCR0[FC]
+ * so that their values are the same on every VMM), with the privileged registers as the probe left them.
+ */
+static void problem_state_checks(void)
+{
+	for (char *p = user_code_start; p < user_code_end; p += 4096)
+		map(user_ea(p), (uint64_t)p, 12, PTE_R | PTE_C | EAA_R | EAA_X);
+	mtspr(SPR_FSCR, 0);
+	static const struct {
+		const char *name;
+		char *sym;
+	} plain[] = {
+		{"user-sc", u_sc}, {"user-mfmsr", u_mfmsr}, {"user-mtmsrd", u_mtmsrd}, {"user-mfspr-srr0", u_read_srr0},
+		{"user-mfspr-tb", u_read_tb}, {"user-mtspr-tar-fscr-off", u_write_tar},
+		{"user-mfspr-dscr-fscr-off", u_read_dscr}, {"user-mfspr-50", u_read_spr50}, {"user-mfspr-2", u_read_spr2},
+		{"user-tw", u_tw}, {"user-sc1", u_sc1},
+	}, pmu[] = {
+		{"user-read-pmc1", u_read_pmc1}, {"user-write-pmc1", u_write_pmc1}, {"user-read-pmc5", u_read_pmc5},
+		{"user-write-pmc5", u_write_pmc5}, {"user-read-mmcr0", u_read_mmcr0}, {"user-write-mmcr0", u_write_mmcr0},
+		{"user-read-mmcr2", u_read_mmcr2}, {"user-write-mmcr2", u_write_mmcr2}, {"user-read-mmcra", u_read_mmcra},
+		{"user-read-mmcr1", u_read_mmcr1}, {"user-write-mmcr1", u_write_mmcr1}, {"user-read-siar", u_read_siar},
+	};
+	for (unsigned i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+		user(plain[i].name, "", plain[i].sym);
+		console_printf("\n");
+	}
+	static const char *const pmcc_name[] = {"-pmcc0", "-pmcc1", "-pmcc2", "-pmcc3"};
+	for (unsigned pmcc = 0; pmcc < 4; pmcc++)
+		for (unsigned i = 0; i < sizeof(pmu) / sizeof(pmu[0]); i++) {
+			mtspr(SPR_MMCR0, 0x80000000ull | (uint64_t)pmcc << 18);	/* FC, PMCC */
+			mtspr(SPR_MMCR1, 0);
+			mtspr(SPR_MMCR2, ~0ull);
+			mtspr(SPR_MMCRA, 0);
+			mtspr(SPR_PMC1, 0x1111);
+			mtspr(SPR_PMC5, 0x5555);
+			mtspr(SPR_SIAR, 0x5a5a0);
+			user(pmu[i].name, pmcc_name[pmcc], pmu[i].sym);
+			console_printf(" mmcr0=0x%lx mmcr2=0x%lx pmc1=0x%lx pmc5=0x%lx\n", mfspr(SPR_MMCR0),
+				       mfspr(SPR_MMCR2), mfspr(SPR_PMC1), mfspr(SPR_PMC5));
+		}
+	mtspr(SPR_MMCR0, 0x80000000ull);
+}
+
+/*
+ * LPCR[AIL]=3 (H_SET_MODE): an interrupt taken with relocation on goes to 0xc000_0000_0000_4000 + the vector
+ * offset with IR/DR on (Book III 7.5, "Alternate Interrupt Location"); the stubs at 0x4000 + vector tell.
+ */
+static void ail_checks(void)
+{
+	vectors_install_ail();
+	long rc = hcall(H_SET_MODE, 3, 3, 0, 0, 0);
+
+	lines++;
+	console_printf("@@PRIV@@ ail3-set rc=%ld\n", rc);
+	vectors_arm(CANONICAL_MSR);
+	run_probe(rp_sc_reloc, 0);
+	vectors_read(&t);
+	lines++;
+	console_printf("@@PRIV@@ ail3-sc-relocated int=0x%lx srr0=+0x%lx srr1=0x%016lx msr=0x%016lx\n", t.vector,
+		       t.srr0 - (uint64_t)rp_sc_reloc, t.srr1, t.msr);
+	report("ail3-dsi-relocated", rp_load, 0x30000008);
+	user("ail3-user-sc", "", u_sc);
+	console_printf(" msr=0x%016lx\n", t.msr);
+	user("ail3-user-mfmsr", "", u_mfmsr);
+	console_printf(" msr=0x%016lx\n", t.msr);
+	hcall(H_SET_MODE, 0, 3, 0, 0, 0);
+	user("ail0-user-sc", "", u_sc);
+	console_printf(" msr=0x%016lx\n", t.msr);
+}
+
 void main(uint64_t r3, uint64_t r4, uint64_t r5, uint64_t msr, uint64_t entered_be)
 {
 	uint64_t tmp;
@@ -242,6 +350,9 @@ void main(uint64_t r3, uint64_t r4, uint64_t r5, uint64_t msr, uint64_t entered_
 	invalidate("tlbie-pid", rp_tlbie_pid, 0x10005000, 1 << 10, 0);
 	invalidate("tlbie-lpid-ric2", rp_tlbie_all, 0x10006000, 2 << 10, 0);
 	invalidate("tlbiel-va-4k", rp_tlbiel_va, 0x10007000, 0x10007000, 0);
+
+	problem_state_checks();
+	ail_checks();
 
 	console_printf("@@PRIV-DONE@@ lines=%u\n", lines);
 	if (boot.power_off) {

@@ -1,5 +1,6 @@
 // Book III: system call, MSR and SPR moves, rfid, traps, timebase, synchronisation and `wait`.
 #pragma once
+#include "mmu/partition.h"
 #include "isa/semantics/common.h"
 #include "vcpu/spr_table.h"
 #include "vm/vm.h"
@@ -10,9 +11,16 @@ namespace phv::isa::sem {
 // us. From problem state it also reaches the hypervisor, and KVM-HV reflects it to the guest kernel as a
 // system call (book3s_hv.c: a hash guest may be running PR KVM); so do we. Other LEV values are system calls
 // to the guest, as under QEMU: LEV=2 would be an ultravisor call, and there is no ultravisor (SMFCTRL[E]=0).
+// sc 1 from problem state goes to the hypervisor, and KVM-HV (book3s_hv.c, BOOK3S_INTERRUPT_SYSCALL with
+// MSR[PR]=1) reflects it: a radix guest (LPCR[HR]) gets a privileged-instruction Program interrupt, since it
+// cannot be running PR KVM; a hash guest gets the System Call interrupt, for the PR KVM it might run.
 inline Flow sc(Vcpu &c, const Decoded &d) {
     if (d.imm == 1 && !c.problem_state())
         return c.hcall();
+    if (d.imm == 1 && (c.st_.spr[spr::LPCR] & mmu::lpcr::HR)) {
+        c.stats().program_interrupts++;
+        return c.program_interrupt(srr1::kPrivileged);
+    }
     c.stats().syscall_interrupts++;
     return c.interrupt(vec::kSystemCall, c.next_nip(d), 0);
 }
