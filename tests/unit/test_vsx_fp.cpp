@@ -45,6 +45,9 @@ TEST(VsxFp, RowsCheckMsrVsx) {
     EXPECT_EQ(g.run_until_vector({kXsadddp}), 0xf40u);
     EXPECT_EQ(g.run_until_vector({kXvadddp}), 0xf40u);
     EXPECT_EQ(g.run_until_vector({0xf0000118 /* xscmpudp cr0,vs0,vs0 */}), 0xf40u);
+    // The quad-precision instructions sit in opcode 63 but are VSX instructions: MSR[FP]=1 does not help.
+    EXPECT_EQ(g.run_until_vector({0xfc000008 /* xsaddqp v0,v0,v0 */}), 0xf40u);
+    EXPECT_EQ(g.run_until_vector({0xfc00000a /* xsrqpi 0,v0,v0,0 */}), 0xf40u);
 }
 
 TEST(VsxFp, ScalarSetsFrFiFprfAndClearsDoubleword1) {

@@ -41,7 +41,8 @@ constexpr uint32_t kQNaN = 0x11, kNegInf = 0x09, kNegNormal = 0x08, kNegDenormal
                    kPosZero = 0x02, kPosDenormal = 0x14, kPosNormal = 0x04, kPosInf = 0x05;
 } // namespace fprf
 
-// FPSCR[RN] (Book I 4.3.6).
-enum class Round : uint8_t { Nearest = 0, Zero = 1, Up = 2, Down = 3 };
+// FPSCR[RN] (Book I 4.3.6), and round-to-odd, which the quad-precision "o" forms name in the instruction
+// (Book I 7.3.2.6: truncate, then set the least significant bit when the result is inexact).
+enum class Round : uint8_t { Nearest = 0, Zero = 1, Up = 2, Down = 3, Odd = 4 };
 
 } // namespace phv::fp

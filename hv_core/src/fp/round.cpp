@@ -38,6 +38,7 @@ bool round_up(Round rn, bool sign, bool odd, Rest rest) {
     case Round::Zero: return false;
     case Round::Up: return !sign;
     case Round::Down: return sign;
+    case Round::Odd: return false;   // round_odd() sets the last bit instead
     }
     return false;
 }
@@ -59,6 +60,10 @@ Rounded round_sig(const Exact &e, const Format &f, Round rn) {
     r.inexact = rest != Rest::Zero;
     r.incremented = round_up(rn, e.sign, r.kept & 1, rest);
     r.kept += r.incremented;
+    if (rn == Round::Odd && r.inexact && !(r.kept & 1)) {
+        r.kept |= 1;
+        r.incremented = true;
+    }
     if (r.kept >> f.precision) {   // carried into a new top bit: renormalize (the low bit is 0)
         r.kept >>= 1;
         ++r.lsb;

@@ -87,6 +87,7 @@ std::string operand(std::string_view op, uint32_t w, uint64_t nip, const InsnDef
     if (op == "VRT") return "v" + num(RT(w));
     if (op == "VRA") return "v" + num(RA(w));
     if (op == "VRB") return "v" + num(RB(w));
+    if (op == "RMC") return num(bits(w, 21, 22));
     if (op == "DCMX")   // xststdc*: bits 9:15; xvtstdc*: dc (25) || dm (29) || dx (11:15)
         return num((def.mask & 0x40u) ? bits(w, 9, 15) : bits(w, 25, 25) << 6 | bits(w, 29, 29) << 5 | RA(w));
     if (op == "FLM") return num(bits(w, 7, 14));

@@ -24,6 +24,7 @@
 #include "isa/semantics/vsx_fp_arith.h"
 #include "isa/semantics/vsx_fp_compare.h"
 #include "isa/semantics/vsx_fp_convert.h"
+#include "isa/semantics/vsx_fp_quad.h"
 #include "mmu/insns.h"
 
 namespace phv::isa {
@@ -61,6 +62,8 @@ constexpr Enc xx2(uint32_t xo, uint32_t eo = 0) { return {60u << 26 | eo << 16 |
 constexpr Enc xx2dcmx(uint32_t xo) { return {60u << 26 | xo << 2, 0xfc0007fcu}; }
 constexpr Enc xx2dcmxv(uint32_t xo) { return {60u << 26 | xo << 2, 0xfc0007b8u}; }
 constexpr uint32_t kBF2 = 0x3u << 21;   // bits 9:10 after a BF field
+// The quad-precision Z23 rows (xsrqpi, xsrqpxp): 8-bit XO in bits 23:30, bits 11:14 reserved, EX in bit 31.
+constexpr Enc z23q(uint32_t xo, uint32_t ex) { return {63u << 26 | xo << 1 | ex, 0xfc1e01ffu}; }
 
 struct Fns {
     ExecFn f[4];
@@ -112,6 +115,7 @@ constexpr InsnDef kTable[] = {
 #include "isa/rows/fp.inc"
 #include "isa/rows/vsx_scalar_fp.inc"
 #include "isa/rows/vsx_vector_fp.inc"
+#include "isa/rows/vsx_quad.inc"
 };
 
 #undef ONE

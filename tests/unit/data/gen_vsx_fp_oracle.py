@@ -133,6 +133,52 @@ for m in ('xvcvhpsp', 'xvcvbf16spn'):
     for i in range(100):
         add(XX2.format(m=m), cfg(i), h8(), h8(), h8())
 
+# Quad precision (VRT = v8 = vs40, VRA = v9 = vs41, VRB = v10 = vs42), binary128 values as (dw0, dw1).
+def q(v): return (v >> 64, v & (2**64 - 1))
+QV = [0, 1 << 127, 0x3fff << 112, 0xbfff << 112, 0x4000_8 << 108, 1, (1 << 112) - 1, 1 << 112,
+      (0x7ffe << 112) | ((1 << 112) - 1), 0x7fff << 112, 0xffff << 112, (0x7fff << 112) | (1 << 111) | 5,
+      (0xffff << 112) | 7, (0x7fff << 112) | 3, 0x3ffb_9999_9999_9999_9999_9999_9999_999a, (0x3fff << 112) | 1,
+      (0x3fff << 112) | ((1 << 112) - 1), 0x43fe << 112, (0x403e << 112), (0xc03e << 112) | (1 << 50),
+      0x407e << 112, (0x3c00 << 112) | (1 << 60), 0x3bcc << 112, (0x4070 << 112) | 0x1234, 0x3ffe << 112,
+      (0x4001 << 112) | (1 << 110) | 1, (0x3fff << 112) | (1 << 60) | (1 << 59)]
+QI = [0, 1, 2**127, 2**127 - 1, 2**128 - 1, 2**113 + 1, 2**64 + 3, 2**63, 2**112 - 1, 0xfedcba98_76543210_01234567_89abcdef]
+def qq(): return q(rng.choice(QV))
+QF = '{m} 8,9,10'
+for m in ('xsaddqp', 'xssubqp', 'xsmulqp', 'xsdivqp'):
+    for o in ('', 'o'):
+        for i in range(220):
+            add(QF.format(m=m + o), cfg(i), qq(), qq(), qq())
+for m in ('xsmaddqp', 'xsmsubqp', 'xsnmaddqp', 'xsnmsubqp'):
+    for o in ('', 'o'):
+        for i in range(150):
+            add(QF.format(m=m + o), cfg(i), qq(), qq(), qq())
+for m in ('xssqrtqp', 'xssqrtqpo', 'xscvqpdp', 'xscvqpdpo', 'xscvqpsdz', 'xscvqpswz', 'xscvqpudz', 'xscvqpuwz',
+          'xscvqpsqz', 'xscvqpuqz', 'xsabsqp', 'xsnabsqp', 'xsnegqp', 'xsxexpqp', 'xsxsigqp'):
+    for i, v in enumerate(QV):
+        for j in range(3):
+            add(f'{m} 8,10', cfg(3 * i + j), qq(), qq(), q(v))
+for i, v in enumerate(D):
+    add('xscvdpqp 8,10', cfg(i), qq(), qq(), (v, rng.getrandbits(64)))
+for m in ('xscvsdqp', 'xscvudqp'):
+    for i, v in enumerate(INTS):
+        add(f'{m} 8,10', cfg(i), qq(), qq(), (v, rng.getrandbits(64)))
+for m in ('xscvsqqp', 'xscvuqqp'):
+    for i, v in enumerate(QI + [x << 64 | 5 for x in INTS]):
+        add(f'{m} 8,10', cfg(i), qq(), qq(), q(v))
+for m in ('xscmpuqp', 'xscmpoqp', 'xscmpexpqp'):
+    for i in range(200):
+        add(f'{m} 6,9,10', (0, VE, STICKY)[i % 3], qq(), qq(), qq())
+for m in ('xscmpeqqp', 'xscmpgeqp', 'xscmpgtqp', 'xsmaxcqp', 'xsmincqp', 'xscpsgnqp', 'xsiexpqp'):
+    for i in range(200):
+        add(QF.format(m=m), (0, VE, STICKY)[i % 3], qq(), qq(), qq())
+for i, v in enumerate(QV):
+    for dcmx in (0x7f, 0x40, 0x30, 0x0c, 0x03, 0x01):
+        add(f'xststdcqp 6,10,{dcmx}', 0, qq(), qq(), q(v))
+for m in ('xsrqpi', 'xsrqpix', 'xsrqpxp'):
+    for r, rmc in ((0, 0), (0, 3), (1, 0), (1, 1), (1, 2), (1, 3)):
+        for i, v in enumerate(QV + [(0x3fff << 112) | (1 << 111), (0x4000 << 112) | (1 << 111) | 1, 0xbffe << 112]):
+            add(f'{m} {r},8,10,{rmc}', cfg(i), qq(), qq(), q(v))
+
 words = assemble_words(''.join(c[0] + '\n' for c in cases), stem='vsx_fp_words')
 assert len(words) == len(cases)
 uniq = sorted(set(words))
