@@ -81,10 +81,17 @@ void write_tree(FdtWriter &w, const FdtConfig &cfg) {
     w.prop_string("compatible", "IBM,vdevice");
     w.prop_u32("#address-cells", 1);
     w.prop_u32("#size-cells", 0);
+    if (cfg.xics) {
+        // Virtual devices name their XICS sources directly: {source, 0 = edge} (Linux's xics_host_xlate).
+        w.prop_empty("interrupt-controller");
+        w.prop_u32("#interrupt-cells", 2);
+    }
     w.begin_node(unit_name("vty", kVtyReg));
     w.prop_string("device_type", "serial");
     w.prop_string("compatible", "hvterm1");
     w.prop_u32("reg", kVtyReg);
+    if (cfg.xics && cfg.vty_irq)
+        w.prop_cells("interrupts", {cfg.vty_irq, 0});
     w.end_node();
     w.end_node();
 

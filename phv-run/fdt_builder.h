@@ -36,6 +36,7 @@ struct FdtConfig {
     bool xics = false;               // /interrupt-controller (servers 0..smp-1)
     bool random = false;             // /ibm,platform-facilities/ibm,random-v1 (H_RANDOM)
     bool event_scan = false;         // /rtas rtas-event-scan-rate and rtas-error-log-max
+    uint32_t vty_irq = 0;            // the vty's input interrupt (an XICS source), 0 for none
 };
 
 constexpr uint32_t kXicsPhandle = 0x1000;

@@ -21,6 +21,8 @@
 #include "stdio_console.h"
 #include "vcpu_loop.h"
 #include "vm_control.h"
+#include "vty.h"
+#include "vty_irq.h"
 
 namespace phvrun {
 
@@ -130,6 +132,7 @@ int run_guest(const Options &opts) {
     req.random = hcalls.has(papr::H_RANDOM);
     for (const RtasTokenProp &t : req.rtas_tokens)
         req.event_scan = req.event_scan || t.name == "event-scan";
+    req.vty_irq = kVtyIrq;
     auto boot = prepare_boot(req, mem);
     if (!boot)
         return fail(log, boot.error());
@@ -150,6 +153,9 @@ int run_guest(const Options &opts) {
     }
 
     handle_host_signals(control);
+    // Both end before the vcpu threads' state goes away (declared after it, destroyed first).
+    const RawTerminal raw_terminal;
+    const VtyInputInterrupt vty_input(console, xics, kVtyIrq);
     control.on_exit_requested([&vcpus] {
         for (phv_vcpu *v : vcpus)
             phv_vcpu_kick(v);

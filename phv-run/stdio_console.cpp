@@ -20,6 +20,18 @@ void StdioConsole::write(std::span<const uint8_t> bytes) {
 }
 
 size_t StdioConsole::read(std::span<uint8_t> out) {
+    const size_t n = read_some(out);
+    if (n < out.size()) {
+        {
+            std::lock_guard g(drain_lock_);
+            ++drained_;
+        }
+        drain_cv_.notify_all();
+    }
+    return n;
+}
+
+size_t StdioConsole::read_some(std::span<uint8_t> out) {
     if (out.empty() || in_closed_.load(std::memory_order_relaxed))
         return 0;
     struct pollfd p = {in_, POLLIN, 0};
@@ -36,6 +48,40 @@ size_t StdioConsole::read(std::span<uint8_t> out) {
     if (n == 0 || (errno != EINTR && errno != EAGAIN))
         in_closed_.store(true, std::memory_order_relaxed);
     return 0;
+}
+
+bool StdioConsole::wait_readable(std::chrono::milliseconds timeout) const {
+    if (closed())
+        return false;
+    struct pollfd p = {in_, POLLIN, 0};
+    return ::poll(&p, 1, int(timeout.count())) > 0 && (p.revents & (POLLIN | POLLHUP | POLLERR));
+}
+
+uint64_t StdioConsole::drained() const {
+    std::lock_guard g(drain_lock_);
+    return drained_;
+}
+
+void StdioConsole::wait_drained(uint64_t seen, std::chrono::milliseconds timeout) const {
+    std::unique_lock g(drain_lock_);
+    drain_cv_.wait_for(g, timeout, [&] { return drained_ != seen; });
+}
+
+RawTerminal::RawTerminal(int fd) : fd_(fd) {
+    struct termios t;
+    if (!isatty(fd) || tcgetattr(fd, &t) != 0)
+        return;
+    saved_ = t;
+    t.c_lflag &= ~tcflag_t(ICANON | ECHO | ECHONL | IEXTEN);
+    t.c_iflag &= ~tcflag_t(ICRNL | INLCR | IXON);
+    t.c_cc[VMIN] = 1;
+    t.c_cc[VTIME] = 0;
+    tcsetattr(fd, TCSANOW, &t);
+}
+
+RawTerminal::~RawTerminal() {
+    if (saved_)
+        tcsetattr(fd_, TCSANOW, &*saved_);
 }
 
 } // namespace phvrun

@@ -2,6 +2,13 @@
 // phv-run runs a guest (tests use an in-memory Console instead).
 #pragma once
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+
+#include <termios.h>
 
 #include "console.h"
 
@@ -16,10 +23,38 @@ public:
     // Polls without waiting: a guest spinning on H_GET_TERM_CHAR must not block its vcpu.
     size_t read(std::span<uint8_t> out) override;
 
+    // For the vty's input interrupt: waits until input (or EOF) is there to read; false on timeout or once
+    // stdin is closed.
+    bool wait_readable(std::chrono::milliseconds timeout) const;
+    bool closed() const { return in_closed_.load(std::memory_order_relaxed); }
+    // Counts the reads that emptied the input (returned less than asked for); wait_drained() waits until the
+    // count moves past `seen` or the timeout passes.
+    uint64_t drained() const;
+    void wait_drained(uint64_t seen, std::chrono::milliseconds timeout) const;
+
 private:
+    size_t read_some(std::span<uint8_t> out);
+
     int in_, out_;
+    mutable std::mutex drain_lock_;
+    mutable std::condition_variable drain_cv_;
+    uint64_t drained_ = 0;
     std::atomic<bool> in_closed_{false};  // EOF or error on stdin: stop polling it
     std::atomic<bool> out_broken_{false};  // stdout gone (EPIPE): drop output, keep the guest running
+};
+
+// While it lives, a terminal on stdin passes keys straight through (no line editing, no local echo: the
+// guest echoes); Ctrl-C still signals phv-run, which ends the run. Restores the terminal when destroyed.
+class RawTerminal {
+public:
+    explicit RawTerminal(int fd = 0);
+    ~RawTerminal();
+    RawTerminal(const RawTerminal &) = delete;
+    RawTerminal &operator=(const RawTerminal &) = delete;
+
+private:
+    int fd_;
+    std::optional<struct termios> saved_;
 };
 
 } // namespace phvrun

@@ -6,6 +6,9 @@
 
 namespace phvrun {
 
+// The XICS source of the vty's input interrupt (the first one; it is phv-run's only interrupting device).
+constexpr uint32_t kVtyIrq = 0x1000;
+
 // Registers both hcalls and the "hcall-term" hypertas set. False if either opcode is taken.
 bool register_vty_hcalls(HcallTable &table, Console &console);
 

@@ -178,6 +178,11 @@ TEST(Fdt, PlatformNodesFollowTheServices) {
     EXPECT_EQ(prop_string(fdt, "/ibm,platform-facilities/ibm,random-v1", "compatible"), "ibm,random");
     EXPECT_EQ(prop_cells(fdt, "/rtas", "rtas-event-scan-rate"), std::vector<uint64_t>{kRtasEventScanRate});
     EXPECT_EQ(prop_cells(fdt, "/rtas", "rtas-error-log-max"), std::vector<uint64_t>{kRtasErrorLogMax});
+    EXPECT_TRUE(prop(fdt, "/vdevice", "interrupt-controller"));
+    EXPECT_FALSE(prop(fdt, kVtyPath, "interrupts")) << "no vty interrupt asked for";
+    c.vty_irq = 0x1000;
+    const auto with_irq = build(c);
+    EXPECT_EQ(prop_cells(with_irq.data(), kVtyPath, "interrupts"), (std::vector<uint64_t>{0x1000, 0}));
 }
 
 TEST(Fdt, TooSmallBufferIsAnError) {

@@ -9,6 +9,11 @@
 #include <unistd.h>
 
 #include "stdio_console.h"
+#include "vty_irq.h"
+#include "xics.h"
+
+#include <atomic>
+#include <thread>
 
 namespace phvrun {
 namespace {
@@ -68,6 +73,39 @@ TEST(StdioConsole, BadInputDescriptorReadsNothing) {
     StdioConsole c(-1, -1);
     uint8_t buf[4];
     EXPECT_EQ(c.read(buf), 0u);
+}
+
+} // namespace
+} // namespace phvrun
+
+namespace phvrun {
+namespace {
+
+// The vty input interrupt: a key on stdin raises the source once; the guest reading the input empty re-arms it.
+TEST(VtyInputInterrupt, InputRaisesTheSourceOncePerDrain) {
+    Pipe in;
+    StdioConsole c(in.r, -1);
+    std::atomic<int> raises{0};
+    Xics xics(1, [&](uint32_t, bool level) { raises += level; });
+    xics.set_xive(Xics::kFirstSource, 0, 5);
+    EXPECT_FALSE(c.wait_readable(std::chrono::milliseconds(1)));
+    VtyInputInterrupt irq(c, xics, Xics::kFirstSource);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_EQ(raises.load(), 0) << "no input, no interrupt";
+    ASSERT_EQ(write(in.w, "ab", 2), 2);
+    for (int i = 0; i < 200 && raises.load() == 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    EXPECT_EQ(raises.load(), 1);
+    EXPECT_EQ(xics.accept(0), 0xff001000u);
+    xics.eoi(0, 0xff001000);
+    const uint64_t before = c.drained();
+    uint8_t buf[16];
+    EXPECT_EQ(c.read(buf), 2u) << "less than asked for: drained";
+    EXPECT_EQ(c.drained(), before + 1);
+    ASSERT_EQ(write(in.w, "c", 1), 1);
+    for (int i = 0; i < 200 && raises.load() == 1; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    EXPECT_EQ(raises.load(), 2) << "re-armed by the drain";
 }
 
 } // namespace
