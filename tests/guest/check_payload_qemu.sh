@@ -8,6 +8,10 @@
 # Output is TAP.
 #
 #   check_payload_qemu.sh PAYLOAD_ELF WL_NATIVE [QEMU_SYSTEM_PPC64]
+#
+# QEMU_ACCEL (default tcg) picks the accelerator: with QEMU_ACCEL=phv the same
+# checks run phv's core inside QEMU's pseries machine (the QEMU that ./phv
+# builds); the suite is skipped when that QEMU was not built.
 
 set -u
 
@@ -18,6 +22,11 @@ fi
 payload=$1
 native=$2
 qemu=${3:-qemu-system-ppc64}
+accel=${QEMU_ACCEL:-tcg}
+if [ "$accel" != tcg ] && [ ! -x "$qemu" ]; then
+	echo "1..0 # SKIP $qemu not built (PHV_NO_QEMU=1?)"
+	exit 0
+fi
 args="int=1000 crc=2 copy=3 fib=15 sort=2 sortkeys=1000 hcalls=10"
 osterm="exit=osterm selftest=0 int=0 crc=0 copy=0 fib=0 sort=0 hcalls=0"
 
@@ -43,44 +52,44 @@ qemu_run() {	# qemu_run NAME FIRMWARE CPU APPEND (NAME empty: no exit-status che
 	esac
 	local run=(boot_checked "$1")
 	[ -z "$1" ] && run=(boot)
-	"${run[@]}" "$qemu" "${fw[@]}" -cpu "$3" -m 512M -nographic -vga none -no-reboot \
+	"${run[@]}" "$qemu" "${fw[@]}" -accel "$accel" -cpu "$3" -m 512M -nographic -vga none -no-reboot \
 		-kernel "$payload" -append "$4"
 }
 
 # The default parameters.
 native_reference "$native" ""
 for cpu in power8 power9 power10; do
-	qemu_run "qemu vof $cpu" vof "$cpu" ""
+	qemu_run "qemu-$accel vof $cpu" vof "$cpu" ""
 	full_checks of ""
-	diagnose "qemu vof $cpu"
+	diagnose "qemu-$accel vof $cpu"
 
-	qemu_run "qemu fdt $cpu" fdt "$cpu" ""
+	qemu_run "qemu-$accel fdt $cpu" fdt "$cpu" ""
 	full_checks fdt ""
 	has '^@@PAYLOAD-ENTRY@@ .*r5=0x0+ msr_after_fixup=0x8000000000001001 '
 	result $? "fdt entry: r5 = 0, MSR = SF|ME|LE after the fix-up"
-	diagnose "qemu fdt $cpu"
+	diagnose "qemu-$accel fdt $cpu"
 done
 cp "$tmp/console" "$tmp/first"
-qemu_run "qemu fdt power10, again" fdt power10 ""
-same_console "qemu fdt power10" "$tmp/first"
-diagnose "qemu fdt power10, again"
+qemu_run "qemu-$accel fdt power10, again" fdt power10 ""
+same_console "qemu-$accel fdt power10" "$tmp/first"
+diagnose "qemu-$accel fdt power10, again"
 
-qemu_run "qemu slof power9" slof power9 ""
+qemu_run "qemu-$accel slof power9" slof power9 ""
 full_checks of ""
-diagnose "qemu slof power9"
+diagnose "qemu-$accel slof power9"
 
 # Non-default parameters through /chosen/bootargs.
 native_reference "$native" "$args"
 for fw in vof fdt; do
-	qemu_run "qemu $fw power9 -append" "$fw" power9 "$args"
+	qemu_run "qemu-$accel $fw power9 -append" "$fw" power9 "$args"
 	full_checks "${fw/vof/of}" "$args"
-	diagnose "qemu $fw power9 -append \"$args\""
+	diagnose "qemu-$accel $fw power9 -append \"$args\""
 done
 
 for fw in vof fdt; do
 	qemu_run "" "$fw" power9 "$osterm"
-	osterm_checks "qemu $fw exit=osterm"
-	diagnose "qemu $fw power9 -append \"$osterm\""
+	osterm_checks "qemu-$accel $fw exit=osterm"
+	diagnose "qemu-$accel $fw power9 -append \"$osterm\""
 done
 
 finish_tap

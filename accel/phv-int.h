@@ -1,0 +1,48 @@
+/*
+ * phv accelerator glue: state shared by the files of accel/phv (QEMU side, C).
+ *
+ * The core is phv's C++ library behind the plain-C header phv/phv.h; nothing here crosses into C++ but the
+ * phv_* calls. QEMU headers are not C++-clean, so this side stays C (qemu-integration.md §7).
+ *
+ * This work is licensed under the terms of the GNU GPL, version 2 or later.
+ */
+#ifndef PHV_INT_H
+#define PHV_INT_H
+
+#include "hw/core/cpu.h"
+#include "phv/phv.h"
+
+/* cs->accel: QEMU leaves the type to each accelerator. */
+struct AccelCPUState {
+    phv_vcpu *vcpu;
+    struct phv_run *run;
+    bool dirty;         /* env is newer than the core: put it before the next run */
+    bool wake;          /* something happened that a halted (ceded) vcpu must look at */
+};
+
+extern phv_vm *phv_vm_handle;
+
+/* phv-accel.c: the VM, created on first use (with the BQL held). */
+phv_vm *phv_vm_get(void);
+
+/* phv-cpus.c */
+void phv_start_vcpu_thread(CPUState *cs);
+void phv_kick_vcpu_thread(CPUState *cs);
+void phv_cpu_synchronize_state(CPUState *cs);
+void phv_cpu_synchronize_post_reset(CPUState *cs);
+void phv_cpu_synchronize_post_init(CPUState *cs);
+void phv_cpu_synchronize_pre_loadvm(CPUState *cs);
+
+/* phv-memory.c: slot changes wait until no vcpu is inside phv_vcpu_run() (phv API v0). */
+void phv_memory_init(void);
+void phv_run_gate_enter(void);
+void phv_run_gate_leave(void);
+
+/* phv-regs.c: env <-> core through one-reg ids. */
+int phv_regs_get(CPUState *cs);
+int phv_regs_put(CPUState *cs);
+
+/* phv-stats.c */
+void phv_stats_init(void);
+
+#endif

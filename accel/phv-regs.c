@@ -1,0 +1,215 @@
+/*
+ * phv accelerator: the vcpu's registers between QEMU's env and the core, one register at a time through
+ * the one-reg ids of phv.h (KVM's KVM_REG_PPC_* ids plus phv's ids for what KVM moves with KVM_GET_REGS).
+ *
+ * QEMU keeps SPRs in env->spr[] indexed by the architected SPR number, so one table of (id, SPR) pairs
+ * covers most of the state; the rest needs QEMU's accessors for their side effects (CR fields, XER bits,
+ * FPSCR, hflags after MSR). KVM's own table (ppc_spr_t.one_reg_id) exists only with CONFIG_KVM, which
+ * an x86 host never has for ppc64 (qemu-integration.md §3.4).
+ *
+ * This work is licensed under the terms of the GNU GPL, version 2 or later.
+ */
+#include "qemu/osdep.h"
+#include "qemu/error-report.h"
+#include "cpu.h"
+#include "helper_regs.h"
+#include "phv-int.h"
+
+static const struct {
+    uint64_t id;
+    int spr;
+} spr_regs[] = {
+    { PHV_REG_PPC_SRR0, SPR_SRR0 },
+    { PHV_REG_PPC_SRR1, SPR_SRR1 },
+    { PHV_REG_PPC_SPRG(0), SPR_SPRG0 },
+    { PHV_REG_PPC_SPRG(1), SPR_SPRG1 },
+    { PHV_REG_PPC_SPRG(2), SPR_SPRG2 },
+    { PHV_REG_PPC_SPRG(3), SPR_SPRG3 },
+    { PHV_REG_PPC_DSCR, SPR_DSCR },
+    { PHV_REG_PPC_DAR, SPR_DAR },
+    { PHV_REG_PPC_DSISR, SPR_DSISR },
+    { PHV_REG_PPC_AMR, SPR_AMR },
+    { PHV_REG_PPC_UAMOR, SPR_UAMOR },
+    { PHV_REG_PPC_IAMR, SPR_IAMR },
+    { PHV_REG_PPC_FSCR, SPR_FSCR },
+    { PHV_REG_PPC_TAR, SPR_TAR },
+    { PHV_REG_PPC_PID, SPR_BOOKS_PID },
+    { PHV_REG_PPC_VRSAVE, SPR_VRSAVE },
+    { PHV_REG_PPC_PPR, SPR_PPR },
+    { PHV_REG_PPC_TIDR, SPR_TIDR },
+    { PHV_REG_PPC_PSSCR, SPR_PSSCR },
+    { PHV_REG_PPC_DEXCR, SPR_DEXCR },
+    { PHV_REG_PPC_HASHKEYR, SPR_HASHKEYR },
+    { PHV_REG_PPC_HASHPKEYR, SPR_HASHPKEYR },
+};
+
+/*
+ * Registers the core refused once (a facility the CPU model lacks: -ENXIO, or one it does not implement:
+ * -EINVAL) are skipped afterwards; the refusal is not an error of the guest.
+ */
+static GHashTable *unsupported;
+
+static bool reg_skip(uint64_t id)
+{
+    return unsupported && g_hash_table_contains(unsupported, &id);
+}
+
+static int reg_failed(uint64_t id, int ret)
+{
+    if (ret == -ENXIO || ret == -EINVAL) {
+        uint64_t *key = g_new(uint64_t, 1);
+
+        *key = id;
+        if (!unsupported) {
+            unsupported = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+        }
+        g_hash_table_add(unsupported, key);
+        return 0;
+    }
+    return ret;
+}
+
+static int reg_get(phv_vcpu *v, uint64_t id, void *buf)
+{
+    struct phv_one_reg r = { .id = id, .addr = (uintptr_t)buf };
+    int ret;
+
+    if (reg_skip(id)) {
+        return 1;
+    }
+    ret = phv_get_one_reg(v, &r);
+    if (ret < 0) {
+        return reg_failed(id, ret) ? ret : 1;
+    }
+    return 0;
+}
+
+static int reg_put(phv_vcpu *v, uint64_t id, const void *buf)
+{
+    struct phv_one_reg r = { .id = id, .addr = (uintptr_t)buf };
+    int ret;
+
+    if (reg_skip(id)) {
+        return 1;
+    }
+    ret = phv_set_one_reg(v, &r);
+    if (ret < 0) {
+        return reg_failed(id, ret) ? ret : 1;
+    }
+    return 0;
+}
+
+/* Reads a register of 4 or 8 bytes (the id says which) as a uint64_t; returns false if it is not there. */
+static bool get_u64(phv_vcpu *v, uint64_t id, uint64_t *val)
+{
+    if (PHV_REG_SIZE(id) == 4) {
+        uint32_t w;
+
+        if (reg_get(v, id, &w) != 0) {
+            return false;
+        }
+        *val = w;
+        return true;
+    }
+    return reg_get(v, id, val) == 0;
+}
+
+static void put_u64(phv_vcpu *v, uint64_t id, uint64_t val)
+{
+    if (PHV_REG_SIZE(id) == 4) {
+        uint32_t w = val;
+
+        reg_put(v, id, &w);
+    } else {
+        reg_put(v, id, &val);
+    }
+}
+
+int phv_regs_get(CPUState *cs)
+{
+    CPUPPCState *env = cpu_env(cs);
+    phv_vcpu *v = cs->accel->vcpu;
+    uint64_t val, vsr[2];
+
+    for (int i = 0; i < 32; i++) {
+        get_u64(v, PHV_REG_PPC_GPR(i), &val);
+        env->gpr[i] = val;
+    }
+    if (get_u64(v, PHV_REG_PPC_NIP, &val)) {
+        env->nip = val;
+    }
+    if (get_u64(v, PHV_REG_PPC_CR, &val)) {
+        ppc_set_cr(env, val);
+    }
+    if (get_u64(v, PHV_REG_PPC_LR, &val)) {
+        env->lr = val;
+    }
+    if (get_u64(v, PHV_REG_PPC_CTR, &val)) {
+        env->ctr = val;
+    }
+    if (get_u64(v, PHV_REG_PPC_XER, &val)) {
+        cpu_write_xer(env, val);
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(spr_regs); i++) {
+        if (get_u64(v, spr_regs[i].id, &val)) {
+            env->spr[spr_regs[i].spr] = val;
+        }
+    }
+    if (get_u64(v, PHV_REG_PPC_LPCR_64, &val)) {
+        env->spr[SPR_LPCR] = val;
+    }
+    if (get_u64(v, PHV_REG_PPC_DEC, &val)) {
+        env->spr[SPR_DECR] = val;   /* for migration and the monitor; the core owns the decrementer */
+    }
+    for (int i = 0; i < 64; i++) {
+        uint64_t id = i < 32 ? PHV_REG_PPC_VSR(i) : PHV_REG_PPC_VR(i - 32);
+
+        if (reg_get(v, id, vsr) == 0) {
+            *(uint64_t *)((uintptr_t)env + vsr64_offset(i, true)) = vsr[0];
+            *(uint64_t *)((uintptr_t)env + vsr64_offset(i, false)) = vsr[1];
+        } else if (i < 32 && get_u64(v, PHV_REG_PPC_FPR(i), &val)) {
+            *cpu_fpr_ptr(env, i) = val;
+        }
+    }
+    if (get_u64(v, PHV_REG_PPC_FPSCR, &val)) {
+        ppc_store_fpscr(env, val);
+    }
+    /* MSR last: hflags depend on it and on LPCR. */
+    if (get_u64(v, PHV_REG_PPC_MSR, &val)) {
+        env->msr = val;
+        hreg_compute_hflags(env);
+    }
+    return 0;
+}
+
+int phv_regs_put(CPUState *cs)
+{
+    CPUPPCState *env = cpu_env(cs);
+    phv_vcpu *v = cs->accel->vcpu;
+    uint64_t vsr[2];
+
+    for (int i = 0; i < 32; i++) {
+        put_u64(v, PHV_REG_PPC_GPR(i), env->gpr[i]);
+    }
+    put_u64(v, PHV_REG_PPC_NIP, env->nip);
+    put_u64(v, PHV_REG_PPC_CR, ppc_get_cr(env));
+    put_u64(v, PHV_REG_PPC_LR, env->lr);
+    put_u64(v, PHV_REG_PPC_CTR, env->ctr);
+    put_u64(v, PHV_REG_PPC_XER, cpu_read_xer(env));
+    for (size_t i = 0; i < ARRAY_SIZE(spr_regs); i++) {
+        put_u64(v, spr_regs[i].id, env->spr[spr_regs[i].spr]);
+    }
+    put_u64(v, PHV_REG_PPC_LPCR_64, env->spr[SPR_LPCR]);
+    for (int i = 0; i < 64; i++) {
+        uint64_t id = i < 32 ? PHV_REG_PPC_VSR(i) : PHV_REG_PPC_VR(i - 32);
+
+        vsr[0] = *(uint64_t *)((uintptr_t)env + vsr64_offset(i, true));
+        vsr[1] = *(uint64_t *)((uintptr_t)env + vsr64_offset(i, false));
+        if (reg_put(v, id, vsr) != 0 && i < 32) {
+            put_u64(v, PHV_REG_PPC_FPR(i), vsr[0]);
+        }
+    }
+    put_u64(v, PHV_REG_PPC_FPSCR, env->fpscr);
+    put_u64(v, PHV_REG_PPC_MSR, env->msr);
+    return 0;
+}
