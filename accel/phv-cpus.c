@@ -162,6 +162,10 @@ static void phv_vcpu_exec(CPUState *cs)
     AccelCPUState *a = cs->accel;
     bool again = true;
 
+    /* pseries keeps stopped vcpus halted (secondaries until RTAS start-cpu, stop-self): not ours to run. */
+    if (cs->halted) {
+        return;
+    }
     while (again) {
         int ret;
 

@@ -24,7 +24,7 @@ native=$2
 qemu=${3:-qemu-system-ppc64}
 accel=${QEMU_ACCEL:-tcg}
 if [ "$accel" != tcg ] && [ ! -x "$qemu" ]; then
-	echo "1..0 # SKIP $qemu not built (PHV_NO_QEMU=1?)"
+	echo "1..0 # SKIP $qemu not built (PHV_QEMU=1 ./phv build makes it)"
 	exit 0
 fi
 args="int=1000 crc=2 copy=3 fib=15 sort=2 sortkeys=1000 hcalls=10"
