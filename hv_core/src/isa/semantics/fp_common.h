@@ -65,7 +65,8 @@ inline bool fp_update(Vcpu &c, const fp::Outcome &o, Fprf fprf, bool sets_frfi =
     uint64_t f = raise(c.st_.fpscr, o.exc);
     const bool suppressed = ((o.exc & kVxAll) && (f & VE)) || ((o.exc & ZX) && (f & ZE));
     if (suppressed) {
-        f &= ~(FR | FI);
+        if (sets_frfi)   // (instructions that never alter FR/FI, e.g. xsmaxdp, keep them here too)
+            f &= ~(FR | FI);
     } else {
         if (sets_frfi)
             f = (f & ~(FR | FI)) | (o.fr ? FR : 0) | (o.fi ? FI : 0);
