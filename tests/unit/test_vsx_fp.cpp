@@ -1,8 +1,13 @@
 // VSX floating point (Book I chapter 7) on what the oracle cannot judge: MSR[VSX]=0, FPSCR[FR] (QEMU 7.2 never
 // writes it), the vector forms leaving FR/FI/FPRF alone and VSR[XT] unwritten on an enabled exception, and the
 // element layouts of the conversions.
+#include <cfenv>
+#include <cstring>
+
 #include <gtest/gtest.h>
 
+#include "fp/format.h"
+#include "fp/round.h"
 #include "guest_code.h"
 #include "vcpu/cpu_state.h"
 #include "vcpu/vcpu.h"
@@ -106,6 +111,42 @@ TEST(VsxFp, WordResultsFillBothWordsOfTheirDoubleword) {
     EXPECT_EQ(v.st.vsr[40][0], 0xfffffffdfffffffdull);
     EXPECT_EQ(v.st.vsr[40][1], 0u);
 }
+
+#if defined(__FLT16_MAX__)
+// Out of line and opaque, so the compiler cannot move the conversion (a const library call) across fesetround.
+__attribute__((noinline, noipa)) uint16_t host_half(double d, int mode) {
+    std::fesetround(mode);
+    volatile _Float16 h = static_cast<_Float16>(d);
+    std::fesetround(FE_TONEAREST);
+    const _Float16 v = h;
+    uint16_t r;
+    std::memcpy(&r, &v, 2);
+    return r;
+}
+
+// binary64 -> binary16 (xscvdphp, xvcvsphp) against the host's _Float16 conversion (libgcc, correctly rounded
+// in the fesetround mode): every rounding mode, operands across the binary16 range and beyond it.
+TEST(VsxFp, HalfPrecisionRoundingMatchesHost) {
+    constexpr int kModes[] = {FE_TONEAREST, FE_TOWARDZERO, FE_UPWARD, FE_DOWNWARD};
+    uint64_t s = 0x2545f4914f6cdd1dull;
+    int bad = 0;
+    for (int m = 0; m < 4; ++m) {
+        const fp::Env env{fp::Round(m), false, false};
+        for (int i = 0; i < 50000; ++i) {
+            s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+            // Exponents from 2^-30 to 2^20 (denormal and overflow ranges), random fractions, either sign.
+            const uint64_t x = (s & (fp::kSign | fp::kFracMask)) | uint64_t(1023 - 30 + (s >> 52) % 51) << 52;
+            double d;
+            std::memcpy(&d, &x, 8);
+            const uint16_t ref = host_half(d, kModes[m]);
+            const uint16_t got = fp::double_to_half(fp::round_to(fp::unpack(x), fp::kHalf, env).bits);
+            if (got != ref && ++bad <= 5)
+                ADD_FAILURE() << std::hex << "mode " << m << " x " << x << " phv " << got << " host " << ref;
+        }
+    }
+    EXPECT_EQ(bad, 0);
+}
+#endif
 
 } // namespace
 } // namespace phv::test
