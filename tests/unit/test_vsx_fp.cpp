@@ -68,6 +68,32 @@ TEST(VsxFp, ScalarSetsFrFiFprfAndClearsDoubleword1) {
     EXPECT_EQ(v.st.fpscr & (kFR | kFI), kFI);
 }
 
+TEST(VsxFp, QuadPrecisionSetsFrFiFprfAndRoundsToOdd) {
+    Vsx v;
+    // xsaddqp v8,v9,v10 reads VSR 41 and 42: 1 + 1/3 (0x3ffd5555...5555) toward +infinity is incremented.
+    constexpr uint32_t kXsaddqp = 0xfd095008, kXsaddqpo = 0xfd095009;
+    const std::array<uint64_t, 2> one{0x3fff000000000000ull, 0}, third{0x3ffd555555555555ull, 0x5555555555555555ull};
+    auto run = [&](uint32_t w, uint64_t fpscr) {
+        v.g.load(with_done({w}));
+        reinterpret_cast<Vcpu *>(v.g.vcpu)->request_code_invalidate(GuestCode::kCodeBase);
+        v.g.set_reg(PHV_REG_PPC_NIP, GuestCode::kCodeBase);
+        v.g.set_reg(PHV_REG_PPC_MSR, kMsr);
+        v.g.set_reg(PHV_REG_PPC_FPSCR, fpscr);
+        v.st.vsr[41] = one;
+        v.st.vsr[42] = third;
+        v.g.run_to_done();
+    };
+    run(kXsaddqp, 2);
+    EXPECT_EQ(v.st.vsr[40][0], 0x3fff555555555555ull);
+    EXPECT_EQ(v.st.vsr[40][1], 0x5555555555555556ull);
+    EXPECT_EQ(v.st.fpscr & (kFR | kFI), kFR | kFI);
+    EXPECT_EQ((v.st.fpscr & kFPRF) >> 12, 0x04u);
+    // Round to odd: the truncated ...5555 is already odd, so nothing is incremented (FR=0, FI=1), whatever RN says.
+    run(kXsaddqpo, 2);
+    EXPECT_EQ(v.st.vsr[40][1], 0x5555555555555555ull);
+    EXPECT_EQ(v.st.fpscr & (kFR | kFI), kFI);
+}
+
 TEST(VsxFp, VectorLeavesFrFiFprf) {
     Vsx v;
     const uint64_t preset = kFR | kFI | (0x11ull << 12);
