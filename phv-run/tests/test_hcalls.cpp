@@ -88,6 +88,17 @@ TEST(HcallDispatch, ManyDistinctUnknownHcallsAreCappedWithANotice) {
     EXPECT_NE(lines.back().find("further 'hcall' messages are suppressed"), std::string::npos) << lines.back();
 }
 
+TEST(HcallDispatch, KnownProbesAreAnsweredQuietly) {
+    HcallTable t;
+    test::CapturedLog quiet, loud(kDebugUnimp);
+    HcallArgs a;
+    a.opcode = 0x398;   // H_QUERY_VAS_CAPABILITIES
+    EXPECT_EQ(dispatch_hcall(t, quiet.log(), {0, 0}, a), papr::H_FUNCTION);
+    EXPECT_TRUE(quiet.lines().empty());
+    EXPECT_EQ(dispatch_hcall(t, loud.log(), {0, 0}, a), papr::H_FUNCTION);
+    EXPECT_EQ(loud.lines().size(), 1u);
+}
+
 TEST(HcallDispatch, DebugUnimpLogsEveryCall) {
     HcallTable t;
     CapturedLog cap(kDebugUnimp);
