@@ -1,6 +1,7 @@
 #include "case_gen.h"
 
 #include "fixed_insns.h"
+#include "fp/fpscr.h"
 
 namespace phv::diff {
 
@@ -29,6 +30,81 @@ uint64_t interesting(Rng &r) {
     }
 }
 
+// Doublewords on the edges of binary64 (Book I 4.3): signed zeros, infinities, quiet and signalling NaNs with
+// payloads, denormals, the extreme normals, values near 1 and near the integer/rounding boundaries (2^52).
+uint64_t fp_dword(Rng &r) {
+    const uint64_t sign = r.chance(50) ? 0x8000000000000000ull : 0, frac = r.next() & 0x000fffffffffffffull;
+    switch (r.below(13)) {
+    case 0: return sign;
+    case 1: return sign | 0x7ff0000000000000ull;
+    case 2: return sign | 0x7ff8000000000000ull | (r.chance(50) ? 0 : frac);
+    case 3: return sign | 0x7ff0000000000000ull | (frac >> 1) | 1;   // SNaN: quiet bit 0, payload not 0
+    case 4: return sign | (r.chance(50) ? 1 : frac);                  // denormal
+    case 5: return sign | 0x7fefffffffffffffull;
+    case 6: return sign | 0x0010000000000000ull | (r.chance(50) ? 0 : frac);
+    case 7: return sign | 0x3ff0000000000000ull | (r.chance(50) ? 0 : frac >> r.below(52));
+    case 8: return sign | uint64_t(0x3f0 + r.below(0x20)) << 52 | frac;   // near 1, full precision
+    case 9: return sign | uint64_t(0x430 + r.below(8)) << 52 | frac;      // near 2^52: integer rounding
+    case 10: return sign | uint64_t(0x36a + r.below(0x20)) << 52 | frac;  // near the binary32 range ends
+    case 11: return sign | uint64_t(0x47e + r.below(4)) << 52 | frac;
+    default: return sign | (r.next() & 0x7fffffffffffffffull);
+    }
+}
+
+// The same for binary32 words.
+uint32_t fp_word(Rng &r) {
+    const uint32_t sign = r.chance(50) ? 0x80000000u : 0, frac = uint32_t(r.next()) & 0x7fffffu;
+    switch (r.below(11)) {
+    case 0: return sign;
+    case 1: return sign | 0x7f800000u;
+    case 2: return sign | 0x7fc00000u | (r.chance(50) ? 0 : frac);
+    case 3: return sign | 0x7f800000u | (frac >> 1) | 1;
+    case 4: return sign | (r.chance(50) ? 1 : frac);
+    case 5: return sign | 0x7f7fffffu;
+    case 6: return sign | 0x00800000u | (r.chance(50) ? 0 : frac);
+    case 7: return sign | 0x3f800000u | (r.chance(50) ? 0 : frac >> r.below(23));
+    case 8: return sign | uint32_t(0x78 + r.below(16)) << 23 | frac;
+    case 9: return sign | uint32_t(0x94 + r.below(8)) << 23 | frac;   // near 2^23
+    default: return uint32_t(r.next());
+    }
+}
+
+// A VSR: FP doublewords or words, integer edges, small integers per element, all zeros or ones, random.
+diff_vsr vsr_value(Rng &r) {
+    uint64_t hi, lo;
+    switch (r.below(9)) {
+    case 0: hi = fp_dword(r), lo = fp_dword(r); break;
+    case 1: hi = uint64_t(fp_word(r)) << 32 | fp_word(r), lo = uint64_t(fp_word(r)) << 32 | fp_word(r); break;
+    case 2: hi = interesting(r), lo = interesting(r); break;
+    case 3: {   // small signed integers in every byte, halfword or word
+        const unsigned width = 8u << r.below(3);
+        hi = lo = 0;
+        for (unsigned b = 0; b < 64; b += width) {
+            const uint64_t m = width == 64 ? ~0ull : (1ull << width) - 1;
+            hi |= (uint64_t(r.range(-3, 3)) & m) << b;
+            lo |= (uint64_t(r.range(-3, 3)) & m) << b;
+        }
+        break;
+    }
+    case 4: hi = lo = 0; break;
+    case 5: hi = lo = ~0ull; break;
+    case 6: hi = fp_dword(r), lo = r.next(); break;
+    default: hi = r.next(), lo = r.next(); break;
+    }
+    return {lo, hi};
+}
+
+// FPSCR: any rounding mode, sometimes sticky exception bits and FR/FI/FPRF; FEX and VX as mtfsf computes
+// them. Never an enable bit (nor NI): qemu-user runs with MSR[FE0,FE1] set, so an enabled exception would
+// end the case with SIGFPE (insn_gen keeps mtfsf & co. from setting them too).
+uint64_t fpscr_value(Rng &r) {
+    using namespace phv::fp::fpscr;
+    uint64_t f = r.below(4);
+    if (r.chance(30))
+        f |= r.next() & (kExceptions | FR | FI | FPRF | FX);
+    return summarize(f);
+}
+
 // XER bits a program can set and read back: SO, OV, CA, OV32, CA32 (Book I 3.2.2).
 constexpr uint64_t kXerFlags = 1ull << 31 | 1ull << 30 | 1ull << 29 | 1ull << 19 | 1ull << 18;
 
@@ -46,8 +122,13 @@ Case generate_case(uint64_t run_seed, uint32_t index, const Pool &pool, unsigned
     c.in.xer = r.next() & kXerFlags;
     c.in.ctr = interesting(r);
     c.in.lr = interesting(r);
+    for (auto &v : c.in.vsr)
+        v = vsr_value(r);
+    c.in.fpscr = fpscr_value(r);
+    c.in.vscr = {(r.chance(50) ? 1u << 16 : 0) | (r.chance(30) ? 1u : 0), 0};   // NJ, SAT
     for (size_t i = 0; i < c.data.size(); i += 8) {
-        const uint64_t v = interesting(r);
+        const uint64_t v = r.chance(25) ? fp_dword(r) : r.chance(10) ? uint64_t(fp_word(r)) << 32 | fp_word(r)
+                                                                     : interesting(r);
         for (size_t b = 0; b < 8; ++b)
             c.data[i + b] = uint8_t(v >> (8 * b));
     }

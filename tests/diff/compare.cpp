@@ -13,7 +13,28 @@ std::string line(const char *name, uint64_t p, uint64_t q) {
     return buf;
 }
 
+// A VSR as the ISA writes it: doubleword 0 first.
+std::string vsr_text(const diff_vsr &v) {
+    char buf[40];
+    snprintf(buf, sizeof buf, "%016llx_%016llx", (unsigned long long)v.hi, (unsigned long long)v.lo);
+    return buf;
+}
+
+std::string vsr_line(unsigned n, const diff_vsr &p, const diff_vsr &q) {
+    char buf[128];
+    snprintf(buf, sizeof buf, "%-8s phv %s  qemu %s", ("vs" + std::to_string(n) + ":").c_str(), vsr_text(p).c_str(),
+             vsr_text(q).c_str());
+    return buf;
+}
+
 } // namespace
+
+bool same_vector_state(const diff_regs &p, const diff_regs &q) {
+    for (unsigned n = 0; n < 64; ++n)
+        if (p.vsr[n].hi != q.vsr[n].hi || p.vsr[n].lo != q.vsr[n].lo)
+            return false;
+    return p.fpscr == q.fpscr && ((p.vscr.lo ^ q.vscr.lo) & DIFF_VSCR_BITS) == 0;
+}
 
 std::vector<std::string> differences(const Result &p, const Result &q) {
     std::vector<std::string> d;
@@ -41,6 +62,13 @@ std::vector<std::string> differences(const Result &p, const Result &q) {
                  (unsigned long long)q.traps);
         d.push_back(buf);
     }
+    for (unsigned n = 0; n < 64; ++n)
+        if (p.regs.vsr[n].hi != q.regs.vsr[n].hi || p.regs.vsr[n].lo != q.regs.vsr[n].lo)
+            d.push_back(vsr_line(n, p.regs.vsr[n], q.regs.vsr[n]));
+    if (p.regs.fpscr != q.regs.fpscr)
+        d.push_back(line("fpscr:", p.regs.fpscr, q.regs.fpscr));
+    if ((p.regs.vscr.lo ^ q.regs.vscr.lo) & DIFF_VSCR_BITS)
+        d.push_back(line("vscr:", p.regs.vscr.lo & DIFF_VSCR_BITS, q.regs.vscr.lo & DIFF_VSCR_BITS));
     for (size_t off = 0; off < DIFF_DATA_SIZE; off += 8) {
         if (std::memcmp(&p.data[off], &q.data[off], 8) == 0)
             continue;
@@ -70,6 +98,12 @@ std::vector<std::string> format_regs(const diff_regs &r) {
     snprintf(buf, sizeof buf, "cr  %08llx  xer %016llx  lr %016llx  ctr %016llx", (unsigned long long)r.cr,
              (unsigned long long)r.xer, (unsigned long long)r.lr, (unsigned long long)r.ctr);
     out.push_back(buf);
+    snprintf(buf, sizeof buf, "fpscr %016llx  vscr %08llx", (unsigned long long)r.fpscr,
+             (unsigned long long)(r.vscr.lo & DIFF_VSCR_BITS));
+    out.push_back(buf);
+    for (unsigned n = 0; n < 64; n += 2)
+        out.push_back("vs" + std::to_string(n) + (n < 10 ? "  " : " ") + vsr_text(r.vsr[n]) + "  vs" +
+                      std::to_string(n + 1) + (n + 1 < 10 ? "  " : " ") + vsr_text(r.vsr[n + 1]));
     return out;
 }
 

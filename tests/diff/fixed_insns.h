@@ -21,6 +21,11 @@ constexpr uint32_t mfcr(unsigned rt) { return 31u << 26 | rt << 21 | 19u << 1; }
 constexpr uint32_t stdcx(unsigned rs, unsigned ra, unsigned rb) {
     return 31u << 26 | rs << 21 | ra << 16 | rb << 11 | 214u << 1 | 1u;
 }
+// rldicr ra,rs,sh,me (MD-form): sldi ra,rs,sh is rldicr ra,rs,sh,63-sh.
+constexpr uint32_t rldicr(unsigned ra, unsigned rs, unsigned sh, unsigned me) {
+    return 30u << 26 | rs << 21 | ra << 16 | (sh & 0x1f) << 11 | (me & 0x1f) << 6 | (me >> 5) << 5 | 1u << 2 |
+           (sh >> 5) << 1;
+}
 // bcl 20,31,$+4: branch always to the next word, setting LR to its address (how code learns its address).
 constexpr uint32_t bcl_next() { return 16u << 26 | 20u << 21 | 31u << 16 | 4u | 1u; }
 constexpr uint32_t blr() { return 0x4e800020u; }   // bclr 20,0,0

@@ -1,5 +1,6 @@
 #include "insn_gen.h"
 
+#include <array>
 #include <iterator>
 #include <string_view>
 
@@ -34,7 +35,14 @@ constexpr std::string_view kKnownOperands[] = {"RT", "RS", "RA", "RA0", "RB", "S
                                                "BF", "BFA", "BT", "BA", "BB", "BC", "L", "SH", "MB",
                                                "ME", "SH6", "MB6", "ME6", "FXM", "FXMopt", "DX", "SPR",
                                                "LI", "BD", "BO", "BI", "BH", "RC", "CY", "DQ(RA)",
-                                               "D34(RA)", "SI34", "R", "TO", "L14", "CT"};
+                                               "D34(RA)", "SI34", "R", "TO", "L14", "CT",
+                                               // floating point (rows/fp.inc)
+                                               "FRT", "FRS", "FRA", "FRB", "FRC", "FRTp", "FRSp", "FLM", "U",
+                                               "BTF", "DRM", "RM",
+                                               // VMX registers, VSX registers and immediates (Book I 6, 7)
+                                               "VRT", "VRS", "VRA", "VRB", "VRC", "XT", "XS", "XA", "XB", "XC",
+                                               "XTp", "XSp", "DM", "SHW", "UIM2", "UIM4", "IMM8", "IMM5", "UIM5",
+                                               "IX", "IMM32", "IMM8P", "UIM3P"};
 
 // BO values with their "z" bits 0 (Book I 2.4, Figure 40); a/t hint bits vary. bcctr must not decrement
 // CTR (BO[2]=0 is an invalid form for it), so it uses only those with BO[2]=1 (value & 4).
@@ -96,6 +104,37 @@ int64_t imm34(Rng &r) {
     }
 }
 
+// A VSR: often one a recent instruction wrote (see source_gpr), else any of the 64.
+unsigned any_vsr(Rng &r, const GenState &st) { return r.chance(40) ? st.recent_vsr[r.below(4)] : unsigned(r.below(64)); }
+
+void note_vsr(GenState &st, unsigned reg) {
+    st.recent_vsr[st.next_recent_vsr] = reg;
+    st.next_recent_vsr = (st.next_recent_vsr + 1) % 4;
+}
+
+// Where a VSX operand's 6-bit register number goes: the 5-bit field and its extension bit (Book I 7.6.1).
+// XT/XS sit in bits 6:10 with TX/SX in bit 31 (XX1-XX4), 28 (lxv/stxv), 5 (plxv/pstxv suffix) or 15
+// (xxspltiw & co. suffix); XA/XB/XC have AX/BX/CX in bits 29/30/28.
+uint32_t put_vsx(std::string_view op, isa::Form form, unsigned n) {
+    const uint32_t hi = n >> 5;
+    if (op == "XTp" || op == "XSp")   // an even pair: Tp in bits 6:9, TX in bit 10
+        return put((n & 31) >> 1, 6, 9) | put(hi, 10, 10);
+    if (op == "XA")
+        return put(n, 11, 15) | put(hi, 29, 29);
+    if (op == "XB")
+        return put(n, 16, 20) | put(hi, 30, 30);
+    if (op == "XC")
+        return put(n, 21, 25) | put(hi, 28, 28);
+    const unsigned x = form == isa::Form::DQX ? 28 : form == isa::Form::LS8X ? 5 : form == isa::Form::RR8D ? 15 : 31;
+    return put(n, 6, 10) | put(hi, x, x);
+}
+
+// lxvl/lxvll/stxvl/stxvll: EA = (RA|0), the length in bits 0:7 of RB (Book I 7.6.3).
+bool length_in_rb(const InsnDef &def) {
+    const std::string_view m = def.mnemonic;
+    return m == "lxvl" || m == "lxvll" || m == "stxvl" || m == "stxvll";
+}
+
 // An FXM with exactly one bit: mtocrf/mfocrf (bit 11 set) with any other FXM are undefined (Book I 3.3.17).
 uint32_t one_hot8(Rng &r) { return 1u << r.below(8); }
 
@@ -111,13 +150,41 @@ bool is_memory_row(const InsnDef &def) {
     return def.operands == "RA0,RB";   // cache hints (dcbt, dcbf, ...): an address, no data
 }
 
+// Bytes a VSX or VMX load/store touches, by mnemonic (Book I 6.4, 7.6.3); 0 for a row that is not one.
+unsigned vector_access_size(std::string_view m) {
+    if (m.starts_with("p") && (m.starts_with("plx") || m.starts_with("pstx")))
+        m.remove_prefix(1);
+    if (m.starts_with("lx"))
+        m.remove_prefix(2);
+    else if (m.starts_with("stx"))
+        m.remove_prefix(3);
+    else
+        return 0;
+    if (m == "vp" || m == "vpx")
+        return 32;
+    if (m.starts_with("v"))   // lxv, lxvx, lxvd2x, lxvl, ...: 16; the splats and rightmost-element forms less
+        return m == "vdsx" ? 8 : m == "vwsx" ? 4 : m == "vrbx" ? 1 : m == "vrhx" ? 2 : m == "vrwx" ? 4
+               : m == "vrdx" ? 8 : 16;
+    if (m == "sd" || m == "sdx")
+        return 8;
+    if (m == "ssp" || m == "sspx" || m == "siwax" || m == "siwzx" || m == "siwx")
+        return 4;
+    if (m == "sihzx" || m == "sihx")
+        return 2;
+    if (m == "sibzx" || m == "sibx")
+        return 1;
+    return 8;
+}
+
 unsigned access_size(const InsnDef &def) {
     std::string_view m = def.mnemonic;
     if (m.starts_with("dcb"))
         return 1;
+    if (const unsigned v = vector_access_size(m))
+        return v;
     if (def.flags & flag::kPrefixed)   // pld, pstw ...: the size letter follows as in the word forms
         m.remove_prefix(1);
-    if (m.starts_with("lq") || m.starts_with("stq"))
+    if (m.starts_with("lq") || m.starts_with("stq") || m.starts_with("lfdp") || m.starts_with("stfdp"))
         return 16;
     if (m.starts_with("st"))
         m.remove_prefix(2);
@@ -171,7 +238,8 @@ Unit generate(uint16_t row, const InsnDef &def, Rng &r, GenState &st) {
         const unsigned slots = DIFF_DATA_SIZE / size;
         // POWER10 and QEMU perform misaligned ordinary loads and stores, so a few are misaligned; larx/stcx.
         // and quadword accesses never are (they take an Alignment interrupt when misaligned).
-        const bool atomic = def.mnemonic.ends_with("arx") || def.mnemonic.ends_with("cx.") || quadword(def);
+        const bool atomic = def.mnemonic.ends_with("arx") || def.mnemonic.ends_with("cx.") || quadword(def) ||
+                            def.mnemonic.starts_with("lfdp") || def.mnemonic.starts_with("stfdp");
         if (st.last_offset >= 0 && st.last_offset % size == 0 && r.chance(30))
             offset = st.last_offset;
         else if (!atomic && size > 1 && r.chance(10))
@@ -202,6 +270,10 @@ Unit generate(uint16_t row, const InsnDef &def, Rng &r, GenState &st) {
                 prefix |= put(1, 11, 11);
             else
                 w |= put(r.chance(20) ? 0 : source_gpr(r, st), 11, 15);
+        } else if ((op == "RA" || op == "RA0") && length_in_rb(def)) {
+            w |= put(kBaseReg, 11, 15);   // RA = 0 would address 0: the base register always
+        } else if (op == "RB" && length_in_rb(def)) {
+            w |= put(kIndexReg, 16, 20);
         } else if (op == "RA" || op == "RA0") {
             if (mem) {
                 // Memory rows: RA is the base of (RA|0) + RB. RA=0 reads as 0; update forms forbid it.
@@ -314,6 +386,72 @@ Unit generate(uint16_t row, const InsnDef &def, Rng &r, GenState &st) {
             // The 10-bit SPR number is stored with its 5-bit halves swapped (Book I 3.3.17).
             const unsigned spr = kSharedSprs[r.below(std::size(kSharedSprs))];
             w |= put(spr & 0x1f, 11, 15) | put(spr >> 5, 16, 20);
+        } else if (op == "FRT" || op == "FRS" || op == "FRA" || op == "FRB" || op == "FRC" || op == "VRT" ||
+                   op == "VRS" || op == "VRA" || op == "VRB" || op == "VRC") {
+            // FPRs are VSR0-31, VRs VSR32-63: chain through the VSR numbers the recent list keeps.
+            const bool vr = op[0] == 'V';
+            const unsigned base = vr ? 32 : 0;
+            const bool dest = op.ends_with('T') && i == 0;
+            unsigned n = unsigned(r.below(32));
+            if (!dest && r.chance(40)) {
+                const unsigned c = st.recent_vsr[r.below(4)];
+                if (c >= base && c < base + 32)
+                    n = c - base;
+            }
+            const unsigned at = op.ends_with('T') || op.ends_with('S') ? 6 : op.ends_with('A') ? 11 : op.ends_with('B') ? 16 : 21;
+            w |= put(n, at, at + 4);
+            if (dest)
+                note_vsr(st, base + n);
+        } else if (op == "FRTp" || op == "FRSp") {
+            w |= put(uint32_t(r.below(16)) * 2, 6, 10);
+        } else if (op == "XT" || op == "XS" || op == "XA" || op == "XB" || op == "XC" || op == "XTp" || op == "XSp") {
+            const bool dest = (op == "XT" || op == "XTp") && i == 0;
+            unsigned n = dest ? unsigned(r.below(64)) : any_vsr(r, st);
+            if (op == "XTp" || op == "XSp")
+                n &= ~1u;
+            w |= put_vsx(op, def.form, n);
+            if (dest)
+                note_vsr(st, n);
+        } else if (op == "FLM") {
+            // FPSCR fields 6 and 7 hold the enable bits and NI (FLM bits 13, 14): never written, see below.
+            w |= put(uint32_t(r.below(256)) & ~3u, 7, 14);
+        } else if (op == "U") {
+            // mtfsfi BF,U: field 6 is VE OE UE ZE, field 7 XE NI RN; only RN may change there.
+            const unsigned bf = (w >> 23) & 7;
+            w = (w & ~put(7, 6, 8)) | put(bf == 6 ? 5 : bf, 6, 8);
+            w |= put(uint32_t(r.below(16)) & (bf >= 6 ? 3u : 15u), 16, 19);
+        } else if (op == "BTF") {
+            // mtfsb1 never sets VE..XE or NI (FPSCR bits 56:61, BT 24..29).
+            unsigned bt = unsigned(r.below(32));
+            if (def.mnemonic == "mtfsb1" && bt >= 24 && bt <= 29)
+                bt -= 8;
+            w |= put(bt, 6, 10);
+        } else if (op == "DRM") {
+            w |= put(uint32_t(r.below(8)), 18, 20);
+        } else if (op == "RM") {
+            w |= put(uint32_t(r.below(4)), 19, 20);
+        } else if (op == "DM" || op == "SHW") {
+            w |= put(uint32_t(r.below(4)), 22, 23);
+        } else if (op == "UIM2") {
+            w |= put(uint32_t(r.below(4)), 14, 15);
+        } else if (op == "UIM4") {
+            w |= put(uint32_t(r.below(16)), 12, 15);
+        } else if (op == "IMM8") {
+            w |= put(r.chance(30) ? uint32_t(r.range(-4, 4)) : uint32_t(r.next()), 13, 20);
+        } else if (op == "IMM5" || op == "UIM5") {
+            w |= put(uint32_t(r.below(32)), op == "IMM5" ? 11 : 16, op == "IMM5" ? 15 : 20);
+        } else if (op == "IX") {
+            w |= put(uint32_t(r.below(2)), 14, 14);
+        } else if (op == "IMM32") {
+            // Single-precision edges half the time (xxspltidp widens them), else any word.
+            const uint32_t v = r.chance(50) ? uint32_t(r.next()) : std::array<uint32_t, 8>{0, 0x80000000u, 0x7f800000u,
+                0x7fc00001u, 0x7f800001u, 0x00000001u, 0x3f800000u, 0xffffffffu}[r.below(8)];
+            prefix |= put(v >> 16, 16, 31);
+            w |= put(v, 16, 31);
+        } else if (op == "IMM8P") {
+            prefix |= put(uint32_t(r.below(256)), 24, 31);
+        } else if (op == "UIM3P") {
+            prefix |= put(uint32_t(r.below(8)), 29, 31);
         } else if (op == "DX") {
             // addpcis: d = d0 || d1 || d2 with d0 in bits 16-25, d1 in 11-15, d2 in 31.
             const uint32_t d = imm16(r);
@@ -321,6 +459,13 @@ Unit generate(uint16_t row, const InsnDef &def, Rng &r, GenState &st) {
         }
     }
 
+    if (mem && length_in_rb(def)) {
+        // EA = RA; RB = length << 56, the length often beyond 16 (which means 16).
+        const unsigned len = r.chance(70) ? unsigned(r.below(17)) : unsigned(r.below(256));
+        u.words.push_back(fixed::addi(kBaseReg, kCtxReg, ea_off));
+        u.words.push_back(fixed::addi(kIndexReg, 0, int32_t(len)));
+        u.words.push_back(fixed::rldicr(kIndexReg, kIndexReg, 56, 7));
+    } else
     // The X-form address set-up: RA|0 + RB = target.
     if (mem && !has(ops, "D(RA)") && !has(ops, "DS(RA)") && !has(ops, "DQ(RA)") && !has(ops, "D34(RA)")) {
         if (indexed_ra0) {

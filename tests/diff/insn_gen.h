@@ -33,6 +33,8 @@ struct GenState {
     int last_offset = -1;   // data-area offset of the previous access, reused so larx/stcx. pairs meet
     unsigned recent[4] = {3, 4, 5, 6};   // registers written last: sources favour them to chain results
     unsigned next_recent = 0;
+    unsigned recent_vsr[4] = {0, 1, 32, 33};   // the same for VSRs (FPRs are VSR0-31, VRs VSR32-63)
+    unsigned next_recent_vsr = 0;
 };
 
 // Empty if the generator can produce the row, else why not (an operand it does not know, ...).

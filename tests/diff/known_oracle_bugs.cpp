@@ -12,6 +12,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "compare.h"
 #include "isa/fields.h"
 
 namespace phv::diff {
@@ -35,7 +36,7 @@ bool only(const RuleInput &in, unsigned rt, uint64_t rt_mask, uint64_t cr_mask, 
         if (p.data[i] != q.data[i] && (i < mem_lo || i >= mem_hi))
             return false;
     return ((p.regs.cr ^ q.regs.cr) & ~cr_mask) == 0 && p.regs.xer == q.regs.xer && p.regs.lr == q.regs.lr &&
-           p.regs.ctr == q.regs.ctr;
+           p.regs.ctr == q.regs.ctr && same_vector_state(p.regs, q.regs);
 }
 
 bool is(const RuleInput &in, std::string_view m) { return in.def.mnemonic == m; }
@@ -214,6 +215,25 @@ bool darn_random(const RuleInput &in) {
     return shaped(in.phv.regs.gpr[rt(in)]) && shaped(in.qemu.regs.gpr[rt(in)]) && only(in, rt(in), ~0ull, 0);
 }
 
+constexpr uint64_t kDrn = 7ull << 32;   // FPSCR bits 29:31
+
+// `f` with the DRN bits of `from`: where qemu-user lost DRN in a signal frame, nothing else may differ.
+uint64_t drn_as(uint64_t f, uint64_t from) { return (f & ~kDrn) | (from & kDrn); }
+
+// A trap that the process's SIGTRAP handler returned from: qemu-user 7.2 saves and restores only FPSCR
+// bits 32:63 in the signal frame, so DRN (bits 29:31) comes back 0; a Linux kernel keeps all 64 bits (and
+// the ISA has the trap interrupt change no FPSCR bit). Only DRN may differ, QEMU's 0.
+bool signal_fpscr_drn(const RuleInput &in) {
+    if (!is(in, "tw") && !is(in, "twi") && !is(in, "td") && !is(in, "tdi"))
+        return false;
+    if ((in.qemu.regs.fpscr & kDrn) || !(in.phv.regs.fpscr & kDrn) || in.qemu.traps == 0)
+        return false;
+    Result q = in.qemu;
+    q.regs.fpscr = drn_as(q.regs.fpscr, in.phv.regs.fpscr);
+    return only({in.c, in.unit, in.def, in.word, in.before, in.phv, q}, 32, 0, 0) && q.traps == in.phv.traps &&
+           q.trap_hash == in.phv.trap_hash;
+}
+
 // icbt: QEMU 7.2 decodes it only for embedded CPUs and raises an illegal-instruction Program interrupt
 // (SIGILL) with -cpu power10; phv performs the hint, which changes no state. So the oracle's state at its
 // SIGILL must be phv's state after icbt, and nothing else may differ.
@@ -226,6 +246,7 @@ bool icbt_sigill(const RuleInput &in) {
     Result q2 = q;
     q2.error.clear();
     q2.signal = 0;
+    q2.regs.fpscr = drn_as(q2.regs.fpscr, p.regs.fpscr);   // the signal frame's loss (signal_fpscr_drn)
     return only({in.c, in.unit, in.def, in.word, in.before, p, q2}, 32, 0, 0);
 }
 
@@ -308,7 +329,33 @@ bool amo_bounded(const RuleInput &in) {
     return false;
 }
 
+// mtfsb1 of an exception bit that was 0 (OX..XX, VXSNAN..VXVC, VXSOFT, VXSQRT, VXCVI): the ISA sets FX with
+// it, as for every exception bit that goes from 0 to 1; QEMU 7.2 sets the bit alone. Only FPSCR[FX] (and,
+// for mtfsb1., CR1's copy of it) may differ, phv's with FX set.
+bool mtfsb1_fx(const RuleInput &in) {
+    if (!is(in, "mtfsb1"))
+        return false;
+    constexpr uint64_t kFx = 1ull << 31, kCr1Fx = 0x08000000ull;
+    const uint64_t bit = 1ull << (31 - rt(in));
+    constexpr uint64_t kExceptionBits = 0x1ff80700ull;   // FPSCR bits 35:44 and 53:55
+    if (!(bit & kExceptionBits) || (in.before.fpscr & bit) || (in.before.fpscr & kFx))
+        return false;
+    if ((in.phv.regs.fpscr ^ in.qemu.regs.fpscr) != kFx || !(in.phv.regs.fpscr & kFx))
+        return false;
+    Result q = in.qemu;
+    q.regs.fpscr = in.phv.regs.fpscr;
+    return only({in.c, in.unit, in.def, in.word, in.before, in.phv, q}, 32, 0, isa::field::Rc(in.word) ? kCr1Fx : 0);
+}
+
 constexpr Rule kRules[] = {
+    {"signal-fpscr-drn", "oracle bug",
+     "Power ISA 3.1 Book III 7.5.9 (a trap interrupt alters no FPSCR bit) and Book I 4.2.2 (FPSCR[DRN], bits "
+     "29:31); qemu-user's signal frame keeps only FPSCR 32:63",
+     "FPSCR[DRN] reads 0 after a trap whose SIGTRAP handler returned", signal_fpscr_drn},
+    {"mtfsb1-fx", "oracle bug",
+     "Power ISA 3.1 Book I 4.2.2 (FX: set when an instruction causes any exception bit to change from 0 to 1, "
+     "mtfsb1 included) and 4.6.10 mtfsb1",
+     "QEMU 7.2's mtfsb1 sets the exception bit but not FX", mtfsb1_fx},
     {"xer-reserved", "undefined",
      "Power ISA 3.1 Book I 1.3.3 (reserved bits in system registers read 0 if last written 0, else "
      "undefined) and 3.2.2 (XER: bits 0:31, 35:43, 46:56 reserved)",

@@ -33,26 +33,51 @@
 #define DIFF_IN_XER (33 * 8)
 #define DIFF_IN_CTR (34 * 8)
 #define DIFF_IN_LR (35 * 8)
-#define DIFF_OUT 288
-#define DIFF_RET 576
-#define DIFF_SAVED_SP 584
-#define DIFF_SCRATCH 592
-#define DIFF_FAULT_SIG 600
-#define DIFF_FAULT_NIP 608
-#define DIFF_RECOVER 616
-#define DIFF_TRAPS 624
-#define DIFF_TRAP_HASH 632
+#define DIFF_IN_FPSCR (36 * 8)
+#define DIFF_IN_VSCR 304
+#define DIFF_IN_VSR(n) (320 + (n) * 16)
+#define DIFF_REGS_SIZE 1344
+#define DIFF_OUT DIFF_REGS_SIZE
+#define DIFF_RET (2 * DIFF_REGS_SIZE)
+#define DIFF_SAVED_SP (DIFF_RET + 8)
+#define DIFF_SCRATCH (DIFF_RET + 16)
+#define DIFF_FAULT_SIG (DIFF_RET + 24)
+#define DIFF_FAULT_NIP (DIFF_RET + 32)
+#define DIFF_RECOVER (DIFF_RET + 40)
+#define DIFF_TRAPS (DIFF_RET + 48)
+#define DIFF_TRAP_HASH (DIFF_RET + 56)
+
+/* VSCR bits the harness compares: NJ and SAT (Book I 6.3.1); the others do not exist. */
+#define DIFF_VSCR_BITS 0x00010001u
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
 
-/* Architected state a case reads and writes, in this order in memory. */
+/*
+ * A VSR as lxv/stxv move it: a 128-bit number in the world's byte order. Little-endian (and a 16-byte
+ * ONE_REG on the host) keeps the low doubleword (doubleword 1, ISA bits 64:127) first; in a big-endian
+ * world's ctx the two are swapped as well as byte-reversed (qemu_oracle.cpp).
+ */
+struct diff_vsr {
+	uint64_t lo; /* doubleword 1 */
+	uint64_t hi; /* doubleword 0: the FPR of VSR0-31 */
+};
+
+/*
+ * Architected state a case reads and writes, in this order in memory. The generated code moves the GPRs and
+ * CR/XER/CTR/LR; the FP and vector state is loaded and stored around the case by the executor's trampoline
+ * (qemu) and through ONE_REG (phv), so a case's prologue stays the same for both worlds.
+ */
 struct diff_regs {
 	uint64_t gpr[32]; /* r31 is the ctx pointer: never loaded, stored or written */
 	uint64_t cr;
 	uint64_t xer;
 	uint64_t ctr;
 	uint64_t lr;
+	uint64_t fpscr;
+	uint64_t pad0;
+	struct diff_vsr vscr; /* as mtvscr/mfvscr move it: VSCR is word element 3, the low 32 bits of .lo */
+	struct diff_vsr vsr[64];
 };
 
 struct diff_ctx {

@@ -34,14 +34,16 @@ struct Options {
     unsigned max_reports = 10;   // mismatches printed in full; the rest are counted
     bool show_forgiven = false;  // print forgiven divergences too (to review the rules)
     bool prefixes = false;       // with --case: run every prefix and print where the worlds differ
+    PoolKind pool = PoolKind::All;   // --pool vector: FP, VMX and VSX rows only
     Oracle oracle;
 };
 
 void usage() {
     fprintf(stderr, "usage: phv-diff --exec DIFF_EXEC [--qemu PATH] [--seed N] [--cases N] [--insns K]\n"
                     "                [--case I] [--soak] [--max-reports N] [--show-forgiven]\n"
-                    "                [--case I --prefixes] [--big-endian]\n"
-                    "--big-endian runs the cases with MSR[LE]=0 against qemu-ppc64 through diff-exec-be\n");
+                    "                [--case I --prefixes] [--big-endian] [--pool all|vector]\n"
+                    "--big-endian runs the cases with MSR[LE]=0 against qemu-ppc64 through diff-exec-be\n"
+                    "--pool vector draws only FP, VMX and VSX rows\n");
     exit(2);
 }
 
@@ -65,6 +67,12 @@ Options parse(int argc, char **argv) {
         else if (a == "--show-forgiven") o.show_forgiven = true;
         else if (a == "--prefixes") o.prefixes = true;
         else if (a == "--big-endian") o.oracle.big_endian = true;
+        else if (a == "--pool") {
+            const std::string v = val();
+            if (v == "all") o.pool = PoolKind::All;
+            else if (v == "vector") o.pool = PoolKind::Vector;
+            else usage();
+        }
         else usage();
     }
     if (!o.seed_given)
@@ -93,7 +101,7 @@ int main(int argc, char **argv) {
         return 1;
     }
 
-    const Pool pool = build_pool(o.oracle.big_endian);
+    const Pool pool = build_pool(o.oracle.big_endian, o.pool);
     const auto table = phv::isa::insn_table();
     std::vector<Case> cases;
     if (o.only_case >= 0)
@@ -161,6 +169,21 @@ int main(int argc, char **argv) {
                 if (r.qemu[i].error.empty() && !moves_lr_ctr(current[i]) &&
                     (r.qemu[i].regs.lr != current[i].in.lr || r.qemu[i].regs.ctr != current[i].in.ctr)) {
                     printf("1..1\nnot ok 1 - oracle: case %zu came back with LR/CTR changed: harness broken\n", i);
+                    return 1;
+                }
+            // Likewise the FP and vector state the trampoline loads and stores: a case without an FP or vector
+            // instruction must bring it back unchanged.
+            auto touches_vector = [&](const Case &c) {
+                for (const Unit &u : c.units)
+                    if (uses_fp_or_vector(table[u.row]))
+                        return true;
+                return false;
+            };
+            for (size_t i = 0; i < current.size(); ++i)
+                if (r.qemu[i].error.empty() && !touches_vector(current[i]) &&
+                    !same_vector_state(r.qemu[i].regs, current[i].in)) {
+                    printf("1..1\nnot ok 1 - oracle: case %zu came back with VSRs/FPSCR/VSCR changed: harness "
+                           "broken\n", i);
                     return 1;
                 }
         }

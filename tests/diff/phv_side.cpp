@@ -26,6 +26,16 @@ struct Vm {
         phv_one_reg r{id, PHV_REG_SIZE(id) == 4 ? uint64_t(&w) : uint64_t(&v)};
         return phv_set_one_reg(vcpu, &r);
     }
+    int set128(uint64_t id, const diff_vsr &v) {
+        phv_one_reg r{id, uint64_t(&v)};   // a 16-byte ONE_REG is a host-endian 128-bit number, as diff_vsr
+        return phv_set_one_reg(vcpu, &r);
+    }
+    diff_vsr get128(uint64_t id) {
+        diff_vsr v{};
+        phv_one_reg r{id, uint64_t(&v)};
+        phv_get_one_reg(vcpu, &r);
+        return v;
+    }
     uint64_t get(uint64_t id) {
         uint64_t v = 0;
         uint32_t w = 0;
@@ -78,11 +88,15 @@ void to_world(diff_regs &r, bool big) {
     r.lr = world(r.lr, big);
 }
 
+// VSR n's ONE_REG: VSR0-31 have their own ids, VSR32-63 are VR0-31.
+uint64_t vsr_id(unsigned n) { return n < 32 ? PHV_REG_PPC_VSR(n) : PHV_REG_PPC_VR(n - 32); }
+
 } // namespace
 
 bool run_phv(const Batch &b, std::vector<Result> &out, std::string *error) {
     const bool big = b.big_endian;
-    const uint64_t msr = msr::SF | msr::ME | (big ? 0 : msr::LE);
+    // FP, VMX and VSX on, and FP enabled exceptions precise (FE0=FE1=1), as qemu-user runs a process.
+    const uint64_t msr = msr::SF | msr::ME | (big ? 0 : msr::LE) | msr::FP | msr::VEC | msr::VSX | msr::FE0 | msr::FE1;
     Vm v;
     v.size = b.region.size();
     v.mem = static_cast<uint8_t *>(mmap(nullptr, v.size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
@@ -115,6 +129,11 @@ bool run_phv(const Batch &b, std::vector<Result> &out, std::string *error) {
         v.set(PHV_REG_PPC_GPR(31), DIFF_BASE + DIFF_CTX_OFF);
         v.set(PHV_REG_PPC_NIP, b.code_addr[i]);
         v.set(PHV_REG_PPC_MSR, msr);
+        // The FP and vector state: what the executor's trampoline loads with lxv/mtfsf/mtvscr.
+        for (unsigned n = 0; n < 64; ++n)
+            v.set128(vsr_id(n), c.in.vsr[n]);
+        v.set(PHV_REG_PPC_FPSCR, c.in.fpscr);
+        v.set(PHV_REG_PPC_VSCR, c.in.vscr.lo);
         Result &r = out[i];
         uint64_t sig = 0;
         // Interrupts go to their vector, outside the region, where the fetch ends the run: a trap continues
@@ -161,6 +180,11 @@ bool run_phv(const Batch &b, std::vector<Result> &out, std::string *error) {
             r.regs.ctr = v.get(PHV_REG_PPC_CTR);
             r.regs.lr = v.get(PHV_REG_PPC_LR);
         }
+        // The FP and vector state at the end or at the fault, as the trampoline stores it on both ways back.
+        for (unsigned n = 0; n < 64; ++n)
+            r.regs.vsr[n] = v.get128(vsr_id(n));
+        r.regs.fpscr = v.get(PHV_REG_PPC_FPSCR);
+        r.regs.vscr = {v.get(PHV_REG_PPC_VSCR), 0};
         std::memcpy(r.data.data(), v.mem + DIFF_DATA_OFF, DIFF_DATA_SIZE);
     }
     return true;

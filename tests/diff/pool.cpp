@@ -26,6 +26,15 @@ constexpr Excluded kByName[] = {
 // Load/store multiple and string exist only in big-endian mode; they run in the --big-endian pool.
 constexpr std::string_view kBigEndianOnly[] = {"lmw", "stmw", "lswi", "lswx", "stswi", "stswx"};
 
+// Scalar FP arithmetic, FMA, rounding, conversion and compare rows (rows/fp.inc): QEMU 7.2 disagrees with
+// the ISA on many of their FPSCR results (tests/unit/data/fp_oracle_differences.md); test_fp_oracle judges
+// them with those differences triaged. They join this pool once known_oracle_bugs has the same rules.
+constexpr std::string_view kFpArithmetic[] = {
+    "fadd", "fadds", "fsub", "fsubs", "fmul", "fmuls", "fdiv", "fdivs", "fsqrt", "fsqrts", "fre", "fres",
+    "frsqrte", "frsqrtes", "fmadd", "fmadds", "fmsub", "fmsubs", "fnmadd", "fnmadds", "fnmsub", "fnmsubs",
+    "frsp", "fctid", "fctidz", "fctidu", "fctiduz", "fctiw", "fctiwz", "fctiwu", "fctiwuz", "fcfid", "fcfidu",
+    "fcfids", "fcfidus", "frin", "friz", "frip", "frim", "fcmpu", "fcmpo"};
+
 std::string exclusion(const InsnDef &def, bool big_endian) {
     if (!big_endian)
         for (auto m : kBigEndianOnly)
@@ -38,14 +47,13 @@ std::string exclusion(const InsnDef &def, bool big_endian) {
     for (const auto &e : kByName)
         if (def.mnemonic == e.mnemonic)
             return std::string(e.reason);
+    for (auto m : kFpArithmetic)
+        if (def.mnemonic == m)
+            return "scalar FP arithmetic: judged by test_fp_oracle with its triaged QEMU differences";
     if ((def.flags & flag::kBranch) && !is_generated_branch(def))
         return "branch the generator cannot aim within the case";
     if (def.flags & flag::kSync)
         return "context synchronising or waiting";
-    // Floating point (rows/fp.inc): the harness neither seeds nor compares FPRs and FPSCR yet.
-    if (!(def.flags & flag::kPrefixed) && (def.match >> 26 == 59 || def.match >> 26 == 63 ||
-                                           def.operands.find("FR") != std::string_view::npos))
-        return "floating point: FPRs and FPSCR are not in the harness state yet";
     return unsupported_reason(def);
 }
 
@@ -68,11 +76,23 @@ std::string self_check(uint16_t row, const InsnDef &def) {
 
 } // namespace
 
-Pool build_pool(bool big_endian) {
+bool uses_fp_or_vector(const InsnDef &def) {
+    const unsigned po = def.match >> 26;
+    if (!(def.flags & flag::kPrefixed) && (po == 4 || po == 59 || po == 60 || po == 63))
+        return true;   // the VMX, FP and VSX opcode spaces (mcrfs, mtfsfi ... have no register operand)
+    for (std::string_view k : {"FR", "VR", "XT", "XS", "XA", "XB", "XC"})
+        if (def.operands.find(k) != std::string_view::npos)
+            return true;
+    return false;
+}
+
+Pool build_pool(bool big_endian, PoolKind kind) {
     Pool p;
     const auto table = isa::insn_table();
     for (size_t i = 0; i < table.size(); ++i) {
         const uint16_t row = uint16_t(i);
+        if (kind == PoolKind::Vector && !uses_fp_or_vector(table[i]))
+            continue;
         std::string why = exclusion(table[i], big_endian);
         if (why.empty())
             why = self_check(row, table[i]);

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "isa/insn.h"
+
 namespace phv::diff {
 
 struct Pool {
@@ -13,6 +15,11 @@ struct Pool {
 };
 
 // big_endian: the pool of a run with MSR[LE]=0 (load/store multiple and string join it).
-Pool build_pool(bool big_endian);
+// All: every row the generator can use. Vector: only FP, VMX and VSX rows (the others are left out silently).
+enum class PoolKind { All, Vector };
+Pool build_pool(bool big_endian, PoolKind kind = PoolKind::All);
+
+// Rows that read or write FP or vector state (FPRs, VRs, VSRs, FPSCR, VSCR).
+bool uses_fp_or_vector(const phv::isa::InsnDef &def);
 
 } // namespace phv::diff

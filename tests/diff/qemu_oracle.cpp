@@ -6,6 +6,7 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <utility>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -26,6 +27,13 @@ void swap_words(T &record) {
     std::memcpy(&record, w, sizeof w);
 }
 
+// And a 128-bit value (a VSR, the VSCR quadword) keeps its high doubleword first in a big-endian world.
+void swap_halves(diff_regs &r) {
+    for (auto &v : r.vsr)
+        std::swap(v.lo, v.hi);
+    std::swap(r.vscr.lo, r.vscr.hi);
+}
+
 bool write_blob(const std::string &path, const Batch &b) {
     std::ofstream f(path, std::ios::binary);
     diff_blob_header h{DIFF_MAGIC, uint32_t(b.jobs.size()), DIFF_BASE, b.region.size()};
@@ -39,8 +47,10 @@ bool write_blob(const std::string &path, const Batch &b) {
     f.write(reinterpret_cast<const char *>(b.region.data()), std::streamsize(b.region.size()));
     for (size_t i = 0; i < b.jobs.size(); ++i) {
         diff_case_in in{b.code_addr[i] - DIFF_BASE, b.jobs[i].c->in};
-        if (b.big_endian)
+        if (b.big_endian) {
             swap_words(in);
+            swap_halves(in.regs);
+        }
         f.write(reinterpret_cast<const char *>(&in), sizeof in);
         f.write(reinterpret_cast<const char *>(b.jobs[i].c->data.data()), DIFF_DATA_SIZE);
     }
@@ -124,8 +134,10 @@ bool run_oracle(const Oracle &o, const Batch &b, std::vector<Result> &out, std::
     for (size_t i = 0; i < b.jobs.size(); ++i) {
         diff_case_out o2;
         std::memcpy(&o2, &bytes[i * rec], sizeof o2);
-        if (b.big_endian)
+        if (b.big_endian) {
             swap_words(o2);
+            swap_halves(o2.regs);
+        }
         out[i].regs = o2.regs;
         out[i].traps = o2.traps;
         out[i].trap_hash = o2.trap_hash;

@@ -98,5 +98,45 @@ TEST(FpUnavailable, FpRowsCheckMsrFp) {
     EXPECT_EQ(g.run_until_vector({0xc0230000 /* lfs f1,0(r3) */}), 0x800u);
 }
 
+TEST(FpOneReg, VscrKeepsNjAndSat) {
+    GuestCode g;
+    g.set_reg(PHV_REG_PPC_VSCR, 0xffffffffu);
+    EXPECT_EQ(g.reg(PHV_REG_PPC_VSCR), 0x00010001u);
+    g.set_reg(PHV_REG_PPC_VSCR, 1);
+    EXPECT_EQ(g.reg(PHV_REG_PPC_VSCR), 1u);
+}
+
+// ISA 3.1 Book I 7.2.1.1: an FP instruction that writes an FPR sets doubleword 1 of its VSR to 0.
+TEST(FpVsr, FprWritesClearDoubleword1) {
+    GuestCode g;
+    auto *v = reinterpret_cast<Vcpu *>(g.vcpu);
+    g.set_reg(PHV_REG_PPC_MSR, msr::SF | msr::ME | msr::LE | msr::FP);
+    v->state().vsr[1] = {0x1111, 0x2222};
+    v->state().vsr[2] = {0x3333, 0x4444};
+    v->state().vsr[4] = {0x5555, 0x6666};
+    g.set_gpr(3, 0x8000);
+    g.load(with_done({0xc8230000 /* lfd f1,0(r3) */, 0xfc402090 /* fmr f2,f4 */}));
+    g.run_to_done();
+    EXPECT_EQ(v->state().vsr[1][1], 0u);
+    EXPECT_EQ(v->state().vsr[2][0], 0x5555u);
+    EXPECT_EQ(v->state().vsr[2][1], 0u);
+    EXPECT_EQ(v->state().vsr[4][1], 0x6666u);   // a source keeps it
+}
+
+// mffscrn/mffscdrn with FRT = FRB: the new RN/DRN come from FRB as it was before FRT is written.
+TEST(FpStatus, MffscrnReadsFrbBeforeWritingFrt) {
+    GuestCode g;
+    auto *v = reinterpret_cast<Vcpu *>(g.vcpu);
+    g.set_reg(PHV_REG_PPC_MSR, msr::SF | msr::ME | msr::LE | msr::FP);
+    g.set_reg(PHV_REG_PPC_FPSCR, 0);
+    v->state().vsr[20][0] = 3;
+    v->state().vsr[11][0] = 5ull << 32;
+    g.load(with_done({0xfe96a48e /* mffscrn f20,f20 */, 0xfd745c8e /* mffscdrn f11,f11 */}));
+    g.run_to_done();
+    EXPECT_EQ(g.reg(PHV_REG_PPC_FPSCR), 5ull << 32 | 3);
+    EXPECT_EQ(v->state().vsr[20][0], 0u);
+    EXPECT_EQ(v->state().vsr[11][0], 3u);
+}
+
 } // namespace
 } // namespace phv::test

@@ -64,6 +64,33 @@ void extract(Decoded &d, const InsnDef &def) {
         d.imm = sext(uint64_t(bits(w, 14, 31)) << 16 | bits(d.suffix, 16, 31), 34);
         break;
     case Form::XFX: d.imm = SPR(w); break;
+    case Form::XX1: d.rt = uint8_t(XT(w)); break;
+    case Form::XX2: d.rt = uint8_t(XT(w)), d.rb = uint8_t(XB(w)); break;   // ra: the raw bits 11:15
+    case Form::XX4: d.rc = uint8_t(XC(w)); [[fallthrough]];
+    case Form::XX3: d.rt = uint8_t(XT(w)), d.ra = uint8_t(XA(w)), d.rb = uint8_t(XB(w)); break;
+    case Form::DQX:
+        d.rt = uint8_t(XT_DQ(w));
+        d.imm = sext(bits(w, 16, 27), 12) * 16;
+        break;
+    case Form::DQP:   // lxvp/stxvp (DQ at 16:27) and lxvpx/stxvpx (X-form: imm unused)
+        d.rt = uint8_t(XTp(w));
+        d.imm = sext(bits(w, 16, 27), 12) * 16;
+        break;
+    case Form::LS8X:
+    case Form::LS8P:
+        d.rt = uint8_t(def.form == Form::LS8X ? XT_8LS(d.suffix) : XTp(d.suffix));
+        d.ra = uint8_t(RA(d.suffix));
+        d.imm = sext(uint64_t(bits(w, 14, 31)) << 16 | bits(d.suffix, 16, 31), 34);
+        break;
+    case Form::RR8X4:
+        d.rt = uint8_t(XT(d.suffix)), d.ra = uint8_t(XA(d.suffix)), d.rb = uint8_t(XB(d.suffix));
+        d.rc = uint8_t(XC(d.suffix));
+        d.imm = bits(w, 24, 31);
+        break;
+    case Form::RR8D:
+        d.rt = uint8_t(XT_8RR(d.suffix));
+        d.imm = int64_t(bits(w, 16, 31) << 16 | bits(d.suffix, 16, 31));
+        break;
     case Form::M:
         d.mb = uint8_t(MB5(w));
         d.me = uint8_t(ME5(w));

@@ -80,13 +80,6 @@ std::string operand(std::string_view op, uint32_t w, uint64_t nip, const InsnDef
     if (op == "FRA") return "f" + num(RA(w));
     if (op == "FRB") return "f" + num(RB(w));
     if (op == "FRC") return "f" + num(RC(w));
-    // VSX: VSRs written vsN, N = the extension bit || the 5-bit field (TX bit 31, BX 30, AX 29).
-    if (op == "XT") return "vs" + num((w & 1) << 5 | RT(w));
-    if (op == "XA") return "vs" + num(((w >> 2) & 1) << 5 | RA(w));
-    if (op == "XB") return "vs" + num(((w >> 1) & 1) << 5 | RB(w));
-    if (op == "VRT") return "v" + num(RT(w));
-    if (op == "VRA") return "v" + num(RA(w));
-    if (op == "VRB") return "v" + num(RB(w));
     if (op == "RMC") return num(bits(w, 21, 22));
     if (op == "DCMX")   // xststdc*: bits 9:15; xvtstdc*: dc (25) || dm (29) || dx (11:15)
         return num((def.mask & 0x40u) ? bits(w, 9, 15) : bits(w, 25, 25) << 6 | bits(w, 29, 29) << 5 | RA(w));
@@ -95,6 +88,31 @@ std::string operand(std::string_view op, uint32_t w, uint64_t nip, const InsnDef
     if (op == "DRM") return num(bits(w, 18, 20));
     if (op == "RM") return num(bits(w, 19, 20));
     if (op == "BTF") return num(RT(w));
+    // VSX (Book I 7.6): VSRs are written vsN, VRs vN, as objdump does; the extension bit's place depends on
+    // the form.
+    if (op == "XT" || op == "XS") {
+        const uint32_t x = def.form == Form::DQX ? XT_DQ(w) : def.form == Form::LS8X ? XT_8LS(w)
+                           : def.form == Form::RR8D ? XT_8RR(w) : XT(w);
+        return "vs" + num(x);
+    }
+    if (op == "XA") return "vs" + num(XA(w));
+    if (op == "XB") return "vs" + num(XB(w));
+    if (op == "XC") return "vs" + num(XC(w));
+    if (op == "XTp" || op == "XSp") return "vs" + num(XTp(w));
+    if (op == "VRT" || op == "VRS") return "v" + num(RT(w));
+    if (op == "VRA") return "v" + num(RA(w));
+    if (op == "VRB") return "v" + num(RB(w));
+    if (op == "VRC") return "v" + num(RC(w));
+    if (op == "DM" || op == "SHW") return num(bits(w, 22, 23));
+    if (op == "UIM2") return num(bits(w, 14, 15));   // xxspltw
+    if (op == "UIM4") return num(bits(w, 12, 15));   // xxextractuw, xxinsertw
+    if (op == "IMM8") return num(bits(w, 13, 20));   // xxspltib
+    if (op == "IMM5") return num(bits(w, 11, 15));   // xxgenpcv*m
+    if (op == "UIM5") return num(bits(w, 16, 20));   // lxvkq
+    if (op == "IX") return num(bits(w, 14, 14));     // xxsplti32dx
+    if (op == "IMM32") return num(bits(prefix, 16, 31) << 16 | bits(w, 16, 31));
+    if (op == "IMM8P") return num(bits(prefix, 24, 31));   // xxeval
+    if (op == "UIM3P") return num(bits(prefix, 29, 31));   // xxpermx
     if (op == "DX") return num(sext((bits(w, 16, 25) << 6) | (bits(w, 11, 15) << 1) | bits(w, 31, 31), 16));
     return "?";
 }
@@ -116,7 +134,9 @@ int disassemble(uint32_t first, uint32_t suffix, uint64_t nip, char *buf, size_t
     const uint32_t w = prefixed ? suffix : first;
     const uint32_t prefix = prefixed ? first : 0;
     // The ISA's extended mnemonic when it has one (disasm_extended.cpp), else the row's own syntax.
-    if (Extended ext; prefixed ? extended_prefixed(*def, prefix, w, nip, ext) : extended_form(*def, w, nip, ext)) {
+    std::string_view first_op = def->operands.substr(0, def->operands.find(','));
+    const std::string first_text = operand(first_op, w, nip, *def, prefix);
+    if (Extended ext; prefixed ? extended_prefixed(*def, prefix, w, nip, first_text, ext) : extended_form(*def, w, nip, ext)) {
         if (!ext.operands.empty()) {
             ext.mnemonic.resize(std::max<size_t>(ext.mnemonic.size(), 7), ' ');
             ext.mnemonic += ' ';

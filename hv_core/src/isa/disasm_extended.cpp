@@ -263,7 +263,8 @@ std::string cr_bit_name(unsigned bit) {
     return bit < 4 ? name : "4*cr" + std::to_string(bit >> 2) + "+" + name;
 }
 
-bool extended_prefixed(const InsnDef &def, uint32_t prefix, uint32_t w, uint64_t nip, Extended &out) {
+bool extended_prefixed(const InsnDef &def, uint32_t prefix, uint32_t w, uint64_t nip, const std::string &first,
+                       Extended &out) {
     if (!def.operands.ends_with(",R"))
         return false;
     const bool pcrel = bits(prefix, 11, 11);
@@ -272,7 +273,7 @@ bool extended_prefixed(const InsnDef &def, uint32_t prefix, uint32_t w, uint64_t
     const int64_t d = sext(uint64_t(bits(prefix, 14, 31)) << 16 | bits(w, 16, 31), 34);
     const bool addi = def.mnemonic == "paddi";
     out.mnemonic = addi && RA(w) == 0 ? (pcrel ? "pla" : "pli") : std::string(def.mnemonic);
-    out.operands = gpr(RT(w)) + ",";
+    out.operands = first + ",";
     if (addi)
         out.operands += (RA(w) ? gpr(RA(w)) + "," : "") + num(d);
     else

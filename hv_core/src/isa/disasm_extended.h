@@ -20,7 +20,9 @@ bool extended_form(const InsnDef &def, uint32_t w, uint64_t nip, Extended &out);
 // The same for a prefixed instruction (prefix word, suffix word): the R operand left out (R = 0 is the
 // default; R = 1 is written as a bare displacement with the target as a comment, "pld r3,16 # 4d0"), and
 // pli/pla for paddi with RA = 0 (Book I Appendix C).
-bool extended_prefixed(const InsnDef &def, uint32_t prefix, uint32_t w, uint64_t nip, Extended &out);
+// `first`: the row's first operand as disasm.cpp renders it (a GPR, a VSR ...).
+bool extended_prefixed(const InsnDef &def, uint32_t prefix, uint32_t w, uint64_t nip, const std::string &first,
+                       Extended &out);
 
 // A CR bit operand as the assembler writes it: "eq" for bit 2, "4*cr7+so" for bit 31.
 std::string cr_bit_name(unsigned bit);

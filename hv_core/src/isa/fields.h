@@ -58,6 +58,15 @@ constexpr int64_t BD(uint32_t w) { return sext(bits(w, 16, 29), 14) * 4; }
 constexpr uint32_t XO_X(uint32_t w) { return bits(w, 21, 30); }
 constexpr uint32_t XO_XO(uint32_t w) { return bits(w, 22, 30); }
 constexpr uint32_t XO_DS(uint32_t w) { return bits(w, 30, 31); }
+// VSX register numbers (Book I 7.6.1): a 5-bit field plus one extension bit, 32*X + field.
+constexpr uint32_t XT(uint32_t w) { return bits(w, 31, 31) << 5 | bits(w, 6, 10); }    // XX1-XX4 (also XS)
+constexpr uint32_t XA(uint32_t w) { return bits(w, 29, 29) << 5 | bits(w, 11, 15); }
+constexpr uint32_t XB(uint32_t w) { return bits(w, 30, 30) << 5 | bits(w, 16, 20); }
+constexpr uint32_t XC(uint32_t w) { return bits(w, 28, 28) << 5 | bits(w, 21, 25); }
+constexpr uint32_t XT_DQ(uint32_t w) { return bits(w, 28, 28) << 5 | bits(w, 6, 10); }   // lxv/stxv
+constexpr uint32_t XT_8LS(uint32_t w) { return bits(w, 5, 5) << 5 | bits(w, 6, 10); }   // plxv/pstxv suffix
+constexpr uint32_t XT_8RR(uint32_t w) { return bits(w, 15, 15) << 5 | bits(w, 6, 10); }  // xxspltiw... suffix
+constexpr uint32_t XTp(uint32_t w) { return bits(w, 10, 10) << 5 | bits(w, 6, 9) << 1; }  // lxvp/stxvp/plxvp
 } // namespace field
 
 } // namespace phv::isa

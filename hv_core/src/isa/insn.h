@@ -26,10 +26,17 @@ using ExecFn = Flow (*)(Vcpu &, const Decoded &);
 
 // Instruction forms (Power ISA 3.1 Book I 1.6). They decide where the extended opcode and operands sit.
 enum class Form : uint8_t { I, B, SC, D, DS, DQ, X, XL, XFX, XO, A, M, MD, MDS, XS, DX, Z23, VA,
-                           // VSX (Book I 1.6.26-1.6.27): operands are 6-bit VSR numbers split over two fields.
-                           XX2, XX3,
+                           // VSX (Book I 7.6): 6-bit VSR numbers, the low five bits in the usual field and the
+                           // high bit (TX/SX, AX, BX, CX) elsewhere; decode() puts whole VSR numbers in rt/ra/rb/rc.
+                           XX1, XX2, XX3, XX4,
+                           DQX,   // lxv/stxv: DQ-form with TX/SX in bit 28
+                           DQP,   // lxvp/stxvp (and the X-form lxvpx/stxvpx): XTp = 32*TX(bit 10) + 2*Tp(bits 6:9)
                            // Prefixed (ISA 3.1 Book I 1.6.3): an 8-byte instruction, prefix word first.
-                           LS8, MLS };
+                           LS8, MLS,
+                           LS8X,    // plxv/pstxv: 8LS with TX/SX in suffix bit 5
+                           LS8P,    // plxvp/pstxvp: 8LS with XTp as DQP has it
+                           RR8X4,   // 8RR:XX4 (xxeval, xxpermx, xxblendv*): imm = prefix bits 24:31
+                           RR8D };  // 8RR:D (xxspltiw, xxspltidp, xxsplti32dx): TX in suffix bit 15, imm = imm0 || imm1
 
 // Which CPU models implement the instruction: the ISA version that introduced it.
 enum class Isa : uint8_t { V207 = 8, V300 = 9, V310 = 10 };

@@ -72,7 +72,15 @@ struct CpuState {
     // doubleword 0 of VSR0-31 and the VRs are VSR32-63, so FP, VMX and VSX share one file as the ISA does.
     std::array<std::array<uint64_t, 2>, 64> vsr{};
     uint64_t fpscr = 0;
+    // VSCR (Book I 6.3.1): NJ (bit 15 of the word, 1 << 16) and SAT (bit 31, 1 << 0); the rest reads 0.
+    uint32_t vscr = 0;
     uint64_t &fpr(unsigned n) { return vsr[n][0]; }
+    // An FP instruction that writes FPR n sets doubleword 1 of VSR n to 0 (ISA 3.1 Book I 7.2.1.1; earlier
+    // versions left it undefined). ONE_REG and VSX instructions write the halves themselves.
+    void set_fpr(unsigned n, uint64_t v) {
+        vsr[n][0] = v;
+        vsr[n][1] = 0;
+    }
     uint64_t fpr(unsigned n) const { return vsr[n][0]; }
     // Every other SPR, indexed by its SPR number; what each means and who may touch it is in spr_table.cpp.
     std::array<uint64_t, 1024> spr{};

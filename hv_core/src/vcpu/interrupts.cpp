@@ -105,11 +105,17 @@ Facility facility_of(uint32_t w) {
         return {Unit::VEC, Isa::V207};
     // VSX loads/stores and moves of ISA 2.06/2.07 ...
     case 12: case 76: case 140: case 332: case 524: case 588: case 652: case 716: case 780: case 844:
-    case 908: case 972: case 51: case 115: case 179: case 211: case 243:
+    case 908: case 972:
         return {tx, Isa::V207};
+    // mfvsrd/mfvsrwz/mtvsrd/mtvsrwa/mtvsrwz: the FPR half checks MSR[FP], the VR half MSR[VEC] (ISA 3.0 on).
+    case 51: case 115: case 179: case 211: case 243:
+        return {(w & 1) ? Unit::VEC : Unit::FP, Isa::V207};
+    // mfvsrld/mtvsrws/mtvsrdd: MSR[VSX] whichever half.
+    case 307: case 403: case 435:
+        return {Unit::VSX, Isa::V300};
     // ... of ISA 3.0 ...
     case 268: case 269: case 301: case 364: case 396: case 397: case 429: case 781: case 812: case 813:
-    case 876: case 909: case 940: case 941: case 1004: case 307: case 403: case 435:
+    case 876: case 909: case 940: case 941: case 1004:
         return {tx, Isa::V300};
     // ... and of ISA 3.1 (lxvr*x, stxvr*x; the paired lxvpx/stxvpx always check MSR[VSX]).
     case 13: case 45: case 77: case 109: case 141: case 173: case 205: case 237:
@@ -200,18 +206,8 @@ Flow Vcpu::illegal_instruction(uint32_t word) {
         unavailable = vec::kVMXUnavailable;
     else if (u == Unit::VSX && !(st_.msr & msr::VSX))
         unavailable = vec::kVSXUnavailable;
-    if (unavailable) {
-        // The instruction sits at its own vector (MSR bits are off there): the guest has no handler, and
-        // delivering again would spin forever, so the caller is told, as for the Program vector.
-        if (real_address(st_.nip) == unavailable) {
-            const Flow f = internal_error(PHV_INTERNAL_ERROR_EMULATION,
-                                          "%s-unavailable instruction 0x%08x at its own interrupt vector (no handler)",
-                                          unit_name(u), word);
-            run_.internal.insn = word;
-            return f;
-        }
-        return interrupt(unavailable, st_.nip, 0);
-    }
+    if (unavailable)
+        return unit_unavailable(unavailable, word);
     if (u != Unit::None) {
         const Flow f = internal_error(PHV_INTERNAL_ERROR_EMULATION,
                                       "%s instruction 0x%08x (primary opcode %u) is not implemented", unit_name(u),
@@ -220,6 +216,20 @@ Flow Vcpu::illegal_instruction(uint32_t word) {
         return f;
     }
     return hv_emulation_assist(word);
+}
+
+Flow Vcpu::unit_unavailable(uint64_t vector, uint32_t word) {
+    // The instruction sits at its own vector (MSR bits are off there): the guest has no handler, and
+    // delivering again would spin forever, so the caller is told, as for the Program vector.
+    if (real_address(st_.nip) == vector) {
+        const Unit u = vector == vec::kFPUnavailable ? Unit::FP : vector == vec::kVMXUnavailable ? Unit::VEC : Unit::VSX;
+        const Flow f = internal_error(PHV_INTERNAL_ERROR_EMULATION,
+                                      "%s-unavailable instruction 0x%08x at its own interrupt vector (no handler)",
+                                      unit_name(u), word);
+        run_.internal.insn = word;
+        return f;
+    }
+    return interrupt(vector, st_.nip, 0);
 }
 
 void Vcpu::set_doorbell(bool pending) {

@@ -17,6 +17,7 @@ namespace {
 // kvmppc_set_lpcr mask: DPFD, ILE, TC, AIL, LD).
 constexpr uint64_t kLpcrDPFD = 7ull << 12, kLpcrILE = 1ull << 25, kLpcrTC = 1ull << 9, kLpcrAIL = 3ull << 23,
                    kLpcrLD = 1ull << 17;
+constexpr uint32_t kVscrBits = 1u << 16 | 1u;   // NJ, SAT
 constexpr uint64_t kLpcrGuestBits = kLpcrDPFD | kLpcrILE | kLpcrTC | kLpcrAIL | kLpcrLD;
 
 enum class Kind : uint8_t {
@@ -25,7 +26,7 @@ enum class Kind : uint8_t {
     Fpr,        // fpr[id - base]
     Vsr,        // vsr[id - base], 16 bytes (VSR0-31)
     Vr,         // vsr[32 + id - base], 16 bytes (VR0-31 = VSR32-63)
-    Nip, Msr, Cr, Lr, Ctr, Xer, Dec, Tb, TbOffset, DecExpiry, Lpcr, Fpscr, ReadOnlySpr,
+    Nip, Msr, Cr, Lr, Ctr, Xer, Dec, Tb, TbOffset, DecExpiry, Lpcr, Fpscr, Vscr, ReadOnlySpr,
 };
 
 struct OneReg {
@@ -54,6 +55,7 @@ constexpr OneReg kRegs[] = {
     {PHV_REG_PPC_LPCR, 1, Kind::Lpcr, 0},
     {PHV_REG_PPC_LPCR_64, 1, Kind::Lpcr, 0},
     {PHV_REG_PPC_FPSCR, 1, Kind::Fpscr, 0},
+    {PHV_REG_PPC_VSCR, 1, Kind::Vscr, 0},
     {PHV_REG_PPC_PVR, 1, Kind::ReadOnlySpr, spr::PVR},
     {PHV_REG_PPC_PIR, 1, Kind::ReadOnlySpr, spr::PIR},
     {PHV_REG_PPC_SRR0, 1, Kind::Spr, spr::SRR0},
@@ -210,6 +212,7 @@ int get_one_reg(Vcpu &v, const phv_one_reg &reg) {
     case Kind::DecExpiry: val = v.dec_expiry_; break;
     case Kind::Lpcr: val = s.spr[spr::LPCR]; break;
     case Kind::Fpscr: val = s.fpscr; break;
+    case Kind::Vscr: val = s.vscr; break;
     }
     put(reg, val);
     return 0;
@@ -252,6 +255,8 @@ int set_one_reg(Vcpu &v, const phv_one_reg &reg) {
         break;
     }
     case Kind::Fpscr: s.fpscr = val; break;
+    // Only NJ and SAT exist (Book I 6.3.1); mtvscr keeps just those too.
+    case Kind::Vscr: s.vscr = uint32_t(val) & kVscrBits; break;
     }
     return 0;
 }

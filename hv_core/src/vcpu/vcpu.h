@@ -90,6 +90,9 @@ public:
     isa::Flow hv_facility_unavailable(unsigned facility);
     // A word that is no instruction of this CPU: FP/VMX/VSX unavailable, or illegal (via HEA, as KVM does).
     isa::Flow illegal_instruction(uint32_t word);
+    // FP, VMX or VSX Unavailable (vec::kFPUnavailable, kVMXUnavailable, kVSXUnavailable) for `word`, whose
+    // enable bit in the MSR is off; an internal error when the word sits at that vector itself.
+    isa::Flow unit_unavailable(uint64_t vector, uint32_t word);
     // Problem-state use of an FSCR facility is allowed (privileged state is never FSCR-gated).
     bool fscr_allows(unsigned facility) const;
     // Directed privileged doorbells (msgsndp/msgclrp): DPDES, delivered at 0xa00.

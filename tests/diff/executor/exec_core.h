@@ -29,6 +29,13 @@ _Static_assert(offsetof(struct diff_ctx, recover) == DIFF_RECOVER, "ctx layout")
 _Static_assert(offsetof(struct diff_ctx, traps) == DIFF_TRAPS, "ctx layout");
 _Static_assert(offsetof(struct diff_ctx, trap_hash) == DIFF_TRAP_HASH, "ctx layout");
 _Static_assert(offsetof(struct diff_regs, lr) == DIFF_IN_LR, "ctx layout");
+_Static_assert(offsetof(struct diff_regs, fpscr) == DIFF_IN_FPSCR, "ctx layout");
+_Static_assert(offsetof(struct diff_regs, vscr) == DIFF_IN_VSCR, "ctx layout");
+_Static_assert(offsetof(struct diff_regs, vsr) == DIFF_IN_VSR(0), "ctx layout");
+_Static_assert(sizeof(struct diff_regs) == DIFF_REGS_SIZE, "ctx layout");
+_Static_assert(offsetof(struct diff_ctx, fault_sig) == DIFF_FAULT_SIG, "ctx layout");
+_Static_assert(offsetof(struct diff_ctx, fault_nip) == DIFF_FAULT_NIP, "ctx layout");
+_Static_assert(sizeof(struct diff_ctx) <= DIFF_DATA_OFF, "ctx layout");
 
 #define CTX ((struct diff_ctx *)(uintptr_t)(DIFF_BASE + DIFF_CTX_OFF))
 

@@ -85,14 +85,14 @@ inline bool fp_update(Vcpu &c, const fp::Outcome &o, Fprf fprf, bool sets_frfi =
 template <bool Rc>
 inline Flow fp_commit(Vcpu &c, unsigned frt, const fp::Outcome &o, Fprf fprf, bool sets_frfi = true) {
     if (fp_update(c, o, fprf, sets_frfi))
-        c.st_.fpr(frt) = o.bits;
+        c.st_.set_fpr(frt, o.bits);
     return fp_finish<Rc>(c, enabled(c.st_.fpscr, o.exc));
 }
 
 // FPR moves and loads that do not touch FPSCR.
 template <bool Rc>
 inline Flow fp_move(Vcpu &c, unsigned frt, uint64_t v) {
-    c.st_.fpr(frt) = v;
+    c.st_.set_fpr(frt, v);
     record_fp<Rc>(c);
     return Flow::Next;
 }

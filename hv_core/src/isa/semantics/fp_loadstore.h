@@ -26,7 +26,7 @@ Flow fp_load(Vcpu &c, const Decoded &d) {
             : K == FpMem::WordAlgebraic ? uint64_t(int64_t(int32_t(w)))
                                         : uint64_t(w);
     }
-    c.st_.fpr(d.rt) = v;
+    c.st_.set_fpr(d.rt, v);
     if (Update)
         c.st_.gpr[d.ra] = ea;
     return Flow::Next;
@@ -71,8 +71,8 @@ Flow fp_pair(Vcpu &c, const Decoded &d) {
             return f;
         if (const Flow f = c.load_value(c.mask_ea(ea + 8), v1); f != Flow::Next)
             return f;
-        c.st_.fpr(first) = v0;
-        c.st_.fpr(second) = v1;
+        c.st_.set_fpr(first, v0);
+        c.st_.set_fpr(second, v1);
         return Flow::Next;
     }
 }

@@ -30,7 +30,7 @@ Flow fmrg(Vcpu &c, const Decoded &d) {
     if (fp_off(c))
         return fp_unavailable(c, d);
     const uint64_t a = c.st_.fpr(d.ra), b = c.st_.fpr(d.rb);
-    c.st_.fpr(d.rt) = Odd ? a << 32 | uint32_t(b) : (a & 0xffffffff00000000ull) | b >> 32;
+    c.st_.set_fpr(d.rt, Odd ? a << 32 | uint32_t(b) : (a & 0xffffffff00000000ull) | b >> 32);
     return Flow::Next;
 }
 

@@ -37,26 +37,27 @@ Flow mffs(Vcpu &c, const Decoded &d) {
         return fp_unavailable(c, d);
     const uint64_t f = c.st_.fpscr;
     switch (Op) {
-    case Mffs::All: c.st_.fpr(d.rt) = f; break;
+    case Mffs::All: c.st_.set_fpr(d.rt, f); break;
     case Mffs::ClearEnables:   // mffsce: read, then disable every exception
-        c.st_.fpr(d.rt) = f;
+        c.st_.set_fpr(d.rt, f);
         c.st_.fpscr = summarize(f & ~kEnables);
         break;
+    // FRB is read before FRT is written: they may be the same register.
     case Mffs::Drn:
     case Mffs::DrnImm: {
-        c.st_.fpr(d.rt) = f & kControl;
         const uint64_t drn = Op == Mffs::Drn ? c.st_.fpr(d.rb) & DRN : uint64_t(bits(d.word, 18, 20)) << (63 - 31);
+        c.st_.set_fpr(d.rt, f & kControl);
         c.st_.fpscr = (f & ~DRN) | drn;
         break;
     }
     case Mffs::Rn:
     case Mffs::RnImm: {
-        c.st_.fpr(d.rt) = f & kControl;
         const uint64_t rn = Op == Mffs::Rn ? c.st_.fpr(d.rb) & RN : bits(d.word, 19, 20);
+        c.st_.set_fpr(d.rt, f & kControl);
         c.st_.fpscr = (f & ~RN) | rn;
         break;
     }
-    case Mffs::Lightweight: c.st_.fpr(d.rt) = f & (kControl | FR | FI | FPRF); break;
+    case Mffs::Lightweight: c.st_.set_fpr(d.rt, f & (kControl | FR | FI | FPRF)); break;
     }
     record_fp<Rc>(c);
     return Flow::Next;
