@@ -47,7 +47,7 @@ TEST(InsnTable, EveryRowDisassemblesToItsMnemonic) {
         // A word with an extended mnemonic (li, bdnzf, crclr ...) is written with that; test_disasm.cpp
         // checks those against objdump.
         Extended ext;
-        const bool extended = prefixed(row) ? extended_prefixed(row, row.pmatch, row.match, 0x1000, ext)
+        const bool extended = prefixed(row) ? extended_prefixed(row, row.pmatch, row.match, 0x1000, "", ext)
                                             : extended_form(row, row.match, 0x1000, ext);
         if (!extended)
             EXPECT_EQ(text.substr(0, row.mnemonic.size()), row.mnemonic) << text;
