@@ -435,11 +435,15 @@ Unit generate(uint16_t row, const InsnDef &def, Rng &r, GenState &st) {
         } else if (op == "UIM2") {
             w |= put(uint32_t(r.below(4)), 14, 15);
         } else if (op == "UIM4") {
-            w |= put(uint32_t(r.below(16)), 12, 15);
+            w |= put(uint32_t(r.below(13)), 12, 15);   // xxextractuw/xxinsertw: UIM > 12 is undefined
         } else if (op == "IMM8") {
             w |= put(r.chance(30) ? uint32_t(r.range(-4, 4)) : uint32_t(r.next()), 13, 20);
-        } else if (op == "IMM5" || op == "UIM5") {
-            w |= put(uint32_t(r.below(32)), op == "IMM5" ? 11 : 16, op == "IMM5" ? 15 : 20);
+        } else if (op == "IMM5") {
+            w |= put(uint32_t(r.below(4)), 11, 15);   // xxgenpcv*m: 0-3, the others are reserved
+        } else if (op == "UIM5") {
+            // lxvkq: the constants 1-9 and 16-24; the others are reserved.
+            const uint32_t k = uint32_t(r.below(18));
+            w |= put(k < 9 ? k + 1 : k + 7, 16, 20);
         } else if (op == "IX") {
             w |= put(uint32_t(r.below(2)), 14, 14);
         } else if (op == "IMM32") {

@@ -41,9 +41,13 @@ std::string operand(std::string_view op, uint32_t w, uint64_t nip) {
     if (op == "FXM") return num(FXM(w));
     if (op == "SPRG") return num(SPR(w) - 272);
     if (op == "1") return "1";
-    if (op == "XT") return "vs" + num((w & 1) << 5 | RT(w));
-    if (op == "XB") return "vs" + num(((w >> 1) & 1) << 5 | RB(w));
     if (op == "BD") return hex(AA(w) ? uint64_t(BD(w)) : nip + uint64_t(BD(w)));
+    // VSX moves name the FPR (fN) or VR (vN) half of the VSR in their extended forms (mffprd, mtvrd ...).
+    if (op == "FRVS") return (bits(w, 31, 31) ? "v" : "f") + num(RT(w));
+    if (op == "XT") return "vs" + num(XT(w));
+    if (op == "XA") return "vs" + num(XA(w));
+    if (op == "XB") return "vs" + num(XB(w));
+    if (op == "0") return "0";
     return "?";
 }
 
@@ -70,9 +74,31 @@ struct Rule {
 };
 
 constexpr bool rs_is_rb(uint32_t w) { return RT(w) == RB(w); }
-constexpr bool xa_is_xb(uint32_t w) { return RA(w) == RB(w) && ((w >> 2) & 1) == ((w >> 1) & 1); }
+constexpr bool fpr_half(uint32_t w) { return bits(w, 31, 31) == 0; }
+constexpr bool vr_half(uint32_t w) { return bits(w, 31, 31) == 1; }
+constexpr bool xa_is_xb(uint32_t w) { return XA(w) == XB(w); }
+constexpr uint32_t dm(uint32_t w) { return bits(w, 22, 23); }
 
 constexpr Rule kRules[] = {
+    // VSX (Book I C.6 and objdump): moves by the register half they reach, xxpermdi's doubleword picks,
+    // xxlor/xxlnor of one register.
+    {"mfvsrd", fpr_half, "mffprd", "RA,FRVS"},
+    {"mfvsrd", vr_half, "mfvrd", "RA,FRVS"},
+    {"mfvsrwz", fpr_half, "mffprwz", "RA,FRVS"},
+    {"mfvsrwz", vr_half, "mfvrwz", "RA,FRVS"},
+    {"mtvsrd", fpr_half, "mtfprd", "FRVS,RA"},
+    {"mtvsrd", vr_half, "mtvrd", "FRVS,RA"},
+    {"mtvsrwa", fpr_half, "mtfprwa", "FRVS,RA"},
+    {"mtvsrwa", vr_half, "mtvrwa", "FRVS,RA"},
+    {"mtvsrwz", fpr_half, "mtfprwz", "FRVS,RA"},
+    {"mtvsrwz", vr_half, "mtvrwz", "FRVS,RA"},
+    {"xxpermdi", [](uint32_t w) { return xa_is_xb(w) && dm(w) == 0; }, "xxspltd", "XT,XA,0"},
+    {"xxpermdi", [](uint32_t w) { return xa_is_xb(w) && dm(w) == 3; }, "xxspltd", "XT,XA,1"},
+    {"xxpermdi", [](uint32_t w) { return xa_is_xb(w) && dm(w) == 2; }, "xxswapd", "XT,XA"},
+    {"xxpermdi", [](uint32_t w) { return dm(w) == 0; }, "xxmrghd", "XT,XA,XB"},
+    {"xxpermdi", [](uint32_t w) { return dm(w) == 3; }, "xxmrgld", "XT,XA,XB"},
+    {"xxlor", xa_is_xb, "xxmr", "XT,XA"},
+    {"xxlnor", xa_is_xb, "xxlnot", "XT,XA"},
     {"ori", [](uint32_t w) { return w == 0x60000000u; }, "nop", ""},
     {"xori", [](uint32_t w) { return w == 0x68000000u; }, "xnop", ""},
     {"addi", [](uint32_t w) { return RA(w) == 0; }, "li", "RT,SI"},

@@ -25,6 +25,8 @@
 #include "isa/semantics/vsx_fp_compare.h"
 #include "isa/semantics/vsx_fp_convert.h"
 #include "isa/semantics/vsx_fp_quad.h"
+#include "isa/semantics/vsx_loadstore.h"
+#include "isa/semantics/vsx_permute.h"
 #include "mmu/insns.h"
 
 namespace phv::isa {
@@ -48,6 +50,9 @@ constexpr Enc va(uint32_t p, uint32_t xo) { return {p << 26 | xo, 0xfc00003fu}; 
 // reserved and ignored, as QEMU ignores them; bit 11 is R, bits 14:31 are d0.
 constexpr Enc pfx_8ls() { return {0x04000000u, 0xff800000u}; }   // type 0: 8-byte load/store
 constexpr Enc pfx_mls() { return {0x06000000u, 0xff800000u}; }   // type 2: modified load/store/addi
+// Type 1 (8RR, ISA 3.1 VSX): bits 8:11 must be 0, as QEMU decodes them; the rest of the prefix is immediate
+// or ignored.
+constexpr Enc pfx_8rr() { return {0x05000000u, 0xfff00000u}; }
 // Forms whose bit 31 is fixed at 1 (the store-conditionals) or 0.
 constexpr Enc bit31(Enc e, uint32_t v) { return {e.match | v, e.mask | 1u}; }
 // Reserved fields that must be 0 (rows/fp.inc), and X-forms whose RA field is part of the opcode (mffs*).
@@ -62,6 +67,8 @@ constexpr Enc xx2(uint32_t xo, uint32_t eo = 0) { return {60u << 26 | eo << 16 |
 constexpr Enc xx2dcmx(uint32_t xo) { return {60u << 26 | xo << 2, 0xfc0007fcu}; }
 constexpr Enc xx2dcmxv(uint32_t xo) { return {60u << 26 | xo << 2, 0xfc0007b8u}; }
 constexpr uint32_t kBF2 = 0x3u << 21;   // bits 9:10 after a BF field
+// XX2 rows whose bits 11:15 hold an operand (xxspltw's UIM, xxextractuw/xxinsertw's UIM4).
+constexpr Enc xx2uim(uint32_t xo) { return {60u << 26 | xo << 2, 0xfc0007fcu}; }
 // The quad-precision Z23 rows (xsrqpi, xsrqpxp): 8-bit XO in bits 23:30, bits 11:14 reserved, EX in bit 31.
 constexpr Enc z23q(uint32_t xo, uint32_t ex) { return {63u << 26 | xo << 1 | ex, 0xfc1e01ffu}; }
 
@@ -116,6 +123,8 @@ constexpr InsnDef kTable[] = {
 #include "isa/rows/vsx_scalar_fp.inc"
 #include "isa/rows/vsx_vector_fp.inc"
 #include "isa/rows/vsx_quad.inc"
+#include "isa/rows/vsx_loadstore.inc"
+#include "isa/rows/vsx_permute.inc"
 };
 
 #undef ONE

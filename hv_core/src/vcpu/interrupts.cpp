@@ -110,9 +110,9 @@ Facility facility_of(uint32_t w) {
     // mfvsrd/mfvsrwz/mtvsrd/mtvsrwa/mtvsrwz: the FPR half checks MSR[FP], the VR half MSR[VEC] (ISA 3.0 on).
     case 51: case 115: case 179: case 211: case 243:
         return {(w & 1) ? Unit::VEC : Unit::FP, Isa::V207};
-    // mfvsrld/mtvsrws/mtvsrdd: MSR[VSX] whichever half.
+    // mfvsrld/mtvsrws/mtvsrdd: MSR[VSX] for VSR0-31, MSR[VEC] for VSR32-63.
     case 307: case 403: case 435:
-        return {Unit::VSX, Isa::V300};
+        return {tx, Isa::V300};
     // ... of ISA 3.0 ...
     case 268: case 269: case 301: case 364: case 396: case 397: case 429: case 781: case 812: case 813:
     case 876: case 909: case 940: case 941: case 1004:
