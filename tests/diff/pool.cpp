@@ -81,8 +81,9 @@ std::string self_check(uint16_t row, const InsnDef &def) {
 
 bool uses_fp_or_vector(const InsnDef &def) {
     const unsigned po = def.match >> 26;
-    if (!(def.flags & flag::kPrefixed) && (po == 4 || po == 59 || po == 60 || po == 63))
-        return true;   // the VMX, FP and VSX opcode spaces (mcrfs, mtfsfi ... have no register operand)
+    if (!(def.flags & flag::kPrefixed) && (po == 59 || po == 60 || po == 63))
+        return true;   // the FP and VSX opcode spaces (mcrfs, mtfsfi ... have no register operand); opcode 4
+                       // also holds fixed-point rows (maddhd ...), so VMX rows count by their VR operands
     for (std::string_view k : {"FR", "VR", "XT", "XS", "XA", "XB", "XC"})
         if (def.operands.find(k) != std::string_view::npos)
             return true;
