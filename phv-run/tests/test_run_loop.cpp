@@ -215,6 +215,55 @@ TEST_F(RunLoopTest, SecondaryWaitsForStartCpu) {
     EXPECT_EQ(cap.text(), "");
 }
 
+// XICS on the real core: vcpu 0 sends vcpu 1 an IPI (H_IPI) while vcpu 1 cedes; vcpu 1 takes the external
+// interrupt at 0x500 whichever comes first (H_CEDE enables MSR[EE]), accepts it with H_XIRR and powers off.
+TEST_F(RunLoopTest, IpiWakesACededVcpu) {
+    Image img;
+    img.code(0, {
+        0x38600000,  // li r3,0
+        0x6063f000,  // ori r3,r3,0xf000    KVMPPC_H_RTAS: start-cpu(1, 0x400200, 0)
+        0x3c800040,  // lis r4,0x40
+        0x60840100,  // ori r4,r4,0x100
+        0x44000022,  // sc 1
+        0x3860006c,  // li r3,H_IPI
+        0x38800001,  // li r4,1
+        0x38a00005,  // li r5,5
+        0x44000022,  // sc 1
+        0x7c7c1b78,  // mr r28,r3
+        0x48000000,  // b .
+    });
+    img.code(0x100, {0x2006, 3, 1, 1, 0x400200, 0, 0xffffffff});          // start-cpu
+    img.code(0x140, {0x2003, 2, 1, 0xffffffff, 0xffffffff, 0xffffffff});  // power-off
+    img.code(0x200, {
+        0x386000e0,  // li r3,H_CEDE
+        0x44000022,  // sc 1
+        0x48000000,  // b .                 (not reached: the interrupt comes first)
+    });
+    boot_image(img, 2);
+    // The external interrupt vector, in real mode and big-endian (LPCR[ILE] = 0).
+    const uint32_t handler[] = {
+        0x38600074,  // li r3,H_XIRR
+        0x44000022,  // sc 1
+        0x7c9b2378,  // mr r27,r4
+        0x38600000,  // li r3,0
+        0x6063f000,  // ori r3,r3,0xf000
+        0x3c800040,  // lis r4,0x40
+        0x60840140,  // ori r4,r4,0x140     power-off
+        0x44000022,  // sc 1
+        0x48000000,  // b .
+    };
+    for (size_t i = 0; i < std::size(handler); ++i)
+        store_be32(ram.data() + 0x500 + 4 * i, handler[i]);
+
+    run();
+
+    EXPECT_EQ(control->exit_status(), kExitPowerOff) << cap.text();
+    EXPECT_EQ(get_reg(vcpus[0], PHV_REG_PPC_GPR(28)), 0u) << "H_IPI status";
+    EXPECT_EQ(get_reg(vcpus[1], PHV_REG_PPC_GPR(27)), 0xff000002u) << "XIRR: the IPI, CPPR was 0xff";
+    EXPECT_EQ(get_reg(vcpus[1], PHV_REG_PPC_SRR0), kBase + 0x208) << "taken after the cede";
+    EXPECT_EQ(cap.text(), "");
+}
+
 TEST_F(RunLoopTest, StopSelfParksUntilTheNextStartCpu) {
     Image img;
     // cpu 0: start cpu 1, wait until it has stopped itself, start it again elsewhere with r3 = 0x55.
