@@ -80,7 +80,7 @@ for config in "$@"; do
 		has "^MMU[[:space:]]+: $mmu$"
 	ok $? "$label: /proc/cpuinfo lists $smp $cpu_name ($mmu)" "$user_skip"
 	has "^nproc=$smp$"; ok $? "$label: nproc" "$user_skip"
-	has "^sha256=$sha_expect  -$" && has "^loop=$loop_expect$"; ok $? "$label: workload results" "$user_skip"
+	has "^sha256=$sha_expect -$" && has "^loop=$loop_expect$"; ok $? "$label: workload results" "$user_skip"
 	has "^@@PHV-CMD-END@@ status=0$" && has "reboot: Power down" && [ "$status" = 0 ]
 	ok $? "$label: powers off, phv-run exits 0 (status $status, ${secs%.*} s)" "$user_skip"
 
