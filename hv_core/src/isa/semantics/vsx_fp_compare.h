@@ -102,21 +102,21 @@ inline Flow xscmpexpdp(Vcpu &c, const Decoded &d) {
 
 // xscmpeqdp/xscmpgtdp/xscmpgedp XT,XA,XB (ISA 3.0): an all-ones or all-zeros doubleword 0, doubleword 1
 // cleared. eq is a quiet compare; gt and ge are ordered (VXVC for a NaN). An enabled exception leaves XT.
-enum class Cmp : uint8_t { Eq, Gt, Ge };
-template <Cmp K>
+enum class VsxCmp : uint8_t { Eq, Gt, Ge };
+template <VsxCmp K>
 Flow xscmp_mask(Vcpu &c, const Decoded &d) {
     if (vsx::off(c))
         return vsx::unavailable(c, d);
     const uint64_t a = c.st_.vsr[vsx::xa(d.word)][0], b = c.st_.vsr[vsx::xb(d.word)][0];
     const uint32_t cc = vsx::compare_code(a, b);
-    const bool r = K == Cmp::Eq ? cc == 2 : K == Cmp::Gt ? cc == 4 : (cc == 4 || cc == 2);
-    const fp::Outcome o{r ? ~0ull : 0, vsx::compare_exc(a, b, K != Cmp::Eq, c.st_.fpscr), false, false};
+    const bool r = K == VsxCmp::Eq ? cc == 2 : K == VsxCmp::Gt ? cc == 4 : (cc == 4 || cc == 2);
+    const fp::Outcome o{r ? ~0ull : 0, vsx::compare_exc(a, b, K != VsxCmp::Eq, c.st_.fpscr), false, false};
     return vsx::scalar_commit(c, vsx::xt(d.word), o, Fprf::Keep, false);
 }
 
 // xvcmpeq/gt/ge dp/sp[.]: a mask per element; the record form sets CR6 to all-true || 0 || all-false || 0.
 // With an enabled exception neither XT nor CR6 is written (Book I 7.6, xvcmpeqdp: both under ex_flag = 0).
-template <Cmp K, bool Single, bool Record>
+template <VsxCmp K, bool Single, bool Record>
 Flow xvcmp(Vcpu &c, const Decoded &d) {
     if (vsx::off(c))
         return vsx::unavailable(c, d);
@@ -129,8 +129,8 @@ Flow xvcmp(Vcpu &c, const Decoded &d) {
         const uint64_t x = Single ? fp::single_to_double(vsx::word(a, i)) : a[i];
         const uint64_t y = Single ? fp::single_to_double(vsx::word(b, i)) : b[i];
         const uint32_t cc = vsx::compare_code(x, y);
-        const bool t = K == Cmp::Eq ? cc == 2 : K == Cmp::Gt ? cc == 4 : (cc == 4 || cc == 2);
-        exc |= vsx::compare_exc(x, y, K != Cmp::Eq, c.st_.fpscr);
+        const bool t = K == VsxCmp::Eq ? cc == 2 : K == VsxCmp::Gt ? cc == 4 : (cc == 4 || cc == 2);
+        exc |= vsx::compare_exc(x, y, K != VsxCmp::Eq, c.st_.fpscr);
         if (Single)
             vsx::set_word(r, i, t ? ~0u : 0);
         else

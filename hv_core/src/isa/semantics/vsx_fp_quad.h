@@ -107,19 +107,19 @@ inline Flow xscmpexpqp(Vcpu &c, const Decoded &d) {
 }
 
 // xscmpeqqp/xscmpgeqp/xscmpgtqp VRT,VRA,VRB (ISA 3.1): an all-ones or all-zeros VRT.
-template <Cmp K>
+template <VsxCmp K>
 Flow xscmpqp_mask(Vcpu &c, const Decoded &d) {
     using namespace fp::fpscr;
     if (vsx::off(c))
         return vsx::unavailable(c, d);
     const u128 a = vsx::vr(c, vsx::vra(d.word)), b = vsx::vr(c, vsx::vrb(d.word));
     const uint32_t cc = vsx::q_compare(a, b);
-    const bool r = K == Cmp::Eq ? cc == 2 : K == Cmp::Gt ? cc == 4 : (cc == 4 || cc == 2);
+    const bool r = K == VsxCmp::Eq ? cc == 2 : K == VsxCmp::Gt ? cc == 4 : (cc == 4 || cc == 2);
     uint64_t exc = 0;
     if (cc == 1) {
         const bool snan = fp::q_is_snan(a) || fp::q_is_snan(b);
         exc = snan ? VXSNAN : 0;
-        if (K != Cmp::Eq && (!snan || !(c.st_.fpscr & VE)))
+        if (K != VsxCmp::Eq && (!snan || !(c.st_.fpscr & VE)))
             exc |= VXVC;
     }
     if (fp_update(c, fp::Outcome{0, exc, false, false}, Fprf::Keep, false))
