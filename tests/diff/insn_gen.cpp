@@ -82,7 +82,7 @@ uint32_t imm16(Rng &r) {
     }
 }
 
-// The quadword rows (lq, stq, lqarx, stqcx., plq, pstq) name an even/odd register pair (Book I 3.3.5).
+// The quadword rows (lq, stq, lqarx, stqcx., plq, pstq) name an even/odd register pair (Book I 3.3.4, Load and Store Quadword).
 bool quadword(const InsnDef &def) {
     const std::string_view m = def.mnemonic;
     return m == "lq" || m == "stq" || m == "lqarx" || m == "stqcx." || m == "plq" || m == "pstq";

@@ -37,7 +37,7 @@ void set_xer_count(std::vector<uint32_t> &w, unsigned n) {
     w.push_back(fixed::mtspr(fixed::kXer, kIndexReg));
 }
 
-// Load/store multiple (Book I 3.3.7): RT..r31 to/from consecutive words. lmw loads r31 too, and r31 must
+// Load/store multiple (Book I 3.3.6, Load and Store Multiple): RT..r31 to/from consecutive words. lmw loads r31 too, and r31 must
 // come back as the ctx address: the set-up first stores the ctx address's low word (the whole address:
 // it fits in 32 bits) where lmw will read r31 from. RA must not be among the loaded registers (invalid
 // form), so lmw uses a base register below RT instead of r29.
@@ -62,7 +62,7 @@ Unit multiple(uint16_t row, const InsnDef &def, Rng &r, GenState &st) {
     return u;
 }
 
-// Load/store string (Book I 3.3.8): n bytes to/from RT, RT+1, ... (wrapping r31 to r0), four a register.
+// Load/store string (Book I 3.3.7, Move Assist): n bytes to/from RT, RT+1, ... (wrapping r31 to r0), four a register.
 // Loads keep the registers they fill clear of r31 (the ctx pointer) and of RA/RB (invalid forms); lswx
 // with n = 0 leaves RT undefined, so it always moves at least one byte.
 Unit string(uint16_t row, const InsnDef &def, Rng &r, GenState &st) {

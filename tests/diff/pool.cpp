@@ -39,7 +39,7 @@ std::string exclusion(const InsnDef &def, bool big_endian) {
     if (!big_endian)
         for (auto m : kBigEndianOnly)
             if (def.mnemonic == m)
-                return "alignment interrupt in Little-Endian mode (Book I 3.3.7-3.3.8): run with --big-endian";
+                return "alignment interrupt in Little-Endian mode (Book I 3.3.6 Load and Store Multiple, 3.3.7 Move Assist): run with --big-endian";
     if (def.priv != isa::Priv::Any)
         return "privileged: a Linux process cannot run it";
     if (def.isa > isa::Isa::V310)

@@ -1,4 +1,4 @@
-// darn (ISA 3.0 Book I 3.3.20, "Deliver A Random Number") from the host's random source.
+// darn (Book I 3.3.9, Fixed-Point Arithmetic Instructions: "Deliver A Random Number") from the host's random source.
 #pragma once
 #include <sys/random.h>
 

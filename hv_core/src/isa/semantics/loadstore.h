@@ -1,4 +1,4 @@
-// Book I 3.3.2-3.3.7 (loads and stores) and Book II 4.4 (load and reserve / store conditional).
+// Book I 3.3.2-3.3.7 (loads and stores) and Book II 4.6 (load and reserve / store conditional).
 #pragma once
 #include "isa/semantics/common.h"
 #include "vm/vm.h"
@@ -42,7 +42,7 @@ Flow store(Vcpu &c, const Decoded &d) {
 }
 
 // lmw/stmw: only defined in big-endian mode; in little-endian mode they cause an Alignment interrupt
-// (Book I 3.3.7).
+// (Book I 3.3.6, Load and Store Multiple).
 template <bool Store>
 Flow multiple(Vcpu &c, const Decoded &d) {
     uint64_t ea = effective_address<Addr::D, false>(c, d);

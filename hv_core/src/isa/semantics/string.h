@@ -1,5 +1,5 @@
-// Book I 3.3.8: load/store string (lswi, lswx, stswi, stswx). Like lmw/stmw they exist only in big-endian
-// mode; in little-endian mode they cause an Alignment interrupt (Book I 3.3.7-3.3.8, Book III 7.5.8), as
+// Book I 3.3.7 (Move Assist): load/store string (lswi, lswx, stswi, stswx). Like lmw/stmw they exist only in big-endian
+// mode; in little-endian mode they cause an Alignment interrupt (Book I 3.3.6-3.3.7, Book III 7.5.8), as
 // QEMU, the oracle, also does.
 #pragma once
 #include "isa/semantics/loadstore.h"
