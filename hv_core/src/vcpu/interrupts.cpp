@@ -131,6 +131,7 @@ const char *unit_name(Unit u) { return u == Unit::FP ? "floating-point" : u == U
 } // namespace
 
 Flow Vcpu::interrupt(uint64_t vector, uint64_t srr0, uint64_t cause) {
+    pair_first_done_ = false;   // an interrupted lfdp/stfdp starts again from its first half
     st_.spr[spr::SRR0] = srr0;
     st_.spr[spr::SRR1] = (st_.msr & ~kSrr1Cause) | (cause & kSrr1Cause);
     const uint64_t lpcr = st_.spr[spr::LPCR];

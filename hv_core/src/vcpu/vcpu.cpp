@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "fp/format.h"
 #include "isa/decoder.h"
 #include "isa/fields.h"
 #include "vcpu/spr_table.h"
@@ -109,6 +110,17 @@ Flow Vcpu::internal_error(uint32_t suberror, const char *fmt, ...) {
 }
 
 // Finishes the previous exit with what the caller filled in (KVM_RUN does the same on re-entry).
+// What an FP load puts in the FPR (Book I 4.6.2): a doubleword as it is, a single widened exactly, a word
+// sign- or zero-extended.
+uint64_t Vcpu::fpr_image(FprLoad kind, uint64_t raw) {
+    switch (kind) {
+    case FprLoad::Single: return fp::single_to_double(uint32_t(raw));
+    case FprLoad::WordAlgebraic: return uint64_t(int64_t(int32_t(uint32_t(raw))));
+    case FprLoad::WordZero: return uint32_t(raw);
+    default: return raw;
+    }
+}
+
 void Vcpu::complete_exit() {
     if (pending_hcall_) {
         pending_hcall_ = false;
@@ -126,7 +138,10 @@ void Vcpu::complete_exit() {
         }
         if (pending_load_.sign && n < 8)
             v = uint64_t(isa::sext(v, 8 * n));
-        st_.gpr[pending_load_.rt] = v;
+        if (pending_load_.fpr)
+            st_.set_fpr(pending_load_.rt, fpr_image(pending_load_.fpr_kind, v));
+        else
+            st_.gpr[pending_load_.rt] = v;
     }
 }
 

@@ -76,6 +76,24 @@ public:
     // A load whose value the instruction uses itself (larx, lmw ...): MMIO is not allowed for it.
     template <typename T>
     isa::Flow load_value(uint64_t ea, T &out);
+    // FP loads (lfs, lfd, lfiwax, lfiwzx and their forms): `size` bytes at ea into FPR frt, converted as
+    // `kind` says. Outside RAM it is an MMIO exit like load_gpr's, the conversion done when it completes.
+    enum class FprLoad : uint8_t { Double, Single, WordAlgebraic, WordZero };
+    template <typename T>
+    isa::Flow load_fpr(unsigned frt, uint64_t ea, FprLoad kind);
+    static uint64_t fpr_image(FprLoad kind, uint64_t raw);
+    // lfdp/stfdp move two doublewords. When the first went to MMIO, the instruction is not complete after
+    // that exit: it runs again (NIP kept) and does only the second, which may be an MMIO exit of its own.
+    bool first_half_was_mmio() {
+        const bool done = pair_first_done_ && pair_nip_ == st_.nip;
+        pair_first_done_ = false;
+        return done;
+    }
+    void mmio_exit_is_first_half() {
+        mmio_advance_ = false;
+        pair_first_done_ = true;
+        pair_nip_ = st_.nip;
+    }
     // dcbz: zero the aligned block around ea.
     isa::Flow zero_block(uint64_t ea, unsigned block);
 
@@ -186,9 +204,13 @@ private:
         bool active = false;
         uint8_t rt = 0, size = 0;
         bool sign = false, big_endian = false;
+        bool fpr = false;                  // the target is FPR rt, converted as fpr_kind says
+        FprLoad fpr_kind = FprLoad::Double;
     } pending_load_;
     bool pending_hcall_ = false;
     bool mmio_advance_ = false;   // the instruction that exited for MMIO is complete once served
+    bool pair_first_done_ = false;   // see first_half_was_mmio(); any interrupt forgets it
+    uint64_t pair_nip_ = 0;
 
     std::atomic<bool> kick_{false};
     std::atomic<bool> irq_line_{false};

@@ -97,6 +97,21 @@ isa::Flow Vcpu::store(uint64_t ea, T value) {
 }
 
 template <typename T>
+isa::Flow Vcpu::load_fpr(unsigned frt, uint64_t ea, FprLoad kind) {
+    static_assert(std::is_unsigned_v<T>);
+    DataRef r;
+    if (const isa::Flow f = translate_data<mmu::Access::Load>(ea, sizeof(T), r); f != isa::Flow::Next)
+        return f;
+    const bool be = !(st_.msr & msr::LE);
+    if (r.host) {
+        st_.set_fpr(frt, fpr_image(kind, detail::from_guest<T>(r.host, be)));
+        return isa::Flow::Next;
+    }
+    pending_load_ = {true, uint8_t(frt), uint8_t(sizeof(T)), false, be, true, kind};
+    return mmio_exit(r.gpa, sizeof(T), false, nullptr);
+}
+
+template <typename T>
 isa::Flow Vcpu::load_value(uint64_t ea, T &out) {
     DataRef r;
     if (const isa::Flow f = translate_data<mmu::Access::Load>(ea, sizeof(T), r); f != isa::Flow::Next)

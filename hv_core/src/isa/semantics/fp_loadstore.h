@@ -14,22 +14,18 @@ Flow fp_load(Vcpu &c, const Decoded &d) {
     if (fp_off(c))
         return fp_unavailable(c, d);
     const uint64_t ea = effective_address<A, Update>(c, d);
-    uint64_t v = 0;
-    if constexpr (K == FpMem::Double) {
-        if (const Flow f = c.load_value(ea, v); f != Flow::Next)
-            return f;
-    } else {
-        uint32_t w = 0;
-        if (const Flow f = c.load_value(ea, w); f != Flow::Next)
-            return f;
-        v = K == FpMem::Single ? fp::single_to_double(w)
-            : K == FpMem::WordAlgebraic ? uint64_t(int64_t(int32_t(w)))
-                                        : uint64_t(w);
-    }
-    c.st_.set_fpr(d.rt, v);
-    if (Update)
+    using L = Vcpu::FprLoad;
+    Flow f;
+    if constexpr (K == FpMem::Double)
+        f = c.load_fpr<uint64_t>(d.rt, ea, L::Double);
+    else
+        f = c.load_fpr<uint32_t>(d.rt, ea, K == FpMem::Single ? L::Single
+                                           : K == FpMem::WordAlgebraic ? L::WordAlgebraic
+                                                                       : L::WordZero);
+    // An MMIO load (Exit) completes later, but the update of RA is part of this instruction.
+    if (Update && f != Flow::Jump)
         c.st_.gpr[d.ra] = ea;
-    return Flow::Next;
+    return f;
 }
 
 template <FpMem K, Addr A, bool Update>
@@ -52,6 +48,8 @@ Flow fp_store(Vcpu &c, const Decoded &d) {
 
 // lfdp/lfdpx/stfdp/stfdpx: an even-odd FPR pair as one quadword. In little-endian mode the quadword's bytes
 // are reversed, so the odd register holds the doubleword at EA (as QEMU does). An odd FRTp is an invalid form.
+// Each doubleword may be RAM or MMIO on its own: an MMIO first half is one exit, after which the instruction
+// runs again for the second half only (Vcpu::first_half_was_mmio), as KVM splits a quadword into exits.
 template <bool Store, Addr A>
 Flow fp_pair(Vcpu &c, const Decoded &d) {
     if (fp_off(c))
@@ -60,21 +58,20 @@ Flow fp_pair(Vcpu &c, const Decoded &d) {
         return c.illegal_instruction(d.word);
     const uint64_t ea = effective_address<A, false>(c, d);
     const bool le = c.st_.msr & msr::LE;
-    const unsigned first = le ? d.rt + 1 : d.rt, second = le ? d.rt : d.rt + 1;
-    if constexpr (Store) {
-        if (const Flow f = c.store<uint64_t>(ea, c.st_.fpr(first)); f != Flow::Next)
+    const unsigned reg[2] = {le ? d.rt + 1u : d.rt + 0u, le ? d.rt + 0u : d.rt + 1u};
+    for (unsigned half = c.first_half_was_mmio() ? 1 : 0; half < 2; ++half) {
+        const uint64_t a = c.mask_ea(ea + 8 * half);
+        Flow f;
+        if constexpr (Store)
+            f = c.store<uint64_t>(a, c.st_.fpr(reg[half]));
+        else
+            f = c.load_fpr<uint64_t>(reg[half], a, Vcpu::FprLoad::Double);
+        if (f == Flow::Exit && half == 0 && c.run_struct().exit_reason == PHV_EXIT_MMIO)
+            c.mmio_exit_is_first_half();
+        if (f != Flow::Next)
             return f;
-        return c.store<uint64_t>(c.mask_ea(ea + 8), c.st_.fpr(second));
-    } else {
-        uint64_t v0 = 0, v1 = 0;
-        if (const Flow f = c.load_value(ea, v0); f != Flow::Next)
-            return f;
-        if (const Flow f = c.load_value(c.mask_ea(ea + 8), v1); f != Flow::Next)
-            return f;
-        c.st_.set_fpr(first, v0);
-        c.st_.set_fpr(second, v1);
-        return Flow::Next;
     }
+    return Flow::Next;
 }
 
 } // namespace phv::isa::sem

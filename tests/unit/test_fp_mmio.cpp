@@ -1,0 +1,122 @@
+// Floating-point loads and stores outside RAM: MMIO exits like the fixed-point ones (the FPR written, and the
+// single-precision value widened, when the exit completes), and lfdp/stfdp with either doubleword in MMIO.
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+#include "guest_code.h"
+#include "vcpu/cpu_state.h"
+
+namespace {
+using namespace phv::test;
+using namespace phv::test::enc;
+
+constexpr uint64_t kMsr = phv::msr::SF | phv::msr::ME | phv::msr::LE | phv::msr::FP;
+constexpr uint32_t d_form(uint32_t op, uint32_t rt, uint32_t ra, int32_t d) {
+    return op << 26 | rt << 21 | ra << 16 | (uint32_t(d) & 0xffff);
+}
+constexpr uint32_t lfs(uint32_t frt, uint32_t ra, int32_t d) { return d_form(48, frt, ra, d); }
+constexpr uint32_t lfd(uint32_t frt, uint32_t ra, int32_t d) { return d_form(50, frt, ra, d); }
+constexpr uint32_t lfdu(uint32_t frt, uint32_t ra, int32_t d) { return d_form(51, frt, ra, d); }
+constexpr uint32_t stfd(uint32_t frs, uint32_t ra, int32_t d) { return d_form(54, frs, ra, d); }
+constexpr uint32_t lfdp(uint32_t frtp, uint32_t ra, int32_t ds) { return d_form(57, frtp, ra, ds & ~3); }
+constexpr uint32_t stfdp(uint32_t frsp, uint32_t ra, int32_t ds) { return d_form(61, frsp, ra, ds & ~3); }
+
+struct FpGuest : GuestCode {
+    FpGuest() { set_reg(PHV_REG_PPC_MSR, kMsr); }
+    uint64_t fpr(unsigned n) { return reg(PHV_REG_PPC_FPR(n)); }
+    void serve_load(uint64_t v) { std::memcpy(run_data->mmio.data, &v, 8); }   // little-endian guest
+};
+
+TEST(FpMmio, LfdAndLfsCompleteOnReentry) {
+    FpGuest g;
+    g.load(with_done({addis(4, 0, 0x7100), lfd(1, 4, 8), lfdu(2, 4, 16), lfs(3, 4, 0)}));
+    ASSERT_EQ(g.run(), uint32_t(PHV_EXIT_MMIO));
+    EXPECT_EQ(g.run_data->mmio.phys_addr, 0x71000008u);
+    EXPECT_EQ(g.run_data->mmio.len, 8u);
+    EXPECT_EQ(g.run_data->mmio.is_write, 0);
+    g.serve_load(0x3ff0000000000000ull);
+    ASSERT_EQ(g.run(), uint32_t(PHV_EXIT_MMIO));   // lfdu: RA updated with the exit
+    EXPECT_EQ(g.run_data->mmio.phys_addr, 0x71000010u);
+    EXPECT_EQ(g.gpr(4), 0x71000010u);
+    g.serve_load(0x4000000000000000ull);
+    ASSERT_EQ(g.run(), uint32_t(PHV_EXIT_MMIO));   // lfs at 0x71000010 + 0
+    EXPECT_EQ(g.run_data->mmio.len, 4u);
+    g.serve_load(0x3f800000u);   // 1.0f
+    g.run_to_done();
+    EXPECT_EQ(g.fpr(1), 0x3ff0000000000000ull);
+    EXPECT_EQ(g.fpr(2), 0x4000000000000000ull);
+    EXPECT_EQ(g.fpr(3), 0x3ff0000000000000ull);
+}
+
+TEST(FpMmio, StfdIsAnMmioWrite) {
+    FpGuest g;
+    g.set_reg(PHV_REG_PPC_FPR(5), 0x0123456789abcdefull);
+    g.load(with_done({addis(4, 0, 0x7100), stfd(5, 4, 0)}));
+    ASSERT_EQ(g.run(), uint32_t(PHV_EXIT_MMIO));
+    EXPECT_EQ(g.run_data->mmio.is_write, 1);
+    uint64_t v;
+    std::memcpy(&v, g.run_data->mmio.data, 8);
+    EXPECT_EQ(v, 0x0123456789abcdefull);
+    g.run_to_done();
+}
+
+// The quadword straddles RAM's end (16 MiB): one doubleword in RAM, the other an MMIO exit, in either order.
+TEST(FpMmio, LfdpAndStfdpWithOneHalfInMmio) {
+    constexpr uint64_t kEnd = GuestCode::kRamSize;
+    {
+        // Little-endian: the odd register takes the doubleword at EA (RAM), the even one EA+8 (MMIO).
+        FpGuest g;
+        const uint64_t ram_dw = 0x1111111111111111ull;
+        std::memcpy(g.ram + kEnd - 8, &ram_dw, 8);
+        g.set_gpr(4, kEnd - 8);
+        g.load(with_done({lfdp(6, 4, 0)}));
+        ASSERT_EQ(g.run(), uint32_t(PHV_EXIT_MMIO));
+        EXPECT_EQ(g.run_data->mmio.phys_addr, kEnd);
+        g.serve_load(0x2222222222222222ull);
+        g.run_to_done();
+        EXPECT_EQ(g.fpr(7), ram_dw);
+        EXPECT_EQ(g.fpr(6), 0x2222222222222222ull);
+    }
+    {
+        // Both halves MMIO: two exits, the instruction completes after the second.
+        FpGuest g;
+        g.set_reg(PHV_REG_PPC_FPR(8), 0xaaaaaaaaaaaaaaaaull);
+        g.set_reg(PHV_REG_PPC_FPR(9), 0xbbbbbbbbbbbbbbbbull);
+        g.load(with_done({addis(4, 0, 0x7100), stfdp(8, 4, 16), addi(20, 0, 1)}));
+        uint64_t v;
+        ASSERT_EQ(g.run(), uint32_t(PHV_EXIT_MMIO));
+        EXPECT_EQ(g.run_data->mmio.phys_addr, 0x71000010u);
+        std::memcpy(&v, g.run_data->mmio.data, 8);
+        EXPECT_EQ(v, 0xbbbbbbbbbbbbbbbbull);   // LE: the odd register goes to EA
+        ASSERT_EQ(g.run(), uint32_t(PHV_EXIT_MMIO));
+        EXPECT_EQ(g.run_data->mmio.phys_addr, 0x71000018u);
+        std::memcpy(&v, g.run_data->mmio.data, 8);
+        EXPECT_EQ(v, 0xaaaaaaaaaaaaaaaaull);
+        EXPECT_EQ(g.gpr(20), 0u);
+        g.run_to_done();
+        EXPECT_EQ(g.gpr(20), 1u);
+    }
+    {
+        // First half MMIO, second in RAM: the store to RAM happens on the second run.
+        FpGuest g;
+        g.set_reg(PHV_REG_PPC_FPR(10), 0x5555555555555555ull);
+        g.set_reg(PHV_REG_PPC_FPR(11), 0x6666666666666666ull);
+        // A read-only slot at 0x2000000 backed by RAM: stores there are MMIO, so EA+8 can be plain RAM.
+        phv_userspace_memory_region ro{2, PHV_MEM_READONLY, 0x2000000, 0x1000,
+                                       reinterpret_cast<uint64_t>(g.ram) + 0x400000};
+        ASSERT_EQ(phv_set_user_memory_region(g.vm, &ro), 0);
+        phv_userspace_memory_region rw{3, 0, 0x2001000, 0x1000, reinterpret_cast<uint64_t>(g.ram) + 0x500000};
+        ASSERT_EQ(phv_set_user_memory_region(g.vm, &rw), 0);
+        g.set_gpr(4, 0x2000ff8);
+        g.load(with_done({stfdp(10, 4, 0)}));
+        ASSERT_EQ(g.run(), uint32_t(PHV_EXIT_MMIO));
+        EXPECT_EQ(g.run_data->mmio.phys_addr, 0x2000ff8u);
+        g.run_to_done();
+        uint64_t v;
+        std::memcpy(&v, g.ram + 0x500000, 8);
+        EXPECT_EQ(v, 0x5555555555555555ull);
+    }
+}
+
+} // namespace
