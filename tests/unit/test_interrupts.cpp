@@ -229,6 +229,17 @@ TEST(Interrupts, FacilityUnavailableForFpVmxVsxOpcodes) {
     EXPECT_NE(std::string(g.run_data->internal.reason).find("floating-point"), std::string::npos);
 }
 
+// MSR[FP]=1: a word of the FP opcode space that is no instruction (opcode 63 with the unused A-form XO 17)
+// is an illegal instruction, reflected from HEA as for any undefined word.
+TEST(Interrupts, UndefinedFpSpaceWordWithFpOnIsIllegal) {
+    Guest g;
+    g.set_reg(PHV_REG_PPC_MSR, kMsr | msr::FP);
+    constexpr uint32_t kUndefined63 = 63u << 26 | 1u << 21 | 2u << 16 | 3u << 11 | 17u << 1;   // XO 17: none
+    EXPECT_EQ(g.take({kUndefined63}), 0x700u);
+    EXPECT_EQ(g.srr1(), kMsr | msr::FP | kSrr1Illegal);
+    EXPECT_EQ(g.spr_(spr::HEIR), kUndefined63);
+}
+
 TEST(Interrupts, DirectedPrivilegedDoorbell) {
     Guest g;
     g.set_reg(PHV_REG_PPC_MSR, kMsr | msr::EE);
