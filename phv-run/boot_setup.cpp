@@ -53,6 +53,7 @@ Expected<BootInfo> prepare_boot(const BootRequest &req, const GuestMemory &ram) 
     cfg.random = req.random;
     cfg.event_scan = req.event_scan;
     cfg.vty_irq = req.vty_irq;
+    cfg.vector = req.vector;
     auto fdt = build_fdt(cfg, info.layout.fdt_max_size);
     if (!fdt)
         return Error{fdt.error()};

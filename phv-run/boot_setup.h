@@ -28,6 +28,7 @@ struct BootRequest {
     std::vector<std::string> hypertas;
     bool xics = false, random = false, event_scan = false;  // see FdtConfig
     uint32_t vty_irq = 0;
+    VectorUnits vector{};
 };
 
 // Where things ended up, and the flattened-tree entry state (Linux booting.rst: r3 = tree, r4 = kernel).

@@ -40,7 +40,9 @@ void write_tree(FdtWriter &w, const FdtConfig &cfg) {
     const std::string cpu_base = "PowerPC," + std::string(cpu_model_dt_name(cfg.cpu));
     for (unsigned i = 0; i < cfg.smp; ++i) {
         w.begin_node(unit_name(cpu_base, i));
-        write_cpu_properties(w, CpuNodeInfo{cfg.cpu, i, cfg.pvr, cfg.timebase_hz, cfg.hpt_shift});
+        CpuNodeInfo info{cfg.cpu, i, cfg.pvr, cfg.timebase_hz, cfg.hpt_shift};
+        info.vector = cfg.vector;
+        write_cpu_properties(w, info);
         w.end_node();
     }
     w.end_node();

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cpu_model.h"
+#include "fdt_cpu.h"
 #include "expected.h"
 
 namespace phvrun {
@@ -37,6 +38,7 @@ struct FdtConfig {
     bool random = false;             // /ibm,platform-facilities/ibm,random-v1 (H_RANDOM)
     bool event_scan = false;         // /rtas rtas-event-scan-rate and rtas-error-log-max
     uint32_t vty_irq = 0;            // the vty's input interrupt (an XICS source), 0 for none
+    VectorUnits vector{};            // what ibm,vmx and ibm,pa-features offer (core_vector_units())
 };
 
 constexpr uint32_t kXicsPhandle = 0x1000;

@@ -4,6 +4,8 @@
 #include <initializer_list>
 #include <span>
 
+#include <phv/phv.h>
+
 #include "fdt_writer.h"
 
 namespace phvrun {
@@ -79,6 +81,50 @@ constexpr uint32_t kClockHz = 1000000000;
 constexpr uint32_t kLargeDecrementerBits = 56;
 
 } // namespace
+
+namespace {
+
+// Big-endian instruction words of each unit's probe set.
+constexpr uint32_t kVmxProbe[] = {
+    0x7c0018ce,  // lvx v0,0,r3
+    0x7c0019ce,  // stvx v0,0,r3
+    0x10011000,  // vaddubm v0,v1,v2
+    0x100110eb,  // vperm v0,v1,v2,v3
+    0x10011406,  // vcmpequb. v0,v1,v2
+    0x1001112c,  // vsldoi v0,v1,v2,4
+    0x10000604,  // mfvscr v0
+    0x10000e44,  // mtvscr v1
+};
+constexpr uint32_t kVsxProbe[] = {
+    0x7c001e98,  // lxvd2x vs0,0,r3
+    0x7c001f98,  // stxvd2x vs0,0,r3
+    0x7c030166,  // mtvsrd vs0,r3
+    0x7c030066,  // mfvsrd r3,vs0
+    0xf0010c90,  // xxlor vs0,vs1,vs1
+    0xf0011050,  // xxpermdi vs0,vs1,vs2,0
+    0xf0011100,  // xsadddp vs0,vs1,vs2
+    0xf0011300,  // xvadddp vs0,vs1,vs2
+};
+
+bool core_decodes_all(std::span<const uint32_t> words) {
+    char buf[96];
+    for (uint32_t w : words)
+        if (phv_disassemble(w, 0, 0, buf, sizeof buf) == 0)
+            return false;
+    return true;
+}
+
+} // namespace
+
+VectorUnits core_vector_units() {
+    static const VectorUnits units = [] {
+        VectorUnits u;
+        u.vmx = core_decodes_all(kVmxProbe);
+        u.vsx = u.vmx && core_decodes_all(kVsxProbe);   // VSX includes the VMX registers and instructions
+        return u;
+    }();
+    return units;
+}
 
 std::vector<uint8_t> pa_features(CpuModel model, VectorUnits vector) {
     const bool isa300 = model != CpuModel::Power8;

@@ -18,9 +18,10 @@ struct VectorUnits {
     bool vsx = false;  // needs vmx
 };
 
-// What hv_core implements today: its VMX and VSX rows are still landing (issues 8-10); flip these once
-// they are complete.
-constexpr VectorUnits kCoreVectorUnits{false, false};
+// What hv_core implements, read from its instruction table (the one that drives the interpreter, through
+// phv_disassemble): a unit counts once the core decodes every instruction of a set that Linux's VMX/VSX
+// code and glibc's start with (loads and stores, moves, permutes, integer and FP arithmetic, VSCR).
+VectorUnits core_vector_units();
 
 struct CpuNodeInfo {
     CpuModel model;
@@ -28,11 +29,11 @@ struct CpuNodeInfo {
     uint32_t pvr;
     uint32_t timebase_hz;
     uint32_t hpt_shift;     // log2 of the hashed page table size (hash MMU only)
-    VectorUnits vector = kCoreVectorUnits;
+    VectorUnits vector{};
 };
 
 // ibm,pa-features: {length, type 0, attribute bytes...}, bits numbered from the MSB as in PAPR.
-std::vector<uint8_t> pa_features(CpuModel model, VectorUnits vector = kCoreVectorUnits);
+std::vector<uint8_t> pa_features(CpuModel model, VectorUnits vector);
 
 // Writes the properties of one cpu node (the caller opens and closes the node).
 void write_cpu_properties(FdtWriter &w, const CpuNodeInfo &cpu);

@@ -25,8 +25,8 @@ int main(int argc, char **argv) {
     if (opts->version) {
         std::printf("phv-run %s (phv core API %d)\n", PHV_RUN_VERSION, phv_get_api_version());
         // What the guest's device tree offers of the vector units (tests read this line).
-        std::printf("vector units: %s\n", phvrun::kCoreVectorUnits.vmx ? (phvrun::kCoreVectorUnits.vsx ? "vmx vsx" : "vmx")
-                                                                     : "none");
+        const phvrun::VectorUnits v = phvrun::core_vector_units();
+        std::printf("vector units: %s\n", v.vmx ? (v.vsx ? "vmx vsx" : "vmx") : "none");
         return 0;
     }
     return phvrun::run_guest(*opts);

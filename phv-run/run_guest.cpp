@@ -9,6 +9,7 @@
 #include <phv/phv.h>
 
 #include "boot_setup.h"
+#include "fdt_cpu.h"
 #include "debug_log.h"
 #include "guest_ram.h"
 #include "hcalls.h"
@@ -133,6 +134,7 @@ int run_guest(const Options &opts) {
     for (const RtasTokenProp &t : req.rtas_tokens)
         req.event_scan = req.event_scan || t.name == "event-scan";
     req.vty_irq = kVtyIrq;
+    req.vector = core_vector_units();
     auto boot = prepare_boot(req, mem);
     if (!boot)
         return fail(log, boot.error());

@@ -1,6 +1,8 @@
 // The device tree read back with libfdt: what Linux's prom.c and the bare-metal payload look for.
 #include <gtest/gtest.h>
 
+#include <phv/phv.h>
+
 #include "fdt_builder.h"
 #include "fdt_cpu.h"
 #include "fdt_read.h"
@@ -149,16 +151,29 @@ TEST(FdtCpu, VectorUnitsAdvertisedOnlyWhenImplemented) {
     const auto p8 = pa_features(CpuModel::Power8, {true, true});
     EXPECT_EQ(p8.size(), 26u);
     EXPECT_TRUE(bit(p8, 16) && bit(p8, 18));
-    // The tree follows what the core implements.
+    // The tree says what the config says.
     FdtConfig c = base_config();
     c.smp = 1;
-    const auto blob = build(c);
-    const auto prop_vmx = prop(blob.data(), "/cpus/PowerPC,POWER10@0", "ibm,vmx");
-    if (kCoreVectorUnits.vmx)
-        EXPECT_EQ(prop_cells(blob.data(), "/cpus/PowerPC,POWER10@0", "ibm,vmx"),
-                  std::vector<uint64_t>{kCoreVectorUnits.vsx ? 2u : 1u});
-    else
-        EXPECT_FALSE(prop_vmx);
+    EXPECT_FALSE(prop(build(c).data(), "/cpus/PowerPC,POWER10@0", "ibm,vmx"));
+    c.vector = {true, false};
+    EXPECT_EQ(prop_cells(build(c).data(), "/cpus/PowerPC,POWER10@0", "ibm,vmx"), std::vector<uint64_t>{1});
+    c.vector = {true, true};
+    EXPECT_EQ(prop_cells(build(c).data(), "/cpus/PowerPC,POWER10@0", "ibm,vmx"), std::vector<uint64_t>{2});
+}
+
+// The units phv-run offers are those whose instructions the core's table decodes.
+TEST(FdtCpu, CoreVectorUnitsFollowTheInstructionTable) {
+    char buf[96];
+    const bool has_vperm = phv_disassemble(0x100110eb, 0, 0, buf, sizeof buf) != 0;
+    const bool has_xxpermdi = phv_disassemble(0xf0011050, 0, 0, buf, sizeof buf) != 0;
+    const VectorUnits u = core_vector_units();
+    if (!has_vperm) {
+        EXPECT_FALSE(u.vmx);
+    }
+    if (!has_xxpermdi) {
+        EXPECT_FALSE(u.vsx);
+    }
+    EXPECT_TRUE(!u.vsx || u.vmx);
 }
 
 // The platform nodes appear only when phv-run serves what they announce.
