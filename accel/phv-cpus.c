@@ -73,7 +73,7 @@ void phv_cpu_synchronize_pre_loadvm(CPUState *cs)
  */
 void phv_cpu_set_irq(CPUState *cs, int irq, int level)
 {
-    if (!cs->accel || irq != PPC_INTERRUPT_EXT) {
+    if (!cs->accel || !cs->accel->vcpu || irq != PPC_INTERRUPT_EXT) {
         return;
     }
     phv_interrupt(cs->accel->vcpu, level ? PHV_INTERRUPT_SET : PHV_INTERRUPT_UNSET);
@@ -85,7 +85,7 @@ void phv_cpu_set_irq(CPUState *cs, int irq, int level)
 
 void phv_kick_vcpu_thread(CPUState *cs)
 {
-    if (cs->accel) {
+    if (cs->accel && cs->accel->vcpu) {
         qatomic_set(&cs->accel->wake, true);
         phv_vcpu_kick(cs->accel->vcpu);
     }
