@@ -69,6 +69,12 @@ int phv_get_dirty_log(phv_vm *vm, uint32_t slot, void *bitmap) {
     return vm->vm.memslots().get_dirty_log(slot, bitmap);
 }
 
+int phv_invalidate_code(phv_vm *vm, uint64_t gpa, uint64_t size) {
+    if (!vm)
+        return -EFAULT;
+    return vm->vm.invalidate_code_range(gpa, size);
+}
+
 int phv_create_vcpu(phv_vm *vm, uint32_t id, phv_vcpu **out) {
     if (!vm || !out)
         return -EFAULT;

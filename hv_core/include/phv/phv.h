@@ -113,6 +113,19 @@ int phv_set_user_memory_region(phv_vm *vm, const struct phv_userspace_memory_reg
 int phv_get_dirty_log(phv_vm *vm, uint32_t slot, void *bitmap);
 
 /* ---------------------------------------------------------------------------------------------------------
+ * 4.4a PHV_INVALIDATE_CODE  (no KVM ioctl: KVM runs on hardware, whose instruction cache the host keeps)
+ *
+ * Parameters: gpa, size (bytes).
+ * Returns: 0; -EINVAL if the range wraps; -EFAULT for a NULL vm.
+ *
+ * Tells the core that the caller itself wrote guest memory in [gpa, gpa+size) — a firmware or kernel image
+ * reloaded at reset, an hcall that copied code — so instructions it had decoded from there are decoded
+ * again. Guest stores (and the guest's icbi) need no call. Any thread may call it; each vcpu applies it
+ * before its next instruction block.
+ */
+int phv_invalidate_code(phv_vm *vm, uint64_t gpa, uint64_t size);
+
+/* ---------------------------------------------------------------------------------------------------------
  * 4.5 PHV_CREATE_VCPU
  *
  * Parameters: id (the vcpu's hardware thread id, which the guest sees in PIR and the device tree), vcpu (out).

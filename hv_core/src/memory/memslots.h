@@ -40,6 +40,14 @@ public:
     // Bumped whenever the layout changes, so that caches of host pointers can tell they are stale.
     uint64_t generation() const { return generation_; }
 
+    // Calls f(Memslot &) for every slot that overlaps [gpa, gpa+size).
+    template <typename F>
+    void for_each_overlapping(uint64_t gpa, uint64_t size, F f) const {
+        for (const auto &s : slots_)
+            if (gpa < s->gpa + s->size && s->gpa < gpa + size)
+                f(*s);
+    }
+
 private:
     std::vector<std::unique_ptr<Memslot>> slots_;   // sorted by gpa
     uint64_t generation_ = 1;

@@ -1,5 +1,6 @@
 #include "vm/vm.h"
 
+#include <algorithm>
 #include <cerrno>
 
 #include "vcpu/vcpu.h"
@@ -43,6 +44,25 @@ void Vm::invalidate_code_page(uint64_t gpa) {
     std::lock_guard g(vcpus_lock_);
     for (auto &[id, v] : vcpus_)
         v->request_code_invalidate(gpa);
+}
+
+// Only pages a block was built from need a request; the slot's marks say which, so a reset that reloads
+// the whole of RAM costs one pass over the marks.
+int Vm::invalidate_code_range(uint64_t gpa, uint64_t size) {
+    if (size == 0)
+        return 0;
+    if (gpa + size < gpa)
+        return -EINVAL;
+    memslots_.for_each_overlapping(gpa, size, [&](Memslot &s) {
+        const uint64_t from = std::max(gpa, s.gpa), to = std::min(gpa + size, s.gpa + s.size);
+        for (uint64_t p = (from - s.gpa) / PHV_PAGE_SIZE; p <= (to - 1 - s.gpa) / PHV_PAGE_SIZE; ++p) {
+            if (s.code_pages[p]) {
+                s.code_pages[p] = 0;
+                invalidate_code_page(s.gpa + p * PHV_PAGE_SIZE);
+            }
+        }
+    });
+    return 0;
 }
 
 } // namespace phv

@@ -39,6 +39,8 @@ public:
 
     // Drops every predecoded block built from the guest page at gpa (another vcpu's store hit code).
     void invalidate_code_page(uint64_t gpa);
+    // The VMM wrote [gpa, gpa+size) (phv_invalidate_code): drops the blocks built from those pages.
+    int invalidate_code_range(uint64_t gpa, uint64_t size);
 
     // The partition's radix set-up (H_REGISTER_PROC_TBL) and tlbie ordering (mmu/partition.h).
     mmu::PartitionMmu &mmu() { return mmu_; }
