@@ -52,6 +52,8 @@ void phv_cpu_synchronize_state(CPUState *cs)
 
 void phv_cpu_synchronize_post_reset(CPUState *cs)
 {
+    /* The reset reloaded firmware and kernel images into RAM behind the core's decoded blocks. */
+    phv_invalidate_code(phv_vm_get(), 0, 1ull << 60);
     run_on_cpu(cs, do_put_state, RUN_ON_CPU_NULL);
 }
 
