@@ -3,6 +3,7 @@
 #include <new>
 
 #include "isa/disasm.h"
+#include "mmu/hash.h"
 #include "phv/phv.h"
 #include "vcpu/one_reg.h"
 #include "vcpu/vcpu.h"
@@ -136,6 +137,33 @@ int phv_disassemble(uint32_t insn, uint32_t suffix, uint64_t nip, char *buf, siz
 void phv_vcpu_set_trace(phv_vcpu *vcpu, phv_trace_fn fn, void *opaque) {
     if (vcpu)
         as_vcpu(vcpu)->set_trace(fn, opaque);
+}
+
+int phv_vm_allocate_htab(phv_vm *vm, uint32_t order) {
+    if (!vm)
+        return -EFAULT;
+    return guarded([&] { return vm->vm.allocate_htab(order); });
+}
+
+int phv_vm_get_smmu_info(phv_vm *vm, struct phv_ppc_smmu_info *info) {
+    if (!vm || !info)
+        return -EFAULT;
+    *info = {};
+    info->flags = PHV_PPC_PAGE_SIZES_REAL | PHV_PPC_1T_SEGMENTS;
+    info->slb_size = phv::mmu::slb::kEntries;
+    info->data_keys = 32;
+    info->instr_keys = 32;
+    unsigned i = 0;
+    for (const auto &s : phv::mmu::kSegmentPageSizes) {
+        auto &out = info->sps[i++];
+        out.page_shift = s.shift;
+        out.slb_enc = s.slb_enc;
+        unsigned j = 0;
+        for (const auto &e : s.enc)
+            if (e.shift)
+                out.enc[j++] = {e.shift, e.pte_enc};
+    }
+    return 0;
 }
 
 } // extern "C"

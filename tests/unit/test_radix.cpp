@@ -420,7 +420,7 @@ TEST(Tlb, TargetedInvalidationLeavesOtherEntriesAlive) {
     using phv::mmu::Access;
     using phv::mmu::Invalidation;
     phv::mmu::Tlb tlb;
-    const uint64_t ctx = phv::mmu::Tlb::context(0, 0, 0);
+    const uint64_t ctx = phv::mmu::Tlb::context(0, 0);
     auto fill = [&](uint64_t ea, unsigned shift) {
         phv::mmu::TlbEntry e;
         e.gpa = ea & 0xfffff000;
@@ -458,7 +458,7 @@ TEST(Tlb, TargetedInvalidationLeavesOtherEntriesAlive) {
     EXPECT_FALSE(alive(0x10001000));
     EXPECT_TRUE(alive(0xc000000000200000ull));
     // Context: the same page under another AMR is another entry.
-    EXPECT_EQ(tlb.lookup(Access::Load, 0xc000000000200000ull, phv::mmu::Tlb::context(0, 3ull << 62, 0)), nullptr);
+    EXPECT_EQ(tlb.lookup(Access::Load, 0xc000000000200000ull, phv::mmu::Tlb::context(0, phv::mmu::Tlb::radix_key_context(3ull << 62, 0))), nullptr);
 }
 
 TEST(Tlb, DecodeTlbieForms) {

@@ -332,6 +332,66 @@ int phv_disassemble(uint32_t insn, uint32_t suffix, uint64_t nip, char *buf, siz
 typedef void (*phv_trace_fn)(void *opaque, uint32_t vcpu_id, uint64_t nip, uint32_t insn, uint32_t suffix);
 void phv_vcpu_set_trace(phv_vcpu *vcpu, phv_trace_fn fn, void *opaque);
 
+/* ---------------------------------------------------------------------------------------------------------
+ * 4.11 PHV_PPC_ALLOCATE_HTAB  (KVM_PPC_ALLOCATE_HTAB)
+ *
+ * Parameters: order (in): log2 of the hashed page table's size in bytes, 18..46.
+ * Returns: 0; -EINVAL for an order outside 18..46; -EBUSY while any vcpu of the VM is inside phv_vcpu_run();
+ *          -ENOMEM when the host cannot map the table (the previous table, if any, is kept).
+ *
+ * Gives the VM a hypervisor-owned HPT for a hash (PAPR LPAR) guest, which fills it with H_ENTER and the other
+ * HPT hcalls, all served in the core. As with KVM: a table of another order replaces the existing one; the
+ * same order clears every entry of the existing one; either way the partition is in hash mode afterwards
+ * (a radix process table registered before is forgotten, LPCR[UPRT, HR, GTSE] are cleared) and every vcpu
+ * starts with an empty TLB. If a hash-mode VM has no HPT when a vcpu first runs, the core allocates a 2^24-
+ * byte one (KVM's default). Host memory is reserved lazily: an untouched table costs address space only.
+ * Tell the guest the size in the device tree (ibm,pft-size = <0 order> in each cpu node, as QEMU does).
+ *
+ * A guest chooses radix itself with H_REGISTER_PROC_TBL (served in the core).
+ */
+#define PHV_PPC_MIN_HPT_ORDER 18
+#define PHV_PPC_MAX_HPT_ORDER 46
+#define PHV_PPC_DEFAULT_HPT_ORDER 24
+
+int phv_vm_allocate_htab(phv_vm *vm, uint32_t order);
+
+/* ---------------------------------------------------------------------------------------------------------
+ * 4.12 PHV_PPC_GET_SMMU_INFO  (KVM_PPC_GET_SMMU_INFO)
+ *
+ * Parameters: info (out).
+ * Returns: 0; -EFAULT for a NULL pointer.
+ *
+ * The hash MMU geometry a guest may use, in KVM's layout: SLB size (32), 32 data and 32 instruction keys,
+ * 1T segments, and per base page size (4K, 64K, 16M) its SLB L||LP encoding and the actual page sizes with
+ * their PTE LP encodings. This is what QEMU turns into ibm,segment-page-sizes, ibm,slb-size and
+ * ibm,processor-storage-keys; phv-run should do the same.
+ */
+#define PHV_PPC_PAGE_SIZES_MAX_SZ 8
+#define PHV_PPC_PAGE_SIZES_REAL 0x00000001
+#define PHV_PPC_1T_SEGMENTS 0x00000002
+#define PHV_PPC_NO_HASH 0x00000004
+
+struct phv_ppc_one_page_size {
+	uint32_t page_shift;	/* page shift (or 0 for the end of the list) */
+	uint32_t pte_enc;	/* LP encoding in the HPTE (>> 12) */
+};
+
+struct phv_ppc_one_seg_page_size {
+	uint32_t page_shift;	/* base page shift of the segment (or 0) */
+	uint32_t slb_enc;	/* SLB L||LP bits as slbmte's RS holds them */
+	struct phv_ppc_one_page_size enc[PHV_PPC_PAGE_SIZES_MAX_SZ];
+};
+
+struct phv_ppc_smmu_info {
+	uint64_t flags;
+	uint32_t slb_size;
+	uint16_t data_keys;
+	uint16_t instr_keys;
+	struct phv_ppc_one_seg_page_size sps[PHV_PPC_PAGE_SIZES_MAX_SZ];
+};
+
+int phv_vm_get_smmu_info(phv_vm *vm, struct phv_ppc_smmu_info *info);
+
 #ifdef __cplusplus
 }
 #endif

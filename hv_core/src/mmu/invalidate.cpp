@@ -20,14 +20,41 @@ unsigned ap_shift(unsigned ap) {
     }
 }
 
+unsigned hash_rb_shift(uint64_t rb) {
+    if (!(rb & 1))
+        return 12;
+    // A large page's LP sits above bit 12 of RB as in the PTE (the tlbie description, Book III 6.9.3, for L=1): 64K pages
+    // have a 4-bit LP (1 in a 64K segment, 7 in a 4K one), 16M pages an 8-bit one (0, 8 or 0x38); the two
+    // sets do not overlap in their low 4 bits.
+    const unsigned lp4 = unsigned(rb >> 12) & 0xf, lp8 = unsigned(rb >> 12) & 0xff;
+    if (lp4 == 1 || lp4 == 7)
+        return 16;
+    if (lp8 == 0 || lp8 == 8 || lp8 == 0x38)
+        return 24;
+    return 0;
+}
+
 bool decode_tlbie(const TlbieOperands &op, Invalidation &out) {
     out = {};
     if (op.ric == 1)
         return false;
-    // Forms phv's TLB cannot tell apart get the widest reading: hash (R=0) translations, partition-scoped
-    // (PRS=0) ones (every entry of phv's TLB depends on the partition-scoped "table", the memslots), and the
-    // reserved RIC=3.
-    if (!op.r || !op.prs || op.ric == 3)
+    // Hash (R=0), IS=0: one page named by its virtual address (RB holds VA bits 14:65, the low 64 bits of
+    // the 78-bit VA, and the page size), which indexes the TLB like an EA since the two share their low 28
+    // bits. Other hash forms invalidate the whole TLB (IS=2/3: the LPID or everything).
+    if (!op.r) {
+        const unsigned is = unsigned(op.rb >> 10) & 3;
+        if (is == 0 && op.ric == 0) {
+            if (const unsigned shift = hash_rb_shift(op.rb)) {
+                out.scope = Invalidation::Scope::Va;
+                out.shift = shift;
+                out.ea = op.rb & ~((1ull << shift) - 1);
+            }
+        }
+        return true;
+    }
+    // Forms phv's TLB cannot tell apart get the widest reading: partition-scoped (PRS=0) ones (every entry of
+    // phv's TLB depends on the partition-scoped "table", the memslots), and the reserved RIC=3.
+    if (!op.prs || op.ric == 3)
         return true;
     const unsigned is = unsigned(op.rb >> 10) & 3;
     out.pid = op.rs >> 32;
@@ -73,8 +100,12 @@ void Vcpu::mmu_sync() {
     if (const uint64_t gen = pm.generation.load(std::memory_order_acquire); gen != mmu_.generation) {
         mmu_.generation = gen;
         mmu_.process_table = pm.process_table.load(std::memory_order_relaxed);
+        mmu_.hash = !(mmu_.process_table & mmu::pate1::GR);
         st_.spr[spr::LPCR] = (st_.spr[spr::LPCR] & ~mmu::lpcr::kOwned) | pm.lpcr_bits.load(std::memory_order_relaxed);
         mmu_.tlb.flush();
+        for (auto &k : mmu_.key_pairs)
+            k.used = false;
+        keys_changed();
     }
     // Host pointers in the TLB belong to one memslot layout.
     if (const uint64_t sg = vm_.memslots().generation(); sg != mmu_.slots_generation) {
@@ -83,9 +114,42 @@ void Vcpu::mmu_sync() {
     }
     // A new PIDR takes effect at a context-synchronising point (Book III 6.7.10.1 and the synchronisation
     // table: mtspr PIDR needs a CSI before the accesses that use it), which a block boundary always is.
-    mmu_.tlb.set_pid(st_.spr[spr::PIDR] & 0xffffffffull);
+    // (The hash MMU has no PID: its entries belong to the SLB's segments instead.)
+    if (!mmu_.hash)
+        mmu_.tlb.set_pid(st_.spr[spr::PIDR] & 0xffffffffull);
     if (mmu_.pending.load(std::memory_order_acquire))
         apply_remote(mmu_);
+}
+
+void Vcpu::keys_changed() {
+    const uint64_t amr = st_.spr[spr::AMR], iamr = st_.spr[spr::IAMR];
+    if (!mmu_.hash) {
+        mmu_.key_context = mmu::Tlb::radix_key_context(amr, iamr);
+        return;
+    }
+    constexpr unsigned n = sizeof mmu_.key_pairs / sizeof mmu_.key_pairs[0];
+    for (unsigned i = 0; i < n; ++i) {
+        const auto &k = mmu_.key_pairs[i];
+        if (k.used && k.amr == amr && k.iamr == iamr) {
+            mmu_.key_context = uint64_t(i) << 2;
+            return;
+        }
+    }
+    const unsigned i = mmu_.key_next++ % n;
+    auto &k = mmu_.key_pairs[i];
+    if (k.used)
+        mmu_.tlb.invalidate({mmu::Invalidation::Scope::Context, 0, 12, uint64_t(i) << 2});
+    k = {amr, iamr, true};
+    mmu_.key_context = uint64_t(i) << 2;
+}
+
+void Vcpu::ensure_hpt() {
+    auto &pm = vm_.mmu();
+    if (!mmu_.hash || pm.hpt.present())
+        return;
+    std::lock_guard g(pm.hpt_setup);
+    if (!pm.hpt.present())
+        pm.hpt.allocate(mmu::Hpt::kDefaultOrder);   // on failure the guest finds no PTEs
 }
 
 void Vcpu::tlb_invalidate(const mmu::Invalidation &inv, bool broadcast) {

@@ -3,6 +3,9 @@
 #pragma once
 #include <atomic>
 #include <cstdint>
+#include <mutex>
+
+#include "mmu/hpt.h"
 
 namespace phv::mmu {
 
@@ -20,8 +23,12 @@ struct PartitionMmu {
     std::atomic<uint64_t> process_table{0};
     // LPCR[UPRT, HR, GTSE] for every vcpu of the partition.
     std::atomic<uint64_t> lpcr_bits{0};
-    // Bumped on every registration; a vcpu that sees a new value reloads both and drops its TLB.
+    // Bumped on every registration and HPT (re)allocation; a vcpu that sees a new value reloads both and
+    // drops its TLB.
     std::atomic<uint64_t> generation{0};
+    // The hashed page table, used while the partition is not radix (LPCR[HR]=0).
+    Hpt hpt;
+    std::mutex hpt_setup;   // serialises allocation
 };
 
 } // namespace phv::mmu

@@ -31,8 +31,22 @@ void Tlb::set_pid(uint64_t pid) {
 bool Tlb::matches(const TlbEntry &e, const Invalidation &inv) const {
     if (!e.tag)
         return false;
-    if (inv.scope == Invalidation::Scope::All)
+    switch (inv.scope) {
+    case Invalidation::Scope::All:
         return true;
+    case Invalidation::Scope::Va: {
+        const uint64_t mask = ~((1ull << inv.shift) - 1);
+        return ((e.va ^ inv.ea) & mask) == 0;
+    }
+    case Invalidation::Scope::Segment: {
+        const uint64_t mask = ~((1ull << inv.shift) - 1);
+        return ((e.tag ^ inv.ea) & mask) == 0;
+    }
+    case Invalidation::Scope::Context:
+        return (e.tag & kKeyContextMask) == inv.pid;
+    default:
+        break;
+    }
     const uint64_t pid = os_quadrant(e.tag) ? 0 : pid_;
     if (pid != inv.pid)
         return false;
@@ -55,7 +69,9 @@ unsigned Tlb::invalidate(const Invalidation &inv) {
     };
     // A page smaller than the array's reach touches only the slots its 4K pages index (a 4K or 64K tlbie
     // looks at 3 or 48 entries); anything wider looks at every slot.
-    if (inv.scope == Invalidation::Scope::Page && (1ull << (inv.shift - 12)) < kEntries) {
+    const bool by_page = inv.scope == Invalidation::Scope::Page || inv.scope == Invalidation::Scope::Va ||
+                         inv.scope == Invalidation::Scope::Segment;
+    if (by_page && inv.shift < 40 && (1ull << (inv.shift - 12)) < kEntries) {
         const uint64_t size = 1ull << inv.shift;
         const uint64_t base = inv.ea & ~(size - 1);
         for (auto &set : sets_)

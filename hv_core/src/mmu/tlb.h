@@ -26,13 +26,17 @@ struct TlbEntry {
     uint64_t gpa = 0;            // its guest real address
     Memslot *slot = nullptr;
     uint8_t shift = 12;          // size of the translation the entry came from
+    uint64_t va = 0;             // hash: low 64 bits of the virtual address of the 4K piece (tlbie names VAs)
 };
 
 // What a targeted invalidation names (tlbie/tlbiel/H_RPT_INVALIDATE, after decoding their forms).
 struct Invalidation {
-    enum class Scope : uint8_t { Page, Pid, All } scope = Scope::All;
-    uint64_t ea = 0;        // Page: an address in the page
-    unsigned shift = 12;    // Page: its size
+    // Page: a radix page of a PID; Va: a hash page by virtual address (in `ea`, whose low 28 bits are the EA's,
+    // so it indexes the same TLB slots); Segment: every EA of an SLB entry's segment; Context: every entry
+    // tagged with one key context (`pid`) of the hash MMU's AMR/IAMR cache.
+    enum class Scope : uint8_t { Page, Pid, All, Va, Segment, Context } scope = Scope::All;
+    uint64_t ea = 0;        // Page, Va, Segment: an address in the page or segment
+    unsigned shift = 12;    // Page, Va, Segment: its size
     uint64_t pid = 0;       // Page, Pid: the process
 };
 
@@ -41,11 +45,14 @@ public:
     static constexpr unsigned kEntries = 1024;   // per access kind: 4 MiB of 4K pages before two collide
     static constexpr uint64_t kPageMask = ~0xfffull;
 
-    // Context bits: bit 0 always (so no real tag is 0), bit 1 MSR[PR], bits 2:3 AMR key 0, bit 4 IAMR key 0's
-    // execute bit.
-    static uint64_t context(uint64_t msr, uint64_t amr, uint64_t iamr) {
-        return 1 | ((msr >> 13) & 2) | ((amr >> 60) & 0xc) | ((iamr >> 58) & 0x10);
+    // Context bits: bit 0 always (so no real tag is 0), bit 1 MSR[PR], bits 2:4 the key context: under radix
+    // AMR key 0 (bits 2:3) and IAMR key 0's execute bit (bit 4); under hash, whose 32 keys do not fit, the
+    // number of the (AMR, IAMR) pair in a small per-vcpu cache (VcpuMmu::key_context).
+    static constexpr uint64_t kKeyContextMask = 0x1c;
+    static uint64_t radix_key_context(uint64_t amr, uint64_t iamr) {
+        return ((amr >> 60) & 0xc) | ((iamr >> 58) & 0x10);
     }
+    static uint64_t context(uint64_t msr, uint64_t key_context) { return 1 | ((msr >> 13) & 2) | key_context; }
     static unsigned index(uint64_t ea) { return unsigned(ea >> 12) & (kEntries - 1); }
 
     const TlbEntry *lookup(Access a, uint64_t ea, uint64_t ctx) const {
@@ -60,6 +67,14 @@ public:
     // Drops what `inv` names and nothing else; returns how many entries went.
     unsigned invalidate(const Invalidation &inv);
     void flush();
+    // Keeps the entries whose EA satisfies keep(ea) and drops the rest.
+    template <typename F>
+    void retain(F keep) {
+        for (auto &set : sets_)
+            for (TlbEntry &e : set)
+                if (e.tag && !keep(e.tag & kPageMask))
+                    e.tag = 0;
+    }
 
 private:
     bool matches(const TlbEntry &e, const Invalidation &inv) const;

@@ -1,7 +1,8 @@
-// The slow path of address translation for a vcpu: TLB miss -> radix walk -> R/C update -> TLB fill, and the
-// storage interrupts a failed translation raises (Book III 7.5.3-7.5.6).
+// The slow path of address translation for a vcpu: TLB miss -> radix walk or HPT search -> R/C update -> TLB
+// fill, and the storage interrupts a failed translation raises (Book III 7.5.3-7.5.6).
 #include <cstring>
 
+#include "mmu/hash.h"
 #include "mmu/radix.h"
 #include "vcpu/spr_table.h"
 #include "vcpu/vcpu.h"
@@ -15,7 +16,7 @@ using mmu::Access;
 namespace {
 
 // Segment interrupts (Book III 7.5.4, 7.5.6): on radix they report an EA outside the tree (quadrants 1/2
-// for a guest, EA bits 2:11 set).
+// for a guest, EA bits 2:11 set), on hash an EA no SLB entry covers.
 constexpr uint64_t kDataSegment = 0x380, kInstructionSegment = 0x480;
 
 constexpr uint64_t kRealModeMask = 0x0fffffffffffffffull;
@@ -28,7 +29,9 @@ bool read_phys(void *opaque, uint64_t gpa, uint64_t &value) {
     return true;
 }
 
-bool radix_enabled(const Vcpu &c) { return c.mmu_.process_table & mmu::pate1::GR; }
+mmu::HashContext hash_context(Vcpu &c) {
+    return {&c.vm().mmu().hpt, c.st_.spr[spr::AMR], c.st_.spr[spr::IAMR], c.problem_state()};
+}
 
 mmu::Context context_of(Vcpu &c) {
     return {c.mmu_.process_table, c.mmu_.tlb.pid(), c.st_.spr[spr::AMR], c.st_.spr[spr::IAMR],
@@ -56,39 +59,77 @@ bool update_rc(Vcpu &c, const mmu::Result &r, Access a) {
     return true;
 }
 
+// The same for a hash PTE (Book III 5.7.8): under the PTE group's lock, so an hcall that removes or changes
+// the entry either sees the new R/C or makes this return false (search again).
+bool update_rc_hash(Vcpu &c, const mmu::HashResult &r, Access a) {
+    const uint64_t need = mmu::hash_rc_needed(a);
+    if ((r.r & need) == need)
+        return true;
+    mmu::Hpt &hpt = c.vm().mmu().hpt;
+    std::lock_guard g(hpt.lock(r.pte_index));
+    const uint64_t cur = hpt.r(r.pte_index);
+    if (hpt.v(r.pte_index) != r.v || ((cur ^ r.r) & ~(mmu::hpte::R_R | mmu::hpte::R_C)))
+        return false;
+    hpt.set_r(r.pte_index, cur | need);
+    return true;
+}
+
+// Translation result in the one shape both MMUs give.
+struct Walk {
+    uint64_t gpa = 0, va = 0;
+    unsigned shift = 12;
+    uint32_t cause = 0;
+    bool segment_fault = false;
+};
+
+// One walk with its R/C update, retried while another vcpu or an hcall keeps changing the PTE.
+Walk walk(Vcpu &c, Access a, uint64_t ea) {
+    Walk w;
+    if (c.mmu_.hash) {
+        const mmu::HashContext hctx = hash_context(c);
+        const mmu::SlbEntry *s = c.mmu_.slb.find(ea);
+        for (int attempt = 0;; ++attempt) {
+            const mmu::HashResult r = mmu::hash_translate(hctx, s, ea, a);
+            w = {r.gpa, r.va, r.page_shift, r.cause, r.segment_fault};
+            if (r.cause || r.segment_fault || update_rc_hash(c, r, a) || attempt == 16)
+                return w;
+        }
+    }
+    const mmu::Context mctx = context_of(c);
+    for (int attempt = 0;; ++attempt) {
+        const mmu::Result r = mmu::radix_translate(mctx, ea, a, read_phys, &c);
+        w = {r.gpa, 0, r.page_shift, r.cause, r.segment_fault};
+        // Another vcpu that keeps rewriting the PTE: use this walk's answer after a while.
+        if (r.cause || r.segment_fault || update_rc(c, r, a) || attempt == 16)
+            return w;
+    }
+}
+
 } // namespace
 
 // One 4K page of a translation: from the TLB, or walked, R/C-updated and entered. On failure `fault`
 // holds why.
-static bool translate_page(Vcpu &c, Access a, uint64_t ea, mmu::TlbEntry &out, mmu::Result &fault) {
-    const uint64_t ctx = mmu::Tlb::context(c.st_.msr, c.st_.spr[spr::AMR], c.st_.spr[spr::IAMR]);
+static bool translate_page(Vcpu &c, Access a, uint64_t ea, mmu::TlbEntry &out, Walk &fault) {
+    const uint64_t ctx = c.tlb_context();
     if (const mmu::TlbEntry *e = c.mmu_.tlb.lookup(a, ea, ctx)) {
         out = *e;
         return true;
     }
-    const mmu::Context mctx = context_of(c);
-    mmu::Result r;
-    for (int attempt = 0;; ++attempt) {
-        r = mmu::radix_translate(mctx, ea, a, read_phys, &c);
-        if (r.cause || r.segment_fault) {
-            fault = r;
-            return false;
-        }
-        if (update_rc(c, r, a))
-            break;
-        if (attempt == 16) {   // another vcpu keeps rewriting the PTE: use this walk's answer
-            break;
-        }
+    const Walk w = walk(c, a, ea);
+    if (w.cause || w.segment_fault) {
+        fault = w;
+        return false;
     }
     out = {};
-    out.gpa = r.gpa & ~0xfffull;
+    out.gpa = w.gpa & ~0xfffull;
     out.host = c.ram(out.gpa, 0x1000, a == Access::Store, &out.slot);
-    out.shift = uint8_t(r.page_shift);
+    out.shift = uint8_t(w.shift);
+    out.va = w.va & ~0xfffull;
     c.mmu_.tlb.insert(a, ea, ctx, out);
     return true;
 }
 
-static Flow data_fault(Vcpu &c, uint64_t ea, Access a, const mmu::Result &r) {
+static Flow data_fault(Vcpu &c, uint64_t ea, Access a, const Walk &r) {
     c.st_.spr[spr::DAR] = ea;
     if (r.segment_fault)
         return c.interrupt(kDataSegment, c.st_.nip, 0);
@@ -97,12 +138,8 @@ static Flow data_fault(Vcpu &c, uint64_t ea, Access a, const mmu::Result &r) {
 }
 
 Flow Vcpu::translate_data_slow(Access a, uint64_t ea, unsigned len, DataRef &out) {
-    if (!radix_enabled(*this))
-        return internal_error(PHV_INTERNAL_ERROR_EMULATION,
-                              "data relocation (MSR[DR]=1) without a radix process table: the hash MMU is not "
-                              "implemented yet");
     mmu::TlbEntry first, second;
-    mmu::Result fault;
+    Walk fault;
     if (!translate_page(*this, a, ea, first, fault))
         return data_fault(*this, ea, a, fault);
     const uint64_t off = ea & 0xfff;
@@ -158,11 +195,12 @@ uint64_t Vcpu::real_address(uint64_t ea) {
     // linked at 0xc000... can run before it turns translation on.
     if (!(st_.msr & msr::DR))
         return ea & kRealModeMask;
-    const uint64_t ctx = mmu::Tlb::context(st_.msr, st_.spr[spr::AMR], st_.spr[spr::IAMR]);
-    if (const mmu::TlbEntry *e = mmu_.tlb.lookup(Access::Load, ea, ctx))
+    if (const mmu::TlbEntry *e = mmu_.tlb.lookup(Access::Load, ea, tlb_context()))
         return e->gpa + (ea & 0xfff);
-    if (!radix_enabled(*this))
-        return kNoRealAddress;
+    if (mmu_.hash) {
+        const mmu::HashResult r = mmu::hash_translate(hash_context(*this), mmu_.slb.find(ea), ea, Access::Load);
+        return r.cause || r.segment_fault ? kNoRealAddress : r.gpa;
+    }
     const mmu::Result r = mmu::radix_translate(context_of(*this), ea, Access::Load, read_phys, this);
     return r.cause || r.segment_fault ? kNoRealAddress : r.gpa;
 }
@@ -172,14 +210,8 @@ bool Vcpu::fetch_address(uint64_t nip, uint64_t &ra, Flow &f) {
         ra = nip & kRealModeMask;
         return true;
     }
-    if (!radix_enabled(*this)) {
-        f = internal_error(PHV_INTERNAL_ERROR_EMULATION,
-                           "instruction relocation (MSR[IR]=1) without a radix process table: the hash MMU is "
-                           "not implemented yet");
-        return false;
-    }
     mmu::TlbEntry e;
-    mmu::Result fault;
+    Walk fault;
     if (translate_page(*this, Access::Fetch, nip, e, fault)) {
         ra = e.gpa + (nip & 0xfff);
         return true;

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "mmu/hash.h"
 #include "mmu/partition.h"
 #include "mmu/tlb.h"
 
@@ -17,6 +18,19 @@ struct VcpuMmu {
     uint64_t generation = 0;        // PartitionMmu::generation the TLB was filled under
     uint64_t process_table = 0;     // its process_table
     uint64_t slots_generation = 0;  // the memslot layout the TLB's host pointers belong to
+    bool hash = true;               // translating through the HPT (no radix process table registered)
+
+    Slb slb;
+    // The TLB context bits for the current AMR/IAMR (Tlb::context). Under hash, the last few (AMR, IAMR)
+    // pairs each get a number; a pair that returns (KUAP flips between two or three) finds its entries
+    // still there, and the entries of a pair that is evicted go with it.
+    uint64_t key_context = 0;
+    struct KeyPair {
+        uint64_t amr = 0, iamr = 0;
+        bool used = false;
+    };
+    KeyPair key_pairs[8] = {{0, 0, true}};
+    unsigned key_next = 1;
 
     // Remote tlbie: the sender queues what to drop (`pushed` counts every entry ever queued) and raises
     // `pending`; the vcpu applies the queue at its next block boundary and publishes how many entries it has

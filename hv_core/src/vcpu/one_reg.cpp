@@ -258,6 +258,7 @@ int set_one_reg(Vcpu &v, const phv_one_reg &reg) {
     // Only NJ and SAT exist (Book I 6.3.1); mtvscr keeps just those too.
     case Kind::Vscr: s.vscr = uint32_t(val) & kVscrBits; break;
     }
+    v.keys_changed();   // AMR or IAMR may have been the register
     return 0;
 }
 

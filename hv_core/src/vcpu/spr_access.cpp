@@ -151,8 +151,15 @@ Flow Vcpu::mtspr(unsigned n, uint64_t v, uint32_t word) {
     case spr::DSCR_U: st_.spr[spr::DSCR] = v; break;
     // AMR: problem state changes only the bits UAMOR allows, privileged state those AMOR allows (Book III,
     // "Authority Mask Register"); KVM gives a guest AMOR = all ones.
-    case spr::AMR_U: st_.spr[spr::AMR] = (st_.spr[spr::AMR] & ~st_.spr[spr::UAMOR]) | (v & st_.spr[spr::UAMOR]); break;
-    case spr::AMR: st_.spr[spr::AMR] = (st_.spr[spr::AMR] & ~st_.spr[spr::AMOR]) | (v & st_.spr[spr::AMOR]); break;
+    case spr::AMR_U:
+        st_.spr[spr::AMR] = (st_.spr[spr::AMR] & ~st_.spr[spr::UAMOR]) | (v & st_.spr[spr::UAMOR]);
+        keys_changed();
+        break;
+    case spr::AMR:
+        st_.spr[spr::AMR] = (st_.spr[spr::AMR] & ~st_.spr[spr::AMOR]) | (v & st_.spr[spr::AMOR]);
+        keys_changed();
+        break;
+    case spr::IAMR: st_.spr[spr::IAMR] = v; keys_changed(); break;
     case spr::UAMOR: st_.spr[spr::UAMOR] = v & st_.spr[spr::AMOR]; break;
     case spr::CTRL_W: st_.spr[n] = v & 1; break;   // only RUN is writable
     case spr::PPR32: st_.spr[spr::PPR] = (st_.spr[spr::PPR] & 0xffffffffull) | (v << 32); break;

@@ -61,6 +61,14 @@ Flow Vcpu::hcall() {
         return h_register_proc_tbl();
     case kH_RPT_INVALIDATE:
         return h_rpt_invalidate();
+    case kH_REMOVE:
+    case kH_ENTER:
+    case kH_READ:
+    case kH_CLEAR_MOD:
+    case kH_CLEAR_REF:
+    case kH_PROTECT:
+    case kH_BULK_REMOVE:
+        return hpt_hcall(st_.gpr[3]);
     default:
         return hcall_exit();
     }
@@ -299,6 +307,7 @@ Flow Vcpu::exit_intr() {
 int Vcpu::run() {
     const mmu::RunningScope running(mmu_);   // tlbsync on other vcpus waits only for running ones
     complete_exit();
+    ensure_hpt();
     ++stats_.sum_exits;
     if (run_.immediate_exit) {
         exit_intr();

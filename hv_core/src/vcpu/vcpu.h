@@ -38,7 +38,8 @@ constexpr uint64_t kFPEnabled = 1ull << (63 - 43), kIllegal = 1ull << (63 - 44),
 } // namespace srr1
 
 // PAPR hcall numbers and return codes the core itself serves.
-constexpr uint64_t kH_SUCCESS = 0, kH_CEDE = 0xe0, kH_SET_MODE = 0x31c, kH_REGISTER_PROC_TBL = 0x37c,
+constexpr uint64_t kH_SUCCESS = 0, kH_REMOVE = 0x04, kH_ENTER = 0x08, kH_READ = 0x0c, kH_CLEAR_MOD = 0x10,
+                   kH_CLEAR_REF = 0x14, kH_PROTECT = 0x18, kH_BULK_REMOVE = 0x24, kH_CEDE = 0xe0, kH_SET_MODE = 0x31c, kH_REGISTER_PROC_TBL = 0x37c,
                    kH_RPT_INVALIDATE = 0x448;
 
 class Vcpu {
@@ -169,6 +170,14 @@ public:
     void mmu_sync();
     isa::Flow h_register_proc_tbl();
     isa::Flow h_rpt_invalidate();
+    // The HPT hcalls (mmu/hpt_hcalls.cpp): r3 = nr, arguments from r4; results in r3 (return code) and r4...
+    isa::Flow hpt_hcall(uint64_t nr);
+    // A hash partition gets KVM's default HPT at its first run if the VMM allocated none.
+    void ensure_hpt();
+    // The TLB tag context of an access now: MSR[PR] and the key context of AMR/IAMR.
+    uint64_t tlb_context() const { return mmu::Tlb::context(st_.msr, mmu_.key_context); }
+    // AMR or IAMR changed (mtspr, one-reg) or the MMU mode did: recompute the key context.
+    void keys_changed();
     // Drops what inv names from this vcpu's TLB and, for tlbie, from every other vcpu's (tlbsync waits).
     void tlb_invalidate(const mmu::Invalidation &inv, bool broadcast);
     void tlbsync();

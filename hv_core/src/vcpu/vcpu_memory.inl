@@ -47,8 +47,7 @@ isa::Flow Vcpu::translate_data(uint64_t ea, unsigned len, DataRef &out) {
         out.split = false;
         return isa::Flow::Next;
     }
-    const uint64_t ctx = mmu::Tlb::context(st_.msr, st_.spr[spr::AMR], st_.spr[spr::IAMR]);
-    const mmu::TlbEntry *e = mmu_.tlb.lookup(A, ea, ctx);
+    const mmu::TlbEntry *e = mmu_.tlb.lookup(A, ea, tlb_context());
     if (e && (ea & 0xfff) + len <= 0x1000) [[likely]] {
         const uint64_t off = ea & 0xfff;
         out.host = e->host ? e->host + off : nullptr;

@@ -40,6 +40,22 @@ int Vm::create_vcpu(uint32_t id, Vcpu **out) {
     return 0;
 }
 
+int Vm::allocate_htab(unsigned order) {
+    std::lock_guard g(mmu_.hpt_setup);
+    bool running = false;
+    for_each_vcpu([&](Vcpu &v) { running |= v.mmu_.running.load(); });
+    if (running)
+        return -EBUSY;
+    if (const int r = mmu_.hpt.allocate(order))
+        return r;
+    // The partition is a hash one from now on, as KVM's HTAB allocation switches a radix guest back; every
+    // vcpu drops its TLB at its next run.
+    mmu_.process_table.store(0, std::memory_order_relaxed);
+    mmu_.lpcr_bits.store(0, std::memory_order_relaxed);
+    mmu_.generation.fetch_add(1, std::memory_order_release);
+    return 0;
+}
+
 void Vm::invalidate_code_page(uint64_t gpa) {
     std::lock_guard g(vcpus_lock_);
     for (auto &[id, v] : vcpus_)

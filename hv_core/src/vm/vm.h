@@ -44,6 +44,8 @@ public:
 
     // The partition's radix set-up (H_REGISTER_PROC_TBL) and tlbie ordering (mmu/partition.h).
     mmu::PartitionMmu &mmu() { return mmu_; }
+    // PHV_PPC_ALLOCATE_HTAB: a cleared HPT of 2^order bytes, the partition in hash mode (phv.h).
+    int allocate_htab(unsigned order);
     // Calls f(Vcpu &) for every vcpu, under the vcpu list lock (f must not create vcpus).
     template <typename F>
     void for_each_vcpu(F f) {

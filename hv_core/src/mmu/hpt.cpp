@@ -1,0 +1,37 @@
+#include "mmu/hpt.h"
+
+#include <sys/mman.h>
+
+#include <cerrno>
+
+namespace phv::mmu {
+
+Hpt::~Hpt() {
+    if (uint8_t *m = mem_.load())
+        munmap(m, size_);
+}
+
+int Hpt::allocate(unsigned order) {
+    if (order < kMinOrder || order > kMaxOrder)
+        return -EINVAL;
+    uint8_t *old = mem_.load();
+    if (old && order == order_) {
+        // Dropping the pages gives zero-filled ones back: a clear that costs nothing for untouched groups.
+        if (madvise(old, size_, MADV_DONTNEED) != 0)
+            return -ENOMEM;
+        return 0;
+    }
+    const uint64_t size = 1ull << order;
+    // Anonymous memory is zero (every entry invalid) and costs host memory only where the guest enters PTEs.
+    void *p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED)
+        return -ENOMEM;
+    if (old)
+        munmap(old, size_);
+    size_ = size;
+    order_ = order;
+    mem_.store(static_cast<uint8_t *>(p), std::memory_order_release);
+    return 0;
+}
+
+} // namespace phv::mmu
