@@ -34,7 +34,7 @@ inline Flow tlbsync(Vcpu &c, const Decoded &d) {
     return Flow::Next;
 }
 
-// ---- SLB management (Book III 5.9.3.x, "SLB Management Instructions") -----------------------------------
+// ---- SLB management (Book III, "SLB Management Instructions") -----------------------------------
 // The SLB is per vcpu and exists in both MMU modes; only under hash do its changes reach the TLB, whose
 // entries of a segment go when the segment does (and only those).
 
@@ -84,7 +84,7 @@ inline Flow slbie(Vcpu &c, const Decoded &d) {
 }
 
 // slbia IH: IH=7 invalidates no entry but every lookaside translation; IH=3 spares class-0 entries; IH=3
-// and 4 include entry 0, which every other IH keeps (ISA 3.0 Book III 5.9.3.2). Then the TLB keeps exactly
+// and 4 include entry 0, which every other IH keeps (ISA 3.0 Book III, slbia). Then the TLB keeps exactly
 // the translations of segments still valid.
 inline Flow slbia(Vcpu &c, const Decoded &d) {
     const unsigned ih = (d.word >> 21) & 7;
