@@ -145,6 +145,60 @@ int phv_vm_allocate_htab(phv_vm *vm, uint32_t order) {
     return guarded([&] { return vm->vm.allocate_htab(order); });
 }
 
+int phv_vm_configure_v3_mmu(phv_vm *vm, const struct phv_ppc_mmuv3_cfg *cfg) {
+    if (!vm || !cfg)
+        return -EFAULT;
+    return vm->vm.configure_v3_mmu(cfg->flags, cfg->process_table);
+}
+
+int phv_vm_get_v3_mmu(phv_vm *vm, struct phv_ppc_mmuv3_cfg *cfg) {
+    if (!vm || !cfg)
+        return -EFAULT;
+    vm->vm.get_v3_mmu(cfg->flags, cfg->process_table);
+    return 0;
+}
+
+int phv_vm_get_rmmu_info(phv_vm *vm, struct phv_ppc_rmmu_info *info) {
+    if (!vm || !info)
+        return -EFAULT;
+    if (vm->vm.model().isa < phv::isa::Isa::V300)
+        return -EINVAL;
+    *info = {};
+    // The trees POWER9/10 walk (mmu/radix.cpp): a 2^13-entry root, then 2^9, 2^9, and 2^9 (4K) or 2^5 (64K)
+    // leaves; and the radix AP encodings 0 (4K), 5 (64K), 1 (2M), 2 (1G).
+    info->geometries[0] = {12, {9, 9, 9, 13}, {}};
+    info->geometries[1] = {16, {5, 9, 9, 13}, {}};
+    const uint32_t aps[][2] = {{0, 12}, {5, 16}, {1, 21}, {2, 30}};
+    for (unsigned i = 0; i < 4; ++i)
+        info->ap_encodings[i] = aps[i][0] << 29 | aps[i][1];
+    return 0;
+}
+
+int phv_vcpu_get_slb(phv_vcpu *vcpu, struct phv_ppc_slb_entry *slb) {
+    if (!vcpu || !slb)
+        return -EFAULT;
+    as_vcpu(vcpu)->get_slb(slb);
+    return 0;
+}
+
+int phv_vcpu_set_slb(phv_vcpu *vcpu, const struct phv_ppc_slb_entry *slb) {
+    if (!vcpu || !slb)
+        return -EFAULT;
+    return as_vcpu(vcpu)->set_slb(slb);
+}
+
+int phv_vm_read_htab(phv_vm *vm, uint64_t index, uint64_t n, uint64_t *hptes) {
+    if (!vm || !hptes)
+        return -EFAULT;
+    return vm->vm.htab_access(index, n, hptes, nullptr);
+}
+
+int phv_vm_write_htab(phv_vm *vm, uint64_t index, uint64_t n, const uint64_t *hptes) {
+    if (!vm || !hptes)
+        return -EFAULT;
+    return vm->vm.htab_access(index, n, nullptr, hptes);
+}
+
 int phv_vm_get_smmu_info(phv_vm *vm, struct phv_ppc_smmu_info *info) {
     if (!vm || !info)
         return -EFAULT;

@@ -392,6 +392,79 @@ struct phv_ppc_smmu_info {
 
 int phv_vm_get_smmu_info(phv_vm *vm, struct phv_ppc_smmu_info *info);
 
+/* ---------------------------------------------------------------------------------------------------------
+ * 4.13 PHV_PPC_CONFIGURE_V3_MMU  (KVM_PPC_CONFIGURE_V3_MMU) and its read-back
+ *
+ * Parameters: cfg (in / out).
+ * Returns: 0; -EINVAL for a POWER8 VM (ISA 3.0 MMU only), unknown flags, a process_table whose GR bit does
+ *          not match PHV_PPC_MMUV3_RADIX or whose PRTS is above 24; -EBUSY when the MMU type would change
+ *          while a vcpu of the VM is inside phv_vcpu_run(); -EFAULT for a NULL pointer.
+ *
+ * Sets what H_REGISTER_PROC_TBL sets from inside the guest: radix or hash, the second doubleword of the
+ * guest's partition table entry (GR | PRTB | PRTS for radix), and LPCR[GTSE] (tlbie allowed to the guest).
+ * A VMM uses it after its own handling of ibm,client-architecture-support and when restoring a migrated
+ * guest; phv_vm_get_v3_mmu() reads the same back (QEMU keeps it as spapr->patb_entry). Going to hash keeps
+ * the HPT (allocate one with phv_vm_allocate_htab() if there is none); every vcpu starts with an empty TLB.
+ */
+#define PHV_PPC_MMUV3_RADIX	1
+#define PHV_PPC_MMUV3_GTSE	2
+
+struct phv_ppc_mmuv3_cfg {
+	uint64_t flags;		/* PHV_PPC_MMUV3_* */
+	uint64_t process_table;	/* second doubleword of the partition table entry */
+};
+
+int phv_vm_configure_v3_mmu(phv_vm *vm, const struct phv_ppc_mmuv3_cfg *cfg);
+int phv_vm_get_v3_mmu(phv_vm *vm, struct phv_ppc_mmuv3_cfg *cfg);
+
+/* ---------------------------------------------------------------------------------------------------------
+ * 4.14 PHV_PPC_GET_RMMU_INFO  (KVM_PPC_GET_RMMU_INFO)
+ *
+ * Parameters: info (out).
+ * Returns: 0; -EINVAL for a POWER8 VM; -EFAULT for a NULL pointer.
+ *
+ * The radix tree shapes and page sizes a guest may use, in KVM's layout: geometries (page shift and the bits
+ * each level resolves, leaf level first) and AP encodings (AP << 29 | page shift), as QEMU puts them in
+ * ibm,processor-radix-AP-encodings.
+ */
+struct phv_ppc_radix_geom {
+	uint8_t page_shift;
+	uint8_t level_bits[4];
+	uint8_t pad[3];
+};
+
+struct phv_ppc_rmmu_info {
+	struct phv_ppc_radix_geom geometries[8];
+	uint32_t ap_encodings[8];
+};
+
+int phv_vm_get_rmmu_info(phv_vm *vm, struct phv_ppc_rmmu_info *info);
+
+/* ---------------------------------------------------------------------------------------------------------
+ * 4.15 SLB and HPT state (KVM_GET_SREGS / KVM_SET_SREGS slb[], KVM_PPC_GET_HTAB_FD)
+ *
+ * phv_vcpu_get_slb() / phv_vcpu_set_slb(): all PHV_PPC_SLB_SIZE entries of a vcpu's SLB, each as slbmte
+ * takes it (slbe = ESID | V | entry number, slbv = the VSID half). set checks every entry as slbmte does and
+ * changes nothing on -EINVAL (wrong entry number, reserved bits, segment size or page size encoding).
+ * Returns 0, -EINVAL, -EFAULT.
+ *
+ * phv_vm_read_htab() / phv_vm_write_htab(): n HPTEs from entry `index`, two doublewords each (the first,
+ * with V, then the second; host byte order, in the layout the HPT hcalls use). write checks nothing but the
+ * range and drops every vcpu's TLB; only while no vcpu runs (-EBUSY). Returns 0; -EINVAL for a range beyond
+ * the table (or no table); -EFAULT. A VMM builds KVM's HTAB migration stream from these.
+ */
+#define PHV_PPC_SLB_SIZE 32u
+
+struct phv_ppc_slb_entry {
+	uint64_t slbe;
+	uint64_t slbv;
+};
+
+int phv_vcpu_get_slb(phv_vcpu *vcpu, struct phv_ppc_slb_entry *slb);
+int phv_vcpu_set_slb(phv_vcpu *vcpu, const struct phv_ppc_slb_entry *slb);
+int phv_vm_read_htab(phv_vm *vm, uint64_t index, uint64_t n, uint64_t *hptes);
+int phv_vm_write_htab(phv_vm *vm, uint64_t index, uint64_t n, const uint64_t *hptes);
+
 #ifdef __cplusplus
 }
 #endif

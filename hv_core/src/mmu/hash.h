@@ -56,7 +56,9 @@ constexpr uint32_t kKey = 0x00200000;   // 42: virtual page class key (AMR for d
 
 // A base page size of a segment and the actual page sizes a PTE may give it, with their encodings: the
 // SLB's L||LP and the PTE's LP (low RPN bits). These are the ones KVM reports for POWER8/9/10 in
-// KVM_PPC_GET_SMMU_INFO and QEMU puts in ibm,segment-page-sizes; Linux uses exactly these.
+// KVM_PPC_GET_SMMU_INFO (one size per segment plus 16M MPSS; no 64K pages in 4K segments, which QEMU's
+// pseries also drops "so that TCG and KVM guests see a consistent environment") and QEMU puts in
+// ibm,segment-page-sizes; Linux uses exactly these.
 struct PageSizeEnc {
     unsigned shift;
     uint32_t pte_enc;
@@ -67,7 +69,7 @@ struct SegmentPageSizes {
     PageSizeEnc enc[3];   // shift 0 ends the list
 };
 inline constexpr SegmentPageSizes kSegmentPageSizes[] = {
-    {12, 0x000, {{12, 0x0}, {16, 0x7}, {24, 0x38}}},
+    {12, 0x000, {{12, 0x0}, {24, 0x38}, {0, 0}}},
     {16, 0x110, {{16, 0x1}, {24, 0x8}, {0, 0}}},
     {24, 0x100, {{24, 0x0}, {0, 0}, {0, 0}}},
 };

@@ -1,4 +1,4 @@
-// The HPT hcalls a hash guest makes and KVM-HV serves in the kernel (PAPR 14.5.4.1, "Page Frame Table
+// The HPT hcalls a hash guest makes and KVM-HV serves in the kernel (LoPAPR, "Page Frame Table
 // Access"; KVM's book3s_hv_rm_mmu.c is the model for the argument checks and return codes): H_ENTER, H_REMOVE,
 // H_READ, H_PROTECT, H_BULK_REMOVE, H_CLEAR_REF and H_CLEAR_MOD. Every change to an entry that a TLB may
 // hold is followed by a tlbie of that page on every vcpu, complete before the hcall returns, as KVM's

@@ -23,9 +23,9 @@ unsigned ap_shift(unsigned ap) {
 unsigned hash_rb_shift(uint64_t rb) {
     if (!(rb & 1))
         return 12;
-    // A large page's LP sits above bit 12 of RB as in the PTE (the tlbie description, Book III 6.9.3, for L=1): 64K pages
-    // have a 4-bit LP (1 in a 64K segment, 7 in a 4K one), 16M pages an 8-bit one (0, 8 or 0x38); the two
-    // sets do not overlap in their low 4 bits.
+    // A large page's LP sits above bit 12 of RB as in the PTE (the tlbie description, Book III 6.9.3, for
+    // L=1): 64K pages have a 4-bit LP (1 in a 64K segment; 7 in a 4K one, which phv does not offer but a
+    // tlbie may still name), 16M pages an 8-bit one (0, 8 or 0x38); the two sets differ in their low 4 bits.
     const unsigned lp4 = unsigned(rb >> 12) & 0xf, lp8 = unsigned(rb >> 12) & 0xff;
     if (lp4 == 1 || lp4 == 7)
         return 16;

@@ -178,6 +178,9 @@ public:
     uint64_t tlb_context() const { return mmu::Tlb::context(st_.msr, mmu_.key_context); }
     // AMR or IAMR changed (mtspr, one-reg) or the MMU mode did: recompute the key context.
     void keys_changed();
+    // The SLB through the C ABI (mmu/partition_api.cpp).
+    void get_slb(phv_ppc_slb_entry *out) const;
+    int set_slb(const phv_ppc_slb_entry *in);
     // Drops what inv names from this vcpu's TLB and, for tlbie, from every other vcpu's (tlbsync waits).
     void tlb_invalidate(const mmu::Invalidation &inv, bool broadcast);
     void tlbsync();

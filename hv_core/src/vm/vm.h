@@ -46,6 +46,10 @@ public:
     mmu::PartitionMmu &mmu() { return mmu_; }
     // PHV_PPC_ALLOCATE_HTAB: a cleared HPT of 2^order bytes, the partition in hash mode (phv.h).
     int allocate_htab(unsigned order);
+    // PHV_PPC_CONFIGURE_V3_MMU and its read-back; HPT entries in and out (mmu/partition_api.cpp).
+    int configure_v3_mmu(uint64_t flags, uint64_t process_table);
+    void get_v3_mmu(uint64_t &flags, uint64_t &process_table);
+    int htab_access(uint64_t index, uint64_t n, uint64_t *read, const uint64_t *write);
     // Calls f(Vcpu &) for every vcpu, under the vcpu list lock (f must not create vcpus).
     template <typename F>
     void for_each_vcpu(F f) {
