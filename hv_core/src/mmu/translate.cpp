@@ -155,7 +155,22 @@ Flow Vcpu::translate_data_slow(Access a, uint64_t ea, unsigned len, DataRef &out
     const uint64_t next = mask_ea((ea | 0xfff) + 1);
     if (!translate_page(*this, a, next, second, fault))
         return data_fault(*this, next, a, fault);
-    const unsigned len1 = unsigned(0x1000 - off);
+    return cross_page(first, second, ea, unsigned(off), len, out);
+}
+
+Flow Vcpu::real_cross_page(uint64_t gpa, unsigned len, bool write, DataRef &out) {
+    mmu::TlbEntry first, second;
+    first.gpa = gpa & ~0xfffull;
+    second.gpa = first.gpa + 0x1000;
+    first.host = ram(first.gpa, 0x1000, write, &first.slot);
+    second.host = ram(second.gpa, 0x1000, write, &second.slot);
+    return cross_page(first, second, gpa, unsigned(gpa & 0xfff), len, out);
+}
+
+Flow Vcpu::cross_page(const mmu::TlbEntry &first, const mmu::TlbEntry &second, uint64_t ea, unsigned off,
+                      unsigned len, DataRef &out) {
+    const unsigned len1 = 0x1000 - off;
+    out.split = false;
     if (first.host && second.host && first.slot == second.slot && first.host + 0x1000 == second.host) {
         out.host = first.host + off;
         out.gpa = first.gpa + off;
@@ -167,9 +182,36 @@ Flow Vcpu::translate_data_slow(Access a, uint64_t ea, unsigned len, DataRef &out
         out.gpa = first.gpa + off;
         return Flow::Next;
     }
-    if (!first.host || !second.host || len > sizeof mmu_.split.bounce)
-        return internal_error(PHV_INTERNAL_ERROR_EMULATION,
-                              "access of %u bytes at 0x%llx spans RAM and MMIO pages (or is too wide to split)", len, (unsigned long long)ea);
+    if (len > sizeof mmu_.split.bounce)
+        return internal_error(PHV_INTERNAL_ERROR_EMULATION, "access of %u bytes at 0x%llx is too wide to split",
+                              len, (unsigned long long)ea);
+    if (!first.host || !second.host) {
+        // Part RAM, part MMIO: the caller sees an MMIO access (host null) and mmio_exit() does the RAM
+        // bytes in core and exits with the others only. Two MMIO pages that are not adjacent are not one
+        // device access: that stays an error.
+        if (!first.host && !second.host)
+            return internal_error(PHV_INTERNAL_ERROR_EMULATION,
+                                  "access of %u bytes at 0x%llx spans two MMIO pages that are not adjacent", len,
+                                  (unsigned long long)ea);
+        auto &m = mmu_.mixed;
+        m = {};
+        m.insn = stats_.insns_executed;
+        m.gpa = first.gpa + off;
+        m.len = len;
+        if (first.host) {
+            m.ram_host = first.host + off, m.ram_slot = first.slot, m.ram_gpa = first.gpa + off;
+            m.ram_off = 0, m.ram_len = len1;
+            m.mmio_gpa = second.gpa, m.mmio_off = len1, m.mmio_len = len - len1;
+        } else {
+            m.ram_host = second.host, m.ram_slot = second.slot, m.ram_gpa = second.gpa;
+            m.ram_off = len1, m.ram_len = len - len1;
+            m.mmio_gpa = first.gpa + off, m.mmio_off = 0, m.mmio_len = len1;
+        }
+        out.host = nullptr;
+        out.gpa = m.gpa;
+        out.slot = nullptr;
+        return Flow::Next;
+    }
     // Two RAM pages that are not adjacent on the host: go through the bounce buffer.
     auto &s = mmu_.split;
     s = {first.host + off, first.gpa + off, first.slot, len1, second.host, second.gpa, second.slot};

@@ -57,6 +57,20 @@ struct VcpuMmu {
         Memslot *slot2;
         uint8_t bounce[32];
     } split{};
+    // An access whose bytes are partly RAM and partly outside every slot (it crosses a page or slot
+    // boundary): the RAM bytes are done in core and only the others exit as MMIO. Valid for the instruction
+    // counted `insn` (a later MMIO exit of another instruction never picks it up).
+    struct Mixed {
+        uint64_t insn = ~0ull;
+        uint64_t gpa = 0;         // what the caller sees as the access's gpa (its first byte)
+        unsigned len = 0;
+        uint8_t *ram_host = nullptr;
+        Memslot *ram_slot = nullptr;
+        uint64_t ram_gpa = 0;
+        unsigned ram_off = 0, ram_len = 0;    // the RAM bytes within the access
+        uint64_t mmio_gpa = 0;
+        unsigned mmio_off = 0, mmio_len = 0;  // the MMIO bytes within the access
+    } mixed{};
 };
 
 // Marks a vcpu as inside its run loop for as long as it lives.

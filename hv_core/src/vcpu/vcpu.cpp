@@ -90,6 +90,23 @@ Flow Vcpu::wait() {
 }
 
 Flow Vcpu::mmio_exit(uint64_t gpa, unsigned len, bool write, const uint8_t *data) {
+    auto &m = mmu_.mixed;
+    if (m.insn == stats_.insns_executed && m.gpa == gpa && m.len == len) [[unlikely]] {
+        // Part of the access is RAM (mmu/translate.cpp cross_page): those bytes here, the rest exits.
+        m.insn = ~0ull;
+        if (write) {
+            std::memcpy(m.ram_host, data + m.ram_off, m.ram_len);
+            note_store(m.ram_slot, m.ram_gpa, m.ram_len);
+        } else if (pending_load_.active && pending_load_.size == len) {
+            pending_load_.partial = true;
+            pending_load_.mmio_off = uint8_t(m.mmio_off);
+            pending_load_.mmio_len = uint8_t(m.mmio_len);
+            std::memcpy(pending_load_.bytes + m.ram_off, m.ram_host, m.ram_len);
+        }
+        gpa = m.mmio_gpa;
+        data = write ? data + m.mmio_off : data;
+        len = m.mmio_len;
+    }
     run_.exit_reason = PHV_EXIT_MMIO;
     run_.nip = st_.nip;
     run_.mmio.phys_addr = gpa;
@@ -140,9 +157,16 @@ void Vcpu::complete_exit() {
         pending_load_.active = false;
         uint64_t v = 0;
         const unsigned n = pending_load_.size;
+        // The bytes in memory order: all from the exit, or (partial) the RAM ones with the exit's in place.
+        const uint8_t *bytes = run_.mmio.data;
+        if (pending_load_.partial) {
+            pending_load_.partial = false;
+            std::memcpy(pending_load_.bytes + pending_load_.mmio_off, run_.mmio.data, pending_load_.mmio_len);
+            bytes = pending_load_.bytes;
+        }
         for (unsigned i = 0; i < n; ++i) {
             const unsigned shift = pending_load_.big_endian ? 8 * (n - 1 - i) : 8 * i;
-            v |= uint64_t(run_.mmio.data[i]) << shift;
+            v |= uint64_t(bytes[i]) << shift;
         }
         if (pending_load_.sign && n < 8)
             v = uint64_t(isa::sext(v, 8 * n));

@@ -162,6 +162,11 @@ public:
     isa::Flow translate_data(uint64_t ea, unsigned len, DataRef &out);
     isa::Flow translate_data_slow(mmu::Access a, uint64_t ea, unsigned len, DataRef &out);
     void commit_split_store(unsigned len);
+    // The pieces of an access that crosses from page `first` into page `second` (both 4K-aligned guest real
+    // addresses with their host pages, null when not RAM): one host range, the bounce buffer, or MMIO.
+    isa::Flow cross_page(const mmu::TlbEntry &first, const mmu::TlbEntry &second, uint64_t ea, unsigned off,
+                         unsigned len, DataRef &out);
+    isa::Flow real_cross_page(uint64_t gpa, unsigned len, bool write, DataRef &out);
     // Instruction fetch: the real address of nip, or false after an ISI/segment interrupt (f = Jump) or an
     // error exit (f = Exit).
     bool fetch_address(uint64_t nip, uint64_t &ra, isa::Flow &f);
@@ -218,6 +223,10 @@ private:
         bool sign = false, big_endian = false;
         bool fpr = false;                  // the target is FPR rt, converted as fpr_kind says
         FprLoad fpr_kind = FprLoad::Double;
+        // A load partly from RAM (mmu_.mixed): its RAM bytes, and where the MMIO bytes go among them.
+        bool partial = false;
+        uint8_t mmio_off = 0, mmio_len = 0;
+        uint8_t bytes[16] = {};
     } pending_load_;
     bool pending_hcall_ = false;
     bool mmio_advance_ = false;   // the instruction that exited for MMIO is complete once served

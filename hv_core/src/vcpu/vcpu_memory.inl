@@ -45,6 +45,9 @@ isa::Flow Vcpu::translate_data(uint64_t ea, unsigned len, DataRef &out) {
         out.gpa = real_address(ea);
         out.host = ram(out.gpa, len, A == mmu::Access::Store, &out.slot);
         out.split = false;
+        // Across a page into another slot (or out of RAM): the pieces, as under translation.
+        if (!out.host && (out.gpa & 0xfff) + len > 0x1000) [[unlikely]]
+            return real_cross_page(out.gpa, len, A == mmu::Access::Store, out);
         return isa::Flow::Next;
     }
     const mmu::TlbEntry *e = mmu_.tlb.lookup(A, ea, tlb_context());

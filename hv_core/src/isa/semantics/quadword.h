@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "isa/semantics/loadstore.h"
+#include "memory/memslots.h"
 #include "isa/semantics/semantics.h"
 
 namespace phv::isa::sem {
@@ -42,14 +43,30 @@ inline bool cas16(uint8_t *p, uint64_t expected[2], const uint64_t desired[2]) {
 }
 
 // An aligned quadword in writable RAM, for single-copy atomic lq/stq (Book II 1.4: aligned quadword
-// accesses of lq, stq, plq, pstq are single-copy atomic), or nullptr (then two doubleword accesses do).
-inline uint8_t *atomic_quadword(Vcpu &c, uint64_t ea, uint64_t &gpa, Memslot **slot) {
-    // Under translation (MSR[DR]=1) the two-doubleword path goes through the MMU (storage interrupts, R/C,
-    // a read-only page refusing stq); the quadword is then not single-copy atomic (issue 6 follow-up).
-    if (ea % 16 || (c.st_.msr & msr::DR))
-        return nullptr;
+// accesses of lq, stq, plq, pstq are single-copy atomic), in p, or p = nullptr (then two doubleword accesses
+// do: unaligned, MMIO, or a read-only slot, which the compare-and-swap that reads atomically cannot touch).
+// Under translation (MSR[DR]=1) the quadword is translated once, as a load or a store (storage interrupts,
+// R/C); an aligned quadword never crosses a page. A fault returns its Flow.
+inline Flow atomic_quadword(Vcpu &c, uint64_t ea, bool store, uint8_t *&p, uint64_t &gpa, Memslot **slot) {
+    p = nullptr;
+    if (ea % 16)
+        return Flow::Next;
+    if (c.st_.msr & msr::DR) {
+        Vcpu::DataRef r;
+        const Flow f = store ? c.translate_data<mmu::Access::Store>(ea, 16, r)
+                             : c.translate_data<mmu::Access::Load>(ea, 16, r);
+        if (f != Flow::Next)
+            return f;
+        if (r.host && !r.split && r.slot && !(r.slot->flags & PHV_MEM_READONLY)) {
+            p = r.host;
+            gpa = r.gpa;
+            *slot = r.slot;
+        }
+        return Flow::Next;
+    }
     gpa = c.real_address(ea);
-    return c.ram(gpa, 16, true, slot);
+    p = c.ram(gpa, 16, true, slot);
+    return Flow::Next;
 }
 } // namespace detail_q
 
@@ -62,7 +79,10 @@ Flow lq(Vcpu &c, const Decoded &d) {
     const uint64_t ea = effective_address_of<Prefixed>(c, d);
     uint64_t first = 0, second = 0, gpa = 0;
     Memslot *slot = nullptr;
-    if (uint8_t *p = detail_q::atomic_quadword(c, ea, gpa, &slot)) {
+    uint8_t *p;
+    if (const Flow f = detail_q::atomic_quadword(c, ea, false, p, gpa, &slot); f != Flow::Next)
+        return f;
+    if (p) {
         uint64_t raw[2] = {0, 0};
         detail_q::cas16(p, raw, raw);   // reads atomically (writes back only what is there)
         const bool be = !(c.st_.msr & msr::LE);
@@ -89,7 +109,10 @@ Flow stq(Vcpu &c, const Decoded &d) {
     const unsigned r = detail_q::at_ea<Prefixed>(c, d.rt);
     uint64_t gpa = 0;
     Memslot *slot = nullptr;
-    if (uint8_t *p = detail_q::atomic_quadword(c, ea, gpa, &slot)) {
+    uint8_t *p;
+    if (const Flow f = detail_q::atomic_quadword(c, ea, true, p, gpa, &slot); f != Flow::Next)
+        return f;
+    if (p) {
         const bool be = !(c.st_.msr & msr::LE);
         uint64_t desired[2], seen[2] = {0, 0};
         phv::detail::to_guest<uint64_t>(reinterpret_cast<uint8_t *>(&desired[0]), c.st_.gpr[r], be);
