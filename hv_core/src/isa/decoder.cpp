@@ -170,7 +170,7 @@ Decoded finish(Decoded d, const InsnDef *def, const DecodeContext &ctx) {
         return d;
     }
     const unsigned variant = ((def->flags & flag::kOE) ? field::OE(word) << 1 : 0) |
-                             ((def->flags & flag::kRc) ? field::Rc(word) : 0);
+                             ((def->flags & flag::kRc) ? (def->form == Form::VC ? field::Rc21(word) : field::Rc(word)) : 0);
     d.fn = def->exec[variant];
     if (!d.fn)   // a reserved variant (e.g. an Rc=1 form the ISA does not define)
         d.fn = sem::illegal;

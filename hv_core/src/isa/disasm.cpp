@@ -114,6 +114,23 @@ std::string operand(std::string_view op, uint32_t w, uint64_t nip, const InsnDef
     if (op == "IMM8P") return num(bits(prefix, 24, 31));   // xxeval
     if (op == "UIM3P") return num(bits(prefix, 29, 31));   // xxpermx
     if (op == "DX") return num(sext((bits(w, 16, 25) << 6) | (bits(w, 11, 15) << 1) | bits(w, 31, 31), 16));
+    // VMX (rows/vmx_*.inc): VRs are written vN as objdump does.
+    if (op == "VRT" || op == "VRS") return "v" + num(RT(w));
+    if (op == "VRA") return "v" + num(RA(w));
+    if (op == "VRB") return "v" + num(RB(w));
+    if (op == "VRC") return "v" + num(RC(w));
+    if (op == "UIM5") return num(bits(w, 11, 15));
+    if (op == "UIM4") return num(bits(w, 12, 15));
+    if (op == "UIM3") return num(bits(w, 13, 15));
+    if (op == "UIM2") return num(bits(w, 14, 15));
+    if (op == "SIM") return num(sext(bits(w, 11, 15), 5));
+    if (op == "SHB") return num(bits(w, 22, 25));
+    if (op == "SH3") return num(bits(w, 23, 25));
+    if (op == "ST") return num(bits(w, 16, 16));
+    if (op == "SIX") return num(bits(w, 17, 20));
+    if (op == "MP") return num(bits(w, 15, 15));
+    if (op == "N") return num(bits(w, 13, 15));
+    if (op == "BM16") return num(bits(w, 16, 25) << 6 | bits(w, 11, 15) << 1 | bits(w, 31, 31));
     return "?";
 }
 
@@ -152,7 +169,7 @@ int disassemble(uint32_t first, uint32_t suffix, uint64_t nip, char *buf, size_t
             s += 'l';
         if ((def->form == Form::I || def->form == Form::B) && field::AA(w))
             s += 'a';
-    } else if ((def->flags & flag::kRc) && field::Rc(w)) {
+    } else if ((def->flags & flag::kRc) && (def->form == Form::VC ? field::Rc21(w) : field::Rc(w))) {
         s += '.';
     }
     std::string_view ops = def->operands;

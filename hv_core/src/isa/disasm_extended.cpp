@@ -48,6 +48,8 @@ std::string operand(std::string_view op, uint32_t w, uint64_t nip) {
     if (op == "XA") return "vs" + num(XA(w));
     if (op == "XB") return "vs" + num(XB(w));
     if (op == "0") return "0";
+    if (op == "VRT") return "v" + num(RT(w));
+    if (op == "VRA") return "v" + num(RA(w));
     return "?";
 }
 
@@ -112,6 +114,8 @@ constexpr Rule kRules[] = {
     {"nor", rs_is_rb, "not", "RA,RS"},
     {"xvcpsgndp", xa_is_xb, "xvmovdp", "XT,XB"},
     {"xvcpsgnsp", xa_is_xb, "xvmovsp", "XT,XB"},
+    {"vor", [](uint32_t w) { return RA(w) == RB(w); }, "vmr", "VRT,VRA"},
+    {"vnor", [](uint32_t w) { return RA(w) == RB(w); }, "vnot", "VRT,VRA"},
     {"cmp", [](uint32_t w) { return L10(w) == 0; }, "cmpw", "BFopt,RA,RB"},
     {"cmp", [](uint32_t w) { return L10(w) == 1; }, "cmpd", "BFopt,RA,RB"},
     {"cmpl", [](uint32_t w) { return L10(w) == 0; }, "cmplw", "BFopt,RA,RB"},

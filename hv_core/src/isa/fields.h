@@ -24,6 +24,7 @@ constexpr uint32_t RA(uint32_t w) { return bits(w, 11, 15); }
 constexpr uint32_t RB(uint32_t w) { return bits(w, 16, 20); }
 constexpr uint32_t RC(uint32_t w) { return bits(w, 21, 25); }     // A-form (isel's BC)
 constexpr uint32_t Rc(uint32_t w) { return bits(w, 31, 31); }
+constexpr uint32_t Rc21(uint32_t w) { return bits(w, 21, 21); }   // VC form (vcmp*.) and vstrib*.
 constexpr uint32_t OE(uint32_t w) { return bits(w, 21, 21); }
 constexpr uint32_t BF(uint32_t w) { return bits(w, 6, 8); }
 constexpr uint32_t BFA(uint32_t w) { return bits(w, 11, 13); }

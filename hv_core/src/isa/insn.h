@@ -31,6 +31,9 @@ enum class Form : uint8_t { I, B, SC, D, DS, DQ, X, XL, XFX, XO, A, M, MD, MDS, 
                            XX1, XX2, XX3, XX4,
                            DQX,   // lxv/stxv: DQ-form with TX/SX in bit 28
                            DQP,   // lxvp/stxvp (and the X-form lxvpx/stxvpx): XTp = 32*TX(bit 10) + 2*Tp(bits 6:9)
+                           // VMX (Book I 1.6.21-1.6.23): VX has an 11-bit XO; VC has its Rc in bit 21; VN is
+                           // vsldbi/vsrdbi.
+                           VX, VC, VN,
                            // Prefixed (ISA 3.1 Book I 1.6.3): an 8-byte instruction, prefix word first.
                            LS8, MLS,
                            LS8X,    // plxv/pstxv: 8LS with TX/SX in suffix bit 5

@@ -27,6 +27,13 @@
 #include "isa/semantics/vsx_fp_quad.h"
 #include "isa/semantics/vsx_loadstore.h"
 #include "isa/semantics/vsx_permute.h"
+#include "isa/semantics/vmx_compare.h"
+#include "isa/semantics/vmx_crypto.h"
+#include "isa/semantics/vmx_fp.h"
+#include "isa/semantics/vmx_integer.h"
+#include "isa/semantics/vmx_loadstore.h"
+#include "isa/semantics/vmx_logical.h"
+#include "isa/semantics/vmx_permute.h"
 #include "mmu/insns.h"
 
 namespace phv::isa {
@@ -46,6 +53,18 @@ constexpr Enc mds(uint32_t p, uint32_t xo) { return {p << 26 | xo << 1, 0xfc0000
 constexpr Enc a(uint32_t p, uint32_t xo) { return {p << 26 | xo << 1, 0xfc00003eu}; }      // A, DX
 constexpr Enc ds(uint32_t p, uint32_t xo) { return {p << 26 | xo, 0xfc000003u}; }          // DS
 constexpr Enc va(uint32_t p, uint32_t xo) { return {p << 26 | xo, 0xfc00003fu}; }          // VA
+// VMX (primary opcode 4): VX has an 11-bit XO (bits 21:31); VC a 10-bit XO (22:31) after its Rc bit; a VX whose
+// VRA field is a sub-opcode (vclzb, vnegw, vexpandbm ...) has it in the mask.
+constexpr Enc vx(uint32_t xo) { return {4u << 26 | xo, 0xfc0007ffu}; }
+constexpr Enc vxa(uint32_t xo, uint32_t ra) { return {vx(xo).match | ra << 16, vx(xo).mask | (0x1fu << 16)}; }
+constexpr Enc vc(uint32_t xo) { return {4u << 26 | xo, 0xfc0003ffu}; }
+constexpr Enc vca(uint32_t xo, uint32_t ra) { return {vc(xo).match | ra << 16, vc(xo).mask | (0x1fu << 16)}; }
+// vsldoi: VA form with bit 21 0 and SHB in 22:25; vsldbi/vsrdbi: VN form, bits 21:22 select, SH in 23:25.
+constexpr Enc vsldoi_enc() { return {4u << 26 | 44, 0xfc00043fu}; }
+constexpr Enc vn(uint32_t xo, uint32_t sel) { return {4u << 26 | sel << 9 | xo, 0xfc00063fu}; }
+// mtvsrbmi: DX form, XO 01010 in bits 26:30. vcntmb*: VX 1602 with bits 11:14 a sub-opcode, MP in 15.
+constexpr Enc mtvsrbmi_enc() { return {4u << 26 | 10u << 1, 0xfc00003eu}; }
+constexpr Enc vcntmb_enc(uint32_t sub) { return {vx(1602).match | sub << 17, vx(1602).mask | (0xfu << 17)}; }
 // Prefix words (ISA 3.1 Book I 1.6.3): opcode 1, type (bits 6:7) and bit 8. Bits 9:10 and 12:13 are
 // reserved and ignored, as QEMU ignores them; bit 11 is R, bits 14:31 are d0.
 constexpr Enc pfx_8ls() { return {0x04000000u, 0xff800000u}; }   // type 0: 8-byte load/store
@@ -125,6 +144,13 @@ constexpr InsnDef kTable[] = {
 #include "isa/rows/vsx_quad.inc"
 #include "isa/rows/vsx_loadstore.inc"
 #include "isa/rows/vsx_permute.inc"
+#include "isa/rows/vmx_loadstore.inc"
+#include "isa/rows/vmx_integer.inc"
+#include "isa/rows/vmx_logical.inc"
+#include "isa/rows/vmx_compare.inc"
+#include "isa/rows/vmx_permute.inc"
+#include "isa/rows/vmx_crypto.inc"
+#include "isa/rows/vmx_fp.inc"
 };
 
 #undef ONE

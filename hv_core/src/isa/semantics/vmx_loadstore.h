@@ -1,0 +1,78 @@
+// Book I 6.7: vector loads and stores. lvx/stvx move an aligned quadword (EA with its low 4 bits cleared);
+// the element forms move one byte, halfword or word to or from the element position EA selects. In little-
+// endian mode the register's byte order is reversed relative to storage (byte i of the VR is the storage
+// byte at 15 - i), as the ISA's endian-neutral description of these instructions says.
+#pragma once
+#include "isa/semantics/loadstore.h"
+#include "isa/semantics/vmx_common.h"
+
+namespace phv::isa::sem::vls {
+
+inline bool little(const Vcpu &c) { return c.st_.msr & msr::LE; }
+
+// lvx/lvxl (the L form only hints that the block is least recently used).
+inline Flow lvx(Vcpu &c, const Decoded &d) {
+    if (vec_off(c))
+        return vec_unavailable(c, d);
+    const uint64_t ea = effective_address<Addr::X, false>(c, d) & ~15ull;
+    uint64_t first = 0, second = 0;
+    if (const Flow f = c.load_value(ea, first); f != Flow::Next)
+        return f;
+    if (const Flow f = c.load_value(c.mask_ea(ea + 8), second); f != Flow::Next)
+        return f;
+    set_vr(c, d.rt, little(c) ? u128(second) << 64 | first : u128(first) << 64 | second);
+    return Flow::Next;
+}
+inline Flow stvx(Vcpu &c, const Decoded &d) {
+    if (vec_off(c))
+        return vec_unavailable(c, d);
+    const uint64_t ea = effective_address<Addr::X, false>(c, d) & ~15ull;
+    const u128 v = vr(c, d.rt);
+    const uint64_t hi = uint64_t(v >> 64), lo = uint64_t(v);
+    // A 16-byte aligned quadword never crosses a page, so the second store cannot fault after the first.
+    if (const Flow f = c.store<uint64_t>(ea, little(c) ? lo : hi); f != Flow::Next)
+        return f;
+    return c.store<uint64_t>(c.mask_ea(ea + 8), little(c) ? hi : lo);
+}
+
+// lve[bhw]x: the element at EA (aligned to its size) into its position in VRT; the other elements are
+// undefined, and phv leaves them as they were, as QEMU does.
+template <typename T>
+Flow lve(Vcpu &c, const Decoded &d) {
+    if (vec_off(c))
+        return vec_unavailable(c, d);
+    const uint64_t ea = effective_address<Addr::X, false>(c, d) & ~uint64_t(sizeof(T) - 1);
+    T v = 0;
+    if (const Flow f = c.load_value(ea, v); f != Flow::Next)
+        return f;
+    const unsigned eb = unsigned(ea) & 15;
+    const u128 m = u128(T(~T(0))), t = vr(c, d.rt);
+    // Big-endian: bytes eb.. of the VR from the left; little-endian: bytes eb.. from the right.
+    const unsigned sh = little(c) ? 8 * eb : 128 - 8 * (eb + sizeof(T));
+    set_vr(c, d.rt, (t & ~(m << sh)) | u128(v) << sh);
+    return Flow::Next;
+}
+template <typename T>
+Flow stve(Vcpu &c, const Decoded &d) {
+    if (vec_off(c))
+        return vec_unavailable(c, d);
+    const uint64_t ea = effective_address<Addr::X, false>(c, d) & ~uint64_t(sizeof(T) - 1);
+    const unsigned eb = unsigned(ea) & 15;
+    const unsigned sh = little(c) ? 8 * eb : 128 - 8 * (eb + sizeof(T));
+    return c.store<T>(ea, T(vr(c, d.rt) >> sh));
+}
+
+// lvsl/lvsr: the permute control vectors for an unaligned EA; the same in either endian mode.
+template <bool Right>
+Flow lvs(Vcpu &c, const Decoded &d) {
+    if (vec_off(c))
+        return vec_unavailable(c, d);
+    const unsigned sh = unsigned(effective_address<Addr::X, false>(c, d)) & 15;
+    u128 r = 0;
+    for (unsigned i = 0; i < 16; ++i)
+        set_elem<uint8_t>(r, i, uint8_t((Right ? 16 - sh : sh) + i));
+    set_vr(c, d.rt, r);
+    return Flow::Next;
+}
+
+} // namespace phv::isa::sem::vls
