@@ -52,7 +52,6 @@ constexpr uint64_t bit(unsigned facility) { return 1ull << facility; }
 namespace vscr {
 constexpr uint32_t NJ = 1u << 16;
 constexpr uint32_t SAT = 1u << 0;
-constexpr uint32_t kBits = NJ | SAT;   // the rest are reserved and read as 0
 } // namespace vscr
 
 // XER bits (Book I 3.2.2).

@@ -186,7 +186,8 @@ Flow convert_from_int(Vcpu &c, const Decoded &d) {
     set_vr(c, d.rt, r);
     return Flow::Next;
 }
-// vctsxs/vctuxs VRT,VRB,UIM: VRB * 2^UIM truncated to an integer word, saturated (VSCR[SAT]); NaN gives 0.
+// vctsxs/vctuxs VRT,VRB,UIM: VRB * 2^UIM truncated to an integer word, saturated (VSCR[SAT]); a NaN gives 0
+// without setting SAT, as on QEMU.
 template <bool Signed>
 Flow convert_to_int(Vcpu &c, const Decoded &d) {
     if (vec_off(c))
@@ -201,7 +202,6 @@ Flow convert_to_int(Vcpu &c, const Decoded &d) {
         uint32_t v;
         if (is_nan(x)) {
             v = 0;
-            sat = true;
         } else {
             const double t = std::trunc(std::ldexp(double(f(x)), int(uim)));
             if constexpr (Signed)

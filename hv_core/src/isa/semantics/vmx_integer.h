@@ -168,20 +168,13 @@ template <typename T> constexpr T dive_word(T a, T b) {
         return 0;
     return T(W(uint64_t(W(a)) << 32) / W(b));
 }
-// vdivesd/vdiveud: (a || 64 zeros) / b; x/0 (and signed overflow) give a, as on QEMU.
+// vdivesd/vdiveud: (a || 64 zeros) / b. x/0 (and MIN/-1) give a, as on QEMU; a quotient beyond 64 bits is
+// undefined and gives its low 64 bits, as on QEMU.
 template <typename T> constexpr T dive_dword(T a, T b) {
     using W = std::conditional_t<std::is_signed_v<T>, s128, u128>;
     if (div_undefined(a, b))
         return a;
-    const W q = W(u128(W(a)) << 64) / W(b);
-    // A quotient beyond 64 bits is undefined: QEMU leaves the dividend then.
-    if constexpr (std::is_signed_v<T>) {
-        if (q > W(std::numeric_limits<T>::max()) || q < W(std::numeric_limits<T>::min()))
-            return a;
-    } else if (q >> 64) {
-        return a;
-    }
-    return T(q);
+    return T(W(u128(W(a)) << 64) / W(b));
 }
 inline u128 divuq(u128 a, u128 b) { return b ? a / b : a; }
 inline u128 divsq(u128 a, u128 b) {
@@ -212,20 +205,15 @@ inline u128 div256_low(u128 a, u128 b) {
     }
     return q;
 }
-inline bool div256_overflows(u128 a, u128 b) { return a >= b; }   // (a << 128) / b needs more than 128 bits
+// vdiveuq/vdivesq: (a || 128 zeros) / b; a quotient beyond 128 bits is undefined, and phv gives its low 128
+// bits (QEMU's 256-bit division gives other values there). x/0 and MIN/-1 give a, as on QEMU.
 inline u128 diveuq(u128 a, u128 b) { return b ? div256_low(a, b) : a; }
 inline u128 divesq(u128 a, u128 b) {
     const s128 x = s128(a), y = s128(b);
-    if (y == 0)
+    if (y == 0 || (x == s128(u128(1) << 127) && y == -1))
         return a;
     const bool neg = (x < 0) != (y < 0);
-    const u128 ux = x < 0 ? -a : a, uy = y < 0 ? -b : b;
-    if (div256_overflows(ux, uy))
-        return a;
-    u128 q = div256_low(ux, uy);
-    // The signed quotient must fit in 128 bits: |q| <= 2^127 - 1, or 2^127 when negative.
-    if ((q >> 127) && !(neg && q == u128(1) << 127))
-        return a;
+    const u128 q = div256_low(x < 0 ? -a : a, y < 0 ? -b : b);
     return neg ? -q : q;
 }
 

@@ -125,80 +125,76 @@ u128 splat_imm(const Vcpu &, const Decoded &d) {
 }
 
 // ---- extract and insert (ISA 3.0 6.8.5, ISA 3.1) --------------------------------------------------------
-// The T-sized field at byte offset `at` of a 16-byte (or, with Double, 32-byte) value; offsets past the end
-// read zeros, the choice QEMU makes for those undefined cases.
+// An index that puts the field partly or wholly outside the register makes the result undefined. phv then
+// does what QEMU, the oracle, does, so that the differential test compares everything else: vextract* reads
+// at index 0, the inserts leave VRT unchanged, vextdu*v[lr]x give 0, and vextu*[lr]x shift as noted there.
 template <typename T>
-T field_at(u128 v, unsigned at) {
-    if (at > 16 - sizeof(T))
-        return T(at >= 16 ? 0 : (v << (8 * at)) >> (128 - 8 * sizeof(T)));
-    return T(v >> (128 - 8 * (at + sizeof(T))));
-}
+T field_at(u128 v, unsigned at) { return T(v >> (128 - 8 * (at + sizeof(T)))); }
 template <typename T>
 u128 with_field_at(u128 v, unsigned at, T x) {
-    // Bytes that would fall past byte 15 are dropped.
+    const unsigned sh = 128 - 8 * (at + sizeof(T));
     const u128 m = u128(std::make_unsigned_t<T>(~T(0)));
-    const int sh = int(128 - 8 * (at + sizeof(T)));
-    if (sh >= 0)
-        return (v & ~(m << sh)) | u128(std::make_unsigned_t<T>(x)) << sh;
-    return (v & ~(m >> -sh)) | u128(std::make_unsigned_t<T>(x)) >> -sh;
+    return (v & ~(m << sh)) | u128(std::make_unsigned_t<T>(x)) << sh;
 }
+template <typename T> constexpr unsigned kLastAt = 16 - sizeof(T);   // the last byte index a T fits at
+
 // vextractu[bhw]/vextractd VRT,VRB,UIM: the field at byte UIM, zero-extended into doubleword 0.
 template <typename T>
 u128 extract(const Vcpu &c, const Decoded &d) {
-    const unsigned uim = bits(d.word, 12, 15);
+    unsigned uim = bits(d.word, 12, 15);
+    if (uim > kLastAt<T>)
+        uim = 0;
     return u128(uint64_t(field_at<T>(vr(c, d.rb), uim))) << 64;
 }
 // vinsert[bhwd] VRT,VRB,UIM: the rightmost T of VRB's doubleword 0 into VRT at byte UIM.
 template <typename T>
 u128 insert(const Vcpu &c, const Decoded &d) {
     const unsigned uim = bits(d.word, 12, 15);
+    if (uim > kLastAt<T>)
+        return vr(c, d.rt);
     return with_field_at<T>(vr(c, d.rt), uim, T(uint64_t(vr(c, d.rb) >> 64)));
 }
-// vextu[bhw][lr]x RT,RA,VRB: the field at byte index RA[60:63] from the left, or ending that many bytes
-// from the right.
+// vextu[bhw][lr]x RT,RA,VRB: the field at byte index RA[60:63] from the left, or ending that many bytes from
+// the right. Out of range, QEMU shifts the register as a signed 128-bit number by the count modulo 128.
 template <typename T, bool Right>
 uint64_t extract_gpr(const Vcpu &c, const Decoded &d) {
     const unsigned idx = unsigned(c.st_.gpr[d.ra]) & 15;
     const u128 b = vr(c, d.rb);
-    if constexpr (Right)
-        return uint64_t(T(b >> (8 * idx)));
-    return uint64_t(field_at<T>(b, idx));
+    const int sh = Right ? int(8 * idx) : int(128 - 8 * idx - 8 * sizeof(T));
+    return uint64_t(T(u128(s128(b) >> (unsigned(sh) & 127))));
 }
 // vins[bhwd][lr]x VRT,RA,RB (GPR data) and vins[bhw]v[lr]x VRT,RA,VRB (VRB's doubleword-0 field): at byte index
 // RA[60:63] from the left, or ending that many bytes from the right.
 template <typename T, bool Right, bool FromVr>
 u128 insert_indexed(const Vcpu &c, const Decoded &d) {
     const unsigned idx = unsigned(c.st_.gpr[d.ra]) & 15;
-    T x;
-    if constexpr (FromVr) {
-        // The field sits right-justified in VRB's doubleword 0 (bytes 7, 6:7, 4:7).
-        x = T(uint64_t(vr(c, d.rb) >> 64));
-    } else {
-        x = T(c.st_.gpr[d.rb]);
-    }
+    // The field sits right-justified in VRB's doubleword 0 (bytes 7, 6:7, 4:7) or in GPR RB.
+    const T x = FromVr ? T(uint64_t(vr(c, d.rb) >> 64)) : T(c.st_.gpr[d.rb]);
     const u128 t = vr(c, d.rt);
-    if constexpr (Right) {
-        const u128 m = u128(std::make_unsigned_t<T>(~T(0))) << (8 * idx);
-        return (t & ~m) | (u128(std::make_unsigned_t<T>(x)) << (8 * idx));
-    }
-    return with_field_at<T>(t, idx, x);
+    if (idx > kLastAt<T>)
+        return t;
+    return with_field_at<T>(t, Right ? kLastAt<T> - idx : idx, x);
 }
 // vinsw/vinsd VRT,RB,UIM: GPR RB's low word / doubleword at byte UIM.
 template <typename T>
 u128 insert_gpr_imm(const Vcpu &c, const Decoded &d) {
-    return with_field_at<T>(vr(c, d.rt), bits(d.word, 12, 15), T(c.st_.gpr[d.rb]));
+    const unsigned uim = bits(d.word, 12, 15);
+    if (uim > kLastAt<T>)
+        return vr(c, d.rt);
+    return with_field_at<T>(vr(c, d.rt), uim, T(c.st_.gpr[d.rb]));
 }
 // vextdu[bhw]v[lr]x/vextddv[lr]x VRT,VRA,VRB,RC: the field at byte index RC[59:63] of VRA || VRB, from the left
 // or ending that many bytes from the right, zero-extended into doubleword 0.
 template <typename T, bool Right>
 u128 extract_double(const Vcpu &c, const Decoded &d) {
     const unsigned idx = unsigned(c.st_.gpr[d.rc]) & 31;
+    if (idx > 32 - sizeof(T))
+        return 0;
+    const unsigned at = Right ? 32 - sizeof(T) - idx : idx;
     const u128 a = vr(c, d.ra), b = vr(c, d.rb);
     uint64_t v = 0;
-    for (unsigned k = 0; k < sizeof(T); ++k) {
-        const int pos = Right ? int(31 - idx) - int(sizeof(T) - 1) + int(k) : int(idx + k);
-        v = v << 8 | (pos >= 0 && pos < 32 ? byte_of2(a, b, unsigned(pos)) : 0);
-    }
+    for (unsigned k = 0; k < sizeof(T); ++k)
+        v = v << 8 | byte_of2(a, b, at + k);
     return u128(v) << 64;
 }
 
@@ -222,8 +218,8 @@ Flow string_isolate(Vcpu &c, const Decoded &d) {
     return Flow::Next;
 }
 
-// vclrlb/vclrrb VRT,VRA,RB: keep the leftmost (rightmost) RB bytes of VRA, when RB < 16.
-template <bool Right>
+// vclrlb/vclrrb VRT,VRA,RB: with N = RB < 16, clear the leftmost (rightmost) 16-N bytes, keeping the other N.
+template <bool ClearLeft>
 u128 clear_bytes(const Vcpu &c, const Decoded &d) {
     const uint64_t n = c.st_.gpr[d.rb];
     const u128 a = vr(c, d.ra);
@@ -231,7 +227,7 @@ u128 clear_bytes(const Vcpu &c, const Decoded &d) {
         return a;
     if (n == 0)
         return 0;
-    const u128 keep = Right ? ~u128(0) >> (128 - 8 * n) : ~u128(0) << (128 - 8 * n);
+    const u128 keep = ClearLeft ? ~u128(0) >> (128 - 8 * n) : ~u128(0) << (128 - 8 * n);
     return a & keep;
 }
 
@@ -271,15 +267,16 @@ inline u128 gbbd(u128 b) {
     }
     return r;
 }
-// vgnb RT,VRB,N: every Nth bit of VRB from bit 0, right-justified in RT (N in bits 13:15, 2..7).
+// vgnb RT,VRB,N: every Nth bit of VRB from bit 0, placed from RT's bit 0 (the left) on (N in bits 13:15, 2..7).
 inline uint64_t gnb(const Vcpu &c, const Decoded &d) {
     const unsigned n = bits(d.word, 13, 15);
     const u128 b = vr(c, d.rb);
     uint64_t r = 0;
+    unsigned ptr = 0;
     if (n < 2)   // an invalid form; QEMU does not decode it either
         return 0;
-    for (unsigned i = 0; i < 128; i += n)
-        r = r << 1 | (unsigned(b >> (127 - i)) & 1);
+    for (unsigned i = 0; i < 128; i += n, ++ptr)
+        r |= uint64_t(unsigned(b >> (127 - i)) & 1) << (63 - ptr);
     return r;
 }
 
@@ -351,7 +348,8 @@ inline Flow mfvscr(Vcpu &c, const Decoded &d) {
 inline Flow mtvscr(Vcpu &c, const Decoded &d) {
     if (vec_off(c))
         return vec_unavailable(c, d);
-    c.st_.vscr = uint32_t(vr(c, d.rb)) & vscr::kBits;
+    // The reserved bits keep what was written, as on QEMU (Book I 1.3.3 lets them read back either way).
+    c.st_.vscr = uint32_t(vr(c, d.rb));
     return Flow::Next;
 }
 
