@@ -119,7 +119,7 @@ std::string operand(std::string_view op, uint32_t w, uint64_t nip, const InsnDef
     if (op == "VRA") return "v" + num(RA(w));
     if (op == "VRB") return "v" + num(RB(w));
     if (op == "VRC") return "v" + num(RC(w));
-    if (op == "UIM5") return num(bits(w, 11, 15));
+    if (op == "UIM") return num(bits(w, 11, 15));   // vcfsx ... (5 bits)
     if (op == "UIM4") return num(bits(w, 12, 15));
     if (op == "UIM3") return num(bits(w, 13, 15));
     if (op == "UIM2") return num(bits(w, 14, 15));

@@ -72,7 +72,7 @@ def gpr_in():
 FP = {'vaddfp', 'vsubfp', 'vmaxfp', 'vminfp', 'vmaddfp', 'vnmsubfp', 'vrefp', 'vrsqrtefp', 'vexptefp', 'vlogefp',
       'vrfin', 'vrfiz', 'vrfip', 'vrfim', 'vcfsx', 'vcfux', 'vctsxs', 'vctuxs', 'vcmpeqfp', 'vcmpgefp', 'vcmpgtfp',
       'vcmpbfp'}
-IMM_OPS = {'UIM5', 'UIM4', 'UIM3', 'UIM2', 'SIM', 'SHB', 'SH3', 'ST', 'SIX', 'MP', 'N', 'BM16', 'BF'}
+IMM_OPS = {'UIM', 'UIM4', 'UIM3', 'UIM2', 'SIM', 'SHB', 'SH3', 'ST', 'SIX', 'MP', 'N', 'BM16', 'BF'}
 
 def make_word(mn, form, enc, flags, ops):
     w = enc[0]
@@ -85,7 +85,7 @@ def make_word(mn, form, enc, flags, ops):
         elif op in ('RA', 'RA0'): w |= put(10 if op == 'RA0' else 5, 11, 15)
         elif op == 'RB': w |= put(9 if 'RA0' in ops else 6, 16, 20)
         elif op == 'RC': w |= put(7, 21, 25)
-        elif op == 'UIM5': w |= put(rng.randrange(32), 11, 15)
+        elif op == 'UIM': w |= put(rng.randrange(32), 11, 15)
         elif op == 'UIM4': w |= put(rng.randrange(16), 12, 15)
         elif op == 'UIM3': w |= put(rng.randrange(8), 13, 15)
         elif op == 'UIM2': w |= put(rng.randrange(4), 14, 15)
