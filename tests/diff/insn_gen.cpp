@@ -42,6 +42,8 @@ constexpr std::string_view kKnownOperands[] = {"RT", "RS", "RA", "RA0", "RB", "S
                                                // VMX registers, VSX registers and immediates (Book I 6, 7)
                                                "VRT", "VRS", "VRA", "VRB", "VRC", "XT", "XS", "XA", "XB", "XC",
                                                "XTp", "XSp", "DM", "SHW", "UIM2", "UIM4", "IMM8", "IMM5", "UIM5",
+                                               // VMX immediates (rows/vmx_*.inc)
+                                               "UIM", "UIM3", "SIM", "SHB", "SH3", "ST", "SIX", "MP", "N", "BM16",
                                                "IX", "IMM32", "IMM8P", "UIM3P"};
 
 // BO values with their "z" bits 0 (Book I 2.4, Figure 40); a/t hint bits vary. bcctr must not decrement
@@ -432,6 +434,27 @@ Unit generate(uint16_t row, const InsnDef &def, Rng &r, GenState &st) {
             w |= put(uint32_t(r.below(4)), 19, 20);
         } else if (op == "DM" || op == "SHW") {
             w |= put(uint32_t(r.below(4)), 22, 23);
+        } else if (op == "UIM" || op == "SIM") {
+            // vcfsx/vctsxs scale, vspltis* value (sign-extended): bits 11:15.
+            w |= put(uint32_t(r.below(32)), 11, 15);
+        } else if (op == "UIM3") {
+            w |= put(uint32_t(r.below(8)), 13, 15);
+        } else if (op == "SHB") {
+            w |= put(uint32_t(r.below(16)), 22, 25);
+        } else if (op == "SH3") {
+            w |= put(uint32_t(r.below(8)), 23, 25);
+        } else if (op == "ST") {
+            w |= put(uint32_t(r.below(2)), 16, 16);
+        } else if (op == "SIX") {
+            w |= put(uint32_t(r.below(16)), 17, 20);
+        } else if (op == "MP") {
+            w |= put(uint32_t(r.below(2)), 15, 15);
+        } else if (op == "N") {
+            w |= put(2 + uint32_t(r.below(6)), 13, 15);   // vgnb: N = 0 and 1 are invalid forms
+        } else if (op == "BM16") {
+            // mtvsrbmi: b0 (bits 16:25) || b1 (11:15) || b2 (31).
+            const uint32_t bm = uint32_t(r.below(65536));
+            w |= put(bm >> 6, 16, 25) | put(bm >> 1, 11, 15) | put(bm, 31, 31);
         } else if (op == "UIM2") {
             w |= put(uint32_t(r.below(4)), 14, 15);
         } else if (op == "UIM4") {
@@ -482,8 +505,8 @@ Unit generate(uint16_t row, const InsnDef &def, Rng &r, GenState &st) {
     }
 
     // Rc, or LK for branches: bit 31 either way.
-    if (def.flags & flag::kRc)
-        w |= put(uint32_t(r.below(2)), 31, 31);
+    if (def.flags & flag::kRc)   // the VC form (vcmp*., vstri*.) has its Rc in bit 21
+        w |= def.form == isa::Form::VC ? put(uint32_t(r.below(2)), 21, 21) : put(uint32_t(r.below(2)), 31, 31);
     if (def.flags & flag::kBranch) {
         // bclr/bcctr: point LR/CTR past the skipped word. bcl 20,31,$+4 reads the address of the next
         // word (A); the branch sits at A+12, the skipped word at A+16, the target is A+20.

@@ -17,6 +17,7 @@
 #include "known_oracle_bugs.h"
 
 #include <csignal>
+#include <cmath>
 #include <cstring>
 #include <string_view>
 
@@ -355,6 +356,89 @@ bool mtfsb1_fx(const RuleInput &in) {
     return only({in.c, in.unit, in.def, in.word, in.before, in.phv, q}, 32, 0, isa::field::Rc(in.word) ? kCr1Fx : 0);
 }
 
+// ---- VMX (rows/vmx_*.inc) -----------------------------------------------------------------------------------
+using u128 = unsigned __int128;
+u128 vr_of(const diff_regs &r, unsigned n) { return u128(r.vsr[32 + n].hi) << 64 | r.vsr[32 + n].lo; }
+
+// True if phv and QEMU differ at most in VR n, and both ran to the end.
+bool only_vr(const RuleInput &in, unsigned n) {
+    Result q = in.qemu;
+    q.regs.vsr[32 + n] = in.phv.regs.vsr[32 + n];
+    return only({in.c, in.unit, in.def, in.word, in.before, in.phv, q}, 32, 0, 0);
+}
+
+// vrldnm (Insert=false) or vrldmi (true) of the state before, as the ISA defines them (Book I 6.9.2):
+// MB, ME and SH in bits 42:47, 50:55, 58:63 of each doubleword of VRB.
+u128 rld_mask(const RuleInput &in, bool insert) {
+    const u128 a = vr_of(in.before, isa::field::RA(in.word)), b = vr_of(in.before, isa::field::RB(in.word)),
+               t = vr_of(in.before, rt(in));
+    u128 r = 0;
+    for (unsigned i = 0; i < 2; ++i) {
+        const uint64_t e = uint64_t(b >> (64 - 64 * i)), x = uint64_t(a >> (64 - 64 * i)), old = uint64_t(t >> (64 - 64 * i));
+        const unsigned mb = (e >> 16) & 63, me = (e >> 8) & 63, sh = e & 63;
+        const uint64_t rot = sh ? x << sh | x >> (64 - sh) : x;
+        const uint64_t from = ~0ull >> mb, to = ~0ull << (63 - me), m = mb <= me ? from & to : from | to;
+        r = r << 64 | (insert ? (rot & m) | (old & ~m) : rot & m);
+    }
+    return r;
+}
+
+// vrldmi: QEMU translates it with vrldnm's vector expansion (its do_vrlmi table has gen_vrlnm_vec for MO_64),
+// so it writes the rotated-and-masked value instead of inserting it into VRT under the mask.
+bool vrldmi_is_vrldnm(const RuleInput &in) {
+    if (!is(in, "vrldmi"))
+        return false;
+    return vr_of(in.qemu.regs, rt(in)) == rld_mask(in, false) && vr_of(in.phv.regs, rt(in)) == rld_mask(in, true) &&
+           only_vr(in, rt(in));
+}
+
+// vexptefp/vlogefp are estimates: the ISA bounds their error (Book I 6.12.3) and says no more. phv's result
+// is accepted when each element is within 1/4096 (relative) of the exact value, whatever QEMU's is (its
+// float32_exp2 even gives -infinity for large negative operands, where 2^x is +0).
+bool vector_estimate(const RuleInput &in) {
+    const bool exp = is(in, "vexptefp");
+    if (!exp && !is(in, "vlogefp"))
+        return false;
+    const u128 b = vr_of(in.before, isa::field::RB(in.word)), got = vr_of(in.phv.regs, rt(in));
+    const bool nj = in.before.vscr.lo & 0x10000;
+    for (unsigned i = 0; i < 4; ++i) {
+        uint32_t xb = uint32_t(b >> (96 - 32 * i)), xg = uint32_t(got >> (96 - 32 * i));
+        if (nj && (xb & 0x7f800000u) == 0)
+            xb &= 0x80000000u;   // NJ: a denormal operand is a zero
+        float x, g;
+        std::memcpy(&x, &xb, 4);
+        std::memcpy(&g, &xg, 4);
+        const long double exact = exp ? exp2l(x) : log2l(x);
+        // NJ flushes a result below the smallest normal to zero; a denormal result has absolute precision.
+        const bool flushed = nj && fabsl(exact) < 0x1p-126L && g == 0;
+        const float rounded = float(exact);   // beyond the single range: the infinity or zero it rounds to
+        const bool ok = flushed || (std::isnan(exact) ? std::isnan(g) : std::isinf(rounded) ? g == rounded
+                                    : fabsl(g - exact) <= fabsl(exact) / 4096 + 0x1p-149L);
+        if (!ok)
+            return false;
+    }
+    return only_vr(in, rt(in));
+}
+
+// mfvscr after an mtvscr that wrote VSCR's reserved bits: phv reads them as 0, QEMU as written (Book I
+// 1.3.3: a reserved bit last written 1 reads back undefined). Only those bits of VRT word 3 may differ.
+bool vscr_reserved(const RuleInput &in) {
+    if (!is(in, "mfvscr"))
+        return false;
+    const u128 p = vr_of(in.phv.regs, rt(in)), q = vr_of(in.qemu.regs, rt(in));
+    return (p ^ q) == ((q & 0xffffffffu) & ~u128(DIFF_VSCR_BITS)) && only_vr(in, rt(in));
+}
+
+// vdiveuq/vdivesq: a quotient that does not fit in 128 bits leaves VRT undefined (ISA 3.1 Book I 6.9.1.8).
+bool vdiveq_undefined(const RuleInput &in) {
+    const bool sign = is(in, "vdivesq");
+    if (!sign && !is(in, "vdiveuq"))
+        return false;
+    auto mag = [&](u128 v) { return sign && (v >> 127) ? -v : v; };
+    const u128 a = vr_of(in.before, isa::field::RA(in.word)), b = vr_of(in.before, isa::field::RB(in.word));
+    return b != 0 && mag(a) >= mag(b) && only_vr(in, rt(in));
+}
+
 constexpr Rule kRules[] = {
     {"signal-fpscr-drn", "oracle bug",
      "Power ISA 3.1 Book III 7.5.9 (a trap interrupt alters no FPSCR bit) and Book I 4.2.2 (FPSCR[DRN], bits "
@@ -404,6 +488,23 @@ constexpr Rule kRules[] = {
      "Power ISA 3.1 Book II 4.5.1, Fetch and Increment Bounded/Equal, Fetch and Decrement Bounded "
      "(mem(EA-s,s); RT = 0x8000... of s bytes when the bound is reached)",
      "lwat/ldat FC 24/25/28: QEMU 7.2's bound value and its Decrement Bounded neighbour", amo_bounded},
+    {"vrldmi-is-vrldnm", "oracle bug",
+     "Power ISA 3.1 Book I 6.9.2, Vector Rotate Left Doubleword then Mask Insert: the rotated value is "
+     "inserted into VRT under MASK(mb, me)",
+     "QEMU's vrldmi returns the rotated value ANDed with the mask (vrldnm), VRT's old bits dropped",
+     vrldmi_is_vrldnm},
+    {"vector-estimate", "undefined",
+     "Power ISA 3.1 Book I 6.12.3, vexptefp/vlogefp: an estimate within the stated relative error",
+     "the estimate's low bits (and QEMU's -infinity for 2^x of large negative x), phv within 1/4096",
+     vector_estimate},
+    {"vscr-reserved", "undefined",
+     "Power ISA 3.1 Book I 1.3.3 (reserved bits in system registers read 0 if last written 0, else "
+     "undefined) and 6.3 (VSCR: only NJ and SAT defined)",
+     "VRT word 3 of mfvscr after mtvscr wrote VSCR's reserved bits", vscr_reserved},
+    {"vdiveq-undefined", "undefined",
+     "Power ISA 3.1 Book I 6.9.1.8, Vector Divide Extended {Signed,Unsigned} Quadword: VRT undefined when "
+     "the quotient cannot be represented in 128 bits",
+     "VRT for |VRA| >= |VRB|", vdiveq_undefined},
 };
 
 } // namespace

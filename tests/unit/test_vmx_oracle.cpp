@@ -76,8 +76,12 @@ bool estimate_ok(const std::string &m, u128 b, u128 got, uint32_t vscr) {
         std::memcpy(&x, &xb, 4);
         std::memcpy(&g, &xg, 4);
         const long double exact = m == "vexptefp" ? exp2l(x) : log2l(x);
-        if (std::isnan(exact) ? !std::isnan(g) : std::isinf(exact) ? g != exact
-                                                                : fabsl(g - exact) > fabsl(exact) / 4096 + 1e-45L)
+        // NJ flushes a result below the smallest normal to zero; a denormal result has absolute precision.
+        if ((vscr & 0x10000) && fabsl(exact) < 0x1p-126L && g == 0)
+            continue;
+        const float rounded = float(exact);   // beyond the single range: the infinity or zero it rounds to
+        if (std::isnan(exact) ? !std::isnan(g) : std::isinf(rounded) ? g != rounded
+                                                                  : fabsl(g - exact) > fabsl(exact) / 4096 + 0x1p-149L)
             return false;
     }
     return true;
@@ -129,7 +133,8 @@ TEST(VmxOracle, EveryCaseMatchesQemu) {
         ++seen[m];
         const u128 got = join(s.vsr[33][0], s.vsr[33][1]), qemu = join(k.t_out.hi, k.t_out.lo);
         const u128 a = join(k.a.hi, k.a.lo), b = join(k.b.hi, k.b.lo), t = join(k.t.hi, k.t.lo);
-        const bool rest = s.vscr == k.vscr_out && g.gpr(8) == k.r8_out && s.cr == k.cr_out &&
+        // VSCR's reserved bits read 0 in phv; QEMU keeps what mtvscr wrote there (Book I 1.3.3 allows both).
+        const bool rest = s.vscr == (k.vscr_out & (vscr::NJ | vscr::SAT)) && g.gpr(8) == k.r8_out && s.cr == k.cr_out &&
                           std::memcmp(g.ram + kData, k.mem_out, 64) == 0;
         bool ok = rest && got == qemu;
         if (!ok && rest && m == "vrldmi" && qemu == rldnm_or_mi(a, b, t, false))

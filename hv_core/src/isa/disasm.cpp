@@ -114,15 +114,9 @@ std::string operand(std::string_view op, uint32_t w, uint64_t nip, const InsnDef
     if (op == "IMM8P") return num(bits(prefix, 24, 31));   // xxeval
     if (op == "UIM3P") return num(bits(prefix, 29, 31));   // xxpermx
     if (op == "DX") return num(sext((bits(w, 16, 25) << 6) | (bits(w, 11, 15) << 1) | bits(w, 31, 31), 16));
-    // VMX (rows/vmx_*.inc): VRs are written vN as objdump does.
-    if (op == "VRT" || op == "VRS") return "v" + num(RT(w));
-    if (op == "VRA") return "v" + num(RA(w));
-    if (op == "VRB") return "v" + num(RB(w));
-    if (op == "VRC") return "v" + num(RC(w));
-    if (op == "UIM") return num(bits(w, 11, 15));   // vcfsx ... (5 bits)
-    if (op == "UIM4") return num(bits(w, 12, 15));
-    if (op == "UIM3") return num(bits(w, 13, 15));
-    if (op == "UIM2") return num(bits(w, 14, 15));
+    // VMX immediates (rows/vmx_*.inc; VRT..VRC, UIM2 and UIM4 are above).
+    if (op == "UIM") return num(bits(w, 11, 15));    // vcfsx, vctsxs ...
+    if (op == "UIM3") return num(bits(w, 13, 15));   // vsplth
     if (op == "SIM") return num(sext(bits(w, 11, 15), 5));
     if (op == "SHB") return num(bits(w, 22, 25));
     if (op == "SH3") return num(bits(w, 23, 25));

@@ -20,19 +20,35 @@ constexpr uint32_t quiet(uint32_t x) { return x | 0x00400000u; }
 inline float f(uint32_t x) { return std::bit_cast<float>(x); }
 inline uint32_t u(float x) { return std::bit_cast<uint32_t>(x); }
 
+// The exact value of a sum p + q of doubles as s + err (Knuth's TwoSum; exact in round-to-nearest). The
+// operands here are products or values of single-precision numbers, which doubles hold exactly.
+struct Exact {
+    double s, err;
+};
+inline Exact two_sum(double p, double q) {
+    const double s = p + q, qq = s - p, pp = s - qq;
+    return {s, (p - pp) + (q - qq)};
+}
+
 struct Env {
     bool nj;
     uint32_t in(uint32_t x) const { return nj && is_denormal(x) ? x & 0x80000000u : x; }
-    // The rounded result r of an operation whose exact value is (approximately, in double) `exact`: flushed
-    // when NJ=1 and the exact value is below the smallest normal.
-    uint32_t out(float r, double exact) const {
+    // The rounded result r of an operation whose exact value is x.s + x.err: flushed to zero when NJ=1 and
+    // the exact value is below the smallest normal in magnitude (tininess before rounding), even when it
+    // rounds up to the smallest normal.
+    uint32_t out(float r, Exact x) const {
         const uint32_t b = u(r);
         if (is_nan(b))
             return kDefaultNaN;   // an invalid operation; NaN operands never get here
-        if (nj && (is_denormal(b) || (b & 0x7fffffffu) == 0x00800000u) && std::fabs(exact) < double(FLT_MIN))
-            return b & 0x80000000u;
+        if (nj && (is_denormal(b) || (b & 0x7fffffffu) == 0x00800000u)) {
+            const double m = std::fabs(x.s);
+            const bool tiny = m < double(FLT_MIN) || (m == double(FLT_MIN) && x.err != 0 && (x.err < 0) != (x.s < 0));
+            if (tiny)
+                return b & 0x80000000u;
+        }
         return b;
     }
+    uint32_t out(float r, double exact) const { return out(r, Exact{exact, 0}); }
 };
 
 // The first NaN among the operands, quieted, or 0 when there is none.
@@ -50,14 +66,14 @@ inline uint32_t add(Env e, uint32_t a, uint32_t b) {
     if (nan_of(r, {a, b}))
         return r;
     a = e.in(a), b = e.in(b);
-    return e.out(f(a) + f(b), double(f(a)) + double(f(b)));
+    return e.out(f(a) + f(b), two_sum(f(a), f(b)));
 }
 inline uint32_t sub(Env e, uint32_t a, uint32_t b) {
     uint32_t r;
     if (nan_of(r, {a, b}))
         return r;
     a = e.in(a), b = e.in(b);
-    return e.out(f(a) - f(b), double(f(a)) - double(f(b)));
+    return e.out(f(a) - f(b), two_sum(f(a), -double(f(b))));
 }
 // vmaddfp: VRA * VRC + VRB fused; vnmsubfp: -(VRA * VRC - VRB), a NaN result not negated.
 template <bool NegSub>
@@ -68,8 +84,7 @@ uint32_t madd(Env e, uint32_t a, uint32_t b, uint32_t c) {
     a = e.in(a), b = e.in(b), c = e.in(c);
     const float nb = NegSub ? -f(b) : f(b);
     const float v = std::fma(f(a), f(c), nb);
-    const double exact = std::fma(double(f(a)), double(f(c)), double(nb));
-    r = e.out(v, exact);
+    r = e.out(v, two_sum(double(f(a)) * double(f(c)), double(nb)));   // the product is exact in a double
     return NegSub && !is_nan(r) ? r ^ 0x80000000u : r;
 }
 template <bool Max>
