@@ -226,6 +226,24 @@ TEST(VmxUnavailable, VectorRowsCheckMsrVec) {
     EXPECT_EQ(g.run_until_vector({vx(1, 2, 3, 1024 | 6) /* vcmpequb. */}), 0xf20u);
 }
 
+// The decimal instructions (bcdadd. ...) are not implemented: with MSR[VEC]=1 they are illegal instructions
+// (Program interrupt via Hypervisor Emulation Assistance, as KVM reflects it), as on a CPU without them;
+// with MSR[VEC]=0 VMX Unavailable comes first, as for every opcode-4 word.
+TEST(VmxUnavailable, DecimalInstructionsAreIllegal) {
+    GuestCode g;
+    g.vector_stub(0x700);
+    g.vector_stub(0xf20);
+    g.set_reg(PHV_REG_PPC_LPCR_64, lpcr::ILE);
+    constexpr uint32_t kBcdadd = vx(1, 2, 3, 1025), kBcdctsq = vx(1, 0, 3, 1409);
+    for (uint32_t w : {kBcdadd, kBcdctsq}) {
+        g.set_reg(PHV_REG_PPC_MSR, msr::SF | msr::ME | msr::LE | msr::VEC);
+        EXPECT_EQ(g.run_until_vector({w}), 0x700u);
+        EXPECT_TRUE(g.reg(PHV_REG_PPC_SRR1) & (1ull << (63 - 44)));   // illegal instruction
+    }
+    g.set_reg(PHV_REG_PPC_MSR, msr::SF | msr::ME | msr::LE);
+    EXPECT_EQ(g.run_until_vector({kBcdadd}), 0xf20u);
+}
+
 TEST(Vscr, MtvscrMfvscrAndOneReg) {
     Vmx m;
     m.set(3, 0x00010001);   // NJ | SAT in word 3

@@ -216,6 +216,11 @@ Flow Vcpu::illegal_instruction(uint32_t word) {
     const bool decimal_fp = (word >> 26 == 59 || word >> 26 == 63) && ((word >> 1 & 0x1f) == 2 || (word >> 1 & 0x1f) == 3);
     if (u == Unit::FP && !decimal_fp)
         return hv_emulation_assist(word);
+    // Every VMX instruction of primary opcode 4 is a row but the decimal (BCD) ones, which phv does not
+    // implement: with MSR[VEC]=1 those words raise what they raise on a CPU without them, an illegal
+    // instruction (as every other undefined opcode-4 word does).
+    if (u == Unit::VEC && (word >> 26) == 4)
+        return hv_emulation_assist(word);
     if (u != Unit::None) {
         const Flow f = internal_error(PHV_INTERNAL_ERROR_EMULATION,
                                       "%s%s instruction 0x%08x (primary opcode %u) is not implemented",
