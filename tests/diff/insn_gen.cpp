@@ -43,7 +43,7 @@ constexpr std::string_view kKnownOperands[] = {"RT", "RS", "RA", "RA0", "RB", "S
                                                "VRT", "VRS", "VRA", "VRB", "VRC", "XT", "XS", "XA", "XB", "XC",
                                                "XTp", "XSp", "DM", "SHW", "UIM2", "UIM4", "IMM8", "IMM5", "UIM5",
                                                // VMX immediates (rows/vmx_*.inc)
-                                               "UIM", "UIM3", "SIM", "SHB", "SH3", "ST", "SIX", "MP", "N", "BM16",
+                                               "UIM", "UIM3", "SIM", "SHB", "SH3", "ST", "SIX", "MP", "N", "BM16", "RAsrc", "STRM",
                                                "IX", "IMM32", "IMM8P", "UIM3P"};
 
 // BO values with their "z" bits 0 (Book I 2.4, Figure 40); a/t hint bits vary. bcctr must not decrement
@@ -437,6 +437,10 @@ Unit generate(uint16_t row, const InsnDef &def, Rng &r, GenState &st) {
         } else if (op == "UIM" || op == "SIM") {
             // vcfsx/vctsxs scale, vspltis* value (sign-extended): bits 11:15.
             w |= put(uint32_t(r.below(32)), 11, 15);
+        } else if (op == "RAsrc") {
+            w |= put(source_gpr(r, st), 11, 15);
+        } else if (op == "STRM") {
+            w |= put(uint32_t(r.below(4)), 9, 10);
         } else if (op == "UIM3") {
             w |= put(uint32_t(r.below(8)), 13, 15);
         } else if (op == "SHB") {

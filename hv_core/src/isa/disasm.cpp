@@ -116,6 +116,8 @@ std::string operand(std::string_view op, uint32_t w, uint64_t nip, const InsnDef
     if (op == "DX") return num(sext((bits(w, 16, 25) << 6) | (bits(w, 11, 15) << 1) | bits(w, 31, 31), 16));
     // VMX immediates (rows/vmx_*.inc; VRT..VRC, UIM2 and UIM4 are above).
     if (op == "UIM") return num(bits(w, 11, 15));    // vcfsx, vctsxs ...
+    if (op == "RAsrc") return "r" + num(RA(w));      // dst: RA read as a register, never RA|0
+    if (op == "STRM") return num(bits(w, 9, 10));
     if (op == "UIM3") return num(bits(w, 13, 15));   // vsplth
     if (op == "SIM") return num(sext(bits(w, 11, 15), 5));
     if (op == "SHB") return num(bits(w, 22, 25));

@@ -105,7 +105,7 @@ constexpr uint32_t dataflow(std::string_view mnemonic, Form form, uint32_t flags
             io |= kInRS;
         else if (op == "RA")
             io |= first && !stores ? kOutRA : kInRA;
-        else if (op == "RA0")   // RA|0 is always a base or an addend
+        else if (op == "RA0" || op == "RAsrc")   // RA|0 is always a base or an addend; RAsrc a plain source
             io |= kInRA;
         else if (op == "RB")
             io |= kInRB;

@@ -78,6 +78,8 @@ constexpr Enc bit31(Enc e, uint32_t v) { return {e.match | v, e.mask | 1u}; }
 constexpr uint32_t kFldA = 0x1fu << 16, kFldB = 0x1fu << 11, kFldC = 0x1fu << 6, kFldL = 0x3u << 21;
 constexpr Enc resv(Enc e, uint32_t fields) { return {e.match, e.mask | fields}; }
 constexpr Enc xra(uint32_t p, uint32_t xo, uint32_t ra) { return {x(p, xo).match | ra << 16, x(p, xo).mask | kFldA}; }
+// dst/dstst/dss with bit 6 (T, or A for dssall) set.
+constexpr Enc stream_t(uint32_t xo) { return {bit31(x(31, xo), 0).match | 1u << 25, bit31(x(31, xo), 0).mask | 1u << 25}; }
 
 // VSX (Book I 1.6.26-1.6.27): XX3 has its XO in bits 21:28, XX2 in bits 21:29 with bits 11:15 an opcode
 // extension (or reserved 0); the data-class tests keep DCMX in the XO's place (bits 9:15, or dc/dm in 25/29).

@@ -1486,3 +1486,10 @@
  vmul10cuq 7,2
  vctzlsbb 3,4
  vctzlsbb 30,31
+ dst 3,8,0
+ dstt 4,5,2
+ dstst 4,5,3
+ dststt 30,1,1
+ dss 0
+ dss 3
+ dssall

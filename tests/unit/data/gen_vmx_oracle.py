@@ -24,6 +24,9 @@ def mtvsrbmi_enc(): return (4 << 26 | 10 << 1, 0xfc00003e)
 def vcntmb_enc(sub): return (vx(1602)[0] | sub << 17, vx(1602)[1] | 0xf << 17)
 def x(p, xo): return (p << 26 | xo << 1, 0xfc0007fe)
 def bit31(e, v): return (e[0] | v, e[1] | 1)
+def resv(e, f): return (e[0], e[1] | f)
+def stream_t(xo): return (bit31(x(31, xo), 0)[0] | 1 << 25, bit31(x(31, xo), 0)[1] | 1 << 25)
+kFldA, kFldB = 0x1f << 16, 0x1f << 11
 
 rows = []
 for name in sorted(os.listdir(rows_dir)):
@@ -32,7 +35,8 @@ for name in sorted(os.listdir(rows_dir)):
     for line in open(os.path.join(rows_dir, name)):
         m = re.match(r'row\("([^"]+)", F::(\w+), (.+?), v\d+, P::\w+, ([^,]*), "([^"]*)"', line)
         if m:
-            rows.append((m.group(1), m.group(2), eval(m.group(3)), m.group(4), m.group(5).split(',')))
+            enc = eval(re.sub(r'(\d)u\b', r'\1', m.group(3)))   # C++'s 1u is Python's 1
+            rows.append((m.group(1), m.group(2), enc, m.group(4), [o for o in m.group(5).split(',') if o]))
 
 def put(v, lo, hi): return (v & ((1 << (hi - lo + 1)) - 1)) << (31 - hi)
 
@@ -72,7 +76,7 @@ def gpr_in():
 FP = {'vaddfp', 'vsubfp', 'vmaxfp', 'vminfp', 'vmaddfp', 'vnmsubfp', 'vrefp', 'vrsqrtefp', 'vexptefp', 'vlogefp',
       'vrfin', 'vrfiz', 'vrfip', 'vrfim', 'vcfsx', 'vcfux', 'vctsxs', 'vctuxs', 'vcmpeqfp', 'vcmpgefp', 'vcmpgtfp',
       'vcmpbfp'}
-IMM_OPS = {'UIM', 'UIM4', 'UIM3', 'UIM2', 'SIM', 'SHB', 'SH3', 'ST', 'SIX', 'MP', 'N', 'BM16', 'BF'}
+IMM_OPS = {'STRM', 'UIM', 'UIM4', 'UIM3', 'UIM2', 'SIM', 'SHB', 'SH3', 'ST', 'SIX', 'MP', 'N', 'BM16', 'BF'}
 
 def make_word(mn, form, enc, flags, ops):
     w = enc[0]
@@ -85,6 +89,8 @@ def make_word(mn, form, enc, flags, ops):
         elif op in ('RA', 'RA0'): w |= put(10 if op == 'RA0' else 5, 11, 15)
         elif op == 'RB': w |= put(9 if 'RA0' in ops else 6, 16, 20)
         elif op == 'RC': w |= put(7, 21, 25)
+        elif op == 'RAsrc': w |= put(5, 11, 15)   # dst*: a hint, nothing may change
+        elif op == 'STRM': w |= put(rng.randrange(4), 9, 10)
         elif op == 'UIM': w |= put(rng.randrange(32), 11, 15)
         elif op == 'UIM4': w |= put(rng.randrange(16), 12, 15)
         elif op == 'UIM3': w |= put(rng.randrange(8), 13, 15)

@@ -75,4 +75,10 @@ Flow lvs(Vcpu &c, const Decoded &d) {
     return Flow::Next;
 }
 
+// dss/dssall: no architected effect.
+inline Flow stream_hint(Vcpu &, const Decoded &) { return Flow::Next; }
+// dst/dstt/dstst/dststt: none either, but RA=0 is an invalid form (the data stream needs a base address),
+// which QEMU makes an illegal instruction; phv does the same.
+inline Flow stream_touch(Vcpu &c, const Decoded &d) { return d.ra ? Flow::Next : c.illegal_instruction(d.word); }
+
 } // namespace phv::isa::sem::vls
