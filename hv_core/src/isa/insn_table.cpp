@@ -1,7 +1,9 @@
 // The instruction table: one row per instruction of Power ISA 3.1 that phv implements, grouped by the ISA's
 // chapters. Each row: mnemonic, form, encoding, first ISA version, privilege, flags, disassembly operands,
 // semantics per (OE, Rc) variant. The decoder, the disassembler and the tests are built from this table.
+#include <algorithm>
 #include <array>
+#include <tuple>
 
 #include "isa/insn.h"
 #include "isa/semantics/arith_ext.h"
@@ -160,16 +162,23 @@ constexpr InsnDef kTable[] = {
 #undef OE_RC
 
 constexpr bool no_two_rows_overlap() {
-    // Two rows may share encodings only when one is strictly more specific (its mask covers the other's).
-    for (size_t i = 0; i < std::size(kTable); ++i)
-        for (size_t j = i + 1; j < std::size(kTable); ++j) {
-            // A prefixed row and a word row never meet; two prefixed rows meet only with the same prefix.
-            if (kTable[i].pmask != kTable[j].pmask || kTable[i].pmatch != kTable[j].pmatch)
-                continue;
-            const uint32_t common = kTable[i].mask & kTable[j].mask;
-            if ((kTable[i].match & common) == (kTable[j].match & common) && kTable[i].mask == kTable[j].mask)
-                return false;
+    // Two rows may share encodings only when one is strictly more specific (its mask covers the other's):
+    // no two rows have the same mask, match and prefix encoding. With well over a thousand rows a pairwise
+    // check exceeds the compiler's constexpr budget, so the keys are sorted and neighbours compared.
+    struct Key {
+        uint32_t mask, match, pmask, pmatch;
+        constexpr bool operator<(const Key &o) const {
+            return std::tie(mask, match, pmask, pmatch) < std::tie(o.mask, o.match, o.pmask, o.pmatch);
         }
+        constexpr bool operator==(const Key &) const = default;
+    };
+    std::array<Key, std::size(kTable)> keys{};
+    for (size_t i = 0; i < keys.size(); ++i)
+        keys[i] = {kTable[i].mask, kTable[i].match & kTable[i].mask, kTable[i].pmask, kTable[i].pmatch};
+    std::sort(keys.begin(), keys.end());
+    for (size_t i = 1; i < keys.size(); ++i)
+        if (keys[i] == keys[i - 1])
+            return false;
     return true;
 }
 static_assert(no_two_rows_overlap(), "two instruction rows claim the same encoding");
