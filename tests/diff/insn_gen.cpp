@@ -438,7 +438,11 @@ Unit generate(uint16_t row, const InsnDef &def, Rng &r, GenState &st) {
             // vcfsx/vctsxs scale, vspltis* value (sign-extended): bits 11:15.
             w |= put(uint32_t(r.below(32)), 11, 15);
         } else if (op == "RAsrc") {
-            w |= put(source_gpr(r, st), 11, 15);
+            // dst*: RA=0 is an invalid form (illegal on QEMU and phv); the harness keeps to valid ones.
+            unsigned v = source_gpr(r, st);
+            while (v == 0)
+                v = gpr(r);
+            w |= put(v, 11, 15);
         } else if (op == "STRM") {
             w |= put(uint32_t(r.below(4)), 9, 10);
         } else if (op == "UIM3") {
