@@ -72,7 +72,15 @@ for config in "$@"; do
 	has "Run /init as init process"; ok $? "$label: the kernel reaches /init"
 	has "smp: Brought up 1 node, $smp CPUs?$"; ok $? "$label: $smp vcpu(s) brought up"
 	has "$mmu_line"; ok $? "$label: $mmu MMU"
-	! has "Oops|BUG:|WARNING:|Call Trace|Unable to handle|Kernel panic"; ok $? "$label: no kernel complaint on the console"
+	# Without VSX, user space cannot run: init dies on its first VSX instruction (0xf40, SIGILL) and the
+	# kernel panics over it. Only the kernel's own part, up to /init, is judged then.
+	if [ -n "$user_skip" ]; then
+		sed '/Run \/init as init process/q' "$tmp/console" >"$tmp/kernel"
+	else
+		cp "$tmp/console" "$tmp/kernel"
+	fi
+	! grep -qE -- "Oops|BUG:|WARNING:|Call Trace|Unable to handle|Kernel panic" "$tmp/kernel"
+	ok $? "$label: no kernel complaint on the console"
 
 	has "^@@PHV-INIT@@"; ok $? "$label: /init runs" "$user_skip"
 	has "^Linux \(none\) 6\.[0-9.]+-[0-9]+-powerpc64le #1 SMP .* ppc64le GNU/Linux$"; ok $? "$label: uname -a" "$user_skip"
