@@ -40,7 +40,8 @@ Expected<BootInfo> prepare_boot(const BootRequest &req, const GuestMemory &ram) 
     cfg.smp = req.smp;
     cfg.ram_size = ram.size();
     cfg.timebase_hz = req.timebase_hz;
-    cfg.hpt_shift = hpt_shift_for_ram(ram.size());
+    cfg.hpt_shift = req.hpt_shift ? req.hpt_shift : hpt_shift_for_ram(ram.size());
+    cfg.smmu = req.smmu;
     cfg.bootargs = req.bootargs;
     if (!req.initrd.empty())
         cfg.initrd = std::make_pair(info.layout.initrd_start, info.layout.initrd_end);

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <optional>
 #include <vector>
 
 #include "cpu_model.h"
@@ -29,6 +30,8 @@ struct BootRequest {
     bool xics = false, random = false, event_scan = false;  // see FdtConfig
     uint32_t vty_irq = 0;
     VectorUnits vector{};
+    uint32_t hpt_shift = 0;                                 // 0: hpt_shift_for_ram()
+    std::optional<struct phv_ppc_smmu_info> smmu;
 };
 
 // Where things ended up, and the flattened-tree entry state (Linux booting.rst: r3 = tree, r4 = kernel).

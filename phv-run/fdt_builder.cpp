@@ -38,10 +38,18 @@ void write_tree(FdtWriter &w, const FdtConfig &cfg) {
     w.prop_u32("#address-cells", 1);
     w.prop_u32("#size-cells", 0);
     const std::string cpu_base = "PowerPC," + std::string(cpu_model_dt_name(cfg.cpu));
+    std::vector<uint32_t> sps;
+    if (cfg.smmu)
+        sps = segment_page_sizes_from(*cfg.smmu);
     for (unsigned i = 0; i < cfg.smp; ++i) {
         w.begin_node(unit_name(cpu_base, i));
         CpuNodeInfo info{cfg.cpu, i, cfg.pvr, cfg.timebase_hz, cfg.hpt_shift};
         info.vector = cfg.vector;
+        if (cfg.smmu) {
+            info.segment_page_sizes = &sps;
+            info.slb_size = cfg.smmu->slb_size;
+            info.storage_keys = {cfg.smmu->data_keys, cfg.smmu->instr_keys};
+        }
         write_cpu_properties(w, info);
         w.end_node();
     }

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <phv/phv.h>
+
 #include "cpu_model.h"
 #include "fdt_cpu.h"
 #include "expected.h"
@@ -39,6 +41,8 @@ struct FdtConfig {
     bool event_scan = false;         // /rtas rtas-event-scan-rate and rtas-error-log-max
     uint32_t vty_irq = 0;            // the vty's input interrupt (an XICS source), 0 for none
     VectorUnits vector{};            // what ibm,vmx and ibm,pa-features offer (core_vector_units())
+    // The core's hash MMU (phv_vm_get_smmu_info), for every cpu node; nullopt: built-in defaults.
+    std::optional<struct phv_ppc_smmu_info> smmu;
 };
 
 constexpr uint32_t kXicsPhandle = 0x1000;

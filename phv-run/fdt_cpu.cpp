@@ -76,7 +76,6 @@ constexpr uint32_t kSegmentSizes[] = {28, 40, 0xffffffff, 0xffffffff};
 
 constexpr uint32_t kCacheBlock = 128;
 constexpr uint32_t kL1Size = 32 * 1024;
-constexpr uint32_t kSlbSize = 32;
 constexpr uint32_t kClockHz = 1000000000;
 constexpr uint32_t kLargeDecrementerBits = 56;
 
@@ -152,6 +151,26 @@ std::vector<uint8_t> pa_features(CpuModel model, VectorUnits vector) {
     return v;
 }
 
+std::vector<uint32_t> segment_page_sizes_from(const struct phv_ppc_smmu_info &info) {
+    std::vector<uint32_t> v;
+    for (const auto &sps : info.sps) {
+        if (!sps.page_shift)
+            break;
+        v.push_back(sps.page_shift);
+        v.push_back(sps.slb_enc);
+        const size_t count_at = v.size();
+        v.push_back(0);
+        for (const auto &e : sps.enc) {
+            if (!e.page_shift)
+                break;
+            v.push_back(e.page_shift);
+            v.push_back(e.pte_enc);
+            ++v[count_at];
+        }
+    }
+    return v;
+}
+
 uint32_t hpt_shift_for_ram(uint64_t ram_size) {
     const uint64_t pow2 = std::bit_ceil(ram_size < 2 ? 2 : ram_size);
     int shift = std::countr_zero(pow2) - 7;
@@ -175,14 +194,20 @@ void write_cpu_properties(FdtWriter &w, const CpuNodeInfo &cpu) {
     w.prop_u32("i-cache-line-size", kCacheBlock);
     w.prop_u32("d-cache-size", kL1Size);
     w.prop_u32("i-cache-size", kL1Size);
-    w.prop_u32("slb-size", kSlbSize);
-    w.prop_u32("ibm,slb-size", kSlbSize);
+    w.prop_u32("slb-size", cpu.slb_size);
+    w.prop_u32("ibm,slb-size", cpu.slb_size);
     w.prop_empty("64-bit");
     // Linux: ibm,vmx 1 = VMX, 2 = VMX and VSX; absent = neither.
     if (cpu.vector.vmx)
         w.prop_u32("ibm,vmx", cpu.vector.vsx ? 2 : 1);
     w.prop_cells("ibm,processor-segment-sizes", kSegmentSizes);
-    w.prop_cells("ibm,segment-page-sizes", kSegmentPageSizes);
+    if (cpu.segment_page_sizes && !cpu.segment_page_sizes->empty())
+        w.prop_cells("ibm,segment-page-sizes", std::span<const uint32_t>(*cpu.segment_page_sizes));
+    else
+        w.prop_cells("ibm,segment-page-sizes", kSegmentPageSizes);
+    // Linux uses storage keys (pkeys) on the hash MMU when this says how many there are.
+    if (cpu.storage_keys.first || cpu.storage_keys.second)
+        w.prop_cells("ibm,processor-storage-keys", {cpu.storage_keys.first, cpu.storage_keys.second});
     const std::vector<uint8_t> pa = pa_features(cpu.model, cpu.vector);
     w.prop_bytes("ibm,pa-features", pa);
     // The decrementer is 56 bits wide once the OS sets LPCR[LD], which phv-run starts every POWER9/10 vcpu

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <vector>
 
+#include <phv/phv.h>
+
 #include "cpu_model.h"
 
 namespace phvrun {
@@ -30,10 +32,18 @@ struct CpuNodeInfo {
     uint32_t timebase_hz;
     uint32_t hpt_shift;     // log2 of the hashed page table size (hash MMU only)
     VectorUnits vector{};
+    // The hash MMU geometry the core offers (phv_vm_get_smmu_info); empty: the built-in POWER7+ set.
+    const std::vector<uint32_t> *segment_page_sizes = nullptr;
+    uint32_t slb_size = 32;
+    std::pair<uint32_t, uint32_t> storage_keys{0, 0};   // data, instruction; {0, 0}: none
 };
 
 // ibm,pa-features: {length, type 0, attribute bytes...}, bits numbered from the MSB as in PAPR.
 std::vector<uint8_t> pa_features(CpuModel model, VectorUnits vector);
+
+// ibm,segment-page-sizes from the core's hash MMU description (KVM_PPC_GET_SMMU_INFO's layout): per base
+// page size {shift, SLB encoding, count, {shift, PTE LP encoding}...}, as QEMU builds it.
+std::vector<uint32_t> segment_page_sizes_from(const struct phv_ppc_smmu_info &info);
 
 // Writes the properties of one cpu node (the caller opens and closes the node).
 void write_cpu_properties(FdtWriter &w, const CpuNodeInfo &cpu);

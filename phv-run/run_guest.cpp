@@ -100,6 +100,16 @@ int run_guest(const Options &opts) {
     for (phv_vcpu *v : vcpus)
         if (const int rc = set_initial_lpcr(v, opts.cpu != CpuModel::Power8); rc != 0)
             return fail(log, std::string("cannot set LPCR: ") + std::strerror(-rc), kExitInternal);
+    // A hash guest's HPT belongs to the hypervisor; its size goes into ibm,pft-size. A radix guest gets none
+    // (it registers its process table with H_REGISTER_PROC_TBL).
+    const uint32_t hpt_shift = hpt_shift_for_ram(opts.mem_size);
+    if (!cpu_model_uses_radix(opts.cpu))
+        if (const int rc = phv_vm_allocate_htab(vm.get(), hpt_shift); rc != 0)
+            return fail(log, std::string("cannot allocate the hashed page table: ") + std::strerror(-rc),
+                        kExitInternal);
+    phv_ppc_smmu_info smmu{};
+    if (const int rc = phv_vm_get_smmu_info(vm.get(), &smmu); rc != 0)
+        return fail(log, std::string("cannot read the MMU geometry: ") + std::strerror(-rc), kExitInternal);
 
     const GuestMemory mem = ram->memory();
     StdioConsole console;
@@ -135,6 +145,8 @@ int run_guest(const Options &opts) {
         req.event_scan = req.event_scan || t.name == "event-scan";
     req.vty_irq = kVtyIrq;
     req.vector = core_vector_units();
+    req.hpt_shift = hpt_shift;
+    req.smmu = smmu;
     auto boot = prepare_boot(req, mem);
     if (!boot)
         return fail(log, boot.error());

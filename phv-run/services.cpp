@@ -9,6 +9,10 @@ namespace phvrun {
 Expected<bool> register_services(const Services &s) {
     // Served by the core itself (hv_core/src/vcpu/hcalls_mode.cpp), as KVM and QEMU serve it.
     s.hcalls.add_hypertas("hcall-set-mode");
+    // The hashed page table hcalls (H_ENTER, H_REMOVE, H_READ, H_PROTECT, H_CLEAR_REF/MOD; H_BULK_REMOVE)
+    // are the core's too (hv_core/src/mmu/hpt_hcalls.cpp).
+    s.hcalls.add_hypertas("hcall-pft");
+    s.hcalls.add_hypertas("hcall-bulk");
     if (!register_vty_hcalls(s.hcalls, s.console))
         return Error{"internal: H_PUT_TERM_CHAR/H_GET_TERM_CHAR registered twice"};
     if (!s.rtas.register_hcall(s.hcalls))

@@ -200,6 +200,28 @@ TEST(Fdt, PlatformNodesFollowTheServices) {
     EXPECT_EQ(prop_cells(with_irq.data(), kVtyPath, "interrupts"), (std::vector<uint64_t>{0x1000, 0}));
 }
 
+// ibm,segment-page-sizes, ibm,slb-size and ibm,processor-storage-keys come from the core's SMMU info.
+TEST(FdtCpu, HashGeometryFromTheCore) {
+    phv_ppc_smmu_info info{};
+    info.slb_size = 32;
+    info.data_keys = 32;
+    info.instr_keys = 16;
+    info.sps[0] = {12, 0x000, {{12, 0x0}, {16, 0x7}}};
+    info.sps[1] = {24, 0x100, {{24, 0x0}}};
+    EXPECT_EQ(segment_page_sizes_from(info),
+              (std::vector<uint32_t>{12, 0x000, 2, 12, 0x0, 16, 0x7, 24, 0x100, 1, 24, 0x0}));
+    FdtConfig c = base_config();
+    c.cpu = CpuModel::Power8;
+    c.smp = 1;
+    c.smmu = info;
+    const auto blob = build(c);
+    const char *cpu = "/cpus/PowerPC,POWER8@0";
+    EXPECT_EQ(prop_cells(blob.data(), cpu, "ibm,segment-page-sizes"),
+              (std::vector<uint64_t>{12, 0x000, 2, 12, 0x0, 16, 0x7, 24, 0x100, 1, 24, 0x0}));
+    EXPECT_EQ(prop_cells(blob.data(), cpu, "ibm,processor-storage-keys"), (std::vector<uint64_t>{32, 16}));
+    EXPECT_EQ(prop_cells(blob.data(), cpu, "ibm,slb-size"), std::vector<uint64_t>{32});
+}
+
 TEST(Fdt, TooSmallBufferIsAnError) {
     auto r = build_fdt(base_config(), 512);
     ASSERT_FALSE(r);
