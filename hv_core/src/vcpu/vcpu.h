@@ -39,7 +39,7 @@ constexpr uint64_t kFPEnabled = 1ull << (63 - 43), kIllegal = 1ull << (63 - 44),
 
 // PAPR hcall numbers and return codes the core itself serves.
 constexpr uint64_t kH_SUCCESS = 0, kH_REMOVE = 0x04, kH_ENTER = 0x08, kH_READ = 0x0c, kH_CLEAR_MOD = 0x10,
-                   kH_CLEAR_REF = 0x14, kH_PROTECT = 0x18, kH_BULK_REMOVE = 0x24, kH_CEDE = 0xe0, kH_SET_MODE = 0x31c, kH_REGISTER_PROC_TBL = 0x37c,
+                   kH_CLEAR_REF = 0x14, kH_PROTECT = 0x18, kH_BULK_REMOVE = 0x124, kH_CEDE = 0xe0, kH_SET_MODE = 0x31c, kH_REGISTER_PROC_TBL = 0x37c,
                    kH_RPT_INVALIDATE = 0x448;
 
 class Vcpu {
