@@ -19,6 +19,14 @@ int set_u64(phv_vcpu *vcpu, uint64_t id, uint64_t value) {
     return phv_set_one_reg(vcpu, &r);
 }
 
+// A pSeries vcpu comes out of reset with VSCR[NJ] set (non-Java mode: denormal VMX results flush to zero); QEMU
+// resets every POWER CPU that way and pushes it into KVM, so a guest may rely on it.
+int set_reset_vscr(phv_vcpu *vcpu) {
+    uint32_t vscr = 0x00010000;
+    const phv_one_reg r{PHV_REG_PPC_VSCR, reinterpret_cast<uint64_t>(&vscr)};
+    return phv_set_one_reg(vcpu, &r);
+}
+
 int get_u64(phv_vcpu *vcpu, uint64_t id, uint64_t &value) {
     const phv_one_reg r{id, reinterpret_cast<uint64_t>(&value)};
     return phv_get_one_reg(vcpu, &r);
@@ -122,6 +130,8 @@ int set_boot_state(phv_vcpu *vcpu, uint64_t nip, uint64_t fdt, uint64_t kernel) 
         rc = set_u64(vcpu, PHV_REG_PPC_GPR(4), kernel);
     if (!rc)
         rc = set_u64(vcpu, PHV_REG_PPC_GPR(5), 0);  // no client interface: this is what marks a flat-tree boot
+    if (!rc)
+        rc = set_reset_vscr(vcpu);
     return rc;
 }
 
@@ -144,6 +154,8 @@ int set_start_state(phv_vcpu *vcpu, const CpuStart &start) {
         rc = set_u64(vcpu, PHV_REG_PPC_NIP, start.nip);
     if (!rc)
         rc = set_u64(vcpu, PHV_REG_PPC_GPR(3), start.r3);
+    if (!rc)
+        rc = set_reset_vscr(vcpu);
     return rc;
 }
 
