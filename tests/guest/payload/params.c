@@ -47,6 +47,7 @@ static void set(struct params *p, const char *key, unsigned klen, const char *va
 		{ "int", &p->int_iters }, { "crc", &p->crc }, { "copy", &p->copy },
 		{ "fib", &p->fib }, { "sort", &p->sort },
 		{ "sortkeys", &p->sort_keys }, { "hcalls", &p->hcalls },
+		{ "copynear", &p->copy_near }, { "fp", &p->fp }, { "vec", &p->vec },
 		{ "tb", &p->tb }, { "selftest", &p->selftest }, { "quiesce", &p->quiesce },
 		{ "timing", &p->timing },
 	};
@@ -75,6 +76,7 @@ void params_parse(struct params *p, const char *args)
 {
 	*p = (struct params){
 		.int_iters = 100000, .crc = 1, .copy = 2, .fib = 20, .sort = 1, .sort_keys = 16384,
+		.copy_near = 2, .fp = 20, .vec = 1,
 		.hcalls = 100, .selftest = 1, .quiesce = 1, .exit = EXIT_POWEROFF,
 	};
 

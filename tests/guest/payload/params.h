@@ -24,6 +24,9 @@ struct params {
 	uint64_t sort;		/* sort= */
 	uint64_t sort_keys;	/* sortkeys=: 0 or more than B holds = all of B */
 	uint64_t hcalls;	/* hcalls= */
+	uint64_t copy_near;	/* copynear= */
+	uint64_t fp;		/* fp= */
+	uint64_t vec;		/* vec= */
 	uint64_t tb;		/* tb=: timebase Hz; 0 = from the device tree */
 	uint64_t selftest;	/* selftest= */
 	uint64_t quiesce;	/* quiesce= */

@@ -44,6 +44,15 @@ uint64_t plat_ticks(void)
 	return __builtin_ppc_get_timebase();
 }
 
+void plat_enable_vector(void)
+{
+	uint64_t msr;
+
+	__asm__ volatile("mfmsr %0" : "=r"(msr));
+	msr |= 1ull << (63 - 38);	/* MSR[VEC] */
+	__asm__ volatile("mtmsrd %0; isync" : : "r"(msr) : "memory");
+}
+
 static uint64_t ticks_to_us(uint64_t ticks)
 {
 	return ticks / tb_freq * 1000000 + ticks % tb_freq * 1000000 / tb_freq;

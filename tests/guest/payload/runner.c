@@ -42,7 +42,7 @@ void run_workloads(const struct params *p)
 			    (unsigned long)r);
 		finish(p);
 	}
-	if (p->crc || p->copy)
+	if (p->crc || p->copy || p->copy_near || p->vec)
 		wl_prepare();
 	if (p->crc) {
 		start();
@@ -60,6 +60,14 @@ void run_workloads(const struct params *p)
 			    (unsigned long)(p->copy * WL_BUF_BYTES), (unsigned long)r);
 		finish(p);
 	}
+	if (p->copy_near) {
+		start();
+		uint64_t r = wl_copy_near(p->copy_near);
+
+		plat_printf("@@WL@@ copynear reps=%lu bytes=%lu result=0x%016lx", (unsigned long)p->copy_near,
+			    (unsigned long)(p->copy_near * 65536), (unsigned long)r);
+		finish(p);
+	}
 	if (p->fib) {
 		start();
 		uint64_t r = wl_fib((unsigned)p->fib);
@@ -74,6 +82,22 @@ void run_workloads(const struct params *p)
 
 		plat_printf("@@WL@@ sort reps=%lu keys=%u result=0x%016lx", (unsigned long)p->sort,
 			    keys, (unsigned long)r);
+		finish(p);
+	}
+	if (p->fp) {
+		start();
+		uint64_t r = wl_fp(p->fp);
+
+		plat_printf("@@WL@@ fp reps=%lu result=0x%016lx", (unsigned long)p->fp, (unsigned long)r);
+		finish(p);
+	}
+	if (p->vec) {
+		plat_enable_vector();
+		start();
+		uint64_t r = wl_vec(p->vec);
+
+		plat_printf("@@WL@@ vec reps=%lu bytes=%lu result=0x%016lx", (unsigned long)p->vec,
+			    (unsigned long)(p->vec * WL_BUF_BYTES), (unsigned long)r);
 		finish(p);
 	}
 }

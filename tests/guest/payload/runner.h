@@ -14,6 +14,8 @@ void plat_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 uint64_t plat_ticks(void);
 /* Appends " seconds=… tb=…" to a result line (with timing=1; nothing natively). */
 void plat_print_elapsed(uint64_t ticks);
+/* Turns the vector unit on for the vec workload (MSR[VEC] in the payload; nothing natively). */
+void plat_enable_vector(void);
 
 /* `expected` may be null (wl-native is the reference); returns the failures. */
 unsigned run_selftests(const uint64_t *expected, unsigned n_expected);

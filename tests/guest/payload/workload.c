@@ -89,6 +89,33 @@ uint64_t wl_copy(uint64_t reps)
 	return sum;
 }
 
+const void *wl_buffer_a(void)
+{
+	return wl_mem.a;
+}
+
+#define WL_NEAR_WORDS (64 * 1024 / 8)
+
+uint64_t wl_copy_near(uint64_t reps)
+{
+	uint64_t *src = wl_mem.b, *dst = wl_mem.b + WL_NEAR_WORDS, sum = 0;
+
+	for (uint32_t i = 0; i < WL_NEAR_WORDS; i++)
+		src[i] = wl_mem.a[i];
+	for (uint64_t r = 0; r < reps; r++) {
+		for (uint32_t i = 0; i < WL_NEAR_WORDS; i++)
+			dst[i] = src[i];
+		dst[((uint32_t)r * 2654435761u) % WL_NEAR_WORDS] ^= r;
+		uint64_t *t = src;
+
+		src = dst;
+		dst = t;
+	}
+	for (uint32_t i = 0; i < WL_NEAR_WORDS; i++)
+		sum = sum * 31 + src[i];
+	return sum;
+}
+
 /* Every return is an indirect branch: the hard case for a translator. */
 __attribute__((noinline)) uint64_t wl_fib(unsigned n)
 {

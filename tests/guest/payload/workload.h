@@ -18,5 +18,13 @@ uint64_t wl_copy(uint64_t reps);
 uint64_t wl_fib(unsigned n);
 /* keys: 1..WL_SORT_KEYS; section 5 uses all of B. */
 uint64_t wl_sort(uint64_t reps, uint32_t keys);
+/* 64 KiB copied back and forth between two buffers 64 KiB apart (the near case of wl_copy). */
+uint64_t wl_copy_near(uint64_t reps);
+/* Buffer A, for workloads in other files; wl_prepare fills it. */
+const void *wl_buffer_a(void);
+/* workload_fp.c: binary64 power iteration (fma, sqrt, divide, conversions). */
+uint64_t wl_fp(uint64_t reps);
+/* workload_vec.c: 4-lane integer hash over buffer A and a single-precision recurrence (VMX). */
+uint64_t wl_vec(uint64_t reps);
 
 #endif
