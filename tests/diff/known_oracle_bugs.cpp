@@ -501,6 +501,14 @@ constexpr Rule kRules[] = {
      "Power ISA 3.1 Book I 1.3.3 (reserved bits in system registers read 0 if last written 0, else "
      "undefined) and 6.3 (VSCR: only NJ and SAT defined)",
      "VRT word 3 of mfvscr after mtvscr wrote VSCR's reserved bits", vscr_reserved},
+    {"fp-status", "oracle bug",
+     "Power ISA 3.1 Book I 4.2.2 (FPSCR: FX only when an exception bit goes from 0 to 1; FR, FPRF of the "
+     "single-precision result), 4.6.5.2 fre, 4.6.6 (fnm*: round, then negate), 4.6.7.2 fcfid*, 4.6.8 fcmp*, 7.6 "
+     "(vector forms keep FR/FI and record every element's exceptions; xsre*/xvre* of zero: ZX; max/min alter only "
+     "VXSNAN; xsmaxc*: XB for equal operands; each xvcv* element on its own); one quirk each in "
+     "known_oracle_bugs_fp.cpp",
+     "QEMU 7.2's stale FR, over-set FX and the other FPSCR/result errors of fp_oracle_differences.md",
+     fp_status_explains},
     {"vdiveq-undefined", "undefined",
      "Power ISA 3.1 Book I 6.9.1.8, Vector Divide Extended {Signed,Unsigned} Quadword: VRT undefined when "
      "the quotient cannot be represented in 128 bits",
