@@ -60,8 +60,10 @@ inline Flow addpcis(Vcpu &c, const Decoded &d) {
     return Flow::Next;
 }
 
+// The low 64 bits of a product are the same signed or unsigned; multiplying unsigned keeps an overflowing
+// product (RA = 2^62, SI = 4) defined in C++ as well.
 inline Flow mulli(Vcpu &c, const Decoded &d) {
-    c.st_.gpr[d.rt] = uint64_t(int64_t(c.st_.gpr[d.ra]) * d.imm);
+    c.st_.gpr[d.rt] = c.st_.gpr[d.ra] * uint64_t(int64_t(d.imm));
     return Flow::Next;
 }
 
