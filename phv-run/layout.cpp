@@ -29,7 +29,9 @@ Expected<Layout> plan_layout(const LayoutRequest &req) {
 
     const uint64_t area = kRtasAreaSize + kFdtMaxSize;
     const uint64_t used_hi = std::max(req.kernel_hi, l.initrd_end);
-    uint64_t top = std::min(req.ram_size, kFdtPreferredTop);
+    // Rounded down so the RTAS area stays a whole 64 KiB page (and the tree 8-byte aligned, as libfdt and the
+    // devicetree specification require) whatever RAM size the caller has.
+    uint64_t top = std::min(req.ram_size, kFdtPreferredTop) & ~(kRtasAreaSize - 1);
     if (top < area)
         return Error{"guest RAM is too small for the device tree"};
     uint64_t base = top - area;

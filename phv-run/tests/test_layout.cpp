@@ -24,6 +24,14 @@ TEST(Layout, SmallRamPutsTheTreeAtTheTop) {
     EXPECT_EQ(l->fdt_base + l->fdt_max_size, 64 * kMiB);
 }
 
+TEST(Layout, RamSizeOffA64KBoundaryKeepsRtasAndTreeAligned) {
+    // Found by fuzz-elf: RAM ending 0x1d1d bytes past 64 MiB put the tree at an odd address.
+    auto l = plan_layout({64 * kMiB + 0x1d1d, 0x400000, 0x500000, 0});
+    ASSERT_TRUE(l) << l.error();
+    EXPECT_EQ(l->rtas_base % kRtasAreaSize, 0u);
+    EXPECT_EQ(l->fdt_base + l->fdt_max_size, 64 * kMiB);
+}
+
 TEST(Layout, InitrdFollowsTheKernel64KAligned) {
     auto l = plan_layout({1024 * kMiB, 0x400000, 0x512345, 0x1000});
     ASSERT_TRUE(l) << l.error();
