@@ -156,25 +156,28 @@ RUNNERS = {"gtest": run_gtest, "tap": run_tap, "exitcode": run_exitcode}
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--build", default="build", help="meson build directory")
+    ap.add_argument("--build", action="append",
+                    help="meson build directory (repeatable: the gcc build and the fuzz build; default build)")
     ap.add_argument("-v", "--verbose", action="store_true", help="show every suite's output")
     ap.add_argument("suites", nargs="*", help="run only these tests (by meson test name)")
     args = ap.parse_args()
 
-    tests = introspect(args.build)
+    builds = args.build or ["build"]
+    # (build directory, test) pairs: the fuzz build's targets run beside the main build's suites.
+    tests = [(b, t) for b in builds for t in introspect(b)]
     if args.suites:
-        unknown = set(args.suites) - {t["name"] for t in tests}
+        unknown = set(args.suites) - {t["name"] for _, t in tests}
         if unknown:
             print(f"run_tests: no such test: {', '.join(sorted(unknown))}", file=sys.stderr)
             return 2
-        tests = [t for t in tests if t["name"] in args.suites]
+        tests = [(b, t) for b, t in tests if t["name"] in args.suites]
 
     total = Outcome()
-    for test in tests:
+    for build, test in tests:
         runner = RUNNERS.get(test.get("protocol", "exitcode"), run_exitcode)
         timeout = test.get("timeout") or 300
         print(f"--- {test['name']} ...", flush=True)
-        o, output, secs = runner(test, timeout if timeout > 0 else None, os.path.abspath(args.build))
+        o, output, secs = runner(test, timeout if timeout > 0 else None, os.path.abspath(build))
         if args.verbose or o.failed:
             sys.stdout.write(output if output.endswith("\n") or not output else output + "\n")
         skipped = f", {o.skipped} skipped" if o.skipped else ""

@@ -41,6 +41,11 @@ struct Budget {
 // Total guest instructions executed by this process (printed at exit by the long runs).
 inline uint64_t &guest_insns() {
     static uint64_t n = 0;
+    static const bool reported = (std::atexit([] {
+        if (guest_insns())
+            std::fprintf(stderr, "phv-fuzz: guest instructions: %llu\n", (unsigned long long)guest_insns());
+    }), true);
+    (void)reported;
     return n;
 }
 

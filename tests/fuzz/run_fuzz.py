@@ -20,7 +20,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("binary")
     ap.add_argument("seeds", help="checked-in seed corpus (read only)")
-    ap.add_argument("--time", type=int, default=6, help="seconds of fuzzing (default 6)")
+    ap.add_argument("--time", type=int, default=5, help="seconds of fuzzing (default 5)")
     ap.add_argument("--corpus", help="keep generated inputs here (default: a temporary directory)")
     ap.add_argument("--artifacts", default=None, help="where a crashing input is written")
     ap.add_argument("--jobs", type=int, default=1, help="parallel fuzzing processes (libFuzzer -fork)")
