@@ -137,7 +137,9 @@ constexpr uint16_t kNop = 0x0000, kHostStateSize = 0x0001, kRunOutputMinSize = 0
 } // namespace gsid
 
 // Limits of the values the L0 accepts (checked by the table's value checks).
-constexpr uint64_t kRunBufferMin = 0x80;          // what RUN_OUTPUT_MIN_SIZE reports
+// What RUN_OUTPUT_MIN_SIZE reports and the least a run buffer may be: room for the largest output of any
+// exit (an hcall: GPR3-12, NIA, MSR, DEC_EXPIRY_TB = 4 + 13 * 12 bytes), rounded up.
+constexpr uint64_t kRunBufferMin = 0x100;
 constexpr uint64_t kRunBufferMax = 1ull << 20;
 constexpr uint64_t kPartitionTableEaBits = 52;    // the one radix tree shape POWER9/10 walk
 constexpr uint64_t kPartitionRootSize = 1ull << 16;   // 2^13 root entries of 8 bytes

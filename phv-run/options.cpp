@@ -46,7 +46,7 @@ std::string human_size(uint64_t bytes) {
 }
 
 // Options that take a value, long and short spellings.
-enum class Opt { Cpu, Mem, Smp, Kernel, Initrd, Append, Debug, Trace, Help, Version };
+enum class Opt { Cpu, Mem, Smp, Kernel, Initrd, Append, Debug, Trace, Nested, Help, Version };
 
 struct OptName {
     std::string_view name;
@@ -60,7 +60,7 @@ constexpr OptName kOptNames[] = {
     {"--initrd", Opt::Initrd, true}, {"-i", Opt::Initrd, true},       {"--append", Opt::Append, true},
     {"-a", Opt::Append, true},       {"--debug", Opt::Debug, true},   {"-d", Opt::Debug, true},
     {"--trace", Opt::Trace, false},  {"--help", Opt::Help, false},    {"-h", Opt::Help, false},
-    {"--version", Opt::Version, false},
+    {"--version", Opt::Version, false},  {"--nested", Opt::Nested, false},
 };
 
 } // namespace
@@ -207,6 +207,9 @@ Expected<Options> parse_options(std::span<const std::string_view> args) {
             o.trace = true;
             o.trace_file = value ? std::string(*value) : std::string();
             break;
+        case Opt::Nested:
+            o.nested = true;
+            break;
         case Opt::Help:
             o.help = true;
             break;
@@ -232,6 +235,8 @@ std::string usage_text() {
            "  -a, --append S   the kernel command line (/chosen/bootargs)\n"
            "  --trace[=FILE]   print every executed guest instruction, \"0x<address>: <disassembly>\"\n"
            "                   (\"cpuN 0x...\" with --smp > 1), to stderr or FILE (slow)\n"
+           "  --nested         let the guest be a hypervisor: the PAPR nestedv2 hcalls (H_GUEST_*),\n"
+           "                   served in the core (power9 and power10)\n"
            "  -d LIST          debug output on stderr, comma-separated:\n"
            "                     hcall  every hypercall      rtas   every RTAS call\n"
            "                     mmio   every MMIO access    unimp  every unimplemented call\n"

@@ -31,6 +31,7 @@ struct Options {
     bool trace = false;
     std::string trace_file;  // --trace=FILE; empty with trace: stderr
     unsigned debug = 0;  // DebugCategory bits
+    bool nested = false; // --nested: the guest may run guests of its own (PAPR nestedv2, phv as the L0)
     bool help = false;   // --help: nothing else is validated
     bool version = false;
 };

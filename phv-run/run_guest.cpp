@@ -107,6 +107,10 @@ int run_guest(const Options &opts) {
         if (const int rc = phv_vm_allocate_htab(vm.get(), hpt_shift); rc != 0)
             return fail(log, std::string("cannot allocate the hashed page table: ") + std::strerror(-rc),
                         kExitInternal);
+    if (opts.nested)
+        if (const int rc = phv_vm_enable_nested(vm.get(), PHV_NESTED_V2); rc != 0)
+            return fail(log, std::string("--nested: ") +
+                                 (rc == -EINVAL ? "needs a radix CPU (power9 or power10)" : std::strerror(-rc)));
     phv_ppc_smmu_info smmu{};
     if (const int rc = phv_vm_get_smmu_info(vm.get(), &smmu); rc != 0)
         return fail(log, std::string("cannot read the MMU geometry: ") + std::strerror(-rc), kExitInternal);
@@ -177,6 +181,12 @@ int run_guest(const Options &opts) {
     control.set_running(0);  // the boot thread; the others wait for start-cpu
 
     VcpuThreads shared{control, hcalls, log, vcpus};
+    // With nesting on, the core adds the L2 context-switch counters to each vcpu's VPA: it learns the
+    // VPA's address as KVM does, through KVM_REG_PPC_VPA_ADDR.
+    if (opts.nested) {
+        shared.vpa = &vpa;
+        shared.vpa_synced.assign(opts.smp, 0);
+    }
     std::vector<std::thread> threads;
     for (uint32_t id = 0; id < opts.smp; ++id)
         threads.emplace_back(run_vcpu, std::ref(shared), id);

@@ -88,6 +88,15 @@ bool serve_exit(VcpuThreads &t, uint32_t id, phv_run &run) {
         const int64_t ret = dispatch_hcall(t.hcalls, t.log, HcallContext{id, run.nip, timebase}, a);
         run.papr_hcall.ret = uint64_t(ret);
         std::copy(a.args.begin(), a.args.end(), std::begin(run.papr_hcall.args));
+        if (t.vpa) {
+            const uint64_t addr = t.vpa->areas(id).vpa;
+            if (addr != t.vpa_synced[id]) {
+                uint64_t v = addr;
+                const phv_one_reg reg{PHV_REG_PPC_VPA_ADDR, reinterpret_cast<uint64_t>(&v)};
+                if (phv_set_one_reg(vcpu, &reg) == 0)
+                    t.vpa_synced[id] = addr;
+            }
+        }
         return true;
     }
     case PHV_EXIT_HLT:

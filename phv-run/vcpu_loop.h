@@ -9,6 +9,7 @@
 
 #include "debug_log.h"
 #include "hcalls.h"
+#include "splpar.h"
 #include "vm_control.h"
 
 namespace phvrun {
@@ -25,6 +26,10 @@ struct VcpuThreads {
     const HcallTable &hcalls;
     DebugLog &log;
     std::vector<phv_vcpu *> vcpus;  // indexed by vcpu id
+    // Set when the core must know each vcpu's VPA (nesting): after each hcall a vcpu passes its own
+    // registration on (vpa_synced: what it last told the core; each entry touched by its vcpu only).
+    const VpaRegistry *vpa = nullptr;
+    std::vector<uint64_t> vpa_synced = {};
 };
 
 // The flattened-device-tree entry state (shared/docs/fdt-boot.md): nip, r3 = tree, r4 = kernel, r5 = 0.

@@ -4,6 +4,7 @@
 
 #include "isa/disasm.h"
 #include "mmu/hash.h"
+#include "nested/l0.h"
 #include "phv/phv.h"
 #include "vcpu/one_reg.h"
 #include "vcpu/vcpu.h"
@@ -218,6 +219,14 @@ int phv_vm_get_smmu_info(phv_vm *vm, struct phv_ppc_smmu_info *info) {
                 out.enc[j++] = {e.shift, e.pte_enc};
     }
     return 0;
+}
+
+int phv_vm_enable_nested(phv_vm *vm, uint32_t api) {
+    if (!vm)
+        return -EFAULT;
+    if (api > PHV_NESTED_V2)
+        return -EINVAL;
+    return vm->vm.nested().enable(phv::nested::Api(api));
 }
 
 } // extern "C"

@@ -148,7 +148,7 @@ struct Hash : GuestCode {
         return v;
     }
     const phv::mmu::TlbEntry *tlb(Access a, uint64_t ea, uint64_t msr_bits = kMsrData) {
-        return v().mmu_.tlb.lookup(a, ea, phv::mmu::Tlb::context(msr_bits, v().mmu_.key_context));
+        return v().mmu_.tlb->lookup(a, ea, phv::mmu::Tlb::context(msr_bits, v().mmu_.key_context));
     }
 };
 

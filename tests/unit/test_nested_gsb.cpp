@@ -241,8 +241,8 @@ TEST(NestedGsb, ValueChecks) {
     struct Rb {
         uint64_t addr, size;
         bool ok;
-    } rbs[] = {{0x300000, 0x1000, true},  {0x300000, 0x80, true},  {0, 0x1000, false},
-               {0x300000, 0x7f, false},   {0x300000, 0, false},    {0x300000, (1ull << 20) + 1, false},
+    } rbs[] = {{0x300000, 0x1000, true},  {0x300000, 0x100, true}, {0, 0x1000, false},
+               {0x300000, 0xff, false},   {0x300000, 0, false},    {0x300000, (1ull << 20) + 1, false},
                {~0ull - 0x100, 0x1000, false}};
     for (uint16_t id : {gsid::kRunInput, gsid::kRunOutput})
         for (const auto &r : rbs) {

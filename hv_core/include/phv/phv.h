@@ -177,6 +177,7 @@ struct phv_one_reg {
 #define PHV_REG_PPC_VSR(n)	(PHV_REG_PPC | PHV_REG_SIZE_U128 | (0x60 + (n)))
 #define PHV_REG_PPC_FPSCR	(PHV_REG_PPC | PHV_REG_SIZE_U64 | 0x80)
 #define PHV_REG_PPC_VSCR	(PHV_REG_PPC | PHV_REG_SIZE_U32 | 0x81)
+#define PHV_REG_PPC_VPA_ADDR	(PHV_REG_PPC | PHV_REG_SIZE_U64 | 0x82)	/* the guest's VPA, 0 = none; 128-byte aligned */
 #define PHV_REG_PPC_TB_OFFSET	(PHV_REG_PPC | PHV_REG_SIZE_U64 | 0x9c)
 #define PHV_REG_PPC_IAMR	(PHV_REG_PPC | PHV_REG_SIZE_U64 | 0x9f)
 #define PHV_REG_PPC_FSCR	(PHV_REG_PPC | PHV_REG_SIZE_U64 | 0xa3)
@@ -464,6 +465,27 @@ int phv_vcpu_get_slb(phv_vcpu *vcpu, struct phv_ppc_slb_entry *slb);
 int phv_vcpu_set_slb(phv_vcpu *vcpu, const struct phv_ppc_slb_entry *slb);
 int phv_vm_read_htab(phv_vm *vm, uint64_t index, uint64_t n, uint64_t *hptes);
 int phv_vm_write_htab(phv_vm *vm, uint64_t index, uint64_t n, const uint64_t *hptes);
+
+/* ---------------------------------------------------------------------------------------------------------
+ * 4.16 PHV_ENABLE_NESTED  (KVM_ENABLE_CAP(KVM_CAP_PPC_NESTED_HV); QEMU's cap-nested-hv / cap-nested-papr)
+ *
+ * Parameters: api: PHV_NESTED_NONE, PHV_NESTED_V1 (H_SET_PARTITION_TABLE, H_ENTER_NESTED, ...) or
+ *             PHV_NESTED_V2 (PAPR H_GUEST_* with guest state buffers).
+ * Returns: 0; -EINVAL for an unknown api or a POWER8 VM (nested guests are radix partitions, ISA 3.0 on);
+ *          -EOPNOTSUPP for an API the core does not serve yet (PHV_NESTED_V1); -EBUSY when the VM has L2
+ *          guests and api differs from the enabled one; -EFAULT for a NULL vm.
+ *
+ * Lets the guest act as a nested hypervisor (L1) with phv as its L0: the core then serves that API's
+ * hcalls itself, as KVM-HV serves H_ENTER_NESTED. The two APIs exclude each other (the last call wins).
+ * While no API is enabled the nested hcalls answer H_FUNCTION without leaving the core. A VMM that
+ * enables PHV_NESTED_V2 tells the guest so in the device tree (ibm,hypertas-functions gets nothing new:
+ * the L1 probes with H_GUEST_GET_CAPABILITIES).
+ */
+#define PHV_NESTED_NONE	0u
+#define PHV_NESTED_V1	1u
+#define PHV_NESTED_V2	2u
+
+int phv_vm_enable_nested(phv_vm *vm, uint32_t api);
 
 #ifdef __cplusplus
 }

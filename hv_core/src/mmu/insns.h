@@ -41,7 +41,7 @@ inline Flow tlbsync(Vcpu &c, const Decoded &d) {
 namespace slbops {
 inline void drop_segment(Vcpu &c, const mmu::SlbEntry &e) {
     if (c.mmu_.hash && e.valid())
-        c.mmu_.tlb.invalidate({mmu::Invalidation::Scope::Segment, e.esid & ~mmu::slb::V, e.segment_shift(), 0});
+        c.mmu_.tlb->invalidate({mmu::Invalidation::Scope::Segment, e.esid & ~mmu::slb::V, e.segment_shift(), 0});
 }
 } // namespace slbops
 
@@ -90,7 +90,7 @@ inline Flow slbia(Vcpu &c, const Decoded &d) {
     const unsigned ih = (d.word >> 21) & 7;
     if (ih == 7) {
         if (c.mmu_.hash)
-            c.mmu_.tlb.flush();
+            c.mmu_.tlb->flush();
         return Flow::Next;
     }
     const unsigned first = (ih == 3 || ih == 4) ? 0 : 1;
@@ -103,7 +103,7 @@ inline Flow slbia(Vcpu &c, const Decoded &d) {
         any = true;
     }
     if (any && c.mmu_.hash)
-        c.mmu_.tlb.retain([&](uint64_t ea) { return c.mmu_.slb.find(ea) != nullptr; });
+        c.mmu_.tlb->retain([&](uint64_t ea) { return c.mmu_.slb.find(ea) != nullptr; });
     return Flow::Next;
 }
 

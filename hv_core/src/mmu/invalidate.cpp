@@ -90,19 +90,21 @@ void apply_remote(mmu::VcpuMmu &m) {
         m.pending.store(false, std::memory_order_relaxed);
     }
     for (const auto &inv : q)
-        m.tlb.invalidate(inv);
+        m.for_each_tlb([&](mmu::Tlb &t) { t.invalidate(inv); });
     m.applied.store(upto, std::memory_order_release);
 }
 } // namespace
 
 void Vcpu::mmu_sync() {
     auto &pm = vm_.mmu();
-    if (const uint64_t gen = pm.generation.load(std::memory_order_acquire); gen != mmu_.generation) {
+    // The partition's own registration is the L1's: an L2 has its tables from the nested L0 (the change is
+    // picked up at the first block boundary back in the L1).
+    if (const uint64_t gen = pm.generation.load(std::memory_order_acquire); gen != mmu_.generation && !mmu_.l2.active) {
         mmu_.generation = gen;
         mmu_.process_table = pm.process_table.load(std::memory_order_relaxed);
         mmu_.hash = !(mmu_.process_table & mmu::pate1::GR);
         st_.spr[spr::LPCR] = (st_.spr[spr::LPCR] & ~mmu::lpcr::kOwned) | pm.lpcr_bits.load(std::memory_order_relaxed);
-        mmu_.tlb.flush();
+        mmu_.tlb->flush();
         for (auto &k : mmu_.key_pairs)
             k.used = false;
         keys_changed();
@@ -110,13 +112,13 @@ void Vcpu::mmu_sync() {
     // Host pointers in the TLB belong to one memslot layout.
     if (const uint64_t sg = vm_.memslots().generation(); sg != mmu_.slots_generation) {
         mmu_.slots_generation = sg;
-        mmu_.tlb.flush();
+        mmu_.tlb->flush();
     }
     // A new PIDR takes effect at a context-synchronising point (Book III 6.7.10.1 and the synchronisation
     // table: mtspr PIDR needs a CSI before the accesses that use it), which a block boundary always is.
     // (The hash MMU has no PID: its entries belong to the SLB's segments instead.)
     if (!mmu_.hash)
-        mmu_.tlb.set_pid(st_.spr[spr::PIDR] & 0xffffffffull);
+        mmu_.tlb->set_pid(st_.spr[spr::PIDR] & 0xffffffffull);
     if (mmu_.pending.load(std::memory_order_acquire))
         apply_remote(mmu_);
 }
@@ -138,7 +140,7 @@ void Vcpu::keys_changed() {
     const unsigned i = mmu_.key_next++ % n;
     auto &k = mmu_.key_pairs[i];
     if (k.used)
-        mmu_.tlb.invalidate({mmu::Invalidation::Scope::Context, 0, 12, uint64_t(i) << 2});
+        mmu_.tlb->invalidate({mmu::Invalidation::Scope::Context, 0, 12, uint64_t(i) << 2});
     k = {amr, iamr, true};
     mmu_.key_context = uint64_t(i) << 2;
 }
@@ -153,7 +155,7 @@ void Vcpu::ensure_hpt() {
 }
 
 void Vcpu::tlb_invalidate(const mmu::Invalidation &inv, bool broadcast) {
-    mmu_.tlb.invalidate(inv);
+    mmu_.for_each_tlb([&](mmu::Tlb &t) { t.invalidate(inv); });
     if (!broadcast)
         return;
     vm_.for_each_vcpu([&](Vcpu &v) {

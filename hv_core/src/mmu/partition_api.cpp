@@ -78,7 +78,7 @@ int Vcpu::set_slb(const phv_ppc_slb_entry *in) {
     }
     for (unsigned i = 0; i < mmu::slb::kEntries; ++i)
         mmu_.slb.e[i] = {in[i].slbe & ~mmu::slb::kIndexMask, in[i].slbv};
-    mmu_.tlb.flush();
+    mmu_.tlb->flush();
     return 0;
 }
 

@@ -5,6 +5,7 @@
 // kvmppc_h_rpt_invalidate).
 #include "mmu/invalidate.h"
 #include "mmu/radix.h"
+#include "nested/l0.h"
 #include "vcpu/spr_table.h"
 #include "vcpu/vcpu.h"
 #include "vm/vm.h"
@@ -92,13 +93,20 @@ Flow Vcpu::h_register_proc_tbl() {
 }
 
 // H_RPT_INVALIDATE(pid, target, type, page_sizes, start, end): process-scoped invalidation of the caller's
-// partition on every vcpu, complete when the hcall returns (it includes the tlbsync). Nested (partition-scoped
-// for an L2) needs nesting, which is not offered. PWC/PRT alone invalidate nothing phv caches.
+// partition on every vcpu, complete when the hcall returns (it includes the tlbsync). The nested type
+// (partition-scoped, for the L2 whose LPID is in `pid`) needs nesting enabled (else H_FUNCTION, as KVM): an
+// L1 changed the partition-scoped tree of an L2, whose translations every vcpu then drops (phv keeps no
+// per-page record of which L2 page came from which tree entry). PWC/PRT alone invalidate nothing phv caches.
 Flow Vcpu::h_rpt_invalidate() {
     const uint64_t pid = st_.gpr[4], type = st_.gpr[6], sizes = st_.gpr[7], start = st_.gpr[8], end = st_.gpr[9];
     int64_t rc = 0;
     if (type & rpti::TYPE_NESTED) {
-        rc = kH_FUNCTION;
+        if (vm_.nested().api() == nested::Api::None) {
+            rc = kH_FUNCTION;
+        } else {
+            tlb_invalidate(mmu::Invalidation{}, true);   // Scope::All, on every TLB of every vcpu
+            tlbsync();
+        }
     } else if (type & rpti::TYPE_TLB) {
         std::vector<mmu::Invalidation> list;
         auto whole_pid = [&] {

@@ -52,7 +52,61 @@ bool valid_level(unsigned level, unsigned size, uint64_t nls) {
     }
 }
 
+// Walks a tree from its root directory (base, 2^nls entries, covering 2^size bytes) to the leaf for
+// `addr`; on success r.pte/r.pte_gpa/r.page_shift are the leaf's, else r.cause says why.
+bool walk_tree(uint64_t base, uint64_t nls, unsigned size, uint64_t addr, ReadPhys read, void *opaque, Result &r) {
+    uint64_t entry = 0, entry_gpa = 0;
+    for (unsigned level = 0;; ++level) {
+        if (!valid_level(level, size, nls) || nls >= size) {
+            r.cause = cause::kBadConfig;
+            return false;
+        }
+        // A directory is aligned to its own size; the low bits of a misaligned base are ignored.
+        base &= ~((8ull << nls) - 1);
+        size -= unsigned(nls);
+        entry_gpa = base + ((addr >> size) & ((1ull << nls) - 1)) * 8;
+        if (!read(opaque, entry_gpa, entry))
+            entry = 0;   // a table outside RAM reads as invalid entries (QEMU: unassigned memory is 0)
+        if (!(entry & pte::V)) {
+            r.cause = cause::kNoPte;
+            return false;
+        }
+        if (entry & pte::L)
+            break;
+        base = entry & pte::NLB;
+        nls = entry & pte::NLS;
+    }
+    r.pte = entry;
+    r.pte_gpa = entry_gpa;
+    r.page_shift = size;
+    return true;
+}
+
 } // namespace
+
+Result radix_partition_translate(uint64_t root, uint64_t ra, Access access, ReadPhys read, void *opaque) {
+    Result r;
+    // Partition scope has no quadrants: a guest real address is 52 bits at most.
+    if (ra >> 52) {
+        r.cause = cause::kNoPte;
+        return r;
+    }
+    if (!walk_tree(root, 13, 52, ra, read, opaque, r))
+        return r;
+    // The rights are the PTE's EAA alone: no privilege split and no AMR/IAMR key, which belong to the
+    // process scope (Book III 6.7.11); non-idempotent I/O is guarded, so never fetched from.
+    const uint64_t p = r.pte;
+    const bool ok = access == Access::Fetch ? (p & pte::EAA_X) && (p & pte::ATT) != pte::ATT_NI_IO
+                    : access == Access::Store ? (p & pte::EAA_RW) != 0
+                                              : (p & (pte::EAA_R | pte::EAA_RW)) != 0;
+    if (!ok) {
+        r.cause = access == Access::Fetch ? cause::kNoExecGuard : cause::kProtection;
+        return r;
+    }
+    const uint64_t mask = (1ull << r.page_shift) - 1;
+    r.gpa = ((p & pte::RPN) & ~mask) | (ra & mask);
+    return r;
+}
 
 Result radix_translate(const Context &ctx, uint64_t ea, Access access, ReadPhys read, void *opaque) {
     Result r;
@@ -90,36 +144,15 @@ Result radix_translate(const Context &ctx, uint64_t ea, Access access, ReadPhys 
     uint64_t base = prte0 & pte::NLB, nls = prte0 & pte::NLS;
     const uint64_t addr = ea & ea::kTranslated;
 
-    uint64_t entry = 0, entry_gpa = 0;
-    for (unsigned level = 0;; ++level) {
-        if (!valid_level(level, size, nls) || nls >= size) {
-            r.cause = cause::kBadConfig;
-            return r;
-        }
-        // A directory is aligned to its own size; the low bits of a misaligned base are ignored.
-        base &= ~((8ull << nls) - 1);
-        size -= unsigned(nls);
-        entry_gpa = base + ((addr >> size) & ((1ull << nls) - 1)) * 8;
-        if (!read(opaque, entry_gpa, entry))
-            entry = 0;   // a table outside RAM reads as invalid entries (QEMU: unassigned memory is 0)
-        if (!(entry & pte::V)) {
-            r.cause = cause::kNoPte;
-            return r;
-        }
-        if (entry & pte::L)
-            break;
-        base = entry & pte::NLB;
-        nls = entry & pte::NLS;
-    }
-    if (const uint32_t c = check_rights(ctx, entry, access)) {
+    if (!walk_tree(base, nls, size, addr, read, opaque, r))
+        return r;
+    if (const uint32_t c = check_rights(ctx, r.pte, access)) {
         r.cause = c;
+        r.pte = 0;
         return r;
     }
-    const uint64_t mask = (1ull << size) - 1;
-    r.gpa = ((entry & pte::RPN) & ~mask) | (ea & mask);
-    r.pte = entry;
-    r.pte_gpa = entry_gpa;
-    r.page_shift = size;
+    const uint64_t mask = (1ull << r.page_shift) - 1;
+    r.gpa = ((r.pte & pte::RPN) & ~mask) | (ea & mask);
     return r;
 }
 

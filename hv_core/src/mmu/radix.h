@@ -79,6 +79,18 @@ using ReadPhys = bool (*)(void *opaque, uint64_t gpa, uint64_t &value);
 // once it knows the access goes ahead).
 Result radix_translate(const Context &ctx, uint64_t ea, Access access, ReadPhys read, void *opaque);
 
+// Partition-scoped translation (Book III 6.7.11) of guest real address `ra` through the tree whose root
+// directory is at `root` (a 52-bit tree with a 2^13-entry root, the one shape POWER9/10 walk): what a nested
+// L0 does for the L2 of an L1, whose partition-scoped tables live in the L1's memory. Rights come from the
+// PTE's EAA only. A failure sets `cause` (kNoPte, kProtection, kNoExecGuard, kBadConfig).
+Result radix_partition_translate(uint64_t root, uint64_t ra, Access access, ReadPhys read, void *opaque);
+
+// Cause bit of a partition-scoped fault met while translating the address of a process-scoped table
+// entry (HDSISR bit 46, "the access was for a page table walk").
+namespace cause {
+constexpr uint32_t kTableWalk = 0x00020000;
+} // namespace cause
+
 // The R and C bits an access needs in its PTE (Book III 6.7.12, Reference and Change Recording).
 constexpr uint64_t rc_needed(Access a) { return a == Access::Store ? (pte::R | pte::C) : pte::R; }
 

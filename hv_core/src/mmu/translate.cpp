@@ -1,5 +1,6 @@
 // The slow path of address translation for a vcpu: TLB miss -> radix walk or HPT search -> R/C update -> TLB
 // fill, and the storage interrupts a failed translation raises (Book III 7.5.3-7.5.6).
+#include <algorithm>
 #include <cstring>
 
 #include "mmu/hash.h"
@@ -34,7 +35,7 @@ mmu::HashContext hash_context(Vcpu &c) {
 }
 
 mmu::Context context_of(Vcpu &c) {
-    return {c.mmu_.process_table, c.mmu_.tlb.pid(), c.st_.spr[spr::AMR], c.st_.spr[spr::IAMR],
+    return {c.mmu_.process_table, c.mmu_.tlb->pid(), c.st_.spr[spr::AMR], c.st_.spr[spr::IAMR],
             c.problem_state()};
 }
 
@@ -80,10 +81,86 @@ struct Walk {
     unsigned shift = 12;
     uint32_t cause = 0;
     bool segment_fault = false;
+    // While an L2 runs: the fault is partition-scoped, an HDSI/HISI for its L1 at L2 real address `ra`.
+    bool hv = false;
+    uint64_t ra = 0;
 };
 
-// One walk with its R/C update, retried while another vcpu or an hcall keeps changing the PTE.
-Walk walk(Vcpu &c, Access a, uint64_t ea) {
+// An L2's process-scoped tables live at L2 real addresses: each read goes through the partition-scoped
+// tree first, and the first failure is remembered (it becomes an HDSI with the table-walk cause).
+struct L2Read {
+    Vcpu *c;
+    bool fault = false;
+    uint32_t cause = 0;
+    uint64_t ra = 0;
+};
+
+bool l2_read_phys(void *opaque, uint64_t ra, uint64_t &value) {
+    auto &rd = *static_cast<L2Read *>(opaque);
+    Vcpu &c = *rd.c;
+    const mmu::Result p = mmu::radix_partition_translate(c.mmu_.l2.root, ra, Access::Load, read_phys, &c);
+    if (p.cause) {
+        if (!rd.fault)
+            rd.fault = true, rd.cause = p.cause, rd.ra = ra;
+        return false;
+    }
+    update_rc(c, p, Access::Load);   // a changed PTE is simply seen on the next walk
+    return read_phys(&c, p.gpa, value);
+}
+
+// The two-dimensional walk of an L2 access (Book III 6.7.11): the process-scoped tree (unless the access
+// is in real mode) to an L2 real address, then the partition-scoped tree to the L1 real address. R and C
+// are set in both leaves, as POWER9/10 do.
+Walk walk_l2(Vcpu &c, Access a, uint64_t ea, bool real) {
+    Walk w;
+    uint64_t ra = ea & kRealModeMask;
+    unsigned shift = 63;
+    if (!real) {
+        const mmu::Context mctx = context_of(c);
+        for (int attempt = 0;; ++attempt) {
+            L2Read rd{&c};
+            mmu::Result r = mmu::radix_translate(mctx, ea, a, l2_read_phys, &rd);
+            if (rd.fault) {
+                w.hv = true, w.cause = rd.cause | mmu::cause::kTableWalk, w.ra = rd.ra;
+                return w;
+            }
+            if (r.cause || r.segment_fault) {
+                w.cause = r.cause, w.segment_fault = r.segment_fault;
+                return w;
+            }
+            ra = r.gpa;
+            shift = r.page_shift;
+            if ((r.pte & mmu::rc_needed(a)) == mmu::rc_needed(a) || attempt == 16)
+                break;
+            // The PTE is at an L2 real address; its L1 real address is where R/C go.
+            const mmu::Result loc = mmu::radix_partition_translate(c.mmu_.l2.root, r.pte_gpa, Access::Store,
+                                                                   read_phys, &c);
+            if (loc.cause)
+                break;   // the L1 mapped the L2's table read-only: R/C stay as they are
+            r.pte_gpa = loc.gpa;
+            if (update_rc(c, r, a))
+                break;
+        }
+    }
+    for (int attempt = 0;; ++attempt) {
+        const mmu::Result p = mmu::radix_partition_translate(c.mmu_.l2.root, ra, a, read_phys, &c);
+        if (p.cause) {
+            w.hv = true, w.cause = p.cause, w.ra = ra;
+            return w;
+        }
+        if (update_rc(c, p, a) || attempt == 16) {
+            w.gpa = p.gpa;
+            w.shift = std::min(shift, p.page_shift);
+            return w;
+        }
+    }
+}
+
+// One walk with its R/C update, retried while another vcpu or an hcall keeps changing the PTE. `real`:
+// the access is in real mode (only an L2's real-mode accesses are walked).
+Walk walk(Vcpu &c, Access a, uint64_t ea, bool real) {
+    if (c.mmu_.l2.active)
+        return walk_l2(c, a, ea, real);
     Walk w;
     if (c.mmu_.hash) {
         const mmu::HashContext hctx = hash_context(c);
@@ -107,15 +184,19 @@ Walk walk(Vcpu &c, Access a, uint64_t ea) {
 
 } // namespace
 
+// TLB context of an L2's real-mode translations (they go through the partition-scoped tree, so they are
+// cached too): a context bit no translated access uses.
+constexpr uint64_t kL2RealContext = 1 | 0x20;
+
 // One 4K page of a translation: from the TLB, or walked, R/C-updated and entered. On failure `fault`
 // holds why.
-static bool translate_page(Vcpu &c, Access a, uint64_t ea, mmu::TlbEntry &out, Walk &fault) {
-    const uint64_t ctx = c.tlb_context();
-    if (const mmu::TlbEntry *e = c.mmu_.tlb.lookup(a, ea, ctx)) {
+static bool translate_page(Vcpu &c, Access a, uint64_t ea, mmu::TlbEntry &out, Walk &fault, bool real = false) {
+    const uint64_t ctx = real ? kL2RealContext : c.tlb_context();
+    if (const mmu::TlbEntry *e = c.mmu_.tlb->lookup(a, ea, ctx)) {
         out = *e;
         return true;
     }
-    const Walk w = walk(c, a, ea);
+    const Walk w = walk(c, a, ea, real);
     if (w.cause || w.segment_fault) {
         fault = w;
         return false;
@@ -125,11 +206,25 @@ static bool translate_page(Vcpu &c, Access a, uint64_t ea, mmu::TlbEntry &out, W
     out.host = c.ram(out.gpa, 0x1000, a == Access::Store, &out.slot);
     out.shift = uint8_t(w.shift);
     out.va = w.va & ~0xfffull;
-    c.mmu_.tlb.insert(a, ea, ctx, out);
+    c.mmu_.tlb->insert(a, ea, ctx, out);
     return true;
 }
 
+// A partition-scoped fault of an L2 ends its run: HDSI (Book III 7.5.17) with HDAR = the EA, HDSISR = the
+// cause and ASDR = the L2 real address; a fault while walking the L2's own tables is an HDSI whatever the
+// access was. An instruction fetch otherwise gets HISI, whose cause goes to HSRR1.
+static Flow partition_fault(Vcpu &c, uint64_t ea, Access a, const Walk &r) {
+    c.st_.spr[spr::ASDR] = r.ra;
+    if (a == Access::Fetch && !(r.cause & mmu::cause::kTableWalk))
+        return c.leave_l2_hisi(r.cause);
+    c.st_.spr[spr::HDAR] = ea;
+    c.st_.spr[spr::HDSISR] = r.cause | (a == Access::Store && !(r.cause & mmu::cause::kTableWalk) ? mmu::cause::kStore : 0);
+    return c.leave_l2_hdsi();
+}
+
 static Flow data_fault(Vcpu &c, uint64_t ea, Access a, const Walk &r) {
+    if (r.hv)
+        return partition_fault(c, ea, a, r);
     c.st_.spr[spr::DAR] = ea;
     if (r.segment_fault)
         return c.interrupt(kDataSegment, c.st_.nip, 0);
@@ -140,7 +235,10 @@ static Flow data_fault(Vcpu &c, uint64_t ea, Access a, const Walk &r) {
 Flow Vcpu::translate_data_slow(Access a, uint64_t ea, unsigned len, DataRef &out) {
     mmu::TlbEntry first, second;
     Walk fault;
-    if (!translate_page(*this, a, ea, first, fault))
+    const bool real = !(st_.msr & msr::DR);   // only an L2's real-mode accesses come here
+    if (real)
+        ea &= kRealModeMask;
+    if (!translate_page(*this, a, ea, first, fault, real))
         return data_fault(*this, ea, a, fault);
     const uint64_t off = ea & 0xfff;
     out.split = false;
@@ -153,7 +251,7 @@ Flow Vcpu::translate_data_slow(Access a, uint64_t ea, unsigned len, DataRef &out
     // The access crosses into the next page: both must translate before any byte moves; the fault reports
     // the first byte of the page that failed.
     const uint64_t next = mask_ea((ea | 0xfff) + 1);
-    if (!translate_page(*this, a, next, second, fault))
+    if (!translate_page(*this, a, next, second, fault, real))
         return data_fault(*this, next, a, fault);
     return cross_page(first, second, ea, unsigned(off), len, out);
 }
@@ -235,9 +333,18 @@ void Vcpu::commit_split_store(unsigned len) {
 uint64_t Vcpu::real_address(uint64_t ea) {
     // Real addressing mode ignores the top 4 bits of the EA (Book III 5.7.3), which is why a Linux kernel
     // linked at 0xc000... can run before it turns translation on.
+    if (mmu_.l2.active) {
+        // An L2's real address here is the L1 real address its access reaches (both trees walked).
+        mmu::TlbEntry e;
+        Walk fault;
+        const bool real = !(st_.msr & msr::DR);
+        if (real)
+            ea &= kRealModeMask;
+        return translate_page(*this, Access::Load, ea, e, fault, real) ? e.gpa + (ea & 0xfff) : kNoRealAddress;
+    }
     if (!(st_.msr & msr::DR))
         return ea & kRealModeMask;
-    if (const mmu::TlbEntry *e = mmu_.tlb.lookup(Access::Load, ea, tlb_context()))
+    if (const mmu::TlbEntry *e = mmu_.tlb->lookup(Access::Load, ea, tlb_context()))
         return e->gpa + (ea & 0xfff);
     if (mmu_.hash) {
         const mmu::HashResult r = mmu::hash_translate(hash_context(*this), mmu_.slb.find(ea), ea, Access::Load);
@@ -248,15 +355,21 @@ uint64_t Vcpu::real_address(uint64_t ea) {
 }
 
 bool Vcpu::fetch_address(uint64_t nip, uint64_t &ra, Flow &f) {
-    if (!(st_.msr & msr::IR)) {
+    const bool real = !(st_.msr & msr::IR);
+    if (real && !mmu_.l2.active) {
         ra = nip & kRealModeMask;
         return true;
     }
     mmu::TlbEntry e;
     Walk fault;
-    if (translate_page(*this, Access::Fetch, nip, e, fault)) {
-        ra = e.gpa + (nip & 0xfff);
+    const uint64_t ea = real ? nip & kRealModeMask : nip;
+    if (translate_page(*this, Access::Fetch, ea, e, fault, real)) {
+        ra = e.gpa + (ea & 0xfff);
         return true;
+    }
+    if (fault.hv) {
+        f = partition_fault(*this, nip, Access::Fetch, fault);
+        return false;
     }
     // An interrupt vector that itself does not translate would fault forever: tell the caller instead.
     if (fault.segment_fault) {

@@ -1,8 +1,10 @@
 // Per-vcpu MMU state: the TLB, the partition set-up it was filled under, and the invalidations other vcpus'
 // tlbie sent it.
 #pragma once
+#include <array>
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <utility>
 #include <vector>
@@ -14,7 +16,38 @@
 namespace phv::mmu {
 
 struct VcpuMmu {
-    Tlb tlb;
+    // The TLB of the partition the vcpu runs now: its own (l1_tlb), or while it runs a nested L2 for its
+    // L1 that L2's, kept in l2_tlbs between runs. Translations are tagged by partition this way, so an
+    // L1<->L2 switch drops nothing.
+    Tlb l1_tlb;
+    Tlb *tlb = &l1_tlb;
+    // While an L2 runs: the L1 real address of its partition-scoped tree (nested/run.cpp). Every
+    // translation, real mode included, then goes through that tree.
+    struct L2 {
+        bool active = false;
+        uint64_t root = 0;
+    } l2;
+    struct L2Tlb {
+        uint64_t lpid = 0;              // 0: free
+        uint64_t generation = 0;        // the L2's table set-up the TLB was filled under
+        uint64_t slots_generation = 0;
+        uint64_t last_used = 0;
+        std::unique_ptr<Tlb> tlb;
+    };
+    static constexpr unsigned kL2Tlbs = 4;   // L2s whose translations a vcpu keeps (LRU)
+    std::array<L2Tlb, kL2Tlbs> l2_tlbs;
+    uint64_t l2_clock = 0;
+    L2Tlb *l2_current = nullptr;
+    // Every TLB the vcpu holds: invalidations other than the PID switch reach all of them (an L1's tlbie
+    // may name its L2's translations, and dropping more than named is always safe).
+    template <typename F>
+    void for_each_tlb(F f) {
+        f(l1_tlb);
+        for (auto &t : l2_tlbs)
+            if (t.tlb)
+                f(*t.tlb);
+    }
+
     uint64_t generation = 0;        // PartitionMmu::generation the TLB was filled under
     uint64_t process_table = 0;     // its process_table
     uint64_t slots_generation = 0;  // the memslot layout the TLB's host pointers belong to

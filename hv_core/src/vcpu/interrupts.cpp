@@ -177,6 +177,8 @@ Flow Vcpu::facility_unavailable(unsigned facility) {
 // nested L0 can report it later.
 Flow Vcpu::hv_emulation_assist(uint32_t word) {
     st_.spr[spr::HEIR] = word;
+    if (in_l2_)
+        return leave_l2(vec::kHEmulationAssist);   // the L1 hypervisor emulates or reflects it
     ++stats_.program_interrupts;
     return program_interrupt(srr1::kIllegal);
 }
@@ -188,6 +190,8 @@ Flow Vcpu::hv_emulation_assist(uint32_t word) {
 Flow Vcpu::hv_facility_unavailable(unsigned facility) {
     constexpr uint64_t kIc = 0xffull << fscr::kIcShift;
     st_.spr[spr::HFSCR] = (st_.spr[spr::HFSCR] & ~kIc) | (uint64_t(facility) << fscr::kIcShift);
+    if (in_l2_)
+        return leave_l2(vec::kHFacilityUnavailable);
     ++stats_.program_interrupts;
     return program_interrupt(srr1::kIllegal);
 }
@@ -258,7 +262,9 @@ void Vcpu::set_doorbell(bool pending) {
 bool Vcpu::deliver_pending_interrupt() {
     if (!(st_.msr & msr::EE))
         return false;
-    if (irq_line_.load(std::memory_order_relaxed)) {
+    // While an L2 runs, the external interrupt it may take is the one its L1 asked for at H_GUEST_RUN_VCPU
+    // (the L1's own line ends the run instead: l2_poll).
+    if (in_l2_ ? l2_take_external() : irq_line_.load(std::memory_order_relaxed)) {
         ++stats_.ext_interrupts;
         interrupt(vec::kExternal, st_.nip, 0);
         return true;

@@ -26,7 +26,7 @@ enum class Kind : uint8_t {
     Fpr,        // fpr[id - base]
     Vsr,        // vsr[id - base], 16 bytes (VSR0-31)
     Vr,         // vsr[32 + id - base], 16 bytes (VR0-31 = VSR32-63)
-    Nip, Msr, Cr, Lr, Ctr, Xer, Dec, Tb, TbOffset, DecExpiry, Lpcr, Fpscr, Vscr, ReadOnlySpr,
+    Nip, Msr, Cr, Lr, Ctr, Xer, Dec, Tb, TbOffset, DecExpiry, Lpcr, Fpscr, Vscr, ReadOnlySpr, VpaAddr,
 };
 
 struct OneReg {
@@ -52,6 +52,7 @@ constexpr OneReg kRegs[] = {
     {PHV_REG_PPC_TB, 1, Kind::Tb, 0},
     {PHV_REG_PPC_TB_OFFSET, 1, Kind::TbOffset, 0},
     {PHV_REG_PPC_DEC_EXPIRY, 1, Kind::DecExpiry, 0},
+    {PHV_REG_PPC_VPA_ADDR, 1, Kind::VpaAddr, 0},
     {PHV_REG_PPC_LPCR, 1, Kind::Lpcr, 0},
     {PHV_REG_PPC_LPCR_64, 1, Kind::Lpcr, 0},
     {PHV_REG_PPC_FPSCR, 1, Kind::Fpscr, 0},
@@ -210,6 +211,7 @@ int get_one_reg(Vcpu &v, const phv_one_reg &reg) {
     case Kind::Tb: val = v.read_tb(); break;
     case Kind::TbOffset: val = v.tb_offset_; break;
     case Kind::DecExpiry: val = v.dec_expiry_; break;
+    case Kind::VpaAddr: val = v.vpa_addr_; break;
     case Kind::Lpcr: val = s.spr[spr::LPCR]; break;
     case Kind::Fpscr: val = s.fpscr; break;
     case Kind::Vscr: val = s.vscr; break;
@@ -249,6 +251,12 @@ int set_one_reg(Vcpu &v, const phv_one_reg &reg) {
     // KVM rounds the offset up to a multiple of 2^24, the granule the hardware TB offset has.
     case Kind::TbOffset: v.tb_offset_ = (val + 0xffffffull) & ~0xffffffull; break;
     case Kind::DecExpiry: v.dec_expiry_ = val; break;
+    case Kind::VpaAddr:
+        // PAPR: an lppaca is cache-line (128-byte) aligned; 0 means none.
+        if (val & 127)
+            return -EINVAL;
+        v.vpa_addr_ = val;
+        break;
     case Kind::Lpcr: {
         const uint64_t keep = PHV_REG_SIZE(reg.id) == 4 ? 0xffffffff00000000ull : 0;
         s.spr[spr::LPCR] = (s.spr[spr::LPCR] & (keep | ~kLpcrGuestBits)) | (val & ~keep & kLpcrGuestBits);

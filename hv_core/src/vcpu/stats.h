@@ -19,7 +19,12 @@ namespace phv {
     X(dec_interrupts)                                                                                          \
     X(ext_interrupts)                                                                                          \
     X(program_interrupts)                                                                                      \
-    X(syscall_interrupts)
+    X(syscall_interrupts)                                                                                      \
+    X(nested_entries)                                                                                          \
+    X(nested_exits)                                                                                            \
+    X(nested_l1_to_l2_tb)                                                                                      \
+    X(nested_l2_runtime_tb)                                                                                    \
+    X(nested_l2_to_l1_tb)
 
 struct Stats {
 #define PHV_STAT_FIELD(name) uint64_t name = 0;

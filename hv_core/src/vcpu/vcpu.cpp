@@ -8,6 +8,8 @@
 #include "fp/format.h"
 #include "isa/decoder.h"
 #include "isa/fields.h"
+#include "nested/l0.h"
+#include "nested/run.h"
 #include "vcpu/spr_table.h"
 #include "vm/vm.h"
 
@@ -48,8 +50,13 @@ Flow Vcpu::hcall_exit() {
     return Flow::Exit;
 }
 
-// In-core hypercalls: those KVM handles in the kernel. Everything else goes to the VMM.
+// In-core hypercalls: those KVM handles in the kernel. Everything else goes to the VMM. An L2's hcall
+// belongs to its L1: the run ends with vector 0xC00 and the L2 resumes after the sc when it runs again.
 Flow Vcpu::hcall() {
+    if (in_l2_) [[unlikely]] {
+        st_.nip = mask_ea(st_.nip + 4);
+        return leave_l2(0xc00);
+    }
     switch (st_.gpr[3]) {
     case kH_CEDE:
         st_.gpr[3] = kH_SUCCESS;
@@ -70,6 +77,8 @@ Flow Vcpu::hcall() {
     case kH_BULK_REMOVE:
         return hpt_hcall(st_.gpr[3]);
     default:
+        if (nested::hcall::is_nested(st_.gpr[3]))
+            return vm_.nested().hcall(*this);
         return hcall_exit();
     }
 }
@@ -80,6 +89,10 @@ Flow Vcpu::wait() {
     st_.nip = mask_ea(st_.nip + 4);
     if (deliver_pending_interrupt())
         return Flow::Jump;
+    // An idle L2 gives the processor back to its L1 (an unspecified exit; the L2 resumes after its wait,
+    // as after any wake-up).
+    if (in_l2_)
+        return leave_l2(0);
     run_.exit_reason = PHV_EXIT_HLT;
     run_.nip = st_.nip;
     const int64_t ticks = int64_t(read_dec());
@@ -90,6 +103,16 @@ Flow Vcpu::wait() {
 }
 
 Flow Vcpu::mmio_exit(uint64_t gpa, unsigned len, bool write, const uint8_t *data) {
+    if (in_l2_) [[unlikely]] {
+        // An L2 reaching an L1 address that is not RAM: its L1 mapped a device page into it, which phv
+        // does not pass through (the VMM serves MMIO for the L1 only). The L1 gets its processor back
+        // and the VMM a clear error.
+        pending_load_.active = false;
+        leave_l2(0);
+        return internal_error(PHV_INTERNAL_ERROR_EMULATION,
+                              "nested guest access of %u bytes to L1 address 0x%llx, which is not RAM", len,
+                              (unsigned long long)gpa);
+    }
     auto &m = mmu_.mixed;
     if (m.insn == stats_.insns_executed && m.gpa == gpa && m.len == len) [[unlikely]] {
         // Part of the access is RAM (mmu/translate.cpp cross_page): those bytes here, the rest exits.
@@ -122,6 +145,8 @@ Flow Vcpu::mmio_exit(uint64_t gpa, unsigned len, bool write, const uint8_t *data
 }
 
 Flow Vcpu::internal_error(uint32_t suberror, const char *fmt, ...) {
+    if (in_l2_)
+        leave_l2(0);   // the VMM sees the L1, as after every exit
     run_.exit_reason = PHV_EXIT_INTERNAL_ERROR;
     run_.nip = st_.nip;
     run_.internal.suberror = suberror;
@@ -322,6 +347,8 @@ Flow Vcpu::run_block(Block &b) {
 }
 
 Flow Vcpu::exit_intr() {
+    if (in_l2_)
+        leave_l2(0);   // kicked while running an L2: the L1 gets its processor back first
     run_.exit_reason = PHV_EXIT_INTR;
     run_.nip = st_.nip;
     ++stats_.signal_exits;
@@ -344,7 +371,10 @@ int Vcpu::run() {
         if (attention_.load(std::memory_order_acquire)) {
             attention_.store(false, std::memory_order_relaxed);
             apply_code_invalidations();
-            apply_lpcr_updates();
+            if (!in_l2_)   // LPCR changes are the L1's: applied when it runs again
+                apply_lpcr_updates();
+            else
+                timer_countdown = 0;   // the L1's interrupt line may have risen: l2_poll looks
             if (kick_.exchange(false)) {
                 exit_intr();
                 return 0;
@@ -353,6 +383,8 @@ int Vcpu::run() {
         }
         if (timer_countdown-- == 0) {
             timer_countdown = kTimerCheckInterval;
+            if (in_l2_) [[unlikely]]
+                l2_poll();
             deliver_pending_interrupt();
         }
         Flow f = Flow::Next;

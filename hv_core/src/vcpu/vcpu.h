@@ -20,6 +20,9 @@ namespace phv {
 
 class Vm;
 struct Memslot;
+namespace nested {
+struct Frame;
+}
 
 uint64_t host_ns();   // CLOCK_MONOTONIC in ns (timers.cpp)
 
@@ -193,6 +196,26 @@ public:
 
     uint64_t tb_offset_ = 0;
     uint64_t dec_expiry_ = 0;   // TB value at which DEC passes 0
+    // The guest's VPA (KVM_REG_PPC_VPA_ADDR, set by the VMM that serves H_REGISTER_VPA), 0 when none: the
+    // nested L0 adds the L2 context-switch counters there.
+    uint64_t vpa_addr_ = 0;
+
+    // ---- nested: this vcpu runs an L2 for its L1 (nested/run.cpp) -----------------------------------
+    // While in_l2_, st_ and the MMU context are the L2's and l2_ holds the L1's to return to. Anything
+    // that would leave the core (an exit to the VMM) or enter the L0 hypervisor ends the L2's run first.
+    bool in_l2_ = false;
+    std::unique_ptr<nested::Frame> l2_;
+    // Ends the L2's run with `trap` as H_GUEST_RUN_VCPU's exit vector; the vcpu continues in the L1.
+    isa::Flow leave_l2(uint64_t trap);
+    isa::Flow leave_l2_hdsi();                 // HDAR/HDSISR/ASDR already set in the L2's state
+    isa::Flow leave_l2_hisi(uint32_t cause);   // ASDR set; cause as HSRR1 would carry it
+    // HDEC and the L1's own interrupts, looked at with the timers while an L2 runs.
+    isa::Flow l2_poll();
+    bool l2_take_external();
+    // The MMU side of the switch (mmu/l2_context.cpp): the L2's TLB (kept per LPID), its tables and
+    // partition-scoped root; and back to what the L1 had.
+    void enter_l2_mmu(uint64_t lpid, uint64_t generation, uint64_t root, uint64_t process_table);
+    void leave_l2_mmu(mmu::Tlb *l1_tlb, uint64_t l1_slots_generation, uint64_t l1_process_table, bool l1_hash);
 
 private:
     template <bool Trace, bool Step>

@@ -41,7 +41,8 @@ void to_guest(uint8_t *p, T v, bool big_endian) {
 
 template <mmu::Access A>
 isa::Flow Vcpu::translate_data(uint64_t ea, unsigned len, DataRef &out) {
-    if (!(st_.msr & msr::DR)) {
+    // An L2's real-mode accesses are translated too (the L1's partition-scoped tree): the slow path.
+    if (!(st_.msr & msr::DR) && !mmu_.l2.active) {
         out.gpa = real_address(ea);
         out.host = ram(out.gpa, len, A == mmu::Access::Store, &out.slot);
         out.split = false;
@@ -50,7 +51,7 @@ isa::Flow Vcpu::translate_data(uint64_t ea, unsigned len, DataRef &out) {
             return real_cross_page(out.gpa, len, A == mmu::Access::Store, out);
         return isa::Flow::Next;
     }
-    const mmu::TlbEntry *e = mmu_.tlb.lookup(A, ea, tlb_context());
+    const mmu::TlbEntry *e = mmu_.tlb->lookup(A, ea, tlb_context());
     if (e && (ea & 0xfff) + len <= 0x1000) [[likely]] {
         const uint64_t off = ea & 0xfff;
         out.host = e->host ? e->host + off : nullptr;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "nested/l0.h"
 #include "vcpu/vcpu.h"
 
 namespace phv {
@@ -24,7 +25,8 @@ const CpuModel *cpu_model(uint32_t id) {
     return nullptr;
 }
 
-Vm::Vm(const CpuModel &model, uint64_t tb_freq) : model_(model), tb_freq_(tb_freq) {}
+Vm::Vm(const CpuModel &model, uint64_t tb_freq)
+    : model_(model), tb_freq_(tb_freq), nested_(std::make_unique<nested::L0>(*this)) {}
 
 Vm::~Vm() = default;
 

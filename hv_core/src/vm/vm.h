@@ -14,6 +14,9 @@
 namespace phv {
 
 class Vcpu;
+namespace nested {
+class L0;
+}
 
 struct CpuModel {
     uint32_t id;             // enum phv_cpu_model
@@ -51,6 +54,9 @@ public:
     void get_v3_mmu(uint64_t &flags, uint64_t &process_table);
     int htab_access(uint64_t index, uint64_t n, uint64_t *read, const uint64_t *write);
     // Calls f(Vcpu &) for every vcpu, under the vcpu list lock (f must not create vcpus).
+    // The nested L0 serving this partition's H_GUEST_* hcalls (nested/l0.h).
+    nested::L0 &nested() { return *nested_; }
+
     template <typename F>
     void for_each_vcpu(F f) {
         std::lock_guard g(vcpus_lock_);
@@ -66,6 +72,7 @@ private:
     std::mutex vcpus_lock_;
     std::map<uint32_t, std::unique_ptr<Vcpu>> vcpus_;
     mmu::PartitionMmu mmu_;
+    std::unique_ptr<nested::L0> nested_;
 };
 
 } // namespace phv
