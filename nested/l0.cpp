@@ -36,8 +36,6 @@ constexpr Mode kModes[] = {{cap::kPower10, 0x0f000006}, {cap::kPower9, 0x0f00000
 
 int L0::enable(Api api) {
     std::lock_guard g(lock_);
-    if (api != Api::None && api != Api::V2)
-        return -EOPNOTSUPP;   // nestedv1 is not served yet
     if (api != Api::None && vm_.model().isa < isa::Isa::V300)
         return -EINVAL;       // both APIs need radix partitions: POWER9 and later
     if (api == api_)
@@ -47,6 +45,7 @@ int L0::enable(Api api) {
     api_ = api;
     caps_set_ = false;
     caps_ = 0;
+    ptcr_ = 0;
     return 0;
 }
 
@@ -257,6 +256,14 @@ Flow L0::hcall(Vcpu &l1) {
     auto &r = l1.st_.gpr;
     const uint64_t nr = r[3];
     int64_t ret;
+    if (api_ == Api::V1 && nr >= hcall::kSetPartitionTable) {
+        switch (nr) {
+        case hcall::kSetPartitionTable: return set_partition_table(l1);
+        case hcall::kEnterNested: return enter_nested(l1);
+        case hcall::kTlbInvalidate: return tlb_invalidate(l1);
+        default: return copy_tofrom_guest(l1);
+        }
+    }
     if (api_ != Api::V2 || nr > hcall::kGuestDelete) {
         // Nesting not enabled for this partition (or the other API is): as KVM, the hcall does not exist.
         ret = hret::kFunction;

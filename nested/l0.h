@@ -75,6 +75,12 @@ public:
     // H_GUEST_RUN_VCPU (nested/run.cpp): switches `l1` to the L2 vcpu; and the way back.
     isa::Flow run_vcpu(Vcpu &l1);
     isa::Flow leave(Vcpu &c, uint64_t trap);
+    // nestedv1 (nested/v1.cpp).
+    isa::Flow set_partition_table(Vcpu &l1);
+    isa::Flow enter_nested(Vcpu &l1);
+    isa::Flow leave_v1(Vcpu &c, uint64_t trap);
+    isa::Flow tlb_invalidate(Vcpu &l1);
+    isa::Flow copy_tofrom_guest(Vcpu &l1);
 
     // Host-wide counters (GSIDs 0x0800-0x0804).
     uint64_t heap_in_use() const;
@@ -97,6 +103,7 @@ private:
     std::map<uint64_t, std::unique_ptr<L2Guest>> guests_;
     uint64_t l2_vcpus_ = 0;
     uint64_t generation_ = 0;
+    uint64_t ptcr_ = 0;   // nestedv1: the L1's partition table register (H_SET_PARTITION_TABLE)
 };
 
 } // namespace phv::nested

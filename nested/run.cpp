@@ -122,6 +122,7 @@ Flow L0::run_vcpu(Vcpu &c) {
     if (!c.l2_)
         c.l2_ = std::make_unique<Frame>();
     Frame &f = *c.l2_;
+    f.v1 = false;
     f.guest = &guest;
     f.vcpu = &v;
     f.lpid = gid;
@@ -165,6 +166,8 @@ static_assert(4 + 13 * 12 <= kRunBufferMin, "the largest exit output must fit th
 
 Flow L0::leave(Vcpu &c, uint64_t trap) {
     Frame &f = *c.l2_;
+    if (f.v1)
+        return leave_v1(c, trap);
     L2Vcpu &v = *f.vcpu;
     const uint64_t exit_tb = l1_tb(c, &f);
 

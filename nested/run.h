@@ -26,6 +26,11 @@ constexpr uint64_t kUnspecified = 0x000, kHdec = 0x980, kHcall = 0xC00, kHdsi = 
 } // namespace trap
 
 struct Frame {
+    // nestedv1 (v1.cpp): the L2's state lives in the L1's hv_guest_state and pt_regs, written back on exit.
+    bool v1 = false;
+    bool v1_le = false;           // the L1's byte order, that of both structures
+    unsigned v1_version = 0;      // hv_guest_state version (1 or 2)
+    uint64_t v1_hv = 0, v1_regs = 0;
     L2Guest *guest = nullptr;
     L2Vcpu *vcpu = nullptr;
     uint64_t lpid = 0;

@@ -88,7 +88,7 @@ TEST(NestedHcalls, EnableRules) {
     EXPECT_EQ(phv_vm_enable_nested(nullptr, PHV_NESTED_V2), -EFAULT);
     L1 g;
     EXPECT_EQ(phv_vm_enable_nested(g.vm, 3), -EINVAL);
-    EXPECT_EQ(phv_vm_enable_nested(g.vm, PHV_NESTED_V1), -EOPNOTSUPP);
+    EXPECT_EQ(phv_vm_enable_nested(g.vm, PHV_NESTED_V1), -EBUSY);   // the other API, with an L2
     EXPECT_EQ(phv_vm_enable_nested(g.vm, PHV_NESTED_V2), 0);        // already on
     EXPECT_EQ(phv_vm_enable_nested(g.vm, PHV_NESTED_NONE), -EBUSY);  // an L2 exists
     EXPECT_EQ(hc(g, hcall::kGuestDelete, {kWide, 0}).r3, 0);

@@ -472,8 +472,8 @@ int phv_vm_write_htab(phv_vm *vm, uint64_t index, uint64_t n, const uint64_t *hp
  * Parameters: api: PHV_NESTED_NONE, PHV_NESTED_V1 (H_SET_PARTITION_TABLE, H_ENTER_NESTED, ...) or
  *             PHV_NESTED_V2 (PAPR H_GUEST_* with guest state buffers).
  * Returns: 0; -EINVAL for an unknown api or a POWER8 VM (nested guests are radix partitions, ISA 3.0 on);
- *          -EOPNOTSUPP for an API the core does not serve yet (PHV_NESTED_V1); -EBUSY when the VM has L2
- *          guests and api differs from the enabled one; -EFAULT for a NULL vm.
+ *          -EBUSY when the VM has nestedv2 L2 guests and api differs from the enabled one; -EFAULT for a
+ *          NULL vm.
  *
  * Lets the guest act as a nested hypervisor (L1) with phv as its L0: the core then serves that API's
  * hcalls itself, as KVM-HV serves H_ENTER_NESTED. The two APIs exclude each other (the last call wins).

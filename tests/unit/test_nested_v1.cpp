@@ -1,0 +1,166 @@
+// nestedv1 (nested/v1.cpp): H_SET_PARTITION_TABLE, H_ENTER_NESTED with hv_guest_state/pt_regs in the L1's
+// byte order, H_TLB_INVALIDATE and H_COPY_TOFROM_GUEST, made by the test's guest as an L1.
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+#include "guest_code.h"
+#include "nested/gsb.h"
+#include "nested/l0.h"
+#include "vcpu/vcpu.h"
+
+namespace {
+using namespace phv::test;
+using namespace phv::test::enc;
+using namespace phv::nested;
+
+constexpr uint64_t kRoot = 0x100000, kDir1 = 0x110000, kDir2 = 0x111000, kPatb = 0x180000;
+constexpr uint64_t kHv = 0x200000, kRegs = 0x201000, kL2Base = 0x400000, kL2Code = 0x1000;
+constexpr uint64_t kV = 1ull << 63, kL = 1ull << 62, kRwx = 7;
+constexpr uint64_t kPateRadix52 = (1ull << 63) | (1ull << 62) | (5ull << 5) | 13;   // HR, RTS for 52 bits, RPDS 13
+constexpr int64_t kNotFound = -7, kInterrupt = -69;
+
+constexpr uint32_t li(uint32_t rt, int32_t v) { return addi(rt, 0, v); }
+
+struct V1 : GuestCode {
+    V1() {
+        EXPECT_EQ(phv_vm_enable_nested(vm, PHV_NESTED_V1), 0);
+        be64(kRoot, kV | kDir1 | 9);
+        be64(kDir1, kV | kDir2 | 9);
+        be64(kDir2, kV | kL | kL2Base | kRwx);    // L2 real 0..2M -> L1 0x400000
+        be64(kPatb + 16, kPateRadix52 | kRoot);   // lpid 1
+        // hv_guest_state v2 and pt_regs (little-endian, as this L1 is): L2 at kL2Code, real mode, LE.
+        le64(kHv + 0x00, 2);
+        le32(kHv + 0x08, 1);
+        le64(kHv + 0x10, 1ull << 25);   // LPCR[ILE]
+        le64(kHv + 0x20, ~0ull);        // AMOR: the L2 may set all of AMR
+        le64(kHv + 0x30, ~0ull);        // HFSCR
+        le64(kHv + 0x58, ~0ull);        // HDEC expiry: none
+        le64(kRegs + 0x100, kL2Code);
+        le64(kRegs + 0x108, (1ull << 63) | 1);
+    }
+    int64_t hc(uint64_t nr, std::initializer_list<uint64_t> args) {
+        std::vector<uint64_t> a(args);
+        a.resize(9, 0);
+        set_gpr(3, nr);
+        run_data->papr_hcall.ret = nr;
+        for (unsigned i = 0; i < 9; ++i) {
+            set_gpr(4 + i, a[i]);
+            run_data->papr_hcall.args[i] = a[i];
+        }
+        load(with_done({sc(1), ori(20, 3, 0)}));
+        reinterpret_cast<phv::Vcpu *>(vcpu)->request_code_invalidate(kCodeBase);
+        run_to_done();
+        return int64_t(gpr(20));
+    }
+    void be64(uint64_t at, uint64_t v) { be_store(ram + at, 8, v); }
+    void le64(uint64_t at, uint64_t v) { std::memcpy(ram + at, &v, 8); }
+    void le32(uint64_t at, uint32_t v) { std::memcpy(ram + at, &v, 4); }
+    uint64_t le64(uint64_t at) {
+        uint64_t v;
+        std::memcpy(&v, ram + at, 8);
+        return v;
+    }
+    uint64_t l2_gpr(unsigned n) { return le64(kRegs + 8 * n); }
+    void l2_code(std::initializer_list<uint32_t> words, uint64_t ra = kL2Code) {
+        std::memcpy(ram + kL2Base + ra, std::vector<uint32_t>(words).data(), words.size() * 4);
+        reinterpret_cast<phv::Vcpu *>(vcpu)->request_code_invalidate(kL2Base + ra);
+    }
+    int64_t enter() { return hc(hcall::kEnterNested, {kHv, kRegs}); }
+};
+
+TEST(NestedV1, EnableIsExclusive) {
+    V1 g;
+    EXPECT_EQ(g.hc(hcall::kGuestGetCapabilities, {0}), hret::kFunction);   // v2 is off
+    EXPECT_EQ(phv_vm_enable_nested(g.vm, PHV_NESTED_V2), 0);
+    EXPECT_EQ(g.hc(hcall::kSetPartitionTable, {kPatb}), hret::kFunction);
+}
+
+TEST(NestedV1, EntryChecks) {
+    V1 g;
+    EXPECT_EQ(g.enter(), hret::kNotAvailable);   // no partition table yet
+    EXPECT_EQ(g.hc(hcall::kSetPartitionTable, {kPatb | 9}), hret::kParameter);   // 2^21 bytes: > 4096 entries
+    EXPECT_EQ(g.hc(hcall::kSetPartitionTable, {(64ull << 20) | 0}), hret::kParameter);   // not L1 RAM
+    ASSERT_EQ(g.hc(hcall::kSetPartitionTable, {kPatb}), 0);
+    g.le64(kHv, 3);
+    EXPECT_EQ(g.enter(), hret::kP2);
+    g.le64(kHv, 0);
+    EXPECT_EQ(g.enter(), hret::kParameter);
+    g.le64(kHv, 2);
+    g.le32(kHv + 8, 0);
+    EXPECT_EQ(g.enter(), hret::kParameter);   // lpid 0 is the L1's own
+    g.le32(kHv + 8, 256);
+    EXPECT_EQ(g.enter(), hret::kParameter);   // past the 256 entries of a 4K table
+    g.le32(kHv + 8, 2);
+    EXPECT_EQ(g.enter(), hret::kParameter);   // an empty (hash) entry
+    g.le32(kHv + 8, 1);
+    g.le32(kHv + 0xc, 4096);
+    EXPECT_EQ(g.enter(), hret::kParameter);   // vcpu token
+    g.le32(kHv + 0xc, 0);
+    EXPECT_EQ(g.hc(hcall::kEnterNested, {kHv, 1ull << 40}), hret::kParameter);
+}
+
+TEST(NestedV1, RunsAndHandsStateBack) {
+    V1 g;
+    ASSERT_EQ(g.hc(hcall::kSetPartitionTable, {kPatb}), 0);
+    g.l2_code({addi(4, 4, 1), li(3, 0x4242), sc(1), b(-12)});
+    for (uint64_t n = 1; n <= 3; ++n) {
+        ASSERT_EQ(g.enter(), 0xc00);
+        EXPECT_EQ(g.l2_gpr(3), 0x4242u);
+        EXPECT_EQ(g.l2_gpr(4), n);
+        EXPECT_EQ(g.le64(kRegs + 0x100), kL2Code + 12);
+    }
+    EXPECT_EQ(g.gpr(20), 0xc00u);   // the L1's own registers: r20 holds what the hcall returned
+    // Registers outside the structures are shared: the L2 sees the L1's AMR and leaves its own.
+    g.set_reg(PHV_REG_PPC_AMR, 0x1234);
+    g.le64(kRegs + 0x100, 0x2000);
+    g.le64(kRegs + 6 * 8, 0x5678);
+    g.l2_code({mfspr(5, 29), mtspr(29, 6), sc(1)}, 0x2000);
+    ASSERT_EQ(g.enter(), 0xc00);
+    EXPECT_EQ(g.l2_gpr(5), 0x1234u);
+    EXPECT_EQ(g.reg(PHV_REG_PPC_AMR), 0x5678u);
+    // A partition-scoped fault: HDSI with HDAR/HDSISR/ASDR in hv_guest_state.
+    g.le64(kRegs + 0x100, 0x3000);
+    g.l2_code({addis(5, 0, 0x80), ld(6, 5, 8), sc(1)}, 0x3000);
+    ASSERT_EQ(g.enter(), 0xe00);
+    EXPECT_EQ(g.le64(kHv + 0x80), 0x800008u);
+    EXPECT_EQ(g.le64(kHv + 0x88), 0x40000000u);
+    EXPECT_EQ(g.le64(kHv + 0x98), 0x800008u);
+    EXPECT_EQ(g.le64(kRegs + 0x100), 0x3004u);
+    // HDEC in the past, and an unspecified end (the L1's interrupt line) is H_INTERRUPT.
+    g.le64(kHv + 0x58, 1);
+    g.le64(kRegs + 0x100, 0x4000);
+    g.l2_code({b(0)}, 0x4000);
+    EXPECT_EQ(g.enter(), 0x980);
+    g.le64(kHv + 0x58, ~0ull);
+    phv_interrupt(g.vcpu, PHV_INTERRUPT_SET);
+    EXPECT_EQ(g.enter(), kInterrupt);
+    phv_interrupt(g.vcpu, PHV_INTERRUPT_UNSET);
+}
+
+TEST(NestedV1, TlbInvalidateAndCopy) {
+    V1 g;
+    ASSERT_EQ(g.hc(hcall::kSetPartitionTable, {kPatb}), 0);
+    EXPECT_EQ(g.hc(hcall::kTlbInvalidate, {0x7c000000, 0, 0}), hret::kParameter);   // not a tlbie
+    EXPECT_EQ(g.hc(hcall::kTlbInvalidate, {0x7c000264, 0, 0}), 0);                // tlbie 0,0
+    // The L2's process table (L2 real 0x10000) maps EA 0..2M of every PID's quadrant 0 to L2 real 0.
+    auto l2be = [&](uint64_t ra, uint64_t v) { g.be64(kL2Base + ra, v); };
+    for (unsigned pid = 0; pid < 4; ++pid)
+        l2be(0x10000 + 16 * pid, (1ull << 62) | (5ull << 5) | 0x20000 | 13);
+    l2be(0x20000, kV | 0x30000 | 9);
+    l2be(0x30000, kV | 0x31000 | 9);
+    l2be(0x31000, kV | kL | 0 | (1ull << 8) | (1ull << 7) | kRwx);
+    g.be64(kPatb + 16 + 8, 0x10000);   // PATE dw1: process table at L2 real 0x10000, 4K
+    std::memcpy(g.ram + kL2Base + 0x100, "0123456789abcdef", 16);
+    EXPECT_EQ(g.hc(hcall::kCopyToFromGuest, {1, 3, 0x100, 0x250000, 0, 16}), 0);
+    EXPECT_EQ(std::memcmp(g.ram + 0x250000, "0123456789abcdef", 16), 0);
+    std::memcpy(g.ram + 0x260000, "ABCDEFGH", 8);
+    EXPECT_EQ(g.hc(hcall::kCopyToFromGuest, {1, 3, 0x1ffc, 0, 0x260000, 8}), 0);   // across a page
+    EXPECT_EQ(std::memcmp(g.ram + kL2Base + 0x1ffc, "ABCDEFGH", 8), 0);
+    EXPECT_EQ(g.hc(hcall::kCopyToFromGuest, {1, 3, 0x100, 0x250000, 0x260000, 8}), hret::kParameter);
+    EXPECT_EQ(g.hc(hcall::kCopyToFromGuest, {1, 3, 1ull << 60, 0x250000, 0, 8}), hret::kParameter);
+    EXPECT_EQ(g.hc(hcall::kCopyToFromGuest, {5, 3, 0x100, 0x250000, 0, 8}), hret::kParameter);
+    EXPECT_EQ(g.hc(hcall::kCopyToFromGuest, {1, 3, 0x400000, 0x250000, 0, 8}), kNotFound);
+}
+
+} // namespace
