@@ -133,8 +133,9 @@ Expected<Options> parse_options(std::span<const std::string_view> args) {
                 break;
             }
             // "--mem=1G", and "-dhcall" for the one-letter -d as with QEMU. --trace takes an optional
-            // "=FILE" only in this spelling, as "--trace FILE" could not tell a file from the next option.
-            if ((n.takes_value || n.opt == Opt::Trace) && arg.size() > n.name.size() && arg.starts_with(n.name) &&
+            // "=FILE" only in this spelling, as "--trace FILE" could not tell a file from the next option;
+            // --nested an optional "=v1"/"=v2" the same way.
+            if ((n.takes_value || n.opt == Opt::Trace || n.opt == Opt::Nested) && arg.size() > n.name.size() && arg.starts_with(n.name) &&
                 (arg[n.name.size()] == '=' || n.name == "-d")) {
                 match = &n;
                 value = arg.substr(n.name.size() + (arg[n.name.size()] == '=' ? 1 : 0));
@@ -208,7 +209,12 @@ Expected<Options> parse_options(std::span<const std::string_view> args) {
             o.trace_file = value ? std::string(*value) : std::string();
             break;
         case Opt::Nested:
-            o.nested = true;
+            if (!value || *value == "v2")
+                o.nested = 2;
+            else if (*value == "v1")
+                o.nested = 1;
+            else
+                return Error{name + ": '" + std::string(*value) + "' is not v1 or v2"};
             break;
         case Opt::Help:
             o.help = true;
@@ -235,8 +241,8 @@ std::string usage_text() {
            "  -a, --append S   the kernel command line (/chosen/bootargs)\n"
            "  --trace[=FILE]   print every executed guest instruction, \"0x<address>: <disassembly>\"\n"
            "                   (\"cpuN 0x...\" with --smp > 1), to stderr or FILE (slow)\n"
-           "  --nested         let the guest be a hypervisor: the PAPR nestedv2 hcalls (H_GUEST_*),\n"
-           "                   served in the core (power9 and power10)\n"
+           "  --nested[=v1|v2] let the guest be a hypervisor, served in the core (power9 and power10):\n"
+           "                   v2 (default) the PAPR nestedv2 hcalls (H_GUEST_*), v1 KVM's H_ENTER_NESTED\n"
            "  -d LIST          debug output on stderr, comma-separated:\n"
            "                     hcall  every hypercall      rtas   every RTAS call\n"
            "                     mmio   every MMIO access    unimp  every unimplemented call\n"

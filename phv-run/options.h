@@ -31,7 +31,7 @@ struct Options {
     bool trace = false;
     std::string trace_file;  // --trace=FILE; empty with trace: stderr
     unsigned debug = 0;  // DebugCategory bits
-    bool nested = false; // --nested: the guest may run guests of its own (PAPR nestedv2, phv as the L0)
+    unsigned nested = 0; // --nested[=v1|v2]: the guest may run guests of its own (phv as the L0): 1 or 2
     bool help = false;   // --help: nothing else is validated
     bool version = false;
 };

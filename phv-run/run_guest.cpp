@@ -108,7 +108,7 @@ int run_guest(const Options &opts) {
             return fail(log, std::string("cannot allocate the hashed page table: ") + std::strerror(-rc),
                         kExitInternal);
     if (opts.nested)
-        if (const int rc = phv_vm_enable_nested(vm.get(), PHV_NESTED_V2); rc != 0)
+        if (const int rc = phv_vm_enable_nested(vm.get(), opts.nested == 1 ? PHV_NESTED_V1 : PHV_NESTED_V2); rc != 0)
             return fail(log, std::string("--nested: ") +
                                  (rc == -EINVAL ? "needs a radix CPU (power9 or power10)" : std::strerror(-rc)));
     phv_ppc_smmu_info smmu{};

@@ -144,3 +144,27 @@ TEST(CpuModel, NamesRoundTrip) {
 
 } // namespace
 } // namespace phvrun
+
+namespace phvrun {
+namespace {
+
+TEST(ParseOptions, Nested) {
+    auto o = parse({"--kernel", "k"});
+    ASSERT_TRUE(o) << o.error();
+    EXPECT_EQ(o->nested, 0u);
+    o = parse({"--nested", "--kernel", "k"});
+    ASSERT_TRUE(o) << o.error();
+    EXPECT_EQ(o->nested, 2u);
+    o = parse({"--nested=v1", "--kernel", "k"});
+    ASSERT_TRUE(o) << o.error();
+    EXPECT_EQ(o->nested, 1u);
+    o = parse({"--nested=v2", "--kernel", "k"});
+    ASSERT_TRUE(o) << o.error();
+    EXPECT_EQ(o->nested, 2u);
+    o = parse({"--nested=v3", "--kernel", "k"});
+    ASSERT_FALSE(o);
+    EXPECT_NE(o.error().find("not v1 or v2"), std::string::npos);
+}
+
+} // namespace
+} // namespace phvrun

@@ -23,20 +23,23 @@ result() {	# result 0|1 TEXT
 	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed + 1)); fi
 }
 
+for api in v2 v1; do
 for cpu in power9 power10; do
-	timeout "$limit" "$phv_run" --nested --cpu "$cpu" --kernel "$elf" </dev/null >"$tmp/out" 2>"$tmp/err"
+	timeout "$limit" "$phv_run" --nested=$api --cpu "$cpu" --kernel "$elf" </dev/null >"$tmp/out" 2>"$tmp/err"
 	status=$?
 	tr -d '\r' <"$tmp/out" >"$tmp/log"
-	result $((status != 0)) "$cpu: phv-run --nested exits with status 0 (got $status)"
-	grep -q '^@@NESTED-DONE@@ .* failures=0$' "$tmp/log"; result $? "$cpu: the payload reaches the end without failures"
+	result $((status != 0)) "$api $cpu: phv-run --nested=$api exits with status 0 (got $status)"
+	grep -q '^@@NESTED-DONE@@ .* failures=0$' "$tmp/log"; result $? "$api $cpu: the payload reaches the end without failures"
+	[ "$api" = v1 ] && { grep -q '^@@NESTED@@ api v1' "$tmp/log"; result $? "$api $cpu: the payload took the nestedv1 path"; }
 	while read -r _ name verdict rest; do
 		[ "$verdict" = ok ] && ok=0 || ok=1
-		result $ok "$cpu: $name${rest:+ ($rest)}"
+		result $ok "$api $cpu: $name${rest:+ ($rest)}"
 	done < <(grep -a '^@@NESTED@@ [a-z0-9-]* \(ok\|FAIL\)' "$tmp/log")
 	if ! grep -q '^@@NESTED-DONE@@' "$tmp/log"; then
 		sed 's/^/# /' "$tmp/log" "$tmp/err" | tail -n 20
 	fi
 	grep -a '^@@NESTED@@ round-trip' "$tmp/log" | sed "s/^/# $cpu: /"
+done
 done
 
 timeout "$limit" "$phv_run" --cpu power10 --kernel "$elf" </dev/null >"$tmp/out" 2>"$tmp/err"

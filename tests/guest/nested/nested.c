@@ -29,6 +29,9 @@
 #define H_GUEST_SET_STATE		0x47c
 #define H_GUEST_RUN_VCPU		0x480
 #define H_GUEST_DELETE			0x488
+#define H_SET_PARTITION_TABLE		0xf800
+#define H_ENTER_NESTED			0xf804
+#define H_TLB_INVALIDATE		0xf808
 #define CAP_POWER9			(1ull << 62)
 #define CAP_POWER10			(1ull << 61)
 #define WIDE				(1ull << 63)
@@ -58,6 +61,9 @@
 #define RUN_OUT		0x4101000ull
 #define SCRATCH		0x4102000ull
 #define VPA		0x4103000ull
+#define V1_HV		0x4104000ull	/* nestedv1: struct hv_guest_state */
+#define V1_REGS		0x4105000ull	/* ... and struct pt_regs */
+#define V1_PATB		0x4020000ull	/* nestedv1: the L1's partition table, 4 KiB */
 #define L2_MEM		0x4200000ull	/* L2 real 0..2M */
 #define L2_MEM2		0x4400000ull	/* L2 real 8M..10M, mapped late */
 #define L2_CODE		0x1000ull	/* where the L2's code goes, L2 real */
@@ -300,6 +306,89 @@ static void round_trip(void)
 	check("vsr-round-trip", get1(GS_VSR(63), 16), 0x0102030405060708ull);
 }
 
+/* The L2's memory and its partition-scoped tree: L2 real 0..2M is L1 L2_MEM, with the L2's code. */
+static void build_l2(void)
+{
+	for (uint64_t a = ROOT; a < ROOT + 0x12000; a += 8)
+		be64(a, 0);
+	be64(ROOT, PTE_V | DIR1 | 9);
+	be64(DIR1, PTE_V | DIR2 | 9);
+	be64(DIR2, PTE_V | PTE_L | L2_MEM | PTE_RWX);
+	const uint32_t *src = nested_l2_start;
+	uint32_t *dst = (uint32_t *)(L2_MEM + L2_CODE);
+
+	while (src < nested_l2_end)
+		*dst++ = *src++;
+}
+
+#define HV(off)		(*(volatile uint64_t *)(V1_HV + (off)))
+#define REG(off)	(*(volatile uint64_t *)(V1_REGS + (off)))
+#define GPR(n)		REG(8 * (n))
+#define NIP		REG(0x100)
+
+/* nestedv1: the L0 keeps only the partition table; each H_ENTER_NESTED carries the whole L2 state. */
+static void run_v1(void)
+{
+	console_printf("@@NESTED@@ api v1\n");
+	for (uint64_t a = V1_PATB; a < V1_PATB + 0x1000; a += 8)
+		be64(a, 0);
+	/* lpid 1: HR, a 52-bit tree (RTS 21), RPDS 13, rooted at ROOT. */
+	be64(V1_PATB + 16, (1ull << 63) | (1ull << 62) | (5ull << 5) | ROOT | 13);
+	check("v1-enter-without-table", (uint64_t)hc(H_ENTER_NESTED, V1_HV, V1_REGS, 0, 0, 0).r3, 3);	/* H_NOT_AVAILABLE */
+	check("v1-table-too-big", (uint64_t)hc(H_SET_PARTITION_TABLE, V1_PATB | 9, 0, 0, 0, 0).r3, (uint64_t)H_PARAMETER);
+	check("v1-set-partition-table", (uint64_t)hc(H_SET_PARTITION_TABLE, V1_PATB, 0, 0, 0, 0).r3, 0);
+	build_l2();
+	for (unsigned i = 0; i < 0x100; i += 8)
+		HV(i) = 0;
+	for (unsigned i = 0; i < 0x160; i += 8)
+		REG(i) = 0;
+	HV(0x00) = 2;				/* version */
+	*(volatile uint32_t *)(V1_HV + 0x08) = 1;	/* lpid */
+	HV(0x10) = 1ull << 25;			/* LPCR[ILE] */
+	HV(0x20) = ~0ull;			/* AMOR */
+	HV(0x30) = ~0ull;			/* HFSCR */
+	HV(0x58) = ~0ull;			/* HDEC expiry: none */
+	NIP = l2_label(nested_l2_count);
+	REG(0x108) = (1ull << 63) | 1;		/* MSR: 64-bit, little-endian, real mode */
+	HV(0x00) = 3;
+	check("v1-version-3", (uint64_t)hc(H_ENTER_NESTED, V1_HV, V1_REGS, 0, 0, 0).r3, (uint64_t)H_P2);
+	HV(0x00) = 2;
+
+	unsigned wrong = 0;
+	uint64_t tb0, tb1;
+
+	__asm__ volatile("mftb %0" : "=r"(tb0));
+	for (unsigned i = 1; i <= 1000; i++) {
+		long rc = hc(H_ENTER_NESTED, V1_HV, V1_REGS, 0, 0, 0).r3;
+
+		wrong += rc != 0xc00 || GPR(3) != 0x4242 || GPR(4) != i;
+	}
+	__asm__ volatile("mftb %0" : "=r"(tb1));
+	check("v1-hcall-exits", wrong, 0);
+	check("v1-exit-nip", NIP, l2_label(nested_l2_count) + 12);
+	console_printf("@@NESTED@@ round-trip api=v1 runs=1000 tb_per_run=%lu\n", (tb1 - tb0) / 1000);
+
+	NIP = l2_label(nested_l2_load);
+	GPR(5) = 0x800010;
+	check("v1-hdsi-exit", (uint64_t)hc(H_ENTER_NESTED, V1_HV, V1_REGS, 0, 0, 0).r3, 0xe00);
+	check("v1-hdsi-hdar", HV(0x80), 0x800010);
+	check("v1-hdsi-hdsisr", HV(0x88), 0x40000000);
+	check("v1-hdsi-asdr", HV(0x98), 0x800010);
+	be64(DIR2 + 8 * 4, PTE_V | PTE_L | L2_MEM2 | PTE_RWX);
+	*(volatile uint64_t *)(L2_MEM2 + 0x10) = 0x5566778899aabbccull;
+	check("v1-tlb-invalidate", (uint64_t)hc(H_TLB_INVALIDATE, 0x7c000264, 0, 0, 0, 0).r3, 0);
+	check("v1-mapped-load-exit", (uint64_t)hc(H_ENTER_NESTED, V1_HV, V1_REGS, 0, 0, 0).r3, 0xc00);
+	check("v1-mapped-load-value", GPR(6), 0x5566778899aabbccull);
+	NIP = l2_label(nested_l2_illegal);
+	check("v1-hea-exit", (uint64_t)hc(H_ENTER_NESTED, V1_HV, V1_REGS, 0, 0, 0).r3, 0xe40);
+	check("v1-hea-heir", HV(0x90), 0x00001234);
+	NIP = l2_label(nested_l2_spin);
+	HV(0x58) = 1;
+	check("v1-hdec-exit", (uint64_t)hc(H_ENTER_NESTED, V1_HV, V1_REGS, 0, 0, 0).r3, 0x980);
+	check("v1-nestedv2-absent", (uint64_t)hc(H_GUEST_GET_CAPABILITIES, 0, 0, 0, 0, 0).r3, (uint64_t)H_FUNCTION);
+	finish();
+}
+
 void main(uint64_t r3, uint64_t r4, uint64_t r5, uint64_t msr, uint64_t entered_be)
 {
 	(void)r4, (void)msr, (void)entered_be;
@@ -309,6 +398,9 @@ void main(uint64_t r3, uint64_t r4, uint64_t r5, uint64_t msr, uint64_t entered_
 	struct ret r = hc(H_GUEST_GET_CAPABILITIES, 0, 0, 0, 0, 0);
 
 	if (r.r3 == H_FUNCTION) {
+		/* No nestedv2: nestedv1, if the L0 offers that instead (H_SET_PARTITION_TABLE(0) withdraws nothing). */
+		if (hc(H_SET_PARTITION_TABLE, 0, 0, 0, 0, 0).r3 == 0)
+			run_v1();
 		console_printf("@@NESTED@@ not-offered (H_FUNCTION)\n");
 		finish();
 	}
@@ -326,17 +418,7 @@ void main(uint64_t r3, uint64_t r4, uint64_t r5, uint64_t msr, uint64_t entered_
 	round_trip();
 	malformed_buffers();
 
-	/* The L2's memory and its partition-scoped tree: L2 real 0..2M is L1 L2_MEM. */
-	for (uint64_t a = ROOT; a < ROOT + 0x12000; a += 8)
-		be64(a, 0);
-	be64(ROOT, PTE_V | DIR1 | 9);
-	be64(DIR1, PTE_V | DIR2 | 9);
-	be64(DIR2, PTE_V | PTE_L | L2_MEM | PTE_RWX);
-	const uint32_t *src = nested_l2_start;
-	uint32_t *dst = (uint32_t *)(L2_MEM + L2_CODE);
-
-	while (src < nested_l2_end)
-		*dst++ = *src++;
+	build_l2();
 
 	struct gsb b;
 
@@ -380,7 +462,7 @@ void main(uint64_t r3, uint64_t r4, uint64_t r5, uint64_t msr, uint64_t entered_
 	check("l2-counted-runs", get1(GS_GPR(4), 8), 1000);
 	check("exit-nia", gsb_find(RUN_OUT, GS_NIA), l2_label(nested_l2_count) + 12);
 	check("vpa-l2-runtime-advances", rd64(VPA + 0x1b0) != 0, 1);
-	console_printf("@@NESTED@@ round-trip runs=1000 tb_per_run=%lu\n", (tb1 - tb0) / 1000);
+	console_printf("@@NESTED@@ round-trip api=v2 runs=1000 tb_per_run=%lu\n", (tb1 - tb0) / 1000);
 
 	/* A load from L2 real 8M, which the L1 has not mapped: HDSI; mapped, the L2 redoes the load. */
 	set_nia(l2_label(nested_l2_load));
