@@ -1,17 +1,19 @@
 #!/bin/bash
 # Run the nested payload (an L1 hypervisor using the PAPR nestedv2 hcalls) under phv-run --nested on POWER9
 # and POWER10 and report each of its "@@NESTED@@ <name> ok|FAIL" lines as a TAP test; without --nested
-# the hcalls must not exist (the payload sees H_FUNCTION); POWER8 cannot offer nesting.
+# the hcalls must not exist (the payload sees H_FUNCTION); POWER8 cannot offer nesting. With QEMU given, the
+# nestedv1 path also runs under QEMU TCG's L0 and is compared line by line (see the end).
 #
-#   check_nested.sh PHV_RUN NESTED_ELF
+#   check_nested.sh PHV_RUN NESTED_ELF [QEMU_SYSTEM_PPC64]
 
 set -u
-if [ $# -ne 2 ]; then
-	echo "usage: $0 PHV_RUN NESTED_ELF" >&2
+if [ $# -lt 2 ] || [ $# -gt 3 ]; then
+	echo "usage: $0 PHV_RUN NESTED_ELF [QEMU]" >&2
 	exit 2
 fi
 phv_run=$1
 elf=$2
+qemu=${3:-}
 limit=${PHV_TEST_TIMEOUT:-60}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -39,6 +41,7 @@ for cpu in power9 power10; do
 		sed 's/^/# /' "$tmp/log" "$tmp/err" | tail -n 20
 	fi
 	grep -a '^@@NESTED@@ round-trip' "$tmp/log" | sed "s/^/# $cpu: /"
+	cp "$tmp/log" "$tmp/log.$api.$cpu"
 done
 done
 
@@ -51,6 +54,37 @@ timeout "$limit" "$phv_run" --nested --cpu power8 --kernel "$elf" </dev/null >"$
 status=$?
 result $((status == 0)) "power8: --nested is refused (status $status)"
 grep -q 'needs a radix CPU' "$tmp/err"; result $? "power8: the refusal says why"
+
+# nestedv1 against QEMU TCG's L0 (-M pseries,cap-nested-hv=on), the oracle: each v1 check line must read
+# the same under both, except where known_differences says why phv follows KVM. The L1->L2->L1 round trip
+# of both is printed, with their ratio (the nested benchmark).
+if [ -n "$qemu" ] && [ -x "$qemu" ]; then
+	known=$(dirname "$0")/oracle_differences.txt
+	for cpu in power9 power10; do
+		timeout "$limit" "$qemu" -M pseries,x-vof=on,cap-nested-hv=on -accel tcg -cpu "$cpu" -m 1G -nographic \
+			-vga none -no-reboot -kernel "$elf" </dev/null >"$tmp/q.raw" 2>"$tmp/q.err"
+		status=$?
+		tr -d '\r' <"$tmp/q.raw" | grep -a '^@@NESTED' >"$tmp/q"
+		result $((status != 0)) "qemu v1 $cpu: exits with status 0 (got $status)"
+		grep -q '^@@NESTED@@ api v1' "$tmp/q"; result $? "qemu v1 $cpu: the payload took the nestedv1 path"
+		while read -r _ name verdict rest; do
+			phv_line=$(grep -a "^@@NESTED@@ $name " "$tmp/log.v1.$cpu")
+			qemu_line="@@NESTED@@ $name $verdict${rest:+ $rest}"
+			if [ "$phv_line" = "$qemu_line" ]; then
+				result 0 "qemu v1 $cpu: $name reads the same"
+			elif reason=$(awk -v n="$name" '!/^#/ && $1 == n { $1 = ""; print substr($0, 2) }' "$known") && [ -n "$reason" ]; then
+				result 0 "qemu v1 $cpu: $name differs as known: $reason"
+			else
+				result 1 "qemu v1 $cpu: $name: phv '${phv_line#@@NESTED@@ }' qemu '$verdict${rest:+ $rest}'"
+			fi
+		done < <(grep -a '^@@NESTED@@ v1-[a-z0-9-]* \(ok\|FAIL\)' "$tmp/q")
+		phv_tb=$(sed -n 's/^@@NESTED@@ round-trip api=v1 .*tb_per_run=\([0-9]*\).*/\1/p' "$tmp/log.v1.$cpu")
+		qemu_tb=$(sed -n 's/^@@NESTED@@ round-trip api=v1 .*tb_per_run=\([0-9]*\).*/\1/p' "$tmp/q")
+		if [ -n "$phv_tb" ] && [ -n "$qemu_tb" ] && [ "$phv_tb" -gt 0 ]; then
+			echo "# bench nested v1 $cpu: L1->L2->L1 round trip phv ${phv_tb} tb ticks, QEMU TCG ${qemu_tb} (TCG/phv $(awk -v a="$qemu_tb" -v b="$phv_tb" 'BEGIN { printf "%.2f", a / b }'))"
+		fi
+	done
+fi
 
 echo "1..$n"
 [ "$failed" -eq 0 ]

@@ -84,6 +84,19 @@ static struct {
 
 static unsigned checks, failures;
 
+/* The time limit each run gets (as a KVM L1 gives its L2 the time to its next timer): 2^29 ticks, about a
+ * second at 512 MHz. An expiry that does not fit the hypervisor decrementer (e.g. ~0) is in the past for
+ * QEMU's L0, which loads HDEC with it. */
+#define HDEC_SLICE	(1ull << 29)
+
+static uint64_t tb_now(void)
+{
+	uint64_t tb;
+
+	__asm__ volatile("mftb %0" : "=r"(tb));
+	return tb;
+}
+
 struct ret {
 	long r3;
 	uint64_t r4, r5;
@@ -347,7 +360,7 @@ static void run_v1(void)
 	HV(0x10) = 1ull << 25;			/* LPCR[ILE] */
 	HV(0x20) = ~0ull;			/* AMOR */
 	HV(0x30) = ~0ull;			/* HFSCR */
-	HV(0x58) = ~0ull;			/* HDEC expiry: none */
+	HV(0x58) = tb_now() + HDEC_SLICE;	/* HDEC expiry: a second from now */
 	NIP = l2_label(nested_l2_count);
 	REG(0x108) = (1ull << 63) | 1;		/* MSR: 64-bit, little-endian, real mode */
 	HV(0x00) = 3;
@@ -435,7 +448,7 @@ void main(uint64_t r3, uint64_t r4, uint64_t r5, uint64_t msr, uint64_t entered_
 	put64(&b, GS_NIA, l2_label(nested_l2_count));
 	put64(&b, GS_MSR, (1ull << 63) | 1);		/* 64-bit, little-endian, real mode */
 	put64(&b, GS_LPCR, 1ull << 25);			/* ILE */
-	put64(&b, GS_HDEC_EXPIRY, ~0ull);
+	put64(&b, GS_HDEC_EXPIRY, tb_now() + HDEC_SLICE);
 	put64(&b, GS_GPR(4), 0);
 	check("set-run-state", (uint64_t)set_state(0, &b), 0);
 	gsb_start(&b, RUN_IN);				/* nothing to set per run */
