@@ -372,3 +372,35 @@ TEST(NestedRun, VpaCountersAdvanceWhenEnabled) {
 }
 
 } // namespace
+
+namespace {
+
+// H_GUEST_RUN_VCPU's flags make the L2 take an external interrupt (with MSR[EE]), a privileged doorbell, or
+// a system reset; each vector here makes an hcall naming itself.
+TEST(NestedRun, RunFlagsInjectInterrupts) {
+    Nested g;
+    g.ready(kSF | kLE | (1ull << 15));   // EE on
+    g.l2_code({b(0)});
+    for (uint64_t v : {0x100u, 0x500u, 0xa00u})
+        g.l2_code({li(3, int32_t(v)), sc(1)}, v);
+    const std::pair<uint64_t, uint64_t> cases[] = {{1ull << 63, 0x500}, {1ull << 62, 0xa00}, {1ull << 61, 0x100}};
+    for (auto [flag, vector] : cases) {
+        GsbWriter w;
+        // A DEC far away: an expired one would come first (it outranks the doorbell, Book III 7.6).
+        w.put_be(gsid::kNia, 8, kL2Code).put_be(gsid::kMsr, 8, kSF | kLE | (1ull << 15));
+        w.put_be(gsid::kDecExpiryTb, 8, ~0ull >> 2);
+        ASSERT_EQ(g.set(0, w), 0);
+        const Ret r = g.run(flag);
+        ASSERT_EQ(r.r3, 0);
+        EXPECT_EQ(r.r4, 0xc00u) << std::hex << vector << " nia " << g.out(gsid::kNia);
+        EXPECT_EQ(g.out(gsid::kGpr0 + 3), vector);
+        EXPECT_EQ(g.get(gsid::kSrr0), kL2Code) << std::hex << vector;
+    }
+    // Without a flag the spinning L2 runs until its HDEC expiry.
+    GsbWriter w;
+    w.put_be(gsid::kNia, 8, kL2Code).put_be(gsid::kHdecExpiryTb, 8, 1);
+    ASSERT_EQ(g.set(0, w), 0);
+    EXPECT_EQ(g.run().r4, 0x980u);
+}
+
+} // namespace
