@@ -46,10 +46,9 @@ constexpr std::string_view kKnownOperands[] = {"RT", "RS", "RA", "RA0", "RB", "S
                                                "UIM", "UIM3", "SIM", "SHB", "SH3", "ST", "SIX", "MP", "N", "BM16", "RAsrc", "STRM",
                                                "IX", "IMM32", "IMM8P", "UIM3P"};
 
-// BO values with their "z" bits 0 (Book I 2.4, Figure 40); a/t hint bits vary. bcctr must not decrement
-// CTR (BO[2]=0 is an invalid form for it), so it uses only those with BO[2]=1 (value & 4).
+// BO values with their "z" bits 0 (Book I 2.4, Figure 40); a/t hint bits vary. bcctr takes them all too:
+// its invalid BO[2]=0 forms run as test-and-decrement on both sides (semantics/branch.h).
 constexpr unsigned kBo[] = {0, 2, 4, 5, 6, 7, 8, 10, 12, 13, 14, 15, 16, 17, 18, 19, 24, 25, 26, 27, 20};
-constexpr unsigned kBoNoCtr[] = {4, 5, 6, 7, 12, 13, 14, 15, 20};
 
 // The SPRs both worlds hold the same way: XER, LR and CTR (compared after every case). The others differ
 // between a Linux process and a guest, or are not readable in problem state.
@@ -377,8 +376,7 @@ Unit generate(uint16_t row, const InsnDef &def, Rng &r, GenState &st) {
         } else if (op == "CT") {
             w |= put(uint32_t(r.below(16)), 7, 10);   // icbt's cache level: a hint
         } else if (op == "BO") {
-            w |= def.mnemonic == "bcctr" ? put(kBoNoCtr[r.below(std::size(kBoNoCtr))], 6, 10)
-                                         : put(kBo[r.below(std::size(kBo))], 6, 10);
+            w |= put(kBo[r.below(std::size(kBo))], 6, 10);
         } else if (op == "BI") {
             w |= put(uint32_t(r.below(32)), 11, 15);
         } else if (op == "BH") {

@@ -96,7 +96,7 @@ TEST(InsnTable, DataflowComesFromTheOperands) {
     EXPECT_EQ(row_named("addi").io, kOutRT | kInRA);
     EXPECT_EQ(row_named("adde").io & (kInCA | kOutCA), kInCA | kOutCA);
     EXPECT_EQ(row_named("bclr").io, kInCR | kInLR | kOutLR | kInCTR | kOutCTR);
-    EXPECT_EQ(row_named("bcctr").io & (kInCTR | kOutCTR | kInLR), kInCTR);
+    EXPECT_EQ(row_named("bcctr").io & (kInCTR | kOutCTR | kInLR), kInCTR | kOutCTR);
     EXPECT_EQ(row_named("stwcx.").io, kInRS | kInRA | kInRB | kMemory | kOutCR);
     EXPECT_EQ(row_named("mtcrf").io, kOutCR | kInRS);
     EXPECT_EQ(row_named("cmpi").io, kOutCR | kInRA);

@@ -132,12 +132,11 @@ constexpr uint32_t dataflow(std::string_view mnemonic, Form form, uint32_t flags
     if (flags & flag::kBranch) {
         if (flags & flag::kRc)   // LK
             io |= kOutLR;
-        if (form == Form::B || mnemonic == "bclr" || mnemonic == "bctar")
-            io |= kInCTR | kOutCTR;   // unless BO[2] says otherwise
+        // unless BO[2] says otherwise; bcctr too, in its test-and-decrement form (semantics/branch.h)
+        if (form == Form::B || mnemonic == "bclr" || mnemonic == "bctar" || mnemonic == "bcctr")
+            io |= kInCTR | kOutCTR;
         if (mnemonic == "bclr")
             io |= kInLR;
-        if (mnemonic == "bcctr")
-            io |= kInCTR;
     } else if (flags & flag::kRc) {
         io |= kOutCR;
     }

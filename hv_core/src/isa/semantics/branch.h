@@ -41,12 +41,23 @@ Flow bc(Vcpu &c, const Decoded &d) {
 }
 
 enum class Target { LR, CTR, TAR };
+// bcctr with BO[2]=0 is an invalid form (Book I 2.4). Server processors since ISA 2.x run it as "test and
+// decrement", as their user manuals describe and QEMU models: the old CTR is tested against zero as BO[3]
+// asks, and only if that passes is CTR decremented and the CR condition checked; the target is the old CTR.
+// Linux's count-cache flush (PPC_BCCTR_FLUSH, bcctr 2,0,0 with CTR = 0x7fff) depends on it falling through.
+inline bool bcctr_test_and_decrement(Vcpu &c, unsigned bo, unsigned bi) {
+    const uint64_t ctr = c.mode64() ? c.st_.ctr : uint32_t(c.st_.ctr);
+    if ((ctr == 0) != bool(bo & 0x02))
+        return false;
+    c.st_.ctr -= 1;
+    return (bo & 0x10) || c.st_.crbit(bi) == bool(bo & 0x08);
+}
+
 template <Target T, bool LK>
 Flow bc_reg(Vcpu &c, const Decoded &d) {
-    // bcctr with BO[2]=0 (decrement CTR) is an invalid form; the CTR is then not decremented (Book I 2.4).
-    const unsigned bo = T == Target::CTR ? (d.rt | 0x04) : d.rt;
     const uint64_t target = (T == Target::LR ? c.st_.lr : T == Target::CTR ? c.st_.ctr : c.st_.spr[spr::TAR]) & ~3ull;
-    const bool taken = branch_taken(c, bo, d.ra);
+    const bool taken = T == Target::CTR && !(d.rt & 0x04) ? bcctr_test_and_decrement(c, d.rt, d.ra)
+                                                         : branch_taken(c, d.rt, d.ra);
     if constexpr (LK)
         c.st_.lr = c.next_nip(d);
     c.st_.nip = taken ? c.mask_ea(target) : c.next_nip(d);
