@@ -8,7 +8,7 @@
 #   $PHV_CACHE/qemu-src-<version>/   the pristine upstream tree, shared by every clone, never modified
 #   $PHV_CACHE/qemu-fw-<version>/    slof.bin and vof.bin
 #   $PHV_BUILD/qemu/src/             a symlink farm of the pristine tree with our patches applied to copies
-#                                    and accel/phv -> $PHV_ROOT/accel; inside the clone, so every path in a
+#                                    accel/phv -> $PHV_ROOT/accel, hw/ppc/phv -> $PHV_ROOT/ppc_spapr_glue; inside the clone, so every path in a
 #                                    compile command is relative to CCACHE_BASEDIR (= the clone)
 #   $PHV_BUILD/qemu/build/           QEMU's build directory; qemu-system-ppc64 is built here
 
@@ -122,6 +122,7 @@ qemu_make_tree() {
 		patch -p1 -s -N --no-backup-if-mismatch -d "$new" <"$p" || die "patch ${p##*/} does not apply to $QEMU_VERSION"
 	done
 	ln -s "$PHV_ROOT/accel" "$new/accel/phv"
+	ln -s "$PHV_ROOT/ppc_spapr_glue" "$new/hw/ppc/phv"
 	if [ -d "$old" ]; then
 		while read -r f; do
 			if [ -f "$old/$f" ] && [ ! -L "$old/$f" ] && cmp -s "$old/$f" "$new/$f"; then
