@@ -15,6 +15,7 @@
 #include "exec/memory.h"
 #include "exec/ram_addr.h"
 #include "hw/core/cpu.h"
+#include "system/phv.h"
 #include "phv-int.h"
 
 typedef struct PhvSlot {
@@ -28,6 +29,7 @@ typedef struct PhvSlot {
 } PhvSlot;
 
 static PhvSlot slots[PHV_MAX_MEMSLOTS];
+static uint32_t slots_high;     /* every used slot is below this index */
 
 static QemuMutex gate_lock;
 static QemuCond gate_cond;
@@ -125,6 +127,7 @@ static void phv_region_add(MemoryListener *l, MemoryRegionSection *section)
         error_report("phv: no free memory slot for RAM at 0x%" HWADDR_PRIx, section->offset_within_address_space);
         return;
     }
+    slots_high = MAX(slots_high, n + 1);
     slots[n] = (PhvSlot) {
         .used = true,
         .flags = (section->readonly || section->mr->readonly ? PHV_MEM_READONLY : 0) |
@@ -205,6 +208,31 @@ static void phv_log_sync(MemoryListener *l, MemoryRegionSection *section)
         cpu_physical_memory_set_dirty_lebitmap(bitmap, s->ram_addr, pages);
     }
     g_free(bitmap);
+}
+
+/*
+ * QEMU wrote guest RAM itself (virtio DMA, a loader, H_PAGE_INIT): the core must not keep running
+ * instructions it decoded from the old bytes. Hardware keeps the instruction cache coherent with DMA, so
+ * the guest does nothing about it; TCG drops its translation blocks at this same point.
+ */
+void phv_ram_written(uint64_t ram_addr, uint64_t length)
+{
+    if (!phv_vm_handle) {
+        return;
+    }
+    for (uint32_t i = 0; i < slots_high; i++) {
+        const PhvSlot *s = &slots[i];
+        uint64_t lo, hi;
+
+        if (!s->used) {
+            continue;
+        }
+        lo = MAX(ram_addr, s->ram_addr);
+        hi = MIN(ram_addr + length, s->ram_addr + s->size);
+        if (lo < hi) {
+            phv_invalidate_code(phv_vm_handle, s->gpa + (lo - s->ram_addr), hi - lo);
+        }
+    }
 }
 
 static MemoryListener phv_memory_listener = {
