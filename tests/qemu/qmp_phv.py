@@ -36,6 +36,9 @@ def main():
     if not os.access(qemu, os.X_OK) or not os.path.isdir(pydir):
         print(f"1..0 # SKIP {qemu} not built (PHV_QEMU=1 ./phv build makes it)")
         return 0
+    import subprocess
+    accels = subprocess.run([qemu, "-accel", "help"], capture_output=True, text=True, timeout=60).stdout
+    result("phv" in accels.split(), "-accel help lists phv")
     sys.path.insert(0, pydir)
     from qemu.machine import QEMUMachine   # noqa: E402 (QEMU's tree is known only now)
 
