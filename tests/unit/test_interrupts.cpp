@@ -360,6 +360,35 @@ TEST(Interrupts, MtmsrdKeepsLeMeAndL1MovesOnlyEeRi) {
 }
 
 
+// Book III 7.5.9: turning MSR[FE0 FE1] on while FPSCR[FEX]=1 takes the FP enabled Program interrupt before
+// the next instruction (SRR0 there, SRR1[43] and [47]); turning them on with FEX=0, or changing a non-zero
+// mode, takes none. The payload checks mtmsrd (tests/guest/priv); here rfid and the edge cases.
+TEST(Interrupts, EnablingFpExceptionsWithFexPendingInterruptsAtTheNextInstruction) {
+    constexpr uint64_t kFEX = 1ull << (63 - 33), kZX = 1ull << (63 - 37), kZE = 1ull << (63 - 59);
+    constexpr uint64_t kSrr1FP = 1ull << (63 - 43), kSrr1Subsequent = 1ull << (63 - 47);
+    Guest g;
+    g.vcpu_().state().fpscr = kFEX | kZX | kZE;
+    g.set_gpr(5, kMsr | msr::FP | msr::FE0);
+    g.set_gpr(6, at(4));
+    EXPECT_EQ(g.take({mtspr(spr::SRR1, 5), mtspr(spr::SRR0, 6), rfid(), addi(7, 0, 1), addi(8, 0, 1)}), 0x700u);
+    EXPECT_EQ(g.srr0(), at(4));   // the rfid's target, not executed
+    EXPECT_EQ(g.srr1(), kMsr | msr::FP | msr::FE0 | kSrr1FP | kSrr1Subsequent);
+    EXPECT_EQ(g.gpr(7), 0u);
+    EXPECT_EQ(g.gpr(8), 0u);
+
+    Guest quiet;   // FEX=0: nothing
+    quiet.set_gpr(5, kMsr | msr::FP | msr::FE0 | msr::FE1);
+    EXPECT_EQ(quiet.take({mtmsrd(5, 0), addi(7, 0, 1)}), 0u);
+    EXPECT_EQ(quiet.gpr(7), 1u);
+
+    Guest modes;   // FE already non-zero: a mode change is no transition from 00
+    modes.set_reg(PHV_REG_PPC_MSR, kMsr | msr::FP | msr::FE1);
+    modes.vcpu_().state().fpscr = kFEX | kZX | kZE;
+    modes.set_gpr(5, kMsr | msr::FP | msr::FE0 | msr::FE1);
+    EXPECT_EQ(modes.take({mtmsrd(5, 0), addi(7, 0, 1)}), 0u);
+    EXPECT_EQ(modes.gpr(7), 1u);
+}
+
 TEST(Interrupts, ScvIsIllegalOnPower8) {
     Guest g(PHV_CPU_POWER8);
     g.vcpu_().state().spr[spr::FSCR] = phv::fscr::bit(phv::fscr::SCV);

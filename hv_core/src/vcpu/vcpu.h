@@ -37,7 +37,7 @@ constexpr uint64_t kSystemReset = 0x100, kMachineCheck = 0x200, kDSI = 0x300, kI
 } // namespace vec
 namespace srr1 {
 constexpr uint64_t kFPEnabled = 1ull << (63 - 43), kIllegal = 1ull << (63 - 44), kPrivileged = 1ull << (63 - 45),
-                   kTrap = 1ull << (63 - 46);
+                   kTrap = 1ull << (63 - 46), kSubsequentAddress = 1ull << (63 - 47);
 } // namespace srr1
 
 // PAPR hcall numbers and return codes the core itself serves.
