@@ -31,6 +31,8 @@ constexpr uint64_t H_PROD = 0xe8;
 constexpr uint64_t H_GET_CPU_CHARACTERISTICS = 0x1c8;
 constexpr uint64_t H_XIRR_X = 0x2fc;
 constexpr uint64_t H_RANDOM = 0x300;
+constexpr uint64_t H_RESIZE_HPT_PREPARE = 0x36c;
+constexpr uint64_t H_RESIZE_HPT_COMMIT = 0x370;
 constexpr uint64_t MAX_HCALL_OPCODE = 0x488; // H_GUEST_DELETE, as in Linux and QEMU
 constexpr uint64_t KVMPPC_H_RTAS = 0xf000;
 

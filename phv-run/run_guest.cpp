@@ -18,6 +18,7 @@
 #include "mapped_file.h"
 #include "rtas.h"
 #include "rtas_functions.h"
+#include "hpt_resize.h"
 #include "services.h"
 #include "stdio_console.h"
 #include "vcpu_loop.h"
@@ -133,6 +134,9 @@ int run_guest(const Options &opts) {
     VpaRegistry vpa(mem, opts.smp);
     if (auto ok = register_services({hcalls, rtas, console, control, tod, log, interrupts_le, xics, vpa, mem}); !ok)
         return fail(log, ok.error(), kExitInternal);
+    // A hash guest may resize its HPT (Linux does on memory hot-plug), through the core as QEMU through KVM.
+    if (!cpu_model_uses_radix(opts.cpu) && !register_hpt_resize(hcalls, vm.get(), ram->size()))
+        return fail(log, "internal: H_RESIZE_HPT_* registered twice", kExitInternal);
 
     BootRequest req;
     req.cpu = opts.cpu;

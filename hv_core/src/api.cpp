@@ -146,6 +146,18 @@ int phv_vm_allocate_htab(phv_vm *vm, uint32_t order) {
     return guarded([&] { return vm->vm.allocate_htab(order); });
 }
 
+int phv_vm_resize_hpt_prepare(phv_vm *vm, uint64_t flags, uint32_t shift) {
+    if (!vm)
+        return -EFAULT;
+    return guarded([&] { return vm->vm.resize_hpt_prepare(flags, shift); });
+}
+
+int phv_vm_resize_hpt_commit(phv_vm *vm, uint64_t flags, uint32_t shift) {
+    if (!vm)
+        return -EFAULT;
+    return guarded([&] { return vm->vm.resize_hpt_commit(flags, shift); });
+}
+
 int phv_vm_configure_v3_mmu(phv_vm *vm, const struct phv_ppc_mmuv3_cfg *cfg) {
     if (!vm || !cfg)
         return -EFAULT;

@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
+#include <thread>
 
 #include "guest_code.h"
 #include "mmu/hash.h"
@@ -683,6 +685,147 @@ TEST(HashTlb, HpteVaRebuildsTheTlbieAddress) {
                       va & ~((1ull << c.actual) - 1))
                 << std::hex << c.ea << secondary;
         }
+}
+
+
+// ---- HPT resize (PHV_PPC_RESIZE_HPT_PREPARE / _COMMIT, KVM's semantics) ---------------------------------------
+
+constexpr uint64_t kBolted = 0x10;   // HPTE_V_BOLTED, a software bit of doubleword 0
+
+// The group of a primary (or secondary) entry for ea in a table of 2^order bytes.
+uint64_t group_in(const Seg &s, uint64_t ea, unsigned order, bool secondary = false) {
+    const uint64_t off = ea & ((1ull << (s.one_tb ? 40 : 28)) - 1);
+    uint64_t h = (s.one_tb ? s.vsid ^ (s.vsid << 25) : s.vsid) ^ (off >> s.base);
+    return ((secondary ? ~h : h) & ((1ull << (order - 7)) - 1)) * 8;
+}
+
+TEST(HptResize, ArgumentsAndState) {
+    Hash g;
+    EXPECT_EQ(phv_vm_resize_hpt_prepare(g.vm, 1, 20), -EINVAL);
+    EXPECT_EQ(phv_vm_resize_hpt_prepare(g.vm, 0, 17), -EINVAL);
+    EXPECT_EQ(phv_vm_resize_hpt_prepare(g.vm, 0, 47), -EINVAL);
+    EXPECT_EQ(phv_vm_resize_hpt_commit(g.vm, 0, 20), -ENXIO);   // nothing prepared
+    EXPECT_EQ(phv_vm_resize_hpt_prepare(g.vm, 0, 19), 0);
+    EXPECT_EQ(phv_vm_resize_hpt_prepare(g.vm, 0, 19), 0);        // the same again: ready
+    EXPECT_EQ(phv_vm_resize_hpt_commit(g.vm, 0, 20), -ENXIO);   // another size: and the prepared one is gone
+    EXPECT_EQ(phv_vm_resize_hpt_commit(g.vm, 0, 19), -ENXIO);
+    EXPECT_EQ(phv_vm_resize_hpt_prepare(g.vm, 0, 19), 0);
+    EXPECT_EQ(phv_vm_resize_hpt_prepare(g.vm, 0, 0), 0);         // cancel
+    EXPECT_EQ(phv_vm_resize_hpt_commit(g.vm, 0, 19), -ENXIO);
+    EXPECT_EQ(phv_vm_resize_hpt_prepare(nullptr, 0, 19), -EFAULT);
+    // A radix partition has no HPT to resize.
+    GuestCode radix;
+    const phv_ppc_mmuv3_cfg cfg{PHV_PPC_MMUV3_RADIX, (1ull << 63) | 0x100000 | 4};
+    ASSERT_EQ(phv_vm_configure_v3_mmu(radix.vm, &cfg), 0);
+    EXPECT_EQ(phv_vm_resize_hpt_prepare(radix.vm, 0, 20), -EINVAL);
+}
+
+TEST(HptResize, BoltedEntriesMoveToTheirNewGroupsTheOthersGo) {
+    struct Case {
+        Seg seg;
+        uint64_t ea, gpa;
+        unsigned shift;
+        uint64_t lp;
+        bool secondary;
+    } cases[] = {
+        {kSeg, 0xc000000001234000ull, 0x6000, 12, 0, false},
+        {kSeg, 0xc000000007654000ull, 0x7000, 12, 0, true},
+        {{0xd000000000000000ull, 0x2222, false, 16}, 0xd000000005670000ull, 0x50000, 16, 0x1, false},
+        {{0xe000000000000000ull, 0x4444, false, 24}, 0xe000000003000000ull, 0x0, 24, 0x0, false},
+        {{0xc000010000000000ull, 0x7777, true, 12}, 0xc000012345678000ull, 0x8000, 12, 0, true},
+    };   // (one segment each: the SLB finds the first entry that covers an EA)
+    for (unsigned to : {20u, 18u}) {   // grow 2^19 -> 2^20, and shrink 2^19 -> 2^18
+        Hash g;
+        ASSERT_EQ(phv_vm_allocate_htab(g.vm, 19), 0);
+        unsigned slot_n = 0;
+        std::vector<uint64_t> slots;
+        for (const Case &c : cases) {
+            g.slb(c.seg, slot_n++);
+            const uint64_t v = c.seg.v(c.ea, c.shift != 12, c.secondary) | kBolted;
+            const uint64_t r = (c.gpa & ~((1ull << c.shift) - 1)) | c.lp << 12 | kM | 2;
+            ASSERT_EQ(g.enter(0, group_in(c.seg, c.ea, 19, c.secondary), v, r), 0);
+            slots.push_back(g.gpr(4) & 7);
+            g.put(c.gpa + (c.ea & ((1ull << c.shift) - 1)), c.ea);
+            g.set_gpr(25, c.ea);
+            ASSERT_EQ(g.run_at(load_ea()), 0u) << std::hex << c.ea;   // in the TLB now, and R set
+        }
+        // One entry that is not bolted.
+        const uint64_t loose = 0xc000000002345000ull;
+        ASSERT_EQ(g.enter(0, group_in(kSeg, loose, 19), kSeg.v(loose, false), 0x9000 | kM | 2), 0);
+        g.set_gpr(25, loose);
+        ASSERT_EQ(g.run_at(load_ea()), 0u);
+
+        ASSERT_EQ(phv_vm_resize_hpt_prepare(g.vm, 0, to), 0);
+        ASSERT_EQ(phv_vm_resize_hpt_commit(g.vm, 0, to), 0);
+        for (size_t i = 0; i < std::size(cases); ++i) {
+            const Case &c = cases[i];
+            const uint64_t index = group_in(c.seg, c.ea, to, c.secondary) + slots[i];
+            EXPECT_EQ(g.hcall(phv::kH_READ, {0, index}), 0);
+            EXPECT_EQ(g.gpr(4), c.seg.v(c.ea, c.shift != 12, c.secondary) | kBolted) << std::hex << c.ea << to;
+            EXPECT_EQ(g.gpr(5) & kR, kR);   // R and C travel with the entry
+            g.set_gpr(25, c.ea);
+            EXPECT_EQ(g.run_at(load_ea()), 0u) << std::hex << c.ea << to;
+            EXPECT_EQ(g.gpr(6), c.ea);
+        }
+        g.set_gpr(25, loose);   // its TLB entry went with the old table
+        EXPECT_EQ(g.run_at(load_ea()), 0x300u);
+        EXPECT_EQ(g.dsisr(), 0x40000000u);
+    }
+}
+
+TEST(HptResize, TwoBoltedEntriesInOneSlotOfTheSmallerTableFailTheCommit) {
+    Hash g;
+    ASSERT_EQ(phv_vm_allocate_htab(g.vm, 19), 0);
+    g.slb(kSeg, 0);
+    // Pages 2^12 groups apart hash to groups that differ only in the bit the 2^18 table drops.
+    const uint64_t a = 0xc000000001234000ull, b = a + (1ull << (12 + 11));
+    ASSERT_NE(group_in(kSeg, a, 19), group_in(kSeg, b, 19));
+    ASSERT_EQ(group_in(kSeg, a, 18), group_in(kSeg, b, 18));
+    ASSERT_EQ(g.enter(kH_EXACT, group_in(kSeg, a, 19) + 2, kSeg.v(a, false) | kBolted, 0x6000 | kM | 2), 0);
+    ASSERT_EQ(g.enter(kH_EXACT, group_in(kSeg, b, 19) + 2, kSeg.v(b, false) | kBolted, 0x7000 | kM | 2), 0);
+    ASSERT_EQ(phv_vm_resize_hpt_prepare(g.vm, 0, 18), 0);
+    EXPECT_EQ(phv_vm_resize_hpt_commit(g.vm, 0, 18), -ENOSPC);
+    g.put(0x6000, 0x5555);   // the old table still translates
+    g.set_gpr(25, a);
+    EXPECT_EQ(g.run_at(load_ea()), 0u);
+    EXPECT_EQ(g.gpr(6), 0x5555u);
+    EXPECT_EQ(phv_vm_resize_hpt_commit(g.vm, 0, 18), -ENXIO);   // the prepared table was used up
+    // Slots 2 and 3: no collision, the commit goes through.
+    ASSERT_EQ(g.hcall(phv::kH_REMOVE, {0, group_in(kSeg, b, 19) + 2, 0}), 0);
+    ASSERT_EQ(g.enter(kH_EXACT, group_in(kSeg, b, 19) + 3, kSeg.v(b, false) | kBolted, 0x7000 | kM | 2), 0);
+    ASSERT_EQ(phv_vm_resize_hpt_prepare(g.vm, 0, 18), 0);
+    EXPECT_EQ(phv_vm_resize_hpt_commit(g.vm, 0, 18), 0);
+}
+
+// The commit holds a vcpu that keeps running (translating through the table) at a block boundary, swaps
+// the tables under it, and lets it go on through the new one.
+TEST(HptResize, CommitHoldsARunningVcpu) {
+    Hash g;
+    g.slb(kSeg, 0);
+    const uint64_t ea = 0xc000000001234000ull;
+    ASSERT_EQ(g.enter(0, group_in(kSeg, ea, kOrder), kSeg.v(ea, false) | kBolted, 0x6000 | kM | 2), 0);
+    g.put(0x6000, 42);
+    g.resume();
+    g.set_gpr(25, ea);
+    g.set_gpr(7, 0);
+    const uint64_t code = g.next_code();
+    g.load({ld(6, 25, 0), addi(7, 7, 1), b(-8)}, code);
+    g.set_reg(PHV_REG_PPC_MSR, kMsrData);
+    g.set_reg(PHV_REG_PPC_NIP, code);
+    int rc = -1;
+    std::thread runner([&] { rc = phv_vcpu_run(g.vcpu); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    EXPECT_EQ(phv_vm_resize_hpt_prepare(g.vm, 0, 21), 0);
+    EXPECT_EQ(phv_vm_resize_hpt_commit(g.vm, 0, 21), 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    phv_vcpu_kick(g.vcpu);
+    runner.join();
+    EXPECT_EQ(rc, 0);
+    EXPECT_EQ(g.run_data->exit_reason, uint32_t(PHV_EXIT_INTR));
+    EXPECT_GT(g.gpr(7), 0u);
+    EXPECT_EQ(g.gpr(6), 42u);
+    const uint64_t nip = g.reg(PHV_REG_PPC_NIP);
+    EXPECT_TRUE(nip >= code && nip < code + 12) << std::hex << nip;   // still in its loop: no fault
 }
 
 } // namespace

@@ -487,6 +487,31 @@ int phv_vm_write_htab(phv_vm *vm, uint64_t index, uint64_t n, const uint64_t *hp
 
 int phv_vm_enable_nested(phv_vm *vm, uint32_t api);
 
+/* ---------------------------------------------------------------------------------------------------------
+ * 4.17 PHV_PPC_RESIZE_HPT_PREPARE / PHV_PPC_RESIZE_HPT_COMMIT  (KVM_PPC_RESIZE_HPT_PREPARE / _COMMIT)
+ *
+ * Parameters: flags (in): must be 0; shift (in): log2 of the new HPT's size, 18..46, or 0 (prepare: cancel).
+ * Returns (prepare): 0 when a table of 2^shift bytes is ready (phv prepares it at once, so a positive
+ *          "milliseconds still to wait", which KVM may return, never comes back); 0 after a cancel;
+ *          -EINVAL for flags, a shift outside 0 and 18..46, or a radix partition; -ENOMEM.
+ * Returns (commit): 0; -EINVAL as for prepare; -ENXIO when no table of that shift was prepared (or there is
+ *          no HPT); -ENOSPC when two bolted entries meet in one slot of a smaller table (the old table
+ *          stays); -EBUSY when a running vcpu does not stop at an instruction boundary within a second.
+ *
+ * The core leaves PAPR's H_RESIZE_HPT_PREPARE (0x36c) and H_RESIZE_HPT_COMMIT (0x370) to the VMM (as
+ * PHV_EXIT_PAPR_HCALL), as KVM leaves them to QEMU, which checks its own policy (QEMU: H_AUTHORITY when
+ * resizing is off, H_RESOURCE above one order more than it would give the RAM) and calls these; it turns the
+ * results into hcall returns as QEMU's resize_hpt_convert_rc does (-EINVAL H_PARAMETER, -ENXIO H_CLOSED,
+ * -ENOSPC H_PTEG_FULL, -EBUSY H_BUSY, -ENOMEM H_NO_MEM), and advertises "hcall-hpt-resize".
+ * Commit holds every running vcpu at an instruction boundary, moves each valid bolted entry (software bit
+ * 0x10 of doubleword 0, Linux's HPTE_V_BOLTED) to its hash group in the new table (same slot, same primary or
+ * secondary hash, R and C kept), drops the others, makes the new table current and empties every TLB; the
+ * prepared table is used up whatever the result. As with KVM the guest must be quiescent around the commit
+ * (Linux calls it from stop_machine); if it is not, it sees entries vanish, never host memory.
+ */
+int phv_vm_resize_hpt_prepare(phv_vm *vm, uint64_t flags, uint32_t shift);
+int phv_vm_resize_hpt_commit(phv_vm *vm, uint64_t flags, uint32_t shift);
+
 #ifdef __cplusplus
 }
 #endif

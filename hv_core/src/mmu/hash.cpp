@@ -73,21 +73,40 @@ unsigned hpte_page_shift_any(uint64_t v, uint64_t r, unsigned *base) {
     return 0;
 }
 
-uint64_t hpte_va(uint64_t v, uint64_t index, uint64_t pteg_mask, unsigned base_shift, unsigned actual_shift) {
+namespace {
+struct HpteSegment {
+    unsigned seg_shift;
+    uint64_t vsid, hash_vsid, offset;   // offset: the page's offset in its segment at base page size
+};
+
+HpteSegment hpte_segment(uint64_t v, uint64_t index, uint64_t pteg_mask, unsigned base_shift) {
     // The AVPN holds VA bits 0:54, i.e. the VSID and the segment offset down to 2^23; the offset bits below
     // come back out of the hash, whose low bits are the PTE group number (complemented for a secondary
-    // entry). Bits inside the actual page do not matter.
+    // entry).
     const bool one_tb = (v & hpte::V_B) == slb::B_1T;
-    const unsigned seg_shift = one_tb ? 40 : 28;
-    const uint64_t vsid = one_tb ? (v & slb::VSID) >> 24 : (v & slb::VSID) >> 12;
-    const uint64_t high = ((v >> 7) & ((1ull << (seg_shift - 23)) - 1)) << 23;
+    HpteSegment s;
+    s.seg_shift = one_tb ? 40 : 28;
+    s.vsid = one_tb ? (v & slb::VSID) >> 24 : (v & slb::VSID) >> 12;
+    const uint64_t high = ((v >> 7) & ((1ull << (s.seg_shift - 23)) - 1)) << 23;
     uint64_t group = index >> 3;
     if (v & hpte::V_H)
         group = ~group;
-    const uint64_t hash_vsid = one_tb ? vsid ^ (vsid << 25) : vsid;
-    const uint64_t low = (((group ^ hash_vsid) & pteg_mask) << base_shift) & ((1ull << 23) - 1);
-    const uint64_t off = (high | low) & ~((1ull << actual_shift) - 1);
-    return vsid << seg_shift | off;
+    s.hash_vsid = one_tb ? s.vsid ^ (s.vsid << 25) : s.vsid;
+    const uint64_t low = (((group ^ s.hash_vsid) & pteg_mask) << base_shift) & ((1ull << 23) - 1);
+    s.offset = high | low;
+    return s;
+}
+} // namespace
+
+uint64_t hpte_va(uint64_t v, uint64_t index, uint64_t pteg_mask, unsigned base_shift, unsigned actual_shift) {
+    const HpteSegment s = hpte_segment(v, index, pteg_mask, base_shift);
+    // Bits inside the actual page do not matter.
+    return s.vsid << s.seg_shift | (s.offset & ~((1ull << actual_shift) - 1));
+}
+
+uint64_t hpte_hash(uint64_t v, uint64_t index, uint64_t pteg_mask, unsigned base_shift) {
+    const HpteSegment s = hpte_segment(v, index, pteg_mask, base_shift);
+    return s.hash_vsid ^ (s.offset >> base_shift);
 }
 
 HashResult hash_translate(const HashContext &ctx, const SlbEntry *s, uint64_t ea, Access access) {

@@ -33,6 +33,7 @@ namespace hpte {
 constexpr uint64_t V_B = 0xc000000000000000ull;        // segment size, as the SLB's B
 constexpr uint64_t V_AVPN = 0x3fffffffffffff80ull;     // abbreviated virtual page number: VA bits 0:54
 constexpr uint64_t V_SW = 0x78;                        // software bits
+constexpr uint64_t V_BOLTED = 0x10;                    // a software bit PAPR guests set on bolted entries
 constexpr uint64_t V_L = 0x4;                          // large page: the size is encoded in R's LP bits
 constexpr uint64_t V_H = 0x2;                          // secondary hash
 constexpr uint64_t V_V = 0x1;
@@ -84,6 +85,9 @@ unsigned hpte_page_shift_any(uint64_t v, uint64_t r, unsigned *base = nullptr);
 // The low 64 bits of the virtual address of the page the HPTE at `index` maps (page-aligned), rebuilt from
 // its AVPN and the hash that placed it, as a tlbie for it names it.
 uint64_t hpte_va(uint64_t v, uint64_t index, uint64_t pteg_mask, unsigned base_shift, unsigned actual_shift);
+// The primary hash (Book III 5.7.7.3) that places the HPTE at `index`, rebuilt the same way, in full: an HPT
+// resize moves each kept entry to the group this hash selects in the new table.
+uint64_t hpte_hash(uint64_t v, uint64_t index, uint64_t pteg_mask, unsigned base_shift);
 
 struct SlbEntry {
     uint64_t esid = 0;   // ESID | V, as slbmte's RB without the index

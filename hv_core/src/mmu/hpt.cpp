@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 
 #include <cerrno>
+#include <utility>
 
 namespace phv::mmu {
 
@@ -32,6 +33,14 @@ int Hpt::allocate(unsigned order) {
     order_ = order;
     mem_.store(static_cast<uint8_t *>(p), std::memory_order_release);
     return 0;
+}
+
+void Hpt::swap_tables(Hpt &other) {
+    uint8_t *mine = mem_.load();
+    mem_.store(other.mem_.load(), std::memory_order_release);
+    other.mem_.store(mine, std::memory_order_release);
+    std::swap(size_, other.size_);
+    std::swap(order_, other.order_);
 }
 
 } // namespace phv::mmu

@@ -24,6 +24,8 @@ public:
     // kept then). Only while no vcpu runs.
     int allocate(unsigned order);
     bool present() const { return mem_.load(std::memory_order_acquire) != nullptr; }
+    // Exchanges the tables of two HPTs (the HPT resize pivot). Only while no vcpu translates through either.
+    void swap_tables(Hpt &other);
     unsigned order() const { return order_; }
     uint64_t entries() const { return present() ? 1ull << (order_ - 4) : 0; }
     uint64_t pteg_mask() const { return (1ull << (order_ - 7)) - 1; }

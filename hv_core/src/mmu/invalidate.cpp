@@ -97,6 +97,15 @@ void apply_remote(mmu::VcpuMmu &m) {
 
 void Vcpu::mmu_sync() {
     auto &pm = vm_.mmu();
+    // An HPT resize commit swaps the tables under everyone's feet: wait at this boundary until it is done
+    // (it then bumps the generation, so the TLB goes below). seq_cst pairs with the commit's store of
+    // `hold` and load of `running`: a vcpu entering the run loop during a commit is seen, or sees the hold.
+    if (pm.hold.load(std::memory_order_seq_cst)) {
+        mmu_.parked.store(true, std::memory_order_seq_cst);
+        while (pm.hold.load(std::memory_order_seq_cst))
+            std::this_thread::yield();
+        mmu_.parked.store(false, std::memory_order_release);
+    }
     // The partition's own registration is the L1's: an L2 has its tables from the nested L0 (the change is
     // picked up at the first block boundary back in the L1).
     if (const uint64_t gen = pm.generation.load(std::memory_order_acquire); gen != mmu_.generation && !mmu_.l2.active) {

@@ -3,6 +3,7 @@
 #pragma once
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 
 #include "mmu/hpt.h"
@@ -28,7 +29,11 @@ struct PartitionMmu {
     std::atomic<uint64_t> generation{0};
     // The hashed page table, used while the partition is not radix (LPCR[HR]=0).
     Hpt hpt;
-    std::mutex hpt_setup;   // serialises allocation
+    std::mutex hpt_setup;   // serialises allocation and resizing
+    // HPT resize (PHV_PPC_RESIZE_HPT_PREPARE/COMMIT): the prepared table, and the flag that holds every
+    // running vcpu at its next block boundary while the commit rehashes and swaps the tables.
+    std::unique_ptr<Hpt> pending;
+    std::atomic<bool> hold{false};
 };
 
 } // namespace phv::mmu

@@ -76,6 +76,8 @@ struct VcpuMmu {
     // Inside phv_vcpu_run(): a vcpu outside it cannot use a stale translation (it synchronises on entry),
     // so tlbsync does not wait for it.
     std::atomic<bool> running{false};
+    // Held at a block boundary by PartitionMmu::hold (an HPT resize commit): it touches no translation.
+    std::atomic<bool> parked{false};
     // This vcpu's tlbie broadcasts that its next tlbsync must see applied: (target, its `pushed` then).
     std::vector<std::pair<VcpuMmu *, uint64_t>> unsynced;
 

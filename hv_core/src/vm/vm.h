@@ -53,6 +53,9 @@ public:
     int configure_v3_mmu(uint64_t flags, uint64_t process_table);
     void get_v3_mmu(uint64_t &flags, uint64_t &process_table);
     int htab_access(uint64_t index, uint64_t n, uint64_t *read, const uint64_t *write);
+    // PHV_PPC_RESIZE_HPT_PREPARE / _COMMIT (mmu/hpt_resize.cpp, phv.h 4.17).
+    int resize_hpt_prepare(uint64_t flags, uint32_t shift);
+    int resize_hpt_commit(uint64_t flags, uint32_t shift);
     // Calls f(Vcpu &) for every vcpu, under the vcpu list lock (f must not create vcpus).
     // The nested L0 serving this partition's H_GUEST_* hcalls (nested/l0.h).
     nested::L0 &nested() { return *nested_; }
