@@ -1,0 +1,28 @@
+#!/bin/bash
+# Host instructions per L1 TLB hit (tlb_hit.cpp): callgrind counts the instructions inside phv_vcpu_run for
+# a loop of 16 translated loads and for the same loop of 16 addi, each at two iteration counts; the slope
+# (per iteration) cancels the fixed costs, and (load - addi) / 16 is what a load's TLB hit and access add to
+# an ALU instruction. Prints nothing but a note when valgrind is missing.
+#
+#   tlb_hit.sh TLB_HIT_EXE
+set -u
+exe=$1
+if ! command -v valgrind >/dev/null; then
+	echo "TLB hit: valgrind not found (apt-get install valgrind), not measured"
+	exit 0
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+count() {   # kind iterations -> Ir inside phv_vcpu_run
+	valgrind --tool=callgrind --collect-atstart=no --toggle-collect=phv_vcpu_run \
+		--callgrind-out-file="$tmp/out" "$exe" "$1" "$2" >/dev/null 2>"$tmp/err" || { cat "$tmp/err" >&2; return 1; }
+	awk '/^summary:/ { print $2 }' "$tmp/out"
+}
+n1=20000 n2=120000
+l1=$(count load $n1) && l2=$(count load $n2) && a1=$(count addi $n1) && a2=$(count addi $n2) || exit 1
+awk -v l1="$l1" -v l2="$l2" -v a1="$a1" -v a2="$a2" -v d=$((n2 - n1)) 'BEGIN {
+	load = (l2 - l1) / d; addi = (a2 - a1) / d
+	printf "TLB hit (callgrind, host instructions per loop iteration of 16 + bdnz): ld loop %.0f, addi loop %.0f\n", load, addi
+	printf "  an L1 TLB hit: a translated ld costs %.1f host instructions more than an addi (%.1f per guest instruction of the addi loop)\n", \
+		(load - addi) / 16, addi / 17
+}'
