@@ -389,6 +389,8 @@ TEST(NestedRun, RunFlagsInjectInterrupts) {
         // A DEC far away: an expired one would come first (it outranks the doorbell, Book III 7.6).
         w.put_be(gsid::kNia, 8, kL2Code).put_be(gsid::kMsr, 8, kSF | kLE | (1ull << 15));
         w.put_be(gsid::kDecExpiryTb, 8, ~0ull >> 2);
+        // And an HDEC far away too: the default one could expire first on a loaded host (0x980, not 0xc00).
+        w.put_be(gsid::kHdecExpiryTb, 8, ~0ull >> 2);
         ASSERT_EQ(g.set(0, w), 0);
         const Ret r = g.run(flag);
         ASSERT_EQ(r.r3, 0);
