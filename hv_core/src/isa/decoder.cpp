@@ -87,6 +87,10 @@ void extract(Decoded &d, const InsnDef &def) {
         d.rc = uint8_t(XC(d.suffix));
         d.imm = bits(w, 24, 31);
         break;
+    case Form::MMIRR:
+        d.rt = uint8_t(bits(d.suffix, 6, 8)), d.ra = uint8_t(XA(d.suffix)), d.rb = uint8_t(XB(d.suffix));
+        d.imm = bits(w, 16, 31);
+        break;
     case Form::RR8D:
         d.rt = uint8_t(XT_8RR(d.suffix));
         d.imm = int64_t(bits(w, 16, 31) << 16 | bits(d.suffix, 16, 31));
@@ -147,8 +151,11 @@ Decoded decode_prefixed(uint32_t prefix, uint32_t suffix, bool crosses_64, const
         return d;
     }
     const InsnDef *def = find_prefixed(prefix, suffix);
-    // PC-relative (R=1) with RA!=0 is an invalid form (Book I 1.6.3); QEMU, the oracle, makes it illegal.
-    if (def && bits(prefix, 11, 11) && field::RA(suffix) != 0)
+    // PC-relative (R=1) with RA!=0 is an invalid form (Book I 1.6.3); QEMU, the oracle, makes it illegal. Only the
+    // load/store prefixes (types 0 and 2) have R; in an MMIRR prefix (type 3) bit 11 is part of its fixed bits.
+    const bool has_r = def && (def->form == Form::LS8 || def->form == Form::MLS || def->form == Form::LS8X ||
+                               def->form == Form::LS8P);
+    if (has_r && bits(prefix, 11, 11) && field::RA(suffix) != 0)
         def = nullptr;
     return finish(d, def, ctx);
 }

@@ -95,6 +95,15 @@ std::string operand(std::string_view op, uint32_t w, uint64_t nip, const InsnDef
                            : def.form == Form::RR8D ? XT_8RR(w) : XT(w);
         return "vs" + num(x);
     }
+    // MMA (rows/vsx_mma.inc): accumulators are written aN; the masks come from the prefix.
+    if (op == "AT") return "a" + num(bits(w, 6, 8));
+    if (op == "XAp") return "vs" + num(XA(w));
+    if (op == "XMSK") return num(bits(prefix, 24, 27));
+    if (op == "YMSK") return num(bits(prefix, 28, 31));
+    if (op == "YMSK2") return num(bits(prefix, 28, 29));
+    if (op == "PMSK8") return num(bits(prefix, 16, 23));
+    if (op == "PMSK4") return num(bits(prefix, 16, 19));
+    if (op == "PMSK2") return num(bits(prefix, 16, 17));
     if (op == "XA") return "vs" + num(XA(w));
     if (op == "XB") return "vs" + num(XB(w));
     if (op == "XC") return "vs" + num(XC(w));

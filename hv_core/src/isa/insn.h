@@ -39,7 +39,8 @@ enum class Form : uint8_t { I, B, SC, D, DS, DQ, X, XL, XFX, XO, A, M, MD, MDS, 
                            LS8X,    // plxv/pstxv: 8LS with TX/SX in suffix bit 5
                            LS8P,    // plxvp/pstxvp: 8LS with XTp as DQP has it
                            RR8X4,   // 8RR:XX4 (xxeval, xxpermx, xxblendv*): imm = prefix bits 24:31
-                           RR8D };  // 8RR:D (xxspltiw, xxspltidp, xxsplti32dx): TX in suffix bit 15, imm = imm0 || imm1
+                           RR8D,    // 8RR:D (xxspltiw, xxspltidp, xxsplti32dx): TX in suffix bit 15, imm = imm0 || imm1
+                           MMIRR }; // pm*ger* (MMA): the suffix is XX3 with AT in bits 6:8, the prefix holds the masks
 
 // Which CPU models implement the instruction: the ISA version that introduced it.
 enum class Isa : uint8_t { V207 = 8, V300 = 9, V310 = 10 };

@@ -28,6 +28,7 @@
 #include "isa/semantics/vsx_fp_convert.h"
 #include "isa/semantics/vsx_fp_quad.h"
 #include "isa/semantics/vsx_loadstore.h"
+#include "isa/semantics/vsx_mma.h"
 #include "isa/semantics/vsx_permute.h"
 #include "isa/semantics/vmx_compare.h"
 #include "isa/semantics/vmx_crypto.h"
@@ -74,6 +75,12 @@ constexpr Enc pfx_mls() { return {0x06000000u, 0xff800000u}; }   // type 2: modi
 // Type 1 (8RR, ISA 3.1 VSX): bits 8:11 must be 0, as QEMU decodes them; the rest of the prefix is immediate
 // or ignored.
 constexpr Enc pfx_8rr() { return {0x05000000u, 0xfff00000u}; }
+// Type 3 (MMIRR, ISA 3.1 MMA): bits 8:11 are 9; the rest of the prefix holds the masks.
+constexpr Enc pfx_mmirr() { return {0x07900000u, 0xfff00000u}; }
+// MMA (rows/vsx_mma.inc): the accumulator moves (opcode 31 XO 177, sub-opcode in bits 11:15) and the XX3 GER
+// instructions (opcode 59, XO in bits 21:28).
+constexpr Enc acc_enc(uint32_t sub) { return {31u << 26 | sub << 16 | 177u << 1, 0xfc1f07feu}; }
+constexpr Enc ger_enc(uint32_t xo) { return {59u << 26 | xo << 3, 0xfc0007f8u}; }
 // Forms whose bit 31 is fixed at 1 (the store-conditionals) or 0.
 constexpr Enc bit31(Enc e, uint32_t v) { return {e.match | v, e.mask | 1u}; }
 // Reserved fields that must be 0 (rows/fp.inc), and X-forms whose RA field is part of the opcode (mffs*).
@@ -148,6 +155,7 @@ constexpr InsnDef kTable[] = {
 #include "isa/rows/vsx_quad.inc"
 #include "isa/rows/vsx_loadstore.inc"
 #include "isa/rows/vsx_permute.inc"
+#include "isa/rows/vsx_mma.inc"
 #include "isa/rows/vmx_loadstore.inc"
 #include "isa/rows/vmx_integer.inc"
 #include "isa/rows/vmx_logical.inc"
