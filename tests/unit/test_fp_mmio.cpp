@@ -1,11 +1,14 @@
 // Floating-point loads and stores outside RAM: MMIO exits like the fixed-point ones (the FPR written, and the
-// single-precision value widened, when the exit completes), and lfdp/stfdp with either doubleword in MMIO.
+// single-precision value widened, when the exit completes), and lfdp/stfdp with either doubleword in MMIO; VSX
+// loads and stores as one exit per doubleword (Vcpu::vsx_mmio).
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cstring>
 
 #include "guest_code.h"
 #include "vcpu/cpu_state.h"
+#include "vcpu/vcpu.h"
 
 namespace {
 using namespace phv::test;
@@ -117,6 +120,80 @@ TEST(FpMmio, LfdpAndStfdpWithOneHalfInMmio) {
         std::memcpy(&v, g.ram + 0x500000, 8);
         EXPECT_EQ(v, 0x5555555555555555ull);
     }
+}
+
+// VSX (Book I 7.6) through MMIO: lxvd2x/stxvd2x XT,0,RB (X-form, TX in bit 31) and lxvp/stxvp (DQ-form).
+constexpr uint32_t xform(uint32_t xo, uint32_t t, uint32_t rb) { return 31u << 26 | (t & 31) << 21 | rb << 11 | xo << 1 | t >> 5; }
+constexpr uint32_t lxvd2x(uint32_t xt, uint32_t rb) { return xform(844, xt, rb); }
+constexpr uint32_t stxvd2x(uint32_t xs, uint32_t rb) { return xform(972, xs, rb); }
+constexpr uint32_t lxvp(uint32_t xtp, uint32_t ra) { return 6u << 26 | (xtp & 31) << 21 | ra << 16; }   // DQ=0
+constexpr uint64_t kVsxMsr = kMsr | phv::msr::VSX | phv::msr::VEC;
+
+struct VsxGuest : FpGuest {
+    VsxGuest() { set_reg(PHV_REG_PPC_MSR, kVsxMsr); }
+    std::array<uint64_t, 2> &vsr(unsigned n) { return reinterpret_cast<phv::Vcpu *>(vcpu)->state().vsr[n]; }
+    uint64_t written() {
+        uint64_t v;
+        std::memcpy(&v, run_data->mmio.data, 8);
+        return v;
+    }
+};
+
+TEST(VsxMmio, Lxvd2xIsOneExitPerDoubleword) {
+    VsxGuest g;
+    g.load(with_done({addis(4, 0, 0x7100), lxvd2x(33, 4)}));
+    ASSERT_EQ(g.run(), uint32_t(PHV_EXIT_MMIO));
+    EXPECT_EQ(g.run_data->mmio.phys_addr, 0x71000000u);
+    EXPECT_EQ(g.run_data->mmio.len, 8u);
+    EXPECT_EQ(g.run_data->mmio.is_write, 0);
+    g.serve_load(0x1111111122222222ull);
+    ASSERT_EQ(g.run(), uint32_t(PHV_EXIT_MMIO));
+    EXPECT_EQ(g.run_data->mmio.phys_addr, 0x71000008u);
+    EXPECT_EQ(g.vsr(33)[0], 0u);   // not written before the last piece is served
+    g.serve_load(0x3333333344444444ull);
+    g.run_to_done();
+    EXPECT_EQ(g.vsr(33)[0], 0x1111111122222222ull);   // doubleword 0 from EA in either byte order
+    EXPECT_EQ(g.vsr(33)[1], 0x3333333344444444ull);
+}
+
+TEST(VsxMmio, Stxvd2xAndLxvpPieces) {
+    VsxGuest g;
+    g.vsr(2) = {0xaaaaaaaabbbbbbbbull, 0xccccccccddddddddull};
+    g.load(with_done({addis(4, 0, 0x7100), stxvd2x(2, 4), lxvp(6, 4)}));
+    ASSERT_EQ(g.run(), uint32_t(PHV_EXIT_MMIO));
+    EXPECT_EQ(g.run_data->mmio.is_write, 1);
+    EXPECT_EQ(g.written(), 0xaaaaaaaabbbbbbbbull);
+    ASSERT_EQ(g.run(), uint32_t(PHV_EXIT_MMIO));
+    EXPECT_EQ(g.run_data->mmio.phys_addr, 0x71000008u);
+    EXPECT_EQ(g.written(), 0xccccccccddddddddull);
+    // lxvp: 32 bytes, four exits, then the pair (little-endian: VSR 7 gets the quadword at EA).
+    for (unsigned i = 0; i < 4; ++i) {
+        ASSERT_EQ(g.run(), uint32_t(PHV_EXIT_MMIO)) << i;
+        EXPECT_EQ(g.run_data->mmio.phys_addr, 0x71000000u + 8 * i);
+        EXPECT_EQ(g.run_data->mmio.is_write, 0);
+        g.serve_load(0x0101010101010101ull * (i + 1));
+    }
+    g.run_to_done();
+    EXPECT_EQ(g.vsr(7)[0], 0x0202020202020202ull);
+    EXPECT_EQ(g.vsr(7)[1], 0x0101010101010101ull);
+    EXPECT_EQ(g.vsr(6)[0], 0x0404040404040404ull);
+    EXPECT_EQ(g.vsr(6)[1], 0x0303030303030303ull);
+}
+
+// The quadword straddles RAM's end: the doubleword in RAM is read directly, only the other one exits.
+TEST(VsxMmio, StraddlingRamAndMmio) {
+    constexpr uint64_t kEnd = GuestCode::kRamSize;
+    VsxGuest g;
+    const uint64_t ram_dw = 0x5555555566666666ull;
+    std::memcpy(g.ram + kEnd - 8, &ram_dw, 8);
+    g.set_gpr(4, kEnd - 8);
+    g.load(with_done({lxvd2x(1, 4)}));
+    ASSERT_EQ(g.run(), uint32_t(PHV_EXIT_MMIO));
+    EXPECT_EQ(g.run_data->mmio.phys_addr, kEnd);
+    g.serve_load(0x7777777788888888ull);
+    g.run_to_done();
+    EXPECT_EQ(g.vsr(1)[0], ram_dw);
+    EXPECT_EQ(g.vsr(1)[1], 0x7777777788888888ull);
 }
 
 } // namespace

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "guest_code.h"
+#include "isa/decoder.h"
 #include "vcpu/cpu_state.h"
 #include "vcpu/spr_table.h"
 #include "vcpu/vcpu.h"
@@ -238,6 +239,19 @@ TEST(Interrupts, UndefinedFpSpaceWordWithFpOnIsIllegal) {
     EXPECT_EQ(g.take({kUndefined63}), 0x700u);
     EXPECT_EQ(g.srr1(), kMsr | msr::FP | kSrr1Illegal);
     EXPECT_EQ(g.spr_(spr::HEIR), kUndefined63);
+}
+
+// The same for the VSX opcode 60 with MSR[VSX]=1: a word that is no instruction (XX3 XO 4) is illegal.
+TEST(Interrupts, UndefinedVsxOpcode60WordWithVsxOnIsIllegal) {
+    Guest g;
+    constexpr uint32_t kUndefined60 = 60u << 26 | 1u << 21 | 2u << 16 | 3u << 11 | 4u << 3;
+    ASSERT_EQ(phv::isa::find_insn(kUndefined60), nullptr);
+    g.set_reg(PHV_REG_PPC_MSR, kMsr | msr::VSX);
+    EXPECT_EQ(g.take({kUndefined60}), 0x700u);
+    EXPECT_EQ(g.srr1(), kMsr | msr::VSX | kSrr1Illegal);
+    EXPECT_EQ(g.spr_(spr::HEIR), kUndefined60);
+    g.set_reg(PHV_REG_PPC_MSR, kMsr);
+    EXPECT_EQ(g.take({kUndefined60}), 0xf40u);   // with the unit off, VSX unavailable first
 }
 
 TEST(Interrupts, DirectedPrivilegedDoorbell) {

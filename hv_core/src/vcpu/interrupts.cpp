@@ -132,6 +132,7 @@ const char *unit_name(Unit u) { return u == Unit::FP ? "floating-point" : u == U
 
 Flow Vcpu::interrupt(uint64_t vector, uint64_t srr0, uint64_t cause) {
     pair_first_done_ = false;   // an interrupted lfdp/stfdp starts again from its first half
+    vsx_mmio_.active = vsx_mmio_.waiting_load = false;   // and a VSX access from its first piece
     st_.spr[spr::SRR0] = srr0;
     st_.spr[spr::SRR1] = (st_.msr & ~kSrr1Cause) | (cause & kSrr1Cause);
     const uint64_t lpcr = st_.spr[spr::LPCR];
@@ -224,6 +225,10 @@ Flow Vcpu::illegal_instruction(uint32_t word) {
     // implement: with MSR[VEC]=1 those words raise what they raise on a CPU without them, an illegal
     // instruction (as every other undefined opcode-4 word does).
     if (u == Unit::VEC && (word >> 26) == 4)
+        return hv_emulation_assist(word);
+    // Every VSX instruction of primary opcode 60 is a row too (Book I 7.6): with MSR[VSX]=1 a word there that is
+    // none is undefined, an illegal instruction as on the CPU.
+    if (u == Unit::VSX && (word >> 26) == 60)
         return hv_emulation_assist(word);
     if (u != Unit::None) {
         const Flow f = internal_error(PHV_INTERNAL_ERROR_EMULATION,

@@ -1,5 +1,6 @@
 #include "vcpu/vcpu.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdarg>
 #include <cstdio>
@@ -144,6 +145,54 @@ Flow Vcpu::mmio_exit(uint64_t gpa, unsigned len, bool write, const uint8_t *data
     return Flow::Exit;
 }
 
+Flow Vcpu::vsx_mmio(uint64_t ea, unsigned n, bool write, uint8_t *bytes) {
+    VsxMmio &s = vsx_mmio_;
+    if (!s.active || s.nip != st_.nip || s.ea != ea || s.n != n) {
+        s = VsxMmio{};
+        s.active = true;
+        s.nip = st_.nip;
+        s.ea = ea;
+        s.n = uint8_t(n);
+    }
+    while (s.done < n) {
+        const unsigned piece = std::min(8u, n - s.done);
+        const uint64_t a = mask_ea(ea + s.done);
+        DataRef r;
+        const Flow f = write ? translate_data<mmu::Access::Store>(a, piece, r) : translate_data<mmu::Access::Load>(a, piece, r);
+        if (f != Flow::Next) {   // a storage interrupt: the instruction starts again after it
+            s.active = false;
+            return f;
+        }
+        if (r.host) {
+            if (write) {
+                std::memcpy(r.host, bytes + s.done, piece);
+                if (r.split)
+                    commit_split_store(piece);
+                else
+                    note_store(r.slot, r.gpa, piece);
+            } else {
+                std::memcpy(s.bytes + s.done, r.host, piece);
+            }
+            s.done = uint8_t(s.done + piece);
+            continue;
+        }
+        s.piece = uint8_t(piece);
+        s.waiting_load = !write;
+        const Flow e = mmio_exit(r.gpa, piece, write, bytes + s.done);
+        if (write)
+            s.done = uint8_t(s.done + piece);   // served when the caller returns
+        // The last store piece completes the instruction; otherwise it runs again for the next piece.
+        mmio_advance_ = write && s.done == n;
+        if (mmio_advance_)
+            s.active = false;
+        return e;
+    }
+    if (!write)
+        std::memcpy(bytes, s.bytes, n);
+    s.active = false;
+    return Flow::Next;
+}
+
 Flow Vcpu::internal_error(uint32_t suberror, const char *fmt, ...) {
     if (in_l2_)
         leave_l2(0);   // the VMM sees the L1, as after every exit
@@ -177,6 +226,11 @@ void Vcpu::complete_exit() {
         st_.gpr[3] = run_.papr_hcall.ret;
         for (int i = 0; i < 9; ++i)
             st_.gpr[4 + i] = run_.papr_hcall.args[i];
+    }
+    if (vsx_mmio_.waiting_load) {
+        vsx_mmio_.waiting_load = false;
+        std::memcpy(vsx_mmio_.bytes + vsx_mmio_.done, run_.mmio.data, vsx_mmio_.piece);
+        vsx_mmio_.done = uint8_t(vsx_mmio_.done + vsx_mmio_.piece);
     }
     if (pending_load_.active) {
         pending_load_.active = false;

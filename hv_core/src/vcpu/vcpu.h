@@ -98,6 +98,11 @@ public:
         pair_first_done_ = true;
         pair_nip_ = st_.nip;
     }
+    // VSX loads and stores of n bytes (up to 32) outside RAM: one MMIO exit per piece of at most 8 bytes, in
+    // address order (KVM splits them into exits too). The instruction runs again after each exit (NIP kept)
+    // until every piece is served; then a load gets the n bytes in storage order and completes. Pieces in RAM
+    // (an access that straddles RAM and MMIO at a piece boundary) are moved directly.
+    isa::Flow vsx_mmio(uint64_t ea, unsigned n, bool write, uint8_t *bytes);
     // dcbz: zero the aligned block around ea.
     isa::Flow zero_block(uint64_t ea, unsigned block);
 
@@ -251,6 +256,13 @@ private:
         uint8_t mmio_off = 0, mmio_len = 0;
         uint8_t bytes[16] = {};
     } pending_load_;
+    // A VSX access being served piece by piece (vsx_mmio); any interrupt forgets it.
+    struct VsxMmio {
+        bool active = false, waiting_load = false;
+        uint64_t nip = 0, ea = 0;
+        uint8_t n = 0, done = 0, piece = 0;
+        uint8_t bytes[32] = {};
+    } vsx_mmio_;
     bool pending_hcall_ = false;
     bool mmio_advance_ = false;   // the instruction that exited for MMIO is complete once served
     bool pair_first_done_ = false;   // see first_half_was_mmio(); any interrupt forgets it
