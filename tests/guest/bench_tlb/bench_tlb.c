@@ -62,22 +62,6 @@ static void map(uint64_t ea, uint64_t ra, unsigned shift)
 	put(&l3[(ea >> 12) & 0x1ff], leaf);
 }
 
-static void read_boot(uint64_t r3, uint64_t r5)
-{
-	if (r5) {
-		of_init((uint32_t)r5);
-		uint32_t v;
-
-		if (of_getprop(of_finddevice("/rtas"), "power-off", &v, sizeof(v)) >= 4)
-			power_off = __builtin_bswap32(v);
-		return;
-	}
-	const void *fdt = (const void *)r3;
-
-	if (dt_valid(fdt))
-		power_off = dt_getprop_cell(fdt, dt_path_offset(fdt, "/rtas"), "power-off", 0);
-}
-
 static void run(const char *name, uint64_t distance)
 {
 	/* 256 KiB copied 32 times: 64 source and 64 destination pages, far more than a 64-entry TLB holds. */
@@ -94,7 +78,7 @@ void main(uint64_t r3, uint64_t r4, uint64_t r5, uint64_t msr, uint64_t entered_
 	uint64_t tmp;
 
 	(void)r4, (void)msr, (void)entered_be;
-	read_boot(r3, r5);
+	power_off = rtas_power_off_token(r3, r5);
 	__asm__ volatile("bcl 20,31,1f\n1: mflr %0\n addi %0,%0,20\n mtsrr0 %0\n mtsrr1 %1\n rfid"
 			 : "=&r"(tmp) : "r"(CANONICAL_MSR) : "lr", "memory");
 	for (unsigned i = 0; i < 8192; i++)

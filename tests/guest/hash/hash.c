@@ -188,22 +188,6 @@ static void rc_line(const char *name, int64_t index)
 	console_printf("@@PRIV@@ %s rc=%ld r=%d c=%d\n", name, rc, !!(out[1] & R_R), !!(out[1] & R_C));
 }
 
-static void read_boot(uint64_t r3, uint64_t r5)
-{
-	if (r5) {
-		of_init((uint32_t)r5);
-		uint32_t v;
-
-		if (of_getprop(of_finddevice("/rtas"), "power-off", &v, sizeof(v)) >= 4)
-			boot.power_off = __builtin_bswap32(v);
-		return;
-	}
-	const void *fdt = (const void *)r3;
-
-	if (dt_valid(fdt))
-		boot.power_off = dt_getprop_cell(fdt, dt_path_offset(fdt, "/rtas"), "power-off", 0);
-}
-
 static void slb_probes(void)
 {
 	uint64_t e, v, f1, f2, cr1, cr2;
@@ -236,7 +220,7 @@ void main(uint64_t r3, uint64_t r4, uint64_t r5, uint64_t msr, uint64_t entered_
 
 	(void)r4, (void)msr, (void)entered_be;
 	console_printf("@@PRIV-START@@\n");
-	read_boot(r3, r5);
+	boot.power_off = rtas_power_off_token(r3, r5);
 	__asm__ volatile("bcl 20,31,1f\n1: mflr %0\n addi %0,%0,20\n mtsrr0 %0\n mtsrr1 %1\n rfid"
 			 : "=&r"(tmp) : "r"(CANONICAL_MSR) : "lr", "memory");
 	vectors_install();

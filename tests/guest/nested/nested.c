@@ -231,22 +231,6 @@ static uint64_t l2_label(const uint32_t *label)
 	return L2_CODE + (uint64_t)((const uint8_t *)label - (const uint8_t *)nested_l2_start);
 }
 
-static void read_boot(uint64_t r3, uint64_t r5)
-{
-	if (r5) {
-		of_init((uint32_t)r5);
-		uint32_t v;
-
-		if (of_getprop(of_finddevice("/rtas"), "power-off", &v, sizeof(v)) >= 4)
-			boot.power_off = __builtin_bswap32(v);
-		return;
-	}
-	const void *fdt = (const void *)r3;
-
-	if (dt_valid(fdt))
-		boot.power_off = dt_getprop_cell(fdt, dt_path_offset(fdt, "/rtas"), "power-off", 0);
-}
-
 static void finish(void)
 {
 	console_printf("@@NESTED-DONE@@ checks=%u failures=%u\n", checks, failures);
@@ -406,7 +390,7 @@ void main(uint64_t r3, uint64_t r4, uint64_t r5, uint64_t msr, uint64_t entered_
 {
 	(void)r4, (void)msr, (void)entered_be;
 	console_printf("@@NESTED-START@@\n");
-	read_boot(r3, r5);
+	boot.power_off = rtas_power_off_token(r3, r5);
 
 	struct ret r = hc(H_GUEST_GET_CAPABILITIES, 0, 0, 0, 0, 0);
 

@@ -1,5 +1,7 @@
 #include "rtas.h"
+#include "fdt.h"
 #include "hcall.h"
+#include "of_client.h"
 
 #include <stdarg.h>
 
@@ -33,4 +35,17 @@ int32_t rtas_power_off(uint32_t token)
 int32_t rtas_os_term(uint32_t token, const char *message)
 {
 	return rtas_call(token, 1, 1, (uint32_t)(uintptr_t)message);
+}
+
+uint32_t rtas_power_off_token(uint64_t r3, uint64_t r5)
+{
+	if (r5) {
+		uint32_t v;
+
+		of_init((uint32_t)r5);
+		return of_getprop(of_finddevice("/rtas"), "power-off", &v, sizeof(v)) >= 4 ? __builtin_bswap32(v) : 0;
+	}
+	const void *fdt = (const void *)r3;
+
+	return dt_valid(fdt) ? dt_getprop_cell(fdt, dt_path_offset(fdt, "/rtas"), "power-off", 0) : 0;
 }

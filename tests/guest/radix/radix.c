@@ -135,22 +135,6 @@ static void report(const char *name, probe_fn *fn, long arg)
 		console_printf(" int=0x%lx srr0=0x%lx srr1=0x%016lx\n", t.vector, t.srr0, t.srr1);
 }
 
-static void read_boot(uint64_t r3, uint64_t r5)
-{
-	if (r5) {
-		of_init((uint32_t)r5);
-		uint32_t v;
-
-		if (of_getprop(of_finddevice("/rtas"), "power-off", &v, sizeof(v)) >= 4)
-			boot.power_off = __builtin_bswap32(v);
-		return;
-	}
-	const void *fdt = (const void *)r3;
-
-	if (dt_valid(fdt))
-		boot.power_off = dt_getprop_cell(fdt, dt_path_offset(fdt, "/rtas"), "power-off", 0);
-}
-
 /* Remaps `ea` from one data page to another behind the TLB, invalidates with `fn`, and loads it again. */
 static void invalidate(const char *name, probe_fn *fn, uint64_t ea, uint64_t rb, uint64_t rs)
 {
@@ -259,7 +243,7 @@ void main(uint64_t r3, uint64_t r4, uint64_t r5, uint64_t msr, uint64_t entered_
 
 	(void)r4, (void)msr, (void)entered_be;
 	console_printf("@@PRIV-START@@\n");
-	read_boot(r3, r5);
+	boot.power_off = rtas_power_off_token(r3, r5);
 	__asm__ volatile("bcl 20,31,1f\n1: mflr %0\n addi %0,%0,20\n mtsrr0 %0\n mtsrr1 %1\n rfid"
 			 : "=&r"(tmp) : "r"(CANONICAL_MSR) : "lr", "memory");
 	vectors_install();

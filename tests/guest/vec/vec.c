@@ -32,22 +32,6 @@ static unsigned lines;
 static unsigned isa3;		/* POWER9 or later: ISA 3.0 forms */
 static unsigned isa31;		/* POWER10: ISA 3.1 forms */
 
-static void read_boot(uint64_t r3, uint64_t r5)
-{
-	if (r5) {
-		of_init((uint32_t)r5);
-		uint32_t v;
-
-		if (of_getprop(of_finddevice("/rtas"), "power-off", &v, sizeof(v)) >= 4)
-			boot.power_off = __builtin_bswap32(v);
-		return;
-	}
-	const void *fdt = (const void *)r3;
-
-	if (dt_valid(fdt))
-		boot.power_off = dt_getprop_cell(fdt, dt_path_offset(fdt, "/rtas"), "power-off", 0);
-}
-
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
 
 static uint64_t rng(void)
@@ -608,7 +592,7 @@ void main(uint64_t r3, uint64_t r4, uint64_t r5, uint64_t msr, uint64_t entered_
 
 	(void)r4, (void)msr, (void)entered_be;
 	console_printf("@@PRIV-START@@\n");
-	read_boot(r3, r5);
+	boot.power_off = rtas_power_off_token(r3, r5);
 	__asm__ volatile("mfmsr %0" : "=r"(m));
 	m |= MSR_FP | MSR_VEC | MSR_VSX;
 	__asm__ volatile("mtmsrd %0; isync" : : "r"(m) : "memory");
