@@ -386,9 +386,12 @@ TEST(NestedRun, RunFlagsInjectInterrupts) {
     const std::pair<uint64_t, uint64_t> cases[] = {{1ull << 63, 0x500}, {1ull << 62, 0xa00}, {1ull << 61, 0x100}};
     for (auto [flag, vector] : cases) {
         GsbWriter w;
-        // A DEC far away: an expired one would come first (it outranks the doorbell, Book III 7.6).
+        // A DEC a second or two away: an expired one would come first (it outranks the doorbell, Book III 7.6).
+        // Relative to now because the L2's DEC is 32 bits wide (LPCR[LD]=0): a fixed distant expiry truncates
+        // to a negative DEC for half of all timebase values, as it would on hardware.
+        const uint64_t now = reinterpret_cast<phv::Vcpu *>(g.vcpu)->read_tb();
         w.put_be(gsid::kNia, 8, kL2Code).put_be(gsid::kMsr, 8, kSF | kLE | (1ull << 15));
-        w.put_be(gsid::kDecExpiryTb, 8, ~0ull >> 2);
+        w.put_be(gsid::kDecExpiryTb, 8, now + (1ull << 30));
         // And an HDEC far away too: the default one could expire first on a loaded host (0x980, not 0xc00).
         w.put_be(gsid::kHdecExpiryTb, 8, ~0ull >> 2);
         ASSERT_EQ(g.set(0, w), 0);
