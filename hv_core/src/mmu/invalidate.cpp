@@ -95,7 +95,7 @@ void apply_remote(mmu::VcpuMmu &m) {
 }
 } // namespace
 
-void Vcpu::mmu_sync() {
+void Vcpu::mmu_sync_slow() {
     auto &pm = vm_.mmu();
     // An HPT resize commit swaps the tables under everyone's feet: wait at this boundary until it is done
     // (it then bumps the generation, so the TLB goes below). seq_cst pairs with the commit's store of

@@ -2,13 +2,20 @@
 //
 // A block is keyed by the real address of its first instruction and the MSR bits that change how the same
 // bytes execute (LE, PR, SF, IR). Blocks are dropped by guest page when code there is modified.
+//
+// In front of the map sits a jump cache: a direct-mapped array from (effective address, mode) to the block
+// last found there, which serves every branch target, direct or indirect, without hashing. An entry only
+// proposes a block: under MSR[IR] the caller checks it against the current fetch translation (the block's
+// real address), so translation changes need not touch the cache; dropping blocks clears it.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <unordered_map>
 #include <vector>
 
 #include "isa/insn.h"
+#include "vcpu/cpu_state.h"
 
 namespace phv {
 
@@ -21,7 +28,9 @@ struct Block {
 
 class BlockCache {
 public:
-    static uint64_t key(uint64_t real_addr, uint64_t msr);
+    // MSR[LE] -> bit 0, [PR] -> 1, [SF] -> 2, [IR] -> 3, with shifts (this runs at every block boundary).
+    static uint64_t mode(uint64_t m) { return (m & 1) | ((m >> 13) & 2) | ((m >> 61) & 4) | ((m >> 2) & 8); }
+    static uint64_t key(uint64_t real_addr, uint64_t msr) { return (real_addr & 0x0fffffffffffffffull) | (mode(msr) << 60); }
     Block *find(uint64_t key) {
         auto it = blocks_.find(key);
         return it == blocks_.end() ? nullptr : it->second.get();
@@ -29,9 +38,24 @@ public:
     Block *insert(std::unique_ptr<Block> b);
     // Drops every block that starts in the 4 KiB real page `page` (blocks never cross a page).
     size_t invalidate_page(uint64_t page);
-    void clear() { blocks_.clear(), by_page_.clear(); }
+    void clear() { blocks_.clear(), by_page_.clear(), jump_.fill({}); }
+
+    // The jump cache: the block last used at effective address `ea` in `mode`, or nullptr.
+    Block *jump_lookup(uint64_t ea, uint64_t mode) const {
+        const JumpEntry &j = jump_[jump_index(ea)];
+        return j.ea == ea && j.mode == mode ? j.block : nullptr;
+    }
+    void jump_fill(uint64_t ea, uint64_t mode, Block *b) { jump_[jump_index(ea)] = {ea, mode, b}; }
 
 private:
+    struct JumpEntry {
+        uint64_t ea = 0, mode = 0;
+        Block *block = nullptr;
+    };
+    static constexpr unsigned kJumpEntries = 4096;
+    static unsigned jump_index(uint64_t ea) { return unsigned((ea >> 2) ^ (ea >> 14)) & (kJumpEntries - 1); }
+    std::array<JumpEntry, kJumpEntries> jump_{};
+
     std::unordered_map<uint64_t, std::unique_ptr<Block>> blocks_;
     std::unordered_map<uint64_t, std::vector<uint64_t>> by_page_;
 };

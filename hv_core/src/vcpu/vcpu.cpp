@@ -23,7 +23,8 @@ namespace {
 constexpr unsigned kTimerCheckInterval = 64;
 } // namespace
 
-Vcpu::Vcpu(Vm &vm, uint32_t id) : vm_(vm), id_(id) {
+Vcpu::Vcpu(Vm &vm, uint32_t id)
+    : vm_(vm), id_(id), slots_(&vm.memslots()), partition_mmu_generation_(&vm.mmu().generation), reservations_(&vm.reservations()) {
     // A pSeries thread as firmware leaves it for the OS: 64-bit, machine checks enabled, translation off.
     st_.msr = msr::SF | msr::ME;
     st_.spr[spr::PVR] = vm.model().pvr;
@@ -258,7 +259,7 @@ void Vcpu::complete_exit() {
 
 // ---- memory ---------------------------------------------------------------------------------------------
 
-uint8_t *Vcpu::ram(uint64_t gpa, uint64_t len, bool write, Memslot **slot_out) {
+uint8_t *Vcpu::ram_slow(uint64_t gpa, uint64_t len, bool write, Memslot **slot_out) {
     auto &slots = vm_.memslots();
     Memslot *s = slot_cache_;
     if (!s || slot_cache_gen_ != slots.generation() || !s->contains(gpa, len)) {
@@ -275,7 +276,7 @@ uint8_t *Vcpu::ram(uint64_t gpa, uint64_t len, bool write, Memslot **slot_out) {
     return s->host + (gpa - s->gpa);
 }
 
-void Vcpu::note_store(Memslot *s, uint64_t gpa, uint64_t len) {
+void Vcpu::note_store_slow(Memslot *s, uint64_t gpa, uint64_t len) {
     const uint64_t first = (gpa - s->gpa) / PHV_PAGE_SIZE, last = (gpa + len - 1 - s->gpa) / PHV_PAGE_SIZE;
     for (uint64_t p = first; p <= last; ++p) {
         if (!s->dirty.empty())
@@ -321,19 +322,22 @@ void Vcpu::apply_code_invalidations() {
 
 // ---- the run loop ---------------------------------------------------------------------------------------
 
-Block *Vcpu::block_at(uint64_t nip, Flow &f) {
+Block *Vcpu::block_lookup(uint64_t nip, Flow &f) {
     // Blocks are keyed by real address, so translation changes (tlbie, PIDR) never invalidate them: each
-    // block entry translates its NIP again (mmu/translate.cpp; a fetch-TLB hit).
-    mmu_sync();
+    // block entry translates its NIP again (mmu/translate.cpp; a fetch-TLB hit). block_at() has synced the MMU.
     uint64_t ra;
     while (!fetch_address(nip, ra, f)) {
         if (f == Flow::Exit)
             return nullptr;
         nip = st_.nip;   // an ISI or instruction segment interrupt was delivered: fetch its vector
     }
+    // An ISI on the way may have changed the MSR as well as the NIP.
+    const uint64_t mode_now = BlockCache::mode(st_.msr);
     const uint64_t key = BlockCache::key(ra, st_.msr);
-    if (Block *b = blocks_.find(key))
+    if (Block *b = blocks_.find(key)) {
+        blocks_.jump_fill(nip, mode_now, b);
         return b;
+    }
     // A block never crosses a page, so it can be dropped by page when that page is written.
     const uint64_t page_end = (ra | (PHV_PAGE_SIZE - 1)) + 1;
     Memslot *slot = nullptr;
@@ -367,7 +371,9 @@ Block *Vcpu::block_at(uint64_t nip, Flow &f) {
     }
     slot->code_pages[(ra - slot->gpa) / PHV_PAGE_SIZE] = 1;
     ++stats_.blocks_built;
-    return blocks_.insert(std::move(b));
+    Block *built = blocks_.insert(std::move(b));
+    blocks_.jump_fill(nip, mode_now, built);
+    return built;
 }
 
 // Step: MSR[SE] or MSR[BE] was on when the block started, so each instruction may end in a trace interrupt

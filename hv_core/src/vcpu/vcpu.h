@@ -10,11 +10,14 @@
 #include <vector>
 
 #include "isa/insn.h"
+#include "memory/memslots.h"
 #include "mmu/vcpu_mmu.h"
 #include "phv/phv.h"
 #include "vcpu/block_cache.h"
 #include "vcpu/cpu_state.h"
+#include "vcpu/spr_table.h"
 #include "vcpu/stats.h"
+#include "vm/reservation_table.h"
 
 namespace phv {
 
@@ -74,9 +77,9 @@ public:
     // Loads `size` bytes at ea into GPR rt (zero- or sign-extended, optionally byte-reversed). On an access
     // outside RAM it sets up an MMIO exit that completes the load on the next run.
     template <typename T, bool Sign = false, bool Reverse = false>
-    isa::Flow load_gpr(unsigned rt, uint64_t ea);
+    [[gnu::always_inline]] isa::Flow load_gpr(unsigned rt, uint64_t ea);
     template <typename T, bool Reverse = false>
-    isa::Flow store(uint64_t ea, T value);
+    [[gnu::always_inline]] isa::Flow store(uint64_t ea, T value);
     // A load whose value the instruction uses itself (larx, lmw ...): MMIO is not allowed for it.
     template <typename T>
     isa::Flow load_value(uint64_t ea, T &out);
@@ -84,7 +87,7 @@ public:
     // `kind` says. Outside RAM it is an MMIO exit like load_gpr's, the conversion done when it completes.
     enum class FprLoad : uint8_t { Double, Single, WordAlgebraic, WordZero };
     template <typename T>
-    isa::Flow load_fpr(unsigned frt, uint64_t ea, FprLoad kind);
+    [[gnu::always_inline]] isa::Flow load_fpr(unsigned frt, uint64_t ea, FprLoad kind);
     static uint64_t fpr_image(FprLoad kind, uint64_t raw);
     // lfdp/stfdp move two doublewords. When the first went to MMIO, the instruction is not complete after
     // that exit: it runs again (NIP kept) and does only the second, which may be an MMIO exit of its own.
@@ -147,12 +150,33 @@ public:
     void write_msr(uint64_t v);
 
     // gpa -> host pointer for `len` bytes of RAM, or nullptr when not RAM (bounds-checked against slots).
-    uint8_t *ram(uint64_t gpa, uint64_t len, bool write, Memslot **slot_out = nullptr);
-    // Dirty logging and code invalidation for a store that went straight to RAM.
-    void note_store(Memslot *s, uint64_t gpa, uint64_t len);
+    // The last slot hit answers inline (one range check and a pointer add); ram_slow() finds the others.
+    uint8_t *ram(uint64_t gpa, uint64_t len, bool write, Memslot **slot_out = nullptr) {
+        Memslot *s = slot_cache_;
+        if (s && slot_cache_gen_ == slots_->generation() && s->contains(gpa, len) &&
+            !(write && (s->flags & PHV_MEM_READONLY))) [[likely]] {
+            if (slot_out)
+                *slot_out = s;
+            return s->host + (gpa - s->gpa);
+        }
+        return ram_slow(gpa, len, write, slot_out);
+    }
+    uint8_t *ram_slow(uint64_t gpa, uint64_t len, bool write, Memslot **slot_out);
+    // Dirty logging, code invalidation and other vcpus' reservations for a store that went straight to RAM.
+    // Inline for the common store: within one page, no dirty log, no code built there, nobody reserved.
+    [[gnu::always_inline]] void note_store(Memslot *s, uint64_t gpa, uint64_t len) {
+        const uint64_t off = gpa - s->gpa, page = off / PHV_PAGE_SIZE;
+        if ((off + len - 1) / PHV_PAGE_SIZE == page && s->dirty.empty() && !s->code_pages[page] &&
+            !reservations_->maybe_reserved(gpa, len)) [[likely]]
+            return;
+        note_store_slow(s, gpa, len);
+    }
+    void note_store_slow(Memslot *s, uint64_t gpa, uint64_t len);
     // The real address a data access to ea uses: ea itself with MSR[DR]=0, else its translation without side
     // effects (no interrupt, no R/C update), or kNoRealAddress when it has none (mmu/translate.cpp).
     static constexpr uint64_t kNoRealAddress = ~0ull;
+    // Real addressing ignores the top 4 bits of the EA (Book III 5.7.3).
+    static constexpr uint64_t kRealModeMask = 0x0fffffffffffffffull;
     uint64_t real_address(uint64_t ea);
 
     // ---- MMU (mmu/translate.cpp, mmu/process_table.cpp, mmu/invalidate.cpp) ------------------------------
@@ -167,7 +191,8 @@ public:
         bool split = false;
     };
     template <mmu::Access A>
-    isa::Flow translate_data(uint64_t ea, unsigned len, DataRef &out);
+    // Inlined into every load and store: the TLB hit (or real mode) is the whole access, a call would double it.
+    [[gnu::always_inline]] isa::Flow translate_data(uint64_t ea, unsigned len, DataRef &out);
     isa::Flow translate_data_slow(mmu::Access a, uint64_t ea, unsigned len, DataRef &out);
     void commit_split_store(unsigned len);
     // The pieces of an access that crosses from page `first` into page `second` (both 4K-aligned guest real
@@ -180,7 +205,15 @@ public:
     bool fetch_address(uint64_t nip, uint64_t &ra, isa::Flow &f);
     // At a block boundary (a context-synchronising point): pick up PIDR, the partition's process table,
     // memslot changes and other vcpus' tlbie.
-    void mmu_sync();
+    // Inline: the common case is that nothing changed, which costs a few compares.
+    void mmu_sync() {
+        if ((partition_mmu_generation_->load(std::memory_order_acquire) != mmu_.generation && !mmu_.l2.active) ||
+            slots_->generation() != mmu_.slots_generation ||
+            (!mmu_.hash && (st_.spr[spr::PIDR] & 0xffffffffull) != mmu_.tlb->pid()) ||
+            mmu_.pending.load(std::memory_order_acquire)) [[unlikely]]
+            mmu_sync_slow();
+    }
+    void mmu_sync_slow();
     isa::Flow h_register_proc_tbl();
     isa::Flow h_rpt_invalidate();
     // The HPT hcalls (mmu/hpt_hcalls.cpp): r3 = nr, arguments from r4; results in r3 (return code) and r4...
@@ -231,7 +264,25 @@ private:
     void complete_exit();
     void apply_code_invalidations();
     void apply_lpcr_updates();
-    Block *block_at(uint64_t nip, isa::Flow &f);
+    // The block at nip: the jump cache inline, block_lookup() for the rest.
+    Block *block_at(uint64_t nip, isa::Flow &f) {
+        mmu_sync();
+        const uint64_t mode = BlockCache::mode(st_.msr);
+        if (Block *b = blocks_.jump_lookup(nip, mode)) [[likely]] {
+            // Only a block at the address the fetch would use: in real mode the EA itself (an L2's real mode
+            // is translated: the slow path), translated what the fetch TLB maps it to. A block is the only one
+            // for its real address and mode, so that match makes it the right one whoever filled the entry.
+            if (!(st_.msr & msr::IR)) {
+                if (!mmu_.l2.active && (nip & kRealModeMask) == b->real_start)
+                    return b;
+            } else if (const mmu::TlbEntry *e = mmu_.tlb->lookup(mmu::Access::Fetch, nip, tlb_context());
+                       e && e->gpa + (nip & 0xfff) == b->real_start) {
+                return b;
+            }
+        }
+        return block_lookup(nip, f);
+    }
+    Block *block_lookup(uint64_t nip, isa::Flow &f);
     isa::Flow mmio_exit(uint64_t gpa, unsigned len, bool write, const uint8_t *data);
 
     Vm &vm_;
@@ -241,6 +292,9 @@ private:
     BlockCache blocks_;
 
     // Per-vcpu memslot cache: the last slot hit and the layout generation it belongs to.
+    const Memslots *slots_;
+    const std::atomic<uint64_t> *partition_mmu_generation_;
+    ReservationTable *reservations_;
     Memslot *slot_cache_ = nullptr;
     uint64_t slot_cache_gen_ = 0;
 

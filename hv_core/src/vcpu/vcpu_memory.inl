@@ -43,7 +43,7 @@ template <mmu::Access A>
 isa::Flow Vcpu::translate_data(uint64_t ea, unsigned len, DataRef &out) {
     // An L2's real-mode accesses are translated too (the L1's partition-scoped tree): the slow path.
     if (!(st_.msr & msr::DR) && !mmu_.l2.active) {
-        out.gpa = real_address(ea);
+        out.gpa = ea & kRealModeMask;   // real_address() without the call
         out.host = ram(out.gpa, len, A == mmu::Access::Store, &out.slot);
         out.split = false;
         // Across a page into another slot (or out of RAM): the pieces, as under translation.

@@ -39,6 +39,13 @@ public:
         }
     }
 
+    // Whether a store to [gpa, gpa+len) may touch a reserved granule (then note_store must run); one relaxed
+    // load when the store stays within a granule.
+    bool maybe_reserved(uint64_t gpa, uint64_t len) const {
+        const uint64_t g = gpa >> kGranuleShift;
+        return g != (gpa + len - 1) >> kGranuleShift || (slots_[g & (kSlots - 1)].load(std::memory_order_relaxed) & 1);
+    }
+
 private:
     static constexpr size_t kSlots = 1u << 14;
     std::atomic<uint64_t> &slot(uint64_t gpa) { return slots_[(gpa >> kGranuleShift) & (kSlots - 1)]; }
