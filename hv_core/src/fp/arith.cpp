@@ -1,5 +1,7 @@
 #include "fp/arith.h"
 
+#include "fp/host_fast.h"
+
 #include <initializer_list>
 #include <utility>
 
@@ -11,6 +13,8 @@ constexpr int kTop = 125;   // operands are aligned with their top bit here: roo
                             // guard bits below the widest (106-bit) product
 
 bool single(const Format &f) { return f.precision == kSingle.precision; }
+// The host's double is exactly this format (not single, half, bfloat16, nor the quad path's).
+bool is_double(const Format &f) { return f.precision == kDouble.precision && f.emin == kDouble.emin; }
 
 Outcome exact_special(uint64_t bits) { return Outcome{bits, 0, false, false}; }
 
@@ -120,11 +124,23 @@ uint64_t nan_result(uint64_t nan, const Format &f) {
     return q;
 }
 
-Outcome add(uint64_t a, uint64_t b, const Format &f, const Env &env) { return add_signed(a, b, false, f, env); }
-Outcome sub(uint64_t a, uint64_t b, const Format &f, const Env &env) { return add_signed(a, b, true, f, env); }
+Outcome add(uint64_t a, uint64_t b, const Format &f, const Env &env) {
+    Outcome o;
+    if (is_double(f) && host::add(a, b, false, env, o))
+        return o;
+    return add_signed(a, b, false, f, env);
+}
+Outcome sub(uint64_t a, uint64_t b, const Format &f, const Env &env) {
+    Outcome o;
+    if (is_double(f) && host::add(a, b, true, env, o))
+        return o;
+    return add_signed(a, b, true, f, env);
+}
 
 Outcome mul(uint64_t a, uint64_t c, const Format &f, const Env &env) {
     Outcome o;
+    if (is_double(f) && host::mul(a, c, env, o))
+        return o;
     if (propagate({a, c}, f, o))
         return o;
     const bool s = sign_of(a) != sign_of(c);
@@ -140,6 +156,8 @@ Outcome mul(uint64_t a, uint64_t c, const Format &f, const Env &env) {
 
 Outcome div(uint64_t a, uint64_t b, const Format &f, const Env &env) {
     Outcome o;
+    if (is_double(f) && host::div(a, b, env, o))
+        return o;
     if (propagate({a, b}, f, o))
         return o;
     const bool s = sign_of(a) != sign_of(b);
@@ -168,6 +186,8 @@ Outcome div(uint64_t a, uint64_t b, const Format &f, const Env &env) {
 
 Outcome sqrt(uint64_t b, const Format &f, const Env &env) {
     Outcome o;
+    if (is_double(f) && host::sqrt(b, env, o))
+        return o;
     if (propagate({b}, f, o))
         return o;
     if (is_zero(b))
@@ -192,6 +212,11 @@ Outcome sqrt(uint64_t b, const Format &f, const Env &env) {
 
 Outcome fma(uint64_t a, uint64_t c, uint64_t b, bool sub, bool negate, const Format &f, const Env &env) {
     Outcome o;
+    if (is_double(f) && host::fma(a, c, sub ? b ^ kSign : b, env, o)) {
+        if (negate)
+            o.bits ^= kSign;
+        return o;
+    }
     // Book I 4.3.2: the NaN result is FRA's, else FRB's, else FRC's. inf*0 is still an invalid operation
     // when the addend is a NaN.
     const bool imz = (is_inf(a) && is_zero(c)) || (is_zero(a) && is_inf(c));

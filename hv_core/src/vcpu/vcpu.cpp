@@ -387,6 +387,13 @@ Flow Vcpu::run_block(Block &b) {
         [[maybe_unused]] const uint64_t msr_before = st_.msr;
         [[maybe_unused]] const uint64_t delivered = stats_.interrupts_delivered;
         Flow f = d.fn(*this, d);
+        if constexpr (!Step) {
+            // The common case first: one compare per instruction on the way to the next.
+            if (f == Flow::Next) [[likely]] {
+                st_.nip = next_nip(d);
+                continue;
+            }
+        }
         if (f == Flow::Exit) {
             if (mmio_advance_) {
                 mmio_advance_ = false;

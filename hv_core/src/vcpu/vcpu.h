@@ -151,7 +151,7 @@ public:
 
     // gpa -> host pointer for `len` bytes of RAM, or nullptr when not RAM (bounds-checked against slots).
     // The last slot hit answers inline (one range check and a pointer add); ram_slow() finds the others.
-    uint8_t *ram(uint64_t gpa, uint64_t len, bool write, Memslot **slot_out = nullptr) {
+    [[gnu::always_inline]] uint8_t *ram(uint64_t gpa, uint64_t len, bool write, Memslot **slot_out = nullptr) {
         Memslot *s = slot_cache_;
         if (s && slot_cache_gen_ == slots_->generation() && s->contains(gpa, len) &&
             !(write && (s->flags & PHV_MEM_READONLY))) [[likely]] {

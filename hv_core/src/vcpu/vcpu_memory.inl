@@ -107,7 +107,8 @@ isa::Flow Vcpu::load_fpr(unsigned frt, uint64_t ea, FprLoad kind) {
         return f;
     const bool be = !(st_.msr & msr::LE);
     if (r.host) {
-        st_.set_fpr(frt, fpr_image(kind, detail::from_guest<T>(r.host, be)));
+        const uint64_t raw = detail::from_guest<T>(r.host, be);
+        st_.set_fpr(frt, kind == FprLoad::Double ? raw : fpr_image(kind, raw));   // lfd needs no call
         return isa::Flow::Next;
     }
     pending_load_ = {true, uint8_t(frt), uint8_t(sizeof(T)), false, be, true, kind};

@@ -196,7 +196,9 @@ Flow convert_from_int(Vcpu &c, const Decoded &d) {
     for (unsigned i = 0; i < 4; ++i) {
         const uint32_t w = elem<uint32_t>(b, i);
         const float x = Signed ? float(int32_t(w)) : float(w);
-        set_elem<uint32_t>(r, i, u(std::ldexp(x, -int(uim))));
+        // Times 2^-UIM, a normal power of two: exact (the magnitude stays between 2^-31 and 2^32), and
+        // without ldexp's library call.
+        set_elem<uint32_t>(r, i, u(x * f(uint32_t(127 - uim) << 23)));
     }
     set_vr(c, d.rt, r);
     return Flow::Next;
