@@ -80,6 +80,8 @@ int Vm::resize_hpt_commit(uint64_t flags, uint32_t shift) {
     std::vector<Vcpu *> vcpus;
     for_each_vcpu([&](Vcpu &v) { vcpus.push_back(&v); });
     mmu_.hold.store(true, std::memory_order_seq_cst);
+    for (Vcpu *v : vcpus)
+        v->request_hold_check();
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
     int rc = 0;
     for (Vcpu *v : vcpus) {

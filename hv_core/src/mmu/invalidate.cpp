@@ -95,17 +95,23 @@ void apply_remote(mmu::VcpuMmu &m) {
 }
 } // namespace
 
-void Vcpu::mmu_sync_slow() {
+void Vcpu::park_while_held() {
     auto &pm = vm_.mmu();
     // An HPT resize commit swaps the tables under everyone's feet: wait at this boundary until it is done
-    // (it then bumps the generation, so the TLB goes below). seq_cst pairs with the commit's store of
-    // `hold` and load of `running`: a vcpu entering the run loop during a commit is seen, or sees the hold.
-    if (pm.hold.load(std::memory_order_seq_cst)) {
+    // (it then bumps the generation, so the next mmu_sync flushes the TLB). seq_cst pairs with the commit's
+    // store of `hold` and load of `running`: a vcpu entering the run loop during a commit is seen, or sees
+    // the hold here (run() calls this on entry; later boundaries learn of a hold through the attention flag).
+    if (pm.hold.load(std::memory_order_seq_cst)) [[unlikely]] {
         mmu_.parked.store(true, std::memory_order_seq_cst);
         while (pm.hold.load(std::memory_order_seq_cst))
             std::this_thread::yield();
         mmu_.parked.store(false, std::memory_order_release);
     }
+}
+
+void Vcpu::mmu_sync_slow() {
+    auto &pm = vm_.mmu();
+    park_while_held();
     // The partition's own registration is the L1's: an L2 has its tables from the nested L0 (the change is
     // picked up at the first block boundary back in the L1).
     if (const uint64_t gen = pm.generation.load(std::memory_order_acquire); gen != mmu_.generation && !mmu_.l2.active) {

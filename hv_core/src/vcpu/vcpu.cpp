@@ -431,12 +431,15 @@ int Vcpu::run() {
         exit_intr();
         return 0;
     }
+    park_while_held();
     unsigned timer_countdown = 0;
     for (;;) {
-        // Other threads ask for attention (kick, interrupt line, code invalidation) through one flag, so
-        // that the common case costs one relaxed load per block.
-        if (attention_.load(std::memory_order_acquire)) {
-            attention_.store(false, std::memory_order_relaxed);
+        // Other threads ask for attention (kick, interrupt line, code invalidation, LPCR update, HPT resize
+        // hold) through one flag, so that the common case costs one load per block. Taking it with an
+        // exchange loses no request: one raised after the exchange stays for the next block, one raised
+        // before it is seen with everything its raiser stored first (the hold, say).
+        if (attention_.load(std::memory_order_relaxed) && attention_.exchange(false, std::memory_order_acq_rel)) {
+            park_while_held();
             apply_code_invalidations();
             if (!in_l2_)   // LPCR changes are the L1's: applied when it runs again
                 apply_lpcr_updates();

@@ -64,6 +64,9 @@ public:
     int set_irq_line(bool level);
     void set_trace(phv_trace_fn fn, void *opaque) { trace_fn_ = fn, trace_opaque_ = opaque; }
     void request_code_invalidate(uint64_t gpa);
+    // An HPT resize commit has raised PartitionMmu::hold: look at it at the next block boundary (the per-block
+    // MMU check does not read `hold`; the attention flag, already read there, carries it).
+    void request_hold_check() { attention_.store(true, std::memory_order_release); }
 
     // --- used by the instruction semantics -------------------------------------------------------------
     CpuState st_;
@@ -214,6 +217,8 @@ public:
             mmu_sync_slow();
     }
     void mmu_sync_slow();
+    // Waits here while an HPT resize commit holds the partition (mmu/invalidate.cpp).
+    void park_while_held();
     isa::Flow h_register_proc_tbl();
     isa::Flow h_rpt_invalidate();
     // The HPT hcalls (mmu/hpt_hcalls.cpp): r3 = nr, arguments from r4; results in r3 (return code) and r4...
