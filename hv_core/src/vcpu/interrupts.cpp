@@ -133,7 +133,7 @@ const char *unit_name(Unit u) { return u == Unit::FP ? "floating-point" : u == U
 Flow Vcpu::interrupt(uint64_t vector, uint64_t srr0, uint64_t cause) {
     pair_first_done_ = false;   // an interrupted lfdp/stfdp starts again from its first half
     vsx_mmio_.active = vsx_mmio_.waiting_load = false;   // and a VSX access from its first piece
-    st_.spr[spr::SRR0] = srr0;
+    st_.spr[spr::SRR0] = pmu_.irq_srr0 = srr0;
     st_.spr[spr::SRR1] = (st_.msr & ~kSrr1Cause) | (cause & kSrr1Cause);
     const uint64_t lpcr = st_.spr[spr::LPCR];
     uint64_t new_msr = interrupt_msr(st_.msr, lpcr);
@@ -152,7 +152,7 @@ Flow Vcpu::system_call_vectored(unsigned lev, uint64_t nia) {
     uint64_t vector = vec::kSystemCallVectored + uint64_t(lev) * 0x20;
     uint64_t new_msr = interrupt_msr(st_.msr, lpcr) | (st_.msr & (msr::EE | msr::RI));
     apply_ail(vm_.model().isa, lpcr, st_.msr, vector, new_msr);
-    st_.lr = nia;
+    st_.lr = pmu_.irq_srr0 = nia;
     st_.ctr = st_.msr & ~kSrr1Cause;
     st_.msr = new_msr;
     st_.reserve_valid = false;

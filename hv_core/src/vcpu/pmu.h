@@ -2,10 +2,13 @@
 // "Performance Monitor Facility"): which problem-state views (SPR 768-783, 736-738) MMCR0[PMCC] opens and
 // which bits of MMCR0/MMCR2 they show.
 //
-// Counting: phv counts no events. The PMCs keep what was written to them, as they would with MMCR0[FC]=1
-// frozen, so no counter overflows and no alert sets MMCR0[PMAO] by itself. What is exact: the access rules
-// below, the values written, the PMC/MMCR one-regs KVM migrates, and the Performance Monitor interrupt
-// (0xf00) whenever MMCR0[PMAO]=1 and MSR[EE]=1 (interrupts.cpp), which is how Linux replays a PMI it masked.
+// Counting (pmu.cpp): PMC5 counts completed instructions and PMC6 cycles unless MMCR0[FC56] freezes them;
+// PMC1-4 count the MMCR1 events QEMU TCG implements (instructions completed, cycles, PMC4's run-latch
+// instructions) and nothing for any other selector. The freeze conditions of MMCR0 and MMCR2 are applied
+// per counter for the state the instructions ran in. A counter becoming negative with its condition enabled
+// (MMCR0[PMC1CE]/[PMCjCE]) is an alert: FCECE freezes the counters, PMAE becomes PMAO, and the Performance
+// Monitor interrupt (0xf00) is taken whenever MMCR0[PMAO]=1 and MSR[EE]=1 (interrupts.cpp), which is also how
+// Linux replays a PMI it masked.
 #pragma once
 #include <cstdint>
 
@@ -16,7 +19,18 @@ namespace phv::pmu {
 constexpr uint64_t ibm(unsigned bit) { return 1ull << (63 - bit); }
 
 // MMCR0 (Book III 10.4.4).
-constexpr uint64_t FC = ibm(32), PMAE = ibm(37), PMCC0 = ibm(44), PMCC1 = ibm(45), PMAO = ibm(56);
+constexpr uint64_t FC = ibm(32), FCS = ibm(33), FCP = ibm(34), FCM1 = ibm(35), FCM0 = ibm(36), PMAE = ibm(37),
+                   FCECE = ibm(38), PMCC0 = ibm(44), PMCC1 = ibm(45), PMC1CE = ibm(48), PMCjCE = ibm(49),
+                   PMAO = ibm(56), FC14 = ibm(58), FC56 = ibm(59);
+// MSR[PMM] (bit 61): the process is marked, for MMCR0[FCM0]/[FCM1].
+constexpr uint64_t kMsrPmm = ibm(61), kMsrPr = ibm(49);
+// MMCR2 (10.4.6): nine bits per counter n (1-6) from bit 9(n-1): FCnS, FCnP0, FCnP1, FCnM1, FCnM0, ...
+constexpr uint64_t mmcr2_fcs(unsigned n) { return ibm(9 * (n - 1)); }
+constexpr uint64_t mmcr2_fcp0(unsigned n) { return ibm(9 * (n - 1) + 1); }
+constexpr uint64_t mmcr2_fcm1(unsigned n) { return ibm(9 * (n - 1) + 3); }
+constexpr uint64_t mmcr2_fcm0(unsigned n) { return ibm(9 * (n - 1) + 4); }
+// A counter is negative, the condition PMCnCE enables, once bit 32 of its 32-bit value is set.
+constexpr uint32_t kNegative = 0x80000000u;
 // The MMCR0 bits problem state reads and writes through UMMCR0 when it may.
 constexpr uint64_t kMmcr0Problem = FC | PMAE | PMAO;
 // MMCR2 (10.4.6): problem state sees only FCnP0, bit 9(n-1)+1 for PMCn.
@@ -56,8 +70,69 @@ inline uint64_t problem_mask(unsigned n) {
     }
 }
 
+inline bool is_pmc(unsigned n) { return (n >= spr::PMC1 && n <= spr::PMC6) || (n >= spr::PMC1_U && n <= spr::PMC6_U); }
+
 inline bool is_problem_view(unsigned n) {
     return (n >= spr::SIER_U && n <= spr::MMCR1_U) || (n >= spr::SIER2_U && n <= spr::MMCR3_U);
+}
+
+// What the counters count in the current state: bit n-1 for PMCn.
+struct Counting {
+    uint8_t insns = 0;    // completed instructions
+    uint8_t cycles = 0;   // cycles
+};
+
+// The MMCR1 event selector of PMCn (n = 1-4): PMCnSEL, bits 32+8(n-1) .. 39+8(n-1).
+inline unsigned mmcr1_sel(uint64_t mmcr1, unsigned n) { return unsigned(mmcr1 >> (24 - 8 * (n - 1))) & 0xff; }
+
+// Whether the freeze conditions of MMCR0 (all counters) and MMCR2 (counter n) stop counter n in a state with
+// MSR `m`. A guest partition runs with MSR[HV]=0, so FCS means privileged state, FCP (and FCnP0) problem
+// state whatever MMCR0[FCPC] (FCnP1) say: both only change the hypervisor-state cases.
+inline bool frozen(unsigned n, uint64_t mmcr0, uint64_t mmcr2, uint64_t m) {
+    const bool pr = m & kMsrPr, pmm = m & kMsrPmm;
+    if ((mmcr0 & FC) || (pr ? (mmcr0 & FCP) : (mmcr0 & FCS)) || (pmm ? (mmcr0 & FCM1) : (mmcr0 & FCM0)))
+        return true;
+    if (n <= 4 ? (mmcr0 & FC14) : (mmcr0 & FC56))
+        return true;
+    return (pr ? (mmcr2 & mmcr2_fcp0(n)) : (mmcr2 & mmcr2_fcs(n))) ||
+           (pmm ? (mmcr2 & mmcr2_fcm1(n)) : (mmcr2 & mmcr2_fcm0(n)));
+}
+
+// The events of PMC1-4 that phv counts are those QEMU TCG counts (target/ppc/power8-pmu.c): the POWER8/9/10
+// encodings of PM_INST_CMPL (0x02 on any of PMC1-4; 0xfe on PMC1), PM_CYC (0x1e on any; 0xf0 on PMC1) and
+// PM_RUN_INST_CMPL on PMC4 (0xfa, instructions while CTRL[RUN]=1). Every other selector counts nothing.
+inline Counting counting(uint64_t mmcr0, uint64_t mmcr1, uint64_t mmcr2, uint64_t m, bool run_latch) {
+    Counting c;
+    if (mmcr0 & FC)
+        return c;
+    for (unsigned n = 1; n <= 6; ++n) {
+        if (frozen(n, mmcr0, mmcr2, m))
+            continue;
+        const uint8_t bit = uint8_t(1u << (n - 1));
+        if (n == 5) {
+            c.insns |= bit;
+            continue;
+        }
+        if (n == 6) {
+            c.cycles |= bit;
+            continue;
+        }
+        const unsigned sel = mmcr1_sel(mmcr1, n);
+        if (sel == 0x02 || (n == 1 && sel == 0xfe) || (n == 4 && sel == 0xfa && run_latch))
+            c.insns |= bit;
+        else if (sel == 0x1e || (n == 1 && sel == 0xf0))
+            c.cycles |= bit;
+    }
+    return c;
+}
+
+// Whether PMCn becoming negative is an enabled condition: PMC1CE for PMC1, PMCjCE for the others.
+inline bool condition_enabled(unsigned n, uint64_t mmcr0) { return mmcr0 & (n == 1 ? PMC1CE : PMCjCE); }
+
+// The SPRs whose writes change what is counted or how (the counting is brought up to date before them).
+inline bool controls_counting(unsigned n) {
+    return n == spr::MMCR0 || n == spr::MMCR0_U || n == spr::MMCR1 || n == spr::MMCR2 || n == spr::MMCR2_U ||
+           n == spr::CTRL_W || is_pmc(n);
 }
 
 } // namespace phv::pmu

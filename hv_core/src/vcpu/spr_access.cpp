@@ -102,6 +102,8 @@ Flow Vcpu::mfspr(unsigned rt, unsigned n) {
         return denied_spr(*this, n, d->read, spr_word(339, rt, n));
     if (const Flow f = facility_check(*this, n, false, spr_word(339, rt, n)); f != Flow::Next)
         return f;
+    if (pmu::is_pmc(n))
+        pmu_sync();
     uint64_t v;
     switch (n) {
     case spr::XER: v = st_.get_xer(); break;
@@ -143,6 +145,17 @@ Flow Vcpu::mtspr(unsigned n, uint64_t v, uint32_t word) {
         return denied_spr(*this, n, d->write, word);
     if (const Flow f = facility_check(*this, n, true, word); f != Flow::Next)
         return f;
+    if (pmu::controls_counting(n)) {
+        pmu_sync();
+        const Flow f = mtspr_value(n, v);
+        pmu_refresh();
+        return f;
+    }
+    return mtspr_value(n, v);
+}
+
+// The write itself, once access is granted.
+Flow Vcpu::mtspr_value(unsigned n, uint64_t v) {
     switch (n) {
     case spr::XER: st_.set_xer(v); break;
     case spr::LR: st_.lr = v; break;

@@ -11,6 +11,7 @@
 #include "isa/fields.h"
 #include "nested/l0.h"
 #include "nested/run.h"
+#include "vcpu/pmu.h"
 #include "vcpu/spr_table.h"
 #include "vm/vm.h"
 
@@ -32,6 +33,9 @@ Vcpu::Vcpu(Vm &vm, uint32_t id)
     // KVM gives a guest every bit of AMOR (it may use all of AMR) and the facilities it implements in HFSCR.
     st_.spr[spr::AMOR] = ~0ull;
     st_.spr[spr::HFSCR] = ~(0xffull << fscr::kIcShift);
+    // The counters start frozen, as KVM creates a vcpu (and QEMU resets MMCR0): nothing counts until the
+    // guest clears MMCR0[FC].
+    st_.spr[spr::MMCR0] = pmu::FC;
     write_dec(0x7fffffff);
 }
 
@@ -455,6 +459,8 @@ int Vcpu::run() {
             timer_countdown = kTimerCheckInterval;
             if (in_l2_) [[unlikely]]
                 l2_poll();
+            if (pmu_.cycles) [[unlikely]]
+                pmu_update_cycles();   // a cycle counter may have become negative
             deliver_pending_interrupt();
         }
         Flow f = Flow::Next;
@@ -462,10 +468,20 @@ int Vcpu::run() {
         if (!b)
             return 0;
         const bool ee_was_off = !(st_.msr & msr::EE);
+        // The performance monitor counts only while MMCR0[FC]=0 (pmu.cpp); an mtspr in the block may start it.
+        pmu_.block = b;
+        pmu_.nip = st_.nip;
+        pmu_.first = stats_.insns_executed;
+        pmu_.irqs = stats_.interrupts_delivered;
+        if (!(st_.spr[spr::MMCR0] & pmu::FC) || pmu_.on) [[unlikely]]
+            pmu_block_start();
         if (st_.msr & (msr::SE | msr::BE))
             f = trace_fn_ ? run_block<true, true>(*b) : run_block<false, true>(*b);
         else
             f = trace_fn_ ? run_block<true, false>(*b) : run_block<false, false>(*b);
+        if (pmu_.on) [[unlikely]]
+            pmu_block_end(f);
+        pmu_.block = nullptr;
         if (f == Flow::Exit)
             return 0;
         if (ee_was_off && (st_.msr & msr::EE))   // rfid/mtmsrd enabled interrupts: look at once

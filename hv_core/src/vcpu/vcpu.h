@@ -132,6 +132,12 @@ public:
     void set_doorbell(bool pending);
     // After an MMCR0 write: a pending Performance Monitor exception (MMCR0[PMAO]) is looked at at once.
     isa::Flow mmcr0_written();
+    // ---- performance monitor counting (pmu.cpp) ---------------------------------------------------------
+    // Brings the counters up to date (instructions completed so far in this block, including the current
+    // one, and cycles), before an SPR access that reads a counter or changes what is counted.
+    void pmu_sync();
+    // Recomputes what is counted from MMCR0/1/2, the MSR and CTRL[RUN] (after pmu_sync()).
+    void pmu_refresh();
     isa::Flow hcall();
     isa::Flow hcall_exit();
     // H_SET_MODE (hcalls_mode.cpp): LPCR[ILE]/[AIL] for every vcpu; another vcpu's change arrives through
@@ -150,6 +156,7 @@ public:
     isa::Flow mfspr(unsigned rt, unsigned n);
     // word: the mtspr instruction, for HEIR when the access ends in hypervisor emulation assistance.
     isa::Flow mtspr(unsigned n, uint64_t v, uint32_t word = 0);
+    isa::Flow mtspr_value(unsigned n, uint64_t v);
     void write_msr(uint64_t v);
 
     // gpa -> host pointer for `len` bytes of RAM, or nullptr when not RAM (bounds-checked against slots).
@@ -261,6 +268,23 @@ public:
     void leave_l2_mmu(mmu::Tlb *l1_tlb, uint64_t l1_slots_generation, uint64_t l1_process_table, bool l1_hash);
 
 private:
+    // The block being run, for the performance monitor: where it started, the instruction and interrupt
+    // counts at its start, and the insns_executed value up to which the counters are up to date.
+    struct PmuRun {
+        const Block *block = nullptr;
+        uint64_t nip = 0, first = 0, irqs = 0, mark = 0;
+        uint64_t irq_srr0 = 0;    // SRR0 (or the scv return address) of the last interrupt delivered
+        uint64_t cycles_ns = 0;   // host time up to which cycles are counted
+        uint8_t insns = 0, cycles = 0;   // pmu::Counting of the current state
+        bool on = false;
+    } pmu_;
+    void pmu_block_start();
+    void pmu_block_end(isa::Flow f);
+    void pmu_count(uint64_t n);
+    void pmu_update_cycles();
+    void pmu_alert(uint64_t siar);
+    uint64_t pmu_insn_address(uint64_t index) const;
+
     template <bool Trace, bool Step>
     isa::Flow run_block(Block &b);
     isa::Flow trace_after(const isa::Decoded &d, uint64_t msr_before, isa::Flow f);

@@ -31,7 +31,8 @@ probe_fn probe_sc0, probe_sc2, probe_illegal, probe_tw_eq, probe_tdi_always, pro
 	probe_tm_on_texasr, probe_lfdx_fp_off, probe_lvx, probe_lxvx, probe_lxvx_tx_vsx_on, probe_lxv_tx_vsx_on,
 	probe_rw_sprg1, probe_rw_sprg2, probe_rw_fscr, probe_rw_bescr, probe_rw_ebbrr, probe_rw_acop, probe_rw_psscr_pr, probe_rw_mmcra, probe_rw_mmcr1, probe_rw_mmcr2, probe_rw_siar, probe_rw_sdar, probe_rw_sier, probe_rw_pmc6, probe_rw_ctrl, probe_rw_amor, probe_rw_lpidr, probe_rw_hdec, probe_rw_heir, probe_rw_texasr, probe_rw_tfhar, probe_rw_wort, probe_rw_tacr, probe_rw_lmrr, probe_rw_ummcr0, probe_rw_mmcr3, probe_rw_dawr0, probe_rw_dawr1, probe_rw_hfscr, probe_rw_usprg3, probe_r_ctrl, probe_r_ic, probe_r_vtb, probe_r_pir, probe_r_tir, probe_r_udexcr,
 	probe_fdiv_zero_divide, probe_fdiv_rc_zero_divide, probe_mtfsb1_enables_pending, probe_mtmsrd_fe_with_fex,
-	probe_fp_state;
+	probe_fp_state, probe_pmu_run;
+extern char probe_pmu_loop[];
 
 /* The MSR every probe starts from: 64-bit, ME, FP, RI, little-endian; EE and everything else off. */
 #define MSR_SF	(1ull << 63)
@@ -165,6 +166,134 @@ static void fp_enabled_checks(void)
 			run_probe(probe_fp_state, (long)state);
 			console_printf(" f3=0x%016lx fpscr=0x%08lx\n", state[0], state[1] & 0xffffffff);
 		}
+}
+
+
+/*
+ * Performance monitor counting (Book III, "Performance Monitor Facility"): probe_pmu_run (probes.S) sets the
+ * counters up, counts a loop of 2 * iters instructions and freezes them. Instruction counts are printed as they
+ * are; cycle counters (`cycles`: bit n-1 for PMCn) only as whether they advanced.
+ */
+struct pmu_run {
+	uint64_t mmcr0, mmcr1, mmcr2, iters, msr_ee, preset[6], out[6];
+};
+
+#define MMCR0_FC	(1ull << 31)
+#define MMCR0_FCS	(1ull << 30)
+#define MMCR0_FCM0	(1ull << 27)
+#define MMCR0_PMAE	(1ull << 26)
+#define MMCR0_FCECE	(1ull << 25)
+#define MMCR0_PMC1CE	(1ull << 15)
+#define MMCR0_PMCJCE	(1ull << 14)
+#define MMCR0_FC14	(1ull << 5)
+#define MMCR0_FC56	(1ull << 4)
+#define MMCR1_SEL(n, e)	((uint64_t)(e) << (24 - 8 * ((n) - 1)))
+#define MMCR2_FCS(n)	(1ull << (63 - 9 * ((n) - 1)))
+
+static uint64_t mfspr_pmc(unsigned n)
+{
+	switch (n) {
+	case 0: return mfspr(787);
+	case 1: return mfspr(788);
+	case 2: return mfspr(789);
+	case 3: return mfspr(790);
+	case 4: return mfspr(791);
+	default: return mfspr(792);
+	}
+}
+
+static void pmu_print(const char *name, struct pmu_run *a, unsigned cycles, int took)
+{
+	(void)name;
+	for (unsigned n = 0; n < 6; n++) {
+		uint64_t v = took ? mfspr_pmc(n) : a->out[n];
+
+		if (cycles & (1u << n))
+			console_printf(" pmc%u-advanced=%d", n + 1, v != 0);
+		else
+			console_printf(" pmc%u=0x%lx", n + 1, v);
+	}
+}
+
+static void pmu_check(const char *name, uint64_t mmcr0, uint64_t mmcr1, uint64_t mmcr2, unsigned cycles)
+{
+	static struct pmu_run a;
+	int took;
+
+	a = (struct pmu_run){.mmcr0 = mmcr0, .mmcr1 = mmcr1, .mmcr2 = mmcr2, .iters = 100};
+	probe(name, probe_pmu_run, (long)&a, &took);
+	if (took)
+		srr(probe_pmu_run);
+	pmu_print(name, &a, cycles, took);
+	console_printf("\n");
+	mtspr(795, MMCR0_FC);
+}
+
+/*
+ * The same counted twice, over 50 and 150 iterations: the difference is the 200 instructions of the loop,
+ * whatever each VMM counts at the edges (QEMU TCG counts the freezing mtspr only when PMC5 alone counts).
+ */
+static void pmu_delta(const char *name, uint64_t mmcr1, unsigned cycles)
+{
+	static struct pmu_run a, b;
+	int took;
+
+	a = (struct pmu_run){.mmcr1 = mmcr1, .iters = 50};
+	b = (struct pmu_run){.mmcr1 = mmcr1, .iters = 150};
+	run_probe(probe_pmu_run, (long)&a);
+	probe(name, probe_pmu_run, (long)&b, &took);
+	for (unsigned n = 0; n < 6; n++)
+		if (!(cycles & (1u << n)))
+			console_printf(" pmc%u-delta=%ld", n + 1, (long)(b.out[n] - a.out[n]));
+	console_printf("\n");
+	mtspr(795, MMCR0_FC);
+}
+
+/*
+ * A counter preset to 0x7fffff00 with its condition enabled becomes negative in the 128th iteration: with
+ * PMAE the Performance Monitor interrupt follows (SRR0 at the loop, CTR = the iterations left), FCECE froze
+ * the counters at 0x80000000 and PMAE became PMAO; SIAR is printed on a line of its own (QEMU leaves it).
+ */
+static void pmu_overflow(const char *name, unsigned pmc, uint64_t mmcr0, uint64_t mmcr1)
+{
+	static struct pmu_run a;
+	int took;
+
+	a = (struct pmu_run){.mmcr0 = mmcr0, .mmcr1 = mmcr1, .iters = 1000, .msr_ee = 0x8000};
+	a.preset[pmc - 1] = 0x7fffff00;
+	mtspr(796, 0);
+	probe(name, probe_pmu_run, (long)&a, &took);
+	if (took)
+		console_printf(" srr0=+0x%lx srr1=0x%016lx ctr=%lu", t.srr0 - (uint64_t)probe_pmu_run, t.srr1, t.ctr);
+	console_printf(" mmcr0=0x%lx", mfspr(795));
+	pmu_print(name, &a, 1u << 5, took);
+	console_printf("\n");
+	lines++;
+	console_printf("@@PRIV@@ %s-siar siar=+0x%lx\n", name, mfspr(796) ? mfspr(796) - (uint64_t)probe_pmu_run : 0);
+	mtspr(795, MMCR0_FC);
+}
+
+static void pmu_checks(void)
+{
+	pmu_check("pmu-count-pmc5", 0, 0, 0, 1u << 5);
+	pmu_check("pmu-count-frozen", MMCR0_FC, 0, 0, 0);
+	pmu_check("pmu-count-fc56", MMCR0_FC56, 0, 0, 0);
+	/* PM_INST_CMPL on PMC1 and PMC3 (0x02), PMC4 (0x02); PM_CYC on PMC2 (0x1e) */
+	uint64_t events = MMCR1_SEL(1, 0x02) | MMCR1_SEL(2, 0x1e) | MMCR1_SEL(3, 0x02) | MMCR1_SEL(4, 0x02);
+
+	pmu_check("pmu-count-events", 0, events, 0, (1u << 1) | (1u << 5));
+	pmu_check("pmu-count-events-alt", 0, MMCR1_SEL(1, 0xfe) | MMCR1_SEL(2, 0x55) | MMCR1_SEL(4, 0x1e), 0,
+		  (1u << 3) | (1u << 5));
+	pmu_delta("pmu-delta-events", events, (1u << 1) | (1u << 5));
+	pmu_delta("pmu-delta-events-alt", MMCR1_SEL(1, 0xfe) | MMCR1_SEL(2, 0x55) | MMCR1_SEL(4, 0x1e),
+		  (1u << 3) | (1u << 5));
+	pmu_check("pmu-count-fc14", MMCR0_FC14, events, 0, 1u << 5);
+	pmu_check("pmu-count-fcs", MMCR0_FCS, events, 0, (1u << 1) | (1u << 5));
+	pmu_check("pmu-count-fcm0", MMCR0_FCM0, events, 0, (1u << 1) | (1u << 5));
+	pmu_check("pmu-count-mmcr2-fc1s", 0, events, MMCR2_FCS(1), (1u << 1) | (1u << 5));
+	pmu_overflow("pmu-overflow-pmc5", 5, MMCR0_PMAE | MMCR0_FCECE | MMCR0_PMCJCE, 0);
+	pmu_overflow("pmu-overflow-pmc1", 1, MMCR0_PMAE | MMCR0_FCECE | MMCR0_PMC1CE, MMCR1_SEL(1, 0x02));
+	pmu_overflow("pmu-overflow-no-pmae", 5, MMCR0_FCECE | MMCR0_PMCJCE, 0);
 }
 
 static void read_boot(uint64_t r3, uint64_t r5)
@@ -370,6 +499,8 @@ void main(uint64_t r3, uint64_t r4, uint64_t r5, uint64_t msr, uint64_t entered_
 	hcall(H_SET_MODE, 3, 3, 0, 0, 0);
 	check("sc0-ail3-real-mode", probe_sc0, 0);
 	hcall(H_SET_MODE, 0, 3, 0, 0, 0);
+
+	pmu_checks();
 
 	uint64_t tb0 = mfspr(268), purr0 = mfspr(309), tb1 = mfspr(268), purr1 = mfspr(309);
 

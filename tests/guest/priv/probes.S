@@ -414,3 +414,46 @@ PROBE(probe_fp_state)			/* r3 = where f3 and FPSCR go; then FPSCR = 0 */
 	SET_FPSCR(0)
 	li	%r3, 0
 	blr
+
+/*
+ * Performance monitor counting (Book III, "Performance Monitor Facility"). r3 = struct pmu_run (priv.c):
+ * MMCR1, MMCR2 and PMC1-6 are set up, MSR[EE] as asked, then the mtspr MMCR0 that starts counting, a loop of
+ * `iters` iterations of two instructions, and the mtspr MMCR0 that freezes the counters again (FC); the PMCs
+ * are stored. The starting mtspr counts under the frozen state it ends, the freezing one under the counting
+ * state (as under QEMU TCG). An alert with MMCR0[PMAE]=1 ends in the Performance Monitor interrupt instead:
+ * SRR0 and CTR show after which iteration.
+ */
+#define SPR_MMCR0	795
+#define SPR_MMCR1	798
+#define SPR_MMCR2	785
+#define SPR_PMC(n)	(786 + (n))
+PROBE(probe_pmu_run)
+	ld	%r5, 8(%r3)
+	MTSPR(SPR_MMCR1, 5)
+	ld	%r5, 16(%r3)
+	MTSPR(SPR_MMCR2, 5)
+	.irp	n, 1,2,3,4,5,6
+	ld	%r5, 40 + 8 * (\n - 1)(%r3)
+	MTSPR(SPR_PMC(\n), 5)
+	.endr
+	ld	%r5, 24(%r3)
+	mtctr	%r5
+	ld	%r5, 32(%r3)
+	mtmsrd	%r5, 1
+	li	%r7, 1
+	sldi	%r7, %r7, 31			/* MMCR0[FC] */
+	ld	%r5, 0(%r3)
+	MTSPR(SPR_MMCR0, 5)
+	.globl	probe_pmu_loop
+probe_pmu_loop:
+	addi	%r6, %r6, 1
+	bdnz	probe_pmu_loop
+	MTSPR(SPR_MMCR0, 7)
+	li	%r5, 0
+	mtmsrd	%r5, 1
+	.irp	n, 1,2,3,4,5,6
+	MFSPR(5, SPR_PMC(\n))
+	std	%r5, 88 + 8 * (\n - 1)(%r3)
+	.endr
+	li	%r3, 0
+	blr
