@@ -45,8 +45,11 @@ enum class Access : uint8_t {
 // PMC1-6, MMCR0 and MMCR2 in problem state under MMCR0[PMCC]: 00 read-only, 01 no access (Facility
 // Unavailable), 10 read/write, 11 read/write but PMC5-6 are outside the performance monitor (Facility
 // Unavailable). The other views (MMCRA, SIER, SIAR, SDAR, MMCR1 and the POWER10 ones) have no problem-state
-// mtspr form and are readable whatever PMCC says; that MMCRA is among them follows QEMU TCG (the oracle),
-// whose comments group it with MMCR0 but whose code does not: tests/guest/radix compares the lot.
+// mtspr form and are readable whatever PMCC says. MMCRA is the open question: QEMU TCG's comments (10.0,
+// power8-pmu-regs.c.inc) name "Group A" as MMCR0, MMCR2, MMCRA and the PMCs, which would put a problem-state
+// read of MMCRA under PMCC=01 into Facility Unavailable too, but its code reads UMMCRA unchecked (7.2 and
+// 10.0), and microwatt implements no PMCC rule at all. The ISA 3.1 text of MMCR0[PMCC] could not be
+// consulted here, so phv stays with the oracle's behaviour (tests/guest/radix compares it) — unverified.
 inline Access problem_state(unsigned n, bool write, uint64_t mmcr0) {
     const bool group_a = n == spr::MMCR2_U || (n >= spr::PMC1_U && n <= spr::PMC6_U) || n == spr::MMCR0_U;
     if (!group_a)
