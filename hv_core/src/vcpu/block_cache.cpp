@@ -19,8 +19,10 @@ size_t BlockCache::invalidate_page(uint64_t page) {
     for (uint64_t k : it->second)
         n += blocks_.erase(k);
     by_page_.erase(it);
-    if (n)
-        jump_.fill({});   // its entries may name the blocks just dropped
+    if (n) {
+        jump_.fill({});   // its entries may name the blocks just dropped; so may links
+        ++epoch_;
+    }
     return n;
 }
 

@@ -7,6 +7,11 @@
 // last found there, which serves every branch target, direct or indirect, without hashing. An entry only
 // proposes a block: under MSR[IR] the caller checks it against the current fetch translation (the block's
 // real address), so translation changes need not touch the cache; dropping blocks clears it.
+//
+// Before the jump cache comes direct linking: each block remembers the blocks that followed it (a
+// conditional branch's target and fall-through), so a loop goes from block to block without hashing. A link
+// is a proposal like a jump-cache entry (the caller checks it the same way) and is valid only in the epoch it
+// was made in: dropping any block starts a new epoch, so a link never leads to a freed block.
 #pragma once
 #include <array>
 #include <cstdint>
@@ -24,6 +29,25 @@ struct Block {
     uint64_t start = 0;        // EA of the first instruction
     uint64_t real_start = 0;   // its real address
     std::vector<isa::Decoded> insns;
+
+    // Direct links, the most recent first. Every link names a block of this block's mode.
+    struct Link {
+        uint64_t ea = 1;   // never a NIP (those are word-aligned)
+        uint64_t epoch = 0;
+        Block *to = nullptr;
+    };
+    Link links[2];
+    Block *linked(uint64_t ea, uint64_t epoch) const {
+        if (links[0].ea == ea && links[0].epoch == epoch)
+            return links[0].to;
+        if (links[1].ea == ea && links[1].epoch == epoch)
+            return links[1].to;
+        return nullptr;
+    }
+    void link(uint64_t ea, uint64_t epoch, Block *to) {
+        links[1] = links[0];
+        links[0] = {ea, epoch, to};
+    }
 };
 
 class BlockCache {
@@ -38,7 +62,9 @@ public:
     Block *insert(std::unique_ptr<Block> b);
     // Drops every block that starts in the 4 KiB real page `page` (blocks never cross a page).
     size_t invalidate_page(uint64_t page);
-    void clear() { blocks_.clear(), by_page_.clear(), jump_.fill({}); }
+    void clear() { blocks_.clear(), by_page_.clear(), jump_.fill({}), ++epoch_; }
+    // Links made in another epoch are stale (Block::linked).
+    uint64_t epoch() const { return epoch_; }
 
     // The jump cache: the block last used at effective address `ea` in `mode`, or nullptr.
     Block *jump_lookup(uint64_t ea, uint64_t mode) const {
@@ -58,6 +84,7 @@ private:
 
     std::unordered_map<uint64_t, std::unique_ptr<Block>> blocks_;
     std::unordered_map<uint64_t, std::vector<uint64_t>> by_page_;
+    uint64_t epoch_ = 1;   // links start in epoch 0: invalid
 };
 
 } // namespace phv

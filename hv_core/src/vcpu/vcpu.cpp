@@ -437,6 +437,10 @@ int Vcpu::run() {
     }
     park_while_held();
     unsigned timer_countdown = 0;
+    // The block that ran last and the MSR it started with, for direct linking (block_at). Anything between
+    // two blocks that could deliver an interrupt or drop blocks forgets it.
+    Block *prev = nullptr;
+    uint64_t prev_msr = 0;
     for (;;) {
         // Other threads ask for attention (kick, interrupt line, code invalidation, LPCR update, HPT resize
         // hold) through one flag, so that the common case costs one load per block. Taking it with an
@@ -444,6 +448,7 @@ int Vcpu::run() {
         // before it is seen with everything its raiser stored first (the hold, say).
         if (attention_.load(std::memory_order_relaxed) && attention_.exchange(false, std::memory_order_acq_rel)) {
             park_while_held();
+            prev = nullptr;
             apply_code_invalidations();
             if (!in_l2_)   // LPCR changes are the L1's: applied when it runs again
                 apply_lpcr_updates();
@@ -457,6 +462,7 @@ int Vcpu::run() {
         }
         if (timer_countdown-- == 0) {
             timer_countdown = kTimerCheckInterval;
+            prev = nullptr;
             if (in_l2_) [[unlikely]]
                 l2_poll();
             if (pmu_.cycles) [[unlikely]]
@@ -464,9 +470,10 @@ int Vcpu::run() {
             deliver_pending_interrupt();
         }
         Flow f = Flow::Next;
-        Block *b = block_at(st_.nip, f);
+        Block *b = block_at(st_.nip, f, st_.msr == prev_msr ? prev : nullptr);
         if (!b)
             return 0;
+        prev = b, prev_msr = st_.msr;
         const bool ee_was_off = !(st_.msr & msr::EE);
         // The performance monitor counts only while MMCR0[FC]=0 (pmu.cpp); an mtspr in the block may start it.
         pmu_.block = b;

@@ -293,23 +293,36 @@ private:
     void complete_exit();
     void apply_code_invalidations();
     void apply_lpcr_updates();
-    // The block at nip: the jump cache inline, block_lookup() for the rest.
-    Block *block_at(uint64_t nip, isa::Flow &f) {
+    // Whether the instruction fetch at nip would use block b (a link or jump-cache entry proposes it): in real
+    // mode the EA itself (an L2's real mode is translated: never here), translated what the fetch TLB maps it
+    // to. A block is the only one for its real address and mode, so that match makes it the right one.
+    bool fetch_matches(uint64_t nip, const Block *b) const {
+        if (!(st_.msr & msr::IR))
+            return !mmu_.l2.active && (nip & kRealModeMask) == b->real_start;
+        const mmu::TlbEntry *e = mmu_.tlb->lookup(mmu::Access::Fetch, nip, tlb_context());
+        return e && e->gpa + (nip & 0xfff) == b->real_start;
+    }
+    // The block at nip: prev's link, the jump cache, block_lookup() for the rest. prev is the block that
+    // ran last, when it started with the MSR there is now (so in the mode the next block needs), else null.
+    Block *block_at(uint64_t nip, isa::Flow &f, Block *prev) {
         mmu_sync();
-        const uint64_t mode = BlockCache::mode(st_.msr);
-        if (Block *b = blocks_.jump_lookup(nip, mode)) [[likely]] {
-            // Only a block at the address the fetch would use: in real mode the EA itself (an L2's real mode
-            // is translated: the slow path), translated what the fetch TLB maps it to. A block is the only one
-            // for its real address and mode, so that match makes it the right one whoever filled the entry.
-            if (!(st_.msr & msr::IR)) {
-                if (!mmu_.l2.active && (nip & kRealModeMask) == b->real_start)
-                    return b;
-            } else if (const mmu::TlbEntry *e = mmu_.tlb->lookup(mmu::Access::Fetch, nip, tlb_context());
-                       e && e->gpa + (nip & 0xfff) == b->real_start) {
+        const uint64_t epoch = blocks_.epoch();
+        Block *b;
+        if (prev) {
+            if (b = prev->linked(nip, epoch); b && fetch_matches(nip, b)) [[likely]]
                 return b;
-            }
         }
-        return block_lookup(nip, f);
+        if (b = blocks_.jump_lookup(nip, BlockCache::mode(st_.msr)); !b || !fetch_matches(nip, b)) [[unlikely]] {
+            const uint64_t msr_before = st_.msr;
+            b = block_lookup(nip, f);
+            // An ISI on the way moves NIP and may change the MSR: no link for that.
+            if (!b || st_.msr != msr_before)
+                return b;
+            nip = st_.nip;
+        }
+        if (prev)
+            prev->link(nip, epoch, b);
+        return b;
     }
     Block *block_lookup(uint64_t nip, isa::Flow &f);
     isa::Flow mmio_exit(uint64_t gpa, unsigned len, bool write, const uint8_t *data);
