@@ -384,6 +384,11 @@ Block *Vcpu::block_lookup(uint64_t nip, Flow &f) {
 // (a block ends at every MSR change, so the choice holds for the whole block).
 template <bool Trace, bool Step>
 Flow Vcpu::run_block(Block &b) {
+    // Between instructions that fall through NIP only advances, so it is kept in a register as well: reading
+    // it back from st_ after each call would chain every instruction to the previous one's store. The mask
+    // holds for the whole block because an instruction that writes the MSR returns Jump (semantics/system.h).
+    uint64_t cia = st_.nip;
+    const uint64_t ea_mask = mode64() ? ~0ull : 0xffffffffull;
     for (const isa::Decoded &d : b.insns) {
         if constexpr (Trace)
             trace_fn_(trace_opaque_, id_, st_.nip, d.word, d.suffix);
@@ -394,7 +399,8 @@ Flow Vcpu::run_block(Block &b) {
         if constexpr (!Step) {
             // The common case first: one compare per instruction on the way to the next.
             if (f == Flow::Next) [[likely]] {
-                st_.nip = next_nip(d);
+                cia = (cia + d.len) & ea_mask;
+                st_.nip = cia;
                 continue;
             }
         }
