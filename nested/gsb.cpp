@@ -30,8 +30,11 @@ ParseStatus parse_gsb(std::span<const uint8_t> buf, Use use, Scope scope, std::v
         return fail(hret::kP5, 0, 0, 0);
     out.reserve(size_t(count));
     const bool setting = use != Use::Get;
-    // Ids seen so far in a SET: one value per element per call, or which one counts would be a guess.
-    std::vector<uint64_t> seen(setting ? 65536 / 64 : 0);
+    // Ids seen so far in a SET: one value per element per call, or which one counts would be a guess. A run
+    // input buffer may repeat an id and the last one counts: Linux's L1 (6.12, kvmhv_vcpu_entry_nestedv2)
+    // appends the LPCR for this run to a buffer that already holds the vcpu's dirty LPCR.
+    const bool once = use == Use::Set;
+    std::vector<uint64_t> seen(once ? 65536 / 64 : 0);
     size_t pos = kHeader;
     for (uint32_t i = 0; i < count; ++i) {
         const uint32_t at = uint32_t(pos);
@@ -50,7 +53,7 @@ ParseStatus parse_gsb(std::span<const uint8_t> buf, Use use, Scope scope, std::v
             continue;
         if (e->scope != scope || (setting && e->read_only))
             return fail(hret::kInvalidElementId, i, at, id);
-        if (setting) {
+        if (once) {
             uint64_t &word = seen[id / 64];
             if (word & (1ull << (id % 64)))
                 return fail(hret::kInvalidElementId, i, at, id);

@@ -89,7 +89,7 @@ struct ParseStatus {
 // counted element are ignored, as the L1 may pass a buffer larger than what it filled. Errors:
 //   buffer shorter than its 4-byte header, or the count reaching past the end -> H_P5 (truncated);
 //   reserved id, an element of another scope, a SET of a read-only element, the
-//   same id twice in one SET -> H_INVALID_ELEMENT_ID;
+//   same id twice in one SET (not in a run input buffer, where the last one counts) -> H_INVALID_ELEMENT_ID;
 //   a length the id does not have -> H_INVALID_ELEMENT_SIZE;
 //   bits outside the mask or a value the element cannot take -> H_INVALID_ELEMENT_VALUE.
 // On success `out` holds the elements in buffer order, Nop elements left out.

@@ -134,6 +134,11 @@ int run_guest(const Options &opts) {
     VpaRegistry vpa(mem, opts.smp);
     if (auto ok = register_services({hcalls, rtas, console, control, tod, log, interrupts_le, xics, vpa, mem}); !ok)
         return fail(log, ok.error(), kExitInternal);
+    // H_RPT_INVALIDATE is the core's (hv_core/src/mmu/process_table.cpp). A radix guest with GTSE keeps
+    // using tlbie; a KVM L1 needs it to flush an L2's partition-scoped translations under nestedv2, where
+    // H_TLB_INVALIDATE (nestedv1's) does not exist.
+    if (cpu_model_uses_radix(opts.cpu))
+        hcalls.add_hypertas("hcall-rpt-invalidate");
     // A hash guest may resize its HPT (Linux does on memory hot-plug), through the core as QEMU through KVM.
     if (!cpu_model_uses_radix(opts.cpu) && !register_hpt_resize(hcalls, vm.get(), ram->size()))
         return fail(log, "internal: H_RESIZE_HPT_* registered twice", kExitInternal);

@@ -57,7 +57,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             phvfuzz::fail("an element of another scope was accepted", e.id);
         if (use != Use::Get && e.info->read_only)
             phvfuzz::fail("a read-only element was accepted for a set", e.id);
-        if (use != Use::Get && !seen.insert(e.id).second)
+        if (use == Use::Set && !seen.insert(e.id).second)
             phvfuzz::fail("the same element twice in one set was accepted", e.id);
         again.put(e.id, buf + e.offset + 4, e.len);
     }

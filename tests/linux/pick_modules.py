@@ -7,20 +7,27 @@ linux-image package, and writes the order to load them in.
 MODULES_TREE is the package's lib/modules/<version>; the package has no modules.dep (depmod runs at install
 time) and the host may have no kmod, so dependencies come from each module's own .modinfo section:
 `depends=` and the `softdep=pre:` modules (ext4 asks for crc32c through the crypto API that way). OUT_DIR gets
-NAME.ko for each module and `load-order`, one name per line, dependencies first, for busybox insmod. A
+NAME.ko for each module and `load-order`, one name per line, dependencies first, for busybox insmod; a
+package that ships its modules xz-compressed (NAME.ko.xz, as 6.12's does) has them decompressed here, so the
+guest needs no decompressor. A
 softdep may name an alias (crc32c): the module declaring it is taken, the generic C one when there are several,
 since the guest loads nothing by itself (no modprobe) and must not depend on a CPU-specific variant.
 """
+import lzma
 import os
-import shutil
 import struct
 import sys
 
 
-def modinfo(path):
-    """The key=value strings of an ELF64 module's .modinfo section."""
+def module_bytes(path):
     with open(path, "rb") as f:
         data = f.read()
+    return lzma.decompress(data) if path.endswith(".xz") else data
+
+
+def modinfo(path):
+    """The key=value strings of an ELF64 module's .modinfo section."""
+    data = module_bytes(path)
     if data[:4] != b"\x7fELF" or data[4] != 2:
         raise ValueError(f"{path}: not an ELF64 module")
     end = "<" if data[5] == 1 else ">"
@@ -48,8 +55,9 @@ def main():
     index = {}
     for root, _, files in os.walk(tree):
         for f in files:
-            if f.endswith(".ko"):
-                index[f[:-3].replace("-", "_")] = os.path.join(root, f)
+            for ext in (".ko", ".ko.xz"):
+                if f.endswith(ext):
+                    index[f[:-len(ext)].replace("-", "_")] = os.path.join(root, f)
 
     aliases = {}
     for name, path in sorted(index.items()):
@@ -92,7 +100,8 @@ def main():
         visit(w, frozenset())
     os.makedirs(out, exist_ok=True)
     for name in order:
-        shutil.copyfile(index[name], os.path.join(out, name + ".ko"))
+        with open(os.path.join(out, name + ".ko"), "wb") as f:
+            f.write(module_bytes(index[name]))
     with open(os.path.join(out, "load-order"), "w") as f:
         f.write("".join(n + "\n" for n in order))
     print(" ".join(order))

@@ -265,6 +265,13 @@ TEST(NestedGsb, DuplicateIdsInOneSet) {
     EXPECT_EQ(s.index, 2u);
     EXPECT_EQ(s.offset, 28u);
     EXPECT_TRUE(parse(w.bytes(), Use::Get, Scope::Vcpu).ok());   // asking twice is harmless
+    // A run input buffer may repeat one (Linux appends the run's LPCR after the dirty one): all are returned
+    // in order, so the last one is applied last.
+    std::vector<Element> out;
+    ASSERT_TRUE(parse_gsb(w.bytes(), Use::RunInput, Scope::Vcpu, out).ok());
+    ASSERT_EQ(out.size(), 3u);
+    EXPECT_EQ(out[2].id, gsid::kGpr0 + 1);
+    EXPECT_EQ(out[2].offset, 28u);
 }
 
 // Random and mutated buffers never crash the parser and every failure names an element inside the buffer.
