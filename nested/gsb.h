@@ -132,6 +132,7 @@ constexpr uint16_t kNop = 0x0000, kHostStateSize = 0x0001, kRunOutputMinSize = 0
                    kRunOutput = 0x0C01, kVpa = 0x0C02, kGpr0 = 0x1000, kHdecExpiryTb = 0x1020, kNia = 0x1021,
                    kMsr = 0x1022, kLr = 0x1023, kXer = 0x1024, kCtr = 0x1025, kCfar = 0x1026, kSrr0 = 0x1027,
                    kSrr1 = 0x1028, kDar = 0x1029, kDecExpiryTb = 0x102A, kLpcr = 0x102C, kHfscr = 0x102D,
+                   kPurr = 0x1033, kSpurr = 0x1034,
                    kCr = 0x2000, kPidr = 0x2001, kDsisr = 0x2002, kVsr0 = 0x3000, kHdar = 0xF000,
                    kHdsisr = 0xF001, kHeir = 0xF002, kAsdr = 0xF003;
 } // namespace gsid

@@ -149,6 +149,7 @@ Flow L0::run_vcpu(Vcpu &c) {
     c.st_.msr = (c.st_.msr | msr::ME) & ~(msr::HV | msr::S);
     c.tb_offset_ = f.l1_tb_offset + f.tb_offset;
     c.dec_expiry_ = v.dec_expiry + f.tb_offset;
+    purr_to_running(c);
     c.enter_l2_mmu(gid, guest.generation, partition_root(guest), process_table_dw1(guest));
     c.in_l2_ = true;
     ++c.stats().nested_entries;
@@ -162,6 +163,16 @@ Flow L0::run_vcpu(Vcpu &c) {
     return Flow::Jump;
 }
 
+void purr_to_running(Vcpu &c) {
+    for (unsigned n : {unsigned(spr::PURR), unsigned(spr::SPURR)})
+        c.st_.spr[n] -= c.read_tb();
+}
+
+void purr_to_stopped(Vcpu &c) {
+    for (unsigned n : {unsigned(spr::PURR), unsigned(spr::SPURR)})
+        c.st_.spr[n] = c.read_purr(n);
+}
+
 static_assert(4 + 13 * 12 <= kRunBufferMin, "the largest exit output must fit the least output buffer");
 
 Flow L0::leave(Vcpu &c, uint64_t trap) {
@@ -172,6 +183,7 @@ Flow L0::leave(Vcpu &c, uint64_t trap) {
     const uint64_t exit_tb = l1_tb(c, &f);
 
     // The L2's state back into its L2Vcpu.
+    purr_to_stopped(c);
     v.st = c.st_;
     v.st.spr[spr::LPCR] = f.l2_lpcr;
     v.dec_expiry = c.dec_expiry_ - f.tb_offset;

@@ -193,6 +193,7 @@ Flow L0::enter_nested(Vcpu &c) {
     // The DEC is one of the registers left alone: the L2 finds the L1's.
     c.tb_offset_ = f.l1_tb_offset + f.tb_offset;
     c.dec_expiry_ = f.l1_dec_expiry + f.tb_offset;
+    purr_to_running(c);
     // The L2's TLB is kept per LPID and reused while its partition-table entry is the same one.
     const uint64_t generation = dw0 * 0x9e3779b97f4a7c15ull ^ dw1;
     c.enter_l2_mmu(lpid, generation, dw0 & 0x0fffffffffffff00ull,
@@ -208,6 +209,7 @@ Flow L0::leave_v1(Vcpu &c, uint64_t trap) {
     const bool le = f.v1_le;
     const CpuState &s = c.st_;
     const uint64_t exit_tb = c.read_tb() - f.tb_offset;
+    purr_to_stopped(c);
     uint8_t hv[hvs::kSizeV2] = {}, regs[ptr::kSize] = {};
     const unsigned hv_size = f.v1_version == 1 ? hvs::kSizeV1 : hvs::kSizeV2;
     uint8_t *hvp = c.ram(f.v1_hv, hv_size, true);
@@ -289,12 +291,15 @@ Flow L0::leave_v1(Vcpu &c, uint64_t trap) {
     return Flow::Jump;
 }
 
-// H_TLB_INVALIDATE(instruction, RS, RB): the L1's tlbie for its L2s. phv's TLBs hold no per-entry record of
-// which L2 tree entry they came from, so every valid form drops every L2 translation on every vcpu.
+// H_TLB_INVALIDATE(instruction, RS, RB): the L1's tlbie for its L2s. Only the instruction's RIC, PRS and R
+// fields count (Linux passes just those, H_TLBIE_P1_ENC, without the opcode), with the forms KVM's L0
+// refuses refused: R=0 (an L2 is radix), PRS=1 (process scope is the L2's own), RIC=3, IS=1 (RB bits
+// 52:53), and IS=0 with RIC 1 or 2 (no such tlbie in Book III 5.9.3.3). phv's TLBs hold no per-entry record
+// of which L2 tree entry they came from, so every valid form drops every L2 translation on every vcpu.
 Flow L0::tlb_invalidate(Vcpu &c) {
-    const uint64_t insn = c.st_.gpr[4];
-    // tlbie: primary opcode 31, extended opcode 306.
-    if ((insn >> 26) != 31 || ((insn >> 1) & 0x3ff) != 306 || (insn >> 32))
+    const uint64_t insn = c.st_.gpr[4], rb = c.st_.gpr[6];
+    const unsigned ric = (insn >> 18) & 3, prs = (insn >> 17) & 1, r = (insn >> 16) & 1, is = (rb >> 10) & 3;
+    if (!r || prs || ric == 3 || is == 1 || (is == 0 && (ric == 1 || ric == 2)))
         return done(c, hret::kParameter);
     c.tlb_invalidate(mmu::Invalidation{}, true);
     c.tlbsync();

@@ -162,6 +162,25 @@ TEST(NestedRun, Errors) {
     EXPECT_EQ(stat(g.vcpu, "nested_entries"), 0u);
 }
 
+// PURR set through the guest state buffer is the counter the L2 reads (plus its run time) and what GET
+// returns after the run, not the core's offset from the timebase.
+TEST(NestedRun, PurrIsTheL2sCounter) {
+    Nested g;
+    g.ready();
+    constexpr uint64_t kStart = 1000000000000ull, kSecond = 512000000ull;
+    GsbWriter w;
+    w.put_be(gsid::kPurr, 8, kStart);
+    ASSERT_EQ(g.set(0, w), 0);
+    EXPECT_EQ(g.get(gsid::kPurr), kStart);
+    g.l2_code({mfspr(5, 309), sc(1)});
+    ASSERT_EQ(g.run().r4, 0xc00u);
+    EXPECT_GE(g.out(gsid::kGpr0 + 5), kStart);
+    EXPECT_LT(g.out(gsid::kGpr0 + 5), kStart + kSecond);
+    const uint64_t after = g.get(gsid::kPurr);
+    EXPECT_GE(after, g.out(gsid::kGpr0 + 5));
+    EXPECT_LT(after, kStart + kSecond);
+}
+
 TEST(NestedRun, HcallExitsRoundTripState) {
     Nested g;
     g.ready();

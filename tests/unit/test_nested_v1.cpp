@@ -138,11 +138,38 @@ TEST(NestedV1, RunsAndHandsStateBack) {
     phv_interrupt(g.vcpu, PHV_INTERRUPT_UNSET);
 }
 
+// PURR and SPURR in hv_guest_state are the counters: the L2 reads what the L1 gave, advanced by its run time
+// only, and the exit hands back the counter, not the core's offset from the timebase.
+TEST(NestedV1, PurrIsTheL2sCounter) {
+    V1 g;
+    ASSERT_EQ(g.hc(hcall::kSetPartitionTable, {kPatb}), 0);
+    constexpr uint64_t kStart = 1000000000000ull, kSecond = 512000000ull;
+    g.le64(kHv + 0x60, kStart);        // PURR
+    g.le64(kHv + 0x68, 2 * kStart);    // SPURR
+    g.l2_code({mfspr(5, 309), mfspr(6, 308), sc(1)});
+    ASSERT_EQ(g.enter(), 0xc00);
+    EXPECT_GE(g.l2_gpr(5), kStart);
+    EXPECT_LT(g.l2_gpr(5), kStart + kSecond);
+    EXPECT_GE(g.l2_gpr(6), 2 * kStart);
+    EXPECT_LT(g.l2_gpr(6), 2 * kStart + kSecond);
+    EXPECT_GE(g.le64(kHv + 0x60), g.l2_gpr(5));
+    EXPECT_LT(g.le64(kHv + 0x60), kStart + kSecond);
+    EXPECT_GE(g.le64(kHv + 0x68), g.l2_gpr(6));
+    EXPECT_LT(g.le64(kHv + 0x68), 2 * kStart + kSecond);
+}
+
 TEST(NestedV1, TlbInvalidateAndCopy) {
     V1 g;
     ASSERT_EQ(g.hc(hcall::kSetPartitionTable, {kPatb}), 0);
-    EXPECT_EQ(g.hc(hcall::kTlbInvalidate, {0x7c000000, 0, 0}), hret::kParameter);   // not a tlbie
-    EXPECT_EQ(g.hc(hcall::kTlbInvalidate, {0x7c000264, 0, 0}), 0);                // tlbie 0,0
+    // The RIC/PRS/R fields as Linux passes them (H_TLBIE_P1_ENC), IS in RB: what KVM's L0 accepts.
+    constexpr uint64_t kR = 1 << 16, kPrs = 1 << 17, kIsLpid = 2 << 10;
+    EXPECT_EQ(g.hc(hcall::kTlbInvalidate, {2 << 18 | kR, 1, kIsLpid}), 0);         // all of LPID 1 (kvmhv_flush_lpid)
+    EXPECT_EQ(g.hc(hcall::kTlbInvalidate, {0x7c000264 | kR, 1, 0}), 0);            // the whole tlbie word: one page
+    EXPECT_EQ(g.hc(hcall::kTlbInvalidate, {0x7c000264, 0, 0}), hret::kParameter);   // R=0: not radix
+    EXPECT_EQ(g.hc(hcall::kTlbInvalidate, {kR | kPrs, 1, kIsLpid}), hret::kParameter);
+    EXPECT_EQ(g.hc(hcall::kTlbInvalidate, {3 << 18 | kR, 1, kIsLpid}), hret::kParameter);
+    EXPECT_EQ(g.hc(hcall::kTlbInvalidate, {kR, 1, 1 << 10}), hret::kParameter);      // IS=1
+    EXPECT_EQ(g.hc(hcall::kTlbInvalidate, {2 << 18 | kR, 1, 0}), hret::kParameter);  // IS=0 with RIC=2
     // The L2's process table (L2 real 0x10000) maps EA 0..2M of every PID's quadrant 0 to L2 real 0.
     auto l2be = [&](uint64_t ra, uint64_t v) { g.be64(kL2Base + ra, v); };
     for (unsigned pid = 0; pid < 4; ++pid)

@@ -373,7 +373,8 @@ static void run_v1(void)
 	check("v1-hdsi-asdr", HV(0x98), 0x800010);
 	be64(DIR2 + 8 * 4, PTE_V | PTE_L | L2_MEM2 | PTE_RWX);
 	*(volatile uint64_t *)(L2_MEM2 + 0x10) = 0x5566778899aabbccull;
-	check("v1-tlb-invalidate", (uint64_t)hc(H_TLB_INVALIDATE, 0x7c000264, 0, 0, 0, 0).r3, 0);
+	/* As Linux's kvmhv_flush_lpid: RIC=2, R=1 (H_TLBIE_P1_ENC), RS = the LPID, RB IS=2 (the whole LPID). */
+	check("v1-tlb-invalidate", (uint64_t)hc(H_TLB_INVALIDATE, 0x90000, 1, 0x800, 0, 0).r3, 0);
 	check("v1-mapped-load-exit", (uint64_t)hc(H_ENTER_NESTED, V1_HV, V1_REGS, 0, 0, 0).r3, 0xc00);
 	check("v1-mapped-load-value", GPR(6), 0x5566778899aabbccull);
 	NIP = l2_label(nested_l2_illegal);
