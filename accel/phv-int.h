@@ -18,6 +18,7 @@ struct AccelCPUState {
     struct phv_run *run;
     bool dirty;         /* env is newer than the core: put it before the next run */
     bool wake;          /* something happened that a halted (ceded) vcpu must look at */
+    uint64_t vpa_put;   /* the VPA address the core last got (KVM_REG_PPC_VPA_ADDR) */
 };
 
 extern phv_vm *phv_vm_handle;

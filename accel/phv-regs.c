@@ -13,6 +13,8 @@
 #include "qemu/error-report.h"
 #include "cpu.h"
 #include "helper_regs.h"
+#include "hw/ppc/spapr.h"
+#include "hw/ppc/spapr_cpu_core.h"
 #include "phv-int.h"
 
 static const struct {
@@ -182,6 +184,17 @@ int phv_regs_get(CPUState *cs)
     return 0;
 }
 
+/* The vcpu's VPA address on a pseries machine (0: none, or another machine). */
+static uint64_t phv_regs_vpa_addr(CPUState *cs)
+{
+    PowerPCCPU *cpu = POWERPC_CPU(cs);
+
+    if (!cpu->vhyp || !object_dynamic_cast(OBJECT(cpu->vhyp), TYPE_SPAPR_MACHINE) || !cpu->machine_data) {
+        return 0;
+    }
+    return spapr_cpu_state(cpu)->vpa_addr;
+}
+
 int phv_regs_put(CPUState *cs)
 {
     CPUPPCState *env = cpu_env(cs);
@@ -211,5 +224,13 @@ int phv_regs_put(CPUState *cs)
     }
     put_u64(v, PHV_REG_PPC_FPSCR, env->fpscr);
     put_u64(v, PHV_REG_PPC_MSR, env->msr);
+    /*
+     * The VPA is registered with QEMU (H_REGISTER_VPA is spapr's); the core writes the nested L2
+     * context-switch counters there, so it gets the address as KVM does (kvm_put_vpa: KVM_REG_PPC_VPA_ADDR).
+     */
+    if (cs->accel->vpa_put != phv_regs_vpa_addr(cs)) {
+        cs->accel->vpa_put = phv_regs_vpa_addr(cs);
+        put_u64(v, PHV_REG_PPC_VPA_ADDR, cs->accel->vpa_put);
+    }
     return 0;
 }
