@@ -1,7 +1,8 @@
 // Requests other threads make of a vcpu while it is running: the interrupt line, code invalidation (by the
 // VMM or by another vcpu's store) and an LPCR update from another vcpu's H_SET_MODE. Each must reach a vcpu
 // that loops on blocks it finds in the jump cache without leaving its run loop (kicks and the HPT resize hold
-// have their own tests: RunExit.KickStopsALoopingGuest, HptResize.CommitHoldsARunningVcpu). A watchdog
+// have their own tests: RunExit.KickStopsALoopingGuest, HptResize.CommitHoldsARunningVcpu), and a block
+// dropped meanwhile is not reached through another block's direct link. A watchdog
 // kicks the vcpu after a few seconds, so a request that is never seen fails the test instead of hanging it.
 #include <gtest/gtest.h>
 
@@ -95,6 +96,33 @@ TEST(RunningRequests, VmmCodeInvalidationReachesALoopingVcpu) {
     rewriter.join();
     EXPECT_FALSE(w.stop());
     EXPECT_EQ(g.gpr(20), 7u);
+}
+
+// Block A (one page) and block B (the next) branch to each other, so each is linked to the other. The VMM
+// rewrites B's page: A's link to the dropped B must not be followed (the block cache's epoch has moved on).
+// The new B goes back to A once before it ends, so A's stale link is met whichever block runs first.
+TEST(RunningRequests, DroppedBlocksAreNotReachedThroughLinks) {
+    GuestCode g;
+    constexpr uint64_t kB = GuestCode::kCodeBase + 0x1000;
+    g.load({addi(5, 5, 1), b(0x1000 - 4)});
+    g.load({addi(6, 6, 1), b(-0x1000 - 4)}, kB);
+    g.set_reg(PHV_REG_PPC_NIP, GuestCode::kCodeBase);
+    Watchdog w(g.vcpu);
+    std::thread rewriter([&] {
+        pause();
+        const uint32_t cmpwi_r20_2 = D(11, 0, 20, 2), beq_plus12 = 16u << 26 | 12u << 21 | 2u << 16 | 12;
+        const uint32_t words[] = {addi(20, 20, 1), cmpwi_r20_2, beq_plus12, b(-0x100c), kNop,
+                                  addi(3, 0, int32_t(GuestCode::kDone)), sc(1)};
+        for (size_t i = 0; i < std::size(words); ++i)
+            __atomic_store_n(reinterpret_cast<uint32_t *>(g.ram + kB) + i, words[i], __ATOMIC_RELEASE);
+        phv_invalidate_code(g.vm, kB, 4096);
+    });
+    g.run_to_done();
+    rewriter.join();
+    EXPECT_FALSE(w.stop());
+    EXPECT_EQ(g.gpr(20), 2u);
+    EXPECT_GT(g.gpr(5), 1u);   // A and B ran in turn, linked to each other
+    EXPECT_GT(g.gpr(6), 0u);
 }
 
 // Vcpu 1 stores over the branch vcpu 0 is looping on: vcpu 0 drops the block at its next boundary.
