@@ -147,8 +147,10 @@ int set_boot_state(phv_vcpu *vcpu, uint64_t nip, uint64_t fdt, uint64_t kernel) 
 int set_initial_lpcr(phv_vcpu *vcpu, bool large_decrementer) {
     uint64_t lpcr = 0;
     int rc = get_u64(vcpu, PHV_REG_PPC_LPCR_64, lpcr);
+    lpcr = large_decrementer ? lpcr | kLpcrLD : lpcr & ~kLpcrLD;
+    lpcr |= kLpcrVPM0;
     if (!rc)
-        rc = set_u64(vcpu, PHV_REG_PPC_LPCR_64, large_decrementer ? lpcr | kLpcrLD : lpcr & ~kLpcrLD);
+        rc = set_u64(vcpu, PHV_REG_PPC_LPCR_64, lpcr);
     return rc;
 }
 

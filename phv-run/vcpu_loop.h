@@ -39,6 +39,10 @@ int set_boot_state(phv_vcpu *vcpu, uint64_t nip, uint64_t fdt, uint64_t kernel);
 // What every vcpu starts with before any OS code runs: LPCR[LD] (the large decrementer) on POWER9/10, as
 // QEMU's pseries machine sets it by default (spapr cap-large-decr) and advertises in ibm,dec-bits.
 constexpr uint64_t kLpcrLD = 1ull << (63 - 46);
+constexpr uint64_t kLpcrVPM0 = 1ull << 63;
+// LPCR[LD] as the CPU model has it, and LPCR[VPM0] on every model: whenever the guest runs with the hash MMU
+// its real mode goes through the VRMA the core makes in its HPT, as under KVM-HV (which sets VPM0 on POWER8 and
+// gets VPM0=1 behaviour on ISA 3.0, where the bit is reserved); hv_core/src/mmu/vrma.cpp.
 int set_initial_lpcr(phv_vcpu *vcpu, bool large_decrementer);
 
 // The state RTAS start-cpu gives a stopped thread.

@@ -828,4 +828,87 @@ TEST(HptResize, CommitHoldsARunningVcpu) {
     EXPECT_TRUE(nip >= code && nip < code + 12) << std::hex << nip;   // still in its loop: no fault
 }
 
+// ---- VRMA (Book III 5.7.3.4; KVM's kvmppc_map_vrma) ---------------------------------------------------------
+
+constexpr uint64_t kVpm0 = 1ull << 63, kVrmasd64K = 0x11ull << (63 - 16), kIleBit = 1ull << 25;
+constexpr uint64_t kVrmaV = kB1T | 0x1ffffffull << 24;   // Linux's HPTE_V_VRMA_MASK
+
+// The VRMA HPTE of 64K page i: slot 0 of group ~i.
+uint64_t vrma_index(uint64_t page) { return (~page & kGroupMask) * 8; }
+
+struct Vrma : Hash {
+    Vrma() { set_reg(PHV_REG_PPC_LPCR_64, kIleBit | kVpm0); }
+};
+
+TEST(Vrma, HptesAreMadeAtTheFirstRunAndLpcrNamesTheirSize) {
+    Vrma g;
+    // GuestCode's 16 MiB slot at 0: 256 pages of 64K, each in slot 0 of its group, bolted, R and C set.
+    for (uint64_t page : {0ull, 1ull, 0x9ull, 0xffull}) {
+        ASSERT_EQ(g.hcall(phv::kH_READ, {0, vrma_index(page)}), 0);
+        EXPECT_EQ(g.gpr(4), kVrmaV | ((page << 16) >> 16 & 0x3fffffffffffff80ull) | kBolted | kL | kV) << page;
+        EXPECT_EQ(g.gpr(5), page << 16 | 0x1000 | kR | kC | kM) << page;
+    }
+    EXPECT_EQ(g.hcall(phv::kH_READ, {0, vrma_index(0x100)}), 0);   // past the slot: none
+    EXPECT_EQ(g.gpr(4) & kV, 0u);
+    EXPECT_EQ(g.reg(PHV_REG_PPC_LPCR_64) & (kVpm0 | (0x1full << (63 - 16))), kVpm0 | kVrmasd64K);
+    // A new table (KVM_PPC_ALLOCATE_HTAB) takes them; the next run makes them again.
+    ASSERT_EQ(phv_vm_allocate_htab(g.vm, kOrder), 0);
+    EXPECT_EQ(g.hcall(phv::kH_READ, {0, vrma_index(1)}), 0);
+    EXPECT_EQ(g.gpr(4) & ~0x7full, kVrmaV);
+    // Without VPM0 (the default) there are none: real mode is untranslated.
+    Hash plain;
+    EXPECT_EQ(plain.hcall(phv::kH_READ, {0, vrma_index(1)}), 0);
+    EXPECT_EQ(plain.gpr(4), 0u);
+}
+
+TEST(Vrma, RealModeAccessesTranslateThroughItAndFaultWithoutAnEntry) {
+    Vrma g;
+    g.put(0x90008, 0x1234);
+    g.set_reg(PHV_REG_PPC_AMR, ~0ull);   // keys do not apply to real mode
+    g.set_gpr(25, 0x90008);
+    EXPECT_EQ(g.run_at(load_ea(), kMsrReal), 0u);
+    EXPECT_EQ(g.gpr(6), 0x1234u);
+    g.set_gpr(25, 0xc000000000090008ull);   // the top EA bits are ignored, as in any real mode
+    EXPECT_EQ(g.run_at(load_ea(), kMsrReal), 0u);
+    EXPECT_EQ(g.gpr(6), 0x1234u);
+    g.set_reg(PHV_REG_PPC_AMR, 0);
+    // The guest removes the VRMA entry of page 9: the TLB forgets it, and real-mode accesses there fault
+    // with the no-PTE cause, as KVM-HV reflects a VRMA miss.
+    ASSERT_EQ(g.hcall(phv::kH_REMOVE, {0, vrma_index(9), 0}), 0);
+    g.set_gpr(25, 0x90008);
+    EXPECT_EQ(g.run_at(load_ea(), kMsrReal), 0x300u);
+    EXPECT_EQ(g.dar(), 0x90008u);
+    EXPECT_EQ(g.dsisr(), 0x40000000u);
+    EXPECT_EQ(g.run_at(store_ea(), kMsrReal), 0x300u);
+    EXPECT_EQ(g.dsisr(), 0x42000000u);
+    // An instruction fetch there: ISI, no-PTE in SRR1.
+    EXPECT_EQ(g.run_at({addi(6, 0, 1)}, kMsrReal, 0x90100), 0x400u);
+    EXPECT_EQ(g.reg(PHV_REG_PPC_SRR0), 0x90100u);
+    EXPECT_EQ(g.srr1() & 0x40000000u, 0x40000000u);
+    // Beyond the memory slot the VRMA has no entry: a DSI, not an MMIO exit (as under KVM, where real-mode
+    // device access goes through H_LOGICAL_CI_LOAD/STORE).
+    g.set_gpr(25, GuestCode::kRamSize + 8);
+    EXPECT_EQ(g.run_at(load_ea(), kMsrReal), 0x300u);
+    EXPECT_EQ(g.dsisr(), 0x40000000u);
+}
+
+// Real-mode and relocated accesses to the same EA keep apart in the TLB.
+TEST(Vrma, RealAndRelocatedEntriesOfOneEaStayApart) {
+    Vrma g;
+    g.slb(kSeg, 0);
+    const uint64_t ea = 0x90008;   // in segment 0 too once relocated: map it elsewhere
+    const Seg low{0, 0x777, false, 12, 0};
+    g.slb(low, 1);
+    g.map(low, ea, 0x6000, 12, 2);
+    g.put(0x90008, 0x1111);
+    g.put(0x6008, 0x2222);
+    g.set_gpr(25, ea);
+    EXPECT_EQ(g.run_at(load_ea(), kMsrReal), 0u);
+    EXPECT_EQ(g.gpr(6), 0x1111u);
+    EXPECT_EQ(g.run_at(load_ea(), kMsrData), 0u);
+    EXPECT_EQ(g.gpr(6), 0x2222u);
+    EXPECT_EQ(g.run_at(load_ea(), kMsrReal), 0u);
+    EXPECT_EQ(g.gpr(6), 0x1111u);
+}
+
 } // namespace

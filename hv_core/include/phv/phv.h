@@ -149,6 +149,11 @@ int phv_create_vcpu(phv_vm *vm, uint32_t id, phv_vcpu **vcpu);
  * Besides KVM's ids, phv serves GPRs, NIP, MSR, CR, LR, CTR, XER, SRR0/1, SPRG0-3 and PVR under the ids
  * below (KVM moves these through KVM_GET_REGS/KVM_GET_SREGS; there is one path here). The full list is in
  * hv_core/src/vcpu/one_reg_table.cpp.
+ *
+ * LPCR: a VMM sets DPFD, ILE, TC, AIL, LD and VPM0 (KVM: the first five; it always sets VPM0 itself). VPM0
+ * puts a hash partition's real mode through the VRMA: before its first run the core enters KVM's VRMA HPTEs
+ * (64K pages over the memory slot at 0) and sets VRMASD, which reads back here. Without VPM0, real mode is
+ * untranslated, as under QEMU TCG's pseries.
  */
 struct phv_one_reg {
 	uint64_t id;

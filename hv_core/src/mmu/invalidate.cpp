@@ -118,7 +118,8 @@ void Vcpu::mmu_sync_slow() {
         mmu_.generation = gen;
         mmu_.process_table = pm.process_table.load(std::memory_order_relaxed);
         mmu_.hash = !(mmu_.process_table & mmu::pate1::GR);
-        st_.spr[spr::LPCR] = (st_.spr[spr::LPCR] & ~mmu::lpcr::kOwned) | pm.lpcr_bits.load(std::memory_order_relaxed);
+        st_.spr[spr::LPCR] = (st_.spr[spr::LPCR] & ~(mmu::lpcr::kOwned | mmu::lpcr::VRMASD)) |
+                             pm.lpcr_bits.load(std::memory_order_relaxed) | pm.vrmasd.load(std::memory_order_relaxed);
         mmu_.tlb->flush();
         for (auto &k : mmu_.key_pairs)
             k.used = false;
@@ -136,6 +137,14 @@ void Vcpu::mmu_sync_slow() {
         mmu_.tlb->set_pid(st_.spr[spr::PIDR] & 0xffffffffull);
     if (mmu_.pending.load(std::memory_order_acquire))
         apply_remote(mmu_);
+    // Real mode through the VRMA (mmu/vrma.cpp): LPCR may have changed (one-reg, H_SET_MODE), so decide
+    // here. A VRMASD that names no page size phv offers leaves real-mode accesses without a translation.
+    const uint64_t lpcr = st_.spr[spr::LPCR];
+    mmu_.vrma = mmu_.hash && !mmu_.l2.active && (lpcr & mmu::lpcr::VPM0) && (lpcr & mmu::lpcr::VRMASD);
+    if (mmu_.vrma) {
+        const uint64_t llp = ((lpcr & mmu::lpcr::VRMASD) >> mmu::lpcr::kVrmasdShift) << 4;
+        mmu_.vrma_slb = {mmu::slb::V, mmu::slb::B_1T | mmu::kVrmaVsid << 24 | (llp & mmu::slb::LLP)};
+    }
 }
 
 void Vcpu::keys_changed() {
@@ -162,11 +171,15 @@ void Vcpu::keys_changed() {
 
 void Vcpu::ensure_hpt() {
     auto &pm = vm_.mmu();
-    if (!mmu_.hash || pm.hpt.present())
+    if (!mmu_.hash)
         return;
-    std::lock_guard g(pm.hpt_setup);
-    if (!pm.hpt.present())
-        pm.hpt.allocate(mmu::Hpt::kDefaultOrder);   // on failure the guest finds no PTEs
+    if (!pm.hpt.present()) {
+        std::lock_guard g(pm.hpt_setup);
+        if (!pm.hpt.present())
+            pm.hpt.allocate(mmu::Hpt::kDefaultOrder);   // on failure the guest finds no PTEs
+    }
+    if ((st_.spr[spr::LPCR] & mmu::lpcr::VPM0) && !pm.vrmasd.load(std::memory_order_acquire))
+        setup_vrma();
 }
 
 void Vcpu::tlb_invalidate(const mmu::Invalidation &inv, bool broadcast) {

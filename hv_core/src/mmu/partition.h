@@ -17,7 +17,16 @@ constexpr uint64_t UPRT = 1ull << (63 - 41);
 constexpr uint64_t HR = 1ull << (63 - 43);
 constexpr uint64_t GTSE = 1ull << (63 - 53);
 constexpr uint64_t kOwned = UPRT | HR | GTSE;
+// Virtual real mode (Book III 5.7.3): VPM0 sends a hash partition's real-mode accesses through the VRMA,
+// whose base page size VRMASD gives as the SLB's L||LP bits (ISA 2.07; ISA 3.0 keeps VRMASD and makes
+// VPM0=1 the only behaviour).
+constexpr uint64_t VPM0 = 1ull << 63;
+constexpr uint64_t VRMASD = 0x1full << (63 - 16);
+constexpr unsigned kVrmasdShift = 63 - 16;
 } // namespace lpcr
+
+// The VRMA's segment (KVM's VRMA_VSID, which Linux's HPTE_V_VRMA_MASK also knows): 1T, VSID 0x1ffffff.
+constexpr uint64_t kVrmaVsid = 0x1ffffff;
 
 struct PartitionMmu {
     // PATE doubleword 1 as the guest registered it (pate1::GR | PRTB | PRTS), 0 before it has.
@@ -34,6 +43,9 @@ struct PartitionMmu {
     // running vcpu at its next block boundary while the commit rehashes and swaps the tables.
     std::unique_ptr<Hpt> pending;
     std::atomic<bool> hold{false};
+    // LPCR[VRMASD] once the VRMA's HPTEs exist (mmu/vrma.cpp), 0 before; the HPT's (re)allocation and a
+    // radix registration clear it.
+    std::atomic<uint64_t> vrmasd{0};
 };
 
 } // namespace phv::mmu

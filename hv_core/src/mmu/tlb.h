@@ -53,6 +53,10 @@ public:
         return ((amr >> 60) & 0xc) | ((iamr >> 58) & 0x10);
     }
     static uint64_t context(uint64_t msr, uint64_t key_context) { return 1 | ((msr >> 13) & 2) | key_context; }
+    // A real-mode access that is translated (a hash partition's through the VRMA, an L2's through its
+    // partition-scoped tree): a context of its own (bit 5), so it never meets the entry of a relocated
+    // access to the same EA; neither MSR[PR] nor a storage key changes what it may do.
+    static constexpr uint64_t kRealContext = 1 | 0x20;
     static unsigned index(uint64_t ea) { return unsigned(ea >> 12) & (kEntries - 1); }
 
     const TlbEntry *lookup(Access a, uint64_t ea, uint64_t ctx) const {

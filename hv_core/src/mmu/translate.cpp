@@ -157,14 +157,20 @@ Walk walk_l2(Vcpu &c, Access a, uint64_t ea, bool real) {
 }
 
 // One walk with its R/C update, retried while another vcpu or an hcall keeps changing the PTE. `real`:
-// the access is in real mode (only an L2's real-mode accesses are walked).
+// the access is in real mode (only an L2's and, through the VRMA, a hash partition's real-mode accesses
+// are walked). Through the VRMA (Book III 5.7.3.4) the EA's low 40 bits are the offset in the VRMA's 1T
+// segment, and no storage key applies.
 Walk walk(Vcpu &c, Access a, uint64_t ea, bool real) {
     if (c.mmu_.l2.active)
         return walk_l2(c, a, ea, real);
     Walk w;
     if (c.mmu_.hash) {
-        const mmu::HashContext hctx = hash_context(c);
-        const mmu::SlbEntry *s = c.mmu_.slb.find(ea);
+        mmu::HashContext hctx = hash_context(c);
+        const mmu::SlbEntry *s = real ? &c.mmu_.vrma_slb : c.mmu_.slb.find(ea);
+        if (real) {
+            hctx.amr = hctx.iamr = 0;
+            ea &= (1ull << 40) - 1;
+        }
         for (int attempt = 0;; ++attempt) {
             const mmu::HashResult r = mmu::hash_translate(hctx, s, ea, a);
             w = {r.gpa, r.va, r.page_shift, r.cause, r.segment_fault};
@@ -184,14 +190,11 @@ Walk walk(Vcpu &c, Access a, uint64_t ea, bool real) {
 
 } // namespace
 
-// TLB context of an L2's real-mode translations (they go through the partition-scoped tree, so they are
-// cached too): a context bit no translated access uses.
-constexpr uint64_t kL2RealContext = 1 | 0x20;
 
 // One 4K page of a translation: from the TLB, or walked, R/C-updated and entered. On failure `fault`
 // holds why.
 static bool translate_page(Vcpu &c, Access a, uint64_t ea, mmu::TlbEntry &out, Walk &fault, bool real = false) {
-    const uint64_t ctx = real ? kL2RealContext : c.tlb_context();
+    const uint64_t ctx = real ? mmu::Tlb::kRealContext : c.tlb_context();
     if (const mmu::TlbEntry *e = c.mmu_.tlb->lookup(a, ea, ctx)) {
         out = *e;
         return true;
@@ -235,7 +238,7 @@ static Flow data_fault(Vcpu &c, uint64_t ea, Access a, const Walk &r) {
 Flow Vcpu::translate_data_slow(Access a, uint64_t ea, unsigned len, DataRef &out) {
     mmu::TlbEntry first, second;
     Walk fault;
-    const bool real = !(st_.msr & msr::DR);   // only an L2's real-mode accesses come here
+    const bool real = !(st_.msr & msr::DR);   // an L2's real-mode accesses, and those through the VRMA
     if (real)
         ea &= kRealModeMask;
     if (!translate_page(*this, a, ea, first, fault, real))
@@ -342,12 +345,19 @@ uint64_t Vcpu::real_address(uint64_t ea) {
             ea &= kRealModeMask;
         return translate_page(*this, Access::Load, ea, e, fault, real) ? e.gpa + (ea & 0xfff) : kNoRealAddress;
     }
-    if (!(st_.msr & msr::DR))
+    const bool real = !(st_.msr & msr::DR);
+    if (real && !mmu_.vrma)
         return ea & kRealModeMask;
-    if (const mmu::TlbEntry *e = mmu_.tlb->lookup(Access::Load, ea, tlb_context()))
+    if (real)
+        ea &= kRealModeMask;
+    if (const mmu::TlbEntry *e = mmu_.tlb->lookup(Access::Load, ea, real ? mmu::Tlb::kRealContext : tlb_context()))
         return e->gpa + (ea & 0xfff);
     if (mmu_.hash) {
-        const mmu::HashResult r = mmu::hash_translate(hash_context(*this), mmu_.slb.find(ea), ea, Access::Load);
+        mmu::HashContext hctx = hash_context(*this);
+        if (real)
+            hctx.amr = hctx.iamr = 0;
+        const mmu::HashResult r = real ? mmu::hash_translate(hctx, &mmu_.vrma_slb, ea & ((1ull << 40) - 1), Access::Load)
+                                       : mmu::hash_translate(hctx, mmu_.slb.find(ea), ea, Access::Load);
         return r.cause || r.segment_fault ? kNoRealAddress : r.gpa;
     }
     const mmu::Result r = mmu::radix_translate(context_of(*this), ea, Access::Load, read_phys, this);
@@ -356,7 +366,7 @@ uint64_t Vcpu::real_address(uint64_t ea) {
 
 bool Vcpu::fetch_address(uint64_t nip, uint64_t &ra, Flow &f) {
     const bool real = !(st_.msr & msr::IR);
-    if (real && !mmu_.l2.active) {
+    if (real && !mmu_.l2.active && !mmu_.vrma) {
         ra = nip & kRealModeMask;
         return true;
     }

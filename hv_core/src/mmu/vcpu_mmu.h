@@ -52,6 +52,10 @@ struct VcpuMmu {
     uint64_t process_table = 0;     // its process_table
     uint64_t slots_generation = 0;  // the memslot layout the TLB's host pointers belong to
     bool hash = true;               // translating through the HPT (no radix process table registered)
+    // Real-mode accesses go through the VRMA (hash, LPCR[VPM0] and a VRMASD phv offers), with `vrma_slb`
+    // as their segment; decided at every block boundary (mmu_sync).
+    bool vrma = false;
+    SlbEntry vrma_slb;
 
     Slb slb;
     // The TLB context bits for the current AMR/IAMR (Tlb::context). Under hash, the last few (AMR, IAMR)

@@ -18,7 +18,9 @@ namespace {
 constexpr uint64_t kLpcrDPFD = 7ull << 12, kLpcrILE = 1ull << 25, kLpcrTC = 1ull << 9, kLpcrAIL = 3ull << 23,
                    kLpcrLD = 1ull << 17;
 constexpr uint32_t kVscrBits = 1u << 16 | 1u;   // NJ, SAT
-constexpr uint64_t kLpcrGuestBits = kLpcrDPFD | kLpcrILE | kLpcrTC | kLpcrAIL | kLpcrLD;
+// VPM0 too: KVM always sets it for a hash guest and creates the VRMA; phv leaves the choice to the VMM (without
+// it real mode is untranslated, as under QEMU TCG's pseries), mmu/vrma.cpp.
+constexpr uint64_t kLpcrGuestBits = kLpcrDPFD | kLpcrILE | kLpcrTC | kLpcrAIL | kLpcrLD | mmu::lpcr::VPM0;
 
 enum class Kind : uint8_t {
     Spr,        // state().spr[arg], with the CPU-model gate of the SPR table

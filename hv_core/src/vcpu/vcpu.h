@@ -230,9 +230,12 @@ public:
     isa::Flow h_rpt_invalidate();
     // The HPT hcalls (mmu/hpt_hcalls.cpp): r3 = nr, arguments from r4; results in r3 (return code) and r4...
     isa::Flow hpt_hcall(uint64_t nr);
-    // A hash partition gets KVM's default HPT at its first run if the VMM allocated none.
+    // A hash partition gets KVM's default HPT at its first run if the VMM allocated none, and its VRMA
+    // HPTEs once LPCR[VPM0] asks for them (mmu/vrma.cpp).
     void ensure_hpt();
-    // The TLB tag context of an access now: MSR[PR] and the key context of AMR/IAMR.
+    void setup_vrma();
+    // The TLB tag context of a relocated access now: MSR[PR] and the key context of AMR/IAMR (translated
+    // real-mode accesses use Tlb::kRealContext).
     uint64_t tlb_context() const { return mmu::Tlb::context(st_.msr, mmu_.key_context); }
     // AMR or IAMR changed (mtspr, one-reg) or the MMU mode did: recompute the key context.
     void keys_changed();
@@ -293,14 +296,17 @@ private:
     void complete_exit();
     void apply_code_invalidations();
     void apply_lpcr_updates();
-    // Whether the instruction fetch at nip would use block b (a link or jump-cache entry proposes it): in real
-    // mode the EA itself (an L2's real mode is translated: never here), translated what the fetch TLB maps it
-    // to. A block is the only one for its real address and mode, so that match makes it the right one.
+    // Whether the instruction fetch at nip would use block b (a link or jump-cache entry proposes it): in
+    // untranslated real mode the EA itself, otherwise what the fetch TLB maps it to (real mode is translated
+    // for an L2 and through the VRMA, in the TLB's real-mode context). A block is the only one for its real
+    // address and mode, so that match makes it the right one.
     bool fetch_matches(uint64_t nip, const Block *b) const {
-        if (!(st_.msr & msr::IR))
-            return !mmu_.l2.active && (nip & kRealModeMask) == b->real_start;
-        const mmu::TlbEntry *e = mmu_.tlb->lookup(mmu::Access::Fetch, nip, tlb_context());
-        return e && e->gpa + (nip & 0xfff) == b->real_start;
+        const bool real = !(st_.msr & msr::IR);
+        if (real && !mmu_.l2.active && !mmu_.vrma)
+            return (nip & kRealModeMask) == b->real_start;
+        const uint64_t ea = real ? nip & kRealModeMask : nip;
+        const mmu::TlbEntry *e = mmu_.tlb->lookup(mmu::Access::Fetch, ea, real ? mmu::Tlb::kRealContext : tlb_context());
+        return e && e->gpa + (ea & 0xfff) == b->real_start;
     }
     // The block at nip: prev's link, the jump cache, block_lookup() for the rest. prev is the block that
     // ran last, when it started with the MSR there is now (so in the mode the next block needs), else null.

@@ -1,7 +1,8 @@
 // Data access for the instruction semantics (included by vcpu.h). Guest memory is reached only through
 // Vcpu::ram(), which bounds-checks against the memslots; anything else becomes an MMIO exit.
 //
-// With MSR[DR]=0 an effective address is a real address (real_address()). With MSR[DR]=1 it is translated:
+// With MSR[DR]=0 an effective address is a real address (real_address()), unless the VRMA translates real
+// mode (a hash partition with LPCR[VPM0]: then as below, in the TLB's real-mode context). With MSR[DR]=1 it is translated:
 // the software TLB is the fast path (one tag compare, then the cached host pointer), the radix walk in
 // mmu/translate.cpp the slow path, which also delivers the storage interrupts.
 #pragma once
@@ -41,8 +42,10 @@ void to_guest(uint8_t *p, T v, bool big_endian) {
 
 template <mmu::Access A>
 isa::Flow Vcpu::translate_data(uint64_t ea, unsigned len, DataRef &out) {
-    // An L2's real-mode accesses are translated too (the L1's partition-scoped tree): the slow path.
-    if (!(st_.msr & msr::DR) && !mmu_.l2.active) {
+    // An L2's real-mode accesses are translated too (the L1's partition-scoped tree), and so are a hash
+    // partition's through the VRMA: the real-mode TLB context, then the slow path.
+    const bool real = !(st_.msr & msr::DR);
+    if (real && !mmu_.l2.active && !mmu_.vrma) {
         out.gpa = ea & kRealModeMask;   // real_address() without the call
         out.host = ram(out.gpa, len, A == mmu::Access::Store, &out.slot);
         out.split = false;
@@ -51,7 +54,9 @@ isa::Flow Vcpu::translate_data(uint64_t ea, unsigned len, DataRef &out) {
             return real_cross_page(out.gpa, len, A == mmu::Access::Store, out);
         return isa::Flow::Next;
     }
-    const mmu::TlbEntry *e = mmu_.tlb->lookup(A, ea, tlb_context());
+    if (real)
+        ea &= 0x0fffffffffffffffull;   // real mode ignores the top 4 EA bits (translate_data_slow does the same)
+    const mmu::TlbEntry *e = mmu_.tlb->lookup(A, ea, real ? mmu::Tlb::kRealContext : tlb_context());
     if (e && (ea & 0xfff) + len <= 0x1000) [[likely]] {
         const uint64_t off = ea & 0xfff;
         out.host = e->host ? e->host + off : nullptr;

@@ -54,6 +54,7 @@ int Vm::allocate_htab(unsigned order) {
     // vcpu drops its TLB at its next run.
     mmu_.process_table.store(0, std::memory_order_relaxed);
     mmu_.lpcr_bits.store(0, std::memory_order_relaxed);
+    mmu_.vrmasd.store(0, std::memory_order_relaxed);   // the VRMA HPTEs went with the table: made again at the next run
     mmu_.generation.fetch_add(1, std::memory_order_release);
     return 0;
 }
