@@ -113,7 +113,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (phv_create_vcpu(vm, i, &vcpus[i]) != 0)
             phvfuzz::fail("phv_create_vcpu");
         budgets[i].attach(vcpus[i]);
-        set_initial_lpcr(vcpus[i], model != 8, model == 8);
+        set_initial_lpcr(vcpus[i], model != 8);
     }
 
     // phv-run's platform, exactly as run_guest.cpp wires it.
