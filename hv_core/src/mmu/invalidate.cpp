@@ -137,8 +137,13 @@ void Vcpu::mmu_sync_slow() {
         mmu_.tlb->set_pid(st_.spr[spr::PIDR] & 0xffffffffull);
     if (mmu_.pending.load(std::memory_order_acquire))
         apply_remote(mmu_);
-    // Real mode through the VRMA (mmu/vrma.cpp): LPCR may have changed (one-reg, H_SET_MODE), so decide
-    // here. A VRMASD that names no page size phv offers leaves real-mode accesses without a translation.
+    decide_vrma();
+}
+
+// Real mode through the VRMA (mmu/vrma.cpp), decided when the partition's MMU set-up or VRMASD changed and
+// when the VMM sets LPCR. A VRMASD that names no page size phv offers leaves real-mode accesses without a
+// translation.
+void Vcpu::decide_vrma() {
     const uint64_t lpcr = st_.spr[spr::LPCR];
     mmu_.vrma = mmu_.hash && !mmu_.l2.active && (lpcr & mmu::lpcr::VPM0) && (lpcr & mmu::lpcr::VRMASD);
     if (mmu_.vrma) {

@@ -262,7 +262,7 @@ int set_one_reg(Vcpu &v, const phv_one_reg &reg) {
     case Kind::Lpcr: {
         const uint64_t keep = PHV_REG_SIZE(reg.id) == 4 ? 0xffffffff00000000ull : 0;
         s.spr[spr::LPCR] = (s.spr[spr::LPCR] & (keep | ~kLpcrGuestBits)) | (val & ~keep & kLpcrGuestBits);
-        v.mmu_.generation = ~0ull;   // VPM0 may have changed: the next block boundary decides the VRMA again
+        v.decide_vrma();   // VPM0 may have changed
         break;
     }
     case Kind::Fpscr: s.fpscr = val; break;

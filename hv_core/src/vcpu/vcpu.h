@@ -234,6 +234,7 @@ public:
     // HPTEs once LPCR[VPM0] asks for them (mmu/vrma.cpp).
     void ensure_hpt();
     void setup_vrma();
+    void decide_vrma();
     // The TLB tag context of a relocated access now: MSR[PR] and the key context of AMR/IAMR (translated
     // real-mode accesses use Tlb::kRealContext).
     uint64_t tlb_context() const { return mmu::Tlb::context(st_.msr, mmu_.key_context); }
