@@ -7,13 +7,17 @@
 // Oracle bugs: each in kRules with kind "oracle bug" and the ISA section whose text QEMU contradicts, as
 // narrow as the bug (the operand values that trigger it).
 //
-// Citations name the section's number and title. The numbers were first written from memory; they have
-// since been checked against the section structure of the public Power ISA 3.0B transcription (libre-soc's
-// openpower-isa: Book I 3.3.9 Fixed-Point Arithmetic Instructions, holding divide, multiply-high, modulo and
-// darn; Book I 3.3.17 Move To/From System Register; Book II 4.6 Synchronization Instructions, holding the
-// load-and-reserve/store-conditional instructions). No ISA 3.1 text was at hand, so that 3.1 keeps these
-// numbers is an assumption, and the subsection numbers below 4.6 and Book I 1.3.3/3.2.2, Book II 1.7.3.1,
-// 4.3.1 and 4.5.x are unchecked; the titles identify every section in either version.
+// Citations name the section's number and title. The numbers were first written from memory and have since
+// been checked against what public text was at hand (no copy of the ISA 3.1 document itself):
+//  - libre-soc's openpower-isa transcription of ISA 3.0B: Book I 3.3.9 Fixed-Point Arithmetic Instructions
+//    (divide, multiply-high, modulo, darn), 3.3.17 Move To/From System Register, 4.6.1-4.6.7 the FP
+//    instruction groups (4.6.5 is Floating-Point Move); Book II 4.6 Synchronization Instructions with 4.6.2
+//    Load and Reserve and Store Conditional; Book III 4.4.4 Move To/From System Register, 7.5.9 Program
+//    Interrupt;
+//  - its notes citing ISA 3.1B: Book I 3.2.2 XER, 4.2.2 FPSCR; Book III 4.3.1 System Linkage, 7.5 Interrupt
+//    Definitions (7.5.14 System Call); and QEMU 10's citing ISA 3.1 Book III 7.5.3/7.5.5 (Data and
+//    Instruction Storage), which agrees with 7.5.9 being the Program interrupt in 3.1 too.
+// A number none of these confirms is marked "[number unconfirmed]"; the titles identify every section.
 #include "known_oracle_bugs.h"
 
 #include <csignal>
@@ -367,7 +371,8 @@ bool only_vr(const RuleInput &in, unsigned n) {
     return only({in.c, in.unit, in.def, in.word, in.before, in.phv, q}, 32, 0, 0);
 }
 
-// vrldnm (Insert=false) or vrldmi (true) of the state before, as the ISA defines them (Book I 6.9.2):
+// vrldnm (Insert=false) or vrldmi (true) of the state before, as the ISA defines them (Book I 6.9.2 [number
+// unconfirmed]):
 // MB, ME and SH in bits 42:47, 50:55, 58:63 of each doubleword of VRB.
 u128 rld_mask(const RuleInput &in, bool insert) {
     const u128 a = vr_of(in.before, isa::field::RA(in.word)), b = vr_of(in.before, isa::field::RB(in.word)),
@@ -392,7 +397,7 @@ bool vrldmi_is_vrldnm(const RuleInput &in) {
            only_vr(in, rt(in));
 }
 
-// vexptefp/vlogefp are estimates: the ISA bounds their error (Book I 6.12.3) and says no more. phv's result
+// vexptefp/vlogefp are estimates: the ISA bounds their error (Book I 6.12.3 [number unconfirmed]) and says no more. phv's result
 // is accepted when each element is within 1/4096 (relative) of the exact value, whatever QEMU's is (its
 // float32_exp2 even gives -infinity for large negative operands, where 2^x is +0).
 bool vector_estimate(const RuleInput &in) {
@@ -421,7 +426,7 @@ bool vector_estimate(const RuleInput &in) {
 }
 
 // mfvscr after an mtvscr that wrote VSCR's reserved bits: phv reads them as 0, QEMU as written (Book I
-// 1.3.3: a reserved bit last written 1 reads back undefined). Only those bits of VRT word 3 may differ.
+// 1.3.3 [number unconfirmed]: a reserved bit last written 1 reads back undefined). Only those bits of VRT word 3 may differ.
 bool vscr_reserved(const RuleInput &in) {
     if (!is(in, "mfvscr"))
         return false;
@@ -429,7 +434,7 @@ bool vscr_reserved(const RuleInput &in) {
     return (p ^ q) == ((q & 0xffffffffu) & ~u128(DIFF_VSCR_BITS)) && only_vr(in, rt(in));
 }
 
-// vdiveuq/vdivesq: a quotient that does not fit in 128 bits leaves VRT undefined (ISA 3.1 Book I 6.9.1.8).
+// vdiveuq/vdivesq: a quotient that does not fit in 128 bits leaves VRT undefined (ISA 3.1 Book I 6.9.1.8 [number unconfirmed]).
 bool vdiveq_undefined(const RuleInput &in) {
     const bool sign = is(in, "vdivesq");
     if (!sign && !is(in, "vdiveuq"))
@@ -446,14 +451,14 @@ constexpr Rule kRules[] = {
      "FPSCR[DRN] reads 0 after a trap whose SIGTRAP handler returned", signal_fpscr_drn},
     {"mtfsb1-fx", "oracle bug",
      "Power ISA 3.1 Book I 4.2.2 (FX: set when an instruction causes any exception bit to change from 0 to 1, "
-     "mtfsb1 included) and 4.6.10 mtfsb1",
+     "mtfsb1 included) and 4.6.10 [number unconfirmed] mtfsb1",
      "QEMU 7.2's mtfsb1 sets the exception bit but not FX", mtfsb1_fx},
     {"xer-reserved", "undefined",
-     "Power ISA 3.1 Book I 1.3.3 (reserved bits in system registers read 0 if last written 0, else "
-     "undefined) and 3.2.2 (XER: bits 0:31, 35:43, 46:56 reserved)",
+     "Power ISA 3.1 Book I 1.3.3 [number unconfirmed] (reserved bits in system registers read 0 if last "
+     "written 0, else undefined) and 3.2.2 (XER: bits 0:31, 35:43, 46:56 reserved)",
      "XER's reserved bits after mtxer of a value with them set", xer_reserved},
     {"stcx-after-dcbz", "undefined",
-     "Power ISA 3.1 Book II 1.7.3.1 (Reservations): a reservation may be lost for implementation-specific "
+     "Power ISA 3.1 Book II 1.7.3.1 [number unconfirmed] (Reservations): a reservation may be lost for implementation-specific "
      "reasons; a store by the reserving processor need not clear it",
      "CR0[EQ] and the stored bytes of a stcx. after the thread's own dcbz of the reserved block", stcx_after_dcbz},
     {"stcx-undefined", "undefined",
@@ -478,39 +483,40 @@ constexpr Rule kRules[] = {
      "RT for x%0 and most-negative % -1", mod_undefined},
     {"darn-random", "undefined", "Power ISA 3.1 Book I 3.3.9 (Fixed-Point Arithmetic Instructions), Deliver A Random Number",
      "RT: a random number of the kind L selects, or the error value, in each world", darn_random},
-    {"icbt-sigill", "oracle bug", "Power ISA 3.1 Book II 4.3.1, Instruction Cache Block Touch (a hint)",
+    {"icbt-sigill", "oracle bug", "Power ISA 3.1 Book II 4.3.1 [number unconfirmed], Instruction Cache Block Touch (a hint)",
      "qemu-ppc64le 7.2 -cpu power10 raises SIGILL for icbt", icbt_sigill},
     {"amo-signed-word", "oracle bug",
-     "Power ISA 3.1 Book II 4.5.1 and 4.5.2, Fetch and Maximum/Minimum Signed: signed comparison of the "
+     "Power ISA 3.1 Book II 4.5.1 and 4.5.2 [numbers unconfirmed], Fetch and Maximum/Minimum Signed: signed comparison of the "
      "s-byte values",
      "lwat/stwat FC 5/7: QEMU 7.2 compares zero-extended words", amo_signed_word},
     {"amo-bounded", "oracle bug",
-     "Power ISA 3.1 Book II 4.5.1, Fetch and Increment Bounded/Equal, Fetch and Decrement Bounded "
+     "Power ISA 3.1 Book II 4.5.1 [number unconfirmed], Fetch and Increment Bounded/Equal, Fetch and Decrement Bounded "
      "(mem(EA-s,s); RT = 0x8000... of s bytes when the bound is reached)",
      "lwat/ldat FC 24/25/28: QEMU 7.2's bound value and its Decrement Bounded neighbour", amo_bounded},
     {"vrldmi-is-vrldnm", "oracle bug",
-     "Power ISA 3.1 Book I 6.9.2, Vector Rotate Left Doubleword then Mask Insert: the rotated value is "
+     "Power ISA 3.1 Book I 6.9.2 [number unconfirmed], Vector Rotate Left Doubleword then Mask Insert: the rotated value is "
      "inserted into VRT under MASK(mb, me)",
      "QEMU's vrldmi returns the rotated value ANDed with the mask (vrldnm), VRT's old bits dropped",
      vrldmi_is_vrldnm},
     {"vector-estimate", "undefined",
-     "Power ISA 3.1 Book I 6.12.3, vexptefp/vlogefp: an estimate within the stated relative error",
+     "Power ISA 3.1 Book I 6.12.3 [number unconfirmed], vexptefp/vlogefp: an estimate within the stated relative error",
      "the estimate's low bits (and QEMU's -infinity for 2^x of large negative x), phv within 1/4096",
      vector_estimate},
     {"vscr-reserved", "undefined",
-     "Power ISA 3.1 Book I 1.3.3 (reserved bits in system registers read 0 if last written 0, else "
-     "undefined) and 6.3 (VSCR: only NJ and SAT defined)",
+     "Power ISA 3.1 Book I 1.3.3 [number unconfirmed] (reserved bits in system registers read 0 if last "
+     "written 0, else undefined) and 6.3 [number unconfirmed] (VSCR: only NJ and SAT defined)",
      "VRT word 3 of mfvscr after mtvscr wrote VSCR's reserved bits", vscr_reserved},
     {"fp-status", "oracle bug",
      "Power ISA 3.1 Book I 4.2.2 (FPSCR: FX only when an exception bit goes from 0 to 1; FR, FPRF of the "
-     "single-precision result), 4.6.5.2 fre, 4.6.6 (fnm*: round, then negate), 4.6.7.2 fcfid*, 4.6.8 fcmp*, 7.6 "
+     "single-precision result), fre [number unconfirmed; not 4.6.5.2 as first written: 4.6.5 is Floating-Point "
+     "Move in 3.0B], 4.6.6 (fnm*: round, then negate), 4.6.7.2 [unconfirmed] fcfid*, 4.6.8 [unconfirmed] fcmp*, 7.6 [unconfirmed] "
      "(vector forms keep FR/FI and record every element's exceptions; xsre*/xvre* of zero: ZX; max/min alter only "
      "VXSNAN; xsmaxc*: XB for equal operands; each xvcv* element on its own); one quirk each in "
      "known_oracle_bugs_fp.cpp",
      "QEMU 7.2's stale FR, over-set FX and the other FPSCR/result errors of fp_oracle_differences.md",
      fp_status_explains},
     {"vdiveq-undefined", "undefined",
-     "Power ISA 3.1 Book I 6.9.1.8, Vector Divide Extended {Signed,Unsigned} Quadword: VRT undefined when "
+     "Power ISA 3.1 Book I 6.9.1.8 [number unconfirmed], Vector Divide Extended {Signed,Unsigned} Quadword: VRT undefined when "
      "the quotient cannot be represented in 128 bits",
      "VRT for |VRA| >= |VRB|", vdiveq_undefined},
 };
