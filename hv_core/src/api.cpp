@@ -110,6 +110,12 @@ int phv_vcpu_run(phv_vcpu *vcpu) {
     return guarded([&] { return as_vcpu(vcpu)->run(); });
 }
 
+int phv_vcpu_set_guest_debug(phv_vcpu *vcpu, const struct phv_guest_debug *dbg) {
+    if (!vcpu || !dbg)
+        return -EINVAL;
+    return guarded([&] { return as_vcpu(vcpu)->set_guest_debug(*dbg); });
+}
+
 void phv_vcpu_kick(phv_vcpu *vcpu) {
     if (vcpu)
         as_vcpu(vcpu)->kick();

@@ -517,6 +517,61 @@ int phv_vm_enable_nested(phv_vm *vm, uint32_t api);
 int phv_vm_resize_hpt_prepare(phv_vm *vm, uint64_t flags, uint32_t shift);
 int phv_vm_resize_hpt_commit(phv_vm *vm, uint64_t flags, uint32_t shift);
 
+/* ---------------------------------------------------------------------------------------------------------
+ * 4.18 PHV_SET_GUEST_DEBUG  (KVM_SET_GUEST_DEBUG)
+ *
+ * Parameters: struct phv_guest_debug (in).
+ * Returns: 0; -EINVAL for a NULL argument, an unknown control bit, more than PHV_GUESTDBG_MAX_HW_BP entries
+ *          or an entry whose type is not PHV_DEBUG_BREAKPOINT or a non-empty set of the WATCH bits, or whose
+ *          watch length is not 1..4096.
+ *
+ * What a VMM's gdbstub needs from the core. Without PHV_GUESTDBG_ENABLE everything is off (the default).
+ *   PHV_GUESTDBG_SINGLESTEP  every instruction that completes (or takes an interrupt) ends the run with
+ *                            PHV_EXIT_DEBUG, status PHV_DEBUG_SINGLESTEP, address = nip = the next one.
+ *                            An instruction that exits for MMIO or an hcall reports its step on the next
+ *                            phv_vcpu_run(), once the exit is complete, before running anything.
+ *   PHV_GUESTDBG_USE_SW_BP   the word PHV_SW_BREAKPOINT_INSN (what KVM-HV's KVM_REG_PPC_DEBUG_INST gives QEMU
+ *                            for kvm_arch_insert_sw_breakpoint; readable as PHV_REG_PPC_DEBUG_INST) ends the
+ *                            run with PHV_EXIT_DEBUG, status 0, address = nip = its address, instead of being
+ *                            an illegal instruction (a Program interrupt, as without the flag).
+ *   PHV_GUESTDBG_USE_HW_BP   bp[0..nr_bp-1]: PHV_DEBUG_BREAKPOINT stops before the instruction at addr runs
+ *                            (status PHV_DEBUG_BREAKPOINT, address = nip = addr); PHV_DEBUG_WATCH_READ and/or
+ *                            _WRITE stop before a load or store that touches [addr, addr+len) (status the
+ *                            kind that matched, address = addr, nip = the instruction, which has not run).
+ * Addresses are effective addresses, compared as the guest issues them. When the run resumes at the nip of a
+ * breakpoint or watchpoint stop, that first instruction is let through once (as the POWER debug facilities
+ * do), so "continue" needs no step-over; a VMM that changes NIP in between gets its new NIP checked.
+ */
+#define PHV_GUESTDBG_ENABLE	0x00000001u
+#define PHV_GUESTDBG_SINGLESTEP	0x00000002u
+#define PHV_GUESTDBG_USE_SW_BP	0x00010000u
+#define PHV_GUESTDBG_USE_HW_BP	0x00020000u
+#define PHV_GUESTDBG_MAX_HW_BP	16
+
+/* Entry types and run->debug.status bits (KVM's KVMPPC_DEBUG_*; SINGLESTEP is phv's). */
+#define PHV_DEBUG_SINGLESTEP	(1u << 0)
+#define PHV_DEBUG_BREAKPOINT	(1u << 1)
+#define PHV_DEBUG_WATCH_WRITE	(1u << 2)
+#define PHV_DEBUG_WATCH_READ	(1u << 3)
+
+/* KVMPPC_INST_SW_BREAKPOINT: a word of primary opcode 0, illegal on every POWER CPU. */
+#define PHV_SW_BREAKPOINT_INSN	0x00dddd00u
+#define PHV_REG_PPC_DEBUG_INST	(PHV_REG_PPC | PHV_REG_SIZE_U32 | 0x8b)
+
+struct phv_guest_debug_bp {
+	uint64_t addr;
+	uint32_t type;		/* PHV_DEBUG_BREAKPOINT, or PHV_DEBUG_WATCH_READ and/or PHV_DEBUG_WATCH_WRITE */
+	uint32_t len;		/* watchpoints: bytes from addr */
+};
+
+struct phv_guest_debug {
+	uint32_t control;	/* PHV_GUESTDBG_* */
+	uint32_t nr_bp;		/* entries of bp[] in use (PHV_GUESTDBG_USE_HW_BP) */
+	struct phv_guest_debug_bp bp[PHV_GUESTDBG_MAX_HW_BP];
+};
+
+int phv_vcpu_set_guest_debug(phv_vcpu *vcpu, const struct phv_guest_debug *dbg);
+
 #ifdef __cplusplus
 }
 #endif

@@ -29,6 +29,7 @@ enum class Kind : uint8_t {
     Vsr,        // vsr[id - base], 16 bytes (VSR0-31)
     Vr,         // vsr[32 + id - base], 16 bytes (VR0-31 = VSR32-63)
     Nip, Msr, Cr, Lr, Ctr, Xer, Dec, Tb, TbOffset, DecExpiry, Lpcr, Fpscr, Vscr, ReadOnlySpr, VpaAddr,
+    DebugInst,  // PHV_SW_BREAKPOINT_INSN (KVM_REG_PPC_DEBUG_INST), read-only
 };
 
 struct OneReg {
@@ -55,6 +56,7 @@ constexpr OneReg kRegs[] = {
     {PHV_REG_PPC_TB_OFFSET, 1, Kind::TbOffset, 0},
     {PHV_REG_PPC_DEC_EXPIRY, 1, Kind::DecExpiry, 0},
     {PHV_REG_PPC_VPA_ADDR, 1, Kind::VpaAddr, 0},
+    {PHV_REG_PPC_DEBUG_INST, 1, Kind::DebugInst, 0},
     {PHV_REG_PPC_LPCR, 1, Kind::Lpcr, 0},
     {PHV_REG_PPC_LPCR_64, 1, Kind::Lpcr, 0},
     {PHV_REG_PPC_FPSCR, 1, Kind::Fpscr, 0},
@@ -214,6 +216,7 @@ int get_one_reg(Vcpu &v, const phv_one_reg &reg) {
     case Kind::TbOffset: val = v.tb_offset_; break;
     case Kind::DecExpiry: val = v.dec_expiry_; break;
     case Kind::VpaAddr: val = v.vpa_addr_; break;
+    case Kind::DebugInst: val = PHV_SW_BREAKPOINT_INSN; break;
     case Kind::Lpcr: val = s.spr[spr::LPCR]; break;
     case Kind::Fpscr: val = s.fpscr; break;
     case Kind::Vscr: val = s.vscr; break;
@@ -250,6 +253,7 @@ int set_one_reg(Vcpu &v, const phv_one_reg &reg) {
     case Kind::Xer: s.set_xer(val); break;
     case Kind::Dec: v.write_dec(val); break;
     case Kind::Tb: return -EINVAL;
+    case Kind::DebugInst: return -EINVAL;
     // KVM rounds the offset up to a multiple of 2^24, the granule the hardware TB offset has.
     case Kind::TbOffset: v.tb_offset_ = (val + 0xffffffull) & ~0xffffffull; break;
     case Kind::DecExpiry: v.dec_expiry_ = val; break;

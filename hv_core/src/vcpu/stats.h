@@ -12,6 +12,7 @@ namespace phv {
     X(halt_exits)                                                                                              \
     X(signal_exits)                                                                                            \
     X(internal_error_exits)                                                                                    \
+    X(debug_exits)                                                                                             \
     X(insns_executed)                                                                                          \
     X(blocks_built)                                                                                            \
     X(blocks_invalidated)                                                                                      \

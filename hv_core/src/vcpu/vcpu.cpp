@@ -382,7 +382,7 @@ Block *Vcpu::block_lookup(uint64_t nip, Flow &f) {
 
 // Step: MSR[SE] or MSR[BE] was on when the block started, so each instruction may end in a trace interrupt
 // (a block ends at every MSR change, so the choice holds for the whole block).
-template <bool Trace, bool Step>
+template <bool Trace, bool Step, bool Debug>
 Flow Vcpu::run_block(Block &b) {
     // Between instructions that fall through NIP only advances, so it is kept in a register as well: reading
     // it back from st_ after each call would chain every instruction to the previous one's store. The mask
@@ -390,13 +390,24 @@ Flow Vcpu::run_block(Block &b) {
     uint64_t cia = st_.nip;
     const uint64_t ea_mask = mode64() ? ~0ull : 0xffffffffull;
     for (const isa::Decoded &d : b.insns) {
+        if constexpr (Debug) {
+            // The instruction a breakpoint or watchpoint stopped at runs once when the run resumes there.
+            const bool resume = debug_.resuming && st_.nip == debug_.resume_nip;
+            debug_.resuming = false;
+            debug_.suppress_watch = resume;
+            if (!resume && debug_exec_hit())
+                return debug_exit(st_.nip, PHV_DEBUG_BREAKPOINT);
+        }
         if constexpr (Trace)
             trace_fn_(trace_opaque_, id_, st_.nip, d.word, d.suffix);
         ++stats_.insns_executed;
         [[maybe_unused]] const uint64_t msr_before = st_.msr;
         [[maybe_unused]] const uint64_t delivered = stats_.interrupts_delivered;
+        [[maybe_unused]] const uint64_t nip_before = st_.nip;
         Flow f = d.fn(*this, d);
-        if constexpr (!Step) {
+        if constexpr (Debug)
+            debug_.suppress_watch = false;
+        if constexpr (!Step && !Debug) {
             // The common case first: one compare per instruction on the way to the next.
             if (f == Flow::Next) [[likely]] {
                 cia = (cia + d.len) & ea_mask;
@@ -409,6 +420,9 @@ Flow Vcpu::run_block(Block &b) {
                 mmio_advance_ = false;
                 st_.nip = next_nip(d);
             }
+            // A stepped instruction that completed with an exit (MMIO, hcall): its step comes next run.
+            if constexpr (Debug)
+                debug_.step_pending = debug_.step && run_.exit_reason != PHV_EXIT_DEBUG && st_.nip != nip_before;
             return f;
         }
         if (f == Flow::Next)
@@ -416,6 +430,10 @@ Flow Vcpu::run_block(Block &b) {
         if constexpr (Step) {
             if (stats_.interrupts_delivered == delivered)
                 f = trace_after(d, msr_before, f);
+        }
+        if constexpr (Debug) {
+            if (debug_.step)
+                return debug_exit(st_.nip, PHV_DEBUG_SINGLESTEP);
         }
         if (f != Flow::Next)
             return f;
@@ -436,6 +454,13 @@ int Vcpu::run() {
     const mmu::RunningScope running(mmu_);   // tlbsync on other vcpus waits only for running ones
     complete_exit();
     ensure_hpt();
+    if (debug_.step_pending) [[unlikely]] {
+        debug_.step_pending = false;
+        if (debug_.step) {
+            debug_exit(st_.nip, PHV_DEBUG_SINGLESTEP);
+            return 0;
+        }
+    }
     ++stats_.sum_exits;
     if (run_.immediate_exit) {
         exit_intr();
@@ -488,7 +513,12 @@ int Vcpu::run() {
         pmu_.irqs = stats_.interrupts_delivered;
         if (!(st_.spr[spr::MMCR0] & pmu::FC) || pmu_.on) [[unlikely]]
             pmu_block_start();
-        if (st_.msr & (msr::SE | msr::BE))
+        if (debug_.active) [[unlikely]] {
+            if (st_.msr & (msr::SE | msr::BE))
+                f = trace_fn_ ? run_block<true, true, true>(*b) : run_block<false, true, true>(*b);
+            else
+                f = trace_fn_ ? run_block<true, false, true>(*b) : run_block<false, false, true>(*b);
+        } else if (st_.msr & (msr::SE | msr::BE))
             f = trace_fn_ ? run_block<true, true>(*b) : run_block<false, true>(*b);
         else
             f = trace_fn_ ? run_block<true, false>(*b) : run_block<false, false>(*b);

@@ -138,6 +138,12 @@ public:
     void pmu_sync();
     // Recomputes what is counted from MMCR0/1/2, the MSR and CTRL[RUN] (after pmu_sync()).
     void pmu_refresh();
+    // ---- guest debugging for a gdbstub (debug.cpp; PHV_SET_GUEST_DEBUG) --------------------------------
+    int set_guest_debug(const phv_guest_debug &dbg);
+    bool sw_breakpoints() const { return debug_.sw_bp; }
+    isa::Flow debug_exit(uint64_t address, uint32_t status);
+    // A watchpoint check for a data access (translate_data): Next, or the debug exit.
+    isa::Flow debug_watch(bool store, uint64_t ea, unsigned len);
     isa::Flow hcall();
     isa::Flow hcall_exit();
     // H_SET_MODE (hcalls_mode.cpp): LPCR[ILE]/[AIL] for every vcpu; another vcpu's change arrives through
@@ -274,6 +280,19 @@ public:
 private:
     // The block being run, for the performance monitor: where it started, the instruction and interrupt
     // counts at its start, and the insns_executed value up to which the counters are up to date.
+    struct Debug {
+        bool active = false;   // single step or hardware breakpoints/watchpoints: run_block<..., true>
+        bool step = false, sw_bp = false;
+        bool resuming = false;        // the run resumes at resume_nip after a breakpoint/watchpoint stop
+        bool suppress_watch = false;  // the instruction let through once is running
+        bool step_pending = false;    // a stepped instruction exited: its step is reported next run
+        uint64_t resume_nip = 0;
+        unsigned n_exec = 0, n_watch = 0;
+        uint64_t exec[PHV_GUESTDBG_MAX_HW_BP] = {};
+        phv_guest_debug_bp watch[PHV_GUESTDBG_MAX_HW_BP] = {};
+    } debug_;
+    bool debug_exec_hit() const;
+
     struct PmuRun {
         const Block *block = nullptr;
         uint64_t nip = 0, first = 0, irqs = 0, mark = 0;
@@ -289,7 +308,7 @@ private:
     void pmu_alert(uint64_t siar);
     uint64_t pmu_insn_address(uint64_t index) const;
 
-    template <bool Trace, bool Step>
+    template <bool Trace, bool Step, bool Debug = false>
     isa::Flow run_block(Block &b);
     isa::Flow trace_after(const isa::Decoded &d, uint64_t msr_before, isa::Flow f);
     bool deliver_pending_interrupt();

@@ -42,6 +42,10 @@ void to_guest(uint8_t *p, T v, bool big_endian) {
 
 template <mmu::Access A>
 isa::Flow Vcpu::translate_data(uint64_t ea, unsigned len, DataRef &out) {
+    if (debug_.n_watch) [[unlikely]] {
+        if (const isa::Flow f = debug_watch(A == mmu::Access::Store, ea, len); f != isa::Flow::Next)
+            return f;
+    }
     // An L2's real-mode accesses are translated too (the L1's partition-scoped tree), and so are a hash
     // partition's through the VRMA: the real-mode TLB context, then the slow path.
     const bool real = !(st_.msr & msr::DR);

@@ -19,6 +19,9 @@ bool at_program_vector(Vcpu &c, const Decoded &d, Flow &f) {
 
 // An illegal instruction is a Program interrupt (Book III 7.5.9).
 Flow illegal(Vcpu &c, const Decoded &d) {
+    // The VMM's software breakpoint (PHV_SET_GUEST_DEBUG): a debug exit at it, the word left alone.
+    if (d.word == PHV_SW_BREAKPOINT_INSN && c.sw_breakpoints())
+        return c.debug_exit(c.st_.nip, 0);
     Flow f;
     if (at_program_vector(c, d, f))
         return f;
