@@ -106,7 +106,7 @@ TEST(OneReg, LpcrKeepsOnlyGuestBits) {
     uint64_t v = ~0ull, back = 0;
     ASSERT_EQ(set(g.vcpu, PHV_REG_PPC_LPCR_64, &v), 0);
     ASSERT_EQ(get(g.vcpu, PHV_REG_PPC_LPCR_64, &back), 0);
-    EXPECT_EQ(back, (7ull << 12) | (1ull << 25) | (1ull << 9) | (3ull << 23) | (1ull << 17) | (1ull << 63));   // and VPM0
+    EXPECT_EQ(back, (7ull << 52) | (1ull << 25) | (1ull << 9) | (3ull << 23) | (1ull << 17) | (1ull << 63));   // and VPM0
 }
 
 TEST(OneReg, TbOffsetRoundsUpTo16M) {

@@ -15,7 +15,7 @@ namespace {
 
 // LPCR bits a VMM may set for a pSeries guest; the rest belong to the hypervisor (KVM's
 // kvmppc_set_lpcr mask: DPFD, ILE, TC, AIL, LD).
-constexpr uint64_t kLpcrDPFD = 7ull << 12, kLpcrILE = 1ull << 25, kLpcrTC = 1ull << 9, kLpcrAIL = 3ull << 23,
+constexpr uint64_t kLpcrDPFD = 7ull << 52, kLpcrILE = 1ull << 25, kLpcrTC = 1ull << 9, kLpcrAIL = 3ull << 23,
                    kLpcrLD = 1ull << 17;
 constexpr uint32_t kVscrBits = 1u << 16 | 1u;   // NJ, SAT
 // VPM0 too: KVM always sets it for a hash guest and creates the VRMA; phv leaves the choice to the VMM (without
