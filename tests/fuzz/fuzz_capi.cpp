@@ -56,7 +56,8 @@ phv_vcpu *pick_vcpu(FuzzedDataProvider &in, std::array<VmSlot, kMaxVms> &vms, Bu
 uint64_t one_reg_id(FuzzedDataProvider &in) {
     static constexpr uint64_t kIds[] = {PHV_REG_PPC_GPR(1), PHV_REG_PPC_NIP, PHV_REG_PPC_MSR, PHV_REG_PPC_LPCR_64,
                                         PHV_REG_PPC_LPCR, PHV_REG_PPC_VSR(63), PHV_REG_PPC_VR(31), PHV_REG_PPC_FPR(0),
-                                        PHV_REG_PPC_DEC, PHV_REG_PPC_TB_OFFSET, PHV_REG_PPC_DEC_EXPIRY,
+                                        PHV_REG_PPC_DEC, PHV_REG_PPC_TB_OFFSET, PHV_REG_PPC_TB_OFFSET_EXACT,
+                                        PHV_REG_PPC_DEC_EXPIRY,
                                         PHV_REG_PPC_PID, PHV_REG_PPC_DEXCR, PHV_REG_PPC_ARCH_COMPAT, PHV_REG_PPC_CR};
     uint64_t id = in.ConsumeBool() ? kIds[in.ConsumeIntegralInRange<size_t>(0, std::size(kIds) - 1)]
                                    : in.ConsumeIntegral<uint64_t>();

@@ -117,6 +117,23 @@ TEST(OneReg, TbOffsetRoundsUpTo16M) {
     EXPECT_EQ(back, 1ull << 24);
 }
 
+// phv's own id takes the offset as it is: a VMM keeping the timebase continuous needs no 2^24 granule.
+TEST(OneReg, TbOffsetExactIsNotRounded) {
+    GuestCode g;
+    uint64_t v = 12345, back = 0, tb0 = 0, tb1 = 0;
+    ASSERT_EQ(get(g.vcpu, PHV_REG_PPC_TB, &tb0), 0);
+    ASSERT_EQ(set(g.vcpu, PHV_REG_PPC_TB_OFFSET_EXACT, &v), 0);
+    ASSERT_EQ(get(g.vcpu, PHV_REG_PPC_TB_OFFSET_EXACT, &back), 0);
+    EXPECT_EQ(back, 12345u);
+    ASSERT_EQ(get(g.vcpu, PHV_REG_PPC_TB_OFFSET, &back), 0);
+    EXPECT_EQ(back, 12345u);
+    v = uint64_t(-int64_t(tb0)) + 12345;  // the timebase restarts near 12345
+    ASSERT_EQ(set(g.vcpu, PHV_REG_PPC_TB_OFFSET_EXACT, &v), 0);
+    ASSERT_EQ(get(g.vcpu, PHV_REG_PPC_TB, &tb1), 0);
+    EXPECT_GE(tb1, 12345u);
+    EXPECT_LT(tb1, 12345u + 512000000u);   // within a second of it
+}
+
 TEST(OneReg, GuestSeesWhatWasSet) {
     GuestCode g;
     using namespace phv::test::enc;

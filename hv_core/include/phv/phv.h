@@ -108,7 +108,8 @@ int phv_set_user_memory_region(phv_vm *vm, const struct phv_userspace_memory_reg
  * Returns: 0; -EINVAL for a bad slot number; -ENOENT if the slot does not exist or has no
  *          PHV_MEM_LOG_DIRTY_PAGES; -EFAULT for a NULL bitmap.
  *
- * Copies the pages the guest wrote since the last call and clears the log.
+ * Copies the pages the guest wrote since the last call and clears the log. Any thread may call it while
+ * vcpus run (a live migration's iterations): each word is taken and cleared atomically, so no store is lost.
  */
 int phv_get_dirty_log(phv_vm *vm, uint32_t slot, void *bitmap);
 
@@ -219,6 +220,13 @@ struct phv_one_reg {
 #define PHV_REG_PPC_DEC		(PHV_REG_PPC | PHV_REG_SIZE_U64 | 0x102d)
 #define PHV_REG_PPC_PIR		(PHV_REG_PPC | PHV_REG_SIZE_U32 | 0x102e)
 #define PHV_REG_PPC_TB		(PHV_REG_PPC | PHV_REG_SIZE_U64 | 0x102f)	/* read-only: guest timebase */
+/*
+ * The timebase offset without KVM's granule: PHV_REG_PPC_TB_OFFSET rounds up to a multiple of 2^24 ticks as
+ * the hardware register does, which would make a VMM that keeps the guest's timebase continuous across a
+ * stop or a migration (QEMU's vm clock) step it forward by up to 32 ms each time. Both ids read the same
+ * offset; all vcpus of a partition should have the same one.
+ */
+#define PHV_REG_PPC_TB_OFFSET_EXACT	(PHV_REG_PPC | PHV_REG_SIZE_U64 | 0x1030)
 
 int phv_get_one_reg(phv_vcpu *vcpu, const struct phv_one_reg *reg);
 int phv_set_one_reg(phv_vcpu *vcpu, const struct phv_one_reg *reg);

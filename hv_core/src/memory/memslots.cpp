@@ -1,6 +1,7 @@
 #include "memory/memslots.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 
@@ -67,9 +68,13 @@ int Memslots::get_dirty_log(uint32_t slot, void *bitmap) {
     auto it = std::find_if(slots_.begin(), slots_.end(), [&](auto &s) { return s->id == slot; });
     if (it == slots_.end() || !((*it)->flags & PHV_MEM_LOG_DIRTY_PAGES))
         return -ENOENT;
+    // Word by word, taken and cleared in one step: vcpus may be storing (and setting bits) meanwhile.
     auto &d = (*it)->dirty;
-    std::memcpy(bitmap, d.data(), d.size() * sizeof(uint64_t));
-    std::fill(d.begin(), d.end(), 0);
+    auto *out = static_cast<uint8_t *>(bitmap);
+    for (size_t i = 0; i < d.size(); ++i) {
+        const uint64_t w = std::atomic_ref<uint64_t>(d[i]).exchange(0, std::memory_order_relaxed);
+        std::memcpy(out + i * sizeof(uint64_t), &w, sizeof(w));
+    }
     return 0;
 }
 

@@ -28,7 +28,8 @@ enum class Kind : uint8_t {
     Fpr,        // fpr[id - base]
     Vsr,        // vsr[id - base], 16 bytes (VSR0-31)
     Vr,         // vsr[32 + id - base], 16 bytes (VR0-31 = VSR32-63)
-    Nip, Msr, Cr, Lr, Ctr, Xer, Dec, Tb, TbOffset, DecExpiry, Lpcr, Fpscr, Vscr, ReadOnlySpr, VpaAddr,
+    Nip, Msr, Cr, Lr, Ctr, Xer, Dec, Tb, TbOffset, TbOffsetExact, DecExpiry, Lpcr, Fpscr, Vscr, ReadOnlySpr,
+    VpaAddr,
     DebugInst,  // PHV_SW_BREAKPOINT_INSN (KVM_REG_PPC_DEBUG_INST), read-only
 };
 
@@ -54,6 +55,7 @@ constexpr OneReg kRegs[] = {
     {PHV_REG_PPC_DEC, 1, Kind::Dec, 0},
     {PHV_REG_PPC_TB, 1, Kind::Tb, 0},
     {PHV_REG_PPC_TB_OFFSET, 1, Kind::TbOffset, 0},
+    {PHV_REG_PPC_TB_OFFSET_EXACT, 1, Kind::TbOffsetExact, 0},
     {PHV_REG_PPC_DEC_EXPIRY, 1, Kind::DecExpiry, 0},
     {PHV_REG_PPC_VPA_ADDR, 1, Kind::VpaAddr, 0},
     {PHV_REG_PPC_DEBUG_INST, 1, Kind::DebugInst, 0},
@@ -213,7 +215,8 @@ int get_one_reg(Vcpu &v, const phv_one_reg &reg) {
     case Kind::Xer: val = s.get_xer(); break;
     case Kind::Dec: val = v.read_dec(); break;
     case Kind::Tb: val = v.read_tb(); break;
-    case Kind::TbOffset: val = v.tb_offset_; break;
+    case Kind::TbOffset:
+    case Kind::TbOffsetExact: val = v.tb_offset_; break;
     case Kind::DecExpiry: val = v.dec_expiry_; break;
     case Kind::VpaAddr: val = v.vpa_addr_; break;
     case Kind::DebugInst: val = PHV_SW_BREAKPOINT_INSN; break;
@@ -256,6 +259,7 @@ int set_one_reg(Vcpu &v, const phv_one_reg &reg) {
     case Kind::DebugInst: return -EINVAL;
     // KVM rounds the offset up to a multiple of 2^24, the granule the hardware TB offset has.
     case Kind::TbOffset: v.tb_offset_ = (val + 0xffffffull) & ~0xffffffull; break;
+    case Kind::TbOffsetExact: v.tb_offset_ = val; break;
     case Kind::DecExpiry: v.dec_expiry_ = val; break;
     case Kind::VpaAddr:
         // PAPR: an lppaca is cache-line (128-byte) aligned; 0 means none.

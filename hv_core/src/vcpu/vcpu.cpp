@@ -1,6 +1,7 @@
 #include "vcpu/vcpu.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdarg>
 #include <cstdio>
@@ -283,8 +284,14 @@ uint8_t *Vcpu::ram_slow(uint64_t gpa, uint64_t len, bool write, Memslot **slot_o
 void Vcpu::note_store_slow(Memslot *s, uint64_t gpa, uint64_t len) {
     const uint64_t first = (gpa - s->gpa) / PHV_PAGE_SIZE, last = (gpa + len - 1 - s->gpa) / PHV_PAGE_SIZE;
     for (uint64_t p = first; p <= last; ++p) {
-        if (!s->dirty.empty())
-            s->dirty[p / 64] |= 1ull << (p % 64);
+        if (!s->dirty.empty()) {
+            // Atomic: other vcpus set bits in the same word, and the VMM's phv_get_dirty_log() takes and
+            // clears words while this vcpu runs (a live migration); a plain |= could lose a written page.
+            std::atomic_ref<uint64_t> word(s->dirty[p / 64]);
+            const uint64_t bit = 1ull << (p % 64);
+            if (!(word.load(std::memory_order_relaxed) & bit))
+                word.fetch_or(bit, std::memory_order_relaxed);
+        }
         if (s->code_pages[p]) {
             s->code_pages[p] = 0;
             vm_.invalidate_code_page(s->gpa + p * PHV_PAGE_SIZE);
