@@ -87,6 +87,7 @@ static void phv_accel_class_init(ObjectClass *oc, void *data)
     ac->name = "phv";
     ac->init_machine = phv_accel_init;
     ac->allowed = &phv_allowed;
+    ac->gdbstub_supported_sstep_flags = phv_gdbstub_sstep_flags;
 }
 
 static const TypeInfo phv_accel_type = {
@@ -105,6 +106,12 @@ static void phv_accel_ops_class_init(ObjectClass *oc, void *data)
     ops->synchronize_post_reset = phv_cpu_synchronize_post_reset;
     ops->synchronize_post_init = phv_cpu_synchronize_post_init;
     ops->synchronize_pre_loadvm = phv_cpu_synchronize_pre_loadvm;
+
+    ops->supports_guest_debug = phv_supports_guest_debug;
+    ops->update_guest_debug = phv_update_guest_debug;
+    ops->insert_breakpoint = phv_insert_breakpoint;
+    ops->remove_breakpoint = phv_remove_breakpoint;
+    ops->remove_all_breakpoints = phv_remove_all_breakpoints;
 }
 
 static const TypeInfo phv_accel_ops_type = {

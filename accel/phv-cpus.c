@@ -48,6 +48,7 @@ void phv_cpu_synchronize_state(CPUState *cs)
     if (cs->accel && !cs->accel->dirty) {
         run_on_cpu(cs, do_sync_state, RUN_ON_CPU_NULL);
     }
+    phv_sync_mmu_view();    /* whoever looks at env may translate addresses with QEMU's MMU code */
 }
 
 void phv_cpu_synchronize_post_reset(CPUState *cs)
@@ -157,16 +158,19 @@ static void phv_report_internal_error(CPUState *cs, struct phv_run *run)
     qemu_system_vmstop_request(RUN_STATE_INTERNAL_ERROR);
 }
 
-/* Runs the vcpu until QEMU needs the thread (stop, queued work, an error). Called with the BQL held. */
-static void phv_vcpu_exec(CPUState *cs)
+/*
+ * Runs the vcpu until QEMU needs the thread (stop, queued work, an error). Called with the BQL held.
+ * Returns true when the run ended in a stop for the gdbstub (KVM's EXCP_DEBUG).
+ */
+static bool phv_vcpu_exec(CPUState *cs)
 {
     PowerPCCPU *cpu = POWERPC_CPU(cs);
     AccelCPUState *a = cs->accel;
-    bool again = true;
+    bool again = true, debug_stop = false;
 
     /* pseries keeps stopped vcpus halted (secondaries until RTAS start-cpu, stop-self): not ours to run. */
     if (cs->halted) {
-        return;
+        return false;
     }
     while (again) {
         int ret;
@@ -212,7 +216,8 @@ static void phv_vcpu_exec(CPUState *cs)
             again = false;
             break;
         case PHV_EXIT_DEBUG:
-            again = false;
+            debug_stop = phv_handle_debug_exit(cs, a->run);
+            again = !debug_stop;
             break;
         case PHV_EXIT_INTERNAL_ERROR:
             phv_report_internal_error(cs, a->run);
@@ -232,6 +237,7 @@ static void phv_vcpu_exec(CPUState *cs)
             again = false;
         }
     }
+    return debug_stop;
 }
 
 static void *phv_vcpu_thread_fn(void *arg)
@@ -253,13 +259,14 @@ static void *phv_vcpu_thread_fn(void *arg)
     }
     cs->accel->run = phv_vcpu_run_struct(cs->accel->vcpu);
     cs->accel->dirty = true;    /* env holds the reset state the core must start from */
+    phv_update_guest_debug(cs); /* breakpoints gdb set before this vcpu existed */
 
     cpu_thread_signal_created(cs);
     qemu_guest_random_seed_thread_part2(cs->random_seed);
 
     do {
-        if (cpu_can_run(cs)) {
-            phv_vcpu_exec(cs);
+        if (cpu_can_run(cs) && phv_vcpu_exec(cs)) {
+            cpu_handle_guest_debug(cs);
         }
         qemu_wait_io_event(cs);
     } while (!cs->unplug || cpu_can_run(cs));

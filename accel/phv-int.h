@@ -10,6 +10,7 @@
 #define PHV_INT_H
 
 #include "hw/core/cpu.h"
+#include "exec/breakpoint.h"
 #include "phv/phv.h"
 
 /* cs->accel: QEMU leaves the type to each accelerator. */
@@ -19,6 +20,7 @@ struct AccelCPUState {
     bool dirty;         /* env is newer than the core: put it before the next run */
     bool wake;          /* something happened that a halted (ceded) vcpu must look at */
     uint64_t vpa_put;   /* the VPA address the core last got (KVM_REG_PPC_VPA_ADDR) */
+    CPUWatchpoint watch_hit;    /* what cs->watchpoint_hit points at after a watchpoint stop (gdbstub) */
 };
 
 extern phv_vm *phv_vm_handle;
@@ -42,6 +44,16 @@ void phv_run_gate_leave(void);
 /* phv-regs.c: env <-> core through one-reg ids. */
 int phv_regs_get(CPUState *cs);
 int phv_regs_put(CPUState *cs);
+
+/* phv-gdbstub.c: the gdbstub's AccelOpsClass hooks and what a PHV_EXIT_DEBUG means. */
+void phv_sync_mmu_view(void);
+bool phv_supports_guest_debug(void);
+int phv_gdbstub_sstep_flags(void);
+int phv_update_guest_debug(CPUState *cs);
+int phv_insert_breakpoint(CPUState *cs, int type, vaddr addr, vaddr len);
+int phv_remove_breakpoint(CPUState *cs, int type, vaddr addr, vaddr len);
+void phv_remove_all_breakpoints(CPUState *cs);
+bool phv_handle_debug_exit(CPUState *cs, struct phv_run *run);
 
 /* phv-stats.c */
 void phv_stats_init(void);
