@@ -334,6 +334,7 @@ bool phv_handle_debug_exit(CPUState *cs, struct phv_run *run)
     PowerPCCPU *cpu = POWERPC_CPU(cs);
     CPUPPCState *env = &cpu->env;
     uint32_t status = run->debug.status;
+    uint8_t word[4];
 
     if (status & PHV_DEBUG_SINGLESTEP) {
         return cs->singlestep_enabled != 0;
@@ -364,8 +365,17 @@ bool phv_handle_debug_exit(CPUState *cs, struct phv_run *run)
     if (phv_find_sw_breakpoint(run->debug.address)) {
         return true;
     }
-    /* The Program interrupt (illegal instruction) for the word at NIP, SRR0 = its address. */
+    /*
+     * Not gdb's. If the word is gone, gdb lifted the breakpoint while this vcpu was on its way out of the
+     * run (another vcpu's stop): run on, the instruction is there again.
+     */
     cpu_synchronize_state(cs);
+    phv_sync_mmu_view();
+    if (cpu_memory_rw_debug(cs, run->debug.address, word, sizeof(word), false) == 0 &&
+        memcmp(word, phv_sw_bp_bytes, sizeof(word)) != 0) {
+        return false;
+    }
+    /* The guest's own breakpoint word: the Program interrupt (illegal instruction), SRR0 = its address. */
     cs->exception_index = POWERPC_EXCP_PROGRAM;
     env->error_code = POWERPC_EXCP_INVAL;
     ppc_cpu_do_interrupt(cs);
