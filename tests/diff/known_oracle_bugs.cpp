@@ -18,6 +18,17 @@
 //    Definitions (7.5.14 System Call); and QEMU 10's citing ISA 3.1 Book III 7.5.3/7.5.5 (Data and
 //    Instruction Storage), which agrees with 7.5.9 being the Program interrupt in 3.1 too.
 // A number none of these confirms is marked "[number unconfirmed]"; the titles identify every section.
+// Leads that do not settle a number: libre-soc cites 3.1B Book II 1.7.2.1 (page 1049) for the real address
+// a reservation holds, so Reservations may be 1.7.2.1 rather than 1.7.3.1 in 3.1B; libre-soc's RFC ls002
+// names 3.0B as its source, so the section lists of those RFCs are not 3.1 evidence; Book I 1.3.3
+// "Reserved Fields, Reserved Values, and Reserved SPRs" is quoted with that number by M. Neuling
+// (linuxppc-dev, February 2020, ISA version not stated); Book I 4.6.7.2, 4.6.8 and 4.6.10 (Convert To/From
+// Integer, Compare, FPSCR Instructions) have those numbers in ISA 2.06B (Factor's cpu.ppc.assembler); libre-soc
+// cites 3.1B Book I 7.6.2.2 (page 589, src/openpower/decoder/fp_working_format.py) for the bfp_* RTL
+// functions the VSX instruction descriptions call, but in 2.06B those descriptions are 7.7 (Factor's
+// assembler: "7.7 VSX Instruction Descriptions", "6.10.5 Vector Floating-Point Estimate Instructions",
+// "6.10.6 Vector Status and Control Register Instructions"), so the 7.6 and 6.12.3 cited below may be off
+// too.
 #include "known_oracle_bugs.h"
 
 #include <csignal>
