@@ -112,11 +112,25 @@ TEST(SprAccess, MmcrPmccGovernsProblemStatePmuAccess) {
     g.problem_state();
     EXPECT_EQ(g.take({mfspr(6, spr::PMC1_U), mtspr(spr::PMC1_U, 5)}), 0x700u);
     EXPECT_EQ(g.reg(PHV_REG_PPC_SRR1), kMsr | msr::PR | kSrr1Illegal);
-    // 01: no access at all: Facility Unavailable with FSCR[IC] = PM.
+    g.v().state().spr[spr::MMCRA] = 0xa;
+    g.problem_state();
+    EXPECT_EQ(g.take({mfspr(7, spr::MMCRA_U), mtspr(spr::MMCRA_U, 5)}), 0x700u);
+    EXPECT_EQ(g.gpr(7), 0xau);
+    EXPECT_EQ(g.v().state().spr[spr::MMCRA], 0xau);
+    // 01: no access at all: Facility Unavailable with FSCR[IC] = PM; MMCRA is group A too.
     g.v().state().spr[spr::MMCR0] = kPmcc01;
     g.problem_state();
     EXPECT_EQ(g.take({mfspr(6, spr::PMC1_U)}), 0xf60u);
     EXPECT_EQ(g.v().state().spr[spr::FSCR] >> 56, uint64_t(phv::fscr::PM));
+    g.v().state().spr[spr::FSCR] = 0;
+    g.problem_state();
+    EXPECT_EQ(g.take({mfspr(7, spr::MMCRA_U)}), 0xf60u);
+    EXPECT_EQ(g.v().state().spr[spr::FSCR] >> 56, uint64_t(phv::fscr::PM));
+    // Group B stays readable under 01.
+    g.v().state().spr[spr::SIAR] = 0x5a0;
+    g.problem_state();
+    EXPECT_EQ(g.take({mfspr(8, spr::SIAR_U)}), 0u);
+    EXPECT_EQ(g.gpr(8), 0x5a0u);
     // 10: read/write; MMCR0 only FC, PMAE and PMAO, the rest (PMCC here) kept.
     g.v().state().spr[spr::MMCR0] = kPmcc10;
     g.problem_state();
@@ -124,6 +138,11 @@ TEST(SprAccess, MmcrPmccGovernsProblemStatePmuAccess) {
     EXPECT_EQ(g.v().state().spr[spr::PMC1], 0xffffffffu);
     EXPECT_EQ(g.v().state().spr[spr::MMCR0], kPmcc10 | kFc | kPmae | kPmao);
     EXPECT_EQ(g.gpr(7), kFc | kPmae | kPmao);
+    g.v().state().spr[spr::MMCR0] = kPmcc10;   // PMAO off again: no Performance Monitor interrupt pending
+    g.problem_state();
+    EXPECT_EQ(g.take({mtspr(spr::MMCRA_U, 5), mfspr(8, spr::MMCRA_U)}), 0u);
+    EXPECT_EQ(g.v().state().spr[spr::MMCRA], ~0ull);
+    EXPECT_EQ(g.gpr(8), ~0ull);
     // 11: PMC1-4 as 10; PMC5 and PMC6 are outside the performance monitor.
     g.v().state().spr[spr::MMCR0] = kPmcc11;
     g.problem_state();

@@ -42,16 +42,23 @@ enum class Access : uint8_t {
     Unavailable,   // Facility Unavailable, FSCR[IC] = PM
 };
 
-// PMC1-6, MMCR0 and MMCR2 in problem state under MMCR0[PMCC]: 00 read-only, 01 no access (Facility
+// Group A (Book III 10.4.4, MMCR0[PMCC]) is the non-privileged read/write performance monitor registers: the
+// PMCs, MMCR0, MMCR2 and MMCRA (SPRs 771-776, 779, 769, 770). In problem state under MMCR0[PMCC] they are:
+// 00 read-only (a write is a Hypervisor Emulation Assistance interrupt), 01 not accessible (Facility
 // Unavailable), 10 read/write, 11 read/write but PMC5-6 are outside the performance monitor (Facility
-// Unavailable). The other views (MMCRA, SIER, SIAR, SDAR, MMCR1 and the POWER10 ones) have no problem-state
-// mtspr form and are readable whatever PMCC says. MMCRA is the open question: QEMU TCG's comments (10.0,
-// power8-pmu-regs.c.inc) name "Group A" as MMCR0, MMCR2, MMCRA and the PMCs, which would put a problem-state
-// read of MMCRA under PMCC=01 into Facility Unavailable too, but its code reads UMMCRA unchecked (7.2 and
-// 10.0), and microwatt implements no PMCC rule at all. The ISA 3.1 text of MMCR0[PMCC] could not be
-// consulted here, so phv stays with the oracle's behaviour (tests/guest/radix compares it) — unverified.
+// Unavailable). The ISA 3.1 sentences defining group A and the 00 write rule are quoted in QEMU's PMU patches
+// (D. H. Barboza, "target/ppc: add user write access control for PMU SPRs", qemu-devel, 2021; 01 and 11 as
+// QEMU implements them, no quotation of those two was found); the SPR table
+// agrees that SPR 770 has a problem-state mtspr form like 769 and 771-779 and unlike 768/780-782 (libre-soc's
+// transcription, openpower-isa sprs.csv; kvm-unit-tests' sprs.c, "SPRs from PowerISA 3.1B Book III").
+// QEMU TCG's comments list MMCRA in group A, but its code leaves UMMCRA readable under PMCC=01 and without a
+// problem-state mtspr (7.2 and 10.0): tests/guest/radix/oracle_differences.txt records the lines.
+// Group B (SIER, SIAR, SDAR, MMCR1 and the POWER10 SIER2, SIER3, MMCR3) has no problem-state mtspr form and
+// is readable whatever PMCC says; MMCR0[PMCCEXT] (ISA 3.1, bit 54), which can close group B reads when
+// PMCC=00, is not modelled.
 inline Access problem_state(unsigned n, bool write, uint64_t mmcr0) {
-    const bool group_a = n == spr::MMCR2_U || (n >= spr::PMC1_U && n <= spr::PMC6_U) || n == spr::MMCR0_U;
+    const bool group_a = n == spr::MMCR2_U || n == spr::MMCRA_U || (n >= spr::PMC1_U && n <= spr::PMC6_U) ||
+                         n == spr::MMCR0_U;
     if (!group_a)
         return write ? Access::Undefined : Access::Ok;
     const bool pmcc0 = mmcr0 & PMCC0, pmcc1 = mmcr0 & PMCC1;
@@ -64,7 +71,8 @@ inline Access problem_state(unsigned n, bool write, uint64_t mmcr0) {
     return Access::Ok;
 }
 
-// The bits of the privileged register a problem-state view reads and writes.
+// The bits of the privileged register a problem-state view reads and writes: MMCR0 and MMCR2 restrict theirs
+// (10.4.4, 10.4.6); no restriction of MMCRA's was found, so its view reads and writes all of it.
 inline uint64_t problem_mask(unsigned n) {
     switch (n) {
     case spr::MMCR0_U: return kMmcr0Problem;

@@ -184,7 +184,7 @@ Flow Vcpu::mtspr_value(unsigned n, uint64_t v) {
     case spr::PSSCR_PR: st_.spr[spr::PSSCR] = v; break;
     // The problem-state views of the performance monitor write their privileged twins; problem state only
     // the bits pmu.h lets it (MMCR0[PMCC] was checked above).
-    case spr::MMCR0_U: case spr::MMCR2_U: {
+    case spr::MMCR0_U: case spr::MMCR2_U: case spr::MMCRA_U: {
         const uint64_t m = problem_state() ? pmu::problem_mask(n) : ~0ull;
         st_.spr[n + 16] = (st_.spr[n + 16] & ~m) | (v & m);
         if (n == spr::MMCR0_U)

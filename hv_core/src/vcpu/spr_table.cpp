@@ -86,11 +86,12 @@ constexpr SprDef kSprs[] = {
     {spr::MMCR3_U, "MMCR3", A::User, A::None, Isa::V310},
     {spr::SIER2, "SIER2", A::Priv, A::Priv, Isa::V310},
     {spr::SIER3, "SIER3", A::Priv, A::Priv, Isa::V310},
-    // Problem-state views of the performance monitor (SPR number - 16 of the privileged one). MMCR0, MMCR2
-    // and the PMCs may be written through them (spr_access.cpp); the others are read-only views.
+    // Problem-state views of the performance monitor (SPR number - 16 of the privileged one). Group A (MMCR0,
+    // MMCR2, MMCRA and the PMCs) may be written through them as MMCR0[PMCC] allows (pmu.h); the others are
+    // read-only views.
     {spr::SIER_U, "SIER", A::User, A::None, Isa::V207},
     {spr::MMCR2_U, "MMCR2", A::User, A::User, Isa::V207},
-    {spr::MMCRA_U, "MMCRA", A::User, A::None, Isa::V207},
+    {spr::MMCRA_U, "MMCRA", A::User, A::User, Isa::V207},
     {spr::PMC1_U, "PMC1", A::User, A::User, Isa::V207},
     {spr::PMC2_U, "PMC2", A::User, A::User, Isa::V207},
     {spr::PMC3_U, "PMC3", A::User, A::User, Isa::V207},

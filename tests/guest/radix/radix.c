@@ -27,7 +27,7 @@ probe_fn rp_load, rp_store, rp_call, rp_touch, rp_tlbie_va, rp_tlbie_pid, rp_tlb
 extern char user_code_start[], user_code_end[], u_sc[], u_read_pmc1[], u_write_pmc1[], u_read_pmc5[],
 	u_write_pmc5[], u_read_mmcr0[], u_write_mmcr0[], u_read_mmcr2[], u_write_mmcr2[], u_read_mmcra[],
 	u_read_mmcr1[], u_write_mmcr1[], u_read_siar[], u_mfmsr[], u_mtmsrd[], u_read_srr0[], u_read_tb[],
-	u_write_tar[], u_read_dscr[], u_read_spr50[], u_read_spr2[], u_tw[], u_sc1[];
+	u_write_tar[], u_read_dscr[], u_read_spr50[], u_read_spr2[], u_tw[], u_sc1[], u_write_mmcra[];
 
 #define CANONICAL_MSR	((1ull << 63) | (1ull << 12) | (1ull << 13) | (1ull << 1) | 1ull)
 #define H_REGISTER_PROC_TBL	0x37c
@@ -187,6 +187,7 @@ static void problem_state_checks(void)
 		{"user-read-pmc1", u_read_pmc1}, {"user-write-pmc1", u_write_pmc1}, {"user-read-pmc5", u_read_pmc5},
 		{"user-write-pmc5", u_write_pmc5}, {"user-read-mmcr0", u_read_mmcr0}, {"user-write-mmcr0", u_write_mmcr0},
 		{"user-read-mmcr2", u_read_mmcr2}, {"user-write-mmcr2", u_write_mmcr2}, {"user-read-mmcra", u_read_mmcra},
+		{"user-write-mmcra", u_write_mmcra},
 		{"user-read-mmcr1", u_read_mmcr1}, {"user-write-mmcr1", u_write_mmcr1}, {"user-read-siar", u_read_siar},
 	};
 	for (unsigned i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
@@ -204,8 +205,9 @@ static void problem_state_checks(void)
 			mtspr(SPR_PMC5, 0x5555);
 			mtspr(SPR_SIAR, 0x5a5a0);
 			user(pmu[i].name, pmcc_name[pmcc], pmu[i].sym);
-			console_printf(" mmcr0=0x%lx mmcr2=0x%lx pmc1=0x%lx pmc5=0x%lx\n", mfspr(SPR_MMCR0),
-				       mfspr(SPR_MMCR2), mfspr(SPR_PMC1), mfspr(SPR_PMC5));
+			console_printf(" mmcr0=0x%lx mmcr2=0x%lx mmcra=0x%lx pmc1=0x%lx pmc5=0x%lx\n",
+				       mfspr(SPR_MMCR0), mfspr(SPR_MMCR2), mfspr(SPR_MMCRA), mfspr(SPR_PMC1),
+				       mfspr(SPR_PMC5));
 		}
 	mtspr(SPR_MMCR0, 0x80000000ull);
 }

@@ -48,6 +48,7 @@ USER(u_write_mmcr0)	li %r4, -1; mtspr 779, %r4; BACK
 USER(u_read_mmcr2)	mfspr %r4, 769; BACK
 USER(u_write_mmcr2)	li %r4, -1; mtspr 769, %r4; BACK
 USER(u_read_mmcra)	mfspr %r4, 770; BACK
+USER(u_write_mmcra)	li %r4, -1; mtspr 770, %r4; BACK
 USER(u_read_mmcr1)	mfspr %r4, 782; BACK
 USER(u_write_mmcr1)	li %r4, -1; mtspr 782, %r4; BACK
 USER(u_read_siar)	mfspr %r4, 780; BACK
