@@ -118,8 +118,13 @@ widx = {w: i for i, w in enumerate(words)}
 prog = ['#include <stdio.h>', '#include <stdint.h>', '#include <signal.h>', '#include <ucontext.h>',
         # QEMU's linux-user runs with MSR[FE0]=MSR[FE1]=1: an enabled exception is a SIGFPE at the
         # instruction (precise mode). The handler notes the word it stopped at and steps over it.
+        # QEMU's linux-user restores only FPSCR's low word on sigreturn (DRN, bits 29:31, is lost), so the
+        # handler also keeps the FPSCR the signal frame holds, whole, for the case instruction's trap.
+        '#include <string.h>',
         'static volatile uint32_t trap_word;',
+        'static volatile uint64_t trap_fpscr;',
         'static void on_fpe(int sig, siginfo_t *si, void *ctx) { ucontext_t *uc = ctx; (void)sig; (void)si;',
+        '  uint64_t f; memcpy(&f, &uc->uc_mcontext.fp_regs[32], 8); trap_fpscr = f;',
         '  uint32_t *nip = (uint32_t *)uc->uc_mcontext.gp_regs[32]; trap_word = *nip; uc->uc_mcontext.gp_regs[32] += 4; }',
         'struct io { uint64_t a, b, c, t, fps, t_out, fps_out, cr, fps_pre; uint32_t mem; uint64_t zero; };',
         'typedef void (*fn)(struct io *);']
@@ -141,11 +146,13 @@ prog.append('''int main(void) {
     trap_word = 0;
     struct io io = {cases[i].a, cases[i].b, cases[i].c, SENTINELull, cases[i].fps, 0, 0, 0, 0, cases[i].mem};
     fns[cases[i].w](&io);
+    if (trap_word && trap_word != SETUP_MTFSF)   /* the case instruction trapped: its FPSCR's high word */
+      io.fps_out = (trap_fpscr & 0xffffffff00000000ull) | (io.fps_out & 0xffffffffull);
     printf("%llx %llx %llx %llx %x %x\\n", (unsigned long long)io.fps_pre, (unsigned long long)io.t_out,
            (unsigned long long)io.fps_out, (unsigned long long)io.cr, io.mem, trap_word);
   }
   return 0;
-}'''.replace('SENTINEL', f'0x{SENTINEL:x}'))
+}'''.replace('SENTINEL', f'0x{SENTINEL:x}').replace('SETUP_MTFSF', f'0x{SETUP_MTFSF:x}u'))
 with tempfile.TemporaryDirectory() as tmp:
     src, exe = os.path.join(tmp, 'fp.c'), os.path.join(tmp, 'fp')
     open(src, 'w').write('\n'.join(prog) + '\n')
