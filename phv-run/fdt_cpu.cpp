@@ -46,13 +46,13 @@ constexpr PaBit kPaIsa300[] = {
     {44, 0},  // PC-relative addressing
     {46, 0},  // scv
     {52, 0},  // string instructions
-    {54, 0},  // DFP
+    // 54 (DFP) stays clear: the core has no decimal floating point (its words are illegal instructions).
     {60, 0},  // non-mergeable atomics
 };
 // ISA 3.0 attributes that are vector instructions.
 constexpr PaBit kPaIsa300Vmx[] = {
     {48, 0},  // SIMD
-    {56, 0},  // decimal integer (vector BCD)
+    // 56 (decimal integer, the vector BCD instructions) stays clear: the core does not implement them.
     {58, 0},  // SHA (vector)
 };
 constexpr PaBit kPaIsa300Vsx[] = {

@@ -148,6 +148,11 @@ TEST(FdtCpu, VectorUnitsAdvertisedOnlyWhenImplemented) {
     EXPECT_FALSE(bit(vmx, 18) || bit(vmx, 50));
     EXPECT_TRUE(bit(both, 16) && bit(both, 18) && bit(both, 48) && bit(both, 50));
     EXPECT_TRUE(bit(none, 0) && bit(none, 40)) << "MMU and radix stay";
+    // Neither DFP (byte 54) nor the vector BCD instructions (byte 56) are implemented, so never offered.
+    EXPECT_FALSE(bit(both, 54) || bit(both, 56));
+    const auto tree = build(base_config());
+    ASSERT_TRUE(prop(tree.data(), "/cpus/PowerPC,POWER10@0", "ibm,pa-features"));
+    EXPECT_FALSE(prop(tree.data(), "/cpus/PowerPC,POWER10@0", "ibm,dfp")) << "Linux's DFP hwcap";
     const auto p8 = pa_features(CpuModel::Power8, {true, true});
     EXPECT_EQ(p8.size(), 26u);
     EXPECT_TRUE(bit(p8, 16) && bit(p8, 18));

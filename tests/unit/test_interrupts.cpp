@@ -219,15 +219,32 @@ TEST(Interrupts, FacilityUnavailableForFpVmxVsxOpcodes) {
     EXPECT_EQ(g.take({kXxlor}), 0xf40u);
     g.set_reg(PHV_REG_PPC_MSR, kMsr | msr::VEC);
     EXPECT_EQ(g.take({kXxlor}), 0xf40u);   // VSX needs MSR[VSX], not VEC
-    // Enabled but not implemented yet (decimal FP, dadd): an internal error that names it, not a wrong
-    // interrupt.
-    constexpr uint32_t kDadd = 59u << 26 | 1u << 21 | 2u << 16 | 3u << 11 | 2u << 1;
-    g.set_reg(PHV_REG_PPC_MSR, kMsr | msr::FP);
-    g.load({kDadd});
-    g.vcpu_().request_code_invalidate(GuestCode::kCodeBase);
-    ASSERT_EQ(g.run(), uint32_t(PHV_EXIT_INTERNAL_ERROR));
-    EXPECT_EQ(g.run_data->internal.insn, kDadd);
-    EXPECT_NE(std::string(g.run_data->internal.reason).find("floating-point"), std::string::npos);
+}
+
+// Decimal floating point (Book I chapter 5) is not implemented: with MSR[FP]=1 its words are what they are on
+// a CPU without DFP, illegal instructions (Hypervisor Emulation Assistance with the word in HEIR, reflected
+// as KVM does into an illegal-instruction Program interrupt); with MSR[FP]=0 FP Unavailable comes first, as
+// for every opcode 59/63 word. X (dadd, dsub., daddq, dcmpu, dcffixqq), Z22 (dtstdc, dscli) and Z23 (dquai,
+// drintn) forms.
+TEST(Interrupts, DecimalFpWordsAreIllegal) {
+    constexpr auto x = [](uint32_t op, uint32_t xo, uint32_t rc = 0) {
+        return op << 26 | 1u << 21 | 2u << 16 | 4u << 11 | xo << 1 | rc;
+    };
+    constexpr auto z22 = [](uint32_t op, uint32_t xo) { return op << 26 | 1u << 21 | 2u << 16 | 5u << 10 | xo << 1; };
+    constexpr auto z23 = [](uint32_t op, uint32_t xo) { return op << 26 | 1u << 21 | 2u << 16 | 4u << 11 | 1u << 9 | xo << 1; };
+    const uint32_t words[] = {x(59, 2), x(59, 514, 1), x(63, 2), x(59, 642), x(63, 994), z22(59, 194), z22(63, 66),
+                              z23(59, 67), z23(63, 227)};
+    for (const uint32_t w : words) {
+        ASSERT_EQ(phv::isa::find_insn(w), nullptr) << std::hex << w;
+        Guest g;
+        g.set_reg(PHV_REG_PPC_MSR, kMsr | msr::FP);
+        EXPECT_EQ(g.take({w}), 0x700u) << std::hex << w;
+        EXPECT_EQ(g.srr0(), at(0));
+        EXPECT_EQ(g.srr1(), kMsr | msr::FP | kSrr1Illegal);
+        EXPECT_EQ(g.spr_(spr::HEIR), w);
+        g.set_reg(PHV_REG_PPC_MSR, kMsr);
+        EXPECT_EQ(g.take({w}), 0x800u) << std::hex << w;
+    }
 }
 
 // MSR[FP]=1: a word of the FP opcode space that is no instruction (opcode 63 with the unused A-form XO 17)

@@ -216,10 +216,10 @@ Flow Vcpu::illegal_instruction(uint32_t word) {
         return unit_unavailable(unavailable, word);
     // With the unit on, a word of the binary FP space that is no row is no instruction (every binary FP
     // instruction is a row): illegal, like any undefined word. Decimal FP (opcodes 59/63 with bits 26:30 = 2
-    // or 3, the X/Z22/Z23 forms of Book I chapter 5, which no binary FP form uses) is defined and not
-    // implemented: the caller is told.
-    const bool decimal_fp = (word >> 26 == 59 || word >> 26 == 63) && ((word >> 1 & 0x1f) == 2 || (word >> 1 & 0x1f) == 3);
-    if (u == Unit::FP && !decimal_fp)
+    // or 3, the X/Z22/Z23 forms of Book I chapter 5, which no binary FP form uses) is not implemented: its
+    // words raise what they raise on a CPU without DFP, an illegal instruction (HEIR holds the word), and
+    // the machine does not advertise DFP (no ibm,dfp; QEMU's cap-dfp is off under phv).
+    if (u == Unit::FP)
         return hv_emulation_assist(word);
     // Every VMX instruction of primary opcode 4 is a row but the decimal (BCD) ones, which phv does not
     // implement: with MSR[VEC]=1 those words raise what they raise on a CPU without them, an illegal
@@ -232,8 +232,8 @@ Flow Vcpu::illegal_instruction(uint32_t word) {
         return hv_emulation_assist(word);
     if (u != Unit::None) {
         const Flow f = internal_error(PHV_INTERNAL_ERROR_EMULATION,
-                                      "%s%s instruction 0x%08x (primary opcode %u) is not implemented",
-                                      decimal_fp ? "decimal " : "", unit_name(u), word, word >> 26);
+                                      "%s instruction 0x%08x (primary opcode %u) is not implemented",
+                                      unit_name(u), word, word >> 26);
         run_.internal.insn = word;
         return f;
     }
