@@ -196,4 +196,90 @@ TEST(VsxMmio, StraddlingRamAndMmio) {
     EXPECT_EQ(g.vsr(1)[1], 0x7777777788888888ull);
 }
 
+// Each exit's size follows KVM's emulate_loadstore: lxvw4x/stxvw4x in words (element size 4), the scalar forms
+// one exit of their size, lxv (which KVM does not emulate) in doublewords.
+constexpr uint32_t lxvw4x(uint32_t xt, uint32_t rb) { return xform(780, xt, rb); }
+constexpr uint32_t stxvw4x(uint32_t xs, uint32_t rb) { return xform(908, xs, rb); }
+constexpr uint32_t lxsiwzx(uint32_t xt, uint32_t rb) { return xform(12, xt, rb); }
+constexpr uint32_t lxsibzx(uint32_t xt, uint32_t rb) { return xform(781, xt, rb); }
+constexpr uint32_t lxv(uint32_t xt, uint32_t ra, uint32_t dq) {
+    return 61u << 26 | (xt & 31) << 21 | ra << 16 | (dq & 0xfff) << 4 | (xt >> 5) << 3 | 1;
+}
+
+TEST(VsxMmio, WordFormsExitPerWordScalarsOnce) {
+    VsxGuest g;
+    g.vsr(3) = {0x0102030405060708ull, 0x090a0b0c0d0e0f10ull};
+    g.load(with_done({addis(4, 0, 0x7100), lxvw4x(40, 4), stxvw4x(3, 4), lxsiwzx(5, 4), lxsibzx(6, 4), lxv(7, 4, 2)}));
+    for (unsigned i = 0; i < 4; ++i) {   // lxvw4x: word element i from EA + 4i
+        ASSERT_EQ(g.run(), uint32_t(PHV_EXIT_MMIO)) << i;
+        EXPECT_EQ(g.run_data->mmio.phys_addr, 0x71000000u + 4 * i);
+        EXPECT_EQ(g.run_data->mmio.len, 4u);
+        EXPECT_EQ(g.run_data->mmio.is_write, 0);
+        g.serve_load(0x11111111ull * (i + 1));
+    }
+    for (unsigned i = 0; i < 4; ++i) {   // stxvw4x: word element i to EA + 4i
+        ASSERT_EQ(g.run(), uint32_t(PHV_EXIT_MMIO)) << i;
+        EXPECT_EQ(g.run_data->mmio.phys_addr, 0x71000000u + 4 * i);
+        EXPECT_EQ(g.run_data->mmio.len, 4u);
+        EXPECT_EQ(g.run_data->mmio.is_write, 1);
+        EXPECT_EQ(uint32_t(g.written()), (std::array<uint32_t, 4>{0x01020304, 0x05060708, 0x090a0b0c, 0x0d0e0f10}[i]));
+    }
+    EXPECT_EQ(g.vsr(40)[0], 0x1111111122222222ull);
+    EXPECT_EQ(g.vsr(40)[1], 0x3333333344444444ull);
+    ASSERT_EQ(g.run(), uint32_t(PHV_EXIT_MMIO));   // lxsiwzx: one word
+    EXPECT_EQ(g.run_data->mmio.len, 4u);
+    g.serve_load(0x89abcdefull);
+    ASSERT_EQ(g.run(), uint32_t(PHV_EXIT_MMIO));   // lxsibzx: one byte
+    EXPECT_EQ(g.run_data->mmio.len, 1u);
+    g.serve_load(0xa5);
+    for (unsigned i = 0; i < 2; ++i) {   // lxv 7,32(4): two doublewords
+        ASSERT_EQ(g.run(), uint32_t(PHV_EXIT_MMIO)) << i;
+        EXPECT_EQ(g.run_data->mmio.phys_addr, 0x71000020u + 8 * i);
+        EXPECT_EQ(g.run_data->mmio.len, 8u);
+        g.serve_load(0x0101010101010101ull * (i + 1));
+    }
+    g.run_to_done();
+    EXPECT_EQ(g.vsr(5)[0], 0x89abcdefull);
+    EXPECT_EQ(g.vsr(6)[0], 0xa5u);
+    EXPECT_EQ(g.vsr(7)[0], 0x0202020202020202ull);   // little-endian: the quadword reversed
+    EXPECT_EQ(g.vsr(7)[1], 0x0101010101010101ull);
+}
+
+// VMX (Book I 6.7): lvx/stvx as two doublewords at the aligned EA, the element forms one exit of their size
+// (KVM: mmio_vmx_copy_nums 2 of 8 bytes, or 1 of the element's size).
+constexpr uint32_t vx_x(uint32_t xo, uint32_t vrt, uint32_t rb) { return 31u << 26 | vrt << 21 | rb << 11 | xo << 1; }
+
+TEST(VmxMmio, LvxStvxAndElementForms) {
+    VsxGuest g;
+    g.vsr(32 + 2) = {0xaaaaaaaabbbbbbbbull, 0xccccccccddddddddull};
+    g.load(with_done({addis(4, 0, 0x7100), addi(4, 4, 0x17), vx_x(103, 1, 4) /* lvx */, vx_x(231, 2, 4) /* stvx */,
+                      vx_x(71, 3, 4) /* lvewx */, vx_x(135, 2, 4) /* stvebx */}));
+    for (unsigned i = 0; i < 2; ++i) {
+        ASSERT_EQ(g.run(), uint32_t(PHV_EXIT_MMIO)) << i;
+        EXPECT_EQ(g.run_data->mmio.phys_addr, 0x71000010u + 8 * i);   // EA & ~15
+        EXPECT_EQ(g.run_data->mmio.len, 8u);
+        EXPECT_EQ(g.run_data->mmio.is_write, 0);
+        g.serve_load(0x0101010101010101ull * (i + 1));
+    }
+    for (unsigned i = 0; i < 2; ++i) {
+        ASSERT_EQ(g.run(), uint32_t(PHV_EXIT_MMIO)) << i;
+        EXPECT_EQ(g.run_data->mmio.phys_addr, 0x71000010u + 8 * i);
+        EXPECT_EQ(g.run_data->mmio.is_write, 1);
+        EXPECT_EQ(g.written(), i ? 0xaaaaaaaabbbbbbbbull : 0xccccccccddddddddull);   // LE: doubleword 1 first
+    }
+    ASSERT_EQ(g.run(), uint32_t(PHV_EXIT_MMIO));   // lvewx: the word at EA & ~3 = 0x71000014
+    EXPECT_EQ(g.run_data->mmio.phys_addr, 0x71000014u);
+    EXPECT_EQ(g.run_data->mmio.len, 4u);
+    g.serve_load(0x12345678u);
+    ASSERT_EQ(g.run(), uint32_t(PHV_EXIT_MMIO));   // stvebx: the byte at EA
+    EXPECT_EQ(g.run_data->mmio.phys_addr, 0x71000017u);
+    EXPECT_EQ(g.run_data->mmio.len, 1u);
+    EXPECT_EQ(g.run_data->mmio.is_write, 1);
+    EXPECT_EQ(g.run_data->mmio.data[0], 0xccu);   // LE: byte 7 from the right, the top byte of doubleword 1
+    g.run_to_done();
+    EXPECT_EQ(g.vsr(32 + 1)[0], 0x0202020202020202ull);
+    EXPECT_EQ(g.vsr(32 + 1)[1], 0x0101010101010101ull);
+    EXPECT_EQ(g.vsr(32 + 3)[1] >> 32, 0x12345678u);   // LE: byte offset 4 from the right
+}
+
 } // namespace

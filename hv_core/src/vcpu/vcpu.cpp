@@ -151,7 +151,7 @@ Flow Vcpu::mmio_exit(uint64_t gpa, unsigned len, bool write, const uint8_t *data
     return Flow::Exit;
 }
 
-Flow Vcpu::vsx_mmio(uint64_t ea, unsigned n, bool write, uint8_t *bytes) {
+Flow Vcpu::vsx_mmio(uint64_t ea, unsigned n, bool write, uint8_t *bytes, unsigned max_piece) {
     VsxMmio &s = vsx_mmio_;
     if (!s.active || s.nip != st_.nip || s.ea != ea || s.n != n) {
         s = VsxMmio{};
@@ -161,7 +161,7 @@ Flow Vcpu::vsx_mmio(uint64_t ea, unsigned n, bool write, uint8_t *bytes) {
         s.n = uint8_t(n);
     }
     while (s.done < n) {
-        const unsigned piece = std::min(8u, n - s.done);
+        const unsigned piece = std::min(max_piece, n - s.done);
         const uint64_t a = mask_ea(ea + s.done);
         DataRef r;
         const Flow f = write ? translate_data<mmu::Access::Store>(a, piece, r) : translate_data<mmu::Access::Load>(a, piece, r);

@@ -104,11 +104,11 @@ public:
         pair_first_done_ = true;
         pair_nip_ = st_.nip;
     }
-    // VSX loads and stores of n bytes (up to 32) outside RAM: one MMIO exit per piece of at most 8 bytes, in
-    // address order (KVM splits them into exits too). The instruction runs again after each exit (NIP kept)
+    // VSX loads and stores of n bytes (up to 32) outside RAM: one MMIO exit per piece of at most max_piece
+    // bytes (8; 4 for lxvw4x/stxvw4x), in address order, as KVM's emulate_loadstore splits them into exits. The instruction runs again after each exit (NIP kept)
     // until every piece is served; then a load gets the n bytes in storage order and completes. Pieces in RAM
     // (an access that straddles RAM and MMIO at a piece boundary) are moved directly.
-    isa::Flow vsx_mmio(uint64_t ea, unsigned n, bool write, uint8_t *bytes);
+    isa::Flow vsx_mmio(uint64_t ea, unsigned n, bool write, uint8_t *bytes, unsigned max_piece = 8);
     // dcbz: zero the aligned block around ea.
     isa::Flow zero_block(uint64_t ea, unsigned block);
 

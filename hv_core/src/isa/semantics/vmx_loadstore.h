@@ -2,9 +2,13 @@
 // the element forms move one byte, halfword or word to or from the element position EA selects. In little-
 // endian mode the register's byte order is reversed relative to storage (byte i of the VR is the storage
 // byte at 15 - i), as the ISA's endian-neutral description of these instructions says.
+//
+// Outside RAM each is MMIO exits (load_bytes/store_bytes, Vcpu::vsx_mmio) as KVM's emulate_loadstore makes
+// them: lvx/stvx two doublewords, the element forms one exit of the element's size.
 #pragma once
 #include "isa/semantics/loadstore.h"
 #include "isa/semantics/vmx_common.h"
+#include "isa/semantics/vsx_common.h"
 
 namespace phv::isa::sem::vls {
 
@@ -15,24 +19,19 @@ inline Flow lvx(Vcpu &c, const Decoded &d) {
     if (vec_off(c))
         return vec_unavailable(c, d);
     const uint64_t ea = effective_address<Addr::X, false>(c, d) & ~15ull;
-    uint64_t first = 0, second = 0;
-    if (const Flow f = c.load_value(ea, first); f != Flow::Next)
+    uint8_t b[16];
+    if (const Flow f = load_bytes(c, ea, 16, b); f != Flow::Next)
         return f;
-    if (const Flow f = c.load_value(c.mask_ea(ea + 8), second); f != Flow::Next)
-        return f;
-    set_vr(c, d.rt, little(c) ? u128(second) << 64 | first : u128(first) << 64 | second);
+    set_vr(c, d.rt, from_bytes(b, !little(c)));
     return Flow::Next;
 }
 inline Flow stvx(Vcpu &c, const Decoded &d) {
     if (vec_off(c))
         return vec_unavailable(c, d);
     const uint64_t ea = effective_address<Addr::X, false>(c, d) & ~15ull;
-    const u128 v = vr(c, d.rt);
-    const uint64_t hi = uint64_t(v >> 64), lo = uint64_t(v);
-    // A 16-byte aligned quadword never crosses a page, so the second store cannot fault after the first.
-    if (const Flow f = c.store<uint64_t>(ea, little(c) ? lo : hi); f != Flow::Next)
-        return f;
-    return c.store<uint64_t>(c.mask_ea(ea + 8), little(c) ? hi : lo);
+    uint8_t b[16];
+    to_bytes(vr(c, d.rt), b, !little(c));
+    return store_bytes(c, ea, 16, b);
 }
 
 // lve[bhw]x: the element at EA (aligned to its size) into its position in VRT; the other elements are
@@ -42,9 +41,10 @@ Flow lve(Vcpu &c, const Decoded &d) {
     if (vec_off(c))
         return vec_unavailable(c, d);
     const uint64_t ea = effective_address<Addr::X, false>(c, d) & ~uint64_t(sizeof(T) - 1);
-    T v = 0;
-    if (const Flow f = c.load_value(ea, v); f != Flow::Next)
+    uint8_t b[sizeof(T)];
+    if (const Flow f = load_bytes(c, ea, sizeof(T), b); f != Flow::Next)
         return f;
+    const T v = T(elem_from_bytes<sizeof(T)>(b, !little(c)));
     const unsigned eb = unsigned(ea) & 15;
     const u128 m = u128(T(~T(0))), t = vr(c, d.rt);
     // Big-endian: bytes eb.. of the VR from the left; little-endian: bytes eb.. from the right.
@@ -59,7 +59,9 @@ Flow stve(Vcpu &c, const Decoded &d) {
     const uint64_t ea = effective_address<Addr::X, false>(c, d) & ~uint64_t(sizeof(T) - 1);
     const unsigned eb = unsigned(ea) & 15;
     const unsigned sh = little(c) ? 8 * eb : 128 - 8 * (eb + sizeof(T));
-    return c.store<T>(ea, T(vr(c, d.rt) >> sh));
+    uint8_t b[sizeof(T)];
+    elem_to_bytes<sizeof(T)>(T(vr(c, d.rt) >> sh), b, !little(c));
+    return store_bytes(c, ea, sizeof(T), b);
 }
 
 // lvsl/lvsr: the permute control vectors for an unaligned EA; the same in either endian mode.

@@ -68,23 +68,23 @@ inline bool fpr_or_vr_enabled(Vcpu &c, const Decoded &d, unsigned x, Flow &f) {
     return x < 32 ? fp_enabled(c, d, f) : vec_enabled(c, d, f);
 }
 
-// n bytes (1..32) at ea in storage order: out[0] is the byte at ea. Memory that is not RAM is MMIO exits
-// (Vcpu::vsx_mmio), after which the instruction runs again.
-inline Flow load_bytes(Vcpu &c, uint64_t ea, unsigned n, uint8_t *out) {
+// n bytes (1..32) at ea in storage order: out[0] is the byte at ea. Memory that is not RAM is MMIO exits of at
+// most `piece` bytes each (Vcpu::vsx_mmio), after which the instruction runs again.
+inline Flow load_bytes(Vcpu &c, uint64_t ea, unsigned n, uint8_t *out, unsigned piece = 8) {
     Vcpu::DataRef r;
     if (const Flow f = c.translate_data<mmu::Access::Load>(ea, n, r); f != Flow::Next)
         return f;
     if (!r.host)
-        return c.vsx_mmio(ea, n, false, out);   // MMIO: exits, piece by piece
+        return c.vsx_mmio(ea, n, false, out, piece);   // MMIO: exits, piece by piece
     std::memcpy(out, r.host, n);
     return Flow::Next;
 }
-inline Flow store_bytes(Vcpu &c, uint64_t ea, unsigned n, const uint8_t *in) {
+inline Flow store_bytes(Vcpu &c, uint64_t ea, unsigned n, const uint8_t *in, unsigned piece = 8) {
     Vcpu::DataRef r;
     if (const Flow f = c.translate_data<mmu::Access::Store>(ea, n, r); f != Flow::Next)
         return f;
     if (!r.host)
-        return c.vsx_mmio(ea, n, true, const_cast<uint8_t *>(in));   // MMIO: exits, piece by piece
+        return c.vsx_mmio(ea, n, true, const_cast<uint8_t *>(in), piece);   // MMIO: exits, piece by piece
     std::memcpy(r.host, in, n);
     if (r.split)
         c.commit_split_store(n);

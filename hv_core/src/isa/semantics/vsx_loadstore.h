@@ -2,8 +2,8 @@
 // RTL says: lxv/lxvx/plxv move the quadword as one little-endian number in LE mode (its bytes reversed);
 // lxvd2x/lxvw4x/lxvh8x keep element order and reverse the bytes within each element; lxvb16x and the
 // left-justified length forms (lxvll/stxvll) never reorder; lxvl/stxvl fill from the right end in LE mode;
-// lxvp/stxvp move 32 bytes, the pair swapped in LE mode. Accesses of non-RAM end the run with an internal
-// error, as phv's FP and quadword loads do (vsx_common.h).
+// lxvp/stxvp move 32 bytes, the pair swapped in LE mode. Accesses of non-RAM are MMIO exits piece by piece
+// (vsx_common.h, vmem_mmio_piece).
 #pragma once
 #include "fp/format.h"
 #include "isa/semantics/loadstore.h"
@@ -62,6 +62,12 @@ inline void elements_to_bytes(u128 v, uint8_t *b, bool be) {
         elem_to_bytes<W>(elem<W>(v, i), b + i * W, be);
 }
 
+// The size of each MMIO exit, as KVM's emulate_loadstore splits a VSX access (its element size): 4 bytes for
+// lxvw4x/stxvw4x, otherwise doublewords (lxvd2x), the whole access when smaller (the scalar forms). KVM
+// emulates no other 16-byte VSX form (lxv/lxvx/lxvh8x/lxvb16x/lxvl/lxvp queue a Program interrupt there);
+// phv serves them too, in doublewords.
+constexpr unsigned vmem_mmio_piece(VMem k) { return k == VMem::W4 ? 4 : 8; }
+
 template <VMem K, Addr A, VReg R>
 Flow vsx_load(Vcpu &c, const Decoded &d) {
     Flow f;
@@ -70,7 +76,7 @@ Flow vsx_load(Vcpu &c, const Decoded &d) {
     const uint64_t ea = effective_address<A, false>(c, d);
     constexpr unsigned n = vmem_size(K);
     uint8_t b[16];
-    if (const Flow lf = load_bytes(c, ea, n, b); lf != Flow::Next)
+    if (const Flow lf = load_bytes(c, ea, n, b, vmem_mmio_piece(K)); lf != Flow::Next)
         return lf;
     const bool be = big_endian(c);
     const unsigned t = vreg<R>(d);
@@ -137,7 +143,7 @@ Flow vsx_store(Vcpu &c, const Decoded &d) {
     case VMem::RB: elem_to_bytes<1>(dw1, b, be); break;
     default: break;   // no store has the splat or sign-extending kinds
     }
-    return store_bytes(c, ea, n, b);
+    return store_bytes(c, ea, n, b, vmem_mmio_piece(K));
 }
 
 // lxvl/lxvll/stxvl/stxvll: EA = (RA|0), nb = RB[0:7] bytes (16 when larger). Left-justified (ll) forms
