@@ -136,11 +136,41 @@ Outcome sub(uint64_t a, uint64_t b, const Format &f, const Env &env) {
         return o;
     return add_signed(a, b, true, f, env);
 }
-
 Outcome mul(uint64_t a, uint64_t c, const Format &f, const Env &env) {
     Outcome o;
     if (is_double(f) && host::mul(a, c, env, o))
         return o;
+    return exact::mul(a, c, f, env);
+}
+Outcome div(uint64_t a, uint64_t b, const Format &f, const Env &env) {
+    Outcome o;
+    if (is_double(f) && host::div(a, b, env, o))
+        return o;
+    return exact::div(a, b, f, env);
+}
+Outcome sqrt(uint64_t b, const Format &f, const Env &env) {
+    Outcome o;
+    if (is_double(f) && host::sqrt(b, env, o))
+        return o;
+    return exact::sqrt(b, f, env);
+}
+Outcome fma(uint64_t a, uint64_t c, uint64_t b, bool sub, bool negate, const Format &f, const Env &env) {
+    Outcome o;
+    if (is_double(f) && host::fma(a, c, sub ? b ^ kSign : b, env, o)) {
+        if (negate)
+            o.bits ^= kSign;
+        return o;
+    }
+    return exact::fma(a, c, b, sub, negate, f, env);
+}
+
+namespace exact {
+
+Outcome add(uint64_t a, uint64_t b, const Format &f, const Env &env) { return add_signed(a, b, false, f, env); }
+Outcome sub(uint64_t a, uint64_t b, const Format &f, const Env &env) { return add_signed(a, b, true, f, env); }
+
+Outcome mul(uint64_t a, uint64_t c, const Format &f, const Env &env) {
+    Outcome o;
     if (propagate({a, c}, f, o))
         return o;
     const bool s = sign_of(a) != sign_of(c);
@@ -156,8 +186,6 @@ Outcome mul(uint64_t a, uint64_t c, const Format &f, const Env &env) {
 
 Outcome div(uint64_t a, uint64_t b, const Format &f, const Env &env) {
     Outcome o;
-    if (is_double(f) && host::div(a, b, env, o))
-        return o;
     if (propagate({a, b}, f, o))
         return o;
     const bool s = sign_of(a) != sign_of(b);
@@ -186,8 +214,6 @@ Outcome div(uint64_t a, uint64_t b, const Format &f, const Env &env) {
 
 Outcome sqrt(uint64_t b, const Format &f, const Env &env) {
     Outcome o;
-    if (is_double(f) && host::sqrt(b, env, o))
-        return o;
     if (propagate({b}, f, o))
         return o;
     if (is_zero(b))
@@ -212,11 +238,6 @@ Outcome sqrt(uint64_t b, const Format &f, const Env &env) {
 
 Outcome fma(uint64_t a, uint64_t c, uint64_t b, bool sub, bool negate, const Format &f, const Env &env) {
     Outcome o;
-    if (is_double(f) && host::fma(a, c, sub ? b ^ kSign : b, env, o)) {
-        if (negate)
-            o.bits ^= kSign;
-        return o;
-    }
     // Book I 4.3.2: the NaN result is FRA's, else FRB's, else FRC's. inf*0 is still an invalid operation
     // when the addend is a NaN.
     const bool imz = (is_inf(a) && is_zero(c)) || (is_zero(a) && is_inf(c));
@@ -249,5 +270,7 @@ Outcome fma(uint64_t a, uint64_t c, uint64_t b, bool sub, bool negate, const For
         o.bits ^= kSign;
     return o;
 }
+
+} // namespace exact
 
 } // namespace phv::fp
