@@ -44,7 +44,9 @@ constexpr std::string_view kKnownOperands[] = {"RT", "RS", "RA", "RA0", "RB", "S
                                                "XTp", "XSp", "DM", "SHW", "UIM2", "UIM4", "IMM8", "IMM5", "UIM5",
                                                // VMX immediates (rows/vmx_*.inc)
                                                "UIM", "UIM3", "SIM", "SHB", "SH3", "ST", "SIX", "MP", "N", "BM16", "RAsrc", "STRM",
-                                               "IX", "IMM32", "IMM8P", "UIM3P"};
+                                               "IX", "IMM32", "IMM8P", "UIM3P",
+                                               // MMA (rows/vsx_mma.inc): accumulator, the pm* masks
+                                               "AT", "XAp", "XMSK", "YMSK", "YMSK2", "PMSK8", "PMSK4", "PMSK2"};
 
 // BO values with their "z" bits 0 (Book I 2.4, Figure 40); a/t hint bits vary. bcctr takes them all too:
 // its invalid BO[2]=0 forms run as test-and-decrement on both sides (semantics/branch.h).
@@ -404,12 +406,24 @@ Unit generate(uint16_t row, const InsnDef &def, Rng &r, GenState &st) {
                 note_vsr(st, base + n);
         } else if (op == "FRTp" || op == "FRSp") {
             w |= put(uint32_t(r.below(16)) * 2, 6, 10);
-        } else if (op == "XT" || op == "XS" || op == "XA" || op == "XB" || op == "XC" || op == "XTp" || op == "XSp") {
+        } else if (op == "AT") {
+            // An accumulator: ACC[AT] is VSR 4*AT..4*AT+3 (Book I 7.2.1.x, as both worlds hold it).
+            const unsigned at = unsigned(r.below(8));
+            w |= put(at, 6, 8);
+            for (unsigned k = 0; k < 4; ++k)
+                note_vsr(st, 4 * at + k);
+        } else if (op == "XT" || op == "XS" || op == "XA" || op == "XB" || op == "XC" || op == "XTp" || op == "XSp" ||
+                   op == "XAp") {
             const bool dest = (op == "XT" || op == "XTp") && i == 0;
             unsigned n = dest ? unsigned(r.below(64)) : any_vsr(r, st);
-            if (op == "XTp" || op == "XSp")
+            if (op == "XTp" || op == "XSp" || op == "XAp")
                 n &= ~1u;
-            w |= put_vsx(op, def.form, n);
+            // The GER sources must not overlap the accumulator they update (Book I 7.6, xvf32ger ...: such a
+            // form is invalid); XAp's pair lies in one group of four with n even.
+            if (has(ops, "AT"))
+                while (n / 4 == ((w >> (31 - 8)) & 7))
+                    n = unsigned(r.below(64)) & (op == "XAp" ? ~1u : ~0u);
+            w |= put_vsx(op == "XAp" ? "XA" : op, def.form, n);
             if (dest)
                 note_vsr(st, n);
         } else if (op == "FLM") {
@@ -485,6 +499,15 @@ Unit generate(uint16_t row, const InsnDef &def, Rng &r, GenState &st) {
             prefix |= put(uint32_t(r.below(256)), 24, 31);
         } else if (op == "UIM3P") {
             prefix |= put(uint32_t(r.below(8)), 29, 31);
+        } else if (op == "XMSK" || op == "YMSK") {
+            // pm* masks in the prefix: XMSK bits 24:27, YMSK 28:31; all ones often (the unmasked result).
+            const unsigned at = op == "XMSK" ? 24 : 28;
+            prefix |= put(r.chance(30) ? 15u : uint32_t(r.below(16)), at, at + 3);
+        } else if (op == "YMSK2") {
+            prefix |= put(r.chance(30) ? 3u : uint32_t(r.below(4)), 28, 29);
+        } else if (op == "PMSK8" || op == "PMSK4" || op == "PMSK2") {
+            const unsigned bits = unsigned(op[4] - '0');
+            prefix |= put(r.chance(30) ? (1u << bits) - 1 : uint32_t(r.below(1u << bits)), 16, 15 + bits);
         } else if (op == "DX") {
             // addpcis: d = d0 || d1 || d2 with d0 in bits 16-25, d1 in 11-15, d2 in 31.
             const uint32_t d = imm16(r);

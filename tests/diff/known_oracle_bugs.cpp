@@ -522,8 +522,8 @@ constexpr Rule kRules[] = {
      "single-precision result), fre [number unconfirmed; not 4.6.5.2 as first written: 4.6.5 is Floating-Point "
      "Move in 3.0B], 4.6.6 (fnm*: round, then negate), 4.6.7.2 [unconfirmed] fcfid*, 4.6.8 [unconfirmed] fcmp*, 7.6 [unconfirmed] "
      "(vector forms keep FR/FI and record every element's exceptions; xsre*/xvre* of zero: ZX; max/min alter only "
-     "VXSNAN; xsmaxc*: XB for equal operands; each xvcv* element on its own); one quirk each in "
-     "known_oracle_bugs_fp.cpp",
+     "VXSNAN; xsmaxc*: XB for equal operands; each xvcv* element on its own; the MMA xv*ger* forms raise VXSNAN "
+     "only for an SNaN operand of their own); one quirk each in known_oracle_bugs_fp.cpp",
      "QEMU 7.2's stale FR, over-set FX and the other FPSCR/result errors of fp_oracle_differences.md",
      fp_status_explains},
     {"vdiveq-undefined", "undefined",

@@ -100,7 +100,7 @@ bool uses_fp_or_vector(const InsnDef &def) {
     if (!(def.flags & flag::kPrefixed) && (po == 59 || po == 60 || po == 63))
         return true;   // the FP and VSX opcode spaces (mcrfs, mtfsfi ... have no register operand); opcode 4
                        // also holds fixed-point rows (maddhd ...), so VMX rows count by their VR operands
-    for (std::string_view k : {"FR", "VR", "XT", "XS", "XA", "XB", "XC"})
+    for (std::string_view k : {"FR", "VR", "XT", "XS", "XA", "XB", "XC", "AT"})
         if (def.operands.find(k) != std::string_view::npos)
             return true;
     return false;
