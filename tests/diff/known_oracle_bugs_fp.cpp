@@ -13,6 +13,7 @@
 
 #include "compare.h"
 #include "fp/arith.h"
+#include "fp/convert.h"
 #include "fp/format.h"
 #include "fp/quad.h"
 #include "isa/fields.h"
@@ -211,13 +212,36 @@ bool vector_sticky_invalid(Ctx &x) {
 }
 
 // Maximum/minimum alter only VXSNAN (7.6 xsmaxdp ...): QEMU raises underflow/inexact for a denormal operand.
+// The exponent compares (xscmpexpdp, xscmpexpqp) likewise alter no exception bit but VXSNAN (7.6); there, and
+// for max/min, QEMU also raises OX, UX or XX left over in its softfloat flags from an earlier instruction (as
+// for the MMA forms below).
 bool maxmin_denormal(Ctx &x) {
-    if (!(starts(x.m, "xsmax") || starts(x.m, "xsmin") || starts(x.m, "xvmax") || starts(x.m, "xvmin")))
+    if (!(starts(x.m, "xsmax") || starts(x.m, "xsmin") || starts(x.m, "xvmax") || starts(x.m, "xvmin") ||
+          starts(x.m, "xscmpexp")))
         return false;
-    const uint64_t extra = (x.qf() & ~x.phv()) & (kUX | kXX | kFX);
-    if (!extra || ((x.phv() & ~x.qf()) & (kUX | kXX)))
+    const uint64_t extra = (x.qf() & ~x.phv()) & (kOX | kUX | kXX | kFX);
+    if (!extra || ((x.phv() & ~x.qf()) & (kOX | kUX | kXX)))
         return false;
-    x.take(kUX | kXX | kFX);
+    x.take(kOX | kUX | kXX | kFX);
+    return true;
+}
+
+// xscvsxdsp/xscvuxdsp round the integer once, to single precision (7.6 [number unconfirmed]); QEMU (7.2 and
+// 10.0: int64_to_float64, then frsp) rounds twice, first to double, which differs when the first rounding
+// makes a single-precision tie. QEMU's result is taken back when it is exactly the twice-rounded value.
+bool int_to_single_twice_rounded(Ctx &x) {
+    if (x.m != "xscvsxdsp" && x.m != "xscvuxdsp")
+        return false;
+    const uint64_t v = dw(x.in.before, xb(x.in), 0);
+    const fp::Env env{fp::Round(x.before() & 3), bool(x.before() & (1u << 6)), bool(x.before() & (1u << 5))};
+    const bool sign = x.m == "xscvsxdsp";
+    const fp::Outcome d = fp::from_integer(v, sign, fp::kDouble, env), s = fp::round_to_single(d.bits, env);
+    const unsigned t = target(x.in);
+    const uint64_t once = fp::from_integer(v, sign, fp::kSingle, env).bits;
+    if (once != dw(x.in.phv.regs, t, 0) || s.bits == once || s.bits != dw(x.q.regs, t, 0))
+        return false;
+    x.q.regs.vsr[t].hi = x.in.phv.regs.vsr[t].hi;
+    x.take(kFR | kFI | kFPRF | kXX);
     return true;
 }
 
@@ -400,7 +424,8 @@ struct Quirk {
 
 // Result rewrites first, then the status bits that depend on them, FR and FX last.
 constexpr Quirk kQuirks[] = {
-    {fnm_directed}, {round_to_odd}, {fre_zero_half}, {vector_sticky_invalid}, {maxc_zeros}, {maxj_second_snan},
+    {fnm_directed}, {round_to_odd}, {fre_zero_half}, {vector_sticky_invalid}, {int_to_single_twice_rounded},
+    {maxc_zeros}, {maxj_second_snan},
     {estimate_zero_zx}, {fma_imz_snan}, {fcmp_fi_c}, {fcfid_fprf}, {single_denormal_fprf}, {vector_fr_fi}, {vector_ox_ux},
     {vector_invalid_drops}, {maxmin_denormal}, {mma_stale_flags}, {fr_stale}, {fx_overset},
 };
