@@ -141,6 +141,10 @@ class Console:
             finally:
                 os._exit(127)
 
+    def attached(self, timeout=30):
+        """virsh is on the console: what is typed before then is flushed when virsh sets the terminal raw."""
+        return self.expect(rb"Escape character is", timeout) is not None
+
     def expect(self, pattern, timeout):
         """Reads until pattern (bytes regex) appears in what came after the last match; the match or None."""
         rx = re.compile(pattern)
@@ -289,6 +293,7 @@ def run_checks(session, name, xml, tmp):
            "libvirt passes its -accel tcg and the domain's -accel phv (the wrapper drops tcg; query-stats below shows phv runs)")
     con = session.console(name)
     try:
+        result(con.attached(), "virsh console attaches")
         booted = con.expect(rb"Run /init as init process", 120) is not None
         result(booted, "virsh console: the kernel boots to /init")
         prompt = con.expect(rb"/ # ", 60) is not None
@@ -320,6 +325,7 @@ def run_checks(session, name, xml, tmp):
             con.close()
             code, out = session.virsh("start", name, timeout=120)
             con = session.console(name)
+            con.attached()
             con.expect(rb"/ # ", 120)
         else:
             result(code == 0 and wait_state(session, name, "shut off", 10) == "shut off",
@@ -328,8 +334,9 @@ def run_checks(session, name, xml, tmp):
             code, out = session.virsh("restore", save, timeout=120)
             info, _ = dominfo(session, name)
             con = session.console(name)
-            result(code == 0 and info.get("State") == "running" and shell_answers(con, secrets.token_hex(4)),
-                   f"restore: running and the shell answers ({out.strip()[:100]})")
+            result(code == 0 and info.get("State") == "running" and con.attached() and
+                   shell_answers(con, secrets.token_hex(4)),
+                   f"restore: running and the shell answers ({info.get('State')!r}; {out.strip()[:100]})")
 
         code, out = session.virsh("shutdown", name)
         down = con.expect(rb"reboot: Power down", 60) is not None
