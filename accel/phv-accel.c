@@ -77,6 +77,7 @@ static int phv_accel_init(MachineState *ms)
     }
     phv_memory_init();
     phv_stats_init();
+    phv_timebase_init();
     return 0;
 }
 

@@ -29,24 +29,62 @@ static void do_sync_state(CPUState *cs, run_on_cpu_data arg)
     if (!cs->accel->dirty) {
         phv_regs_get(cs);
         cs->accel->dirty = true;
+        cs->accel->have_extra = false;
+    }
+}
+
+/* Everything, for QEMU's own users of env (migration, the monitor), not just what an hcall needs. */
+static void do_sync_full(CPUState *cs, run_on_cpu_data arg)
+{
+    do_sync_state(cs, arg);
+    if (!cs->accel->have_extra) {
+        phv_regs_get_extra(cs);
+        cs->accel->have_extra = true;
     }
 }
 
 static void do_put_state(CPUState *cs, run_on_cpu_data arg)
 {
-    phv_regs_put(cs);
-    cs->accel->dirty = false;
+    AccelCPUState *a = cs->accel;
+    CPUPPCState *env = cpu_env(cs);
+
+    if (a->loading) {
+        /*
+         * The load wrote RAM behind the core's back (as TCG flushes its translations in cpu_common_post_load).
+         * Its TLBs are emptied by the MMU set-up of the load: spapr_reallocate_hpt or the radix process table
+         * (phv-spapr-migration.c).
+         */
+        phv_invalidate_code(phv_vm_get(), 0, 1ull << 60);
+        phv_regs_put(cs, PHV_PUT_FULL);
+        /* The decrementer stays what the stream says until the guest runs again (phv-timebase.c). */
+        a->dec_value = env->spr[SPR_DECR];
+        a->dec_saved = true;
+        /*
+         * A vcpu that TCG had halted in H_CEDE (MSR[EE] is on, which a vcpu stopped in RTAS never has) is
+         * one the core resumes after its cede: under phv a ceded vcpu is not halted, it waits in its run.
+         */
+        if (cs->halted && (env->msr & (1ULL << MSR_EE))) {
+            cs->halted = 0;
+        }
+        a->loading = false;
+    } else {
+        phv_regs_put(cs, arg.host_int ? PHV_PUT_RESET : PHV_PUT_RUNTIME);
+    }
+    a->dirty = false;
+    a->have_extra = false;
 }
 
-static void do_mark_dirty(CPUState *cs, run_on_cpu_data arg)
+static void do_mark_loading(CPUState *cs, run_on_cpu_data arg)
 {
     cs->accel->dirty = true;
+    cs->accel->have_extra = true;   /* env is about to be the stream's: nothing of the core's to fetch */
+    cs->accel->loading = true;
 }
 
 void phv_cpu_synchronize_state(CPUState *cs)
 {
-    if (cs->accel && !cs->accel->dirty) {
-        run_on_cpu(cs, do_sync_state, RUN_ON_CPU_NULL);
+    if (cs->accel && (!cs->accel->dirty || !cs->accel->have_extra)) {
+        run_on_cpu(cs, do_sync_full, RUN_ON_CPU_NULL);
     }
     phv_sync_mmu_view();    /* whoever looks at env may translate addresses with QEMU's MMU code */
 }
@@ -55,17 +93,17 @@ void phv_cpu_synchronize_post_reset(CPUState *cs)
 {
     /* The reset reloaded firmware and kernel images into RAM behind the core's decoded blocks. */
     phv_invalidate_code(phv_vm_get(), 0, 1ull << 60);
-    run_on_cpu(cs, do_put_state, RUN_ON_CPU_NULL);
+    run_on_cpu(cs, do_put_state, RUN_ON_CPU_HOST_INT(1));
 }
 
 void phv_cpu_synchronize_post_init(CPUState *cs)
 {
-    run_on_cpu(cs, do_put_state, RUN_ON_CPU_NULL);
+    run_on_cpu(cs, do_put_state, RUN_ON_CPU_HOST_INT(1));
 }
 
 void phv_cpu_synchronize_pre_loadvm(CPUState *cs)
 {
-    run_on_cpu(cs, do_mark_dirty, RUN_ON_CPU_NULL);
+    run_on_cpu(cs, do_mark_loading, RUN_ON_CPU_NULL);
 }
 
 /* ---- interrupts and kicks ---- */
@@ -176,8 +214,9 @@ static bool phv_vcpu_exec(CPUState *cs)
         int ret;
 
         if (a->dirty) {
-            phv_regs_put(cs);
+            phv_regs_put(cs, PHV_PUT_RUNTIME);
             a->dirty = false;
+            a->have_extra = false;
         }
         qatomic_set(&a->wake, false);
         if (cpu->vhyp_class && cpu->vhyp_class->cpu_exec_enter) {

@@ -21,6 +21,10 @@ struct AccelCPUState {
     bool wake;          /* something happened that a halted (ceded) vcpu must look at */
     uint64_t vpa_put;   /* the VPA address the core last got (KVM_REG_PPC_VPA_ADDR) */
     CPUWatchpoint watch_hit;    /* what cs->watchpoint_hit points at after a watchpoint stop (gdbstub) */
+    bool have_extra;    /* env also holds what phv_regs_get_extra fetches (since the last run) */
+    bool loading;       /* env is being loaded (loadvm, incoming migration): the next put is a full one */
+    bool dec_saved;     /* the vm is stopped: the decrementer resumes at dec_value (phv-timebase.c) */
+    uint64_t dec_value;
 };
 
 extern phv_vm *phv_vm_handle;
@@ -42,8 +46,18 @@ void phv_run_gate_enter(void);
 void phv_run_gate_leave(void);
 
 /* phv-regs.c: env <-> core through one-reg ids. */
+typedef enum PhvPutLevel {
+    PHV_PUT_RUNTIME,    /* after QEMU served an exit: what hcalls change */
+    PHV_PUT_RESET,      /* after a reset: also the SLB and the SPRs hcalls never change */
+    PHV_PUT_FULL,       /* after loadvm or an incoming migration: everything, the decrementer too */
+} PhvPutLevel;
+
 int phv_regs_get(CPUState *cs);
-int phv_regs_put(CPUState *cs);
+int phv_regs_get_extra(CPUState *cs);
+int phv_regs_put(CPUState *cs, PhvPutLevel level);
+
+/* phv-timebase.c: the guest timebase follows QEMU's vm clock, as under TCG. */
+void phv_timebase_init(void);
 
 /* phv-gdbstub.c: the gdbstub's AccelOpsClass hooks and what a PHV_EXIT_DEBUG means. */
 void phv_sync_mmu_view(void);

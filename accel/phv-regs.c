@@ -15,6 +15,7 @@
 #include "helper_regs.h"
 #include "hw/ppc/spapr.h"
 #include "hw/ppc/spapr_cpu_core.h"
+#include "mmu-hash64.h"
 #include "phv-int.h"
 
 static const struct {
@@ -44,6 +45,53 @@ static const struct {
     { PHV_REG_PPC_HASHKEYR, SPR_HASHKEYR },
     { PHV_REG_PPC_HASHPKEYR, SPR_HASHPKEYR },
 };
+
+/*
+ * State QEMU's hcalls never touch, so it is fetched only when QEMU wants the whole vcpu (migration, the
+ * monitor) and put back only when env was loaded or reset: the PMU, event-based branches, the doorbell
+ * state, watchpoint registers the core keeps for the guest, and the utilisation counters (which advance with
+ * the timebase, so putting an old value back after every hcall would hold them still).
+ */
+static const struct {
+    uint64_t id;
+    int spr;
+} extra_regs[] = {
+    { PHV_REG_PPC | PHV_REG_SIZE_U64 | 0x10, SPR_POWER_MMCR0 },
+    { PHV_REG_PPC | PHV_REG_SIZE_U64 | 0x11, SPR_POWER_MMCR1 },
+    { PHV_REG_PPC | PHV_REG_SIZE_U64 | 0x12, SPR_POWER_MMCRA },
+    { PHV_REG_PPC | PHV_REG_SIZE_U64 | 0x13, SPR_POWER_MMCR2 },
+    { PHV_REG_PPC | PHV_REG_SIZE_U64 | 0x15, SPR_POWER_SIAR },
+    { PHV_REG_PPC | PHV_REG_SIZE_U64 | 0x16, SPR_POWER_SDAR },
+    { PHV_REG_PPC | PHV_REG_SIZE_U64 | 0x17, SPR_POWER_SIER },
+    { PHV_REG_PPC | PHV_REG_SIZE_U32 | 0x18, SPR_POWER_PMC1 },
+    { PHV_REG_PPC | PHV_REG_SIZE_U32 | 0x19, SPR_POWER_PMC2 },
+    { PHV_REG_PPC | PHV_REG_SIZE_U32 | 0x1a, SPR_POWER_PMC3 },
+    { PHV_REG_PPC | PHV_REG_SIZE_U32 | 0x1b, SPR_POWER_PMC4 },
+    { PHV_REG_PPC | PHV_REG_SIZE_U32 | 0x1c, SPR_POWER_PMC5 },
+    { PHV_REG_PPC | PHV_REG_SIZE_U32 | 0x1d, SPR_POWER_PMC6 },
+    { PHV_REG_PPC | PHV_REG_SIZE_U64 | 0xc1, SPR_POWER_MMCR3 },
+    { PHV_REG_PPC | PHV_REG_SIZE_U32 | 0xa4, SPR_PSPB },
+    { PHV_REG_PPC | PHV_REG_SIZE_U64 | 0xa5, SPR_EBBHR },
+    { PHV_REG_PPC | PHV_REG_SIZE_U64 | 0xa6, SPR_EBBRR },
+    { PHV_REG_PPC | PHV_REG_SIZE_U64 | 0xa7, SPR_BESCR },
+    { PHV_REG_PPC | PHV_REG_SIZE_U64 | 0xa9, SPR_DPDES },
+    { PHV_REG_PPC | PHV_REG_SIZE_U64 | 0xaa, SPR_DAWR0 },
+    { PHV_REG_PPC | PHV_REG_SIZE_U64 | 0xab, SPR_DAWRX0 },
+    { PHV_REG_PPC | PHV_REG_SIZE_U64 | 0xac, SPR_CIABR },
+    { PHV_REG_PPC | PHV_REG_SIZE_U64 | 0xc4, SPR_DAWR1 },
+    { PHV_REG_PPC | PHV_REG_SIZE_U64 | 0xc5, SPR_DAWRX1 },
+    { PHV_REG_PPC | PHV_REG_SIZE_U64 | 0xad, SPR_IC },
+    { PHV_REG_PPC | PHV_REG_SIZE_U64 | 0xae, SPR_VTB },
+    { PHV_REG_PPC_PURR, SPR_PURR },
+    { PHV_REG_PPC_SPURR, SPR_SPURR },
+};
+
+/*
+ * The LPCR bits the core decides: those a VMM may set (DPFD, bits 49:51, ILE, TC, AIL, LD: KVM's mask) and
+ * the MMU mode the guest chose with H_REGISTER_PROC_TBL (HR, UPRT, GTSE). The others (LPES, PECE, HVICE ...)
+ * are the machine's as QEMU set them (spapr_cpu_reset), and a TCG destination of a migration needs them so.
+ */
+#define LPCR_FROM_CORE ((7ull << 12) | LPCR_ILE | LPCR_TC | LPCR_AIL | LPCR_LD | LPCR_HR | LPCR_UPRT | LPCR_GTSE)
 
 /*
  * Registers the core refused once (a facility the CPU model lacks: -ENXIO, or one it does not implement:
@@ -158,10 +206,7 @@ int phv_regs_get(CPUState *cs)
         }
     }
     if (get_u64(v, PHV_REG_PPC_LPCR_64, &val)) {
-        env->spr[SPR_LPCR] = val;
-    }
-    if (get_u64(v, PHV_REG_PPC_DEC, &val)) {
-        env->spr[SPR_DECR] = val;   /* for migration and the monitor; the core owns the decrementer */
+        env->spr[SPR_LPCR] = (env->spr[SPR_LPCR] & ~LPCR_FROM_CORE) | (val & LPCR_FROM_CORE);
     }
     for (int i = 0; i < 64; i++) {
         uint64_t id = i < 32 ? PHV_REG_PPC_VSR(i) : PHV_REG_PPC_VR(i - 32);
@@ -175,6 +220,9 @@ int phv_regs_get(CPUState *cs)
     }
     if (get_u64(v, PHV_REG_PPC_FPSCR, &val)) {
         ppc_store_fpscr(env, val);
+    }
+    if (get_u64(v, PHV_REG_PPC_VSCR, &val)) {
+        ppc_store_vscr(env, val);
     }
     /* MSR last: hflags depend on it and on LPCR. */
     if (get_u64(v, PHV_REG_PPC_MSR, &val)) {
@@ -195,7 +243,73 @@ static uint64_t phv_regs_vpa_addr(CPUState *cs)
     return spapr_cpu_state(cpu)->vpa_addr;
 }
 
-int phv_regs_put(CPUState *cs)
+/*
+ * The rest of the vcpu: the extra SPRs, the decrementer (relative to the timebase, as QEMU's vmstate keeps
+ * it) and the SLB (QEMU migrates env->slb; a hash guest's bolted kernel segments must survive).
+ */
+int phv_regs_get_extra(CPUState *cs)
+{
+    PowerPCCPU *cpu = POWERPC_CPU(cs);
+    CPUPPCState *env = cpu_env(cs);
+    phv_vcpu *v = cs->accel->vcpu;
+    struct phv_ppc_slb_entry slb[PHV_PPC_SLB_SIZE];
+    uint64_t val;
+
+    for (size_t i = 0; i < ARRAY_SIZE(extra_regs); i++) {
+        if (get_u64(v, extra_regs[i].id, &val)) {
+            env->spr[extra_regs[i].spr] = val;
+        }
+    }
+    if (cs->accel->dec_saved) {
+        env->spr[SPR_DECR] = cs->accel->dec_value;  /* held still while the vm is stopped */
+    } else if (get_u64(v, PHV_REG_PPC_DEC, &val)) {
+        env->spr[SPR_DECR] = val;   /* the core owns the decrementer */
+    }
+    if (cpu->hash64_opts && phv_vcpu_get_slb(v, slb) == 0) {
+        for (int i = 0; i < MIN(cpu->hash64_opts->slb_size, (int)PHV_PPC_SLB_SIZE); i++) {
+            target_ulong esid = slb[i].slbe & (SLB_ESID_ESID | SLB_ESID_V);
+
+            /*
+             * ppc_store_slb also finds the page sizes QEMU's own MMU code wants. An invalid entry's other bits
+             * mean nothing, and QEMU checks every entry it loads (slb_post_load): it travels as zeros.
+             */
+            if (!(esid & SLB_ESID_V) || ppc_store_slb(cpu, i, esid, slb[i].slbv) < 0) {
+                env->slb[i].esid = env->slb[i].vsid = 0;
+                env->slb[i].sps = NULL;
+            }
+        }
+    }
+    return 0;
+}
+
+static void put_extra(CPUState *cs, bool with_dec)
+{
+    PowerPCCPU *cpu = POWERPC_CPU(cs);
+    CPUPPCState *env = cpu_env(cs);
+    phv_vcpu *v = cs->accel->vcpu;
+    struct phv_ppc_slb_entry slb[PHV_PPC_SLB_SIZE] = { 0 };
+    int ret;
+
+    for (size_t i = 0; i < ARRAY_SIZE(extra_regs); i++) {
+        put_u64(v, extra_regs[i].id, env->spr[extra_regs[i].spr]);
+    }
+    if (with_dec) {
+        put_u64(v, PHV_REG_PPC_DEC, env->spr[SPR_DECR]);
+    }
+    if (cpu->hash64_opts) {
+        for (int i = 0; i < MIN(cpu->hash64_opts->slb_size, (int)PHV_PPC_SLB_SIZE); i++) {
+            slb[i].slbe = (env->slb[i].esid & (SLB_ESID_ESID | SLB_ESID_V)) | i;
+            slb[i].slbv = env->slb[i].vsid;
+        }
+        ret = phv_vcpu_set_slb(v, slb);
+        if (ret < 0) {
+            /* QEMU checked every entry when it loaded them (slb_post_load); the core differs from it. */
+            error_report("phv: vcpu %d: the core refuses the SLB: %s", cs->cpu_index, strerror(-ret));
+        }
+    }
+}
+
+int phv_regs_put(CPUState *cs, PhvPutLevel level)
 {
     CPUPPCState *env = cpu_env(cs);
     phv_vcpu *v = cs->accel->vcpu;
@@ -223,12 +337,18 @@ int phv_regs_put(CPUState *cs)
         }
     }
     put_u64(v, PHV_REG_PPC_FPSCR, env->fpscr);
+    put_u64(v, PHV_REG_PPC_VSCR, ppc_get_vscr(env));
+    if (level != PHV_PUT_RUNTIME) {
+        put_extra(cs, level == PHV_PUT_FULL);
+    }
     put_u64(v, PHV_REG_PPC_MSR, env->msr);
     /*
      * The VPA is registered with QEMU (H_REGISTER_VPA is spapr's); the core writes the nested L2
      * context-switch counters there, so it gets the address as KVM does (kvm_put_vpa: KVM_REG_PPC_VPA_ADDR).
+     * Between runs only H_REGISTER_VPA changes it; after a reset or a load it is put whatever the cache says,
+     * since env (and spapr's per-vcpu state) then came from elsewhere than this process's last put.
      */
-    if (cs->accel->vpa_put != phv_regs_vpa_addr(cs)) {
+    if (level != PHV_PUT_RUNTIME || cs->accel->vpa_put != phv_regs_vpa_addr(cs)) {
         cs->accel->vpa_put = phv_regs_vpa_addr(cs);
         put_u64(v, PHV_REG_PPC_VPA_ADDR, cs->accel->vpa_put);
     }
