@@ -164,12 +164,12 @@ Flow L0::run_vcpu(Vcpu &c) {
 }
 
 void purr_to_running(Vcpu &c) {
-    for (unsigned n : {unsigned(spr::PURR), unsigned(spr::SPURR)})
+    for (unsigned n : {unsigned(spr::PURR), unsigned(spr::SPURR), unsigned(spr::VTB)})
         c.st_.spr[n] -= c.read_tb();
 }
 
 void purr_to_stopped(Vcpu &c) {
-    for (unsigned n : {unsigned(spr::PURR), unsigned(spr::SPURR)})
+    for (unsigned n : {unsigned(spr::PURR), unsigned(spr::SPURR), unsigned(spr::VTB)})
         c.st_.spr[n] = c.read_purr(n);
 }
 

@@ -49,7 +49,7 @@ struct Frame {
     mmu::Tlb *l1_tlb = nullptr;
 };
 
-// The vcpu keeps PURR and SPURR as offsets from its timebase (vcpu/timers.cpp), while an L2's state outside
+// The vcpu keeps PURR, SPURR and VTB as offsets from its timebase (vcpu/timers.cpp), while an L2's state outside
 // a run (its L2Vcpu, the L1's hv_guest_state) holds the counters themselves. Called with the vcpu's timebase
 // already (still) the L2's, so the counters neither jump nor advance across the switch.
 void purr_to_running(Vcpu &c);

@@ -138,15 +138,16 @@ TEST(NestedV1, RunsAndHandsStateBack) {
     phv_interrupt(g.vcpu, PHV_INTERRUPT_UNSET);
 }
 
-// PURR and SPURR in hv_guest_state are the counters: the L2 reads what the L1 gave, advanced by its run time
-// only, and the exit hands back the counter, not the core's offset from the timebase.
+// PURR, SPURR and VTB in hv_guest_state are the counters: the L2 reads what the L1 gave, advanced by its run
+// time only, and the exit hands back the counter, not the core's offset from the timebase.
 TEST(NestedV1, PurrIsTheL2sCounter) {
     V1 g;
     ASSERT_EQ(g.hc(hcall::kSetPartitionTable, {kPatb}), 0);
     constexpr uint64_t kStart = 1000000000000ull, kSecond = 512000000ull;
     g.le64(kHv + 0x60, kStart);        // PURR
     g.le64(kHv + 0x68, 2 * kStart);    // SPURR
-    g.l2_code({mfspr(5, 309), mfspr(6, 308), sc(1)});
+    g.le64(kHv + 0x78, 3 * kStart);    // VTB
+    g.l2_code({mfspr(5, 309), mfspr(6, 308), mfspr(7, 849), sc(1)});
     ASSERT_EQ(g.enter(), 0xc00);
     EXPECT_GE(g.l2_gpr(5), kStart);
     EXPECT_LT(g.l2_gpr(5), kStart + kSecond);
@@ -156,6 +157,10 @@ TEST(NestedV1, PurrIsTheL2sCounter) {
     EXPECT_LT(g.le64(kHv + 0x60), kStart + kSecond);
     EXPECT_GE(g.le64(kHv + 0x68), g.l2_gpr(6));
     EXPECT_LT(g.le64(kHv + 0x68), 2 * kStart + kSecond);
+    EXPECT_GE(g.l2_gpr(7), 3 * kStart);
+    EXPECT_LT(g.l2_gpr(7), 3 * kStart + kSecond);
+    EXPECT_GE(g.le64(kHv + 0x78), g.l2_gpr(7));
+    EXPECT_LT(g.le64(kHv + 0x78), 3 * kStart + kSecond);
 }
 
 TEST(NestedV1, TlbInvalidateAndCopy) {

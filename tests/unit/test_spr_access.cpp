@@ -181,6 +181,23 @@ TEST(SprAccess, PurrAdvancesWithTheTimebase) {
     EXPECT_LT(g.reg(PHV_REG_PPC_PURR) - 1000, 512000000u);   // less than a second later
 }
 
+// Linux's running_clock() on a pSeries LPAR is VTB - boot_tb: a VTB that held still silenced its soft-lockup
+// watchdog, and one a migration restored must go on from the value it was given.
+TEST(SprAccess, VtbAdvancesWithTheTimebase) {
+    Guest g;
+    g.set_reg(PHV_REG_PPC | PHV_REG_SIZE_U64 | 0xae, 5000);
+    const uint64_t t0 = g.reg(PHV_REG_PPC_TB);
+    while (g.reg(PHV_REG_PPC_TB) - t0 < 1000) {
+    }
+    EXPECT_EQ(g.take({mfspr(5, spr::VTB), mfspr(6, spr::VTB)}), 0u);
+    EXPECT_GE(g.gpr(5), 6000u);
+    EXPECT_GE(g.gpr(6), g.gpr(5));
+    EXPECT_LT(g.gpr(6) - 5000, 512000000u);   // less than a second later
+    const uint64_t r = g.reg(PHV_REG_PPC | PHV_REG_SIZE_U64 | 0xae);
+    EXPECT_GE(r, g.gpr(6));
+    EXPECT_LT(r - g.gpr(6), 512000000u);
+}
+
 } // namespace
 
 namespace {

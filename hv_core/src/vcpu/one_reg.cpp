@@ -200,8 +200,8 @@ int get_one_reg(Vcpu &v, const phv_one_reg &reg) {
     switch (r->kind) {
     case Kind::Spr:
     case Kind::ReadOnlySpr:
-        // PURR and SPURR are kept as offsets from the timebase (timers.cpp).
-        val = r->spr == spr::PURR || r->spr == spr::SPURR ? v.read_purr(r->spr) : s.spr[r->spr];
+        // PURR, SPURR and VTB are kept as offsets from the timebase (timers.cpp).
+        val = spr::counts_with_tb(r->spr) ? v.read_purr(r->spr) : s.spr[r->spr];
         break;
     case Kind::Gpr: val = s.gpr[i]; break;
     case Kind::Fpr: val = s.fpr(i); break;
@@ -240,7 +240,7 @@ int set_one_reg(Vcpu &v, const phv_one_reg &reg) {
     }
     const uint64_t val = take(reg);
     switch (r->kind) {
-    case Kind::Spr: s.spr[r->spr] = r->spr == spr::PURR || r->spr == spr::SPURR ? val - v.read_tb() : val; break;
+    case Kind::Spr: s.spr[r->spr] = spr::counts_with_tb(r->spr) ? val - v.read_tb() : val; break;
     case Kind::ReadOnlySpr: return -EINVAL;
     case Kind::Gpr: s.gpr[i] = val; break;
     case Kind::Fpr: s.fpr(i) = val; break;

@@ -112,7 +112,7 @@ Flow Vcpu::mfspr(unsigned rt, unsigned n) {
     case spr::DEC: v = read_dec(); break;
     case spr::TB: v = read_tb(); break;
     case spr::TBU: v = read_tb() >> 32; break;
-    case spr::PURR: case spr::SPURR: v = read_purr(n); break;
+    case spr::PURR: case spr::SPURR: case spr::VTB: v = read_purr(n); break;
     case spr::DSCR_U: v = st_.spr[spr::DSCR]; break;
     case spr::AMR_U: v = st_.spr[spr::AMR]; break;
     case spr::SPRG3_U: v = st_.spr[spr::SPRG3]; break;
@@ -161,6 +161,7 @@ Flow Vcpu::mtspr_value(unsigned n, uint64_t v) {
     case spr::LR: st_.lr = v; break;
     case spr::CTR: st_.ctr = v; break;
     case spr::DEC: write_dec(v); break;
+    case spr::PURR: case spr::SPURR: case spr::VTB: st_.spr[n] = v - read_tb(); break;
     case spr::DSCR_U: st_.spr[spr::DSCR] = v; break;
     // AMR: problem state changes only the bits UAMOR allows, privileged state those AMOR allows (Book III,
     // "Authority Mask Register"); KVM gives a guest AMOR = all ones.

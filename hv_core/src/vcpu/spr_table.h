@@ -32,6 +32,10 @@ enum : uint16_t {
     ACOP = 31, DHDES = 177, TFMR = 317, MMCRH = 316, LMRR = 813, LMSER = 814,
     TACR = 888, TCSCR = 889, CSIGR = 890, WORT = 895, HID0 = 1008, PMCR = 884, TSCR = 921, TTR = 922,
 };
+
+// The counters that advance at the timebase rate while the partition runs (PURR, SPURR, VTB): a vcpu keeps
+// each as an offset from its timebase (vcpu/timers.cpp).
+constexpr bool counts_with_tb(unsigned n) { return n == PURR || n == SPURR || n == VTB; }
 } // namespace spr
 
 struct SprDef {

@@ -37,9 +37,11 @@ uint64_t Vcpu::read_dec() const { return sext_bits(dec_expiry_ - read_tb(), dec_
 
 void Vcpu::write_dec(uint64_t v) { dec_expiry_ = read_tb() + sext_bits(v, dec_bits()); }
 
-// PURR and SPURR count at the timebase rate while the vcpu's thread runs the partition; KVM saves and
-// restores them around guest entry, so a guest sees them advance with its own time. phv keeps each as an
-// offset from the timebase (state().spr holds the offset; the ONE_REG value is the counter itself).
+// PURR, SPURR and the VTB count at the timebase rate while the vcpu's thread runs the partition; KVM saves
+// and restores them around guest entry, so a guest sees them advance with its own time. phv keeps each as an
+// offset from the timebase (state().spr holds the offset; the ONE_REG value is the counter itself). A VTB
+// that held still would stop a pSeries Linux's running_clock() (VTB - boot_tb, its soft-lockup watchdog's
+// clock), and one restored from a stream would jump it.
 uint64_t Vcpu::read_purr(unsigned n) const { return read_tb() + st_.spr[n]; }
 
 } // namespace phv

@@ -153,7 +153,7 @@ public:
     isa::Flow wait();
     isa::Flow internal_error(uint32_t suberror, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-    // Timebase, decrementer, PURR/SPURR (timers.cpp).
+    // Timebase, decrementer, PURR/SPURR/VTB (timers.cpp; n: one of spr::counts_with_tb).
     uint64_t read_tb() const;
     uint64_t read_purr(unsigned n) const;
     unsigned dec_bits() const;
