@@ -59,6 +59,7 @@ static void do_put_state(CPUState *cs, run_on_cpu_data arg)
         /* The decrementer stays what the stream says until the guest runs again (phv-timebase.c). */
         a->dec_value = env->spr[SPR_DECR];
         a->dec_saved = true;
+        a->clock_counters = true;
         /*
          * A vcpu that TCG had halted in H_CEDE (MSR[EE] is on, which a vcpu stopped in RTAS never has) is
          * one the core resumes after its cede: under phv a ceded vcpu is not halted, it waits in its run.

@@ -24,6 +24,7 @@ struct AccelCPUState {
     bool have_extra;    /* env also holds what phv_regs_get_extra fetches (since the last run) */
     bool loading;       /* env is being loaded (loadvm, incoming migration): the next put is a full one */
     bool dec_saved;     /* the vm is stopped: the decrementer resumes at dec_value (phv-timebase.c) */
+    bool clock_counters; /* loaded: VTB, PURR, SPURR restart from the vm clock at the start (phv-timebase.c) */
     uint64_t dec_value;
 };
 

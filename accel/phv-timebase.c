@@ -34,6 +34,33 @@ static uint64_t tb_of_ns(CPUPPCState *env, int64_t ns)
     return muldiv64(ns, env->tb_env->tb_freq, NANOSECONDS_PER_SECOND);
 }
 
+/*
+ * After a load: the counters that run with the timebase while the partition runs. TCG computes VTB and PURR
+ * (SPURR is PURR there) from the vm clock and an offset of their own that no stream carries (0 unless a
+ * hypervisor wrote them, which a pSeries guest cannot), so its env->spr[] copies are stale and a TCG
+ * destination ignores them. Both sides therefore take TCG's value, the vm clock in timebase ticks, which is
+ * the guest's timebase less tb_offset. Putting the stream's stale VTB from a TCG source gave Linux's
+ * running_clock() (VTB - boot_tb, then negative) a jump of centuries: "soft lockup - CPU#1 stuck for
+ * 3489660905s!" on the console after a TCG -> phv hop.
+ */
+static void set_clock_counters(CPUState *cs)
+{
+    static const uint64_t ids[] = {
+        PHV_REG_PPC | PHV_REG_SIZE_U64 | 0xae,  /* VTB */
+        PHV_REG_PPC_PURR,
+        PHV_REG_PPC_SPURR,
+    };
+    uint64_t tb, val;
+
+    if (one_reg(cs, false, PHV_REG_PPC_TB, &tb) < 0) {
+        return;
+    }
+    val = tb - cpu_env(cs)->tb_env->tb_offset;
+    for (size_t i = 0; i < ARRAY_SIZE(ids); i++) {
+        one_reg(cs, true, ids[i], &val);
+    }
+}
+
 /* On the vcpu's thread (the core allows one user per vcpu); the vm is stopped. */
 static void do_stop(CPUState *cs, run_on_cpu_data arg)
 {
@@ -55,6 +82,10 @@ static void do_start(CPUState *cs, run_on_cpu_data arg)
     one_reg(cs, false, PHV_REG_PPC_TB_OFFSET_EXACT, &old);
     have_expiry = one_reg(cs, false, PHV_REG_PPC_DEC_EXPIRY, &expiry) == 0;
     one_reg(cs, true, PHV_REG_PPC_TB_OFFSET_EXACT, &offset);
+    if (cs->accel->clock_counters) {
+        set_clock_counters(cs);
+        cs->accel->clock_counters = false;
+    }
     if (cs->accel->dec_saved) {
         one_reg(cs, true, PHV_REG_PPC_DEC, &cs->accel->dec_value);
         cs->accel->dec_saved = false;
