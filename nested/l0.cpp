@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "nested/gsb.h"
+#include "nested/run.h"
 #include "nested/state.h"
 #include "vcpu/vcpu.h"
 #include "vm/vm.h"
@@ -46,6 +47,58 @@ int L0::enable(Api api) {
     caps_set_ = false;
     caps_ = 0;
     ptcr_ = 0;
+    v1_guests_.clear();
+    return 0;
+}
+
+int L0::snapshot(phv_nested_info &info) {
+    std::lock_guard g(lock_);
+    size_t nv = 0;
+    for (const auto &[id, guest] : guests_)
+        nv += guest->vcpus.size();
+    for (const auto &[lpid, guest] : v1_guests_)
+        nv += guest.size();
+    const size_t ng = guests_.size() + v1_guests_.size();
+    if (ng > info.nr_guests || nv > info.nr_vcpus || (ng && !info.guests) || (nv && !info.vcpus)) {
+        info.nr_guests = uint32_t(ng);
+        info.nr_vcpus = uint32_t(nv);
+        return -E2BIG;
+    }
+    uint32_t gi = 0, vi = 0;
+    auto put_vcpu = [&](uint32_t id, bool running, const L2Counters &k) {
+        phv_nested_vcpu &o = info.vcpus[vi++];
+        o = {};
+        o.vcpu_id = id;
+        o.state = running ? PHV_NESTED_VCPU_RUNNING : PHV_NESTED_VCPU_IDLE;
+        o.runs = k.runs;
+        std::memcpy(o.exits, k.exits, sizeof o.exits);
+        o.l1_to_l2_tb = k.l1_to_l2_tb;
+        o.l2_runtime_tb = k.l2_runtime_tb;
+        o.l2_to_l1_tb = k.l2_to_l1_tb;
+    };
+    auto put_guest = [&](uint64_t id, uint32_t api, uint32_t lpvr, size_t n) {
+        phv_nested_guest &o = info.guests[gi++];
+        o = {};
+        o.id = uint32_t(id);
+        o.api = api;
+        o.first_vcpu = vi;
+        o.nr_vcpus = uint32_t(n);
+        o.logical_pvr = lpvr;
+    };
+    // Only one API is enabled at a time and enabling the other drops what the first made, so the two
+    // id spaces never mix in one list.
+    for (const auto &[id, guest] : guests_) {
+        put_guest(id, PHV_NESTED_V2, guest->lpvr, guest->vcpus.size());
+        for (const auto &[vid, v] : guest->vcpus)
+            put_vcpu(vid, v->running, v->counters);
+    }
+    for (const auto &[lpid, guest] : v1_guests_) {
+        put_guest(lpid, PHV_NESTED_V1, 0, guest.size());
+        for (const auto &[token, v] : guest)
+            put_vcpu(token, v.running > 0, v.counters);
+    }
+    info.nr_guests = gi;
+    info.nr_vcpus = vi;
     return 0;
 }
 

@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "isa/insn.h"
+#include "phv/phv.h"
 #include "vcpu/cpu_state.h"
 
 namespace phv {
@@ -42,6 +43,15 @@ constexpr uint64_t kMaxGuestId = 4095, kMaxVcpuId = 2047, kMaxL2Vcpus = 4096;
 
 enum class Api : uint32_t { None = 0, V1 = 1, V2 = 2 };
 
+// What one L2 vcpu's runs cost and how they ended (phv_vm_get_nested), in L1 timebase ticks.
+struct L2Counters {
+    uint64_t runs = 0;
+    uint64_t exits[PHV_NESTED_EXIT_NR] = {};
+    uint64_t l1_to_l2_tb = 0, l2_runtime_tb = 0, l2_to_l1_tb = 0;
+
+    void count_exit(uint64_t trap, uint64_t l1_to_l2, uint64_t runtime, uint64_t l2_to_l1);
+};
+
 struct L2Vcpu {
     CpuState st;                   // the L2 thread's architected state while the L1 does not run it
     uint64_t dec_expiry = 0;       // absolute, L1 timebase (the element's unit: L2 timebase - tb_offset)
@@ -49,6 +59,7 @@ struct L2Vcpu {
     uint64_t run_in[2] = {}, run_out[2] = {};   // registered run buffers {L1 real address, size}
     uint64_t vpa = 0;              // the L2 vcpu's VPA (L1 real address), 0 = none
     bool running = false;          // inside H_GUEST_RUN_VCPU on some L1 vcpu
+    L2Counters counters;
 };
 
 struct L2Guest {
@@ -59,6 +70,14 @@ struct L2Guest {
     uint64_t process_table[2] = {};    // {base, size} in L2 real addresses
     std::map<uint32_t, std::unique_ptr<L2Vcpu>> vcpus;
 };
+
+// A nestedv1 L2 as the L0 has met it: the L0 keeps no L2 state under nestedv1 (every H_ENTER_NESTED hands it
+// over whole), only what phv_vm_get_nested reports, per vcpu_token.
+struct V1Vcpu {
+    uint32_t running = 0;   // L1 vcpus inside H_ENTER_NESTED with this token (nestedv1 does not exclude two)
+    L2Counters counters;
+};
+using V1Guest = std::map<uint32_t, V1Vcpu>;
 
 class L0 {
 public:
@@ -82,6 +101,12 @@ public:
     isa::Flow tlb_invalidate(Vcpu &l1);
     isa::Flow copy_tofrom_guest(Vcpu &l1);
 
+    // phv_vm_get_nested: a copy of the guests, their vcpus and counters, taken under the lock.
+    int snapshot(phv_nested_info &info);
+    // nestedv1: the L1 flushed everything of `lpid` (H_TLB_INVALIDATE RIC=2 IS=2, H_RPT_INVALIDATE NESTED
+    // with PAT); as KVM-HV, the L2 is forgotten if its partition-table entry is no longer a radix one.
+    void v1_lpid_flushed(Vcpu &l1, uint64_t lpid);
+
     // Host-wide counters (GSIDs 0x0800-0x0804).
     uint64_t heap_in_use() const;
     uint64_t heap_max() const;
@@ -104,6 +129,7 @@ private:
     uint64_t l2_vcpus_ = 0;
     uint64_t generation_ = 0;
     uint64_t ptcr_ = 0;   // nestedv1: the L1's partition table register (H_SET_PARTITION_TABLE)
+    std::map<uint64_t, V1Guest> v1_guests_;   // nestedv1: by LPID
 };
 
 } // namespace phv::nested

@@ -115,6 +115,7 @@ Flow L0::run_vcpu(Vcpu &c) {
     for (const Element &e : els)
         write_element(guest, &v, e, buf.data() + e.offset + 4);
     v.running = true;
+    ++v.counters.runs;
     // The lock stays held to the end of the switch: a guest-wide SET meanwhile waits, so the tables and
     // timebase offset below are one consistent set.
 
@@ -244,7 +245,27 @@ Flow L0::leave(Vcpu &c, uint64_t trap) {
 
     std::lock_guard g(lock_);
     v.running = false;
+    v.counters.count_exit(trap, f.l2_start_tb - f.entry_tb, exit_tb - f.l2_start_tb, back_tb - exit_tb);
     return Flow::Jump;
+}
+
+unsigned exit_index(uint64_t trap) {
+    switch (trap) {
+    case trap::kHcall: return PHV_NESTED_EXIT_HCALL;
+    case trap::kHdsi: return PHV_NESTED_EXIT_HDSI;
+    case trap::kHisi: return PHV_NESTED_EXIT_HISI;
+    case trap::kHea: return PHV_NESTED_EXIT_HEA;
+    case trap::kHfac: return PHV_NESTED_EXIT_HFAC;
+    case trap::kHdec: return PHV_NESTED_EXIT_HDEC;
+    default: return PHV_NESTED_EXIT_OTHER;
+    }
+}
+
+void L2Counters::count_exit(uint64_t trap, uint64_t l1_to_l2, uint64_t runtime, uint64_t l2_to_l1) {
+    ++exits[exit_index(trap)];
+    l1_to_l2_tb += l1_to_l2;
+    l2_runtime_tb += runtime;
+    l2_to_l1_tb += l2_to_l1;
 }
 
 } // namespace phv::nested

@@ -31,6 +31,7 @@ struct Frame {
     bool v1_le = false;           // the L1's byte order, that of both structures
     unsigned v1_version = 0;      // hv_guest_state version (1 or 2)
     uint64_t v1_hv = 0, v1_regs = 0;
+    uint32_t v1_token = 0;        // hv_guest_state vcpu_token (the L0's record of this L2 vcpu)
     L2Guest *guest = nullptr;
     L2Vcpu *vcpu = nullptr;
     uint64_t lpid = 0;
@@ -53,6 +54,8 @@ struct Frame {
 // a run (its L2Vcpu, the L1's hv_guest_state) holds the counters themselves. Called with the vcpu's timebase
 // already (still) the L2's, so the counters neither jump nor advance across the switch.
 void purr_to_running(Vcpu &c);
+// The index into phv_nested_vcpu.exits[] of an exit vector.
+unsigned exit_index(uint64_t trap);
 void purr_to_stopped(Vcpu &c);
 
 } // namespace phv::nested

@@ -108,6 +108,7 @@ Flow L0::set_partition_table(Vcpu &l1) {
         return done(l1, hret::kParameter);
     std::lock_guard g(lock_);
     ptcr_ = ptcr;
+    v1_guests_.clear();   // KVM-HV drops every nested guest with the table (kvmhv_set_ptbl)
     return done(l1, hret::kSuccess);
 }
 
@@ -154,6 +155,7 @@ Flow L0::enter_nested(Vcpu &c) {
     f.v1_version = unsigned(version);
     f.v1_hv = hv_addr;
     f.v1_regs = regs_addr;
+    f.v1_token = rd32(hv + hvs::kVcpuToken, le);
     f.lpid = lpid;
     f.hdec_expiry = rd(hv + hvs::kHdecExpiry, le);
     f.tb_offset = rd(hv + hvs::kTbOffset, le);
@@ -200,6 +202,12 @@ Flow L0::enter_nested(Vcpu &c) {
                    mmu::pate1::GR | (dw1 & (mmu::pate1::PRTB | mmu::pate1::PRTS)));
     c.in_l2_ = true;
     ++c.stats().nested_entries;
+    {
+        std::lock_guard g(lock_);
+        V1Vcpu &v = v1_guests_[lpid][f.v1_token];
+        ++v.running;
+        ++v.counters.runs;
+    }
     f.l2_start_tb = c.read_tb() - f.tb_offset;
     return Flow::Jump;
 }
@@ -288,7 +296,25 @@ Flow L0::leave_v1(Vcpu &c, uint64_t trap) {
     st.nested_l2_runtime_tb += exit_tb - f.l2_start_tb;
     st.nested_l2_to_l1_tb += back_tb - exit_tb;
     c.request_lpcr_update(0, 0);
+    std::lock_guard g(lock_);
+    // The record may be gone: the L1 set another partition table meanwhile, from another vcpu.
+    if (auto git = v1_guests_.find(f.lpid); git != v1_guests_.end())
+        if (auto vit = git->second.find(f.v1_token); vit != git->second.end()) {
+            vit->second.running -= vit->second.running > 0;
+            vit->second.counters.count_exit(trap, f.l2_start_tb - f.entry_tb, exit_tb - f.l2_start_tb,
+                                            back_tb - exit_tb);
+        }
     return Flow::Jump;
+}
+
+void L0::v1_lpid_flushed(Vcpu &l1, uint64_t lpid) {
+    std::lock_guard g(lock_);
+    auto it = v1_guests_.find(lpid);
+    if (it == v1_guests_.end())
+        return;
+    uint64_t dw0 = 0, dw1 = 0;
+    if (!ptcr_ || !read_pate(l1, ptcr_, lpid, dw0, dw1) || !radix_pate(dw0))
+        v1_guests_.erase(it);
 }
 
 // H_TLB_INVALIDATE(instruction, RS, RB): the L1's tlbie for its L2s. Only the instruction's RIC, PRS and R
@@ -303,6 +329,8 @@ Flow L0::tlb_invalidate(Vcpu &c) {
         return done(c, hret::kParameter);
     c.tlb_invalidate(mmu::Invalidation{}, true);
     c.tlbsync();
+    if (ric == 2 && is == 2)   // everything of the LPID in RS: the L1 may have retired the L2
+        v1_lpid_flushed(c, c.st_.gpr[5]);
     return done(c, hret::kSuccess);
 }
 

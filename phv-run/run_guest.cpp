@@ -64,6 +64,39 @@ void print_stats(DebugLog &log, const std::vector<phv_vcpu *> &vcpus) {
     }
 }
 
+// The L2 guests the L1 left behind (phv_vm_get_nested): one line per guest and one per L2 vcpu, with the
+// L1<->L2 counters in timebase ticks. An L1 that deleted its L2s before powering off leaves none.
+void print_nested(DebugLog &log, phv_vm *vm) {
+    phv_nested_info info{};
+    std::vector<phv_nested_guest> guests;
+    std::vector<phv_nested_vcpu> vcpus;
+    while (phv_vm_get_nested(vm, &info) == -E2BIG) {
+        guests.resize(info.nr_guests);
+        vcpus.resize(info.nr_vcpus);
+        info.guests = guests.data();
+        info.vcpus = vcpus.data();
+    }
+    log.print("nested: %u L2 guests", info.nr_guests);
+    for (uint32_t i = 0; i < info.nr_guests; ++i) {
+        const phv_nested_guest &g = guests[i];
+        const char *api = g.api == PHV_NESTED_V1 ? "v1" : "v2";
+        log.print("nested %s guest %u: lpvr=0x%08x vcpus=%u", api, g.id, g.logical_pvr, g.nr_vcpus);
+        for (uint32_t j = 0; j < g.nr_vcpus; ++j) {
+            const phv_nested_vcpu &v = vcpus[g.first_vcpu + j];
+            std::string exits;
+            for (uint32_t e = 0; e < PHV_NESTED_EXIT_NR; ++e)
+                if (v.exits[e])
+                    exits += (exits.empty() ? "" : ",") + std::string(phv_nested_exit_name(e)) + ":" +
+                             std::to_string(v.exits[e]);
+            log.print("nested %s guest %u vcpu %u: %s runs=%llu exits=%s l1_to_l2_tb=%llu l2_runtime_tb=%llu "
+                      "l2_to_l1_tb=%llu",
+                      api, g.id, v.vcpu_id, v.state == PHV_NESTED_VCPU_RUNNING ? "running" : "idle", ull(v.runs),
+                      exits.empty() ? "none" : exits.c_str(), ull(v.l1_to_l2_tb), ull(v.l2_runtime_tb),
+                      ull(v.l2_to_l1_tb));
+        }
+    }
+}
+
 } // namespace
 
 int run_guest(const Options &opts) {
@@ -203,8 +236,11 @@ int run_guest(const Options &opts) {
     for (std::thread &t : threads)
         t.join();
 
-    if (log.enabled(kDebugStats))
+    if (log.enabled(kDebugStats)) {
         print_stats(log, vcpus);
+        if (opts.nested)
+            print_nested(log, vm.get());
+    }
     return control.exit_status();
 }
 

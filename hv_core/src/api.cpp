@@ -247,4 +247,15 @@ int phv_vm_enable_nested(phv_vm *vm, uint32_t api) {
     return vm->vm.nested().enable(phv::nested::Api(api));
 }
 
+int phv_vm_get_nested(phv_vm *vm, struct phv_nested_info *info) {
+    if (!vm || !info)
+        return -EFAULT;
+    return vm->vm.nested().snapshot(*info);
+}
+
+const char *phv_nested_exit_name(uint32_t i) {
+    static const char *const kNames[PHV_NESTED_EXIT_NR] = {"hcall", "hdsi", "hisi", "hea", "hfac", "hdec", "other"};
+    return i < PHV_NESTED_EXIT_NR ? kNames[i] : nullptr;
+}
+
 } // extern "C"

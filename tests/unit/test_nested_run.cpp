@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <string>
 #include <thread>
 
 #include "guest_code.h"
@@ -33,6 +34,7 @@ constexpr uint64_t kSF = 1ull << 63, kLE = 1, kIR = 1ull << 5, kDR = 1ull << 4;
 
 constexpr uint32_t li(uint32_t rt, int32_t v) { return addi(rt, 0, v); }
 constexpr uint32_t kBctr = 0x4e800420;
+constexpr uint32_t kIllegalWord = 0x00001234;
 
 uint64_t stat(phv_vcpu *v, const char *name) {
     for (size_t i = 0; i < phv_vcpu_stat_count(); ++i) {
@@ -425,6 +427,100 @@ TEST(NestedRun, RunFlagsInjectInterrupts) {
     w.put_be(gsid::kNia, 8, kL2Code).put_be(gsid::kHdecExpiryTb, 8, 1);
     ASSERT_EQ(g.set(0, w), 0);
     EXPECT_EQ(g.run().r4, 0x980u);
+}
+
+// phv_vm_get_nested: a copy of the L2 guests, their vcpus and per-vcpu counters. The counters of the one
+// L2 vcpu that ran are exactly what the L1 vcpu's nested_* statistics added; a vcpu inside a run (seen from
+// the trace callback, on the vcpu's thread, while the L2 executes) is RUNNING.
+struct Seen {
+    phv_vm *vm;
+    int rc = 1;
+    uint32_t state = 99;
+};
+void snapshot_from_l2(void *opaque, uint32_t, uint64_t nip, uint32_t, uint32_t) {
+    auto *s = static_cast<Seen *>(opaque);
+    if (nip != kL2Code + 0x3000 || s->rc != 1)
+        return;
+    phv_nested_guest gs[4];
+    phv_nested_vcpu vs[4];
+    phv_nested_info info{4, 4, gs, vs};
+    s->rc = phv_vm_get_nested(s->vm, &info);
+    s->state = s->rc == 0 && info.nr_vcpus ? vs[0].state : 98;
+}
+
+TEST(NestedRun, SnapshotListsGuestsVcpusAndCounters) {
+    Nested g;
+    g.ready();
+    ASSERT_EQ(g.hc(hcall::kGuestCreateVcpu, {0, 1, 5}).r3, 0);
+    ASSERT_EQ(g.hc(hcall::kGuestCreate, {0, ~0ull}).r4, 2u);
+    phv_nested_info info{};
+    EXPECT_EQ(phv_vm_get_nested(nullptr, &info), -EFAULT);
+    EXPECT_EQ(phv_vm_get_nested(g.vm, nullptr), -EFAULT);
+    EXPECT_EQ(phv_vm_get_nested(g.vm, &info), -E2BIG);
+    EXPECT_EQ(info.nr_guests, 2u);
+    EXPECT_EQ(info.nr_vcpus, 2u);
+
+    g.l2_code({addi(4, 4, 1), sc(1), b(-8)});
+    for (int i = 0; i < 3; ++i)
+        ASSERT_EQ(g.run().r4, 0xc00u);
+    g.l2_code({addi(4, 4, 1), kIllegalWord}, 0x2000);
+    GsbWriter w;
+    w.put_be(gsid::kNia, 8, 0x2000);
+    ASSERT_EQ(g.set(0, w), 0);
+    ASSERT_EQ(g.run().r4, 0xe40u);
+    w = GsbWriter{};
+    w.put_be(gsid::kHdecExpiryTb, 8, 1).put_be(gsid::kNia, 8, kL2Code + 0x3000);
+    ASSERT_EQ(g.set(0, w), 0);
+    g.l2_code({b(0)}, kL2Code + 0x3000);
+    Seen seen{g.vm};
+    phv_vcpu_set_trace(g.vcpu, snapshot_from_l2, &seen);
+    ASSERT_EQ(g.run().r4, 0x980u);
+    phv_vcpu_set_trace(g.vcpu, nullptr, nullptr);
+    EXPECT_EQ(seen.rc, 0);
+    EXPECT_EQ(seen.state, PHV_NESTED_VCPU_RUNNING);
+
+    phv_nested_guest gs[3] = {};
+    phv_nested_vcpu vs[3] = {};
+    info = {1, 3, gs, vs};
+    EXPECT_EQ(phv_vm_get_nested(g.vm, &info), -E2BIG);   // one guest slot for two guests
+    EXPECT_EQ(gs[0].id, 0u);                             // ... and nothing written
+    info = {3, 3, gs, vs};
+    ASSERT_EQ(phv_vm_get_nested(g.vm, &info), 0);
+    ASSERT_EQ(info.nr_guests, 2u);
+    ASSERT_EQ(info.nr_vcpus, 2u);
+    EXPECT_EQ(gs[0].id, 1u);
+    EXPECT_EQ(gs[0].api, PHV_NESTED_V2);
+    EXPECT_EQ(gs[0].logical_pvr, 0x0f000006u);
+    EXPECT_EQ(gs[0].first_vcpu, 0u);
+    EXPECT_EQ(gs[0].nr_vcpus, 2u);
+    EXPECT_EQ(gs[1].id, 2u);
+    EXPECT_EQ(gs[1].first_vcpu, 2u);
+    EXPECT_EQ(gs[1].nr_vcpus, 0u);
+    const phv_nested_vcpu &v = vs[0];
+    EXPECT_EQ(v.vcpu_id, 0u);
+    EXPECT_EQ(v.state, PHV_NESTED_VCPU_IDLE);
+    EXPECT_EQ(v.runs, 5u);
+    EXPECT_EQ(v.exits[PHV_NESTED_EXIT_HCALL], 3u);
+    EXPECT_EQ(v.exits[PHV_NESTED_EXIT_HEA], 1u);
+    EXPECT_EQ(v.exits[PHV_NESTED_EXIT_HDEC], 1u);
+    EXPECT_EQ(v.exits[PHV_NESTED_EXIT_HDSI] + v.exits[PHV_NESTED_EXIT_HISI] + v.exits[PHV_NESTED_EXIT_HFAC] +
+                  v.exits[PHV_NESTED_EXIT_OTHER], 0u);
+    EXPECT_EQ(v.runs, stat(g.vcpu, "nested_entries"));
+    EXPECT_EQ(v.l1_to_l2_tb, stat(g.vcpu, "nested_l1_to_l2_tb"));
+    EXPECT_EQ(v.l2_runtime_tb, stat(g.vcpu, "nested_l2_runtime_tb"));
+    EXPECT_EQ(v.l2_to_l1_tb, stat(g.vcpu, "nested_l2_to_l1_tb"));
+    EXPECT_GT(v.l2_runtime_tb, 0u);   // the HDEC run loops for at least 64 blocks
+    EXPECT_EQ(vs[1].vcpu_id, 5u);
+    EXPECT_EQ(vs[1].runs, 0u);
+    EXPECT_EQ(std::string(phv_nested_exit_name(PHV_NESTED_EXIT_HDEC)), "hdec");
+    EXPECT_EQ(phv_nested_exit_name(PHV_NESTED_EXIT_NR), nullptr);
+
+    ASSERT_EQ(g.hc(hcall::kGuestDelete, {0, 1}).r3, 0);
+    info = {3, 3, gs, vs};
+    ASSERT_EQ(phv_vm_get_nested(g.vm, &info), 0);
+    EXPECT_EQ(info.nr_guests, 1u);
+    EXPECT_EQ(info.nr_vcpus, 0u);
+    EXPECT_EQ(gs[0].id, 2u);
 }
 
 } // namespace

@@ -22,6 +22,17 @@ constexpr int64_t kNotFound = -7, kInterrupt = -69;
 
 constexpr uint32_t li(uint32_t rt, int32_t v) { return addi(rt, 0, v); }
 
+uint64_t stat(phv_vcpu *v, const char *name) {
+    for (size_t i = 0; i < phv_vcpu_stat_count(); ++i) {
+        uint64_t val = 0;
+        const char *n = phv_vcpu_stat(v, i, &val);
+        if (n && std::strcmp(n, name) == 0)
+            return val;
+    }
+    ADD_FAILURE() << "no stat " << name;
+    return 0;
+}
+
 struct V1 : GuestCode {
     V1() {
         EXPECT_EQ(phv_vm_enable_nested(vm, PHV_NESTED_V1), 0);
@@ -193,6 +204,65 @@ TEST(NestedV1, TlbInvalidateAndCopy) {
     EXPECT_EQ(g.hc(hcall::kCopyToFromGuest, {1, 3, 1ull << 60, 0x250000, 0, 8}), hret::kParameter);
     EXPECT_EQ(g.hc(hcall::kCopyToFromGuest, {5, 3, 0x100, 0x250000, 0, 8}), hret::kParameter);
     EXPECT_EQ(g.hc(hcall::kCopyToFromGuest, {1, 3, 0x400000, 0x250000, 0, 8}), kNotFound);
+}
+
+// phv_vm_get_nested under nestedv1: an LPID and the vcpu_tokens run under it, with their counters, until
+// the L1 retires the LPID (its entry cleared, then the whole LPID flushed) or sets another table.
+TEST(NestedV1, SnapshotListsLpidsAndTokens) {
+    V1 g;
+    ASSERT_EQ(g.hc(hcall::kSetPartitionTable, {kPatb}), 0);
+    g.l2_code({addi(4, 4, 1), sc(1), b(-8)});
+    phv_nested_guest gs[2] = {};
+    phv_nested_vcpu vs[3] = {};
+    auto snap = [&] {
+        phv_nested_info info{2, 3, gs, vs};
+        EXPECT_EQ(phv_vm_get_nested(g.vm, &info), 0);
+        return info;
+    };
+    EXPECT_EQ(snap().nr_guests, 0u);
+    for (int i = 0; i < 2; ++i)
+        ASSERT_EQ(g.enter(), 0xc00);
+    g.le32(kHv + 0xc, 3);   // vcpu_token 3
+    ASSERT_EQ(g.enter(), 0xc00);
+    phv_nested_info info = snap();
+    ASSERT_EQ(info.nr_guests, 1u);
+    ASSERT_EQ(info.nr_vcpus, 2u);
+    EXPECT_EQ(gs[0].id, 1u);
+    EXPECT_EQ(gs[0].api, PHV_NESTED_V1);
+    EXPECT_EQ(gs[0].nr_vcpus, 2u);
+    EXPECT_EQ(vs[0].vcpu_id, 0u);
+    EXPECT_EQ(vs[0].runs, 2u);
+    EXPECT_EQ(vs[0].exits[PHV_NESTED_EXIT_HCALL], 2u);
+    EXPECT_EQ(vs[0].state, PHV_NESTED_VCPU_IDLE);
+    EXPECT_EQ(vs[1].vcpu_id, 3u);
+    EXPECT_EQ(vs[1].runs, 1u);
+    EXPECT_EQ(vs[0].l2_runtime_tb + vs[1].l2_runtime_tb, stat(g.vcpu, "nested_l2_runtime_tb"));
+    EXPECT_EQ(vs[0].l1_to_l2_tb + vs[1].l1_to_l2_tb, stat(g.vcpu, "nested_l1_to_l2_tb"));
+    EXPECT_EQ(vs[0].l2_to_l1_tb + vs[1].l2_to_l1_tb, stat(g.vcpu, "nested_l2_to_l1_tb"));
+
+    // Flushing the LPID while its entry is still a radix one keeps it (the L1 only changed its tree).
+    constexpr uint64_t kR = 1 << 16, kIsLpid = 2 << 10;
+    ASSERT_EQ(g.hc(hcall::kTlbInvalidate, {2 << 18 | kR, 1, kIsLpid}), 0);
+    EXPECT_EQ(snap().nr_guests, 1u);
+    // kvmhv_set_ptbl_entry(lpid, 0, 0) then kvmhv_flush_lpid: gone, by H_TLB_INVALIDATE ...
+    g.be64(kPatb + 16, 0);
+    ASSERT_EQ(g.hc(hcall::kTlbInvalidate, {2 << 18 | kR, 1, kIsLpid}), 0);
+    EXPECT_EQ(snap().nr_guests, 0u);
+    // ... or by H_RPT_INVALIDATE(lpid, CMMU, NESTED|TLB|PWC|PAT, all pages, 0, -1).
+    g.be64(kPatb + 16, kPateRadix52 | kRoot);
+    ASSERT_EQ(g.enter(), 0xc00);
+    EXPECT_EQ(snap().nr_guests, 1u);
+    ASSERT_EQ(g.hc(0x448, {1, 3, 0xf, ~0ull, 0, ~0ull}), 0);
+    EXPECT_EQ(snap().nr_guests, 1u);
+    g.be64(kPatb + 16, 0);
+    ASSERT_EQ(g.hc(0x448, {1, 3, 0xf, ~0ull, 0, ~0ull}), 0);
+    EXPECT_EQ(snap().nr_guests, 0u);
+    // A new partition table forgets every L2.
+    g.be64(kPatb + 16, kPateRadix52 | kRoot);
+    ASSERT_EQ(g.enter(), 0xc00);
+    EXPECT_EQ(snap().nr_guests, 1u);
+    ASSERT_EQ(g.hc(hcall::kSetPartitionTable, {kPatb}), 0);
+    EXPECT_EQ(snap().nr_guests, 0u);
 }
 
 } // namespace

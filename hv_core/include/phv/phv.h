@@ -501,6 +501,68 @@ int phv_vm_write_htab(phv_vm *vm, uint64_t index, uint64_t n, const uint64_t *hp
 int phv_vm_enable_nested(phv_vm *vm, uint32_t api);
 
 /* ---------------------------------------------------------------------------------------------------------
+ * 4.16.1 Nested guests of a VM (phv's own: KVM-HV keeps its nested guests to itself)
+ *
+ * Parameters: struct phv_nested_info (in/out): nr_guests and nr_vcpus (in) are the capacities of guests[]
+ *             and vcpus[] (either array may be NULL with capacity 0).
+ * Returns: 0 with nr_guests/nr_vcpus (out) the numbers filled in; -E2BIG when either array is too small,
+ *          with nr_guests/nr_vcpus (out) the numbers needed and nothing else written; -EFAULT for a NULL
+ *          vm or info.
+ *
+ * A snapshot of the L2 guests the L1 has made through the enabled nested API, taken under the L0's lock
+ * (values only, no pointers into live state): nestedv2 guests from H_GUEST_CREATE to H_GUEST_DELETE, with
+ * their vcpus; nestedv1 L2s as the L0 has met them in H_ENTER_NESTED (an LPID and the vcpu_tokens run
+ * under it), forgotten, as KVM-HV forgets its nested guests, when the L1 sets another partition table or
+ * flushes the whole LPID (H_TLB_INVALIDATE RIC=2 IS=2, H_RPT_INVALIDATE NESTED with PAT) and the LPID's
+ * partition-table entry is then no longer a radix one. Guests are in ascending id order, each guest's vcpus
+ * in ascending id order at vcpus[first_vcpu .. first_vcpu + nr_vcpus - 1]. The counters are those of
+ * phv_vcpu_stat()'s nested_* for this one L2 vcpu, in L1 timebase ticks.
+ */
+#define PHV_NESTED_VCPU_IDLE	0u	/* not being run by any L1 vcpu */
+#define PHV_NESTED_VCPU_RUNNING	1u	/* inside H_GUEST_RUN_VCPU / H_ENTER_NESTED on some L1 vcpu */
+
+/* Exit reasons, the index into phv_nested_vcpu.exits[] (the vector that ended the run). */
+#define PHV_NESTED_EXIT_HCALL		0u	/* 0xC00: sc 1 */
+#define PHV_NESTED_EXIT_HDSI		1u	/* 0xE00 */
+#define PHV_NESTED_EXIT_HISI		2u	/* 0xE20 */
+#define PHV_NESTED_EXIT_HEA		3u	/* 0xE40: hypervisor emulation assistance */
+#define PHV_NESTED_EXIT_HFAC		4u	/* 0xF80: hypervisor facility unavailable */
+#define PHV_NESTED_EXIT_HDEC		5u	/* 0x980 */
+#define PHV_NESTED_EXIT_OTHER		6u	/* 0: the L1's interrupt, a kick, an idle L2, a VMM exit */
+#define PHV_NESTED_EXIT_NR		7u
+
+struct phv_nested_vcpu {
+	uint32_t vcpu_id;	/* nestedv2: the L2 vcpu id; nestedv1: the hv_guest_state vcpu_token */
+	uint32_t state;		/* PHV_NESTED_VCPU_* */
+	uint64_t runs;		/* entries into the L2 */
+	uint64_t exits[PHV_NESTED_EXIT_NR];
+	uint64_t l1_to_l2_tb;	/* hcall to the L2's first instruction, summed */
+	uint64_t l2_runtime_tb;	/* in the L2 */
+	uint64_t l2_to_l1_tb;	/* the L2's exit to the L1's resumption */
+};
+
+struct phv_nested_guest {
+	uint32_t id;		/* nestedv2: the guest id H_GUEST_CREATE returned; nestedv1: the LPID */
+	uint32_t api;		/* PHV_NESTED_V1 or PHV_NESTED_V2 */
+	uint32_t first_vcpu;	/* index into phv_nested_info.vcpus */
+	uint32_t nr_vcpus;
+	uint32_t logical_pvr;	/* nestedv2: the guest's logical PVR (0x0F00000x); nestedv1: 0 */
+	uint32_t pad;
+};
+
+struct phv_nested_info {
+	uint32_t nr_guests;	/* in: capacity of guests[]; out: filled (or needed, with -E2BIG) */
+	uint32_t nr_vcpus;	/* in: capacity of vcpus[]; out: filled (or needed) */
+	struct phv_nested_guest *guests;
+	struct phv_nested_vcpu *vcpus;
+};
+
+int phv_vm_get_nested(phv_vm *vm, struct phv_nested_info *info);
+
+/* The name of exit reason i ("hcall", "hdsi", "hisi", "hea", "hfac", "hdec", "other"), NULL past the end. */
+const char *phv_nested_exit_name(uint32_t i);
+
+/* ---------------------------------------------------------------------------------------------------------
  * 4.17 PHV_PPC_RESIZE_HPT_PREPARE / PHV_PPC_RESIZE_HPT_COMMIT  (KVM_PPC_RESIZE_HPT_PREPARE / _COMMIT)
  *
  * Parameters: flags (in): must be 0; shift (in): log2 of the new HPT's size, 18..46, or 0 (prepare: cancel).

@@ -29,7 +29,7 @@ constexpr uint64_t GTSE = 0x01;
 
 // H_RPT_INVALIDATE type bits (r6) and page sizes (r7), as Linux's hvcall.h names them.
 namespace rpti {
-constexpr uint64_t TYPE_NESTED = 0x01, TYPE_TLB = 0x02;
+constexpr uint64_t TYPE_NESTED = 0x01, TYPE_TLB = 0x02, TYPE_PAT = 0x08;   // PAT: with NESTED (else PRT)
 constexpr uint64_t PAGE_4K = 0x01, PAGE_64K = 0x02, PAGE_2M = 0x04, PAGE_1G = 0x08;
 // More pages than this in one range are cheaper as a flush of the PID (KVM's tlb_single_page_flush_ceiling).
 constexpr uint64_t kPageCeiling = 33;
@@ -106,6 +106,8 @@ Flow Vcpu::h_rpt_invalidate() {
         } else {
             tlb_invalidate(mmu::Invalidation{}, true);   // Scope::All, on every TLB of every vcpu
             tlbsync();
+            if ((type & rpti::TYPE_PAT) && vm_.nested().api() == nested::Api::V1)
+                vm_.nested().v1_lpid_flushed(*this, pid);   // kvmhv_flush_lpid's form: the L2 may be gone
         }
     } else if (type & rpti::TYPE_TLB) {
         std::vector<mmu::Invalidation> list;
