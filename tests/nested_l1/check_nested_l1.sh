@@ -10,7 +10,9 @@
 #
 # A CONFIG is API:CPU (phv-run --nested=API; default v2:power10 v1:power9) or qemu-API:CPU: the same L1
 # under QEMU's pseries machine with -accel phv and cap-nested-papr=on (v2) or cap-nested-hv=on (v1), which
-# make phv the L0 there too (patch 0009); QEMU has no -d stats, so the L0's counters are not checked there.
+# make phv the L0 there too (patch 0009). There the launcher holds its VM for a few seconds after the L2's
+# end while nested_qmp.py asks QEMU over QMP: query-phv-nested lists the L2, its vcpu and counters, and
+# query-stats' nested_* counters match them (phv-run has no QMP; its -d stats lines are checked instead).
 # The boots run side by side (each is ~20 s of one host core). Without the L1 kernel (./phv setup fetches it
 # into PHV_CACHE/guests/l1), or with --qemu naming no executable, every case is skipped.
 set -u
@@ -55,21 +57,33 @@ fi
 # The L1's script: load kvm-hv (phv.modules=1), trace the L2 counters where the tracepoint exists
 # (nestedv2: it reads them from the VPA after every run), run the launcher, show the trace and dmesg's KVM lines.
 tp=/sys/kernel/tracing/events/kvm_hv/kvmppc_vcpu_stats/enable
-script="mount -t tracefs nodev /sys/kernel/tracing; [ -f $tp ] && echo 1 >$tp; kvm_l2_launch; s=\$?; [ -f $tp ] && { echo 0 >$tp; grep -a -m 3 kvmppc_vcpu_stats /sys/kernel/tracing/trace; }; dmesg | grep -i -E 'kvm|nested'; exit \$s"
+l1_script() {   # l1_script LAUNCHER_ARGS
+	echo "mount -t tracefs nodev /sys/kernel/tracing; [ -f $tp ] && echo 1 >$tp; kvm_l2_launch $1; s=\$?; [ -f $tp ] && { echo 0 >$tp; grep -a -m 3 kvmppc_vcpu_stats /sys/kernel/tracing/trace; }; dmesg | grep -i -E 'kvm|nested'; exit \$s"
+}
 
 pids=()
+qmp_pids=()
 for config in "${configs[@]}"; do
 	api=${config%%:*}
 	cpu=${config##*:}
-	append="console=hvc0 panic=-1 quiet cryptomgr.notests phv.modules=1 phv.cmd=\"$script\""
+	hold=
+	[ "${api#qemu-}" = "$api" ] || hold="--hold ${PHV_NESTED_L1_HOLD:-10}"
+	append="console=hvc0 panic=-1 quiet cryptomgr.notests phv.modules=1 phv.cmd=\"$(l1_script "$hold")\""
 	case $api in
 	qemu-v1) cap=cap-nested-hv=on ;;
 	qemu-v2) cap=cap-nested-papr=on,cap-rpt-invalidate=on ;;
 	esac
 	if [ "${api#qemu-}" != "$api" ]; then
+		start=$(date +%s.%N)
 		timeout -k 5 "$limit" "$qemu" -M "pseries,x-vof=on,$cap" -accel phv -cpu "$cpu" -m 1G -nographic \
 			-vga none -no-reboot -kernel "$kernel" -initrd "$tmp/initrd.gz" -append "$append" \
+			-qmp "unix:$tmp/$config.qmp,server=on,wait=off" \
 			</dev/null >"$tmp/$config.out" 2>"$tmp/$config.err" &
+		pids+=($!)
+		PHV_NESTED_L1_TIMEOUT=$limit python3 "$here/nested_qmp.py" "$tmp/$config.qmp" "$tmp/$config.out" \
+			"${api#qemu-}" "$start" "$!" >"$tmp/$config.qmp-results" 2>&1 &
+		qmp_pids+=($!)
+		continue
 	else
 		timeout -k 5 "$limit" "$phv_run" --nested="$api" --cpu "$cpu" -m 1G --kernel "$kernel" \
 			--initrd "$tmp/initrd.gz" --append "$append" -d stats </dev/null >"$tmp/$config.out" 2>"$tmp/$config.err" &
@@ -86,10 +100,15 @@ ok() {   # ok STATUS DESCRIPTION
 stat() { tr ' ' '\n' <"$tmp/$config.err" | sed -n "s/^$1=//p" | tail -1; }
 
 i=0
+q=0
 for config in "${configs[@]}"; do
 	wait "${pids[$i]}"
 	status=$?
 	i=$((i + 1))
+	if [ "${config#qemu-}" != "$config" ]; then
+		wait "${qmp_pids[$q]}"
+		q=$((q + 1))
+	fi
 	api=${config%%:*}
 	cpu=${config##*:}
 	label="$api $cpu"
@@ -118,6 +137,15 @@ for config in "${configs[@]}"; do
 		[ "$(stat nested_l1_to_l2_tb)" -gt 0 ] 2>/dev/null && [ "$(stat nested_l2_runtime_tb)" -gt 0 ] 2>/dev/null &&
 			[ "$(stat nested_l2_to_l1_tb)" -gt 0 ] 2>/dev/null
 		ok $? "$label: nested_l1_to_l2_tb, nested_l2_runtime_tb and nested_l2_to_l1_tb advanced"
+		# Closing the VM, the L1 deletes its L2 (nestedv2) or clears its LPID's entry and flushes it (nestedv1).
+		grep -q '^phv-run: nested: 0 L2 guests$' "$tmp/$config.err"
+		ok $? "$label: the L1 retired its L2: phv-run's exit listing is empty"
+	fi
+	if [ "${api#qemu-}" != "$api" ]; then
+		while read -r verdict desc; do
+			[ "$verdict" = ok ]; ok $? "$label: $desc"
+		done < <(grep -E '^(ok|not ok) ' "$tmp/$config.qmp-results" | sed 's/^not ok /not-ok /')
+		grep '^# ' "$tmp/$config.qmp-results" | sed "s/^# /# $label: /"
 	fi
 	if [ "${api#qemu-}" = v2 ]; then
 		has "kvmppc_vcpu_stats: VCPU 0: l1_to_l2_cs_time=[0-9]+ ns l2_to_l1_cs_time=[0-9]+ ns l2_runtime=[1-9][0-9]* ns"

@@ -86,12 +86,14 @@ static void print_ns(const char *prefix, uint64_t ns)
 
 int main(int argc, char **argv)
 {
-	int v3mmu = 1, verbose = 0;
+	int v3mmu = 1, verbose = 0, hold = 0;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--no-v3mmu") == 0)
 			v3mmu = 0;
 		else if (strcmp(argv[i], "-v") == 0)
 			verbose = 1;
+		else if (strcmp(argv[i], "--hold") == 0 && i + 1 < argc)
+			hold = atoi(argv[++i]);
 	}
 
 	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
@@ -237,5 +239,14 @@ int main(int argc, char **argv)
 	if (confer_runs)
 		printf("@@L1@@ round-trip runs=%llu tb_per_run=%llu\n", (unsigned long long)confer_runs,
 		       (unsigned long long)(confer_tb / confer_runs));
+	/*
+	 * --hold: the VM (and so the L0's record of the L2) stays while the test asks the L0 about it over
+	 * QMP; closing the VM's descriptors at exit makes the L1 delete the L2.
+	 */
+	if (hold > 0) {
+		printf("@@L1-HOLD@@ %d s\n", hold);
+		fflush(stdout);
+		sleep((unsigned)hold);
+	}
 	return finish();
 }

@@ -27,7 +27,7 @@ result() {	# result 0|1 TEXT
 
 for api in v2 v1; do
 for cpu in power9 power10; do
-	timeout "$limit" "$phv_run" --nested=$api --cpu "$cpu" --kernel "$elf" </dev/null >"$tmp/out" 2>"$tmp/err"
+	timeout "$limit" "$phv_run" --nested=$api --cpu "$cpu" --kernel "$elf" -d stats </dev/null >"$tmp/out" 2>"$tmp/err"
 	status=$?
 	tr -d '\r' <"$tmp/out" >"$tmp/log"
 	result $((status != 0)) "$api $cpu: phv-run --nested=$api exits with status 0 (got $status)"
@@ -37,6 +37,21 @@ for cpu in power9 power10; do
 		[ "$verdict" = ok ] && ok=0 || ok=1
 		result $ok "$api $cpu: $name${rest:+ ($rest)}"
 	done < <(grep -a '^@@NESTED@@ [a-z0-9-]* \(ok\|FAIL\)' "$tmp/log")
+	# The L0's listing at exit (phv_vm_get_nested through -d stats): the nestedv1 L2 stays (LPID 1, vcpu_token
+	# 0) with every run the vcpu counted; the nestedv2 payload deleted its L2s.
+	stat() { tr ' ' '\n' <"$tmp/err" | sed -n "s/^$1=//p" | tail -1; }
+	if [ "$api" = v1 ]; then
+		l2=$(grep -a 'nested v1 guest 1 vcpu 0: idle ' "$tmp/err")
+		runs=$(sed -n 's/.* runs=\([0-9]*\) .*/\1/p' <<<"$l2")
+		exits=$(sed -n 's/.* exits=\([a-z0-9:,]*\) .*/\1/p' <<<"$l2" | tr ',' '\n' | awk -F: '{ s += $2 } END { print s + 0 }')
+		rt=$(sed -n 's/.* l2_runtime_tb=\([0-9]*\) .*/\1/p' <<<"$l2")
+		[ -n "$runs" ] && [ "$runs" = "$(stat nested_entries)" ] && [ "$exits" = "$(stat nested_exits)" ] &&
+			[ "$rt" = "$(stat nested_l2_runtime_tb)" ] && grep -q '^phv-run: nested: 1 L2 guests$' "$tmp/err"
+		result $? "$api $cpu: the L0 lists LPID 1 vcpu 0 idle with the vcpu's runs, exits and run time (runs=${runs:-none} exits=$exits)"
+	else
+		grep -q '^phv-run: nested: 0 L2 guests$' "$tmp/err"
+		result $? "$api $cpu: after H_GUEST_DELETE the L0 lists no L2"
+	fi
 	if ! grep -q '^@@NESTED-DONE@@' "$tmp/log"; then
 		sed 's/^/# /' "$tmp/log" "$tmp/err" | tail -n 20
 	fi
