@@ -46,7 +46,7 @@ std::string human_size(uint64_t bytes) {
 }
 
 // Options that take a value, long and short spellings.
-enum class Opt { Cpu, Mem, Smp, Kernel, Initrd, Append, Debug, Trace, Nested, Help, Version };
+enum class Opt { Cpu, Mem, Smp, Kernel, Initrd, Append, Debug, Trace, Nested, Interp, PerfMap, Help, Version };
 
 struct OptName {
     std::string_view name;
@@ -61,6 +61,7 @@ constexpr OptName kOptNames[] = {
     {"-a", Opt::Append, true},       {"--debug", Opt::Debug, true},   {"-d", Opt::Debug, true},
     {"--trace", Opt::Trace, false},  {"--help", Opt::Help, false},    {"-h", Opt::Help, false},
     {"--version", Opt::Version, false},  {"--nested", Opt::Nested, false},
+    {"--interp", Opt::Interp, false},    {"--perf-map", Opt::PerfMap, false},
 };
 
 } // namespace
@@ -216,6 +217,12 @@ Expected<Options> parse_options(std::span<const std::string_view> args) {
             else
                 return Error{name + ": '" + std::string(*value) + "' is not v1 or v2"};
             break;
+        case Opt::Interp:
+            o.interp = true;
+            break;
+        case Opt::PerfMap:
+            o.perf_map = true;
+            break;
         case Opt::Help:
             o.help = true;
             break;
@@ -243,6 +250,8 @@ std::string usage_text() {
            "                   (\"cpuN 0x...\" with --smp > 1), to stderr or FILE (slow)\n"
            "  --nested[=v1|v2] let the guest be a hypervisor, served in the core (power9 and power10):\n"
            "                   v2 (default) the PAPR nestedv2 hcalls (H_GUEST_*), v1 KVM's H_ENTER_NESTED\n"
+           "  --interp         run every guest instruction in the interpreter (no JIT; also PHV_JIT=0)\n"
+           "  --perf-map       name compiled guest code in /tmp/perf-<pid>.map for perf (also PHV_PERF_MAP=1)\n"
            "  -d LIST          debug output on stderr, comma-separated:\n"
            "                     hcall  every hypercall      rtas   every RTAS call\n"
            "                     mmio   every MMIO access    unimp  every unimplemented call\n"

@@ -32,6 +32,8 @@ struct Options {
     std::string trace_file;  // --trace=FILE; empty with trace: stderr
     unsigned debug = 0;  // DebugCategory bits
     unsigned nested = 0; // --nested[=v1|v2]: the guest may run guests of its own (phv as the L0): 1 or 2
+    bool interp = false;     // --interp: the interpreter only (PHV_VM_INTERPRETER)
+    bool perf_map = false;   // --perf-map: PHV_VM_PERF_MAP
     bool help = false;   // --help: nothing else is validated
     bool version = false;
 };

@@ -113,7 +113,8 @@ int run_guest(const Options &opts) {
         initrd = std::move(*f);
     }
 
-    const phv_vm_config cfg{static_cast<uint32_t>(opts.cpu), 0, 0};
+    const phv_vm_config cfg{static_cast<uint32_t>(opts.cpu),
+                            (opts.interp ? PHV_VM_INTERPRETER : 0u) | (opts.perf_map ? PHV_VM_PERF_MAP : 0u), 0};
     phv_vm *raw_vm = nullptr;
     if (const int rc = phv_create_vm(&cfg, &raw_vm); rc != 0)
         return fail(log, std::string("cannot create the VM: ") + std::strerror(-rc), kExitInternal);

@@ -41,7 +41,7 @@ int phv_create_vm(const struct phv_vm_config *cfg, phv_vm **out) {
     phv_vm_config c{};
     if (cfg)
         c = *cfg;
-    if (c.flags)
+    if (c.flags & ~uint32_t(PHV_VM_INTERPRETER | PHV_VM_PERF_MAP))
         return -EINVAL;
     const phv::CpuModel *model = phv::cpu_model(c.cpu_model ? c.cpu_model : uint32_t(PHV_CPU_POWER10));
     if (!model)
@@ -51,6 +51,10 @@ int phv_create_vm(const struct phv_vm_config *cfg, phv_vm **out) {
         return -EINVAL;
     return guarded([&] {
         *out = new phv_vm{phv::Vm(*model, tb)};
+        // A flag only adds to what the environment asked for.
+        phv::Vm &vm = (*out)->vm;
+        if (c.flags & (PHV_VM_INTERPRETER | PHV_VM_PERF_MAP))
+            vm.set_jit(vm.jit_enabled() && !(c.flags & PHV_VM_INTERPRETER), vm.jit_perf_map() || (c.flags & PHV_VM_PERF_MAP));
         return 0;
     });
 }

@@ -49,7 +49,7 @@ TEST(CreateVm, RejectsUnknownModelFlagsAndNull) {
     phv_vm_config cfg{7, 0, 0};
     EXPECT_EQ(phv_create_vm(&cfg, &vm), -EINVAL);
     EXPECT_EQ(vm, nullptr);
-    cfg = {PHV_CPU_POWER9, 1, 0};
+    cfg = {PHV_CPU_POWER9, 1u << 31, 0};   // no such PHV_VM_* flag
     EXPECT_EQ(phv_create_vm(&cfg, &vm), -EINVAL);
     cfg = {PHV_CPU_POWER9, 0, 5};
     EXPECT_EQ(phv_create_vm(&cfg, &vm), -EINVAL);

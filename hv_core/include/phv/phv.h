@@ -52,9 +52,16 @@ enum phv_cpu_model {
 	PHV_CPU_POWER10 = 10,
 };
 
+/* phv_vm_config.flags. The core runs hot guest code as compiled x86-64 host code (the JIT tier) unless
+ * PHV_VM_INTERPRETER (or PHV_JIT=0 in the environment) asks for the interpreter only, for debugging; both tiers
+ * behave identically. PHV_VM_PERF_MAP (or PHV_PERF_MAP=1) appends "start size phv:GUEST_EA" lines for each
+ * compiled block to /tmp/perf-<pid>.map, so perf can attribute host time to guest code. */
+#define PHV_VM_INTERPRETER	(1u << 0)
+#define PHV_VM_PERF_MAP		(1u << 1)
+
 struct phv_vm_config {
 	uint32_t cpu_model;		/* enum phv_cpu_model; 0 = POWER10 */
-	uint32_t flags;			/* must be 0 */
+	uint32_t flags;			/* PHV_VM_* */
 	uint64_t timebase_freq;		/* Hz; 0 = 512000000, the POWER9/10 timebase */
 };
 

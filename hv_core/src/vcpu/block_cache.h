@@ -24,11 +24,19 @@
 
 namespace phv {
 
+class Vcpu;
+
 struct Block {
     uint64_t key = 0;
     uint64_t start = 0;        // EA of the first instruction
     uint64_t real_start = 0;   // its real address
     std::vector<isa::Decoded> insns;
+
+    // The JIT tier (jit/compiler.h): how often the block ran in the interpreter, and its host code once hot,
+    // valid while jit_generation is the code buffer's. The code dies with the block.
+    uint32_t runs = 0;
+    uint64_t jit_generation = 0;
+    isa::Flow (*jit)(Vcpu *) = nullptr;
 
     // Direct links, the most recent first. Every link names a block of this block's mode.
     struct Link {

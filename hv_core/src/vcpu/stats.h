@@ -16,6 +16,8 @@ namespace phv {
     X(insns_executed)                                                                                          \
     X(blocks_built)                                                                                            \
     X(blocks_invalidated)                                                                                      \
+    X(jit_blocks_compiled)                                                                                     \
+    X(jit_code_flushes)                                                                                        \
     X(interrupts_delivered)                                                                                    \
     X(dec_interrupts)                                                                                          \
     X(ext_interrupts)                                                                                          \

@@ -10,6 +10,8 @@
 #include "fp/format.h"
 #include "isa/decoder.h"
 #include "isa/fields.h"
+#include "jit/code_buffer.h"
+#include "jit/compiler.h"
 #include "nested/l0.h"
 #include "nested/run.h"
 #include "vcpu/pmu.h"
@@ -23,6 +25,9 @@ using isa::Flow;
 namespace {
 // How many blocks run between looks at the clock for the decrementer.
 constexpr unsigned kTimerCheckInterval = 64;
+// Host code space per vcpu (reserved, resident only as used); a call-threaded block takes ~40 bytes per
+// instruction, so this holds tens of thousands of blocks before a flush.
+constexpr size_t kJitCodeSize = 32u << 20;
 } // namespace
 
 Vcpu::Vcpu(Vm &vm, uint32_t id)
@@ -448,6 +453,42 @@ Flow Vcpu::run_block(Block &b) {
     return Flow::Jump;
 }
 
+Flow Vcpu::jit_leave(Vcpu *v, const isa::Decoded *d, Flow f) {
+    if (f == Flow::Exit && v->mmio_advance_) {
+        v->mmio_advance_ = false;
+        v->st_.nip = v->next_nip(*d);
+    }
+    return f;
+}
+
+Flow Vcpu::run_block_fast(Block &b) {
+    if (b.jit && jit_on_ && b.jit_generation == jit_code_->generation()) [[likely]]
+        return b.jit(this);
+    if (!jit_on_ || b.runs < jit_threshold_) {
+        ++b.runs;
+        return run_block<false, false>(b);
+    }
+    if (!jit_code_) {
+        jit_code_ = std::make_unique<jit::CodeBuffer>(kJitCodeSize);
+        if (!jit_code_->ok()) {   // no executable memory: the interpreter does everything
+            jit_on_ = false;
+            return run_block<false, false>(b);
+        }
+    }
+    jit::BlockFn fn = jit::compile(*this, b, *jit_code_, jit_perf_map_);
+    if (!fn) {   // the buffer is full: start it again (every other block's code goes with it)
+        jit_code_->flush();
+        ++stats_.jit_code_flushes;
+        fn = jit::compile(*this, b, *jit_code_, jit_perf_map_);
+        if (!fn)
+            return run_block<false, false>(b);
+    }
+    b.jit = fn;
+    b.jit_generation = jit_code_->generation();
+    ++stats_.jit_blocks_compiled;
+    return fn(this);
+}
+
 Flow Vcpu::exit_intr() {
     if (in_l2_)
         leave_l2(0);   // kicked while running an L2: the L1 gets its processor back first
@@ -528,7 +569,7 @@ int Vcpu::run() {
         } else if (st_.msr & (msr::SE | msr::BE))
             f = trace_fn_ ? run_block<true, true>(*b) : run_block<false, true>(*b);
         else
-            f = trace_fn_ ? run_block<true, false>(*b) : run_block<false, false>(*b);
+            f = trace_fn_ ? run_block<true, false>(*b) : run_block_fast(*b);
         if (pmu_.on) [[unlikely]]
             pmu_block_end(f);
         pmu_.block = nullptr;

@@ -26,6 +26,9 @@ struct Memslot;
 namespace nested {
 struct Frame;
 }
+namespace jit {
+class CodeBuffer;
+}
 
 uint64_t host_ns();   // CLOCK_MONOTONIC in ns (timers.cpp)
 
@@ -63,6 +66,12 @@ public:
     void kick();
     int set_irq_line(bool level);
     void set_trace(phv_trace_fn fn, void *opaque) { trace_fn_ = fn, trace_opaque_ = opaque; }
+    // The JIT tier (jit/compiler.h): off runs every block in the interpreter; a block is compiled once it
+    // has run `threshold` times (0: before its first run). perf_map names compiled code for perf.
+    void set_jit(bool on, unsigned threshold, bool perf_map) { jit_on_ = on, jit_threshold_ = threshold, jit_perf_map_ = perf_map; }
+    bool jit_enabled() const { return jit_on_; }
+    // Compiled code calls this when an instruction returns Jump or Exit: what run_block<false, false> does then.
+    static isa::Flow jit_leave(Vcpu *v, const isa::Decoded *d, isa::Flow f);
     void request_code_invalidate(uint64_t gpa);
     // An HPT resize commit has raised PartitionMmu::hold: look at it at the next block boundary (the per-block
     // MMU check does not read `hold`; the attention flag, already read there, carries it).
@@ -310,6 +319,11 @@ private:
 
     template <bool Trace, bool Step, bool Debug = false>
     isa::Flow run_block(Block &b);
+    // run_block<false, false> or the block's compiled code (compiling it once it is hot).
+    isa::Flow run_block_fast(Block &b);
+    bool jit_on_ = true, jit_perf_map_ = false;
+    unsigned jit_threshold_ = 16;
+    std::unique_ptr<jit::CodeBuffer> jit_code_;
     isa::Flow trace_after(const isa::Decoded &d, uint64_t msr_before, isa::Flow f);
     bool deliver_pending_interrupt();
     isa::Flow exit_intr();

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
+#include <cstring>
 
 #include "nested/l0.h"
 #include "vcpu/vcpu.h"
@@ -26,7 +28,15 @@ const CpuModel *cpu_model(uint32_t id) {
 }
 
 Vm::Vm(const CpuModel &model, uint64_t tb_freq)
-    : model_(model), tb_freq_(tb_freq), nested_(std::make_unique<nested::L0>(*this)) {}
+    : model_(model), tb_freq_(tb_freq), nested_(std::make_unique<nested::L0>(*this)) {
+    // The switches for debugging (interpreter only) and profiling, read once per VM.
+    if (const char *e = std::getenv("PHV_JIT"))
+        jit_on_ = std::strcmp(e, "0") != 0;
+    if (const char *e = std::getenv("PHV_JIT_THRESHOLD"))
+        jit_threshold_ = unsigned(std::strtoul(e, nullptr, 10));
+    if (const char *e = std::getenv("PHV_PERF_MAP"))
+        jit_perf_map_ = std::strcmp(e, "0") != 0;
+}
 
 Vm::~Vm() = default;
 
@@ -37,6 +47,7 @@ int Vm::create_vcpu(uint32_t id, Vcpu **out) {
     if (vcpus_.count(id))
         return -EEXIST;
     auto v = std::make_unique<Vcpu>(*this, id);
+    v->set_jit(jit_on_, jit_threshold_, jit_perf_map_);
     *out = v.get();
     vcpus_.emplace(id, std::move(v));
     return 0;

@@ -39,6 +39,11 @@ public:
     ReservationTable &reservations() { return reservations_; }
 
     int create_vcpu(uint32_t id, Vcpu **out);
+    // The JIT tier for vcpus created from now on (phv_vm_config flags; PHV_JIT=0, PHV_JIT_THRESHOLD=n and
+    // PHV_PERF_MAP=1 in the environment set the defaults).
+    void set_jit(bool on, bool perf_map) { jit_on_ = on, jit_perf_map_ = perf_map; }
+    bool jit_enabled() const { return jit_on_; }
+    bool jit_perf_map() const { return jit_perf_map_; }
 
     // Drops every predecoded block built from the guest page at gpa (another vcpu's store hit code).
     void invalidate_code_page(uint64_t gpa);
@@ -70,6 +75,8 @@ public:
 private:
     const CpuModel &model_;
     uint64_t tb_freq_;
+    bool jit_on_ = true, jit_perf_map_ = false;
+    unsigned jit_threshold_ = 16;
     Memslots memslots_;
     ReservationTable reservations_;
     std::mutex vcpus_lock_;

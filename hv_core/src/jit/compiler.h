@@ -1,0 +1,25 @@
+// The JIT tier: a predecoded block compiled into x86-64 host code (xbyak).
+//
+// Call-threaded: the code calls, for each instruction, the very semantic function the interpreter dispatches
+// to, with its Decoded record as an immediate, and follows its Flow exactly as run_block<false, false> does.
+// What vanishes is the interpreter's loop: the load of each record's function pointer, the indirect call that
+// follows it, and the NIP bookkeeping, which becomes an add of a constant. The semantics stay the
+// interpreter's, so every row is exact in both tiers by construction.
+#pragma once
+#include "isa/insn.h"
+
+namespace phv {
+class Vcpu;
+struct Block;
+} // namespace phv
+
+namespace phv::jit {
+
+class CodeBuffer;
+using BlockFn = isa::Flow (*)(Vcpu *);
+
+// b's code in buf, or nullptr when the buffer has no room for it (the caller flushes and tries again).
+// perf_map: name the code in /tmp/perf-<pid>.map.
+BlockFn compile(Vcpu &v, const Block &b, CodeBuffer &buf, bool perf_map);
+
+} // namespace phv::jit
