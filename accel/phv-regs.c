@@ -87,11 +87,13 @@ static const struct {
 };
 
 /*
- * The LPCR bits the core decides: those a VMM may set (DPFD, bits 49:51, ILE, TC, AIL, LD: KVM's mask) and
- * the MMU mode the guest chose with H_REGISTER_PROC_TBL (HR, UPRT, GTSE). The others (LPES, PECE, HVICE ...)
- * are the machine's as QEMU set them (spapr_cpu_reset), and a TCG destination of a migration needs them so.
+ * The LPCR bits the core decides: those a VMM may set (DPFD, ILE, TC, AIL, LD: KVM's mask) and the MMU mode the
+ * guest chose with H_REGISTER_PROC_TBL (HR, UPRT, GTSE). The others (LPES, the power-saving exit enables PDEE
+ * HDEE EEE DEE OEE, HVICE ...) are the machine's as QEMU set them (spapr_cpu_reset, RTAS start-cpu), and a TCG
+ * destination of a migration needs them so: without DEE and EEE a vcpu that was in H_CEDE at the migration
+ * waits there until a hypervisor doorbell, and Linux reports its CPUs stuck (RCU stalls, hard lockups).
  */
-#define LPCR_FROM_CORE ((7ull << 12) | LPCR_ILE | LPCR_TC | LPCR_AIL | LPCR_LD | LPCR_HR | LPCR_UPRT | LPCR_GTSE)
+#define LPCR_FROM_CORE (LPCR_DPFD | LPCR_ILE | LPCR_TC | LPCR_AIL | LPCR_LD | LPCR_HR | LPCR_UPRT | LPCR_GTSE)
 
 /*
  * Registers the core refused once (a facility the CPU model lacks: -ENXIO, or one it does not implement:

@@ -193,7 +193,8 @@ def no_errors(g, what):
     log = g.log().replace("WARNING: nvram corruption detected: 0-length partition", "(unformatted NVRAM)")
     log += g.qemu_log()
     bad = [w for w in ("Oops", "Kernel panic", "BUG:", "WARNING:", "phv:", "self-detected stall",
-                       "unstable", "watchdog: BUG", "hung_task") if w in log]
+                       "detected stalls", "unstable", "watchdog: BUG", "hard LOCKUP", "Hard LOCKUP",
+                       "became unstuck", "hung_task") if w in log]
     result(not bad, f"{what}: no oops, panic, warning, stall or phv error ({', '.join(bad) or 'none'})")
     for line in log.splitlines():
         if any(w in line for w in bad):
@@ -239,6 +240,20 @@ def snapshot_test(machine, qemu, tmp, initrd, cpu, mmu_word):
         g.shutdown()
 
 
+# LPCR's power-saving exit enables (PDEE HDEE EEE DEE OEE, bits 47:51), which the machine sets when a vcpu
+# starts (QEMU's spapr, RTAS start-cpu): a TCG vcpu in H_CEDE wakes only for what they enable.
+LPCR_PECE = 0x1f << 12
+
+
+def lpcr_wake_bits(g, what):
+    regs = g.hmp("info registers -a")
+    lpcrs = [int(v, 16) for v in re.findall(r"\bLPCR ([0-9a-f]{16})", regs)]
+    bad = [f"{v:016x}" for v in lpcrs if v & LPCR_PECE != LPCR_PECE]
+    return result(len(lpcrs) == 2 and not bad,
+                  f"{what}: both vcpus' LPCR enable the exits from H_CEDE "
+                  f"({', '.join(bad) or len(lpcrs)} {'lack them' if bad else 'vcpus'})")
+
+
 def wait_migration(src, timeout):
     end = time.time() + timeout
     info = {}
@@ -278,9 +293,10 @@ def hop(machine, qemu, tmp, src, accel, cpu, initrd, disk, k, want):
            f"{what}: dirty logging drove more than one pass ({ram.get('dirty-sync-count')})")
     st = dst.vm.cmd("query-status")
     result(st.get("status") == "running", f"{what}: the destination runs the guest ({st.get('status')})")
+    lpcr_wake_bits(dst, what)
     no_errors(src, f"{what}: source")
     src.shutdown()
-    # TCG on a loaded 2-core host takes a minute or more for these checksums (phv a few seconds).
+    # Generous: TCG on a loaded 2-core host may take tens of seconds for these checksums (phv a few).
     slow = 300 if accel == "tcg" else 120
     verify(dst, what, want, slow)
     out = dst.sh(WRITER_CHECK, slow)
