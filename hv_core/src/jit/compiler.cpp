@@ -1,12 +1,11 @@
 #include "jit/compiler.h"
 
-#include <xbyak/xbyak.h>
-
 #include <bit>
 #include <string_view>
-#include <utility>
+#include <vector>
 
 #include "jit/code_buffer.h"
+#include "jit/emitter.h"
 #include "jit/perf_map.h"
 #include "vcpu/vcpu.h"
 
@@ -17,186 +16,170 @@ namespace {
 using namespace Xbyak::util;
 
 static_assert(uint8_t(isa::Flow::Next) == 0, "the code tests Next with test al, al");
-static_assert(std::endian::native == std::endian::little, "extsw reads the low word of a GPR at its address");
+static_assert(std::endian::native == std::endian::little, "word-sized native rows read a GPR's low half at its address");
 
-// rbx holds the Vcpu, r12 the current instruction's address (the interpreter's cia), both callee-saved so
-// they survive the semantic calls. Three pushes leave the stack 16-byte aligned for those calls.
-// The rows emitted as host code: GPR-to-GPR arithmetic and logic that cannot raise an interrupt, set no
-// CR, XER or CA (the Rc=0, OE=0 variants only: d.fn must be the row's exec[0]) and touch nothing but
-// GPRs. Everything else calls its semantic function.
-enum class Native { None, Addi, Addis, Add, Subf, Neg, And, Or, Xor, Ori, Oris, Xori, Xoris, Extsw };
-
-Native native_kind(const isa::Decoded &d) {
-    if (d.def >= isa::insn_table().size())   // no row: an illegal word
-        return Native::None;
-    const isa::InsnDef &def = isa::insn_table()[d.def];
-    if (d.fn != def.exec[0])
-        return Native::None;
-    static constexpr std::pair<std::string_view, Native> kRows[] = {
-        {"addi", Native::Addi}, {"addis", Native::Addis}, {"add", Native::Add},   {"subf", Native::Subf},
-        {"neg", Native::Neg},   {"and", Native::And},     {"or", Native::Or},     {"xor", Native::Xor},
-        {"ori", Native::Ori},   {"oris", Native::Oris},   {"xori", Native::Xori}, {"xoris", Native::Xoris},
-        {"extsw", Native::Extsw},
-    };
-    for (const auto &[name, kind] : kRows)
-        if (def.mnemonic == name)
-            return kind;
-    return Native::None;
-}
-
-// rbx holds the Vcpu, r12 the address of the instruction last made current (the interpreter's cia), both
-// callee-saved so they survive the semantic calls. Three pushes leave the stack 16-byte aligned for those
-// calls. Native instructions leave NIP and the instruction count behind; both are brought up to date
-// before anything that can see them (a call, the end of the block), so what the semantics and the run loop
-// observe is what the interpreter would show.
-class BlockEmitter : public Xbyak::CodeGenerator {
-public:
-    BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room) : Xbyak::CodeGenerator(room, at) {
-        const auto offset = [&](const void *field) {
-            return int32_t(reinterpret_cast<const char *>(field) - reinterpret_cast<const char *>(&v));
-        };
-        nip_ = offset(&v.st_.nip), insns_ = offset(&v.stats().insns_executed), gpr_ = offset(&v.st_.gpr[0]);
-        // A block runs only in the mode it was built for (BlockCache::key), MSR[SF] included.
-        sf_ = (b.key >> 60) & 4;
-
-        push(rbx);
-        push(r12);
-        push(r13);
-        mov(rbx, rdi);
-        mov(r12, qword[rbx + nip_]);
-        Xbyak::Label leave, done;
-        for (const isa::Decoded &d : b.insns) {
-            if (const Native k = native_kind(d); k != Native::None) {
-                emit_native(k, d);
-                ++pending_insns_;
-                pending_bytes_ += d.len;
-                continue;
-            }
-            sync_nip();
-            // The count first, this instruction included: a semantic that reads a PMU counter sees itself.
-            add(qword[rbx + insns_], pending_insns_ + 1);
-            pending_insns_ = 0;
-            Xbyak::Label next;
-            mov(rdi, rbx);
-            mov(rsi, reinterpret_cast<uint64_t>(&d));
-            mov(rax, reinterpret_cast<uint64_t>(d.fn));
-            call(rax);
-            test(al, al);
-            jz(next);
-            // Jump or Exit: the rest of the interpreter's handling with this record.
-            mov(rsi, reinterpret_cast<uint64_t>(&d));
-            jmp(leave, T_NEAR);
-            L(next);
-            pending_bytes_ = d.len;
-        }
-        sync_nip();
-        if (pending_insns_)
-            add(qword[rbx + insns_], pending_insns_);
-        mov(eax, uint32_t(isa::Flow::Jump));   // the end of the block, as run_block returns
-        L(done);
-        pop(r13);
-        pop(r12);
-        pop(rbx);
-        ret();
-        L(leave);
-        mov(rdi, rbx);
-        movzx(edx, al);
-        mov(rax, reinterpret_cast<uint64_t>(&Vcpu::jit_leave));
-        call(rax);
-        jmp(done);
-    }
-
-private:
-    int32_t nip_ = 0, insns_ = 0, gpr_ = 0;
-    bool sf_ = true;
-    unsigned pending_insns_ = 0, pending_bytes_ = 0;
-
-    Xbyak::Address gpr(unsigned n) { return qword[rbx + gpr_ + int32_t(8 * n)]; }
-
-    // NIP = the instruction after everything that ran, truncated as next_nip() does outside 64-bit mode.
-    void sync_nip() {
-        if (!pending_bytes_)
-            return;
-        add(r12, pending_bytes_);
-        if (!sf_)
-            mov(r12d, r12d);
-        mov(qword[rbx + nip_], r12);
-        pending_bytes_ = 0;
-    }
-
-    // rax = a 64-bit immediate, the shortest way.
-    void load_imm(const Xbyak::Reg64 &r, uint64_t v) {
-        if (int64_t(v) == int64_t(int32_t(v)))
-            mov(r, int32_t(v));
-        else
-            mov(r, v);
-    }
-
-    void emit_native(Native k, const isa::Decoded &d) {
-        switch (k) {
-        case Native::Addi:
-        case Native::Addis: {
-            const uint64_t imm = k == Native::Addi ? uint64_t(d.imm) : uint64_t(d.imm) << 16;
-            load_imm(rax, imm);
-            if (d.ra)
-                add(rax, gpr(d.ra));
-            mov(gpr(d.rt), rax);
-            break;
-        }
-        case Native::Add:
-            mov(rax, gpr(d.ra));
-            add(rax, gpr(d.rb));
-            mov(gpr(d.rt), rax);
-            break;
-        case Native::Subf:   // RB - RA
-            mov(rax, gpr(d.rb));
-            sub(rax, gpr(d.ra));
-            mov(gpr(d.rt), rax);
-            break;
-        case Native::Neg:
-            mov(rax, gpr(d.ra));
-            neg(rax);
-            mov(gpr(d.rt), rax);
-            break;
-        case Native::And:
-        case Native::Or:
-        case Native::Xor:   // RA = RS op RB
-            mov(rax, gpr(d.rt));
-            if (k == Native::And)
-                and_(rax, gpr(d.rb));
-            else if (k == Native::Or)
-                or_(rax, gpr(d.rb));
-            else
-                xor_(rax, gpr(d.rb));
-            mov(gpr(d.ra), rax);
-            break;
-        case Native::Ori:
-        case Native::Oris:
-        case Native::Xori:
-        case Native::Xoris: {   // RA = RS op UI (shifted)
-            const bool shifted = k == Native::Oris || k == Native::Xoris;
-            load_imm(rcx, uint64_t(d.imm) << (shifted ? 16 : 0));
-            mov(rax, gpr(d.rt));
-            if (k == Native::Ori || k == Native::Oris)
-                or_(rax, rcx);
-            else
-                xor_(rax, rcx);
-            mov(gpr(d.ra), rax);
-            break;
-        }
-        case Native::Extsw:
-            movsxd(rax, dword[rbx + gpr_ + int32_t(8 * d.rt)]);
-            mov(gpr(d.ra), rax);
-            break;
-        case Native::None:
-            break;
-        }
-    }
+// The rows emitted as host code, by mnemonic. A row is here only if its emitter reproduces every variant
+// it accepts exactly (GPRs, CR, XER, LR, CTR, NIP); an emitter declines what it does not cover (mfspr of an
+// SPR other than LR/CTR...) and that instruction is called like any other row. The argument selects
+// among rows sharing an emitter (native_fixedpoint.cpp, native_branch.cpp give its meaning).
+struct NativeRow {
+    std::string_view mnemonic;
+    EmitFn emit;
+    unsigned arg = 0;
 };
+using E = BlockEmitter;
+const NativeRow kNativeRows[] = {
+    {"addi", &E::e_addi, 0}, {"addis", &E::e_addi, 16},
+    // The add family: arg = a | b << 2 | cin << 4 | sets_ca << 6 (native_fixedpoint.cpp, AddShape).
+    {"add", &E::e_add_family, 0x00}, {"subf", &E::e_add_family, 0x11}, {"addc", &E::e_add_family, 0x40},
+    {"subfc", &E::e_add_family, 0x51}, {"adde", &E::e_add_family, 0x60}, {"subfe", &E::e_add_family, 0x61},
+    {"addme", &E::e_add_family, 0x6c}, {"addze", &E::e_add_family, 0x68}, {"subfme", &E::e_add_family, 0x6d},
+    {"subfze", &E::e_add_family, 0x69}, {"neg", &E::e_add_family, 0x19}, {"addic", &E::e_add_family, 0x44},
+    {"addic.", &E::e_add_family, 0x144}, {"subfic", &E::e_add_family, 0x55},
+    {"and", &E::e_logical, 0}, {"andc", &E::e_logical, 1}, {"or", &E::e_logical, 2}, {"orc", &E::e_logical, 3},
+    {"xor", &E::e_logical, 4}, {"nand", &E::e_logical, 5}, {"nor", &E::e_logical, 6}, {"eqv", &E::e_logical, 7},
+    {"andi.", &E::e_logical_imm, 0}, {"andis.", &E::e_logical_imm, 1}, {"ori", &E::e_logical_imm, 2},
+    {"oris", &E::e_logical_imm, 3}, {"xori", &E::e_logical_imm, 4}, {"xoris", &E::e_logical_imm, 5},
+    {"extsb", &E::e_extend, 1}, {"extsh", &E::e_extend, 2}, {"extsw", &E::e_extend, 4},
+    {"cmp", &E::e_cmp, 2}, {"cmpl", &E::e_cmp, 0}, {"cmpi", &E::e_cmp, 3}, {"cmpli", &E::e_cmp, 1},
+    {"rlwinm", &E::e_rotate_word, 0}, {"rlwnm", &E::e_rotate_word, 1}, {"rlwimi", &E::e_rotate_word, 2},
+    {"rldicl", &E::e_rotate_double, 0}, {"rldicr", &E::e_rotate_double, 1}, {"rldic", &E::e_rotate_double, 2},
+    {"rldimi", &E::e_rotate_double, 3}, {"rldcl", &E::e_rotate_double, 4}, {"rldcr", &E::e_rotate_double, 5},
+    {"slw", &E::e_shift, 0}, {"srw", &E::e_shift, 1}, {"sld", &E::e_shift, 2}, {"srd", &E::e_shift, 3},
+    {"sraw", &E::e_shift_algebraic, 0}, {"srawi", &E::e_shift_algebraic, 1}, {"srad", &E::e_shift_algebraic, 2},
+    {"sradi", &E::e_shift_algebraic, 3}, {"extswsli", &E::e_extswsli, 0},
+    {"mfspr", &E::e_mfspr, 0}, {"mtspr", &E::e_mtspr, 0}, {"mfcr", &E::e_mfcr, 0}, {"mtcrf", &E::e_mtcrf, 0},
+    {"crand", &E::e_crlogical, 0}, {"crandc", &E::e_crlogical, 1}, {"cror", &E::e_crlogical, 2},
+    {"crorc", &E::e_crlogical, 3}, {"crxor", &E::e_crlogical, 4}, {"crnand", &E::e_crlogical, 5},
+    {"crnor", &E::e_crlogical, 6}, {"creqv", &E::e_crlogical, 7}, {"mcrf", &E::e_mcrf, 0},
+    {"b", &E::e_b, 0}, {"bc", &E::e_bc, 0}, {"bclr", &E::e_bc_reg, 0}, {"bcctr", &E::e_bc_reg, 1},
+};
+
+// kNativeRows by table row, built once.
+const std::vector<const NativeRow *> &native_by_def() {
+    static const std::vector<const NativeRow *> by_def = [] {
+        const auto table = isa::insn_table();
+        std::vector<const NativeRow *> v(table.size(), nullptr);
+        for (size_t i = 0; i < table.size(); ++i)
+            for (const NativeRow &r : kNativeRows)
+                if (table[i].mnemonic == r.mnemonic)
+                    v[i] = &r;
+        return v;
+    }();
+    return by_def;
+}
 
 } // namespace
 
-BlockFn compile(Vcpu &v, const Block &b, CodeBuffer &buf, bool perf_map) {
+// NIP = the instruction after everything that ran, truncated as next_nip() does outside 64-bit mode.
+void BlockEmitter::sync_nip() {
+    if (!pending_bytes_)
+        return;
+    add(r12, pending_bytes_);
+    if (!sf_)
+        mov(r12d, r12d);
+    mov(qword[rbx + nip_], r12);
+    pending_bytes_ = 0;
+}
+
+void BlockEmitter::advance_cia() {
+    if (!pending_bytes_)
+        return;
+    add(r12, pending_bytes_);
+    if (!sf_)
+        mov(r12d, r12d);
+    pending_bytes_ = 0;
+}
+
+// r = a 64-bit immediate, the shortest way.
+void BlockEmitter::load_imm(const Xbyak::Reg64 &r, uint64_t v) {
+    if (v <= 0xffffffffull)
+        mov(r.cvt32(), uint32_t(v));
+    else if (int64_t(v) == int64_t(int32_t(v)))
+        mov(r, int32_t(v));
+    else
+        mov(r, v);
+}
+
+void BlockEmitter::mask_ea(const Xbyak::Reg64 &r) {
+    if (!sf_)
+        mov(r.cvt32(), r.cvt32());
+}
+
+BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room) : Xbyak::CodeGenerator(room, at) {
+    const auto offset = [&](const void *field) {
+        return int32_t(reinterpret_cast<const char *>(field) - reinterpret_cast<const char *>(&v));
+    };
+    nip_ = offset(&v.st_.nip), insns_ = offset(&v.stats().insns_executed), gpr_ = offset(&v.st_.gpr[0]);
+    cr_ = offset(&v.st_.cr), lr_ = offset(&v.st_.lr), ctr_ = offset(&v.st_.ctr), so_ = offset(&v.st_.so);
+    ov_ = offset(&v.st_.ov), ov32_ = offset(&v.st_.ov32), ca_ = offset(&v.st_.ca), ca32_ = offset(&v.st_.ca32);
+    // A block runs only in the mode it was built for (BlockCache::key), MSR[SF] included.
+    sf_ = (b.key >> 60) & 4;
+
+    push(rbx);
+    push(r12);
+    push(r13);
+    mov(rbx, rdi);
+    mov(r12, qword[rbx + nip_]);
+    Xbyak::Label leave, done;
+    const auto table = isa::insn_table();
+    for (const isa::Decoded &d : b.insns) {
+        if (ended_)   // nothing follows a branch (isa::ends_block); kept for a block built otherwise
+            break;
+        if (d.def < table.size()) {
+            if (const NativeRow *row = native_by_def()[d.def]) {
+                const isa::InsnDef &def = table[d.def];
+                Variant var{false, false, row->arg};
+                int which = -1;
+                for (int i = 0; i < 4; ++i)
+                    if (def.exec[i] == d.fn)
+                        which = i;
+                var.oe = which >= 2, var.rc = which & 1;
+                if (which >= 0 && (this->*row->emit)(d, var)) {
+                    ++native_;
+                    ++pending_insns_;
+                    pending_bytes_ += d.len;
+                    if (ended_)
+                        pending_bytes_ = 0;   // the branch set NIP
+                    continue;
+                }
+            }
+        }
+        sync_nip();
+        // The count first, this instruction included: a semantic that reads a PMU counter sees itself.
+        add(qword[rbx + insns_], pending_insns_ + 1);
+        pending_insns_ = 0;
+        Xbyak::Label next;
+        mov(rdi, rbx);
+        mov(rsi, reinterpret_cast<uint64_t>(&d));
+        mov(rax, reinterpret_cast<uint64_t>(d.fn));
+        call(rax);
+        test(al, al);
+        jz(next);
+        // Jump or Exit: the rest of the interpreter's handling with this record.
+        mov(rsi, reinterpret_cast<uint64_t>(&d));
+        jmp(leave, T_NEAR);
+        L(next);
+        pending_bytes_ = d.len;
+    }
+    sync_nip();
+    if (pending_insns_)
+        add(qword[rbx + insns_], pending_insns_);
+    mov(eax, uint32_t(isa::Flow::Jump));   // the end of the block, as run_block returns
+    L(done);
+    pop(r13);
+    pop(r12);
+    pop(rbx);
+    ret();
+    L(leave);
+    mov(rdi, rbx);
+    movzx(edx, al);
+    mov(rax, reinterpret_cast<uint64_t>(&Vcpu::jit_leave));
+    call(rax);
+    jmp(done);
+}
+
+BlockFn compile(Vcpu &v, const Block &b, CodeBuffer &buf, bool perf_map, unsigned *native) {
     try {
         BlockEmitter e(v, b, buf.cursor(), buf.room());
         // No ready(): the buffer is already executable, and ready() would change its protection.
@@ -207,6 +190,8 @@ BlockFn compile(Vcpu &v, const Block &b, CodeBuffer &buf, bool perf_map) {
         buf.commit(n);
         if (perf_map)
             perf_map_add(code, n, b.start);
+        if (native)
+            *native = e.native_insns();
         return reinterpret_cast<BlockFn>(code);
     } catch (const Xbyak::Error &) {
         return nullptr;   // out of room (the only error these instructions can raise)

@@ -1,7 +1,9 @@
 // The JIT tier: a predecoded block compiled into x86-64 host code (xbyak).
 //
-// Call-threaded: the code calls, for each instruction, the very semantic function the interpreter dispatches
-// to, with its Decoded record as an immediate, and follows its Flow exactly as run_block<false, false> does.
+// Call-threaded with native rows: the integer rows of compiler.cpp's kNativeRows (arithmetic, logical,
+// compares, rotates and shifts, CR and LR/CTR moves, the block-ending branches) become host code; every
+// other instruction calls the very semantic function the interpreter dispatches to, with its Decoded record
+// as an immediate, and follows its Flow exactly as run_block<false, false> does.
 // What vanishes is the interpreter's loop: the load of each record's function pointer, the indirect call that
 // follows it, and the NIP bookkeeping, which becomes an add of a constant. The semantics stay the
 // interpreter's, so every row is exact in both tiers by construction.
@@ -19,7 +21,8 @@ class CodeBuffer;
 using BlockFn = isa::Flow (*)(Vcpu *);
 
 // b's code in buf, or nullptr when the buffer has no room for it (the caller flushes and tries again).
-// perf_map: name the code in /tmp/perf-<pid>.map.
-BlockFn compile(Vcpu &v, const Block &b, CodeBuffer &buf, bool perf_map);
+// perf_map: name the code in /tmp/perf-<pid>.map. native: if given, how many of b's instructions became
+// host code rather than calls (the tests check that the rows they exercise are the native ones).
+BlockFn compile(Vcpu &v, const Block &b, CodeBuffer &buf, bool perf_map, unsigned *native = nullptr);
 
 } // namespace phv::jit

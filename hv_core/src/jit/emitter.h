@@ -1,0 +1,83 @@
+// The x86-64 code generator for one block (jit/compiler.h), shared by the files that emit native rows.
+//
+// Register use: rbx holds the Vcpu and r12 the address of the instruction last made current (the
+// interpreter's cia), both callee-saved so they survive the semantic calls. Native rows may use rax, rcx,
+// rdx, rsi, rdi and r8-r11 freely: nothing lives in them from one instruction to the next.
+#pragma once
+#include <xbyak/xbyak.h>
+
+#include <cstdint>
+
+#include "isa/insn.h"
+
+namespace phv {
+class Vcpu;
+struct Block;
+} // namespace phv
+
+namespace phv::jit {
+
+class BlockEmitter;
+
+// How a native row was selected: which of the row's exec[] variants the record holds (OE, Rc) and the
+// table's argument for rows that share an emitter (the operand shapes of the add family, a logical op...).
+struct Variant {
+    bool oe = false, rc = false;
+    unsigned arg = 0;
+};
+// Emits d as host code and returns true, or returns false having emitted nothing (the row is then called).
+using EmitFn = bool (BlockEmitter::*)(const isa::Decoded &d, const Variant &v);
+
+class BlockEmitter : public Xbyak::CodeGenerator {
+public:
+    BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room);
+    unsigned native_insns() const { return native_; }
+
+    // ---- native rows (native_fixedpoint.cpp) ----
+    bool e_addi(const isa::Decoded &d, const Variant &v);
+    bool e_add_family(const isa::Decoded &d, const Variant &v);
+    bool e_logical(const isa::Decoded &d, const Variant &v);
+    bool e_logical_imm(const isa::Decoded &d, const Variant &v);
+    bool e_extend(const isa::Decoded &d, const Variant &v);
+    bool e_cmp(const isa::Decoded &d, const Variant &v);
+    bool e_rotate_word(const isa::Decoded &d, const Variant &v);
+    bool e_rotate_double(const isa::Decoded &d, const Variant &v);
+    bool e_shift(const isa::Decoded &d, const Variant &v);
+    bool e_shift_algebraic(const isa::Decoded &d, const Variant &v);
+    bool e_extswsli(const isa::Decoded &d, const Variant &v);
+    // ---- native rows (native_branch.cpp) ----
+    bool e_mfspr(const isa::Decoded &d, const Variant &v);
+    bool e_mtspr(const isa::Decoded &d, const Variant &v);
+    bool e_mfcr(const isa::Decoded &d, const Variant &v);
+    bool e_mtcrf(const isa::Decoded &d, const Variant &v);
+    bool e_crlogical(const isa::Decoded &d, const Variant &v);
+    bool e_mcrf(const isa::Decoded &d, const Variant &v);
+    bool e_b(const isa::Decoded &d, const Variant &v);
+    bool e_bc(const isa::Decoded &d, const Variant &v);
+    bool e_bc_reg(const isa::Decoded &d, const Variant &v);
+
+private:
+    // Offsets into the Vcpu (rbx) of the state the native rows touch.
+    int32_t nip_ = 0, insns_ = 0, gpr_ = 0, cr_ = 0, lr_ = 0, ctr_ = 0, so_ = 0, ov_ = 0, ov32_ = 0, ca_ = 0,
+            ca32_ = 0;
+    bool sf_ = true;   // MSR[SF] of the block's mode (BlockCache::key): 64-bit compares, CTR and EA widths
+    unsigned pending_insns_ = 0, pending_bytes_ = 0, native_ = 0;
+    bool ended_ = false;   // a native branch wrote NIP: nothing of the block follows
+
+    Xbyak::Address gpr(unsigned n) { return qword[rbx + gpr_ + int32_t(8 * n)]; }
+    Xbyak::Address gpr32(unsigned n) { return dword[rbx + gpr_ + int32_t(8 * n)]; }
+    void sync_nip();
+    void load_imm(const Xbyak::Reg64 &r, uint64_t v);
+    // ecx = 8, 4 or 2 from the flags of the compare just made (signed: l/g, unsigned: b/a); trashes edx.
+    void cr_from_flags(bool is_signed);
+    // CR field bf = ecx | XER[SO]; trashes ecx and edx.
+    void set_crf(unsigned bf);
+    // Rc=1: CR0 from the result in rax, as record() compares it in the block's mode.
+    void record(const Variant &v);
+    // The EA mask of the block's mode applied to r.
+    void mask_ea(const Xbyak::Reg64 &r);
+    // r12 = the current instruction's address (the branch being emitted), nothing stored.
+    void advance_cia();
+};
+
+} // namespace phv::jit

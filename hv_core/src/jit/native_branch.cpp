@@ -1,0 +1,217 @@
+// Native branch-facility rows (Book I 2.4-2.5, 3.3.17): the block-ending branches with their BO decoding,
+// CR logical and field moves, mfcr/mtcrf, and mfspr/mtspr of LR and CTR (user registers that no privilege,
+// facility or PMU check applies to; any other SPR goes through Vcpu::mfspr/mtspr). Each does what its
+// semantic function (isa/semantics/branch.h, system.h) does in the block's mode.
+#include "isa/semantics/branch.h"
+#include "jit/emitter.h"
+
+namespace phv::jit {
+
+using namespace Xbyak::util;
+
+bool BlockEmitter::e_mfspr(const isa::Decoded &d, const Variant &) {
+    if (d.imm != spr::LR && d.imm != spr::CTR)
+        return false;
+    mov(rax, qword[rbx + (d.imm == spr::LR ? lr_ : ctr_)]);
+    mov(gpr(d.rt), rax);
+    return true;
+}
+
+bool BlockEmitter::e_mtspr(const isa::Decoded &d, const Variant &) {
+    if (d.imm != spr::LR && d.imm != spr::CTR)
+        return false;
+    mov(rax, gpr(d.rt));
+    mov(qword[rbx + (d.imm == spr::LR ? lr_ : ctr_)], rax);
+    return true;
+}
+
+// mfcr, and mfocrf (bit 11) with one field named; with another FXM RT is left alone (sem::mfcr).
+bool BlockEmitter::e_mfcr(const isa::Decoded &d, const Variant &) {
+    const uint32_t fxm = isa::field::FXM(d.word);
+    const bool one = isa::bits(d.word, 11, 11);
+    if (one && !isa::sem::one_field(fxm))
+        return true;
+    mov(eax, dword[rbx + cr_]);
+    if (one)
+        and_(eax, isa::sem::fxm_mask(fxm));
+    mov(gpr(d.rt), rax);
+    return true;
+}
+
+bool BlockEmitter::e_mtcrf(const isa::Decoded &d, const Variant &) {
+    const uint32_t fxm = isa::field::FXM(d.word);
+    if (isa::bits(d.word, 11, 11) && !isa::sem::one_field(fxm))
+        return true;
+    const uint32_t m = isa::sem::fxm_mask(fxm);
+    mov(eax, gpr32(d.rt));
+    and_(eax, m);
+    mov(edx, dword[rbx + cr_]);
+    and_(edx, ~m);
+    or_(edx, eax);
+    mov(dword[rbx + cr_], edx);
+    return true;
+}
+
+// CR[BT] = CR[BA] op CR[BB]; arg: 0 and, 1 andc, 2 or, 3 orc, 4 xor, 5 nand, 6 nor, 7 eqv.
+bool BlockEmitter::e_crlogical(const isa::Decoded &d, const Variant &v) {
+    mov(eax, dword[rbx + cr_]);
+    mov(ecx, eax);
+    shr(ecx, 31 - d.ra);
+    mov(edx, eax);
+    shr(edx, 31 - d.rb);
+    if (v.arg == 1 || v.arg == 3)
+        not_(edx);
+    switch (v.arg) {
+    case 0: case 1: case 5: and_(ecx, edx); break;
+    case 2: case 3: case 6: or_(ecx, edx); break;
+    default: xor_(ecx, edx); break;
+    }
+    if (v.arg >= 5)
+        not_(ecx);
+    and_(ecx, 1);
+    if (31 - d.rt)
+        shl(ecx, 31 - d.rt);
+    and_(eax, ~(1u << (31 - d.rt)));
+    or_(eax, ecx);
+    mov(dword[rbx + cr_], eax);
+    return true;
+}
+
+bool BlockEmitter::e_mcrf(const isa::Decoded &d, const Variant &) {
+    const unsigned from = 28 - 4 * (d.ra >> 2), to = 28 - 4 * (d.rt >> 2);
+    mov(eax, dword[rbx + cr_]);
+    mov(ecx, eax);
+    if (from)
+        shr(ecx, from);
+    and_(ecx, 0xf);
+    if (to)
+        shl(ecx, to);
+    and_(eax, ~(0xfu << to));
+    or_(eax, ecx);
+    mov(dword[rbx + cr_], eax);
+    return true;
+}
+
+// b/ba/bl/bla. The block's EA is not fixed (a block is shared by every EA that maps to its real address),
+// so a relative target is computed from r12, the branch's own address.
+bool BlockEmitter::e_b(const isa::Decoded &d, const Variant &v) {
+    advance_cia();
+    if (d.word & 2) {
+        load_imm(rax, sf_ ? uint64_t(d.imm) : uint32_t(d.imm));
+    } else {
+        lea(rax, ptr[r12 + int32_t(d.imm)]);
+        mask_ea(rax);
+    }
+    mov(qword[rbx + nip_], rax);
+    if (v.rc) {   // LK
+        lea(rcx, ptr[r12 + d.len]);
+        mask_ea(rcx);
+        mov(qword[rbx + lr_], rcx);
+    }
+    ended_ = true;
+    return true;
+}
+
+namespace {
+constexpr unsigned kBoNoCtr = 0x04, kBoCtrZero = 0x02, kBoNoCond = 0x10, kBoCondTrue = 0x08;
+}
+
+// bc/bca/bcl/bcla (sem::bc, sem::branch_taken): CTR decremented unless BO[2], then tested in the mode's
+// width; CR[BI] tested unless BO[0]. Target in rax when taken.
+bool BlockEmitter::e_bc(const isa::Decoded &d, const Variant &v) {
+    const unsigned bo = d.rt, bi = d.ra;
+    advance_cia();
+    Xbyak::Label not_taken, out;
+    if (!(bo & kBoNoCtr)) {
+        sub(qword[rbx + ctr_], 1);
+        if (!sf_)
+            cmp(dword[rbx + ctr_], 0);
+        if (bo & kBoCtrZero)
+            jnz(not_taken, T_NEAR);
+        else
+            jz(not_taken, T_NEAR);
+    }
+    if (!(bo & kBoNoCond)) {
+        test(dword[rbx + cr_], 1u << (31 - bi));
+        if (bo & kBoCondTrue)
+            jz(not_taken, T_NEAR);
+        else
+            jnz(not_taken, T_NEAR);
+    }
+    if (d.word & 2) {
+        load_imm(rax, sf_ ? uint64_t(d.imm) : uint32_t(d.imm));
+    } else {
+        lea(rax, ptr[r12 + int32_t(d.imm)]);
+        mask_ea(rax);
+    }
+    jmp(out, T_NEAR);
+    L(not_taken);
+    lea(rax, ptr[r12 + d.len]);
+    mask_ea(rax);
+    L(out);
+    mov(qword[rbx + nip_], rax);
+    if (v.rc) {
+        lea(rcx, ptr[r12 + d.len]);
+        mask_ea(rcx);
+        mov(qword[rbx + lr_], rcx);
+    }
+    ended_ = true;
+    return true;
+}
+
+// bclr/bcctr (+l), arg 0 LR, 1 CTR (sem::bc_reg): the target is read before LK writes LR. bcctr with
+// BO[2]=0 is the test-and-decrement form: the old CTR is tested, and only if that passes decremented.
+bool BlockEmitter::e_bc_reg(const isa::Decoded &d, const Variant &v) {
+    const unsigned bo = d.rt, bi = d.ra;
+    const bool ctr_target = v.arg == 1;
+    advance_cia();
+    mov(rsi, qword[rbx + (ctr_target ? ctr_ : lr_)]);
+    and_(rsi, -4);
+    mask_ea(rsi);
+    Xbyak::Label not_taken, out;
+    if (!(bo & kBoNoCtr)) {
+        if (ctr_target) {
+            if (sf_)
+                cmp(qword[rbx + ctr_], 0);
+            else
+                cmp(dword[rbx + ctr_], 0);
+            // fails when (CTR == 0) != BO[3]
+            if (bo & kBoCtrZero)
+                jnz(not_taken, T_NEAR);
+            else
+                jz(not_taken, T_NEAR);
+            sub(qword[rbx + ctr_], 1);
+        } else {
+            sub(qword[rbx + ctr_], 1);
+            if (!sf_)
+                cmp(dword[rbx + ctr_], 0);
+            if (bo & kBoCtrZero)
+                jnz(not_taken, T_NEAR);
+            else
+                jz(not_taken, T_NEAR);
+        }
+    }
+    if (!(bo & kBoNoCond)) {
+        test(dword[rbx + cr_], 1u << (31 - bi));
+        if (bo & kBoCondTrue)
+            jz(not_taken, T_NEAR);
+        else
+            jnz(not_taken, T_NEAR);
+    }
+    mov(rax, rsi);
+    jmp(out, T_NEAR);
+    L(not_taken);
+    lea(rax, ptr[r12 + d.len]);
+    mask_ea(rax);
+    L(out);
+    mov(qword[rbx + nip_], rax);
+    if (v.rc) {
+        lea(rcx, ptr[r12 + d.len]);
+        mask_ea(rcx);
+        mov(qword[rbx + lr_], rcx);
+    }
+    ended_ = true;
+    return true;
+}
+
+} // namespace phv::jit

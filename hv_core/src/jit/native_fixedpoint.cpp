@@ -1,0 +1,345 @@
+// Native fixed-point rows (Book I 3.3.9-3.3.14): arithmetic with its CA/OV/SO outcomes, logical, compares
+// into CR, rotates and shifts, each with its record form. Every emitter computes what the row's semantic
+// function (isa/semantics/fixedpoint.h) computes, in the block's mode; tests/unit/test_jit.cpp runs random
+// instances of each against those functions in 64-bit and 32-bit mode.
+#include "isa/semantics/fixedpoint.h"
+#include "jit/emitter.h"
+
+namespace phv::jit {
+
+using namespace Xbyak::util;
+
+void BlockEmitter::cr_from_flags(bool is_signed) {
+    mov(ecx, 2);
+    mov(edx, 4);
+    if (is_signed)
+        cmovg(ecx, edx);
+    else
+        cmova(ecx, edx);
+    mov(edx, 8);
+    if (is_signed)
+        cmovl(ecx, edx);
+    else
+        cmovb(ecx, edx);
+}
+
+void BlockEmitter::set_crf(unsigned bf) {
+    const unsigned shift = 28 - 4 * bf;
+    movzx(edx, byte[rbx + so_]);
+    or_(ecx, edx);
+    if (shift)
+        shl(ecx, shift);
+    mov(edx, dword[rbx + cr_]);
+    and_(edx, ~(0xfu << shift));
+    or_(edx, ecx);
+    mov(dword[rbx + cr_], edx);
+}
+
+// record(): the result as a signed doubleword in 64-bit mode, its low word sign-extended in 32-bit mode.
+void BlockEmitter::record(const Variant &v) {
+    if (!v.rc)
+        return;
+    if (sf_)
+        test(rax, rax);
+    else
+        test(eax, eax);
+    cr_from_flags(true);
+    set_crf(0);
+}
+
+bool BlockEmitter::e_addi(const isa::Decoded &d, const Variant &v) {
+    load_imm(rax, uint64_t(d.imm) << v.arg);
+    if (d.ra)
+        add(rax, gpr(d.ra));
+    mov(gpr(d.rt), rax);
+    return true;
+}
+
+// The add family is a + b + carry-in (sem::add_family): arg bits 0:1 say what a is (0 RA, 1 ~RA), bits 2:3
+// b (0 RB, 1 the immediate, 2 zero, 3 all ones), bits 4:5 the carry in (0, 1, 2 = CA), bit 6 whether CA is
+// set, bit 8 a record form whatever the variant (addic.).
+bool BlockEmitter::e_add_family(const isa::Decoded &d, const Variant &v) {
+    const unsigned a = v.arg & 3, b = (v.arg >> 2) & 3, cin = (v.arg >> 4) & 3;
+    const bool sets_ca = v.arg & 0x40;
+    Variant rec = v;
+    rec.rc = v.rc || (v.arg & 0x100);
+    mov(rcx, gpr(d.ra));
+    if (a == 1)
+        not_(rcx);
+    if (b == 0)
+        mov(rdx, gpr(d.rb));
+    else if (b == 1)
+        load_imm(rdx, uint64_t(d.imm));
+    else if (b == 2)
+        xor_(edx, edx);
+    else
+        mov(rdx, -1);
+    if (cin == 2) {
+        movzx(r8d, byte[rbx + ca_]);
+        bt(r8d, 0);   // CF = CA
+    }
+    mov(rax, rcx);
+    if (cin == 0)
+        add(rax, rdx);
+    else {
+        if (cin == 1)
+            stc();
+        adc(rax, rdx);
+    }
+    if (sets_ca) {
+        // CA32 is the carry into bit 32, bit 32 of a ^ b ^ sum; CA the carry out of the doubleword in
+        // 64-bit mode and CA32 in 32-bit mode (sem::set_ca).
+        setc(r9b);
+        mov(r10, rcx);
+        xor_(r10, rdx);
+        xor_(r10, rax);
+        shr(r10, 32);
+        and_(r10d, 1);
+        mov(byte[rbx + ca32_], r10b);
+        mov(byte[rbx + ca_], sf_ ? r9b : r10b);
+    }
+    if (v.oe) {
+        // Overflow: a and b of one sign and the sum of the other, at bit 0 (OV) and bit 32 (OV32).
+        mov(r11, rcx);
+        xor_(r11, rax);
+        mov(r10, rdx);
+        xor_(r10, rax);
+        and_(r11, r10);
+        mov(r10, r11);
+        shr(r10, 31);
+        and_(r10d, 1);
+        shr(r11, 63);
+        mov(byte[rbx + ov32_], r10b);
+        const Xbyak::Reg8 &ov = sf_ ? r11b : r10b;
+        mov(byte[rbx + ov_], ov);
+        or_(byte[rbx + so_], ov);
+    }
+    mov(gpr(d.rt), rax);
+    record(rec);
+    return true;
+}
+
+// RA = RS op RB; arg: 0 and, 1 andc, 2 or, 3 orc, 4 xor, 5 nand, 6 nor, 7 eqv.
+bool BlockEmitter::e_logical(const isa::Decoded &d, const Variant &v) {
+    mov(rax, gpr(d.rt));
+    mov(rcx, gpr(d.rb));
+    if (v.arg == 1 || v.arg == 3)
+        not_(rcx);
+    switch (v.arg) {
+    case 0: case 1: case 5: and_(rax, rcx); break;
+    case 2: case 3: case 6: or_(rax, rcx); break;
+    default: xor_(rax, rcx); break;
+    }
+    if (v.arg >= 5)
+        not_(rax);
+    mov(gpr(d.ra), rax);
+    record(v);
+    return true;
+}
+
+// RA = RS op UI; arg: 0 andi., 1 andis. (both record), 2 ori, 3 oris, 4 xori, 5 xoris.
+bool BlockEmitter::e_logical_imm(const isa::Decoded &d, const Variant &v) {
+    load_imm(rcx, uint64_t(d.imm) << (v.arg & 1 ? 16 : 0));
+    mov(rax, gpr(d.rt));
+    if (v.arg < 2)
+        and_(rax, rcx);
+    else if (v.arg < 4)
+        or_(rax, rcx);
+    else
+        xor_(rax, rcx);
+    mov(gpr(d.ra), rax);
+    record({false, v.arg < 2, 0});
+    return true;
+}
+
+// extsb/extsh/extsw: arg is the source width in bytes.
+bool BlockEmitter::e_extend(const isa::Decoded &d, const Variant &v) {
+    const Xbyak::RegExp src = rbx + gpr_ + int32_t(8 * d.rt);
+    if (v.arg == 1)
+        movsx(rax, byte[src]);
+    else if (v.arg == 2)
+        movsx(rax, word[src]);
+    else
+        movsxd(rax, dword[src]);
+    mov(gpr(d.ra), rax);
+    record(v);
+    return true;
+}
+
+// cmp/cmpl/cmpi/cmpli: arg bit 0 = immediate, bit 1 = signed. BF is RT's top three bits and L its low bit;
+// L=0 compares the low words (sem::cmp).
+bool BlockEmitter::e_cmp(const isa::Decoded &d, const Variant &v) {
+    const bool imm = v.arg & 1, is_signed = v.arg & 2, l = d.rt & 1;
+    mov(rax, gpr(d.ra));
+    if (imm) {
+        // SI sign-extended or UI (< 2^16): as a 32-bit immediate either is the operand's low word, and
+        // sign-extended to 64 bits it is the doubleword.
+        if (l)
+            cmp(rax, int32_t(d.imm));
+        else
+            cmp(eax, int32_t(d.imm));
+    } else {
+        if (l)
+            cmp(rax, gpr(d.rb));
+        else
+            cmp(eax, gpr32(d.rb));
+    }
+    cr_from_flags(is_signed);
+    set_crf(d.rt >> 2);
+    return true;
+}
+
+// rlwinm (SH in RB's field), rlwnm (RB & 31), rlwimi: arg 0, 1, 2. The rotate is of the low word
+// replicated into both halves (sem::rotl32); under a mask within the low word, that is a 32-bit rotate.
+bool BlockEmitter::e_rotate_word(const isa::Decoded &d, const Variant &v) {
+    const uint64_t m = isa::sem::mask64(d.mb + 32u, d.me + 32u);
+    mov(eax, gpr32(d.rt));
+    const bool low = (m >> 32) == 0;
+    if (!low) {
+        mov(rdx, rax);
+        shl(rdx, 32);
+        or_(rax, rdx);
+    }
+    if (v.arg == 1) {
+        mov(ecx, gpr32(d.rb));
+        and_(ecx, 31);
+        if (low)
+            rol(eax, cl);
+        else
+            rol(rax, cl);
+    } else if (d.rb) {
+        if (low)
+            rol(eax, d.rb);
+        else
+            rol(rax, d.rb);
+    }
+    load_imm(rdx, m);
+    and_(rax, rdx);
+    if (v.arg == 2) {
+        load_imm(rcx, ~m);
+        and_(rcx, gpr(d.ra));
+        or_(rax, rcx);
+    }
+    mov(gpr(d.ra), rax);
+    record(v);
+    return true;
+}
+
+// rldicl, rldicr, rldic, rldimi, rldcl, rldcr: arg 0-5 (sem::rld_imm, sem::rld_reg). d.mb holds MB, or ME
+// for the "r" forms.
+bool BlockEmitter::e_rotate_double(const isa::Decoded &d, const Variant &v) {
+    using isa::sem::mask64;
+    uint64_t m;
+    switch (v.arg) {
+    case 0: case 4: m = mask64(d.mb, 63); break;
+    case 1: case 5: m = mask64(0, d.mb); break;
+    default: m = mask64(d.mb, 63u - d.sh); break;
+    }
+    mov(rax, gpr(d.rt));
+    if (v.arg >= 4) {
+        mov(rcx, gpr(d.rb));
+        rol(rax, cl);   // the count is taken mod 64, as RB & 63
+    } else if (d.sh) {
+        rol(rax, d.sh);
+    }
+    if (m != ~0ull) {
+        load_imm(rdx, m);
+        and_(rax, rdx);
+    }
+    if (v.arg == 3) {
+        load_imm(rcx, ~m);
+        and_(rcx, gpr(d.ra));
+        or_(rax, rcx);
+    }
+    mov(gpr(d.ra), rax);
+    record(v);
+    return true;
+}
+
+// slw, srw, sld, srd: arg 0-3. The count is RB's low 6 (word) or 7 (doubleword) bits; the host shift takes
+// the low 5 or 6, and the bit above them says the result is 0.
+bool BlockEmitter::e_shift(const isa::Decoded &d, const Variant &v) {
+    const bool dbl = v.arg >= 2, left = !(v.arg & 1);
+    mov(rcx, gpr(d.rb));
+    xor_(edx, edx);
+    if (dbl) {
+        mov(rax, gpr(d.rt));
+        if (left)
+            shl(rax, cl);
+        else
+            shr(rax, cl);
+        test(ecx, 64);
+        cmovnz(rax, rdx);
+    } else {
+        mov(eax, gpr32(d.rt));
+        if (left)
+            shl(eax, cl);
+        else
+            shr(eax, cl);
+        test(ecx, 32);
+        cmovnz(eax, edx);
+    }
+    mov(gpr(d.ra), rax);
+    record(v);
+    return true;
+}
+
+// sraw, srawi, srad, sradi: arg 0-3 (sem::sra). The word forms shift the sign-extended word as a
+// doubleword: any count up to 63 then gives the ISA's result and CA, so only srad needs the count >= 64
+// case. CA = CA32 = the source is negative and 1-bits were shifted out.
+bool BlockEmitter::e_shift_algebraic(const isa::Decoded &d, const Variant &v) {
+    const bool word = v.arg < 2, immediate = v.arg & 1;
+    if (word)
+        movsxd(rax, gpr32(d.rt));
+    else
+        mov(rax, gpr(d.rt));
+    mov(r8, rax);
+    shr(r8, 63);   // the sign
+    if (immediate) {
+        const unsigned n = word ? d.rb : d.sh;
+        load_imm(rdx, n ? (1ull << n) - 1 : 0);
+        and_(rdx, rax);
+        if (n)
+            sar(rax, n);
+        test(rdx, rdx);
+        setnz(dl);
+    } else {
+        mov(rcx, gpr(d.rb));
+        xor_(r9d, r9d);
+        if (word) {
+            and_(ecx, 63);
+        } else {
+            // 64 or more: all sign bits and CA = the sign; as a count of 63 with "bits were lost" forced.
+            and_(ecx, 127);
+            mov(edx, 63);
+            cmp(ecx, edx);
+            seta(r9b);
+            cmova(ecx, edx);
+        }
+        mov(rdx, -1);
+        shl(rdx, cl);
+        not_(rdx);
+        and_(rdx, rax);
+        sar(rax, cl);
+        or_(rdx, r9);
+        test(rdx, rdx);
+        setnz(dl);
+    }
+    and_(dl, r8b);
+    mov(byte[rbx + ca_], dl);
+    mov(byte[rbx + ca32_], dl);
+    mov(gpr(d.ra), rax);
+    record(v);
+    return true;
+}
+
+bool BlockEmitter::e_extswsli(const isa::Decoded &d, const Variant &v) {
+    movsxd(rax, gpr32(d.rt));
+    if (d.sh)
+        shl(rax, d.sh);
+    mov(gpr(d.ra), rax);
+    record(v);
+    return true;
+}
+
+} // namespace phv::jit
