@@ -285,4 +285,125 @@ TEST(Jit, NativeRowsMatchTheirSemantics) {
     EXPECT_GT(natives, 40000u);
 }
 
+constexpr std::string_view kNativeMemory[] = {
+    "lbz", "lbzu", "lbzx", "lbzux", "lhz", "lhzu", "lhzx", "lhzux", "lha", "lhau", "lhax", "lhaux", "lwz",
+    "lwzu", "lwzx", "lwzux", "lwa", "lwax", "lwaux", "ld", "ldu", "ldx", "ldux", "lhbrx", "lwbrx", "ldbrx",
+    "stb", "stbu", "stbx", "stbux", "sth", "sthu", "sthx", "sthux", "stw", "stwu", "stwx", "stwux", "std",
+    "stdu", "stdx", "stdux", "sthbrx", "stwbrx", "stdbrx"};
+
+// Random blocks of loads and stores (every form, both byte orders, 64- and 32-bit mode, real mode) mixed
+// with native arithmetic, from bases near the end of RAM so that some accesses cross it (the slow path: an
+// MMIO exit) and near a page holding a block (a store there takes the slow path to invalidate it): GPRs,
+// NIP, the count and memory end as the semantic functions leave them, and every access was native code.
+TEST(Jit, NativeLoadsAndStoresMatchTheirSemantics) {
+    GuestCode g;
+    phv::Vcpu &v = vcpu_of(g);
+    const phv::isa::DecodeContext ctx{phv::isa::Isa::V310, false};
+    phv::jit::CodeBuffer buf(1u << 20);
+    ASSERT_TRUE(buf.ok());
+    RowGen gen{std::mt19937_64(0x10ad)};
+    const uint64_t msr0 = v.st_.msr;
+    // The data: the last 8 KiB of RAM (accesses may run off its end) and the code page's neighbourhood.
+    constexpr uint64_t kData = GuestCode::kRamSize - 0x2000;
+    g.load(with_done({addi(20, 0, 1)}));   // a block built from kCodeBase's page: stores there are noted
+    g.run_to_done();
+    // What the blocks can reach: around the code page and the end of RAM, saved and compared.
+    constexpr uint64_t kLow = GuestCode::kCodeBase - 0x1000, kLowSize = 0x4000;
+    const auto snapshot = [&] {
+        std::vector<uint8_t> m(g.ram + kLow, g.ram + kLow + kLowSize);
+        m.insert(m.end(), g.ram + kData, g.ram + GuestCode::kRamSize);
+        return m;
+    };
+    const auto restore = [&](const std::vector<uint8_t> &m) {
+        std::memcpy(g.ram + kLow, m.data(), kLowSize);
+        std::memcpy(g.ram + kData, m.data() + kLowSize, GuestCode::kRamSize - kData);
+    };
+    unsigned blocks = 0, exits = 0;
+    for (int mode = 0; mode < 4; ++mode) {
+        uint64_t msr = mode & 1 ? msr0 & ~phv::msr::SF : msr0 | phv::msr::SF;
+        msr = mode & 2 ? msr & ~phv::msr::LE : msr | phv::msr::LE;
+        for (int n = 0; n < 1500; ++n) {
+            phv::Block b;
+            b.key = phv::BlockCache::key(GuestCode::kCodeBase, msr);
+            b.start = b.real_start = GuestCode::kCodeBase;
+            const unsigned len = 1 + gen.rng() % 8;
+            for (unsigned i = 0; i < len; ++i) {
+                if (gen.rng() % 4 == 0) {
+                    b.insns.push_back(gen.insn(kNativeBody[gen.rng() % 24], ctx));
+                    continue;
+                }
+                const std::string_view name = kNativeMemory[gen.rng() % std::size(kNativeMemory)];
+                const size_t idx = row_index(name);
+                const auto &def = phv::isa::insn_table()[idx];
+                for (;;) {
+                    uint32_t w = def.match | (uint32_t(gen.rng()) & ~def.mask);
+                    // RT/RS in r0-r15, RA a base in r20-r23, RB an index in r24-r27, D within +-1 KiB.
+                    const uint32_t rt = gen.rng() % 16, ra = 20 + gen.rng() % 4, rb = 24 + gen.rng() % 4;
+                    if (def.form == phv::isa::Form::X)
+                        w = (w & ~0x03fff800u) | rt << 21 | ra << 16 | rb << 11;
+                    else
+                        w = (w & ~0x03ff0000u & ~(def.form == phv::isa::Form::DS ? 0xfffcu : 0xffffu)) | rt << 21 |
+                            ra << 16 | ((uint32_t(int32_t(gen.rng() % 2048) - 1024)) & (def.form == phv::isa::Form::DS ? 0xfffcu : 0xffffu));
+                    const phv::isa::Decoded d = phv::isa::decode(w, ctx);
+                    if (d.def == idx) {
+                        b.insns.push_back(d);
+                        break;
+                    }
+                }
+            }
+            v.st_.msr = msr;
+            for (unsigned r = 0; r < 32; ++r)
+                v.st_.gpr[r] = gen.value();
+            const uint64_t region = gen.rng() % 2 ? kData : GuestCode::kCodeBase - 0x800;
+            for (unsigned r = 20; r < 24; ++r)
+                v.st_.gpr[r] = region + gen.rng() % 0x1000 + (gen.rng() % 8 == 0 ? 0x1400 : 0);
+            for (unsigned r = 24; r < 28; ++r)
+                v.st_.gpr[r] = gen.rng() % 0x400;
+            v.st_.nip = GuestCode::kCodeBase;
+            for (uint64_t a = kData; a < GuestCode::kRamSize; a += 8) {
+                const uint64_t x = gen.value();
+                std::memcpy(g.ram + a, &x, 8);
+            }
+            const std::vector<uint8_t> mem0 = snapshot();
+            const phv::CpuState start = v.st_;
+            const uint64_t insns0 = v.stats().insns_executed;
+
+            phv::isa::Flow wf = phv::isa::Flow::Jump;
+            for (const auto &d : b.insns) {
+                ++v.stats().insns_executed;
+                const phv::isa::Flow f = d.fn(v, d);
+                if (f != phv::isa::Flow::Next) {
+                    wf = phv::Vcpu::jit_leave(&v, &d, f);
+                    break;
+                }
+                v.st_.nip = v.next_nip(d);
+            }
+            const Observed want = observe(v);
+            const std::vector<uint8_t> want_mem = snapshot();
+
+            v.st_ = start;
+            v.stats().insns_executed = insns0;
+            restore(mem0);
+            unsigned native = 0;
+            phv::jit::BlockFn fn = phv::jit::compile(v, b, buf, false, &native);
+            if (!fn) {
+                buf.flush();
+                fn = phv::jit::compile(v, b, buf, false, &native);
+            }
+            ASSERT_NE(fn, nullptr);
+            const phv::isa::Flow gf = fn(&v);
+            const Observed got = observe(v);
+            ASSERT_EQ(native, b.insns.size());
+            ASSERT_EQ(gf, wf) << describe(b, want, got);
+            ASSERT_TRUE(want == got) << "mode " << mode << ": " << describe(b, want, got);
+            ASSERT_TRUE(snapshot() == want_mem) << describe(b, want, got);
+            restore(mem0);
+            ++blocks, exits += gf == phv::isa::Flow::Exit;
+        }
+    }
+    v.st_.msr = msr0;
+    EXPECT_EQ(blocks, 6000u);
+    EXPECT_GT(exits, 100u);   // the slow path ran
+}
+
 } // namespace

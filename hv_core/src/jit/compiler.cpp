@@ -53,6 +53,22 @@ const NativeRow kNativeRows[] = {
     {"crorc", &E::e_crlogical, 3}, {"crxor", &E::e_crlogical, 4}, {"crnand", &E::e_crlogical, 5},
     {"crnor", &E::e_crlogical, 6}, {"creqv", &E::e_crlogical, 7}, {"mcrf", &E::e_mcrf, 0},
     {"b", &E::e_b, 0}, {"bc", &E::e_bc, 0}, {"bclr", &E::e_bc_reg, 0}, {"bcctr", &E::e_bc_reg, 1},
+    // Loads and stores: arg = size in bytes | 0x10 sign-extending | 0x20 X-form | 0x40 update | 0x80
+    // byte-reversed (native_memory.cpp).
+    {"lbz", &E::e_load, 0x01}, {"lbzu", &E::e_load, 0x41}, {"lbzx", &E::e_load, 0x21}, {"lbzux", &E::e_load, 0x61},
+    {"lhz", &E::e_load, 0x02}, {"lhzu", &E::e_load, 0x42}, {"lhzx", &E::e_load, 0x22}, {"lhzux", &E::e_load, 0x62},
+    {"lha", &E::e_load, 0x12}, {"lhau", &E::e_load, 0x52}, {"lhax", &E::e_load, 0x32}, {"lhaux", &E::e_load, 0x72},
+    {"lwz", &E::e_load, 0x04}, {"lwzu", &E::e_load, 0x44}, {"lwzx", &E::e_load, 0x24}, {"lwzux", &E::e_load, 0x64},
+    {"ld", &E::e_load, 0x08}, {"ldu", &E::e_load, 0x48}, {"ldx", &E::e_load, 0x28}, {"ldux", &E::e_load, 0x68},
+    {"lwa", &E::e_load, 0x14}, {"lwax", &E::e_load, 0x34}, {"lwaux", &E::e_load, 0x74}, {"lhbrx", &E::e_load, 0xa2},
+    {"lwbrx", &E::e_load, 0xa4}, {"ldbrx", &E::e_load, 0xa8},
+    {"stb", &E::e_store, 0x01}, {"stbu", &E::e_store, 0x41}, {"stbx", &E::e_store, 0x21},
+    {"stbux", &E::e_store, 0x61}, {"sth", &E::e_store, 0x02}, {"sthu", &E::e_store, 0x42},
+    {"sthx", &E::e_store, 0x22}, {"sthux", &E::e_store, 0x62}, {"stw", &E::e_store, 0x04},
+    {"stwu", &E::e_store, 0x44}, {"stwx", &E::e_store, 0x24}, {"stwux", &E::e_store, 0x64},
+    {"std", &E::e_store, 0x08}, {"stdu", &E::e_store, 0x48}, {"stdx", &E::e_store, 0x28},
+    {"stdux", &E::e_store, 0x68}, {"sthbrx", &E::e_store, 0xa2}, {"stwbrx", &E::e_store, 0xa4},
+    {"stdbrx", &E::e_store, 0xa8},
 };
 
 // kNativeRows by table row, built once.
@@ -106,7 +122,7 @@ void BlockEmitter::mask_ea(const Xbyak::Reg64 &r) {
         mov(r.cvt32(), r.cvt32());
 }
 
-BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room) : Xbyak::CodeGenerator(room, at) {
+BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room) : Xbyak::CodeGenerator(room, at), v_(v) {
     const auto offset = [&](const void *field) {
         return int32_t(reinterpret_cast<const char *>(field) - reinterpret_cast<const char *>(&v));
     };
@@ -114,14 +130,14 @@ BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room) : Xby
     cr_ = offset(&v.st_.cr), lr_ = offset(&v.st_.lr), ctr_ = offset(&v.st_.ctr), so_ = offset(&v.st_.so);
     ov_ = offset(&v.st_.ov), ov32_ = offset(&v.st_.ov32), ca_ = offset(&v.st_.ca), ca32_ = offset(&v.st_.ca32);
     // A block runs only in the mode it was built for (BlockCache::key), MSR[SF] included.
-    sf_ = (b.key >> 60) & 4;
+    sf_ = (b.key >> 60) & 4, le_ = (b.key >> 60) & 1, pr_ = (b.key >> 60) & 2;
 
     push(rbx);
     push(r12);
     push(r13);
     mov(rbx, rdi);
     mov(r12, qword[rbx + nip_]);
-    Xbyak::Label leave, done;
+    Xbyak::Label done;
     const auto table = isa::insn_table();
     for (const isa::Decoded &d : b.insns) {
         if (ended_)   // nothing follows a branch (isa::ends_block); kept for a block built otherwise
@@ -158,7 +174,7 @@ BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room) : Xby
         jz(next);
         // Jump or Exit: the rest of the interpreter's handling with this record.
         mov(rsi, reinterpret_cast<uint64_t>(&d));
-        jmp(leave, T_NEAR);
+        jmp(leave_, T_NEAR);
         L(next);
         pending_bytes_ = d.len;
     }
@@ -171,7 +187,7 @@ BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room) : Xby
     pop(r12);
     pop(rbx);
     ret();
-    L(leave);
+    L(leave_);
     mov(rdi, rbx);
     movzx(edx, al);
     mov(rax, reinterpret_cast<uint64_t>(&Vcpu::jit_leave));

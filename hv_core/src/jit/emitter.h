@@ -55,12 +55,19 @@ public:
     bool e_b(const isa::Decoded &d, const Variant &v);
     bool e_bc(const isa::Decoded &d, const Variant &v);
     bool e_bc_reg(const isa::Decoded &d, const Variant &v);
+    // ---- native rows (native_memory.cpp) ----
+    bool e_load(const isa::Decoded &d, const Variant &v);
+    bool e_store(const isa::Decoded &d, const Variant &v);
 
 private:
     // Offsets into the Vcpu (rbx) of the state the native rows touch.
     int32_t nip_ = 0, insns_ = 0, gpr_ = 0, cr_ = 0, lr_ = 0, ctr_ = 0, so_ = 0, ov_ = 0, ov32_ = 0, ca_ = 0,
             ca32_ = 0;
+    Vcpu &v_;
     bool sf_ = true;   // MSR[SF] of the block's mode (BlockCache::key): 64-bit compares, CTR and EA widths
+    bool le_ = true;   // MSR[LE]: the byte order of loads and stores
+    bool pr_ = false;  // MSR[PR]: part of the TLB context
+    Xbyak::Label leave_;   // rsi = the record, al = its Flow (Jump or Exit): Vcpu::jit_leave and return
     unsigned pending_insns_ = 0, pending_bytes_ = 0, native_ = 0;
     bool ended_ = false;   // a native branch wrote NIP: nothing of the block follows
 
@@ -78,6 +85,17 @@ private:
     void mask_ea(const Xbyak::Reg64 &r);
     // r12 = the current instruction's address (the branch being emitted), nothing stored.
     void advance_cia();
+    // The interpreter's call of d's semantic function, for a native row's slow path: NIP and the count
+    // brought up to date without moving r12 or the pending counts, which the fast path leaves as they are.
+    // Falls through on Next; Jump or Exit leave the block.
+    void call_slow(const isa::Decoded &d);
+    // rdi = the host address of the len-byte access at the EA in rsi, or a jump to slow: what
+    // translate_data() finds without its slow path (TLB hit or real mode in one memslot, MSR[DR] tested at
+    // run time). Stores also get the memslot in r10 and the offset into it in r11 and are sent to slow
+    // when note_store() would have work to do.
+    void host_address(unsigned len, bool store, Xbyak::Label &slow);
+    // rsi = the EA of a D/DS- or X-form load or store, as sem::effective_address computes it.
+    void effective_address(const isa::Decoded &d, bool x_form, bool update);
 };
 
 } // namespace phv::jit

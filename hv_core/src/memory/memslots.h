@@ -39,6 +39,8 @@ public:
 
     // Bumped whenever the layout changes, so that caches of host pointers can tell they are stale.
     uint64_t generation() const { return generation_; }
+    // Where generation() lives, for compiled code (jit/native_memory.cpp) that checks a cached slot.
+    const uint64_t *generation_address() const { return &generation_; }
 
     // Calls f(Memslot &) for every slot that overlaps [gpa, gpa+size).
     template <typename F>

@@ -64,6 +64,9 @@ public:
         return e.tag == ((ea & kPageMask) | ctx) ? &e : nullptr;
     }
     void insert(Access a, uint64_t ea, uint64_t ctx, const TlbEntry &e);
+    // The entries for one access kind, indexed by index(ea): compiled code (jit/native_memory.cpp) does
+    // lookup() itself.
+    const TlbEntry *entries(Access a) const { return sets_[unsigned(a)].data(); }
 
     uint64_t pid() const { return pid_; }
     // PIDR changed (seen at a context-synchronising point): quadrant-0 entries belonged to the old PID.

@@ -28,6 +28,7 @@ struct Frame;
 }
 namespace jit {
 class CodeBuffer;
+class BlockEmitter;
 }
 
 uint64_t host_ns();   // CLOCK_MONOTONIC in ns (timers.cpp)
@@ -372,6 +373,9 @@ private:
     struct ::phv_run run_{};
     Stats stats_;
     BlockCache blocks_;
+
+    // Compiled code reads the memslot cache (and the MMU's state) as ram() and translate_data() do.
+    friend class jit::BlockEmitter;
 
     // Per-vcpu memslot cache: the last slot hit and the layout generation it belongs to.
     const Memslots *slots_;

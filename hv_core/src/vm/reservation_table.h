@@ -20,6 +20,9 @@ namespace phv {
 class ReservationTable {
 public:
     static constexpr unsigned kGranuleShift = 7;   // 128 bytes
+    static constexpr size_t kSlots = 1u << 14;
+    // The granule words maybe_reserved() reads (bit 0: reserved), for compiled code's inline check.
+    const std::atomic<uint64_t> *granules() const { return slots_.data(); }
 
     // larx: the value the reservation must still see at stcx.
     uint64_t reserve(uint64_t gpa) { return slot(gpa).fetch_or(1, std::memory_order_seq_cst) | 1; }
@@ -47,7 +50,6 @@ public:
     }
 
 private:
-    static constexpr size_t kSlots = 1u << 14;
     std::atomic<uint64_t> &slot(uint64_t gpa) { return slots_[(gpa >> kGranuleShift) & (kSlots - 1)]; }
     std::array<std::atomic<uint64_t>, kSlots> slots_{};
 };

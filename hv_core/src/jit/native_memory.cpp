@@ -1,0 +1,238 @@
+// Native loads and stores (Book I 3.3.2-3.3.5: the byte, halfword, word and doubleword forms, D/DS and X,
+// with update, algebraic and byte-reversed): the EA, the access and RA's update in host code when
+// translate_data() would take its fast path (a TLB hit within a page, or real mode inside the cached
+// memslot) and, for a store, note_store() would have nothing to do. Anything else (a TLB miss, a fault,
+// MMIO, a page crossing, dirty logging, code on the page, a reserved granule, real mode through the VRMA or
+// an L2's tree) calls the row's semantic function, which redoes the access from the start, so faults and
+// exits leave exactly the interpreter's state.
+#include "jit/emitter.h"
+#include "memory/memslots.h"
+#include "vcpu/vcpu.h"
+
+namespace phv::jit {
+
+using namespace Xbyak::util;
+
+namespace {
+// Offsets of Memslot's fields, taken from an object: Memslot is not standard-layout (vector, unique_ptr), so
+// offsetof is not the tool.
+struct SlotLayout {
+    int32_t gpa, size, host, flags, code_pages;
+    SlotLayout() {
+        static const Memslot probe;
+        const auto at = [&](const void *f) {
+            return int32_t(reinterpret_cast<const char *>(f) - reinterpret_cast<const char *>(&probe));
+        };
+        gpa = at(&probe.gpa), size = at(&probe.size), host = at(&probe.host), flags = at(&probe.flags);
+        code_pages = at(&probe.code_pages);
+    }
+};
+// The code reads code_pages' pointer straight from the unique_ptr.
+static_assert(sizeof(std::unique_ptr<uint8_t[]>) == sizeof(uint8_t *));
+const SlotLayout &slot_layout() {
+    static const SlotLayout l;
+    return l;
+}
+} // namespace
+
+void BlockEmitter::call_slow(const isa::Decoded &d) {
+    // pending_bytes_ is 0 only at the block's start, where NIP is r12 already.
+    if (pending_bytes_) {
+        lea(rax, ptr[r12 + pending_bytes_]);
+        mask_ea(rax);
+        mov(qword[rbx + nip_], rax);
+    }
+    add(qword[rbx + insns_], pending_insns_ + 1);
+    mov(rdi, rbx);
+    mov(rsi, reinterpret_cast<uint64_t>(&d));
+    mov(rax, reinterpret_cast<uint64_t>(d.fn));
+    call(rax);
+    Xbyak::Label next;
+    test(al, al);
+    jz(next);
+    mov(rsi, reinterpret_cast<uint64_t>(&d));
+    jmp(leave_, T_NEAR);
+    L(next);
+    // Back to the fast path's bookkeeping: the count stays pending, as it does after a native instruction.
+    sub(qword[rbx + insns_], pending_insns_ + 1);
+}
+
+void BlockEmitter::effective_address(const isa::Decoded &d, bool x_form, bool update) {
+    if (update || d.ra)
+        mov(rsi, gpr(d.ra));
+    else
+        xor_(esi, esi);
+    if (x_form)
+        add(rsi, gpr(d.rb));
+    else if (d.imm)
+        add(rsi, int32_t(d.imm));
+    mask_ea(rsi);
+}
+
+void BlockEmitter::host_address(unsigned len, bool store, Xbyak::Label &slow) {
+    const auto offset = [&](const void *field) {
+        return int32_t(reinterpret_cast<const char *>(field) - reinterpret_cast<const char *>(&v_));
+    };
+    const SlotLayout &ms = slot_layout();
+    const mmu::Access access = store ? mmu::Access::Store : mmu::Access::Load;
+    Xbyak::Label real, have;
+    test(byte[rbx + offset(&v_.st_.msr)], uint8_t(msr::DR));
+    jz(real, T_NEAR);
+
+    // MSR[DR]=1: Tlb::lookup() with the context tlb_context() gives (MSR[PR] is the block's).
+    const mmu::Tlb &tlb = *v_.mmu_.tlb;
+    const int32_t set = int32_t(reinterpret_cast<const char *>(tlb.entries(access)) - reinterpret_cast<const char *>(&tlb));
+    mov(rax, qword[rbx + offset(&v_.mmu_.tlb)]);
+    mov(rcx, rsi);
+    shr(rcx, 12);
+    and_(ecx, mmu::Tlb::kEntries - 1);
+    imul(ecx, ecx, int(sizeof(mmu::TlbEntry)));
+    add(rax, rcx);   // the entry, less `set`
+    mov(rdx, rsi);
+    and_(rdx, -4096);
+    or_(rdx, pr_ ? 3 : 1);
+    or_(rdx, qword[rbx + offset(&v_.mmu_.key_context)]);
+    cmp(rdx, qword[rax + set + int32_t(offsetof(mmu::TlbEntry, tag))]);
+    jne(slow, T_NEAR);
+    mov(ecx, esi);
+    and_(ecx, 0xfff);
+    cmp(ecx, 0x1000 - len);
+    ja(slow, T_NEAR);
+    mov(rdi, qword[rax + set + int32_t(offsetof(mmu::TlbEntry, host))]);
+    test(rdi, rdi);
+    jz(slow, T_NEAR);
+    add(rdi, rcx);
+    if (store) {
+        mov(r10, qword[rax + set + int32_t(offsetof(mmu::TlbEntry, slot))]);
+        mov(r11, qword[rax + set + int32_t(offsetof(mmu::TlbEntry, gpa))]);
+        add(r11, rcx);
+        sub(r11, qword[r10 + ms.gpa]);
+    }
+    jmp(have, T_NEAR);
+
+    // MSR[DR]=0 outside an L2 and the VRMA: the real address in the vcpu's cached memslot, as ram() has it.
+    L(real);
+    cmp(byte[rbx + offset(&v_.mmu_.l2.active)], 0);
+    jne(slow, T_NEAR);
+    cmp(byte[rbx + offset(&v_.mmu_.vrma)], 0);
+    jne(slow, T_NEAR);
+    mov(r10, qword[rbx + offset(&v_.slot_cache_)]);
+    test(r10, r10);
+    jz(slow, T_NEAR);
+    mov(rax, reinterpret_cast<uint64_t>(v_.slots_->generation_address()));
+    mov(rax, qword[rax]);
+    cmp(rax, qword[rbx + offset(&v_.slot_cache_gen_)]);
+    jne(slow, T_NEAR);
+    mov(r11, rsi);
+    shl(r11, 4);   // & Vcpu::kRealModeMask
+    shr(r11, 4);
+    sub(r11, qword[r10 + ms.gpa]);
+    jb(slow, T_NEAR);
+    mov(rax, qword[r10 + ms.size]);
+    sub(rax, len);
+    jb(slow, T_NEAR);
+    cmp(r11, rax);
+    ja(slow, T_NEAR);
+    if (store) {
+        test(dword[r10 + ms.flags], PHV_MEM_READONLY);
+        jnz(slow, T_NEAR);
+    }
+    mov(rdi, qword[r10 + ms.host]);
+    add(rdi, r11);
+    L(have);
+    if (!store)
+        return;
+
+    // note_store()'s fast case: within one page, no dirty log, no block built from the page, and no
+    // reservation on the granule (ReservationTable::maybe_reserved).
+    lea(rax, ptr[r11 + len - 1]);
+    xor_(rax, r11);
+    shr(rax, 12);
+    jnz(slow, T_NEAR);
+    test(dword[r10 + ms.flags], PHV_MEM_LOG_DIRTY_PAGES);
+    jnz(slow, T_NEAR);
+    mov(rax, qword[r10 + ms.code_pages]);
+    mov(rcx, r11);
+    shr(rcx, 12);
+    cmp(byte[rax + rcx], 0);
+    jne(slow, T_NEAR);
+    mov(rcx, r11);
+    add(rcx, qword[r10 + ms.gpa]);
+    lea(rax, ptr[rcx + len - 1]);
+    xor_(rax, rcx);
+    shr(rax, ReservationTable::kGranuleShift);
+    jnz(slow, T_NEAR);
+    shr(rcx, ReservationTable::kGranuleShift);
+    and_(ecx, ReservationTable::kSlots - 1);
+    mov(rax, reinterpret_cast<uint64_t>(v_.reservations_->granules()));
+    test(byte[rax + rcx * 8], 1);
+    jnz(slow, T_NEAR);
+}
+
+// arg: size in bytes | 0x10 sign-extending | 0x20 X-form | 0x40 update | 0x80 byte-reversed (sem::load).
+bool BlockEmitter::e_load(const isa::Decoded &d, const Variant &v) {
+    const unsigned len = v.arg & 0xf;
+    const bool sign = v.arg & 0x10, big_endian = !le_ != bool(v.arg & 0x80);
+    Xbyak::Label slow, done;
+    effective_address(d, v.arg & 0x20, v.arg & 0x40);
+    host_address(len, false, slow);
+    switch (len) {
+    case 1: movzx(eax, byte[rdi]); break;
+    case 2: movzx(eax, word[rdi]); break;
+    case 4: mov(eax, dword[rdi]); break;
+    default: mov(rax, qword[rdi]); break;
+    }
+    if (big_endian) {
+        if (len == 2)
+            rol(ax, 8);
+        else if (len == 4)
+            bswap(eax);
+        else if (len == 8)
+            bswap(rax);
+    }
+    if (sign && len == 2)
+        movsx(rax, ax);
+    else if (sign && len == 4)
+        movsxd(rax, eax);
+    mov(gpr(d.rt), rax);
+    if (v.arg & 0x40)
+        mov(gpr(d.ra), rsi);
+    jmp(done, T_NEAR);
+    L(slow);
+    call_slow(d);
+    L(done);
+    return true;
+}
+
+// arg as for e_load, without 0x10 (sem::store).
+bool BlockEmitter::e_store(const isa::Decoded &d, const Variant &v) {
+    const unsigned len = v.arg & 0xf;
+    const bool big_endian = !le_ != bool(v.arg & 0x80);
+    Xbyak::Label slow, done;
+    effective_address(d, v.arg & 0x20, v.arg & 0x40);
+    host_address(len, true, slow);
+    mov(rax, gpr(d.rt));
+    if (big_endian) {
+        if (len == 2)
+            rol(ax, 8);
+        else if (len == 4)
+            bswap(eax);
+        else if (len == 8)
+            bswap(rax);
+    }
+    switch (len) {
+    case 1: mov(byte[rdi], al); break;
+    case 2: mov(word[rdi], ax); break;
+    case 4: mov(dword[rdi], eax); break;
+    default: mov(qword[rdi], rax); break;
+    }
+    if (v.arg & 0x40)
+        mov(gpr(d.ra), rsi);
+    jmp(done, T_NEAR);
+    L(slow);
+    call_slow(d);
+    L(done);
+    return true;
+}
+
+} // namespace phv::jit
