@@ -181,7 +181,22 @@ BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room) : Xby
     sync_nip();
     if (pending_insns_)
         add(qword[rbx + insns_], pending_insns_);
-    mov(eax, uint32_t(isa::Flow::Jump));   // the end of the block, as run_block returns
+    // The end of the block, as run_block returns Jump: straight into the next block's code when
+    // Vcpu::jit_chain finds nothing for the run loop to do first (a tail call: the stack stays flat).
+    Xbyak::Label to_loop;
+    mov(rdi, rbx);
+    mov(rsi, reinterpret_cast<uint64_t>(&b));
+    mov(rax, reinterpret_cast<uint64_t>(&Vcpu::jit_chain));
+    call(rax);
+    test(rax, rax);
+    jz(to_loop);
+    mov(rdi, rbx);
+    pop(r13);
+    pop(r12);
+    pop(rbx);
+    jmp(rax);
+    L(to_loop);
+    mov(eax, uint32_t(isa::Flow::Jump));
     L(done);
     pop(r13);
     pop(r12);

@@ -18,6 +18,7 @@ namespace phv {
     X(blocks_invalidated)                                                                                      \
     X(jit_blocks_compiled)                                                                                     \
     X(jit_code_flushes)                                                                                        \
+    X(jit_blocks_chained)                                                                                      \
     X(interrupts_delivered)                                                                                    \
     X(dec_interrupts)                                                                                          \
     X(ext_interrupts)                                                                                          \

@@ -461,6 +461,38 @@ Flow Vcpu::jit_leave(Vcpu *v, const isa::Decoded *d, Flow f) {
     return f;
 }
 
+// What the run loop does between two blocks, for compiled code that ends with NIP moved by a native branch
+// or by falling through: the next block's code if the loop would run it compiled right away with nothing
+// else to do first, else nullptr (the block returns and the loop does it all). So it declines when the
+// attention flag is up, when the loop's countdown to the timer check is due, while the performance monitor
+// counts (pmu_block_start/end would run), when no link or jump-cache entry names a block the fetch at NIP
+// uses, or when that block is not compiled. The MSR is the one `from` started with (an instruction that
+// changes it ends the block through Jump, not here), so the mode, MSR[SE/BE] and the choice of tier hold;
+// links die with the cache's epoch, so invalidated blocks are never chained to.
+Vcpu::JitFn Vcpu::jit_chain(Vcpu *v, Block *from) {
+    if (v->attention_.load(std::memory_order_relaxed) || v->timer_countdown_ == 0 ||
+        !(v->st_.spr[spr::MMCR0] & pmu::FC) || v->pmu_.on || !v->jit_code_) [[unlikely]]
+        return nullptr;
+    v->mmu_sync();
+    const uint64_t nip = v->st_.nip, epoch = v->blocks_.epoch();
+    Block *b = from->linked(nip, epoch);
+    if (!b || !v->fetch_matches(nip, b)) [[unlikely]] {
+        b = v->blocks_.jump_lookup(nip, BlockCache::mode(v->st_.msr));
+        if (!b || !v->fetch_matches(nip, b))
+            return nullptr;
+        from->link(nip, epoch, b);
+    }
+    if (!b->jit || b->jit_generation != v->jit_code_->generation()) [[unlikely]]
+        return nullptr;
+    --v->timer_countdown_;
+    v->pmu_.block = b;
+    v->pmu_.nip = nip;
+    v->pmu_.first = v->stats_.insns_executed;
+    v->pmu_.irqs = v->stats_.interrupts_delivered;
+    ++v->stats_.jit_blocks_chained;
+    return b->jit;
+}
+
 Flow Vcpu::run_block_fast(Block &b) {
     if (b.jit && jit_on_ && b.jit_generation == jit_code_->generation()) [[likely]]
         return b.jit(this);
@@ -515,7 +547,7 @@ int Vcpu::run() {
         return 0;
     }
     park_while_held();
-    unsigned timer_countdown = 0;
+    timer_countdown_ = 0;
     // The block that ran last and the MSR it started with, for direct linking (block_at). Anything between
     // two blocks that could deliver an interrupt or drop blocks forgets it.
     Block *prev = nullptr;
@@ -532,15 +564,15 @@ int Vcpu::run() {
             if (!in_l2_)   // LPCR changes are the L1's: applied when it runs again
                 apply_lpcr_updates();
             else
-                timer_countdown = 0;   // the L1's interrupt line may have risen: l2_poll looks
+                timer_countdown_ = 0;   // the L1's interrupt line may have risen: l2_poll looks
             if (kick_.exchange(false)) {
                 exit_intr();
                 return 0;
             }
-            timer_countdown = 0;
+            timer_countdown_ = 0;
         }
-        if (timer_countdown-- == 0) {
-            timer_countdown = kTimerCheckInterval;
+        if (timer_countdown_-- == 0) {
+            timer_countdown_ = kTimerCheckInterval;
             prev = nullptr;
             if (in_l2_) [[unlikely]]
                 l2_poll();
@@ -576,7 +608,7 @@ int Vcpu::run() {
         if (f == Flow::Exit)
             return 0;
         if (ee_was_off && (st_.msr & msr::EE))   // rfid/mtmsrd enabled interrupts: look at once
-            timer_countdown = 0;
+            timer_countdown_ = 0;
     }
 }
 
