@@ -1,10 +1,10 @@
 // Native loads and stores (Book I 3.3.2-3.3.5: the byte, halfword, word and doubleword forms, D/DS and X,
 // with update, algebraic and byte-reversed): the EA, the access and RA's update in host code when
-// translate_data() would take its fast path (a TLB hit within a page, or real mode inside the cached
-// memslot) and, for a store, note_store() would have nothing to do. Anything else (a TLB miss, a fault,
-// MMIO, a page crossing, dirty logging, code on the page, a reserved granule, real mode through the VRMA or
-// an L2's tree) calls the row's semantic function, which redoes the access from the start, so faults and
-// exits leave exactly the interpreter's state.
+// translate_data() would take its fast path (a TLB hit within a page, relocated or a real-mode access that
+// the VRMA or an L2's tree translates, or untranslated real mode inside the cached memslot) and, for a
+// store, note_store() would have nothing to do. Anything else (a TLB miss, a fault, MMIO, a page crossing,
+// dirty logging, code on the page, a reserved granule) calls the row's semantic function, which redoes the
+// access from the start, so faults and exits leave exactly the interpreter's state.
 #include "jit/emitter.h"
 #include "memory/memslots.h"
 #include "vcpu/vcpu.h"
@@ -79,43 +79,60 @@ void BlockEmitter::host_address(unsigned len, bool store, Xbyak::Label &slow) {
     test(byte[rbx + offset(&v_.st_.msr)], uint8_t(msr::DR));
     jz(real, T_NEAR);
 
-    // MSR[DR]=1: Tlb::lookup() with the context tlb_context() gives (MSR[PR] is the block's).
+    // Tlb::lookup() for the EA in `ea`: MSR[DR]=1 with the context tlb_context() gives (MSR[PR] is the
+    // block's), or a translated real-mode access (an L2's, or through the VRMA) in the TLB's real context.
     const mmu::Tlb &tlb = *v_.mmu_.tlb;
     const int32_t set = int32_t(reinterpret_cast<const char *>(tlb.entries(access)) - reinterpret_cast<const char *>(&tlb));
-    mov(rax, qword[rbx + offset(&v_.mmu_.tlb)]);
-    mov(rcx, rsi);
-    shr(rcx, 12);
-    and_(ecx, mmu::Tlb::kEntries - 1);
-    imul(ecx, ecx, int(sizeof(mmu::TlbEntry)));
-    add(rax, rcx);   // the entry, less `set`
-    mov(rdx, rsi);
-    and_(rdx, -4096);
-    or_(rdx, pr_ ? 3 : 1);
-    or_(rdx, qword[rbx + offset(&v_.mmu_.key_context)]);
-    cmp(rdx, qword[rax + set + int32_t(offsetof(mmu::TlbEntry, tag))]);
-    jne(slow, T_NEAR);
-    mov(ecx, esi);
-    and_(ecx, 0xfff);
-    cmp(ecx, 0x1000 - len);
-    ja(slow, T_NEAR);
-    mov(rdi, qword[rax + set + int32_t(offsetof(mmu::TlbEntry, host))]);
-    test(rdi, rdi);
-    jz(slow, T_NEAR);
-    add(rdi, rcx);
-    if (store) {
-        mov(r10, qword[rax + set + int32_t(offsetof(mmu::TlbEntry, slot))]);
-        mov(r11, qword[rax + set + int32_t(offsetof(mmu::TlbEntry, gpa))]);
-        add(r11, rcx);
-        sub(r11, qword[r10 + ms.gpa]);
-    }
-    jmp(have, T_NEAR);
+    const auto tlb_hit = [&](const Xbyak::Reg64 &ea, bool real_context) {
+        mov(rax, qword[rbx + offset(&v_.mmu_.tlb)]);
+        mov(rcx, ea);
+        shr(rcx, 12);
+        and_(ecx, mmu::Tlb::kEntries - 1);
+        imul(ecx, ecx, int(sizeof(mmu::TlbEntry)));
+        add(rax, rcx);   // the entry, less `set`
+        mov(rdx, ea);
+        and_(rdx, -4096);
+        if (real_context) {
+            or_(rdx, int32_t(mmu::Tlb::kRealContext));
+        } else {
+            or_(rdx, pr_ ? 3 : 1);
+            or_(rdx, qword[rbx + offset(&v_.mmu_.key_context)]);
+        }
+        cmp(rdx, qword[rax + set + int32_t(offsetof(mmu::TlbEntry, tag))]);
+        jne(slow, T_NEAR);
+        mov(ecx, ea.cvt32());
+        and_(ecx, 0xfff);
+        cmp(ecx, 0x1000 - len);
+        ja(slow, T_NEAR);
+        mov(rdi, qword[rax + set + int32_t(offsetof(mmu::TlbEntry, host))]);
+        test(rdi, rdi);
+        jz(slow, T_NEAR);
+        add(rdi, rcx);
+        if (store) {
+            mov(r10, qword[rax + set + int32_t(offsetof(mmu::TlbEntry, slot))]);
+            mov(r11, qword[rax + set + int32_t(offsetof(mmu::TlbEntry, gpa))]);
+            add(r11, rcx);
+            sub(r11, qword[r10 + ms.gpa]);
+        }
+        jmp(have, T_NEAR);
+    };
+    tlb_hit(rsi, false);
 
-    // MSR[DR]=0 outside an L2 and the VRMA: the real address in the vcpu's cached memslot, as ram() has it.
+    // MSR[DR]=0 in an L2 or through the VRMA: translated in the real context, the top 4 EA bits ignored
+    // (r9 gets that address; rsi keeps the EA for an update form's RA). Otherwise the real address is in
+    // the vcpu's cached memslot, as ram() has it.
+    Xbyak::Label translated_real, memslot;
     L(real);
     cmp(byte[rbx + offset(&v_.mmu_.l2.active)], 0);
-    jne(slow, T_NEAR);
+    jne(translated_real, T_NEAR);
     cmp(byte[rbx + offset(&v_.mmu_.vrma)], 0);
-    jne(slow, T_NEAR);
+    je(memslot, T_NEAR);
+    L(translated_real);
+    mov(r9, rsi);
+    shl(r9, 4);   // & Vcpu::kRealModeMask
+    shr(r9, 4);
+    tlb_hit(r9, true);
+    L(memslot);
     mov(r10, qword[rbx + offset(&v_.slot_cache_)]);
     test(r10, r10);
     jz(slow, T_NEAR);
