@@ -69,10 +69,40 @@ uint32_t fp_word(Rng &r) {
     }
 }
 
-// A VSR: FP doublewords or words, integer edges, small integers per element, all zeros or ones, random.
+// binary128 values (Book I 7.3.1; hi is bits 0:63, the sign, the 15-bit exponent and the fraction's first 48
+// bits): the classes the quad test-data-class row tells apart, the extreme normals, and values where the quad
+// roundings (xsrqpi to an integer, xsrqpxp to double precision) have something to decide.
+diff_vsr fp_qword(Rng &r) {
+    const uint64_t sign = r.chance(50) ? 0x8000000000000000ull : 0, fhi = r.next() & 0xffffffffffffull,
+                   flo = r.next();
+    auto q = [&](uint64_t exp, uint64_t hi_frac, uint64_t lo) { return diff_vsr{lo, sign | exp << 48 | hi_frac}; };
+    switch (r.below(11)) {
+    case 0: return q(0, 0, 0);
+    case 1: return q(0x7fff, 0, 0);
+    case 2: return q(0x7fff, 0x800000000000ull | (r.chance(50) ? 0 : fhi), r.chance(50) ? 0 : flo);   // QNaN
+    case 3: return q(0x7fff, (fhi >> 1) & 0x7fffffffffffull, flo | 1);   // SNaN: quiet bit 0, payload not 0
+    case 4: return q(0, r.chance(50) ? 0 : fhi, r.chance(50) ? 1 : flo | 1);   // denormal
+    case 5: return q(0x7ffe, 0xffffffffffffull, ~0ull);
+    case 6: return q(1, r.chance(50) ? 0 : fhi, r.chance(50) ? 0 : flo);
+    case 7: {   // small values with few fraction bits: integers, halves (ties) and quarters
+        const unsigned keep = unsigned(r.below(12));
+        return q(0x3ffe + r.below(12), keep ? fhi >> (48 - keep) << (48 - keep) : 0, 0);
+    }
+    case 8: return q(0x3fff + 100 + r.below(16), fhi, flo);   // near 2^112, where every value is an integer
+    case 9: {   // near the binary64 range ends (normal and denormal), and a tie below the 53rd bit
+        const uint64_t exp = r.chance(50) ? 0x3bcc + r.below(0x38) : r.chance(50) ? 0x43fc + r.below(4)
+                                                                                  : 0x3fff - 20 + r.below(40);
+        return q(exp, fhi, r.chance(50) ? (flo & 0xf000000000000000ull) | 1ull << 59 : flo);
+    }
+    default: return {r.next(), r.next()};
+    }
+}
+
+// A VSR: FP doublewords or words, binary128 values, integer edges, small integers per element, all zeros or ones, random.
 diff_vsr vsr_value(Rng &r) {
     uint64_t hi, lo;
-    switch (r.below(9)) {
+    switch (r.below(10)) {
+    case 9: return fp_qword(r);
     case 0: hi = fp_dword(r), lo = fp_dword(r); break;
     case 1: hi = uint64_t(fp_word(r)) << 32 | fp_word(r), lo = uint64_t(fp_word(r)) << 32 | fp_word(r); break;
     case 2: hi = interesting(r), lo = interesting(r); break;

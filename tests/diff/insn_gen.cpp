@@ -39,6 +39,8 @@ constexpr std::string_view kKnownOperands[] = {"RT", "RS", "RA", "RA0", "RB", "S
                                                // floating point (rows/fp.inc)
                                                "FRT", "FRS", "FRA", "FRB", "FRC", "FRTp", "FRSp", "FLM", "U",
                                                "BTF", "DRM", "RM",
+                                               // test data class and quad rounding (rows/vsx_*.inc)
+                                               "DCMX", "R15", "RMC",
                                                // VMX registers, VSX registers and immediates (Book I 6, 7)
                                                "VRT", "VRS", "VRA", "VRB", "VRC", "XT", "XS", "XA", "XB", "XC",
                                                "XTp", "XSp", "DM", "SHW", "UIM2", "UIM4", "IMM8", "IMM5", "UIM5",
@@ -215,6 +217,8 @@ std::string unsupported_reason(const InsnDef &def) {
     const auto ops = split_operands(def.operands);
     if (has(ops, "L") && !has(ops, "BF") && def.mnemonic != "sync")
         return "operand L outside cmp*/sync is not generated";
+    if (has(ops, "R15") != has(ops, "RMC"))   // tlbie/tlbiel's R: privileged rows, never in the pool anyway
+        return "operand R15 without RMC is not generated";
     if (is_memory_row(def) && !has(ops, "D(RA)") && !has(ops, "DS(RA)") && !has(ops, "DQ(RA)") &&
         !has(ops, "D34(RA)") && !(has(ops, "RA") && has(ops, "RB")) &&
         !(has(ops, "RA0") && has(ops, "RB")))
@@ -393,7 +397,8 @@ Unit generate(uint16_t row, const InsnDef &def, Rng &r, GenState &st) {
             // FPRs are VSR0-31, VRs VSR32-63: chain through the VSR numbers the recent list keeps.
             const bool vr = op[0] == 'V';
             const unsigned base = vr ? 32 : 0;
-            const bool dest = op.ends_with('T') && i == 0;
+            // The target is the first operand; xsrqpi & co. name R before VRT (R15,VRT,VRB,RMC).
+            const bool dest = op.ends_with('T') && (i == 0 || (i == 1 && ops[0] == "R15"));
             unsigned n = unsigned(r.below(32));
             if (!dest && r.chance(40)) {
                 const unsigned c = st.recent_vsr[r.below(4)];
@@ -440,6 +445,25 @@ Unit generate(uint16_t row, const InsnDef &def, Rng &r, GenState &st) {
             if (def.mnemonic == "mtfsb1" && bt >= 24 && bt <= 29)
                 bt -= 8;
             w |= put(bt, 6, 10);
+        } else if (op == "DCMX") {
+            // The data-class mask (Book I 7.6, xststdcdp): bit 0 (64) NaN, 1 +inf, 2 -inf, 3 +0, 4 -0,
+            // 5 +denormal, 6 -denormal. Half the time one class alone, so a match tells which class the
+            // operand is in; else any of the 128 masks, none and all included.
+            const uint32_t dcmx = r.chance(50) ? 1u << r.below(7) : uint32_t(r.below(128));
+            if (def.mnemonic.starts_with("xvtstdc"))   // dc (bit 25) || dm (bit 29) || dx (bits 11:15)
+                w |= put(dcmx >> 6, 25, 25) | put(dcmx >> 5, 29, 29) | put(dcmx, 11, 15);
+            else   // xststdcsp/dp/qp: bits 9:15
+                w |= put(dcmx, 9, 15);
+        } else if (op == "R15") {
+            // xsrqpi/xsrqpix/xsrqpxp: R (bit 15) with RMC (bits 21:22) picks the rounding (Book I 7.6, xsrqpi):
+            // R=1: RMC = nearest even, zero, +inf, -inf; R=0: RMC=0 nearest away, RMC=3 FPSCR[RN]. R=0 with
+            // RMC 1 or 2 is a reserved value, so an invalid form whose result is boundedly undefined (Book I
+            // 1.8.2): never generated. RMC is placed here, with R, so the two are chosen together.
+            static constexpr std::array<std::array<uint32_t, 2>, 6> kRRmc = {{{1, 0}, {1, 1}, {1, 2}, {1, 3}, {0, 0}, {0, 3}}};
+            const auto [rbit, rmc] = kRRmc[r.below(kRRmc.size())];
+            w |= put(rbit, 15, 15) | put(rmc, 21, 22);
+        } else if (op == "RMC") {
+            // Chosen with R15 above.
         } else if (op == "DRM") {
             w |= put(uint32_t(r.below(8)), 18, 20);
         } else if (op == "RM") {

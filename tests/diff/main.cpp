@@ -35,6 +35,7 @@ struct Options {
     bool show_forgiven = false;  // print forgiven divergences too (to review the rules)
     bool prefixes = false;       // with --case: run every prefix and print where the worlds differ
     PoolKind pool = PoolKind::All;   // --pool vector: FP, VMX and VSX rows only
+    bool require_coverage = false;   // fail unless every FP/vector row was drawn (pool.h)
     Oracle oracle;
 };
 
@@ -42,8 +43,11 @@ void usage() {
     fprintf(stderr, "usage: phv-diff --exec DIFF_EXEC [--qemu PATH] [--seed N] [--cases N] [--insns K]\n"
                     "                [--case I] [--soak] [--max-reports N] [--show-forgiven]\n"
                     "                [--case I --prefixes] [--big-endian] [--pool all|vector]\n"
+                    "                [--require-coverage]\n"
                     "--big-endian runs the cases with MSR[LE]=0 against qemu-ppc64 through diff-exec-be\n"
-                    "--pool vector draws only FP, VMX and VSX rows\n");
+                    "--pool vector draws only FP, VMX and VSX rows\n"
+                    "--require-coverage adds a test that fails unless every FP/vector row a POWER10 process\n"
+                    "  can run was drawn (for --pool vector runs)\n");
     exit(2);
 }
 
@@ -67,6 +71,7 @@ Options parse(int argc, char **argv) {
         else if (a == "--show-forgiven") o.show_forgiven = true;
         else if (a == "--prefixes") o.prefixes = true;
         else if (a == "--big-endian") o.oracle.big_endian = true;
+        else if (a == "--require-coverage") o.require_coverage = true;
         else if (a == "--pool") {
             const std::string v = val();
             if (v == "all") o.pool = PoolKind::All;
@@ -211,7 +216,7 @@ int main(int argc, char **argv) {
     }
 
     size_t n = 0;
-    printf("1..%zu\n", executions.size() + 2);
+    printf("1..%zu\n", executions.size() + 2 + (o.require_coverage ? 1 : 0));
     printf("ok %zu - oracle: %s -cpu power10 ran %u cases\n", ++n, o.oracle.qemu.c_str(), ncases);
     for (const auto &[row, count] : executions) {
         const uint64_t bad = failures.count(row) ? failures[row] : 0;
@@ -220,6 +225,16 @@ int main(int argc, char **argv) {
         if (bad)
             printf(", %llu mismatches", (unsigned long long)bad);
         printf(")\n");
+    }
+    bool uncovered = false;
+    if (o.require_coverage) {
+        std::vector<bool> drawn(table.size());
+        for (const auto &[row, count] : executions)
+            drawn[row] = true;
+        const std::string missing = undrawn_fp_vector_rows(pool, drawn);
+        printf("%s %zu - coverage: every FP/VMX/VSX/MMA row a POWER10 process can run was drawn%s%s\n",
+               missing.empty() ? "ok" : "not ok", ++n, missing.empty() ? "" : "; never drawn:", missing.c_str());
+        uncovered = !missing.empty();
     }
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     printf("%s %zu - %u cases, %llu random instructions: %llu mismatches; %llu divergences forgiven by "
@@ -241,5 +256,5 @@ int main(int argc, char **argv) {
     for (const auto &[row, why] : pool.excluded)
         printf("# excluded %-8s %s\n", std::string(table[row].mnemonic).c_str(), why.c_str());
     printf("# seed %#llx; %.1f s\n", (unsigned long long)o.seed, secs);
-    return real ? 1 : 0;
+    return real || uncovered ? 1 : 0;
 }

@@ -124,4 +124,20 @@ Pool build_pool(bool big_endian, PoolKind kind) {
     return p;
 }
 
+std::string undrawn_fp_vector_rows(const Pool &pool, const std::vector<bool> &drawn) {
+    const auto table = isa::insn_table();
+    std::string out;
+    for (size_t i = 0; i < table.size(); ++i) {
+        const InsnDef &def = table[i];
+        if (!uses_fp_or_vector(def) || def.priv != isa::Priv::Any || def.isa > isa::Isa::V310 ||
+            (i < drawn.size() && drawn[i]))
+            continue;
+        out += " " + std::string(def.mnemonic);
+        for (const auto &[row, why] : pool.excluded)
+            if (row == i)
+                out += " (excluded: " + why + ")";
+    }
+    return out;
+}
+
 } // namespace phv::diff

@@ -22,4 +22,9 @@ Pool build_pool(bool big_endian, PoolKind kind = PoolKind::All);
 // Rows that read or write FP or vector state (FPRs, VRs, VSRs, FPSCR, VSCR).
 bool uses_fp_or_vector(const phv::isa::InsnDef &def);
 
+// --require-coverage: the FP, VMX, VSX and MMA rows a Linux process on POWER10 can run (problem state, ISA 3.1
+// at most) that `drawn` does not hold, each with why the pool left it out if it did; empty if every one was
+// drawn. A row the generator cannot fill is a gap to close, not a reason to skip it.
+std::string undrawn_fp_vector_rows(const Pool &pool, const std::vector<bool> &drawn);
+
 } // namespace phv::diff
