@@ -154,6 +154,75 @@ TEST(SprAccess, MmcrPmccGovernsProblemStatePmuAccess) {
     EXPECT_EQ(g.take({mfspr(6, spr::PMC5_U), mtspr(spr::PMC5_U, 5)}), 0u);
 }
 
+// MMCR0[PMCCEXT] (ISA 3.1, bit 54; vcpu/pmu.h): with PMCC=00 it closes problem-state reads of group B (SIER,
+// SIAR, SDAR, MMCR1, SIER2, SIER3, MMCR3) with a Hypervisor Emulation Assistance interrupt, which a KVM guest
+// sees as Program/illegal (HEIR holds the mfspr). Group A, the other PMCC values, privileged state and
+// POWER9 (where bit 54 is reserved) are unaffected.
+TEST(SprAccess, MmcrPmccextClosesGroupBReadsUnderPmcc00) {
+    constexpr uint64_t kPmccext = 1ull << 9, kPmcc01 = 1ull << 18, kPmcc10 = 1ull << 19, kPmcc11 = 3ull << 18;
+    constexpr uint64_t kFc = 1ull << 31;
+    for (unsigned n : {spr::SIER_U, spr::SIAR_U, spr::SDAR_U, spr::MMCR1_U, spr::SIER2_U, spr::SIER3_U,
+                       spr::MMCR3_U}) {
+        Guest g;
+        g.set_gpr(5, 0x1234);
+        g.v().state().spr[spr::MMCR0] = kFc | kPmccext;
+        g.v().state().spr[n + 16] = 0x5a0;
+        g.problem_state();
+        EXPECT_EQ(g.take({mfspr(5, n)}), 0x700u) << n;
+        EXPECT_EQ(g.reg(PHV_REG_PPC_SRR1), kMsr | msr::PR | kSrr1Illegal) << n;
+        EXPECT_EQ(g.v().state().spr[spr::HEIR], mfspr(5, n)) << n;
+        EXPECT_EQ(g.gpr(5), 0x1234u) << n;   // RT unchanged
+        // Without PMCCEXT the same read succeeds.
+        g.v().state().spr[spr::MMCR0] = kFc;
+        g.problem_state();
+        EXPECT_EQ(g.take({mfspr(5, n)}), 0u) << n;
+        EXPECT_EQ(g.gpr(5), 0x5a0u) << n;
+    }
+    Guest g;
+    g.v().state().spr[spr::SIAR] = 0x5a0;
+    g.v().state().spr[spr::PMC1] = 0x111;
+    // Group A stays readable; UMMCR0 shows FC but never PMCCEXT (only FC, PMAE and PMAO are visible).
+    g.v().state().spr[spr::MMCR0] = kFc | kPmccext;
+    g.problem_state();
+    EXPECT_EQ(g.take({mfspr(6, spr::PMC1_U), mfspr(7, spr::MMCR0_U)}), 0u);
+    EXPECT_EQ(g.gpr(6), 0x111u);
+    EXPECT_EQ(g.gpr(7), kFc);
+    // PMCC other than 00: PMCCEXT changes nothing (group B readable as before, group A as PMCC says).
+    for (uint64_t pmcc : {kPmcc01, kPmcc10, kPmcc11}) {
+        g.set_gpr(8, 0);
+        g.v().state().spr[spr::MMCR0] = kFc | kPmccext | pmcc;
+        g.problem_state();
+        EXPECT_EQ(g.take({mfspr(8, spr::SIAR_U)}), 0u) << pmcc;
+        EXPECT_EQ(g.gpr(8), 0x5a0u) << pmcc;
+    }
+    // Privileged state reads group B whatever MMCR0 says, and keeps PMCCEXT in MMCR0.
+    g.set_gpr(8, 0);
+    g.v().state().spr[spr::MMCR0] = kFc | kPmccext;
+    g.set_reg(PHV_REG_PPC_MSR, kMsr);
+    EXPECT_EQ(g.take({mfspr(8, spr::SIAR_U), mfspr(9, spr::MMCR0)}), 0u);
+    EXPECT_EQ(g.gpr(8), 0x5a0u);
+    EXPECT_EQ(g.gpr(9), kFc | kPmccext);
+    // POWER9 (ISA 3.0): bit 54 is reserved.
+    Guest p9(PHV_CPU_POWER9);
+    p9.v().state().spr[spr::SIAR] = 0x5a0;
+    p9.v().state().spr[spr::MMCR0] = kFc | kPmccext;
+    p9.problem_state();
+    EXPECT_EQ(p9.take({mfspr(8, spr::SIAR_U)}), 0u);
+    EXPECT_EQ(p9.gpr(8), 0x5a0u);
+}
+
+// Linux on POWER10 (power_pmu_disable, init_pmu_power10) writes MMCR0 = FC | PMCCEXT in privileged state, then
+// a process reading SIAR gets SIGILL; the same sequence through the instructions.
+TEST(SprAccess, MmcrPmccextSetByMtsprThenProblemStateRead) {
+    Guest g;
+    g.set_gpr(5, (1ull << 31) | (1ull << 9));
+    EXPECT_EQ(g.take({mtspr(spr::MMCR0, 5)}), 0u);
+    EXPECT_EQ(g.v().state().spr[spr::MMCR0], (1ull << 31) | (1ull << 9));
+    g.problem_state();
+    EXPECT_EQ(g.take({mfspr(6, spr::SDAR_U)}), 0x700u);
+    EXPECT_EQ(g.reg(PHV_REG_PPC_SRR1), kMsr | msr::PR | kSrr1Illegal);
+}
+
 TEST(SprAccess, Power10OnlySprsAreUndefinedOnPower9) {
     Guest p9(PHV_CPU_POWER9), p10;
     p9.set_gpr(5, 0x55);

@@ -70,7 +70,8 @@ static Flow denied_spr(Vcpu &c, unsigned n, SprAccess need, uint32_t word) {
 // problem-state access to FSCR-controlled SPRs needs their FSCR bit.
 static Flow facility_check(Vcpu &c, unsigned n, bool write, uint32_t word) {
     if (c.problem_state() && pmu::is_problem_view(n)) {
-        switch (pmu::problem_state(n, write, c.st_.spr[spr::MMCR0])) {
+        const bool isa31 = uint8_t(c.vm().model().isa) >= uint8_t(isa::Isa::V310);
+        switch (pmu::problem_state(n, write, c.st_.spr[spr::MMCR0], isa31)) {
         case pmu::Access::Ok: break;
         case pmu::Access::Undefined: return undefined_spr(c, n, word);
         case pmu::Access::Unavailable: return c.facility_unavailable(fscr::PM);

@@ -27,7 +27,8 @@ probe_fn rp_load, rp_store, rp_call, rp_touch, rp_tlbie_va, rp_tlbie_pid, rp_tlb
 extern char user_code_start[], user_code_end[], u_sc[], u_read_pmc1[], u_write_pmc1[], u_read_pmc5[],
 	u_write_pmc5[], u_read_mmcr0[], u_write_mmcr0[], u_read_mmcr2[], u_write_mmcr2[], u_read_mmcra[],
 	u_read_mmcr1[], u_write_mmcr1[], u_read_siar[], u_mfmsr[], u_mtmsrd[], u_read_srr0[], u_read_tb[],
-	u_write_tar[], u_read_dscr[], u_read_spr50[], u_read_spr2[], u_tw[], u_sc1[], u_write_mmcra[];
+	u_write_tar[], u_read_dscr[], u_read_spr50[], u_read_spr2[], u_tw[], u_sc1[], u_write_mmcra[], u_read_sdar[],
+	u_read_sier[];
 
 #define CANONICAL_MSR	((1ull << 63) | (1ull << 12) | (1ull << 13) | (1ull << 1) | 1ull)
 #define H_REGISTER_PROC_TBL	0x37c
@@ -209,6 +210,26 @@ static void problem_state_checks(void)
 				       mfspr(SPR_MMCR0), mfspr(SPR_MMCR2), mfspr(SPR_MMCRA), mfspr(SPR_PMC1),
 				       mfspr(SPR_PMC5));
 		}
+	/*
+	 * MMCR0[PMCCEXT] (ISA 3.1, bit 54) with PMCC=00, as Linux leaves MMCR0 on POWER10: group B (SIER, SIAR,
+	 * SDAR, MMCR1) is no longer readable in problem state, group A (PMC1) still is. On POWER9 the bit is
+	 * reserved and the reads succeed; QEMU TCG does not model it (oracle_differences.txt).
+	 */
+	static const struct {
+		const char *name;
+		char *sym;
+	} pmccext[] = {
+		{"user-read-sier", u_read_sier}, {"user-read-siar", u_read_siar}, {"user-read-sdar", u_read_sdar},
+		{"user-read-mmcr1", u_read_mmcr1}, {"user-read-pmc1", u_read_pmc1},
+	};
+	for (unsigned i = 0; i < sizeof(pmccext) / sizeof(pmccext[0]); i++) {
+		mtspr(SPR_MMCR0, 0x80000000ull | 0x200);	/* FC, PMCC=00, PMCCEXT */
+		mtspr(SPR_MMCR1, 0);
+		mtspr(SPR_PMC1, 0x1111);
+		mtspr(SPR_SIAR, 0x5a5a0);
+		user(pmccext[i].name, "-pmccext", pmccext[i].sym);
+		console_printf(" mmcr0=0x%lx\n", mfspr(SPR_MMCR0));
+	}
 	mtspr(SPR_MMCR0, 0x80000000ull);
 }
 

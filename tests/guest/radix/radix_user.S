@@ -52,6 +52,8 @@ USER(u_write_mmcra)	li %r4, -1; mtspr 770, %r4; BACK
 USER(u_read_mmcr1)	mfspr %r4, 782; BACK
 USER(u_write_mmcr1)	li %r4, -1; mtspr 782, %r4; BACK
 USER(u_read_siar)	mfspr %r4, 780; BACK
+USER(u_read_sdar)	mfspr %r4, 781; BACK
+USER(u_read_sier)	mfspr %r4, 768; BACK
 USER(u_mfmsr)		mfmsr %r4; BACK
 USER(u_mtmsrd)		mtmsrd %r4; BACK
 USER(u_read_srr0)	mfspr %r4, 26; BACK
