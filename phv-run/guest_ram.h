@@ -1,5 +1,6 @@
 // The host memory behind guest RAM: one anonymous mapping, page-aligned as phv_set_user_memory_region()
-// requires. MAP_NORESERVE because a guest with "--mem 64G" touches only what it uses.
+// requires. MAP_NORESERVE because a guest with "--mem 64G" touches only what it uses. PROT_NONE guard
+// regions sit on both sides, so any host access outside the slot is a crash, never a silent read.
 #pragma once
 #include <cstdint>
 
@@ -17,6 +18,7 @@ public:
     GuestRam &operator=(const GuestRam &) = delete;
     ~GuestRam();
 
+    static constexpr uint64_t kGuard = 1ull << 20;   // bytes of PROT_NONE before and after the RAM
     static Expected<GuestRam> allocate(uint64_t size);
 
     uint8_t *data() const { return data_; }

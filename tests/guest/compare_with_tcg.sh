@@ -2,7 +2,8 @@
 # Run a bare-metal payload that prints "@@PRIV@@" result lines (priv/, radix/) under phv-run and under QEMU
 # (TCG pseries, the oracle) for each CPU model, and compare the lines one by one.  Output is TAP: one test per
 # line and CPU.  A line may differ only where the payload's oracle_differences.txt says why (the ISA or KVM
-# behaviour phv follows and QEMU does not).
+# behaviour phv follows and QEMU does not).  PHV_RUN_ARGS adds options to phv-run (e.g. --mem 256M, QEMU's
+# size here).
 #
 #   compare_with_tcg.sh PHV_RUN ELF QEMU_SYSTEM_PPC64 ORACLE_DIFFERENCES CPU...
 
@@ -37,7 +38,8 @@ qemu_skips() {
 # All runs at once: each is a few seconds of mostly start-up.
 for cpu in $cpus; do
 	skips=$(qemu_skips "$cpu")
-	( timeout "$limit" "$phv_run" --cpu "$cpu" --kernel "$elf" </dev/null >"$tmp/phv.$cpu.raw" 2>"$tmp/phv.$cpu.err"
+	# shellcheck disable=SC2086
+	( timeout "$limit" "$phv_run" ${PHV_RUN_ARGS:-} --cpu "$cpu" --kernel "$elf" </dev/null >"$tmp/phv.$cpu.raw" 2>"$tmp/phv.$cpu.err"
 	  echo $? >"$tmp/phv.$cpu.status" ) &
 	( timeout "$limit" "$qemu" -M pseries,x-vof=on -accel tcg -cpu "$cpu" -m 256M -nographic -vga none \
 		-no-reboot -kernel "$elf" ${skips:+-append "skip=$skips"} </dev/null >"$tmp/qemu.$cpu.raw" 2>"$tmp/qemu.$cpu.err"

@@ -14,7 +14,13 @@ GuestCode::GuestCode(uint32_t cpu_model) {
     phv_vm_config cfg{};
     cfg.cpu_model = cpu_model;
     EXPECT_EQ(phv_create_vm(&cfg, &vm), 0);
-    ram = static_cast<uint8_t *>(mmap(nullptr, kRamSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+    // PROT_NONE guards on both sides of the RAM: a core access that leaves the slot's host memory crashes
+    // the test instead of reading whatever mapping happens to be next to it.
+    auto *base = static_cast<uint8_t *>(
+        mmap(nullptr, kRamSize + 2 * kGuard, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+    EXPECT_NE(base, MAP_FAILED);
+    ram = base + kGuard;
+    EXPECT_EQ(mprotect(ram, kRamSize, PROT_READ | PROT_WRITE), 0);
     phv_userspace_memory_region r{0, 0, 0, kRamSize, reinterpret_cast<uint64_t>(ram)};
     EXPECT_EQ(phv_set_user_memory_region(vm, &r), 0);
     EXPECT_EQ(phv_create_vcpu(vm, 0, &vcpu), 0);
@@ -24,7 +30,7 @@ GuestCode::GuestCode(uint32_t cpu_model) {
 
 GuestCode::~GuestCode() {
     phv_destroy_vm(vm);
-    munmap(ram, kRamSize);
+    munmap(ram - kGuard, kRamSize + 2 * kGuard);
 }
 
 void GuestCode::load(const std::vector<uint32_t> &words, uint64_t gpa) {

@@ -45,6 +45,7 @@ class GuestCode {
 public:
     static constexpr uint64_t kRamSize = 16ull << 20;
     static constexpr uint64_t kCodeBase = 0x10000;
+    static constexpr uint64_t kGuard = 1ull << 20;   // PROT_NONE bytes before and after `ram`
 
     explicit GuestCode(uint32_t cpu_model = PHV_CPU_POWER10);
     ~GuestCode();
