@@ -95,6 +95,75 @@ TEST(RunExit, FetchOutsideRamIsAnInternalError) {
     EXPECT_NE(std::string(g.run_data->internal.reason).find("0x40000000"), std::string::npos);
 }
 
+// A hole between two slots is no RAM: loads, stores and fetches there exit as they do beyond the end of RAM,
+// a load across the hole's end takes its RAM bytes from the slot and exits with the others, and the
+// second slot's first byte is RAM again. (RAM: 16 MiB at 0; slot 1: 1 MiB at 32 MiB.)
+TEST(RunExit, HoleBetweenSlotsIsNotRam) {
+    GuestCode g;
+    phv_userspace_memory_region r{1, 0, 0x2000000, 0x100000, reinterpret_cast<uint64_t>(g.ram) + 0x800000};
+    ASSERT_EQ(phv_set_user_memory_region(g.vm, &r), 0);
+    const uint8_t slot1[4] = {0x0a, 0x0b, 0x0c, 0x0d};
+    std::memcpy(g.ram + 0x800000, slot1, 4);
+
+    g.load(with_done({addis(4, 0, 0x180), ld(5, 4, 0)}));   // the middle of the hole
+    ASSERT_EQ(g.run(), uint32_t(PHV_EXIT_MMIO));
+    EXPECT_EQ(g.run_data->mmio.phys_addr, 0x1800000u);
+    EXPECT_EQ(g.run_data->mmio.len, 8u);
+    EXPECT_EQ(g.run_data->mmio.is_write, 0);
+    std::memset(g.run_data->mmio.data, 0x77, 8);
+    g.run_to_done();
+    EXPECT_EQ(g.gpr(5), 0x7777777777777777u);
+
+    g.load(with_done({addis(4, 0, 0x100), std_(4, 4, 0)}));   // the first byte after slot 0
+    ASSERT_EQ(g.run(), uint32_t(PHV_EXIT_MMIO));
+    EXPECT_EQ(g.run_data->mmio.phys_addr, 0x1000000u);
+    EXPECT_EQ(g.run_data->mmio.is_write, 1);
+    g.run_to_done();
+
+    g.load(with_done({addis(4, 0, 0x200), addi(4, 4, -4), ld(5, 4, 0)}));   // 4 bytes of hole, 4 of slot 1
+    ASSERT_EQ(g.run(), uint32_t(PHV_EXIT_MMIO));
+    EXPECT_EQ(g.run_data->mmio.phys_addr, 0x1fffffcu);
+    EXPECT_EQ(g.run_data->mmio.len, 4u);
+    const uint8_t hole[4] = {0x01, 0x02, 0x03, 0x04};
+    std::memcpy(g.run_data->mmio.data, hole, 4);
+    g.run_to_done();
+    EXPECT_EQ(g.gpr(5), 0x0d0c0b0a04030201u);
+
+    g.load(with_done({addis(4, 0, 0x200), lwz(5, 4, 0)}));   // slot 1 is RAM: no exit
+    g.run_to_done();
+    EXPECT_EQ(g.gpr(5), 0x0d0c0b0au);
+
+    g.set_reg(PHV_REG_PPC_NIP, 0x1400000);   // a fetch in the hole
+    ASSERT_EQ(g.run(), uint32_t(PHV_EXIT_INTERNAL_ERROR));
+    EXPECT_EQ(g.run_data->internal.suberror, uint32_t(PHV_INTERNAL_ERROR_FETCH));
+}
+
+// An access to a gpa in no slot that no MMIO exit can carry (a reservation, a quadword, an atomic memory
+// operation) is the guest's fault: a DSI with DSISR[49] "bad access" ([38] too for a store) and DAR = the EA,
+// as KVM-HV's kvmppc_emulate_mmio gives when it cannot emulate the instruction; the VMM sees no exit.
+TEST(RunExit, UnemulatableMmioAccessIsADsi) {
+    GuestCode g;
+    g.vector_stub(0x300);
+    const struct {
+        const char *name;
+        uint32_t insn;
+        uint64_t dsisr;
+    } cases[] = {
+        {"ldarx r5,0,r4", X(31, 5, 0, 4, 84), 0x4000},
+        {"lwarx r5,0,r4", X(31, 5, 0, 4, 20), 0x4000},
+        {"lq r6,0(r4)", 56u << 26 | 6u << 21 | 4u << 16, 0x4000},
+        {"lqarx r6,0,r4", X(31, 6, 0, 4, 276), 0x4000},
+        {"ldat r6,r4,0 (fetch and add)", X(31, 6, 4, 0, 614), 0x4000 | 0x02000000},
+    };
+    for (const auto &c : cases) {
+        g.set_gpr(4, 0x2000000);   // past the 16 MiB slot
+        EXPECT_EQ(g.run_until_vector({c.insn}), 0x300u) << c.name;
+        EXPECT_EQ(g.reg(PHV_REG_PPC_DAR), 0x2000000u) << c.name;
+        EXPECT_EQ(g.reg(PHV_REG_PPC_DSISR), c.dsisr) << c.name;
+        EXPECT_EQ(g.reg(PHV_REG_PPC_SRR0), GuestCode::kCodeBase) << c.name;
+    }
+}
+
 TEST(RunExit, IllegalInstructionIsAProgramInterrupt) {
     GuestCode g;
     g.set_reg(PHV_REG_PPC_LPCR_64, 1ull << 25);               // LPCR[ILE]: handlers run little-endian

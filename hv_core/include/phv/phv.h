@@ -279,7 +279,12 @@ struct phv_run {
 			uint64_t ret;
 			uint64_t args[9];
 		} papr_hcall;
-		/* PHV_EXIT_MMIO: a load or store to a gpa outside RAM (or a store to a read-only slot). */
+		/*
+		 * PHV_EXIT_MMIO: a load or store to a gpa outside RAM (or a store to a read-only slot). An access
+		 * no exit can carry (larx/stcx., lq/lqarx/stqcx., atomic memory operations) does not exit: the
+		 * guest takes a Data Storage interrupt with DSISR[49] ("bad access"; [38] for a store) and DAR =
+		 * the EA, as under KVM-HV.
+		 */
 		struct {
 			uint64_t phys_addr;
 			uint8_t data[8];

@@ -114,6 +114,20 @@ Flow Vcpu::wait() {
     return Flow::Exit;
 }
 
+// KVM-HV answers an instruction that reaches emulated MMIO but that it cannot emulate (kvmppc_emulate_mmio,
+// EMULATE_FAIL) with a Data Storage interrupt: DSISR[49] "bad access" (Linux's DSISR_BADACCESS), [38] for a
+// store, DAR = the EA. The guest sees an architected fault it can report; the VMM is not involved. An L2
+// that gets here leaves as for any MMIO access (mmio_exit).
+Flow Vcpu::unemulatable_mmio(uint64_t ea, uint64_t gpa, bool store, const char *what) {
+    if (in_l2_) [[unlikely]]
+        return internal_error(PHV_INTERNAL_ERROR_EMULATION, "nested guest %s at L1 address 0x%llx, which is not RAM",
+                              what, (unsigned long long)gpa);
+    constexpr uint64_t kBadAccess = 0x00004000;   // DSISR bit 49
+    st_.spr[spr::DAR] = ea;
+    st_.spr[spr::DSISR] = kBadAccess | (store ? mmu::cause::kStore : 0);
+    return interrupt(vec::kDSI, st_.nip, 0);
+}
+
 Flow Vcpu::mmio_exit(uint64_t gpa, unsigned len, bool write, const uint8_t *data) {
     if (in_l2_) [[unlikely]] {
         // An L2 reaching an L1 address that is not RAM: its L1 mapped a device page into it, which phv

@@ -165,6 +165,9 @@ public:
     void request_lpcr_update(uint64_t mask, uint64_t bits);
     isa::Flow wait();
     isa::Flow internal_error(uint32_t suberror, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+    // An access to a gpa in no slot by an instruction no MMIO exit can carry (larx/stcx., lq, an atomic
+    // memory operation): the guest's fault, not the VMM's (vcpu.cpp).
+    isa::Flow unemulatable_mmio(uint64_t ea, uint64_t gpa, bool store, const char *what);
 
     // Timebase, decrementer, PURR/SPURR/VTB (timers.cpp; n: one of spr::counts_with_tb).
     uint64_t read_tb() const;

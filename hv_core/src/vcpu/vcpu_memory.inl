@@ -133,8 +133,7 @@ isa::Flow Vcpu::load_value(uint64_t ea, T &out) {
         out = detail::from_guest<T>(r.host, !(st_.msr & msr::LE));
         return isa::Flow::Next;
     }
-    return internal_error(PHV_INTERNAL_ERROR_EMULATION, "load of %zu bytes from non-RAM gpa 0x%llx by an "
-                          "instruction that cannot complete through MMIO", sizeof(T), (unsigned long long)r.gpa);
+    return unemulatable_mmio(ea, r.gpa, false, "load");
 }
 
 } // namespace phv

@@ -16,7 +16,7 @@
  *
  * Under phv a gpa in no slot is an MMIO exit and phv-run has no device there (loads read 0, stores vanish),
  * as under KVM; QEMU TCG raises a machine check instead.  oracle_differences.txt lists those lines.
- * The `fetch=` and `mmio-fail=` boot arguments (check_faults.sh) add what only phv can run.
+ * The `fetch=` boot arguments (check_faults.sh) add what only phv can run.
  */
 #include <stdint.h>
 
@@ -446,7 +446,7 @@ static const char *pname(const char *p, const char *name)
 	return probe_name;
 }
 
-static void real_mode_checks(const char *p, int mmio)
+static void real_mode_checks(const char *p)
 {
 	const uint64_t e = boot.ram_end;
 	volatile uint64_t *last = (volatile uint64_t *)(e - 8);
@@ -468,11 +468,10 @@ static void real_mode_checks(const char *p, int mmio)
 	report(pname(p, "-stb-end"), iso_stb, (long)e);
 	report(pname(p, "-lmw-straddle"), iso_lmw, (long)(e - 8));
 	report(pname(p, "-lq-last"), iso_lq, (long)(e - 16));
-	if (!mmio) {	/* what no MMIO exit can carry: see unemulatable() */
-		report(pname(p, "-lq-end"), iso_lq, (long)e);
-		report(pname(p, "-ldarx-end"), iso_ldarx, (long)e);
-		report(pname(p, "-stdcx-end"), iso_stdcx, (long)e);
-	}
+	/* No MMIO exit can carry these: a DSI with DSISR "bad access" under radix, as KVM-HV gives. */
+	report(pname(p, "-lq-end"), iso_lq, (long)e);
+	report(pname(p, "-ldarx-end"), iso_ldarx, (long)e);
+	report(pname(p, "-stdcx-end"), iso_stdcx, (long)e);
 	report(pname(p, "-dcbz-end"), iso_dcbz, (long)e);
 	report(pname(p, "-dcbf-icbi-end"), iso_dcbf_icbi, (long)e);
 	lines++;
@@ -591,27 +590,6 @@ static void radix_checks(void)
 	report("prtbl-good-again-load", rp_load, 0x10000);
 }
 
-/*
- * check_faults.sh: accesses outside RAM that no MMIO exit can carry (a quadword, a reservation, an
- * instruction fetch), with relocation off under radix, where the gpa reaches the VMM.  phv stops the guest with an
- * internal error that names the instruction (KVM-HV queues a Program interrupt instead); the checks are
- * that phv-run says so and survives it.
- */
-static void unemulatable(void)
-{
-	static const struct {
-		const char *arg;
-		probe_fn *fn;
-	} cases[] = {{"mmio-fail=lq", iso_lq}, {"mmio-fail=ldarx", iso_ldarx}, {"fetch=real-radix-end", iso_jump}};
-
-	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		if (has_arg(cases[i].arg)) {
-			console_printf("@@ISO@@ %s\n", cases[i].arg);
-			console_flush();
-			report(cases[i].arg, cases[i].fn, (long)boot.ram_end);
-		}
-}
-
 void main(uint64_t r3, uint64_t r4, uint64_t r5, uint64_t msr, uint64_t entered_be)
 {
 	uint64_t tmp;
@@ -638,12 +616,16 @@ void main(uint64_t r3, uint64_t r4, uint64_t r5, uint64_t msr, uint64_t entered_
 	if (radix)
 		line_rc("register-hash", hc(H_REGISTER_PROC_TBL, 0x10 | 0x08, 0, 0, 0));
 	hpt_checks();
-	real_mode_checks("rm-hash", 0);
+	real_mode_checks("rm-hash");
 	hcall_flood();
 	if (radix) {
 		radix_checks();
-		real_mode_checks("rm-radix", 1);
-		unemulatable();
+		real_mode_checks("rm-radix");
+		if (has_arg("fetch=real-radix-end")) {
+			console_printf("@@ISO@@ fetch real-radix-end\n");
+			console_flush();
+			report("fetch-real-radix-end", iso_jump, (long)boot.ram_end);
+		}
 	}
 
 	if (has_arg("fetch=radix-end")) {

@@ -188,8 +188,7 @@ Flow atomic_memory(Vcpu &c, const Decoded &d) {
     if (const Flow f = c.translate_data<mmu::Access::Store>(c.mask_ea(lo), len, r); f != Flow::Next)
         return f;
     if (!r.host)
-        return c.internal_error(PHV_INTERNAL_ERROR_EMULATION, "atomic memory operation on non-RAM gpa 0x%llx",
-                                (unsigned long long)r.gpa);
+        return c.unemulatable_mmio(ea, r.gpa, true, "atomic memory operation");
     uint8_t *p = r.host;
     const bool be = !(c.st_.msr & msr::LE);
     const T a = T(c.st_.gpr[Store ? d.rt : (d.rt + 1) % 32]);

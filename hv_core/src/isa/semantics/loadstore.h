@@ -111,8 +111,7 @@ Flow stcx(Vcpu &c, const Decoded &d) {
         Memslot *slot = ref.slot;
         uint8_t *p = ref.split ? nullptr : ref.host;   // aligned, so never split
         if (!p)
-            return c.internal_error(PHV_INTERNAL_ERROR_EMULATION, "stcx. to non-RAM gpa 0x%llx",
-                                    (unsigned long long)gpa);
+            return c.unemulatable_mmio(ea, gpa, true, "stcx.");
         const bool be = !(c.st_.msr & msr::LE);
         T expected, desired;
         detail::to_guest<T>(reinterpret_cast<uint8_t *>(&expected), T(c.st_.reserve_val), be);

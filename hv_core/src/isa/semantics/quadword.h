@@ -139,8 +139,7 @@ inline Flow lqarx(Vcpu &c, const Decoded &d) {
     const uint64_t gen = c.vm().reservations().reserve(gpa);
     const uint8_t *p = c.ram(gpa, 16, false);
     if (!p)
-        return c.internal_error(PHV_INTERNAL_ERROR_EMULATION, "lqarx from non-RAM gpa 0x%llx",
-                                (unsigned long long)gpa);
+        return c.unemulatable_mmio(ea, gpa, false, "lqarx");
     uint64_t raw[2];
     __atomic_load(reinterpret_cast<const uint64_t *>(p), &raw[0], __ATOMIC_SEQ_CST);
     __atomic_load(reinterpret_cast<const uint64_t *>(p) + 1, &raw[1], __ATOMIC_SEQ_CST);
@@ -176,8 +175,7 @@ inline Flow stqcx(Vcpu &c, const Decoded &d) {
         Memslot *slot = ref.slot;
         uint8_t *p = ref.split ? nullptr : ref.host;
         if (!p)
-            return c.internal_error(PHV_INTERNAL_ERROR_EMULATION, "stqcx. to non-RAM gpa 0x%llx",
-                                    (unsigned long long)gpa);
+            return c.unemulatable_mmio(ea, gpa, true, "stqcx.");
         const bool be = !(c.st_.msr & msr::LE);
         const unsigned r = detail_q::at_ea(c, d.rt);
         uint64_t desired[2];

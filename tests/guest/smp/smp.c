@@ -1,0 +1,350 @@
+/*
+ * phv SMP load payload: every vcpu (8 under check_smp.sh) remaps a page of its own, invalidates it and tells
+ * its neighbour with an IPI, for a fixed number of rounds, all at once:
+ *
+ *   round r of vcpu i:  wait until its neighbour j = i+1 (mod n) acknowledged round r-1;
+ *                       point EA V_i at page[i][r & 1] (the two hold different values), invalidate V_i
+ *                       (tlbie on even rounds, H_RPT_INVALIDATE on odd ones) and load V_i with relocation on:
+ *                       it must read page[i][r & 1]'s value (else a stale translation on this vcpu);
+ *                       publish r and H_IPI(j); then wait for the IPI from i-1 (polling H_XIRR with MSR[EE]=0),
+ *                       load V_(i-1) with relocation on: its value must be that of round r (else the tlbie or
+ *                       H_RPT_INVALIDATE of vcpu i-1 left this vcpu's TLB stale), clear MFRR, EOI, acknowledge.
+ *
+ * The ring is lock-step, so an IPI lost would stall it: each wait gives up after 20 s of timebase and counts a
+ * timeout.  At the end vcpu 0 prints one line per vcpu and the totals, which check_smp.sh checks:
+ *
+ *   @@SMP@@ cpu=<i> sent=<rounds> received=<rounds> stale-local=0 stale-remote=0 spurious=0 timeouts=0
+ *   @@SMP@@ total cpus=<n> rounds=<rounds> sent=<n*rounds> received=<n*rounds> bad=0
+ */
+#include <stdint.h>
+
+#include "console.h"
+#include "fdt.h"
+#include "hcall.h"
+#include "rtas.h"
+
+#define MAX_CPUS	8
+#define H_EOI		0x64
+#define H_CPPR		0x68
+#define H_IPI		0x6c
+#define H_XIRR		0x74
+#define H_CONFER	0xe4
+#define H_RPT_INVALIDATE	0x448
+#define H_REGISTER_PROC_TBL	0x37c
+#define XICS_IPI	2
+#define IPI_PRIORITY	5
+#define WAIT_SECONDS	20
+
+#define PTE_V		(1ull << 63)
+#define PTE_L		(1ull << 62)
+#define PTE_R		(1ull << 8)
+#define PTE_C		(1ull << 7)
+#define EAA_PRIV	(1ull << 3)
+#define EAA_RW		(1ull << 1)
+#define EAA_X		(1ull << 0)
+#define KERNEL_RWX	(PTE_R | PTE_C | EAA_PRIV | EAA_RW | EAA_X)
+#define V_BASE		0x10000000ull	/* V_i = V_BASE + i * 4K */
+#define TLBIE_W(rb, rs, ric, prs, r)	((31u << 26) | ((rs) << 21) | ((ric) << 18) | ((prs) << 17) | ((r) << 16) | \
+					 ((rb) << 11) | (306u << 1))
+
+uint64_t smp_load_reloc(uint64_t ea);
+extern char smp_secondary_entry[];
+
+static uint64_t proc_table[512] __attribute__((aligned(4096)));
+static uint64_t root[8192] __attribute__((aligned(65536)));
+static uint64_t pool[8][512] __attribute__((aligned(4096)));
+static unsigned pool_used;
+static uint64_t *v_pte[MAX_CPUS];			/* the leaf of V_i */
+static uint64_t pages[MAX_CPUS][2][512] __attribute__((aligned(4096)));
+
+/* Shared between the vcpus; each written by one vcpu only (the counters by their own). */
+static struct {
+	volatile uint64_t gen;			/* the round whose mapping of V_i is in place */
+	volatile uint64_t ack;			/* the last round whose IPI this vcpu took from its predecessor */
+	volatile uint64_t sent, received, stale_local, stale_remote, spurious, timeouts, done;
+	char pad[128 - 10 * 8];
+} cpu[MAX_CPUS] __attribute__((aligned(128)));
+static volatile unsigned started;
+static unsigned ncpus = MAX_CPUS, rounds = 1000;
+static unsigned skip_invalidation;	/* "noinval=1": the control run, whose loads must see stale entries */
+static uint64_t tb_hz = 512000000;
+
+static void put(uint64_t *p, uint64_t v) { *(volatile uint64_t *)p = __builtin_bswap64(v); }
+static uint64_t get(const uint64_t *p) { return __builtin_bswap64(*(volatile const uint64_t *)p); }
+static void ptesync(void) { __asm__ volatile(".long 0x7c4004ac" : : : "memory"); }
+static void full_sync(void) { __asm__ volatile("sync" : : : "memory"); }
+static uint64_t mftb(void)
+{
+	uint64_t t;
+	__asm__ volatile("mftb %0" : "=r"(t));
+	return t;
+}
+static uint64_t value(unsigned i, unsigned k) { return 0x5e00000000000000ull | (uint64_t)i << 8 | k; }
+
+static uint64_t *subdir(uint64_t *dir, unsigned index)
+{
+	uint64_t e = get(&dir[index]);
+
+	if (e & PTE_V)
+		return (uint64_t *)(e & 0x0fffffffffffff00ull);
+	uint64_t *sub = pool[pool_used++];
+	for (unsigned i = 0; i < 512; i++)
+		sub[i] = 0;
+	put(&dir[index], PTE_V | (uint64_t)sub | 9);
+	return sub;
+}
+
+static uint64_t *leaf(uint64_t ea, unsigned shift)
+{
+	uint64_t *l2 = subdir(subdir(root, (ea >> 39) & 0x1fff), (ea >> 30) & 0x1ff);
+
+	return shift == 21 ? &l2[(ea >> 21) & 0x1ff] : &subdir(l2, (ea >> 21) & 0x1ff)[(ea >> 12) & 0x1ff];
+}
+
+/* r3 = opcode, r4..r11 in and out. */
+static long hcall8(uint64_t opcode, uint64_t a[8])
+{
+	register uint64_t r3 __asm__("r3") = opcode;
+	register uint64_t r4 __asm__("r4") = a[0], r5 __asm__("r5") = a[1], r6 __asm__("r6") = a[2];
+	register uint64_t r7 __asm__("r7") = a[3], r8 __asm__("r8") = a[4], r9 __asm__("r9") = a[5];
+	register uint64_t r10 __asm__("r10") = a[6], r11 __asm__("r11") = a[7];
+
+	__asm__ volatile("sc 1"
+			 : "+r"(r3), "+r"(r4), "+r"(r5), "+r"(r6), "+r"(r7), "+r"(r8), "+r"(r9), "+r"(r10), "+r"(r11)
+			 :
+			 : "r0", "r12", "ctr", "xer", "cr0", "cr1", "cr5", "cr6", "cr7", "memory");
+	a[0] = r4, a[1] = r5, a[2] = r6, a[3] = r7, a[4] = r8, a[5] = r9, a[6] = r10, a[7] = r11;
+	return (long)r3;
+}
+
+/* 8 vcpus share 2 host cores: a waiting vcpu gives its host thread's time slice away (H_CONFER to all). */
+static void relax(void)
+{
+	uint64_t a[8] = {(uint64_t)-1, 0};
+
+	hcall8(H_CONFER, a);
+}
+
+/* Waits until *p >= want; 0 after WAIT_SECONDS of timebase. */
+static int wait_for(volatile uint64_t *p, uint64_t want)
+{
+	const uint64_t until = mftb() + WAIT_SECONDS * tb_hz;
+
+	while (*p < want) {
+		if (mftb() > until)
+			return 0;
+		relax();
+	}
+	full_sync();
+	return 1;
+}
+
+/* Points V_i at page[i][k] and invalidates it the way round r says. */
+static void remap(unsigned i, uint64_t r)
+{
+	const uint64_t ea = V_BASE + i * 4096ull;
+
+	put(v_pte[i], PTE_V | PTE_L | (uint64_t)pages[i][r & 1] | KERNEL_RWX);
+	ptesync();
+	if (skip_invalidation)
+		return;
+	if (r & 1) {
+		/* pid 0, target the whole partition's MMUs, TLB, 4K pages, [ea, ea + 4K) */
+		uint64_t a[8] = {0, 0x01, 0x02, 0x01, ea, ea + 4096, 0, 0};
+		hcall8(H_RPT_INVALIDATE, a);
+	} else {
+		/* tlbie RB = EA (IS=0, AP=0: 4K), RS = PID 0, RIC=0, PRS=1, R=1 */
+		register uint64_t rb __asm__("r5") = ea;
+		__asm__ volatile("li 6,0; .long %1; eieio; .long 0x7c00046c; .long 0x7c4004ac"
+				 : : "r"(rb), "i"(TLBIE_W(5, 6, 0, 1, 1)) : "r6", "memory");
+	}
+}
+
+/* Takes one interrupt through H_XIRR: 1 for the IPI (cleared and EOIed), 0 for nothing, -1 for another. */
+static int take_ipi(unsigned i)
+{
+	uint64_t a[8] = {0};
+
+	hcall8(H_XIRR, a);
+	const uint64_t xirr = a[0];
+	if ((xirr & 0xffffff) == 0)
+		return 0;
+	if ((xirr & 0xffffff) != XICS_IPI) {
+		uint64_t e[8] = {xirr};
+		hcall8(H_EOI, e);
+		return -1;
+	}
+	uint64_t c[8] = {i, 0xff};
+	hcall8(H_IPI, c);
+	uint64_t e[8] = {xirr};
+	hcall8(H_EOI, e);
+	return 1;
+}
+
+static void worker(unsigned i)
+{
+	const unsigned next = (i + 1) % ncpus, prev = (i + ncpus - 1) % ncpus;
+	uint64_t a[8] = {0xff};
+
+	hcall8(H_CPPR, a);
+	__atomic_fetch_add(&started, 1, __ATOMIC_SEQ_CST);
+	while (started < ncpus)
+		relax();
+	for (uint64_t r = 1; r <= rounds; r++) {
+		if (!wait_for(&cpu[next].ack, r - 1)) {
+			cpu[i].timeouts++;
+			break;
+		}
+		remap(i, r);
+		if (smp_load_reloc(V_BASE + i * 4096ull) != value(i, r & 1))
+			cpu[i].stale_local++;
+		cpu[i].gen = r;
+		full_sync();
+		uint64_t s[8] = {next, IPI_PRIORITY};
+		hcall8(H_IPI, s);
+		cpu[i].sent++;
+
+		const uint64_t until = mftb() + WAIT_SECONDS * tb_hz;
+		int got = 0;
+		while (got <= 0 && mftb() < until) {
+			got = take_ipi(i);
+			if (got < 0)
+				cpu[i].spurious++;
+			if (!got)
+				relax();
+		}
+		if (got <= 0) {
+			cpu[i].timeouts++;
+			break;
+		}
+		full_sync();
+		/* The predecessor published round r before its IPI and remaps only after this acknowledgement. */
+		const uint64_t g = cpu[prev].gen;
+		if (g != r || smp_load_reloc(V_BASE + prev * 4096ull) != value(prev, g & 1))
+			cpu[i].stale_remote++;
+		cpu[i].received++;
+		full_sync();
+		cpu[i].ack = r;
+	}
+	full_sync();
+	cpu[i].done = 1;
+}
+
+void smp_secondary_main(uint64_t index)
+{
+	worker((unsigned)index);
+	for (;;)
+		;
+}
+
+static uint32_t rtas_args[16] __attribute__((aligned(8)));
+static int32_t start_cpu(uint32_t token, uint32_t server, uint64_t entry, uint64_t r3)
+{
+	rtas_args[0] = __builtin_bswap32(token);
+	rtas_args[1] = __builtin_bswap32(3);
+	rtas_args[2] = __builtin_bswap32(1);
+	rtas_args[3] = __builtin_bswap32(server);
+	rtas_args[4] = __builtin_bswap32((uint32_t)entry);
+	rtas_args[5] = __builtin_bswap32((uint32_t)r3);
+	rtas_args[6] = 0xffffffffu;
+	hcall(KVMPPC_H_RTAS, (uint64_t)rtas_args, 0, 0, 0, 0);
+	return (int32_t)__builtin_bswap32(rtas_args[6]);
+}
+
+static unsigned arg(const char *args, const char *key, unsigned dflt)
+{
+	for (const char *p = args; p && *p; p++) {
+		if (p != args && p[-1] != ' ')
+			continue;
+		const char *k = key, *q = p;
+		while (*k && *q == *k)
+			k++, q++;
+		if (*k || *q != '=')
+			continue;
+		unsigned v = 0;
+		for (q++; *q >= '0' && *q <= '9'; q++)
+			v = v * 10 + (unsigned)(*q - '0');
+		return v;
+	}
+	return dflt;
+}
+
+void main(uint64_t r3, uint64_t r4, uint64_t r5, uint64_t msr, uint64_t entered_be)
+{
+	(void)r4, (void)r5, (void)msr, (void)entered_be;
+	const void *fdt = (const void *)r3;
+	uint32_t power_off = 0, start_token = 0;
+	unsigned present = 0;
+
+	console_printf("@@SMP-START@@\n");
+	if (!dt_valid(fdt)) {
+		console_printf("@@SMP@@ error=no-device-tree\n");
+		console_flush();
+		for (;;)
+			;
+	}
+	int rtas = dt_path_offset(fdt, "/rtas"), len;
+	power_off = dt_getprop_cell(fdt, rtas, "power-off", 0);
+	start_token = dt_getprop_cell(fdt, rtas, "start-cpu", 0);
+	const char *args = dt_getprop(fdt, dt_path_offset(fdt, "/chosen"), "bootargs", &len);
+	int cpus = dt_path_offset(fdt, "/cpus");
+	for (int c = dt_first_child(fdt, cpus); c >= 0; c = dt_next_sibling(fdt, c)) {
+		const char *name = dt_node_name(fdt, c);
+		if (name[0] == 'P' || name[0] == 'c')	/* PowerPC,POWER10@0 */
+			present++;
+		if (present == 1)
+			tb_hz = dt_getprop_u(fdt, c, "timebase-frequency", tb_hz);
+	}
+	ncpus = arg(args, "cpus", present < MAX_CPUS ? present : MAX_CPUS);
+	if (ncpus < 2 || ncpus > present || ncpus > MAX_CPUS)
+		ncpus = present < MAX_CPUS ? present : MAX_CPUS;
+	rounds = arg(args, "rounds", rounds);
+	skip_invalidation = arg(args, "noinval", 0);
+
+	/* The first 16 MiB identity-mapped with 2M pages; V_i, 4K each, onto page[i][0]. */
+	for (unsigned i = 0; i < 8192; i++)
+		root[i] = 0;
+	for (uint64_t a = 0; a < (16ull << 20); a += 2ull << 20)
+		put(leaf(a, 21), PTE_V | PTE_L | a | KERNEL_RWX);
+	for (unsigned i = 0; i < MAX_CPUS; i++) {
+		for (unsigned k = 0; k < 2; k++)
+			for (unsigned w = 0; w < 512; w++)
+				pages[i][k][w] = value(i, k);
+		v_pte[i] = leaf(V_BASE + i * 4096ull, 12);
+		put(v_pte[i], PTE_V | PTE_L | (uint64_t)pages[i][0] | KERNEL_RWX);
+	}
+	const uint64_t rts = 52 - 31;
+	put(&proc_table[0], ((rts & 0x18) << 58) | ((rts & 7) << 5) | (uint64_t)root | 13);
+	ptesync();
+	long rc = hcall(H_REGISTER_PROC_TBL, 0x10 | 0x08 | 0x04 | 0x01, (uint64_t)proc_table, 0, 0, 0);
+	console_printf("@@SMP@@ setup cpus=%u rounds=%u register-proc-tbl=%ld\n", ncpus, rounds, rc);
+
+	for (unsigned i = 1; i < ncpus; i++) {
+		int32_t st = start_cpu(start_token, i, (uint64_t)smp_secondary_entry, i);
+		if (st != 0)
+			console_printf("@@SMP@@ start-cpu %u status=%d\n", i, st);
+	}
+	worker(0);
+	const uint64_t until = mftb() + 2 * WAIT_SECONDS * tb_hz;
+	for (unsigned i = 0; i < ncpus; i++)
+		while (!cpu[i].done && mftb() < until)
+			;
+	full_sync();
+	uint64_t sent = 0, received = 0, bad = 0;
+	for (unsigned i = 0; i < ncpus; i++) {
+		console_printf("@@SMP@@ cpu=%u sent=%lu received=%lu stale-local=%lu stale-remote=%lu spurious=%lu "
+			       "timeouts=%lu done=%lu\n", i, cpu[i].sent, cpu[i].received, cpu[i].stale_local,
+			       cpu[i].stale_remote, cpu[i].spurious, cpu[i].timeouts, cpu[i].done);
+		sent += cpu[i].sent;
+		received += cpu[i].received;
+		bad += cpu[i].stale_local + cpu[i].stale_remote + cpu[i].spurious + cpu[i].timeouts + !cpu[i].done;
+	}
+	console_printf("@@SMP@@ total cpus=%u rounds=%u sent=%lu received=%lu bad=%lu\n", ncpus, rounds, sent,
+		       received, bad);
+	console_printf("@@PAYLOAD-EXIT@@ power-off\n");
+	console_flush();
+	if (power_off)
+		rtas_power_off(power_off);
+	for (;;)
+		;
+}
