@@ -105,7 +105,8 @@ TEST(RunExit, HoleBetweenSlotsIsNotRam) {
     const uint8_t slot1[4] = {0x0a, 0x0b, 0x0c, 0x0d};
     std::memcpy(g.ram + 0x800000, slot1, 4);
 
-    g.load(with_done({addis(4, 0, 0x180), ld(5, 4, 0)}));   // the middle of the hole
+    // Each program at a gpa of its own: what ran at a gpa stays predecoded until invalidated.
+    g.load(with_done({addis(4, 0, 0x180), ld(5, 4, 0)}), 0x20000);   // the middle of the hole
     ASSERT_EQ(g.run(), uint32_t(PHV_EXIT_MMIO));
     EXPECT_EQ(g.run_data->mmio.phys_addr, 0x1800000u);
     EXPECT_EQ(g.run_data->mmio.len, 8u);
@@ -114,13 +115,13 @@ TEST(RunExit, HoleBetweenSlotsIsNotRam) {
     g.run_to_done();
     EXPECT_EQ(g.gpr(5), 0x7777777777777777u);
 
-    g.load(with_done({addis(4, 0, 0x100), std_(4, 4, 0)}));   // the first byte after slot 0
+    g.load(with_done({addis(4, 0, 0x100), std_(4, 4, 0)}), 0x21000);   // the first byte after slot 0
     ASSERT_EQ(g.run(), uint32_t(PHV_EXIT_MMIO));
     EXPECT_EQ(g.run_data->mmio.phys_addr, 0x1000000u);
     EXPECT_EQ(g.run_data->mmio.is_write, 1);
     g.run_to_done();
 
-    g.load(with_done({addis(4, 0, 0x200), addi(4, 4, -4), ld(5, 4, 0)}));   // 4 bytes of hole, 4 of slot 1
+    g.load(with_done({addis(4, 0, 0x200), addi(4, 4, -4), ld(5, 4, 0)}), 0x22000);   // 4 of hole, 4 of slot 1
     ASSERT_EQ(g.run(), uint32_t(PHV_EXIT_MMIO));
     EXPECT_EQ(g.run_data->mmio.phys_addr, 0x1fffffcu);
     EXPECT_EQ(g.run_data->mmio.len, 4u);
@@ -129,7 +130,7 @@ TEST(RunExit, HoleBetweenSlotsIsNotRam) {
     g.run_to_done();
     EXPECT_EQ(g.gpr(5), 0x0d0c0b0a04030201u);
 
-    g.load(with_done({addis(4, 0, 0x200), lwz(5, 4, 0)}));   // slot 1 is RAM: no exit
+    g.load(with_done({addis(4, 0, 0x200), lwz(5, 4, 0)}), 0x23000);   // slot 1 is RAM: no exit
     g.run_to_done();
     EXPECT_EQ(g.gpr(5), 0x0d0c0b0au);
 
@@ -143,6 +144,7 @@ TEST(RunExit, HoleBetweenSlotsIsNotRam) {
 // as KVM-HV's kvmppc_emulate_mmio gives when it cannot emulate the instruction; the VMM sees no exit.
 TEST(RunExit, UnemulatableMmioAccessIsADsi) {
     GuestCode g;
+    g.set_reg(PHV_REG_PPC_LPCR_64, 1ull << 25);   // LPCR[ILE]: the stub runs little-endian
     g.vector_stub(0x300);
     const struct {
         const char *name;
