@@ -5,8 +5,11 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <span>
+#include <vector>
 
 #include "isa/insn.h"
+#include "nested/migrate.h"
 #include "phv/phv.h"
 #include "vcpu/cpu_state.h"
 
@@ -106,6 +109,13 @@ public:
     // nestedv1: the L1 flushed everything of `lpid` (H_TLB_INVALIDATE RIC=2 IS=2, H_RPT_INVALIDATE NESTED
     // with PAT); as KVM-HV, the L2 is forgotten if its partition-table entry is no longer a radix one.
     void v1_lpid_flushed(Vcpu &l1, uint64_t lpid);
+
+    // phv_vm_get_nested_state / phv_vm_set_nested_state (nested/migrate.cpp): the L0's state as a blob
+    // (empty when it holds nothing), and back. Export refuses (-EBUSY) while an L2 vcpu is inside a run;
+    // import while any vcpu is inside phv_vcpu_run(), or (-EINVAL, `err` says where and why) a blob it
+    // could not have made, and then changes nothing. An empty import drops every L2.
+    int export_state(std::vector<uint8_t> &out);
+    int import_state(std::span<const uint8_t> in, BlobError &err);
 
     // Host-wide counters (GSIDs 0x0800-0x0804).
     uint64_t heap_in_use() const;

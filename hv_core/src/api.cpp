@@ -1,5 +1,7 @@
 // The C ABI (phv.h): argument checks and error codes; no exception crosses this boundary.
 #include <cerrno>
+#include <cstring>
+#include <vector>
 #include <new>
 
 #include "isa/disasm.h"
@@ -255,6 +257,34 @@ int phv_vm_get_nested(phv_vm *vm, struct phv_nested_info *info) {
     if (!vm || !info)
         return -EFAULT;
     return vm->vm.nested().snapshot(*info);
+}
+
+int phv_vm_get_nested_state(phv_vm *vm, void *buf, uint64_t *size) {
+    if (!vm || !size)
+        return -EFAULT;
+    std::vector<uint8_t> blob;
+    if (const int r = vm->vm.nested().export_state(blob))
+        return r;
+    const uint64_t cap = *size;
+    *size = blob.size();
+    if (blob.size() > cap)
+        return -E2BIG;
+    if (!blob.empty()) {
+        if (!buf)
+            return -EFAULT;
+        std::memcpy(buf, blob.data(), blob.size());
+    }
+    return 0;
+}
+
+int phv_vm_set_nested_state(phv_vm *vm, const void *buf, uint64_t size, struct phv_nested_state_error *err) {
+    if (!vm || (size && !buf))
+        return -EFAULT;
+    phv::nested::BlobError e;
+    const int r = vm->vm.nested().import_state({static_cast<const uint8_t *>(buf), size_t(size)}, e);
+    if (r && err)
+        *err = {e.offset, 0, e.reason};
+    return r;
 }
 
 const char *phv_nested_exit_name(uint32_t i) {

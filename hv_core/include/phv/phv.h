@@ -575,6 +575,44 @@ int phv_vm_get_nested(phv_vm *vm, struct phv_nested_info *info);
 const char *phv_nested_exit_name(uint32_t i);
 
 /* ---------------------------------------------------------------------------------------------------------
+ * 4.16.2 Nested L0 state for migration (phv's own: KVM-HV cannot migrate an L1 with nested guests)
+ *
+ * phv_vm_get_nested_state(vm, buf, size):
+ * Parameters: buf (out, may be NULL when *size is 0); size (in/out): the capacity of buf, then the bytes
+ *             the state takes.
+ * Returns: 0 with *size the bytes written (0 when the L0 holds nothing: no API enabled, or nestedv1 without
+ *          a partition table, or nestedv2 before H_GUEST_SET_CAPABILITIES and without guests: a VMM then
+ *          needs to send nothing); -E2BIG with *size the bytes needed and nothing written; -EBUSY while a
+ *          vcpu runs an L2 (stop the vcpus first); -EFAULT for a NULL vm or size.
+ *
+ * phv_vm_set_nested_state(vm, buf, size, err):
+ * Parameters: buf, size (in): what get wrote on the source (size 0: drop every L2 the L0 holds, as after a
+ *             load of a stream without nested state); err (out, may be NULL): on -EINVAL the byte offset
+ *             of the refused record or field and a constant message saying why.
+ * Returns: 0; -EINVAL for a blob the L0 could not have made (every field is checked: magic, version, the
+ *          enabled API, sizes, record tags and lengths, ids, capabilities this VM's CPU offers, logical
+ *          PVR, tables, run buffers, VPA alignment, MSR/LPCR/XER/VSCR bits, SPR numbers, counters), and
+ *          then the L0's state is as it was; -EBUSY while a vcpu is inside phv_vcpu_run(); -EFAULT.
+ *
+ * What the L0 keeps for its L1 between hcalls, as one versioned, self-describing blob (the layout is
+ * nested/README.md's): nestedv1 the L1's PTCR and the (LPID, vcpu_token) records with their counters;
+ * nestedv2 the negotiated capabilities, every guest (logical PVR, timebase offset, partition and process
+ * tables) and every L2 vcpu (all registers, SPRs by number, DEC/HDEC expiry, run buffers, VPA, counters).
+ * A vcpu stopped while it runs an L2 returns to its L1 first (an unspecified exit: vector 0 for
+ * H_GUEST_RUN_VCPU, H_INTERRUPT for H_ENTER_NESTED), so the blob never holds a run in progress; the L1
+ * runs the L2 again after the load. The destination enables the same API (phv_vm_enable_nested) before
+ * it loads the blob. Timebase values in it are L1 timebase, which the VMM keeps continuous.
+ */
+struct phv_nested_state_error {
+	uint32_t offset;	/* of the refused record or field in the blob */
+	uint32_t pad;
+	const char *reason;	/* a constant string */
+};
+
+int phv_vm_get_nested_state(phv_vm *vm, void *buf, uint64_t *size);
+int phv_vm_set_nested_state(phv_vm *vm, const void *buf, uint64_t size, struct phv_nested_state_error *err);
+
+/* ---------------------------------------------------------------------------------------------------------
  * 4.17 PHV_PPC_RESIZE_HPT_PREPARE / PHV_PPC_RESIZE_HPT_COMMIT  (KVM_PPC_RESIZE_HPT_PREPARE / _COMMIT)
  *
  * Parameters: flags (in): must be 0; shift (in): log2 of the new HPT's size, 18..46, or 0 (prepare: cancel).
