@@ -33,6 +33,9 @@ extern phv_vm *phv_vm_handle;
 /* phv-accel.c: the VM, created on first use (with the BQL held). */
 phv_vm *phv_vm_get(void);
 
+/* hw/ppc/phv/phv-spapr-nested.c: after a load without nested L0 state, the core drops any it holds. */
+int phv_spapr_nested_post_load(void);
+
 /* phv-cpus.c */
 void phv_start_vcpu_thread(CPUState *cs);
 void phv_kick_vcpu_thread(CPUState *cs);

@@ -135,6 +135,10 @@ int phv_spapr_post_load(SpaprMachineState *spapr)
     };
     int ret;
 
+    ret = phv_spapr_nested_post_load();
+    if (ret < 0) {
+        return ret;
+    }
     if (!(spapr->patb_entry & PATE1_GR)) {
         return 0;   /* hash: the htab section gave the core its table */
     }

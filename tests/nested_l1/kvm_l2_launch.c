@@ -7,13 +7,16 @@
  * its MMIO and its final hcall. Every step prints one "@@L1@@ <step> ok|FAIL ..." line; the last line is
  * "@@L1-DONE@@ failures=N". Exit status 0 only when everything went as the payload expects.
  *
- *   kvm_l2_launch [--no-v3mmu] [-v]
+ *   kvm_l2_launch [--no-v3mmu] [-v] [--hold S] [--spin]
  *
  * By default the VM's MMU is configured through KVM_PPC_CONFIGURE_V3_MMU (radix, GTSE, a process table at
  * an L2 address), as QEMU does once a radix guest registers its process table; --no-v3mmu leaves the
- * partition as KVM created it. -v prints every KVM_RUN's end with its time.
+ * partition as KVM created it. -v prints every KVM_RUN's end with its time. --spin keeps the L2 at work
+ * (H_CONFER round trips) after its checks, printing "@@L1-SPIN@@" once, until a line "stop" arrives on
+ * standard input (the console): a test migrates or snapshots the L1 meanwhile and then ends the L2 there.
  */
 #include <errno.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -86,12 +89,14 @@ static void print_ns(const char *prefix, uint64_t ns)
 
 int main(int argc, char **argv)
 {
-	int v3mmu = 1, verbose = 0, hold = 0;
+	int v3mmu = 1, verbose = 0, hold = 0, spin = 0;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--no-v3mmu") == 0)
 			v3mmu = 0;
 		else if (strcmp(argv[i], "-v") == 0)
 			verbose = 1;
+		else if (strcmp(argv[i], "--spin") == 0)
+			spin = 1;
 		else if (strcmp(argv[i], "--hold") == 0 && i + 1 < argc)
 			hold = atoi(argv[++i]);
 	}
@@ -153,6 +158,7 @@ int main(int argc, char **argv)
 	memset(&regs, 0, sizeof(regs));
 	r = ioctl(vcpu, KVM_GET_REGS, &regs);
 	regs.pc = L2_LOAD_ADDR;
+	regs.gpr[3] = (uint64_t)spin;
 	regs.msr = MSR_SF | MSR_ME | MSR_LE;
 	r |= ioctl(vcpu, KVM_SET_REGS, &regs);
 	step(r == 0, "set-regs", "pc=0x%llx msr=0x%llx", (unsigned long long)regs.pc, (unsigned long long)regs.msr);
@@ -162,6 +168,8 @@ int main(int argc, char **argv)
 	unsigned runs = 0, hcalls = 0, mmio = 0;
 	int done = 0;
 	uint64_t sum = 0, loaded = 0, confer_tb = 0, confer_runs = 0, confer_bad = 0, mmio_written = 0;
+	uint64_t spin_batches = 0, spin_polls = 0;
+	int stop = 0;
 	uint64_t start = now_ns();
 	while (!done) {
 		r = ioctl(vcpu, KVM_RUN, 0);
@@ -194,6 +202,7 @@ int main(int argc, char **argv)
 				confer_tb = a[2];
 				confer_runs = a[3];
 				confer_bad = a[4];
+				spin_batches = a[6];
 				done = 1;
 			} else {
 				step(0, "unexpected-hcall", "0x%llx", (unsigned long long)nr);
@@ -208,6 +217,21 @@ int main(int argc, char **argv)
 			} else if (!run->mmio.is_write && run->mmio.phys_addr == L2_MMIO_BASE + 8 && run->mmio.len == 8) {
 				uint64_t v = L2_MMIO_PATTERN;
 				memcpy(run->mmio.data, &v, 8);
+			} else if (!run->mmio.is_write && run->mmio.phys_addr == L2_MMIO_BASE + 16 && run->mmio.len == 8) {
+				/* --spin: go on (1) until "stop" comes in on the console */
+				if (spin_polls++ == 0) {
+					printf("@@L1-SPIN@@ the L2 is at work; type stop to end it\n");
+					fflush(stdout);
+				}
+				struct pollfd pfd = {.fd = 0, .events = POLLIN};
+				char line[64];
+				if (!stop && poll(&pfd, 1, 0) > 0) {
+					ssize_t got = read(0, line, sizeof(line) - 1);
+					if (got <= 0 || strncmp(line, "stop", 4) == 0)
+						stop = 1;
+				}
+				uint64_t v = stop ? 0 : 1;
+				memcpy(run->mmio.data, &v, 8);
 			} else {
 				step(0, "unexpected-mmio", "%s 0x%llx len %u", run->mmio.is_write ? "write" : "read",
 				     (unsigned long long)run->mmio.phys_addr, run->mmio.len);
@@ -218,7 +242,7 @@ int main(int argc, char **argv)
 			done = -1;
 			break;
 		}
-		if (runs > 100000) {
+		if (runs > 100000 && !spin) {
 			step(0, "kvm-run", "no end after %u runs", runs);
 			break;
 		}
@@ -236,6 +260,10 @@ int main(int argc, char **argv)
 	step(loaded == L2_MMIO_PATTERN, "l2-mmio-read", "0x%llx", (unsigned long long)loaded);
 	step(confer_runs == L2_CONFER_RUNS && confer_bad == 0, "l2-in-kernel-hcalls", "%llu H_CONFER, %llu failed",
 	     (unsigned long long)confer_runs, (unsigned long long)confer_bad);
+	if (spin)
+		step(stop && spin_batches > 0 && spin_batches == spin_polls, "l2-spin",
+		     "%llu batches of 64 H_CONFER, %llu polls, stopped %s", (unsigned long long)spin_batches,
+		     (unsigned long long)spin_polls, stop ? "on request" : "never");
 	if (confer_runs)
 		printf("@@L1@@ round-trip runs=%llu tb_per_run=%llu\n", (unsigned long long)confer_runs,
 		       (unsigned long long)(confer_tb / confer_runs));
