@@ -16,7 +16,9 @@ batch script then
   the guest's word is back once gdb lifted it;
   a hardware write watchpoint on jiffies_64 (the timer's increment), continue;
   deletes everything and detaches: the guest boots on to /init, runs a command and powers off.
-Every expected value comes from the vmlinux file: symbols and localentry offsets (readelf), instruction
+All of it twice: on power10 (a radix guest) and on power8 (a hash guest: gdb's reads of effective
+addresses translate through the SLB that the register sync copies from the core into QEMU's env, and the
+core's HPT). Every expected value comes from the vmlinux file: symbols and localentry offsets (readelf), instruction
 words and the banner from its PT_LOAD segments.
 """
 import os
@@ -33,7 +35,7 @@ n = 0
 failed = 0
 
 
-def result(ok, name):
+def result_(ok, name):
     global n, failed
     n += 1
     print(f"{'ok' if ok else 'not ok'} {n} - {name}", flush=True)
@@ -95,42 +97,11 @@ def free_port():
 MSR_SF, MSR_HV, MSR_EE, MSR_IR, MSR_DR, MSR_RI, MSR_LE = 1 << 63, 1 << 60, 1 << 15, 1 << 5, 1 << 4, 1 << 1, 1
 
 
-def main():
-    if len(sys.argv) != 2:
-        print(__doc__, file=sys.stderr)
-        return 2
-    qemu = sys.argv[1]
-    guests = os.path.join(os.environ.get("PHV_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "phv"), "guests")
-    if not os.access(qemu, os.X_OK):
-        print(f"1..0 # SKIP {qemu} not built (./phv build makes it)")
-        return 0
-    if not os.path.isfile(guests + "/vmlinux") or not os.path.isfile(guests + "/initramfs.cpio.gz"):
-        print(f"1..0 # SKIP no guest kernel or initramfs in {guests} (./phv setup makes them)")
-        return 0
-    gdb = shutil.which("gdb-multiarch")
-    if not gdb:
-        print("not ok 1 - gdb-multiarch is installed (./phv setup installs it)")
-        print("1..1")
-        return 1
-
-    vml = Vmlinux(guests + "/vmlinux")
-    start = vml.local_entry("start_kernel")     # start_here_common's bl start_kernel lands here
-    kinit = vml.addr("kernel_init")             # a kernel thread's function pointer: the global entry
-    jiffies = vml.addr("jiffies_64")
-    banner_addr, banner_size, _ = vml.syms["linux_banner"]
-    banner = vml.read(banner_addr, banner_size).split(b"\0")[0].decode()
-    init_stack = vml.addr("init_stack")
-    # start_kernel's global entry computes the TOC from r12: addis r2,r12,HI; addi r2,r2,LO.
-    g = vml.addr("start_kernel")
-    w0, w1 = vml.word(g), vml.word(g + 4)
-    assert w0 >> 26 == 15 and w1 >> 26 == 14, "start_kernel does not open with the TOC set-up"
-    toc = g + (sext(w0 & 0xffff, 16) << 16) + sext(w1 & 0xffff, 16)
-    # The two instructions stepped: the first must fall through, the second must be an I-form bl.
-    i0, i1 = vml.word(start), vml.word(start + 4)
-    assert i0 >> 26 not in (16, 18, 19), "start_kernel's first instruction is a branch"
-    assert i1 >> 26 == 18 and i1 & 3 == 1, "start_kernel's second instruction is not a bl"
-    bl_target = start + 4 + sext(i1 & 0x03fffffc, 26)
+def session(cpu, qemu, guests, gdb, vml, start, kinit, jiffies, banner_addr, banner, init_stack, toc, i0,
+            bl_target):
+    """One QEMU with CPU under gdb: every check, each named with the CPU."""
+    def result(ok, name):
+        return result_(ok, f"{cpu}: {name}")
 
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
@@ -171,7 +142,7 @@ delete
 detach
 printf "@@detached\\n"
 """)
-        cmd = [qemu, "-M", "pseries,x-vof=on", "-accel", "phv", "-cpu", "power10", "-smp", "1", "-m", "1G",
+        cmd = [qemu, "-M", "pseries,x-vof=on", "-accel", "phv", "-cpu", cpu, "-smp", "1", "-m", "1G",
                "-display", "none", "-monitor", "none", "-serial", f"file:{console}",
                "-kernel", guests + "/vmlinux", "-initrd", guests + "/initramfs.cpio.gz",
                "-append", 'console=hvc0 phv.cmd="echo gdb-$((6*7))"',
@@ -257,6 +228,50 @@ printf "@@detached\\n"
     if failed:
         sys.stderr.write("--- gdb\n" + out[-6000:] + "\n--- qemu\n" + (q_out or "")[-2000:] +
                          "\n--- console\n" + log[-3000:] + "\n")
+
+
+def main():
+    if len(sys.argv) != 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    qemu = sys.argv[1]
+    guests = os.path.join(os.environ.get("PHV_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "phv"), "guests")
+    if not os.access(qemu, os.X_OK):
+        print(f"1..0 # SKIP {qemu} not built (./phv build makes it)")
+        return 0
+    if not os.path.isfile(guests + "/vmlinux") or not os.path.isfile(guests + "/initramfs.cpio.gz"):
+        print(f"1..0 # SKIP no guest kernel or initramfs in {guests} (./phv setup makes them)")
+        return 0
+    gdb = shutil.which("gdb-multiarch")
+    if not gdb:
+        print("not ok 1 - gdb-multiarch is installed (./phv setup installs it)")
+        print("1..1")
+        return 1
+
+    vml = Vmlinux(guests + "/vmlinux")
+    start = vml.local_entry("start_kernel")     # start_here_common's bl start_kernel lands here
+    kinit = vml.addr("kernel_init")             # a kernel thread's function pointer: the global entry
+    jiffies = vml.addr("jiffies_64")
+    banner_addr, banner_size, _ = vml.syms["linux_banner"]
+    banner = vml.read(banner_addr, banner_size).split(b"\0")[0].decode()
+    init_stack = vml.addr("init_stack")
+    # start_kernel's global entry computes the TOC from r12: addis r2,r12,HI; addi r2,r2,LO.
+    g = vml.addr("start_kernel")
+    w0, w1 = vml.word(g), vml.word(g + 4)
+    assert w0 >> 26 == 15 and w1 >> 26 == 14, "start_kernel does not open with the TOC set-up"
+    toc = g + (sext(w0 & 0xffff, 16) << 16) + sext(w1 & 0xffff, 16)
+    # The two instructions stepped: the first must fall through, the second must be an I-form bl.
+    i0, i1 = vml.word(start), vml.word(start + 4)
+    assert i0 >> 26 not in (16, 18, 19), "start_kernel's first instruction is a branch"
+    assert i1 >> 26 == 18 and i1 & 3 == 1, "start_kernel's second instruction is not a bl"
+    bl_target = start + 4 + sext(i1 & 0x03fffffc, 26)
+
+    # POWER10 translates radix; POWER8 is a hash guest, whose effective addresses gdb reads through the SLB
+    # the register sync copies into QEMU's env and the core's HPT.
+    for cpu in ("power10", "power8"):
+        session(cpu, qemu, guests, gdb, vml, start, kinit, jiffies, banner_addr, banner, init_stack, toc, i0,
+                bl_target)
     print(f"1..{n}")
     return 1 if failed else 0
 

@@ -16,7 +16,8 @@ every restore or hop the guest checks both again, and QEMU's and the guest's own
       the whole time, so that dirty logging has to drive the iterations:
       TCG -> phv, phv -> phv, phv -> TCG (one QEMU build; every hop over a unix socket); before the chain a
       power10 stream offered to a power9 destination is refused with a message, and the source keeps running;
-  cap-nested-papr / cap-nested-hv (the core is the L0): migrate and savevm are refused with a message.
+  (a nested-hypervisor guest, cap-nested-papr / cap-nested-hv, is the suite qemu-phv-nested-migrate:
+  tests/nested_l1/nested_migrate.py).
 """
 import os
 import re
@@ -364,38 +365,6 @@ def migration_test(machine, qemu, tmp, initrd):
             src.shutdown()
 
 
-def nested_blocker_test(machine, qemu, tmp, initrd):
-    """With the core as the L0 (cap-nested-*), migrate and savevm must fail at once with a message that says
-    why, and leave the vm as it was: the core's nested state is in no stream. The vm never needs to run."""
-    for cap in ("cap-nested-papr", "cap-nested-hv"):
-        what = f"{cap}=on under phv"
-        vm = machine(qemu, base_temp_dir=tmp, log_dir=tmp, name=f"nested-{cap}",
-                     args=["-M", f"pseries,x-vof=on,cap-dawr1=off,{cap}=on", "-accel", "phv", "-cpu", "power10",
-                           "-m", "512M", "-kernel", GUESTS + "/vmlinux", "-initrd", initrd, "-S"])
-        vm.set_qmp_monitor(True)
-        try:
-            vm.launch()
-            try:
-                vm.cmd("migrate", uri="unix:" + os.path.join(tmp, "nested.sock"))
-                msg = "accepted"
-            except Exception as e:
-                msg = str(e)
-            result("nested" in msg and "not migrated" in msg, f"{what}: migrate is refused ({msg.strip()[:160]})")
-            msg = vm.cmd("human-monitor-command", command_line="savevm n1")
-            result("nested" in msg and "not migrated" in msg, f"{what}: savevm is refused ({msg.strip()[:160]})")
-            st = vm.cmd("query-status")
-            mig = vm.cmd("query-migrate")
-            result(st.get("status") == "prelaunch" and mig.get("status") in (None, "none"),
-                   f"{what}: the vm is left as it was ({st.get('status')}, migration {mig.get('status')})")
-        except Exception as e:
-            result(False, f"{what}: {e}")
-        finally:
-            try:
-                vm.shutdown(timeout=20)
-            except Exception:
-                vm.kill()
-
-
 def main():
     global GUESTS, TIMEOUT
     if len(sys.argv) != 3:
@@ -423,8 +392,6 @@ def main():
         if not only or "snap" in only:
             snapshot_test(QEMUMachine, qemu, tmp, initrd, "power10", "lpar: Using radix MMU under hypervisor")
             snapshot_test(QEMUMachine, qemu, tmp, initrd, "power8", "hash-mmu: Initializing hash mmu")
-        if not only or "nested" in only:
-            nested_blocker_test(QEMUMachine, qemu, tmp, initrd)
         if not only or "mig" in only:
             migration_test(QEMUMachine, qemu, tmp, initrd)
     print(f"1..{n}")
