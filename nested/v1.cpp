@@ -20,7 +20,7 @@ using isa::Flow;
 
 namespace {
 
-constexpr int64_t kH_NOT_FOUND = -7, kH_INTERRUPT = -69;
+constexpr int64_t kH_NOT_FOUND = -7;
 
 // struct hv_guest_state (version 1: 0xE8 bytes, version 2 adds DAWR1/DAWRX1: 0xF8) and struct pt_regs.
 namespace hvs {
@@ -276,9 +276,11 @@ Flow L0::leave_v1(Vcpu &c, uint64_t trap) {
     c.tb_offset_ = f.l1_tb_offset;
     c.leave_l2_mmu(f.l1_tlb, f.l1_slots_generation, f.l1_process_table, f.l1_hash);
     c.in_l2_ = false;
-    // R3 = the vector that ended the run; an unspecified end (the L1's interrupt, a kick) is H_INTERRUPT,
-    // as KVM's L0 answers when it must give the processor back.
-    c.st_.gpr[3] = trap ? trap : uint64_t(kH_INTERRUPT);
+    // R3 = the vector that ended the run. An unspecified end (the L1's interrupt line, a kick, a stop for a
+    // snapshot or a migration) is reported as the hypervisor decrementer: KVM's L0 answers H_INTERRUPT when a
+    // signal cuts the run short, but a Linux L1 (6.12) has no case for that trap and fails its KVM_RUN with
+    // KVM_EXIT_UNKNOWN, while an HDEC exit it simply resumes, with the L2's state as it was written back.
+    c.st_.gpr[3] = trap ? trap : 0x980;
     ++c.stats().nested_exits;
     if (hvp) {
         std::memcpy(hvp, hv, hv_size);
