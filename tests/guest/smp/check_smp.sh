@@ -1,7 +1,9 @@
 #!/bin/bash
 # The SMP load payload under phv-run --smp 8 (on however few host cores there are): TAP, one check per vcpu
 # and run.  Each vcpu must have sent and received every IPI of every round and seen no stale translation
-# after a tlbie or H_RPT_INVALIDATE; once with the JIT compiling every block, once interpreted; then a control
+# after a tlbie or H_RPT_INVALIDATE; once with the JIT compiling every block, once interpreted, once with
+# msgsndp doorbell windows in every round (doorbell=1: each vcpu's doorbell to itself taken or deferred
+# behind an IPI exactly once, those to threads 1..7 of its one-thread core taken by no one); then a control
 # run without the invalidations, which must see stale translations (so the check can fail).
 #
 #   check_smp.sh PHV_RUN SMP_ELF [ROUNDS]
@@ -31,9 +33,11 @@ run() {	# run NAME ENV APPEND
 }
 show() { sed 's/^/# /' "$tmp/$1.out" "$tmp/$1.err" | tail -n 15; }
 
-for tier in jit interp; do
-	if [ $tier = jit ]; then env=PHV_JIT_THRESHOLD=0; else env=PHV_JIT=0; fi
-	run $tier "$env" "rounds=$rounds"
+for tier in jit interp doorbell; do
+	if [ $tier = interp ]; then env=PHV_JIT=0; else env=PHV_JIT_THRESHOLD=0; fi
+	extra=
+	[ $tier = doorbell ] && extra=" doorbell=1"
+	run $tier "$env" "rounds=$rounds$extra"
 	status=$(cat "$tmp/$tier.status")
 	result $((status != 0)) "$tier: phv-run --smp $cpus exits with status 0 (got $status)"
 	ok=0
@@ -48,7 +52,26 @@ for tier in jit interp; do
 		"$tmp/$tier.out"
 	r=$?
 	result $r "$tier: the totals add up ($((cpus * rounds)) IPIs, $((cpus * rounds)) invalidations)"
-	[ $r -eq 0 ] && [ $ok -eq 0 ] && [ "$status" = 0 ] || show $tier
+	[ $r -eq 0 ] || ok=1
+	if [ $tier = doorbell ]; then
+		for ((i = 0; i < cpus; i++)); do
+			grep -q "^@@SMP@@ doorbells cpu=$i sent=$((2 * rounds)) taken+deferred=$((2 * rounds)) other-threads=$((14 * rounds)) bad=0\$" \
+				"$tmp/$tier.out"
+			r=$?
+			result $r "$tier: vcpu $i took each of its $((2 * rounds)) msgsndp doorbells once, none of the $((14 * rounds)) to threads 1..7"
+			[ $r -eq 0 ] || ok=1
+		done
+		line=$(grep '^@@SMP@@ doorbells total ' "$tmp/$tier.out")
+		taken=$(sed -n 's/.* taken=\([0-9]*\) .*/\1/p' <<<"$line")
+		deferred=$(sed -n 's/.* deferred=\([0-9]*\) .*/\1/p' <<<"$line")
+		total=$((2 * cpus * rounds))
+		[[ "$line" =~ \ sent=$total\ .*\ bad=0$ ]] && [ $((${taken:-0} + ${deferred:-0})) -eq $total ] &&
+			[ "${taken:-0}" -ge $((cpus * rounds)) ]
+		r=$?
+		result $r "$tier: the doorbell totals add up (${taken:-?} taken in the window, ${deferred:-?} behind an IPI, of $total; at least the $((cpus * rounds)) quiet ones taken)"
+		[ $r -eq 0 ] || ok=1
+	fi
+	[ $ok -eq 0 ] && [ "$status" = 0 ] || show $tier
 done
 
 # The control: the same rounds without tlbie/H_RPT_INVALIDATE must read stale values on both sides.

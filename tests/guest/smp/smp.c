@@ -15,6 +15,20 @@
  *
  *   @@SMP@@ cpu=<i> sent=<rounds> received=<rounds> stale-local=0 stale-remote=0 spurious=0 timeouts=0
  *   @@SMP@@ total cpus=<n> rounds=<rounds> sent=<n*rounds> received=<n*rounds> bad=0
+ *
+ * "doorbell=1" adds directed privileged doorbells to every round, between the remap and the H_IPI: the vcpu
+ * opens a window with MSR[EE]=1 around one msgsndp per thread number 0..7 of its core; and again after it took
+ * its predecessor's IPI, before acknowledging it, when no IPI can be pending.  A phv vcpu is a core
+ * of one thread (as a KVM-HV vcpu with emul_smt_mode 1, kvmppc_emulate_doorbell_instr), so thread 0 is the vcpu
+ * itself and must take exactly that one doorbell at 0xa00 in the window, and threads 1..7 are no one: their
+ * windows must take none (a doorbell leaking from another vcpu's msgsndp would show up there, or as a second
+ * one in the thread-0 window).  An IPI may arrive inside a window: external interrupts come before doorbells,
+ * the 0x500 stub returns with EE off to leave the IPI pending for H_XIRR, and the doorbell stays pending in
+ * DPDES; the vcpu then clears it with msgclrp and counts it as deferred (only the first window of a round may
+ * defer).  One more line per vcpu and a total:
+ *
+ *   @@SMP@@ doorbells cpu=<i> sent=<2*rounds> taken+deferred=<2*rounds> other-threads=<14*rounds> bad=0
+ *   @@SMP@@ doorbells total sent=<2*n*rounds> taken=<T> deferred=<D> bad=0  (T + D = 2*n*rounds, T >= n*rounds)
  */
 #include <stdint.h>
 
@@ -48,6 +62,9 @@
 					 ((rb) << 11) | (306u << 1))
 
 uint64_t smp_load_reloc(uint64_t ea);
+void smp_doorbell_window(uint64_t rb, uint64_t out[2]);
+uint64_t smp_dpdes(void);
+void smp_msgclrp(uint64_t rb);
 extern char smp_secondary_entry[];
 
 static uint64_t proc_table[512] __attribute__((aligned(4096)));
@@ -62,11 +79,15 @@ static struct {
 	volatile uint64_t gen;			/* the round whose mapping of V_i is in place */
 	volatile uint64_t ack;			/* the last round whose IPI this vcpu took from its predecessor */
 	volatile uint64_t sent, received, stale_local, stale_remote, spurious, timeouts, done;
-	char pad[128 - 10 * 8];
-} cpu[MAX_CPUS] __attribute__((aligned(128)));
+	/* doorbell=1: msgsndp to thread 0 (itself), taken in the window or deferred behind an IPI; msgsndp to
+	 * threads 1..7; windows that took another number of doorbells than they should */
+	volatile uint64_t db_sent, db_taken, db_deferred, db_other, db_bad;
+	char pad[256 - 15 * 8];
+} cpu[MAX_CPUS] __attribute__((aligned(256)));
 static volatile unsigned started;
 static unsigned ncpus = MAX_CPUS, rounds = 1000;
 static unsigned skip_invalidation;	/* "noinval=1": the control run, whose loads must see stale entries */
+static unsigned doorbells;		/* "doorbell=1": msgsndp windows in every round */
 static uint64_t tb_hz = 512000000;
 
 static void put(uint64_t *p, uint64_t v) { *(volatile uint64_t *)p = __builtin_bswap64(v); }
@@ -160,6 +181,33 @@ static void remap(unsigned i, uint64_t r)
 	}
 }
 
+#define DBELL_PRIVILEGED	(5ull << 27)	/* msgsndp RB: message type 5, thread number in bits 57:63 */
+
+/* One round's doorbells: a window per thread number of the core (see the top of the file). quiet: no IPI
+ * can be pending (the predecessor waits for this vcpu's acknowledgement), so the doorbell must be taken. */
+static void ring_doorbells(unsigned i, int quiet)
+{
+	for (uint64_t t = 0; t < 8; t++) {
+		uint64_t got[2];
+
+		smp_doorbell_window(DBELL_PRIVILEGED | t, got);
+		if (t == 0)
+			cpu[i].db_sent++;
+		else
+			cpu[i].db_other++;
+		cpu[i].db_taken += got[0];
+		const int pending = smp_dpdes() & 1;
+		if (pending) {
+			smp_msgclrp(DBELL_PRIVILEGED);
+			cpu[i].db_deferred++;
+		}
+		/* thread 0: one doorbell, taken, or left pending only behind an external interrupt; others: none */
+		const int ok = t == 0 ? got[0] + pending == 1 && (!pending || (got[1] && !quiet)) : got[0] == 0 && !pending;
+		if (!ok)
+			cpu[i].db_bad++;
+	}
+}
+
 /* Takes one interrupt through H_XIRR: 1 for the IPI (cleared and EOIed), 0 for nothing, -1 for another. */
 static int take_ipi(unsigned i)
 {
@@ -198,6 +246,8 @@ static void worker(unsigned i)
 		remap(i, r);
 		if (smp_load_reloc(V_BASE + i * 4096ull) != value(i, r & 1))
 			cpu[i].stale_local++;
+		if (doorbells)
+			ring_doorbells(i, 0);
 		cpu[i].gen = r;
 		full_sync();
 		uint64_t s[8] = {next, IPI_PRIORITY};
@@ -223,6 +273,8 @@ static void worker(unsigned i)
 		if (g != r || smp_load_reloc(V_BASE + prev * 4096ull) != value(prev, g & 1))
 			cpu[i].stale_remote++;
 		cpu[i].received++;
+		if (doorbells)
+			ring_doorbells(i, 1);
 		full_sync();
 		cpu[i].ack = r;
 	}
@@ -249,6 +301,35 @@ static int32_t start_cpu(uint32_t token, uint32_t server, uint64_t entry, uint64
 	rtas_args[6] = 0xffffffffu;
 	hcall(KVMPPC_H_RTAS, (uint64_t)rtas_args, 0, 0, 0, 0);
 	return (int32_t)__builtin_bswap32(rtas_args[6]);
+}
+
+/* Big-endian stubs (LPCR[ILE]=0: interrupts run big-endian) for what a doorbell window can take: 0xa00
+ * counts a doorbell in r11; 0x500 counts an external interrupt in r10 and returns with EE off (the IPI stays
+ * pending for H_XIRR); 0x900 pushes DEC far into the future. The windows are the only time EE is on. */
+static void put_be32(uint64_t addr, uint32_t w)
+{
+	__asm__("" : "+r"(addr));	/* a real address below 4 KiB, not a null pointer to the compiler */
+	*(volatile uint32_t *)addr = __builtin_bswap32(w);
+}
+#define I_MTSPR(spr, rs)	(31u << 26 | (rs) << 21 | ((spr) & 0x1f) << 16 | ((spr) >> 5) << 11 | 467u << 1)
+#define I_MFSPR(rt, spr)	(31u << 26 | (rt) << 21 | ((spr) & 0x1f) << 16 | ((spr) >> 5) << 11 | 339u << 1)
+#define I_ADDI(rt, ra, si)	(14u << 26 | (rt) << 21 | (ra) << 16 | ((si) & 0xffff))
+#define I_RFID			(19u << 26 | 18u << 1)
+static void install_window_vectors(void)
+{
+	put_be32(0xa00, I_ADDI(11, 11, 1));
+	put_be32(0xa04, I_RFID);
+	put_be32(0x500, I_MFSPR(12, 27));			/* SRR1 */
+	put_be32(0x504, 26u << 26 | 12 << 21 | 12 << 16 | 0x8000);	/* xori r12,r12,MSR[EE] (it was on) */
+	put_be32(0x508, I_MTSPR(27, 12));
+	put_be32(0x50c, I_ADDI(10, 10, 1));
+	put_be32(0x510, I_RFID);
+	put_be32(0x900, 15u << 26 | 12 << 21 | 0x7fff);	/* lis r12,0x7fff */
+	put_be32(0x904, I_MTSPR(22, 12));			/* DEC */
+	put_be32(0x908, I_RFID);
+	for (uint64_t p = 0x500; p < 0xa20; p += 32)
+		__asm__ volatile("dcbst 0,%0; sync; icbi 0,%0" : : "r"(p) : "memory");
+	__asm__ volatile("sync; isync" : : : "memory");
 }
 
 static unsigned arg(const char *args, const char *key, unsigned dflt)
@@ -300,6 +381,9 @@ void main(uint64_t r3, uint64_t r4, uint64_t r5, uint64_t msr, uint64_t entered_
 		ncpus = present < MAX_CPUS ? present : MAX_CPUS;
 	rounds = arg(args, "rounds", rounds);
 	skip_invalidation = arg(args, "noinval", 0);
+	doorbells = arg(args, "doorbell", 0);
+	if (doorbells)
+		install_window_vectors();
 
 	/* The first 16 MiB identity-mapped with 2M pages; V_i, 4K each, onto page[i][0]. */
 	for (unsigned i = 0; i < 8192; i++)
@@ -341,6 +425,17 @@ void main(uint64_t r3, uint64_t r4, uint64_t r5, uint64_t msr, uint64_t entered_
 	}
 	console_printf("@@SMP@@ total cpus=%u rounds=%u sent=%lu received=%lu bad=%lu\n", ncpus, rounds, sent,
 		       received, bad);
+	if (doorbells) {
+		uint64_t s = 0, t = 0, d = 0, b = 0;
+
+		for (unsigned i = 0; i < ncpus; i++) {
+			console_printf("@@SMP@@ doorbells cpu=%u sent=%lu taken+deferred=%lu other-threads=%lu bad=%lu\n",
+				       i, cpu[i].db_sent, cpu[i].db_taken + cpu[i].db_deferred, cpu[i].db_other,
+				       cpu[i].db_bad);
+			s += cpu[i].db_sent, t += cpu[i].db_taken, d += cpu[i].db_deferred, b += cpu[i].db_bad;
+		}
+		console_printf("@@SMP@@ doorbells total sent=%lu taken=%lu deferred=%lu bad=%lu\n", s, t, d, b);
+	}
 	console_printf("@@PAYLOAD-EXIT@@ power-off\n");
 	console_flush();
 	if (power_off)

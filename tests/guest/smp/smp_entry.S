@@ -68,6 +68,41 @@ smp_load_reloc:
 	isync
 	blr
 
+/*
+ * void smp_doorbell_window(uint64_t rb, uint64_t out[2]): msgsndp RB with MSR[EE] on for a few instructions.
+ * The stubs smp.c writes at 0xa00 and 0x500 count into r11 (doorbells taken) and r10 (external interrupts,
+ * which the stub returns from with EE off so the IPI stays pending for H_XIRR); out[0] = r11, out[1] = r10.
+ */
+#define DPDES	176
+	.globl	smp_doorbell_window
+smp_doorbell_window:
+	li	%r11, 0
+	li	%r10, 0
+	mfmsr	%r9
+	ori	%r8, %r9, 0x8000
+	mtmsrd	%r8, 1
+	.long	X_FORM(0, 0, 3, 142)		/* msgsndp r3 */
+	nop
+	nop
+	nop
+	nop
+	mtmsrd	%r9, 1
+	std	%r11, 0(%r4)
+	std	%r10, 8(%r4)
+	blr
+
+/* uint64_t smp_dpdes(void): DPDES (bit 63 while this vcpu's privileged doorbell is pending). */
+	.globl	smp_dpdes
+smp_dpdes:
+	.long	I_MFSPR(3, DPDES)
+	blr
+
+/* void smp_msgclrp(uint64_t rb) */
+	.globl	smp_msgclrp
+smp_msgclrp:
+	.long	X_FORM(0, 0, 3, 174)		/* msgclrp r3 */
+	blr
+
 	.section .bss
 	.balign	4096
 	.globl	smp_stacks
