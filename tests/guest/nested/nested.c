@@ -11,85 +11,78 @@
 #include "fdt.h"
 #include "of_client.h"
 #include "rtas.h"
-
-#define H_FUNCTION			(-2)
-#define H_PARAMETER			(-4)
-#define H_P2				(-55)
-#define H_P3				(-56)
-#define H_INVALID_ELEMENT_ID		(-79)
-#define H_INVALID_ELEMENT_SIZE		(-80)
-#define H_INVALID_ELEMENT_VALUE		(-81)
-#define H_PARTITION_PAGE_TABLE_NOT_DEFINED (-86)
-#define H_REGISTER_VPA			0xdc
-#define H_GUEST_GET_CAPABILITIES	0x460
-#define H_GUEST_SET_CAPABILITIES	0x464
-#define H_GUEST_CREATE			0x470
-#define H_GUEST_CREATE_VCPU		0x474
-#define H_GUEST_GET_STATE		0x478
-#define H_GUEST_SET_STATE		0x47c
-#define H_GUEST_RUN_VCPU		0x480
-#define H_GUEST_DELETE			0x488
-#define H_SET_PARTITION_TABLE		0xf800
-#define H_ENTER_NESTED			0xf804
-#define H_TLB_INVALIDATE		0xf808
-#define CAP_POWER9			(1ull << 62)
-#define CAP_POWER10			(1ull << 61)
-#define WIDE				(1ull << 63)
-
-/* Guest state element ids (kvm-nested.rst). */
-#define GS_PARTITION_TABLE	0x0005
-#define GS_LOGICAL_PVR		0x0003
-#define GS_RUN_INPUT		0x0c00
-#define GS_RUN_OUTPUT		0x0c01
-#define GS_GPR(n)		(0x1000 + (n))
-#define GS_HDEC_EXPIRY		0x1020
-#define GS_NIA			0x1021
-#define GS_MSR			0x1022
-#define GS_LPCR			0x102c
-#define GS_CR			0x2000
-#define GS_VSR(n)		(0x3000 + (n))
-#define GS_HDAR			0xf000
-#define GS_HDSISR		0xf001
-#define GS_HEIR			0xf002
-#define GS_ASDR			0xf003
-
-/* L1 memory the payload uses (phv-run gives 1 GiB; the image and its stack sit below 8 MiB). */
-#define ROOT		0x4000000ull	/* partition-scoped root, 2^13 entries (64 KiB aligned) */
-#define DIR1		0x4010000ull
-#define DIR2		0x4011000ull
-#define RUN_IN		0x4100000ull
-#define RUN_OUT		0x4101000ull
-#define SCRATCH		0x4102000ull
-#define VPA		0x4103000ull
-#define V1_HV		0x4104000ull	/* nestedv1: struct hv_guest_state */
-#define V1_REGS		0x4105000ull	/* ... and struct pt_regs */
-#define V1_PATB		0x4020000ull	/* nestedv1: the L1's partition table, 4 KiB */
-#define L2_MEM		0x4200000ull	/* L2 real 0..2M */
-#define L2_MEM2		0x4400000ull	/* L2 real 8M..10M, mapped late */
-#define L2_CODE		0x1000ull	/* where the L2's code goes, L2 real */
-
-#define PTE_V		(1ull << 63)
-#define PTE_L		(1ull << 62)
-#define PTE_R		(1ull << 8)
-#define PTE_C		(1ull << 7)
-#define PTE_RWX		7ull
-
-extern const uint32_t nested_l2_start[], nested_l2_end[], nested_l2_count[], nested_l2_load[],
-	nested_l2_illegal[], nested_l2_spin[];
+#include "nested.h"
 
 static struct {
 	uint32_t power_off;
 	char bootargs[256];
+	uint64_t ram_end;
+	const char *fatal;	/* "l2probe=NAME": run only that probe, which stops the VM (l2_fatal_probe) */
+	const char *skip;	/* "skip=NAME,...": probes to leave out */
 } boot;
+
+static uint64_t be_bytes(const uint8_t *b)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = 0; i < 8; i++)
+		v = v << 8 | b[i];
+	return v;
+}
+
+/* The value of "key=" in the boot arguments (up to the next space), or null. */
+static const char *boot_arg(const char *key)
+{
+	for (const char *p = boot.bootargs; *p; p++) {
+		const char *k = key, *q = p;
+
+		while (*k && *q == *k)
+			k++, q++;
+		if (!*k && (p == boot.bootargs || p[-1] == ' '))
+			return q;
+	}
+	return 0;
+}
+
+/* The end of L1 RAM (/memory@0) and the boot arguments, from the device tree or Open Firmware. */
+static void read_boot(uint64_t r3, uint64_t r5)
+{
+	uint8_t reg[16];
+	int len = 0;
+
+	if (r5) {
+		if (of_getprop(of_finddevice("/memory@0"), "reg", reg, sizeof(reg)) >= 16)
+			boot.ram_end = be_bytes(reg) + be_bytes(reg + 8);
+		len = of_getprop(of_finddevice("/chosen"), "bootargs", boot.bootargs, sizeof(boot.bootargs) - 1);
+		boot.bootargs[len < 0 ? 0 : len] = '\0';
+	} else if (dt_valid((const void *)r3)) {
+		const void *fdt = (const void *)r3;
+		const uint8_t *m = dt_getprop(fdt, dt_path_offset(fdt, "/memory@0"), "reg", &len);
+
+		if (m && len >= 16)
+			boot.ram_end = be_bytes(m) + be_bytes(m + 8);
+		const char *a = dt_getprop(fdt, dt_path_offset(fdt, "/chosen"), "bootargs", &len);
+		for (int i = 0; a && i < len && i + 1 < (int)sizeof(boot.bootargs) && a[i]; i++)
+			boot.bootargs[i] = a[i];
+	}
+	if (!boot.ram_end)
+		boot.ram_end = 1ull << 30;
+	boot.fatal = boot_arg("l2probe=");
+	boot.skip = boot_arg("skip=");
+}
+
+/* The isolation probes from the L2 (l2_probes.c), or the one that stops the VM when the boot asks for it. */
+static void isolation(int v1)
+{
+	if (boot.fatal)
+		l2_fatal_probe(v1, boot.fatal, boot.ram_end);
+	else
+		l2_probes(v1, boot.ram_end, boot.skip);
+}
 
 static unsigned checks, failures;
 
-/* The time limit each run gets (as a KVM L1 gives its L2 the time to its next timer): 2^29 ticks, about a
- * second at 512 MHz. An expiry that does not fit the hypervisor decrementer (e.g. ~0) is in the past for
- * QEMU's L0, which loads HDEC with it. */
-#define HDEC_SLICE	(1ull << 29)
-
-static uint64_t tb_now(void)
+uint64_t tb_now(void)
 {
 	uint64_t tb;
 
@@ -97,12 +90,24 @@ static uint64_t tb_now(void)
 	return tb;
 }
 
-struct ret {
-	long r3;
-	uint64_t r4, r5;
-};
+struct ret hc6(uint64_t op, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5, uint64_t a6)
+{
+	register uint64_t r3 __asm__("r3") = op;
+	register uint64_t r4 __asm__("r4") = a1;
+	register uint64_t r5 __asm__("r5") = a2;
+	register uint64_t r6 __asm__("r6") = a3;
+	register uint64_t r7 __asm__("r7") = a4;
+	register uint64_t r8 __asm__("r8") = a5;
+	register uint64_t r9 __asm__("r9") = a6;
 
-static struct ret hc(uint64_t op, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+	__asm__ volatile("sc 1"
+			 : "+r"(r3), "+r"(r4), "+r"(r5), "+r"(r6), "+r"(r7), "+r"(r8), "+r"(r9)
+			 :
+			 : "r0", "r10", "r11", "r12", "ctr", "xer", "cr0", "cr1", "cr5", "cr6", "cr7", "memory");
+	return (struct ret){(long)r3, r4, r5};
+}
+
+struct ret hc(uint64_t op, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
 	register uint64_t r3 __asm__("r3") = op;
 	register uint64_t r4 __asm__("r4") = a1;
@@ -119,7 +124,7 @@ static struct ret hc(uint64_t op, uint64_t a1, uint64_t a2, uint64_t a3, uint64_
 	return (struct ret){(long)r3, r4, r5};
 }
 
-static void check(const char *name, uint64_t got, uint64_t want)
+void check(const char *name, uint64_t got, uint64_t want)
 {
 	checks++;
 	if (got == want) {
@@ -131,23 +136,18 @@ static void check(const char *name, uint64_t got, uint64_t want)
 }
 
 /* Big-endian stores and loads (guest state buffers and radix tables are big-endian). */
-static void be64(uint64_t addr, uint64_t v)
+void be64(uint64_t addr, uint64_t v)
 {
 	*(volatile uint64_t *)addr = __builtin_bswap64(v);
 }
 
-static uint64_t rd64(uint64_t addr)
+uint64_t rd64(uint64_t addr)
 {
 	return __builtin_bswap64(*(volatile uint64_t *)addr);
 }
 
-/* A guest state buffer under construction. */
-struct gsb {
-	uint8_t *p;
-	uint32_t n, len;
-};
 
-static void gsb_start(struct gsb *b, uint64_t addr)
+void gsb_start(struct gsb *b, uint64_t addr)
 {
 	b->p = (uint8_t *)addr;
 	b->n = 0;
@@ -155,7 +155,7 @@ static void gsb_start(struct gsb *b, uint64_t addr)
 	*(uint32_t *)b->p = 0;
 }
 
-static void gsb_put(struct gsb *b, uint16_t id, unsigned size, const uint64_t *dw)
+void gsb_put(struct gsb *b, uint16_t id, unsigned size, const uint64_t *dw)
 {
 	uint8_t *e = b->p + b->len;
 
@@ -170,9 +170,9 @@ static void gsb_put(struct gsb *b, uint16_t id, unsigned size, const uint64_t *d
 	*(uint32_t *)b->p = __builtin_bswap32(b->n);
 }
 
-static void put64(struct gsb *b, uint16_t id, uint64_t v) { gsb_put(b, id, 8, &v); }
+void put64(struct gsb *b, uint16_t id, uint64_t v) { gsb_put(b, id, 8, &v); }
 static void put32(struct gsb *b, uint16_t id, uint64_t v) { gsb_put(b, id, 4, &v); }
-static void put128(struct gsb *b, uint16_t id, uint64_t hi, uint64_t lo)
+void put128(struct gsb *b, uint16_t id, uint64_t hi, uint64_t lo)
 {
 	uint64_t v[2] = {hi, lo};
 
@@ -180,7 +180,7 @@ static void put128(struct gsb *b, uint16_t id, uint64_t hi, uint64_t lo)
 }
 
 /* The value of element `id` in the buffer at addr (8 or 4 bytes), or ~0 when absent. */
-static uint64_t gsb_find(uint64_t addr, uint16_t id)
+uint64_t gsb_find(uint64_t addr, uint16_t id)
 {
 	const uint8_t *p = (const uint8_t *)addr;
 	uint32_t n = __builtin_bswap32(*(const uint32_t *)p), off = 4;
@@ -198,14 +198,14 @@ static uint64_t gsb_find(uint64_t addr, uint16_t id)
 	return ~0ull;
 }
 
-static long gid;
+long gid;
 
-static long set_state(uint64_t flags, struct gsb *b)
+long set_state(uint64_t flags, struct gsb *b)
 {
 	return hc(H_GUEST_SET_STATE, flags, gid, 0, (uint64_t)b->p, b->len).r3;
 }
 
-static uint64_t get1(uint16_t id, unsigned size)
+uint64_t get1(uint16_t id, unsigned size)
 {
 	struct gsb b;
 	uint64_t zero[2] = {0, 0};
@@ -226,7 +226,7 @@ static void set_nia(uint64_t nia)
 	set_state(0, &b);
 }
 
-static uint64_t l2_label(const uint32_t *label)
+uint64_t l2_label(const uint32_t *label)
 {
 	return L2_CODE + (uint64_t)((const uint8_t *)label - (const uint8_t *)nested_l2_start);
 }
@@ -318,10 +318,6 @@ static void build_l2(void)
 		*dst++ = *src++;
 }
 
-#define HV(off)		(*(volatile uint64_t *)(V1_HV + (off)))
-#define REG(off)	(*(volatile uint64_t *)(V1_REGS + (off)))
-#define GPR(n)		REG(8 * (n))
-#define NIP		REG(0x100)
 
 /* nestedv1: the L0 keeps only the partition table; each H_ENTER_NESTED carries the whole L2 state. */
 static void run_v1(void)
@@ -383,6 +379,7 @@ static void run_v1(void)
 	NIP = l2_label(nested_l2_spin);
 	HV(0x58) = 1;
 	check("v1-hdec-exit", (uint64_t)hc(H_ENTER_NESTED, V1_HV, V1_REGS, 0, 0, 0).r3, 0x980);
+	isolation(1);
 	check("v1-nestedv2-absent", (uint64_t)hc(H_GUEST_GET_CAPABILITIES, 0, 0, 0, 0, 0).r3, (uint64_t)H_FUNCTION);
 	finish();
 }
@@ -392,6 +389,7 @@ void main(uint64_t r3, uint64_t r4, uint64_t r5, uint64_t msr, uint64_t entered_
 	(void)r4, (void)msr, (void)entered_be;
 	console_printf("@@NESTED-START@@\n");
 	boot.power_off = rtas_power_off_token(r3, r5);
+	read_boot(r3, r5);
 
 	struct ret r = hc(H_GUEST_GET_CAPABILITIES, 0, 0, 0, 0, 0);
 
@@ -491,6 +489,7 @@ void main(uint64_t r3, uint64_t r4, uint64_t r5, uint64_t msr, uint64_t entered_
 	set_state(0, &b);
 	r = hc(H_GUEST_RUN_VCPU, 0, gid, 0, 0, 0);
 	check("hdec-exit", r.r4, 0x980);
+	isolation(0);
 
 	check("delete", (uint64_t)hc(H_GUEST_DELETE, 0, gid, 0, 0, 0).r3, 0);
 	check("deleted", (uint64_t)hc(H_GUEST_RUN_VCPU, 0, gid, 0, 0, 0).r3, (uint64_t)H_P2);
