@@ -42,12 +42,12 @@ trap 'rm -rf "$tmp"' EXIT
 
 # tb_per_run of one run (empty when the payload printed none), API v1|v2.
 phv_once() {   # API CPU
-	timeout "$limit" "$phv_run" --nested="$1" --cpu "$2" --kernel "$elf" </dev/null 2>/dev/null |
+	timeout "$limit" "$phv_run" --nested="$1" --cpu "$2" --kernel "$elf" --append isolation=0 </dev/null 2>/dev/null |
 		tr -d '\r' | sed -n "s/^@@NESTED@@ round-trip api=$1 .*tb_per_run=\([0-9]*\).*/\1/p" | head -1
 }
 qemu_once() {  # QEMU CAP CPU API
 	timeout "$limit" "$1" -M "pseries,x-vof=on,$2=on" -accel tcg -cpu "$3" -m 1G -nographic -vga none \
-		-no-reboot -kernel "$elf" </dev/null 2>/dev/null |
+		-no-reboot -kernel "$elf" -append isolation=0 </dev/null 2>/dev/null |
 		tr -d '\r' | sed -n "s/^@@NESTED@@ round-trip api=$4 .*tb_per_run=\([0-9]*\).*/\1/p" | head -1
 }
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
