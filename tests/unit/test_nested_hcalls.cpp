@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "guest_code.h"
+#include "nested_l1.h"
 #include "nested/gsb.h"
 #include "nested/l0.h"
 #include "vcpu/vcpu.h"
@@ -14,26 +15,8 @@ using namespace phv::test;
 using namespace phv::test::enc;
 using namespace phv::nested;
 
-struct Ret {
-    int64_t r3;
-    uint64_t r4, r5;
-};
-
-// Makes hcall `nr` with arguments r4.. and returns r3..r5 as the guest saw them.
-Ret hc(GuestCode &g, uint64_t nr, std::initializer_list<uint64_t> args) {
-    std::vector<uint64_t> a(args);
-    a.resize(9, 0);
-    g.set_gpr(3, nr);
-    g.run_data->papr_hcall.ret = nr;   // re-entry after the previous kDone exit writes these to r3..r12
-    for (unsigned i = 0; i < 9; ++i) {
-        g.set_gpr(4 + i, a[i]);
-        g.run_data->papr_hcall.args[i] = a[i];
-    }
-    g.load(with_done({sc(1), ori(20, 3, 0), ori(21, 4, 0), ori(22, 5, 0)}));
-    reinterpret_cast<phv::Vcpu *>(g.vcpu)->request_code_invalidate(GuestCode::kCodeBase);
-    g.run_to_done();
-    return {int64_t(g.gpr(20)), g.gpr(21), g.gpr(22)};
-}
+using Ret = nested_l1::HcallRet;
+constexpr auto &hc = nested_l1::hcall;
 
 constexpr uint64_t kBuf = 0x200000;   // where the tests put guest state buffers
 constexpr uint64_t kWide = 1ull << 63, kHost = 1ull << 62;

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "guest_code.h"
+#include "nested_l1.h"
 #include "nested/gsb.h"
 #include "nested/l0.h"
 #include "nested/migrate.h"
@@ -20,16 +21,13 @@ namespace {
 using namespace phv::test;
 using namespace phv::test::enc;
 using namespace phv::nested;
+using namespace phv::test::nested_l1;
 using Blob = std::vector<uint8_t>;
 
-struct Ret {
-    int64_t r3;
-    uint64_t r4;
-};
+using Ret = nested_l1::HcallRet;
 
 constexpr uint64_t kBuf = 0x200000, kRunIn = 0x300000, kRunOut = 0x301000;
 constexpr uint64_t kRoot = 0x100000, kDir1 = 0x110000, kDir2 = 0x111000, kL2Base = 0x400000, kL2Code = 0x1000;
-constexpr uint64_t kV = 1ull << 63, kL = 1ull << 62, kSF = 1ull << 63, kLE = 1;
 constexpr uint32_t kBdnzBack4 = 0x4200fffc;   // bdnz .-4
 
 // An L1 with nestedv2 on, guest 1 and vcpu 0, a partition-scoped tree mapping L2 0..4M at L1 kL2Base.
@@ -46,20 +44,7 @@ struct L1 : GuestCode {
         be64(kDir2, kV | kL | kL2Base | (1 << 8) | (1 << 7) | 7);
         be64(kDir2 + 8, kV | kL | (kL2Base + 0x200000) | (1 << 8) | (1 << 7) | 7);
     }
-    Ret hc(uint64_t nr, std::initializer_list<uint64_t> args) {
-        std::vector<uint64_t> a(args);
-        a.resize(9, 0);
-        set_gpr(3, nr);
-        run_data->papr_hcall.ret = nr;
-        for (unsigned i = 0; i < 9; ++i) {
-            set_gpr(4 + i, a[i]);
-            run_data->papr_hcall.args[i] = a[i];
-        }
-        load(with_done({sc(1), ori(20, 3, 0), ori(21, 4, 0)}));
-        reinterpret_cast<phv::Vcpu *>(vcpu)->request_code_invalidate(kCodeBase);
-        run_to_done();
-        return {int64_t(gpr(20)), gpr(21)};
-    }
+    Ret hc(uint64_t nr, std::initializer_list<uint64_t> args) { return nested_l1::hcall(*this, nr, args); }
     void be64(uint64_t at, uint64_t v) { be_store(ram + at, 8, v); }
     int64_t set(uint64_t flags, uint64_t gid, uint64_t vid, const GsbWriter &w) {
         std::memcpy(ram + kBuf, w.bytes().data(), w.bytes().size());
@@ -263,8 +248,9 @@ TEST(NestedMigrate, RefusedWhileAVcpuIsInPhvVcpuRun) {
     int r = 0;
     for (int i = 0; i < 2000 && r != -EBUSY; ++i) {
         r = phv_vm_set_nested_state(d.vm, saved.data(), saved.size(), nullptr);
-        if (r == 0)
+        if (r == 0) {
             ASSERT_EQ(phv_vm_set_nested_state(d.vm, nullptr, 0, nullptr), 0);
+        }
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     stop = true;

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "guest_code.h"
+#include "nested_l1.h"
 #include "nested/gsb.h"
 #include "nested/l0.h"
 #include "vcpu/vcpu.h"
@@ -17,11 +18,9 @@ namespace {
 using namespace phv::test;
 using namespace phv::test::enc;
 using namespace phv::nested;
+using namespace phv::test::nested_l1;
 
-struct Ret {
-    int64_t r3;
-    uint64_t r4;
-};
+using Ret = nested_l1::HcallRet;
 
 // L1 memory layout.
 constexpr uint64_t kRoot = 0x100000, kDir1 = 0x110000, kDir2 = 0x111000;   // partition-scoped tree
@@ -29,23 +28,12 @@ constexpr uint64_t kBuf = 0x200000, kRunIn = 0x300000, kRunOut = 0x301000, kVpa 
 constexpr uint64_t kL2Base = 0x400000;   // L2 real 0..4M is L1 0x400000..0x7fffff (two 2M pages)
 constexpr uint64_t kL2Code = 0x1000;     // L2 real address of its code
 
-constexpr uint64_t kV = 1ull << 63, kL = 1ull << 62, kR = 1ull << 8, kC = 1ull << 7, kRwx = 7;
-constexpr uint64_t kSF = 1ull << 63, kLE = 1, kIR = 1ull << 5, kDR = 1ull << 4;
 
 constexpr uint32_t li(uint32_t rt, int32_t v) { return addi(rt, 0, v); }
 constexpr uint32_t kBctr = 0x4e800420;
 constexpr uint32_t kIllegalWord = 0x00001234;
 
-uint64_t stat(phv_vcpu *v, const char *name) {
-    for (size_t i = 0; i < phv_vcpu_stat_count(); ++i) {
-        uint64_t val = 0;
-        const char *n = phv_vcpu_stat(v, i, &val);
-        if (n && std::strcmp(n, name) == 0)
-            return val;
-    }
-    ADD_FAILURE() << "no stat " << name;
-    return 0;
-}
+constexpr auto &stat = nested_l1::vcpu_stat;
 
 struct Nested : GuestCode {
     Nested() {
@@ -60,20 +48,7 @@ struct Nested : GuestCode {
         leaf(1, kL2Base + 0x200000);
     }
     // Makes hcall nr as the L1 and returns R3/R4 after it.
-    Ret hc(uint64_t nr, std::initializer_list<uint64_t> args) {
-        std::vector<uint64_t> a(args);
-        a.resize(9, 0);
-        set_gpr(3, nr);
-        run_data->papr_hcall.ret = nr;
-        for (unsigned i = 0; i < 9; ++i) {
-            set_gpr(4 + i, a[i]);
-            run_data->papr_hcall.args[i] = a[i];
-        }
-        load(with_done({sc(1), ori(20, 3, 0), ori(21, 4, 0)}));
-        reinterpret_cast<phv::Vcpu *>(vcpu)->request_code_invalidate(kCodeBase);
-        run_to_done();
-        return {int64_t(gpr(20)), gpr(21)};
-    }
+    Ret hc(uint64_t nr, std::initializer_list<uint64_t> args) { return nested_l1::hcall(*this, nr, args); }
     void be64(uint64_t at, uint64_t v) { be_store(ram + at, 8, v); }
     uint64_t be64(uint64_t at) { return be_load(ram + at, 8); }
     void pde(uint64_t dir, unsigned index, uint64_t next, unsigned nls = 9) { be64(dir + 8 * index, kV | next | nls); }

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "guest_code.h"
+#include "nested_l1.h"
 #include "nested/gsb.h"
 #include "nested/l0.h"
 #include "vcpu/vcpu.h"
@@ -13,25 +14,16 @@ namespace {
 using namespace phv::test;
 using namespace phv::test::enc;
 using namespace phv::nested;
+using namespace phv::test::nested_l1;
 
 constexpr uint64_t kRoot = 0x100000, kDir1 = 0x110000, kDir2 = 0x111000, kPatb = 0x180000;
 constexpr uint64_t kHv = 0x200000, kRegs = 0x201000, kL2Base = 0x400000, kL2Code = 0x1000;
-constexpr uint64_t kV = 1ull << 63, kL = 1ull << 62, kRwx = 7;
 constexpr uint64_t kPateRadix52 = (1ull << 63) | (1ull << 62) | (5ull << 5) | 13;   // HR, RTS for 52 bits, RPDS 13
 constexpr int64_t kNotFound = -7;
 
 constexpr uint32_t li(uint32_t rt, int32_t v) { return addi(rt, 0, v); }
 
-uint64_t stat(phv_vcpu *v, const char *name) {
-    for (size_t i = 0; i < phv_vcpu_stat_count(); ++i) {
-        uint64_t val = 0;
-        const char *n = phv_vcpu_stat(v, i, &val);
-        if (n && std::strcmp(n, name) == 0)
-            return val;
-    }
-    ADD_FAILURE() << "no stat " << name;
-    return 0;
-}
+constexpr auto &stat = nested_l1::vcpu_stat;
 
 struct V1 : GuestCode {
     V1() {
@@ -50,20 +42,7 @@ struct V1 : GuestCode {
         le64(kRegs + 0x100, kL2Code);
         le64(kRegs + 0x108, (1ull << 63) | 1);
     }
-    int64_t hc(uint64_t nr, std::initializer_list<uint64_t> args) {
-        std::vector<uint64_t> a(args);
-        a.resize(9, 0);
-        set_gpr(3, nr);
-        run_data->papr_hcall.ret = nr;
-        for (unsigned i = 0; i < 9; ++i) {
-            set_gpr(4 + i, a[i]);
-            run_data->papr_hcall.args[i] = a[i];
-        }
-        load(with_done({sc(1), ori(20, 3, 0)}));
-        reinterpret_cast<phv::Vcpu *>(vcpu)->request_code_invalidate(kCodeBase);
-        run_to_done();
-        return int64_t(gpr(20));
-    }
+    int64_t hc(uint64_t nr, std::initializer_list<uint64_t> args) { return nested_l1::hcall(*this, nr, args).r3; }
     void be64(uint64_t at, uint64_t v) { be_store(ram + at, 8, v); }
     void le64(uint64_t at, uint64_t v) { std::memcpy(ram + at, &v, 8); }
     void le32(uint64_t at, uint32_t v) { std::memcpy(ram + at, &v, 4); }
