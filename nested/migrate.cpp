@@ -70,7 +70,14 @@ public:
 class Reader {
 public:
     Reader(const uint8_t *p, uint32_t n) : p_(p), n_(n) {}
+    // Every record's length is checked against its fields before they are read; a read past the end is
+    // still never made (it gives 0 and is remembered), so a mistake there is a refusal, not an overread.
     uint64_t get(unsigned n) {
+        if (n > n_ - pos_) {
+            overrun_ = true;
+            pos_ = n_;
+            return 0;
+        }
         uint64_t v = 0;
         for (unsigned i = 0; i < n; ++i)
             v |= uint64_t(p_[pos_ + i]) << (8 * i);
@@ -91,11 +98,13 @@ public:
         return k;
     }
     uint32_t pos() const { return pos_; }
+    bool overrun() const { return overrun_; }
 
 private:
     const uint8_t *p_;
     uint32_t n_;
     uint32_t pos_ = 0;
+    bool overrun_ = false;
 };
 
 bool counters_ok(const L2Counters &k) {
@@ -450,6 +459,8 @@ int L0::import_state(std::span<const uint8_t> in, BlobError &err) {
             default:
                 return refuse(pos, "unknown record tag");
             }
+            if (r.overrun())
+                return refuse(pos, "record shorter than its fields");
             pos = next;
         }
         if (seen != count)

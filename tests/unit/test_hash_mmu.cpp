@@ -49,8 +49,7 @@ constexpr uint32_t slbfee(uint32_t rt, uint32_t rb) { return X(31, rt, 0, rb, 97
 constexpr uint32_t tlbiel(uint32_t rb) { return X(31, 0, 0, rb, 274); }
 constexpr uint32_t mr(uint32_t ra, uint32_t rs) { return X(31, rs, ra, rs, 444); }
 constexpr uint32_t mfcr(uint32_t rt) { return X(31, rt, 0, 0, 19); }
-constexpr uint32_t stb(uint32_t rs, uint32_t ra, int32_t d) { return D(38, rs, ra, d); }
-constexpr uint32_t kAmr = 29, kIamr = 61;
+constexpr uint32_t kAmr = 29;
 
 // A segment: VSID, size, base page size.
 struct Seg {

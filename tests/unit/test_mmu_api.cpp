@@ -17,8 +17,6 @@ using namespace phv::test::enc;
 
 constexpr uint64_t kGR = 1ull << 63;
 
-phv::Vm &vm_of(GuestCode &g) { return reinterpret_cast<phv::Vcpu *>(g.vcpu)->vm(); }
-
 TEST(MmuApi, ConfigureV3MmuSwitchesTypeAndReadsBack) {
     GuestCode g(PHV_CPU_POWER9);
     phv_ppc_mmuv3_cfg cfg{PHV_PPC_MMUV3_RADIX | PHV_PPC_MMUV3_GTSE, kGR | 0x100000 | 4};
