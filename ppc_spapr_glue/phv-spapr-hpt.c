@@ -1,7 +1,8 @@
 /*
  * sPAPR under phv: the hashed page table lives in the core, as it lives in the kernel under KVM-HV.
  *
- * The core serves H_ENTER, H_REMOVE, H_READ, H_PROTECT, H_BULK_REMOVE, H_CLEAR_REF and H_CLEAR_MOD itself,
+ * The core serves H_ENTER, H_REMOVE, H_READ, H_PROTECT, H_BULK_REMOVE, H_CLEAR_REF and H_CLEAR_MOD itself
+ * (and resizes the table when QEMU passes it H_RESIZE_HPT_PREPARE/COMMIT, patch 0014),
  * so the table must be the core's (phv_vm_allocate_htab, the KVM_PPC_ALLOCATE_HTAB of phv). The machine
  * keeps spapr->htab NULL, exactly as with KVM, and reads or writes entries through these calls when it
  * needs them (monitor, debug accesses, CAS reallocation).
@@ -49,4 +50,15 @@ void phv_spapr_write_hpte(uint64_t ptex, uint64_t pte0, uint64_t pte1)
     if (phv_vm_write_htab(phv_vm_get(), ptex, 1, pte) < 0) {
         warn_report("phv: HPT entry 0x%" HWADDR_PRIx " is outside the table", ptex);
     }
+}
+
+/* H_RESIZE_HPT_PREPARE/COMMIT after QEMU's own policy checks: the core's table, as KVM's ioctls resize KVM's. */
+int phv_spapr_resize_hpt_prepare(uint64_t flags, int shift)
+{
+    return shift < 0 ? -EINVAL : phv_vm_resize_hpt_prepare(phv_vm_get(), flags, (uint32_t)shift);
+}
+
+int phv_spapr_resize_hpt_commit(uint64_t flags, int shift)
+{
+    return shift < 0 ? -EINVAL : phv_vm_resize_hpt_commit(phv_vm_get(), flags, (uint32_t)shift);
 }

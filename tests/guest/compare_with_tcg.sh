@@ -5,6 +5,10 @@
 # behaviour phv follows and QEMU does not).  PHV_RUN_ARGS adds options to phv-run (e.g. --mem 256M, QEMU's
 # size here).
 #
+# PHV_QEMU=QEMU_WITH_PHV runs the phv side as QEMU's pseries machine with -accel phv instead of phv-run (the
+# QEMU that ./phv builds; the run is skipped when it is not there), with the same -m as the TCG side, and
+# PHV_QEMU_DIFFERENCES adds a differences file of its own (read after ORACLE_DIFFERENCES, so it overrides).
+#
 #   compare_with_tcg.sh PHV_RUN ELF QEMU_SYSTEM_PPC64 ORACLE_DIFFERENCES CPU...
 
 set -u
@@ -19,8 +23,19 @@ known=$4
 shift 4
 cpus="$*"
 limit=${PHV_TEST_TIMEOUT:-60}
+phv_qemu=${PHV_QEMU:-}
+if [ -n "$phv_qemu" ] && [ ! -x "$phv_qemu" ]; then
+	echo "1..0 # SKIP $phv_qemu not built (PHV_QEMU=1 ./phv build makes it)"
+	exit 0
+fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+if [ -n "${PHV_QEMU_DIFFERENCES:-}" ]; then
+	cat "$known" "$PHV_QEMU_DIFFERENCES" >"$tmp/known"
+	known=$tmp/known
+fi
+phv_name=phv-run
+[ -n "$phv_qemu" ] && phv_name="qemu -accel phv"
 
 n=0
 failed=0
@@ -38,9 +53,15 @@ qemu_skips() {
 # All runs at once: each is a few seconds of mostly start-up.
 for cpu in $cpus; do
 	skips=$(qemu_skips "$cpu")
-	# shellcheck disable=SC2086
-	( timeout "$limit" "$phv_run" ${PHV_RUN_ARGS:-} --cpu "$cpu" --kernel "$elf" </dev/null >"$tmp/phv.$cpu.raw" 2>"$tmp/phv.$cpu.err"
-	  echo $? >"$tmp/phv.$cpu.status" ) &
+	if [ -n "$phv_qemu" ]; then
+		( timeout "$limit" "$phv_qemu" -M pseries,x-vof=on -accel phv -cpu "$cpu" -m 256M -nographic -vga none \
+			-no-reboot -kernel "$elf" </dev/null >"$tmp/phv.$cpu.raw" 2>"$tmp/phv.$cpu.err"
+		  echo $? >"$tmp/phv.$cpu.status" ) &
+	else
+		# shellcheck disable=SC2086
+		( timeout "$limit" "$phv_run" ${PHV_RUN_ARGS:-} --cpu "$cpu" --kernel "$elf" </dev/null >"$tmp/phv.$cpu.raw" 2>"$tmp/phv.$cpu.err"
+		  echo $? >"$tmp/phv.$cpu.status" ) &
+	fi
 	( timeout "$limit" "$qemu" -M pseries,x-vof=on -accel tcg -cpu "$cpu" -m 256M -nographic -vga none \
 		-no-reboot -kernel "$elf" ${skips:+-append "skip=$skips"} </dev/null >"$tmp/qemu.$cpu.raw" 2>"$tmp/qemu.$cpu.err"
 	  echo $? >"$tmp/qemu.$cpu.status" ) &
@@ -53,9 +74,9 @@ for cpu in $cpus; do
 	tr -d '\r' <"$tmp/phv.$cpu.raw" | grep -a '^@@PRIV' >"$tmp/phv"
 	tr -d '\r' <"$tmp/qemu.$cpu.raw" | grep -a '^@@PRIV' >"$tmp/qemu"
 
-	result $((phv_status != 0)) "$cpu: phv-run exits with status 0 (got $phv_status)"
+	result $((phv_status != 0)) "$cpu: $phv_name exits with status 0 (got $phv_status)"
 	result $((qemu_status != 0)) "$cpu: qemu exits with status 0 (got $qemu_status)"
-	grep -q '^@@PRIV-DONE@@' "$tmp/phv"; result $? "$cpu: phv-run reaches the end"
+	grep -q '^@@PRIV-DONE@@' "$tmp/phv"; result $? "$cpu: $phv_name reaches the end"
 	grep -q '^@@PRIV-DONE@@' "$tmp/qemu"; result $? "$cpu: qemu reaches the end"
 	if ! grep -q '^@@PRIV-DONE@@' "$tmp/phv"; then
 		sed 's/^/# phv: /' "$tmp/phv.$cpu.raw" "$tmp/phv.$cpu.err" | tail -n 20
