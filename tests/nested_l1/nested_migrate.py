@@ -29,6 +29,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "qemu"))
 from migrate_phv import make_qcow2   # noqa: E402
+from qemu_guest import ConsoleGuest, guests_dir   # noqa: E402
 
 n = 0
 failed = 0
@@ -48,7 +49,7 @@ def result(ok, name):
     return ok
 
 
-class L1:
+class L1(ConsoleGuest):
     """One QEMU process running the L1 and its console."""
 
     def __init__(self, machine, qemu, tmp, name, accel, api, cpu, initrd, disk=None, incoming=False):
@@ -66,65 +67,16 @@ class L1:
                      "-device", "virtio-blk-pci,drive=disk0,id=blk0"]
         if incoming:
             args += ["-incoming", "defer"]
-        self.vm = machine(qemu, base_temp_dir=tmp, log_dir=tmp, name=name, args=args)
-        self.vm.set_qmp_monitor(True)
-        self.vm.set_console()
-        self.buf = ""
-        self.lock = threading.Lock()
-
-    def launch(self):
-        self.vm.launch()
-        self.sock = self.vm.console_socket
-        threading.Thread(target=self._reader, daemon=True).start()
-
-    def _reader(self):
-        while True:
-            try:
-                data = self.sock.recv(4096)
-            except OSError:
-                return
-            if not data:
-                return
-            with self.lock:
-                self.buf += data.decode("utf-8", "replace")
-
-    def wait_for(self, pattern, timeout):
-        end = time.time() + timeout
-        while time.time() < end:
-            with self.lock:
-                m = re.search(pattern, self.buf, re.M)
-            if m:
-                return m
-            if not self.vm.is_running():
-                break
-            time.sleep(0.1)
-        return None
+        super().__init__(machine(qemu, base_temp_dir=tmp, log_dir=tmp, name=name, args=args))
 
     def log(self):
-        with self.lock:
-            return self.buf.replace("\r", "")
-
-    def qemu_log(self):
-        try:
-            with open(self.vm._qemu_log_path, errors="replace") as f:
-                return f.read()
-        except OSError:
-            return ""
+        return super().log().replace("\r", "")
 
     def l2_runs(self):
         """The L0's count of the L2 vcpu's runs (query-phv-nested), or None without exactly one L2 vcpu."""
         guests = self.vm.cmd("query-phv-nested")
         vcpus = [v for g in guests for v in g.get("vcpus", [])]
         return vcpus[0].get("runs") if len(vcpus) == 1 else None
-
-    def hmp(self, line):
-        return self.vm.cmd("human-monitor-command", command_line=line)
-
-    def shutdown(self):
-        try:
-            self.vm.shutdown(timeout=20)
-        except Exception:
-            self.vm.kill()
 
 
 def wait_migration(src, timeout):
@@ -256,8 +208,7 @@ def main():
         return 2
     qemu, pydir, launcher = sys.argv[1:4]
     configs = sys.argv[4:] or ["v2:power10"]
-    GUESTS = os.path.join(os.environ.get("PHV_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "phv"), "guests")
+    GUESTS = guests_dir()
     if not os.access(qemu, os.X_OK) or not os.path.isdir(pydir):
         print(f"1..0 # SKIP {qemu} not built (PHV_QEMU=0?)")
         return 0

@@ -21,6 +21,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from qemu_guest import guests_dir, skip_line   # noqa: E402
+
 n = 0
 failed = 0
 
@@ -88,13 +91,10 @@ def main():
         print(__doc__, file=sys.stderr)
         return 2
     qemu, pydir = sys.argv[1:]
-    GUESTS = os.path.join(os.environ.get("PHV_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "phv"), "guests")
-    if not os.access(qemu, os.X_OK) or not os.path.isdir(pydir):
-        print(f"1..0 # SKIP {qemu} not built (./phv build makes it)")
-        return 0
-    if not os.path.isfile(GUESTS + "/vmlinux") or not os.path.isfile(GUESTS + "/busybox"):
-        print(f"1..0 # SKIP no guest kernel or busybox in {GUESTS} (./phv setup fetches them)")
+    GUESTS = guests_dir()
+    skip = skip_line(qemu, pydir, [GUESTS + "/vmlinux", GUESTS + "/busybox"], "guest kernel or busybox")
+    if skip:
+        print(skip)
         return 0
     if not shutil.which("mkfs.ext4") or not shutil.which("debugfs"):
         print("not ok 1 - mkfs.ext4 and debugfs (e2fsprogs) are needed for the disk image")

@@ -27,8 +27,10 @@ import struct
 import subprocess
 import sys
 import tempfile
-import threading
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from qemu_guest import ConsoleGuest, guests_dir, skip_line   # noqa: E402
 
 n = 0
 failed = 0
@@ -61,8 +63,8 @@ def make_qcow2(path, size):
         f.write(img)
 
 
-class Guest:
-    """One QEMU process and the shell on its console."""
+class Guest(ConsoleGuest):
+    """One QEMU process booting the Debian kernel with a shell on its console."""
 
     def __init__(self, machine, qemu, tmp, name, accel, cpu, initrd, disk, disk_format="raw", incoming=False):
         self.name = name
@@ -74,77 +76,11 @@ class Guest:
                 "-append", "console=hvc0 phv.modules=1 phv.cmd=sh"]
         if incoming:
             args += ["-incoming", "defer"]
-        self.vm = machine(qemu, base_temp_dir=tmp, log_dir=tmp, name=name, args=args)
-        self.vm.set_qmp_monitor(True)
-        self.vm.set_console()
-        self.buf = ""
-        self.lock = threading.Lock()
-        self.seq = 0
-
-    def launch(self):
-        self.vm.launch()
-        self.sock = self.vm.console_socket
-        threading.Thread(target=self._reader, daemon=True).start()
-
-    def _reader(self):
-        while True:
-            try:
-                data = self.sock.recv(4096)
-            except OSError:
-                return
-            if not data:
-                return
-            with self.lock:
-                self.buf += data.decode("utf-8", "replace")
-
-    def wait_for(self, pattern, timeout, start=0):
-        end = time.time() + timeout
-        while time.time() < end:
-            with self.lock:
-                m = re.search(pattern, self.buf[start:], re.M)
-            if m:
-                return m
-            time.sleep(0.05)
-        return None
-
-    def sh(self, command, timeout=60):
-        """Runs a command in the guest's shell; returns its output, or None when it did not finish."""
-        self.seq += 1
-        # The console echoes the line as typed: the end marker is built at run time so only the output has it.
-        with self.lock:
-            start = len(self.buf)
-        self.sock.sendall(f"{command}\necho @@END-$((0+{self.seq}))@@ status=$?\n".encode())
-        m = self.wait_for(rf"^@@END-{self.seq}@@ status=(\d+)", timeout, start)
-        if not m:
-            return None
-        with self.lock:
-            out = self.buf[start:start + m.start()]
-        return out
-
-    def log(self):
-        with self.lock:
-            return self.buf
+        super().__init__(machine(qemu, base_temp_dir=tmp, log_dir=tmp, name=name, args=args))
 
     def listen(self, uri):
         self.vm.cmd("migrate-set-capabilities", capabilities=[{"capability": "return-path", "state": True}])
         self.vm.cmd("migrate-incoming", uri=uri)
-
-    def qemu_log(self):
-        """What QEMU printed so far (QEMUMachine hands its log out only after the shutdown)."""
-        try:
-            with open(self.vm._qemu_log_path, errors="replace") as f:
-                return f.read()
-        except (OSError, TypeError, AttributeError):
-            return self.vm.get_log() or ""
-
-    def hmp(self, command):
-        return self.vm.cmd("human-monitor-command", command_line=command)
-
-    def shutdown(self):
-        try:
-            self.vm.shutdown(timeout=20)
-        except Exception:
-            self.vm.kill()
 
 
 PATTERN = ("mkdir -p /tmp/m && mount -t tmpfs -o size=64m tmpfs /tmp/m && "
@@ -371,13 +307,10 @@ def main():
         print(__doc__, file=sys.stderr)
         return 2
     qemu, pydir = sys.argv[1:]
-    GUESTS = os.path.join(os.environ.get("PHV_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "phv"), "guests")
-    if not os.access(qemu, os.X_OK) or not os.path.isdir(pydir):
-        print(f"1..0 # SKIP {qemu} not built (./phv build makes it)")
-        return 0
-    if not os.path.isfile(GUESTS + "/vmlinux") or not os.path.isfile(GUESTS + "/busybox"):
-        print(f"1..0 # SKIP no guest kernel or busybox in {GUESTS} (./phv setup fetches them)")
+    GUESTS = guests_dir()
+    skip = skip_line(qemu, pydir, [GUESTS + "/vmlinux", GUESTS + "/busybox"], "guest kernel or busybox")
+    if skip:
+        print(skip)
         return 0
     sys.path.insert(0, pydir)
     from qemu.machine import QEMUMachine   # noqa: E402 (QEMU's tree is known only now)

@@ -88,13 +88,10 @@ def main():
         print(__doc__, file=sys.stderr)
         return 2
     qemu, pydir = sys.argv[1:]
-    mp.GUESTS = os.path.join(os.environ.get("PHV_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "phv"), "guests")
-    if not os.access(qemu, os.X_OK) or not os.path.isdir(pydir):
-        print(f"1..0 # SKIP {qemu} not built (./phv build makes it)")
-        return 0
-    if not os.path.isfile(mp.GUESTS + "/vmlinux") or not os.path.isfile(mp.GUESTS + "/busybox"):
-        print(f"1..0 # SKIP no guest kernel or busybox in {mp.GUESTS} (./phv setup fetches them)")
+    mp.GUESTS = mp.guests_dir()
+    skip = mp.skip_line(qemu, pydir, [mp.GUESTS + "/vmlinux", mp.GUESTS + "/busybox"], "guest kernel or busybox")
+    if skip:
+        print(skip)
         return 0
     sys.path.insert(0, pydir)
     from qemu.machine import QEMUMachine   # noqa: E402 (QEMU's tree is known only now)
