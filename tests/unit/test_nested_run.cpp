@@ -276,7 +276,7 @@ TEST(NestedRun, ProcessScopedTranslation) {
     // The TLB is the L2's own and kept: a PTE cleared without an invalidation still translates on the
     // next run (as on hardware), and a new process table (a new set-up) drops it.
     auto *v = reinterpret_cast<phv::Vcpu *>(g.vcpu);
-    EXPECT_EQ(v->mmu_.tlb, &v->mmu_.l1_tlb);
+    EXPECT_EQ(v->mmu_.tlb, v->mmu_.l1_tlb.get());
     l2be(0x31000, 0);
     GsbWriter back;
     back.put_be(gsid::kNia, 8, 0xc000000000000000ull + kL2Code);

@@ -419,10 +419,11 @@ TEST(RadixWalk, AccessCrossingIntoAnotherPage) {
 TEST(Tlb, TargetedInvalidationLeavesOtherEntriesAlive) {
     using phv::mmu::Access;
     using phv::mmu::Invalidation;
-    phv::mmu::Tlb tlb;
+    const auto tlbp = phv::mmu::Tlb::create();
+    phv::mmu::Tlb &tlb = *tlbp;
     const uint64_t ctx = phv::mmu::Tlb::context(0, 0);
     auto fill = [&](uint64_t ea, unsigned shift) {
-        phv::mmu::TlbEntry e;
+        phv::mmu::TlbEntry e{};
         e.gpa = ea & 0xfffff000;
         e.shift = uint8_t(shift);
         for (Access a : {Access::Load, Access::Store, Access::Fetch})

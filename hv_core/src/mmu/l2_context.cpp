@@ -22,7 +22,7 @@ void Vcpu::enter_l2_mmu(uint64_t lpid, uint64_t generation, uint64_t root, uint6
     if (!t) {
         t = lru;
         if (!t->tlb)
-            t->tlb = std::make_unique<mmu::Tlb>();
+            t->tlb = mmu::Tlb::create();
         else
             t->tlb->flush();
         t->lpid = lpid;

@@ -1,5 +1,7 @@
 #include "mmu/tlb.h"
 
+#include <cstring>
+
 namespace phv::mmu {
 
 namespace {
@@ -8,24 +10,29 @@ bool os_quadrant(uint64_t tag) { return tag >> 63; }
 } // namespace
 
 void Tlb::insert(Access a, uint64_t ea, uint64_t ctx, const TlbEntry &e) {
-    TlbEntry &slot = sets_[unsigned(a)][index(ea)];
+    const unsigned i = index(ea);
+    TlbEntry &slot = sets_[unsigned(a)][i];
     slot = e;
     slot.tag = (ea & kPageMask) | ctx;
+    written_ |= 1ull << (unsigned(a) * kChunksPerSet + i / kChunk);
 }
 
 void Tlb::flush() {
-    for (auto &set : sets_)
-        set.fill(TlbEntry{});
+    for (uint64_t w = written_; w; w &= w - 1) {
+        const unsigned c = unsigned(__builtin_ctzll(w));
+        std::memset(&sets_[c / kChunksPerSet][(c % kChunksPerSet) * kChunk], 0, kChunk * sizeof(TlbEntry));
+    }
+    written_ = 0;
 }
 
 void Tlb::set_pid(uint64_t pid) {
     if (pid == pid_)
         return;
     pid_ = pid;
-    for (auto &set : sets_)
-        for (TlbEntry &e : set)
-            if (e.tag && !os_quadrant(e.tag))
-                e.tag = 0;
+    for_each_written([](TlbEntry &e) {
+        if (e.tag && !os_quadrant(e.tag))
+            e.tag = 0;
+    });
 }
 
 bool Tlb::matches(const TlbEntry &e, const Invalidation &inv) const {
@@ -79,9 +86,7 @@ unsigned Tlb::invalidate(const Invalidation &inv) {
                 drop(set[index(a)]);
         return n;
     }
-    for (auto &set : sets_)
-        for (TlbEntry &e : set)
-            drop(e);
+    for_each_written(drop);
     return n;
 }
 

@@ -11,7 +11,10 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <memory>
+#include <type_traits>
 
+#include "memory/zero_pages.h"
 #include "mmu/radix.h"
 
 namespace phv {
@@ -20,14 +23,17 @@ struct Memslot;
 
 namespace phv::mmu {
 
+// All-zero bits is the empty entry: the TLB's arrays start as zero pages (Tlb::create), so nothing is
+// constructed in them. (No member initialisers: they would make every entry of the array written at creation.)
 struct TlbEntry {
-    uint64_t tag = 0;            // 0: empty (a real tag always has context bit 0 set)
-    uint8_t *host = nullptr;     // the 4 KiB page in host memory, or nullptr when it is not RAM (MMIO)
-    uint64_t gpa = 0;            // its guest real address
-    Memslot *slot = nullptr;
-    uint8_t shift = 12;          // size of the translation the entry came from
-    uint64_t va = 0;             // hash: low 64 bits of the virtual address of the 4K piece (tlbie names VAs)
+    uint64_t tag;            // 0: empty (a real tag always has context bit 0 set)
+    uint8_t *host;           // the 4 KiB page in host memory, or nullptr when it is not RAM (MMIO)
+    uint64_t gpa;            // its guest real address
+    Memslot *slot;
+    uint8_t shift;           // size of the translation the entry came from
+    uint64_t va;             // hash: low 64 bits of the virtual address of the 4K piece (tlbie names VAs)
 };
+static_assert(std::is_trivially_default_constructible_v<TlbEntry> && std::is_trivially_copyable_v<TlbEntry>);
 
 // What a targeted invalidation names (tlbie/tlbiel/H_RPT_INVALIDATE, after decoding their forms).
 struct Invalidation {
@@ -40,9 +46,17 @@ struct Invalidation {
     uint64_t pid = 0;       // Page, Pid: the process
 };
 
-class Tlb {
+// A TLB lives in zero pages of its own (memory/zero_pages.h): a new vcpu's 3 x 1024 entries cost nothing until
+// they are filled, and every loop over them (flush, a PID switch, a full invalidation) visits only the chunks
+// of entries written since the last flush. Compiled code finds the arrays at a fixed offset from the Tlb.
+class Tlb final : public OnZeroPages<Tlb> {
 public:
     static constexpr unsigned kEntries = 1024;   // per access kind: 4 MiB of 4K pages before two collide
+    static constexpr size_t kPooled = 16;        // dead vcpus' TLBs kept for new ones
+    static std::unique_ptr<Tlb> create() { return std::unique_ptr<Tlb>(new Tlb); }
+    ~Tlb() { flush(); }   // the entries all-zero again for the next owner of the mapping
+    Tlb(const Tlb &) = delete;
+    Tlb &operator=(const Tlb &) = delete;
     static constexpr uint64_t kPageMask = ~0xfffull;
 
     // Context bits: bit 0 always (so no real tag is 0), bit 1 MSR[PR], bits 2:4 the key context: under radix
@@ -77,17 +91,35 @@ public:
     // Keeps the entries whose EA satisfies keep(ea) and drops the rest.
     template <typename F>
     void retain(F keep) {
-        for (auto &set : sets_)
-            for (TlbEntry &e : set)
-                if (e.tag && !keep(e.tag & kPageMask))
-                    e.tag = 0;
+        for_each_written([&](TlbEntry &e) {
+            if (e.tag && !keep(e.tag & kPageMask))
+                e.tag = 0;
+        });
     }
+    // Whether no entry was filled since the TLB was created or last flushed (the TLB is empty then).
+    bool untouched() const { return written_ == 0; }
 
 private:
+    Tlb() {}   // leaves sets_ alone: zero pages, every entry empty
     bool matches(const TlbEntry &e, const Invalidation &inv) const;
 
-    std::array<std::array<TlbEntry, kEntries>, 3> sets_{};
+    // Entries are tracked in chunks of kChunk: bit (access kind * kChunksPerSet + index / kChunk) of
+    // written_ is set when an entry of that chunk is filled, and cleared when flush() has zeroed the chunk.
+    static constexpr unsigned kChunk = 64, kChunksPerSet = kEntries / kChunk;
+    static_assert(3 * kChunksPerSet <= 64);
+    template <typename F>
+    void for_each_written(F f) {
+        for (uint64_t w = written_; w; w &= w - 1) {
+            const unsigned c = unsigned(__builtin_ctzll(w));
+            TlbEntry *e = &sets_[c / kChunksPerSet][(c % kChunksPerSet) * kChunk];
+            for (unsigned i = 0; i < kChunk; ++i)
+                f(e[i]);
+        }
+    }
+
     uint64_t pid_ = 0;
+    uint64_t written_ = 0;
+    std::array<std::array<TlbEntry, kEntries>, 3> sets_;
 };
 
 } // namespace phv::mmu

@@ -236,7 +236,7 @@ static Flow data_fault(Vcpu &c, uint64_t ea, Access a, const Walk &r) {
 }
 
 Flow Vcpu::translate_data_slow(Access a, uint64_t ea, unsigned len, DataRef &out) {
-    mmu::TlbEntry first, second;
+    mmu::TlbEntry first{}, second{};
     Walk fault;
     const bool real = !(st_.msr & msr::DR);   // an L2's real-mode accesses, and those through the VRMA
     if (real)
@@ -260,7 +260,7 @@ Flow Vcpu::translate_data_slow(Access a, uint64_t ea, unsigned len, DataRef &out
 }
 
 Flow Vcpu::real_cross_page(uint64_t gpa, unsigned len, bool write, DataRef &out) {
-    mmu::TlbEntry first, second;
+    mmu::TlbEntry first{}, second{};
     first.gpa = gpa & ~0xfffull;
     second.gpa = first.gpa + 0x1000;
     first.host = ram(first.gpa, 0x1000, write, &first.slot);
@@ -338,7 +338,7 @@ uint64_t Vcpu::real_address(uint64_t ea) {
     // linked at 0xc000... can run before it turns translation on.
     if (mmu_.l2.active) {
         // An L2's real address here is the L1 real address its access reaches (both trees walked).
-        mmu::TlbEntry e;
+        mmu::TlbEntry e{};
         Walk fault;
         const bool real = !(st_.msr & msr::DR);
         if (real)
@@ -370,7 +370,7 @@ bool Vcpu::fetch_address(uint64_t nip, uint64_t &ra, Flow &f) {
         ra = nip & kRealModeMask;
         return true;
     }
-    mmu::TlbEntry e;
+    mmu::TlbEntry e{};
     Walk fault;
     const uint64_t ea = real ? nip & kRealModeMask : nip;
     if (translate_page(*this, Access::Fetch, ea, e, fault, real)) {

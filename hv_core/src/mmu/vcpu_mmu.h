@@ -19,8 +19,8 @@ struct VcpuMmu {
     // The TLB of the partition the vcpu runs now: its own (l1_tlb), or while it runs a nested L2 for its
     // L1 that L2's, kept in l2_tlbs between runs. Translations are tagged by partition this way, so an
     // L1<->L2 switch drops nothing.
-    Tlb l1_tlb;
-    Tlb *tlb = &l1_tlb;
+    std::unique_ptr<Tlb> l1_tlb = Tlb::create();
+    Tlb *tlb = l1_tlb.get();
     // While an L2 runs: the L1 real address of its partition-scoped tree (nested/run.cpp). Every
     // translation, real mode included, then goes through that tree.
     struct L2 {
@@ -42,7 +42,7 @@ struct VcpuMmu {
     // may name its L2's translations, and dropping more than named is always safe).
     template <typename F>
     void for_each_tlb(F f) {
-        f(l1_tlb);
+        f(*l1_tlb);
         for (auto &t : l2_tlbs)
             if (t.tlb)
                 f(*t.tlb);

@@ -19,10 +19,8 @@ size_t BlockCache::invalidate_page(uint64_t page) {
     for (uint64_t k : it->second)
         n += blocks_.erase(k);
     by_page_.erase(it);
-    if (n) {
-        jump_.fill({});   // its entries may name the blocks just dropped; so may links
-        ++epoch_;
-    }
+    if (n)
+        new_epoch();   // jump-cache entries and links may name the blocks just dropped
     return n;
 }
 

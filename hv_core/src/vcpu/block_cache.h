@@ -6,20 +6,23 @@
 // In front of the map sits a jump cache: a direct-mapped array from (effective address, mode) to the block
 // last found there, which serves every branch target, direct or indirect, without hashing. An entry only
 // proposes a block: under MSR[IR] the caller checks it against the current fetch translation (the block's
-// real address), so translation changes need not touch the cache; dropping blocks clears it.
+// real address), so translation changes need not touch the cache. Entries carry the epoch they were made
+// in (below), so dropping blocks empties the cache without writing it; the array starts as zero pages
+// (memory/zero_pages.h), which no epoch matches, and only what a vcpu uses of it is ever faulted in.
 //
 // Before the jump cache comes direct linking: each block remembers the blocks that followed it (a
 // conditional branch's target and fall-through), so a loop goes from block to block without hashing. A link
 // is a proposal like a jump-cache entry (the caller checks it the same way) and is valid only in the epoch it
 // was made in: dropping any block starts a new epoch, so a link never leads to a freed block.
 #pragma once
-#include <array>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <unordered_map>
 #include <vector>
 
 #include "isa/insn.h"
+#include "memory/zero_pages.h"
 #include "vcpu/cpu_state.h"
 
 namespace phv {
@@ -70,29 +73,53 @@ public:
     Block *insert(std::unique_ptr<Block> b);
     // Drops every block that starts in the 4 KiB real page `page` (blocks never cross a page).
     size_t invalidate_page(uint64_t page);
-    void clear() { blocks_.clear(), by_page_.clear(), jump_.fill({}), ++epoch_; }
-    // Links made in another epoch are stale (Block::linked).
+    void clear() { blocks_.clear(), by_page_.clear(), new_epoch(); }
+    // Links and jump-cache entries made in another epoch are stale (Block::linked, jump_lookup).
     uint64_t epoch() const { return epoch_; }
 
-    // The jump cache: the block last used at effective address `ea` in `mode`, or nullptr.
+    // The jump cache: the block last used at effective address `ea` in `mode` (BlockCache::mode, 4 bits) in
+    // this epoch, or nullptr.
     Block *jump_lookup(uint64_t ea, uint64_t mode) const {
-        const JumpEntry &j = jump_[jump_index(ea)];
-        return j.ea == ea && j.mode == mode ? j.block : nullptr;
+        const JumpEntry &j = jump_->e[jump_index(ea)];
+        return j.ea == ea && j.tag == (mode | jump_epoch_) ? j.block : nullptr;
     }
-    void jump_fill(uint64_t ea, uint64_t mode, Block *b) { jump_[jump_index(ea)] = {ea, mode, b}; }
+    void jump_fill(uint64_t ea, uint64_t mode, Block *b) {
+        const unsigned i = jump_index(ea);
+        jump_->e[i] = {ea, mode | jump_epoch_, b};
+        jump_->written |= 1ull << (i / JumpTable::kChunk);
+    }
 
 private:
+    // All-zero bits (tag 0) is an empty entry: a real tag holds an epoch, which is never 0.
     struct JumpEntry {
-        uint64_t ea = 0, mode = 0;
-        Block *block = nullptr;
+        uint64_t ea, tag;   // tag: the mode in bits 0:3, the epoch above
+        Block *block;
     };
     static constexpr unsigned kJumpEntries = 4096;
     static unsigned jump_index(uint64_t ea) { return unsigned((ea >> 2) ^ (ea >> 14)) & (kJumpEntries - 1); }
-    std::array<JumpEntry, kJumpEntries> jump_{};
+    // The jump cache's array in zero pages; bit n of `written` is set once an entry of chunk n was filled, so
+    // that dying it can leave the mapping all-zero for the next vcpu.
+    struct JumpTable final : OnZeroPages<JumpTable> {
+        static constexpr size_t kPooled = 16;
+        static constexpr unsigned kChunk = kJumpEntries / 64;
+        static std::unique_ptr<JumpTable> create() { return std::unique_ptr<JumpTable>(new JumpTable); }
+        ~JumpTable() {
+            for (uint64_t w = written; w; w &= w - 1)
+                std::memset(&e[unsigned(__builtin_ctzll(w)) * kChunk], 0, kChunk * sizeof(JumpEntry));
+        }
+        uint64_t written = 0;
+        JumpEntry e[kJumpEntries];
+
+    private:
+        JumpTable() {}   // leaves e alone: zero pages, every entry empty
+    };
+    void new_epoch() { ++epoch_, jump_epoch_ = epoch_ << 4; }
+    std::unique_ptr<JumpTable> jump_ = JumpTable::create();
 
     std::unordered_map<uint64_t, std::unique_ptr<Block>> blocks_;
     std::unordered_map<uint64_t, std::vector<uint64_t>> by_page_;
     uint64_t epoch_ = 1;   // links start in epoch 0: invalid
+    uint64_t jump_epoch_ = epoch_ << 4;
 };
 
 } // namespace phv

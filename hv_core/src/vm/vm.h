@@ -36,7 +36,7 @@ public:
     uint64_t tb_freq() const { return tb_freq_; }
     Memslots &memslots() { return memslots_; }
     // Which granules other vcpus stored to since a larx (vm/reservation_table.h).
-    ReservationTable &reservations() { return reservations_; }
+    ReservationTable &reservations() { return *reservations_; }
 
     int create_vcpu(uint32_t id, Vcpu **out);
     // The JIT tier for vcpus created from now on (phv_vm_config flags; PHV_JIT=0, PHV_JIT_THRESHOLD=n and
@@ -78,7 +78,7 @@ private:
     bool jit_on_ = true, jit_perf_map_ = false;
     unsigned jit_threshold_ = 16;
     Memslots memslots_;
-    ReservationTable reservations_;
+    std::unique_ptr<ReservationTable> reservations_ = ReservationTable::create();
     std::mutex vcpus_lock_;
     std::map<uint32_t, std::unique_ptr<Vcpu>> vcpus_;
     mmu::PartitionMmu mmu_;

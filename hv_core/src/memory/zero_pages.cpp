@@ -1,0 +1,46 @@
+#include "memory/zero_pages.h"
+
+#include <sys/mman.h>
+
+#include <new>
+
+namespace phv {
+
+void *map_zero_pages(size_t bytes) {
+    void *p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        throw std::bad_alloc();
+    return p;
+}
+
+void unmap_zero_pages(void *p, size_t bytes) {
+    if (p)
+        munmap(p, bytes);
+}
+
+void *ZeroPagePool::take() {
+    {
+        std::lock_guard g(lock_);
+        if (!free_.empty()) {
+            void *p = free_.back();
+            free_.pop_back();
+            return p;
+        }
+    }
+    return map_zero_pages(bytes_);
+}
+
+void ZeroPagePool::give(void *p) {
+    if (!p)
+        return;
+    {
+        std::lock_guard g(lock_);
+        if (free_.size() < keep_) {
+            free_.push_back(p);   // within the capacity reserved at construction: never throws
+            return;
+        }
+    }
+    unmap_zero_pages(p, bytes_);
+}
+
+} // namespace phv
