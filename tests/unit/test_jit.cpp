@@ -2,7 +2,10 @@
 // the guest rewrites its code, and a full code buffer is flushed and refilled.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstring>
+#include <thread>
 #include <random>
 #include <string_view>
 
@@ -174,6 +177,88 @@ TEST(Jit, ChainedBlocksMatchTheInterpreterAndUnlinkOnInvalidation) {
         EXPECT_LE(stat(g, "jit_blocks_chained") - chained2, 250u);
     }
     EXPECT_EQ(insns[0], insns[1]);
+}
+
+// Direct links: a loop of two blocks (a conditional branch back, and the block after it) runs in linked
+// compiled code, each link patched once and then taken without the call into Vcpu::jit_link; the result
+// and instruction count are the interpreter's.
+TEST(Jit, DirectLinksArePatchedOnceAndTaken) {
+    constexpr uint32_t kCmpwi_r20_3000 = 11u << 26 | 0u << 23 | 20u << 16 | 3000u;
+    constexpr uint32_t kBeq_plus12 = 16u << 26 | 12u << 21 | 2u << 16 | 12u;
+    const auto loop = with_done({addi(20, 0, 0), addi(20, 20, 1), kCmpwi_r20_3000, kBeq_plus12,
+                                 addi(21, 21, 2), b(-16)});
+    uint64_t insns[2] = {}, r21[2] = {};
+    for (int jit = 0; jit < 2; ++jit) {
+        GuestCode g;
+        vcpu_of(g).set_jit(jit, 0, false);
+        g.load(loop);
+        const uint64_t before = stat(g, "insns_executed");
+        g.run_to_done();
+        EXPECT_EQ(g.gpr(20), 3000u);
+        insns[jit] = stat(g, "insns_executed") - before;
+        r21[jit] = g.gpr(21);
+        if (!jit) {
+            EXPECT_EQ(stat(g, "jit_links_patched"), 0u);
+            continue;
+        }
+        // ~6000 block ends go on to the next block, less the loop's timer checks (one block in 65); the
+        // two links of the loop are patched once each (again after a timer check only if a slot was lost).
+        EXPECT_GE(stat(g, "jit_blocks_chained"), 5800u);
+        EXPECT_LE(stat(g, "jit_links_patched"), 4u);
+        EXPECT_GE(stat(g, "jit_links_patched"), 2u);
+    }
+    EXPECT_EQ(insns[0], insns[1]);
+    EXPECT_EQ(r21[0], r21[1]);
+    EXPECT_EQ(r21[1], 2u * 2999);
+}
+
+// A decrementer interrupt that becomes pending inside a linked loop is taken at the same instruction
+// boundary as in the interpreter: the loop's timer countdown runs in linked code as in the run loop, so
+// SRR0, the loop count and the instructions executed agree exactly. The same for a kick: a self-linked
+// `b .` loop ends with PHV_EXIT_INTR when another thread kicks the vcpu.
+TEST(Jit, DecrementerInALinkedLoopIsTakenWhereTheInterpreterTakesIt) {
+    constexpr uint32_t kSrr0 = 26;
+    uint64_t seen[2][3] = {};
+    for (int jit = 0; jit < 2; ++jit) {
+        GuestCode g;
+        vcpu_of(g).set_jit(jit, 0, false);
+        // 0x900: r21 = SRR0, end.
+        const uint32_t handler[] = {mfspr(21, kSrr0), addi(3, 0, int32_t(GuestCode::kDone)), sc(1)};
+        std::memcpy(g.ram + 0x900, handler, sizeof handler);
+        g.set_reg(PHV_REG_PPC_LPCR_64, 1ull << 25);   // LPCR[ILE]: the handler runs little-endian
+        g.set_gpr(22, ~0ull);   // DEC = -1: pending from the mtdec on
+        g.load({addi(20, 0, 0), mtspr(22, 22), addi(20, 20, 1), b(-4)});
+        g.set_reg(PHV_REG_PPC_MSR, g.reg(PHV_REG_PPC_MSR) | 0x8000);   // EE
+        const uint64_t before = stat(g, "insns_executed");
+        g.run_to_done();
+        seen[jit][0] = g.gpr(20), seen[jit][1] = g.gpr(21), seen[jit][2] = stat(g, "insns_executed") - before;
+        EXPECT_EQ(stat(g, "dec_interrupts"), 1u);
+        EXPECT_EQ(g.gpr(21), GuestCode::kCodeBase + 8);
+        if (jit)
+            EXPECT_GE(stat(g, "jit_blocks_chained"), 32u);
+    }
+    EXPECT_GT(seen[0][0], 16u);   // the loop ran a while before the timer check
+    EXPECT_EQ(seen[0][0], seen[1][0]);
+    EXPECT_EQ(seen[0][1], seen[1][1]);
+    EXPECT_EQ(seen[0][2], seen[1][2]);
+
+    GuestCode g;
+    vcpu_of(g).set_jit(true, 0, false);
+    g.load({b(0)});
+    std::atomic<bool> done{false};
+    std::thread kicker([&] {
+        // Kick until the run has returned (a kick that lands before the loop is linked ends it as well).
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        while (!done.load()) {
+            phv_vcpu_kick(g.vcpu);
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+    });
+    const uint32_t reason = g.run();
+    done = true;
+    kicker.join();
+    EXPECT_EQ(reason, uint32_t(PHV_EXIT_INTR));
+    EXPECT_EQ(g.reg(PHV_REG_PPC_NIP), GuestCode::kCodeBase);
 }
 
 // ---- native rows against the interpreter ----------------------------------------------------------------

@@ -1,5 +1,6 @@
 #include "jit/compiler.h"
 
+#include <algorithm>
 #include <bit>
 #include <string_view>
 #include <vector>
@@ -136,6 +137,8 @@ BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room) : Xby
     push(r12);
     push(r13);
     mov(rbx, rdi);
+    // A linked block jumps in here, its frame (the same registers pushed) still on the stack.
+    linked_entry_ = here();
     mov(r12, qword[rbx + nip_]);
     Xbyak::Label done;
     const auto table = isa::insn_table();
@@ -181,20 +184,10 @@ BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room) : Xby
     sync_nip();
     if (pending_insns_)
         add(qword[rbx + insns_], pending_insns_);
-    // The end of the block, as run_block returns Jump: straight into the next block's code when
-    // Vcpu::jit_chain finds nothing for the run loop to do first (a tail call: the stack stays flat).
+    // The end of the block, as run_block returns Jump: straight into the next block's code when the run
+    // loop would have nothing to do first (jit/link.cpp).
     Xbyak::Label to_loop;
-    mov(rdi, rbx);
-    mov(rsi, reinterpret_cast<uint64_t>(&b));
-    mov(rax, reinterpret_cast<uint64_t>(&Vcpu::jit_chain));
-    call(rax);
-    test(rax, rax);
-    jz(to_loop);
-    mov(rdi, rbx);
-    pop(r13);
-    pop(r12);
-    pop(rbx);
-    jmp(rax);
+    emit_block_end(b, to_loop);
     L(to_loop);
     mov(eax, uint32_t(isa::Flow::Jump));
     L(done);
@@ -210,7 +203,7 @@ BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room) : Xby
     jmp(done);
 }
 
-BlockFn compile(Vcpu &v, const Block &b, CodeBuffer &buf, bool perf_map, unsigned *native) {
+BlockFn compile(Vcpu &v, Block &b, CodeBuffer &buf, bool perf_map, unsigned *native) {
     try {
         BlockEmitter e(v, b, buf.cursor(), buf.room());
         // No ready(): the buffer is already executable, and ready() would change its protection.
@@ -223,6 +216,8 @@ BlockFn compile(Vcpu &v, const Block &b, CodeBuffer &buf, bool perf_map, unsigne
             perf_map_add(code, n, b.start);
         if (native)
             *native = e.native_insns();
+        b.jit_linked_entry = static_cast<const uint8_t *>(code) + e.linked_entry();
+        std::copy(e.slots(), e.slots() + Block::kJitSlots, b.jit_slots);
         return reinterpret_cast<BlockFn>(code);
     } catch (const Xbyak::Error &) {
         return nullptr;   // out of room (the only error these instructions can raise)

@@ -21,8 +21,14 @@ class CodeBuffer;
 using BlockFn = isa::Flow (*)(Vcpu *);
 
 // b's code in buf, or nullptr when the buffer has no room for it (the caller flushes and tries again).
+// Sets b's linked entry and link slots; the caller sets b.jit and its generation.
 // perf_map: name the code in /tmp/perf-<pid>.map. native: if given, how many of b's instructions became
 // host code rather than calls (the tests check that the rows they exercise are the native ones).
-BlockFn compile(Vcpu &v, const Block &b, CodeBuffer &buf, bool perf_map, unsigned *native = nullptr);
+BlockFn compile(Vcpu &v, Block &b, CodeBuffer &buf, bool perf_map, unsigned *native = nullptr);
+
+// Links `from`'s compiled code at its end straight to `to`'s, for NIP = nip in the current translation
+// regime and the block cache's epoch (Vcpu::jit_link has checked that the fetch at nip uses `to` and that
+// both are compiled now). False when every slot holds a live link to another NIP (nothing patched).
+bool patch_link(Vcpu &v, Block &from, uint64_t nip, const Block &to, uint64_t epoch);
 
 } // namespace phv::jit

@@ -9,10 +9,10 @@
 #include <cstdint>
 
 #include "isa/insn.h"
+#include "vcpu/block_cache.h"
 
 namespace phv {
 class Vcpu;
-struct Block;
 } // namespace phv
 
 namespace phv::jit {
@@ -32,6 +32,9 @@ class BlockEmitter : public Xbyak::CodeGenerator {
 public:
     BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room);
     unsigned native_insns() const { return native_; }
+    // Offsets into the code: where a linking block jumps in, and the link slots (Block::jit_slots).
+    uint32_t linked_entry() const { return linked_entry_; }
+    const Block::JitSlot *slots() const { return slots_; }
 
     // ---- native rows (native_fixedpoint.cpp) ----
     bool e_addi(const isa::Decoded &d, const Variant &v);
@@ -70,6 +73,13 @@ private:
     Xbyak::Label leave_;   // rsi = the record, al = its Flow (Jump or Exit): Vcpu::jit_leave and return
     unsigned pending_insns_ = 0, pending_bytes_ = 0, native_ = 0;
     bool ended_ = false;   // a native branch wrote NIP: nothing of the block follows
+    uint32_t linked_entry_ = 0;
+    Block::JitSlot slots_[Block::kJitSlots];
+    // The block's end (jit/link.cpp): the run loop's checks between blocks inline, then the link slots,
+    // then Vcpu::jit_link for a block not linked yet. Falls to `to_loop` when the loop has work to do.
+    void emit_block_end(const Block &b, Xbyak::Label &to_loop);
+    void emit_link_slot(const Block &b, Block::JitSlot &s, Xbyak::Label &slow);
+    uint32_t here() const { return uint32_t(getSize()); }
 
     Xbyak::Address gpr(unsigned n) { return qword[rbx + gpr_ + int32_t(8 * n)]; }
     Xbyak::Address gpr32(unsigned n) { return dword[rbx + gpr_ + int32_t(8 * n)]; }

@@ -40,6 +40,16 @@ struct Block {
     uint32_t runs = 0;
     uint64_t jit_generation = 0;
     isa::Flow (*jit)(Vcpu *) = nullptr;
+    // Where compiled code that links to this block jumps: past the entry's prologue (the linking block's
+    // frame stays), so the host stack stays flat however long a chain of linked blocks runs.
+    const uint8_t *jit_linked_entry = nullptr;
+    // The patchable link slots at the code's end (jit/link.cpp): offsets into the code of the immediates
+    // a link writes.
+    struct JitSlot {
+        uint32_t nip = 0, epoch = 0, tag = 0, tag_disp = 0, gpa = 0, gpa_disp = 0, regime = 0, block = 0, jmp = 0;
+    };
+    static constexpr unsigned kJitSlots = 2;
+    JitSlot jit_slots[kJitSlots];
 
     // Direct links, the most recent first. Every link names a block of this block's mode.
     struct Link {
@@ -74,8 +84,13 @@ public:
     // Drops every block that starts in the 4 KiB real page `page` (blocks never cross a page).
     size_t invalidate_page(uint64_t page);
     void clear() { blocks_.clear(), by_page_.clear(), new_epoch(); }
-    // Links and jump-cache entries made in another epoch are stale (Block::linked, jump_lookup).
+    // Links, jump-cache entries and compiled code's link slots made in another epoch are stale
+    // (Block::linked, jump_lookup, jit/link.cpp).
     uint64_t epoch() const { return epoch_; }
+    const uint64_t *epoch_address() const { return &epoch_; }
+    // Every link and jump-cache entry dies, no block does (also after a code flush: the compiled code that
+    // links jump into has gone).
+    void new_epoch() { ++epoch_, jump_epoch_ = epoch_ << 4; }
 
     // The jump cache: the block last used at effective address `ea` in `mode` (BlockCache::mode, 4 bits) in
     // this epoch, or nullptr.
@@ -113,7 +128,6 @@ private:
     private:
         JumpTable() {}   // leaves e alone: zero pages, every entry empty
     };
-    void new_epoch() { ++epoch_, jump_epoch_ = epoch_ << 4; }
     std::unique_ptr<JumpTable> jump_ = JumpTable::create();
 
     std::unordered_map<uint64_t, std::unique_ptr<Block>> blocks_;

@@ -175,6 +175,9 @@ Flow Vcpu::mtspr_value(unsigned n, uint64_t v) {
         keys_changed();
         break;
     case spr::IAMR: st_.spr[spr::IAMR] = v; keys_changed(); break;
+    // A new PID is picked up at the next block boundary (mmu_sync); linked compiled code checks only the
+    // attention flag there.
+    case spr::PIDR: st_.spr[n] = v; attention_.store(true, std::memory_order_release); break;
     case spr::UAMOR: st_.spr[spr::UAMOR] = v & st_.spr[spr::AMOR]; break;
     case spr::CTRL_W: st_.spr[n] = v & 1; break;   // only RUN is writable
     case spr::PPR32: st_.spr[spr::PPR] = (st_.spr[spr::PPR] & 0xffffffffull) | (v << 32); break;

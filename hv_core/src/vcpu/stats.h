@@ -19,6 +19,7 @@ namespace phv {
     X(jit_blocks_compiled)                                                                                     \
     X(jit_code_flushes)                                                                                        \
     X(jit_blocks_chained)                                                                                      \
+    X(jit_links_patched)                                                                                       \
     X(interrupts_delivered)                                                                                    \
     X(dec_interrupts)                                                                                          \
     X(ext_interrupts)                                                                                          \

@@ -476,14 +476,15 @@ Flow Vcpu::jit_leave(Vcpu *v, const isa::Decoded *d, Flow f) {
 }
 
 // What the run loop does between two blocks, for compiled code that ends with NIP moved by a native branch
-// or by falling through: the next block's code if the loop would run it compiled right away with nothing
-// else to do first, else nullptr (the block returns and the loop does it all). So it declines when the
-// attention flag is up, when the loop's countdown to the timer check is due, while the performance monitor
-// counts (pmu_block_start/end would run), when no link or jump-cache entry names a block the fetch at NIP
-// uses, or when that block is not compiled. The MSR is the one `from` started with (an instruction that
-// changes it ends the block through Jump, not here), so the mode, MSR[SE/BE] and the choice of tier hold;
-// links die with the cache's epoch, so invalidated blocks are never chained to.
-Vcpu::JitFn Vcpu::jit_chain(Vcpu *v, Block *from) {
+// or by falling through and found no link slot of its own for it (jit/link.cpp): the next block's linked
+// entry if the loop would run it compiled right away with nothing else to do first, else nullptr (the
+// block returns and the loop does it all). So it declines when the attention flag is up, when the loop's
+// countdown to the timer check is due, while the performance monitor counts (pmu_block_start/end would
+// run), when no link or jump-cache entry names a block the fetch at NIP uses, or when that block is not
+// compiled. The MSR is the one `from` started with (an instruction that changes it ends the block through
+// Jump, not here), so the mode, MSR[SE/BE] and the choice of tier hold; links die with the cache's epoch,
+// so invalidated blocks are never chained to. A block found is patched into one of from's link slots.
+const uint8_t *Vcpu::jit_link(Vcpu *v, Block *from) {
     if (v->attention_.load(std::memory_order_relaxed) || v->timer_countdown_ == 0 ||
         !(v->st_.spr[spr::MMCR0] & pmu::FC) || v->pmu_.on || !v->jit_code_) [[unlikely]]
         return nullptr;
@@ -496,15 +497,19 @@ Vcpu::JitFn Vcpu::jit_chain(Vcpu *v, Block *from) {
             return nullptr;
         from->link(nip, epoch, b);
     }
-    if (!b->jit || b->jit_generation != v->jit_code_->generation()) [[unlikely]]
+    const uint64_t generation = v->jit_code_->generation();
+    if (!b->jit || b->jit_generation != generation) [[unlikely]]
         return nullptr;
+    // A hand-compiled block (tests) has no code of its own in the buffer to patch.
+    if (from->jit && from->jit_generation == generation && jit::patch_link(*v, *from, nip, *b, epoch))
+        ++v->stats_.jit_links_patched;
     --v->timer_countdown_;
     v->pmu_.block = b;
     v->pmu_.nip = nip;
     v->pmu_.first = v->stats_.insns_executed;
     v->pmu_.irqs = v->stats_.interrupts_delivered;
     ++v->stats_.jit_blocks_chained;
-    return b->jit;
+    return b->jit_linked_entry;
 }
 
 Flow Vcpu::run_block_fast(Block &b) {
@@ -524,6 +529,7 @@ Flow Vcpu::run_block_fast(Block &b) {
     jit::BlockFn fn = jit::compile(*this, b, *jit_code_, jit_perf_map_);
     if (!fn) {   // the buffer is full: start it again (every other block's code goes with it)
         jit_code_->flush();
+        blocks_.new_epoch();   // and every link into it
         ++stats_.jit_code_flushes;
         fn = jit::compile(*this, b, *jit_code_, jit_perf_map_);
         if (!fn)

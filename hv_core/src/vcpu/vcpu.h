@@ -73,9 +73,9 @@ public:
     bool jit_enabled() const { return jit_on_; }
     // Compiled code calls this when an instruction returns Jump or Exit: what run_block<false, false> does then.
     static isa::Flow jit_leave(Vcpu *v, const isa::Decoded *d, isa::Flow f);
-    // Compiled code calls this at its end to go straight on to the next compiled block (vcpu.cpp).
-    using JitFn = isa::Flow (*)(Vcpu *);
-    static JitFn jit_chain(Vcpu *v, Block *from);
+    // Compiled code calls this at its end when none of its link slots matched (jit/link.cpp): the next
+    // block's linked entry, the link patched for next time, or nullptr for the run loop (vcpu.cpp).
+    static const uint8_t *jit_link(Vcpu *v, Block *from);
     void request_code_invalidate(uint64_t gpa);
     // An HPT resize commit has raised PartitionMmu::hold: look at it at the next block boundary (the per-block
     // MMU check does not read `hold`; the attention flag, already read there, carries it).
@@ -331,7 +331,7 @@ private:
     bool jit_on_ = true, jit_perf_map_ = false;
     unsigned jit_threshold_ = 16;
     std::unique_ptr<jit::CodeBuffer> jit_code_;
-    // Blocks until the run loop's next timer and interrupt check (run(), jit_chain()).
+    // Blocks until the run loop's next timer and interrupt check (run(), and linked compiled code).
     unsigned timer_countdown_ = 0;
     isa::Flow trace_after(const isa::Decoded &d, uint64_t msr_before, isa::Flow f);
     bool deliver_pending_interrupt();

@@ -1,0 +1,183 @@
+// Direct block links: the end of a compiled block goes straight on into the next block's code.
+//
+// What the run loop does between two blocks, the block's code does inline when it is only the lookup:
+// the attention flag (kick, interrupt line, code invalidation, LPCR update, HPT hold, PIDR written), the
+// countdown to the loop's timer and interrupt check, the performance monitor (counting blocks need the
+// loop's per-block bookkeeping), and what mmu_sync() would pick up (another vcpu's tlbie or partition
+// change, a memslot change). Any of those: back to the loop. Then the link slots: each names one NIP and
+// the block the fetch there used when the slot was patched, checked as fetch_matches() checks a link (the
+// fetch TLB entry for the NIP still maps to that block's real address; in real mode the regime is the
+// same), in the block cache's epoch. A match counts the block against the countdown as the loop would and
+// jumps into the successor's code past its prologue. A miss calls Vcpu::jit_link, which does the loop's
+// lookup and, when it finds a compiled block, patches a slot (patch_link) for the next time.
+//
+// A slot is never unpatched in place: it holds the epoch it was made in, and dropping any block (icbi, a
+// store to a code page, phv_invalidate_code) or flushing the code buffer starts a new epoch, after which no
+// slot matches until it is patched again. So a link never leads into dropped code or to a block that died.
+#include <cstring>
+
+#include "jit/compiler.h"
+#include "jit/emitter.h"
+#include "memory/memslots.h"
+#include "vcpu/pmu.h"
+#include "vcpu/vcpu.h"
+
+namespace phv::jit {
+
+using namespace Xbyak::util;
+
+namespace {
+// Placeholders that force the long encodings the patches overwrite (an imm64, a disp32).
+constexpr uint64_t kImm64 = 0x8000000000000001ull;
+constexpr int32_t kDisp32 = 0x40000000;
+constexpr uint8_t kRegimeNone = 0xff;   // matches neither real-mode regime (0 untranslated, 1 translated)
+
+// Offset of the fetch TLB entry field for ea from a Tlb's start.
+int32_t tlb_field(const mmu::Tlb &t, uint64_t ea, size_t field) {
+    const auto *set = reinterpret_cast<const char *>(t.entries(mmu::Access::Fetch));
+    return int32_t(set - reinterpret_cast<const char *>(&t) + mmu::Tlb::index(ea) * sizeof(mmu::TlbEntry) + field);
+}
+} // namespace
+
+void BlockEmitter::emit_block_end(const Block &b, Xbyak::Label &to_loop) {
+    const auto offset = [&](const void *field) {
+        return int32_t(reinterpret_cast<const char *>(field) - reinterpret_cast<const char *>(&v_));
+    };
+    Xbyak::Label slow;
+    // The run loop's own work.
+    cmp(byte[rbx + offset(&v_.attention_)], 0);
+    jne(to_loop, T_NEAR);
+    cmp(dword[rbx + offset(&v_.timer_countdown_)], 0);
+    je(to_loop, T_NEAR);
+    static_assert(pmu::FC == 1ull << 31, "MMCR0[FC] is bit 31 of the low word");
+    test(dword[rbx + offset(&v_.st_.spr[spr::MMCR0])], uint32_t(pmu::FC));
+    jz(to_loop, T_NEAR);
+    cmp(byte[rbx + offset(&v_.pmu_.on)], 0);
+    jne(to_loop, T_NEAR);
+    // mmu_sync()'s tests; Vcpu::jit_link does the sync itself.
+    mov(rax, qword[rbx + offset(&v_.partition_mmu_generation_)]);
+    mov(rax, qword[rax]);
+    cmp(rax, qword[rbx + offset(&v_.mmu_.generation)]);
+    jne(slow, T_NEAR);
+    mov(rax, qword[rbx + offset(&v_.slots_)]);
+    mov(rax, qword[rax + int32_t(reinterpret_cast<const char *>(v_.slots_->generation_address()) -
+                                 reinterpret_cast<const char *>(v_.slots_))]);
+    cmp(rax, qword[rbx + offset(&v_.mmu_.slots_generation)]);
+    jne(slow, T_NEAR);
+    cmp(byte[rbx + offset(&v_.mmu_.pending)], 0);
+    jne(slow, T_NEAR);
+    // The loop's per-block bookkeeping for the performance monitor (pmu_insn_address() after an mtspr
+    // starts it), the part that does not depend on the successor: jit_link repeats it.
+    mov(rax, qword[rbx + nip_]);
+    mov(qword[rbx + offset(&v_.pmu_.nip)], rax);
+    mov(rax, qword[rbx + insns_]);
+    mov(qword[rbx + offset(&v_.pmu_.first)], rax);
+    mov(rax, qword[rbx + offset(&v_.stats_.interrupts_delivered)]);
+    mov(qword[rbx + offset(&v_.pmu_.irqs)], rax);
+    for (unsigned i = 0; i < Block::kJitSlots; ++i)
+        emit_link_slot(b, slots_[i], slow);
+    L(slow);
+    mov(rdi, rbx);
+    mov(rsi, reinterpret_cast<uint64_t>(&b));
+    mov(rax, reinterpret_cast<uint64_t>(&Vcpu::jit_link));
+    call(rax);
+    test(rax, rax);
+    jz(to_loop, T_NEAR);
+    jmp(rax);
+}
+
+void BlockEmitter::emit_link_slot(const Block &b, Block::JitSlot &s, Xbyak::Label &slow) {
+    const auto offset = [&](const void *field) {
+        return int32_t(reinterpret_cast<const char *>(field) - reinterpret_cast<const char *>(&v_));
+    };
+    const bool ir = (b.key >> 60) & 8;
+    Xbyak::Label miss, go;
+    mov(rax, kImm64);
+    s.nip = here() - 8;
+    cmp(rax, qword[rbx + nip_]);
+    jne(miss, T_NEAR);
+    mov(rax, kImm64);
+    s.epoch = here() - 8;
+    cmp(rax, qword[rbx + offset(v_.blocks_.epoch_address())]);
+    jne(slow, T_NEAR);
+    if (!ir) {
+        // Real mode: untranslated (regime 0) the NIP alone names the real address; translated (1: the VRMA,
+        // an L2's tree) the fetch TLB's real-mode context says.
+        movzx(eax, byte[rbx + offset(&v_.mmu_.vrma)]);
+        or_(al, byte[rbx + offset(&v_.mmu_.l2.active)]);
+        cmp(al, kRegimeNone);
+        s.regime = here() - 1;
+        jne(slow, T_NEAR);
+        test(al, al);
+        jz(go, T_NEAR);
+    }
+    // fetch_matches(): the entry for the NIP has the tag of the current context and maps the block's page.
+    mov(rax, qword[rbx + offset(&v_.mmu_.tlb)]);
+    mov(rcx, kImm64);
+    s.tag = here() - 8;
+    if (ir)
+        or_(rcx, qword[rbx + offset(&v_.mmu_.key_context)]);
+    cmp(rcx, qword[rax + kDisp32]);
+    s.tag_disp = here() - 4;
+    jne(slow, T_NEAR);
+    mov(rcx, kImm64);
+    s.gpa = here() - 8;
+    cmp(rcx, qword[rax + kDisp32]);
+    s.gpa_disp = here() - 4;
+    jne(slow, T_NEAR);
+    L(go);
+    // What the loop does for the block it runs next.
+    mov(rax, kImm64);
+    s.block = here() - 8;
+    mov(qword[rbx + offset(&v_.pmu_.block)], rax);
+    sub(dword[rbx + offset(&v_.timer_countdown_)], 1);
+    add(qword[rbx + offset(&v_.stats_.jit_blocks_chained)], 1);
+    jmp(slow, T_NEAR);   // until patched: the successor's linked entry
+    s.jmp = here() - 4;
+    L(miss);
+}
+
+bool patch_link(Vcpu &v, Block &from, uint64_t nip, const Block &to, uint64_t epoch) {
+    auto *code = reinterpret_cast<uint8_t *>(from.jit);
+    const auto put = [&](uint32_t at, const auto &value) { std::memcpy(code + at, &value, sizeof value); };
+    const auto get = [&](uint32_t at) {
+        uint64_t x;
+        std::memcpy(&x, code + at, sizeof x);
+        return x;
+    };
+    // The slot that names this NIP already (its translation went stale), else one that is free: never
+    // patched, or patched in an older epoch. A live link to another NIP is kept: an exit with more
+    // successors than slots (a return) would otherwise rewrite its code at every turn, and each rewrite
+    // costs the host a pipeline flush; the others go through jit_link's lookup instead.
+    unsigned i = Block::kJitSlots;
+    for (unsigned k = 0; k < Block::kJitSlots && i == Block::kJitSlots; ++k)
+        if (get(from.jit_slots[k].nip) == nip)
+            i = k;
+    for (unsigned k = 0; k < Block::kJitSlots && i == Block::kJitSlots; ++k)
+        if (get(from.jit_slots[k].epoch) != epoch)
+            i = k;
+    if (i == Block::kJitSlots)
+        return false;
+    const Block::JitSlot &s = from.jit_slots[i];
+
+    const bool ir = (from.key >> 60) & 8;
+    const bool translated = ir || v.mmu_.vrma || v.mmu_.l2.active;
+    const uint64_t ea = ir ? nip : nip & Vcpu::kRealModeMask;
+    const uint64_t context = ir ? (1 | ((from.key >> 60) & 2)) : mmu::Tlb::kRealContext;   // key context at run time
+    put(s.nip, nip);
+    put(s.epoch, epoch);
+    if (!ir)
+        put(s.regime, uint8_t(translated));
+    if (translated) {
+        const mmu::Tlb &t = *v.mmu_.tlb;
+        put(s.tag, (ea & mmu::Tlb::kPageMask) | context);
+        put(s.tag_disp, tlb_field(t, ea, offsetof(mmu::TlbEntry, tag)));
+        put(s.gpa, to.real_start - (ea & 0xfff));
+        put(s.gpa_disp, tlb_field(t, ea, offsetof(mmu::TlbEntry, gpa)));
+    }
+    put(s.block, reinterpret_cast<uint64_t>(&to));
+    put(s.jmp, int32_t(to.jit_linked_entry - (code + s.jmp + 4)));
+    return true;
+}
+
+} // namespace phv::jit
