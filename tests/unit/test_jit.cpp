@@ -271,7 +271,9 @@ constexpr std::string_view kNativeBody[] = {
     "andis.", "ori", "oris", "xori", "xoris", "extsb", "extsh", "extsw", "cmp", "cmpl", "cmpi", "cmpli",
     "rlwinm", "rlwnm", "rlwimi", "rldicl", "rldicr", "rldic", "rldimi", "rldcl", "rldcr", "slw", "srw", "sld",
     "srd", "sraw", "srawi", "srad", "sradi", "extswsli", "mfspr", "mtspr", "mfcr", "mtcrf", "crand", "crandc",
-    "cror", "crorc", "crxor", "crnand", "crnor", "creqv", "mcrf"};
+    "cror", "crorc", "crxor", "crnand", "crnor", "creqv", "mcrf", "mulli", "mullw", "mulld", "mulhw", "mulhwu",
+    "mulhd", "mulhdu", "divw", "divwu", "divd", "divdu", "cntlzw", "cntlzd", "cnttzw", "cnttzd", "popcntw",
+    "popcntd", "isel", "mfmsr"};
 constexpr std::string_view kNativeBranches[] = {"b", "bc", "bclr", "bcctr"};
 
 size_t row_index(std::string_view mnemonic) {
@@ -296,15 +298,15 @@ struct RowGen {
         default: return rng();
         }
     }
-    // A word of row `mnemonic` with random fields (mfspr/mtspr naming LR, CTR or XER, the last called).
+    // A word of row `mnemonic` with random fields (mfspr/mtspr naming LR, CTR, XER or SPRG0, the last called).
     phv::isa::Decoded insn(std::string_view mnemonic, const phv::isa::DecodeContext &ctx) {
         const size_t idx = row_index(mnemonic);
         const phv::isa::InsnDef &def = phv::isa::insn_table()[idx];
         for (;;) {
             uint32_t w = def.match | (uint32_t(rng()) & ~def.mask);
             if (mnemonic == "mfspr" || mnemonic == "mtspr") {
-                static constexpr unsigned kSprs[] = {8, 9, 1};
-                const unsigned n = kSprs[rng() % 3];
+                static constexpr unsigned kSprs[] = {8, 9, 1, 272};
+                const unsigned n = kSprs[rng() % 4];
                 w = (w & ~(0x3ffu << 11)) | (n & 0x1f) << 16 | (n >> 5) << 11;
             }
             const phv::isa::Decoded d = phv::isa::decode(w, ctx);
@@ -346,7 +348,7 @@ std::string describe(const phv::Block &b, const Observed &want, const Observed &
 
 // Random blocks of the native rows, every variant (OE, Rc, L, BO, LK, AA) and random operands, in 64-bit
 // and in 32-bit mode: the compiled block leaves exactly the state the rows' semantic functions leave when
-// run one after the other as run_block does, and every instruction but mfspr/mtspr XER was native.
+// run one after the other as run_block does, and every instruction but mfspr/mtspr SPRG0 was native.
 TEST(Jit, NativeRowsMatchTheirSemantics) {
     GuestCode g;
     phv::Vcpu &v = vcpu_of(g);
@@ -370,7 +372,7 @@ TEST(Jit, NativeRowsMatchTheirSemantics) {
             unsigned expect_native = 0;
             for (const auto &d : b.insns) {
                 const auto name = phv::isa::insn_table()[d.def].mnemonic;
-                expect_native += !((name == "mfspr" || name == "mtspr") && d.imm == 1);
+                expect_native += !((name == "mfspr" || name == "mtspr") && d.imm == 272);
             }
 
             // One random state for both runs.
@@ -412,6 +414,78 @@ TEST(Jit, NativeRowsMatchTheirSemantics) {
     v.st_.msr = msr0;
     EXPECT_EQ(blocks, 12000u);
     EXPECT_GT(natives, 40000u);
+}
+
+// The multiply, divide and count rows against their semantic functions on every pair of edge operands
+// (division by zero, the most negative number by -1, products that overflow a word or a doubleword, zero
+// for the counts), in every OE/Rc variant, in 64- and 32-bit mode, with XER[SO] clear and set: the same
+// GPRs, CR and XER, and each compiled as host code.
+TEST(Jit, NativeMultiplyDivideCountEdgesMatchTheirSemantics) {
+    GuestCode g;
+    phv::Vcpu &v = vcpu_of(g);
+    const phv::isa::DecodeContext ctx{phv::isa::Isa::V310, false};
+    phv::jit::CodeBuffer buf(4u << 20);
+    ASSERT_TRUE(buf.ok());
+    constexpr uint64_t kEdges[] = {0, 1, 2, 3, 7, ~0ull, ~0ull - 1, 0x7fffffff, 0x80000000, 0xffffffff,
+                                   0x80000001, 0x100000000, 0xffffffff80000000, 0x7fffffffffffffff,
+                                   0x8000000000000000, 0x123456789abcdef0, 0xfedcba9876543210,
+                                   0x0000000100000001, 0x00000000fffffffe, 0xffffffff00000000};
+    constexpr std::string_view kXo[] = {"mullw", "mulld", "mulhw", "mulhwu", "mulhd", "mulhdu",
+                                        "divw", "divwu", "divd", "divdu"};
+    constexpr std::string_view kUnary[] = {"cntlzw", "cntlzd", "cnttzw", "cnttzd", "popcntw", "popcntd"};
+    const uint64_t msr0 = v.st_.msr;
+    unsigned checked = 0;
+    const auto check = [&](std::string_view name, bool unary) {
+        const phv::isa::InsnDef &def = phv::isa::insn_table()[row_index(name)];
+        for (unsigned variant = 0; variant < 4; ++variant) {
+            if (!def.exec[variant])
+                continue;
+            // XO: RT=6, RA=4, RB=5; X (count): RS=4, RA=6.
+            const uint32_t w = def.match | (unary ? (4u << 21 | 6u << 16) : (6u << 21 | 4u << 16 | 5u << 11)) |
+                               (variant & 2 ? 1u << 10 : 0) | (variant & 1);
+            phv::Block b;
+            b.insns.push_back(phv::isa::decode(w, ctx));
+            ASSERT_EQ(b.insns[0].fn, def.exec[variant]) << name << " " << variant;
+            for (int mode = 0; mode < 2; ++mode) {
+                const uint64_t msr = mode ? (msr0 & ~phv::msr::SF) : msr0;
+                b.key = phv::BlockCache::key(GuestCode::kCodeBase, msr);
+                unsigned native = 0;
+                phv::jit::BlockFn fn = phv::jit::compile(v, b, buf, false, &native);
+                ASSERT_NE(fn, nullptr);
+                ASSERT_EQ(native, 1u) << name;
+                for (uint64_t a : kEdges)
+                    for (uint64_t c : kEdges)
+                        for (uint8_t so = 0; so < 2; ++so) {
+                            v.st_.msr = msr;
+                            v.st_.gpr[4] = a, v.st_.gpr[5] = c, v.st_.gpr[6] = 0x5555aaaa5555aaaa;
+                            v.st_.cr = 0x12345678;
+                            v.st_.set_xer(0);
+                            v.st_.so = so;
+                            v.st_.nip = GuestCode::kCodeBase;
+                            const phv::CpuState start = v.st_;
+                            const uint64_t insns0 = v.stats().insns_executed;
+                            ++v.stats().insns_executed;
+                            ASSERT_EQ(b.insns[0].fn(v, b.insns[0]), phv::isa::Flow::Next);
+                            v.st_.nip = v.next_nip(b.insns[0]);
+                            const Observed want = observe(v);
+                            v.st_ = start;
+                            v.stats().insns_executed = insns0;
+                            EXPECT_EQ(fn(&v), phv::isa::Flow::Jump);
+                            const Observed got = observe(v);
+                            ASSERT_TRUE(want == got) << name << " variant " << variant << (mode ? " 32-bit " : " 64-bit ")
+                                                     << std::hex << a << " " << c << ": " << describe(b, want, got);
+                            ++checked;
+                        }
+            }
+        }
+    };
+    for (std::string_view n : kXo)
+        check(n, false);
+    for (std::string_view n : kUnary)
+        check(n, true);
+    v.st_.msr = msr0;
+    // 10 XO rows: 4 variants (mulh*: 2); 6 count rows: 2 variants (popcnt*: 1); 2 modes, 400 pairs, 2 SO.
+    EXPECT_EQ(checked, (6u * 4 + 4u * 2 + 4u * 2 + 2u * 1) * 2 * 400 * 2);
 }
 
 constexpr std::string_view kNativeMemory[] = {

@@ -53,6 +53,12 @@ const NativeRow kNativeRows[] = {
     {"crand", &E::e_crlogical, 0}, {"crandc", &E::e_crlogical, 1}, {"cror", &E::e_crlogical, 2},
     {"crorc", &E::e_crlogical, 3}, {"crxor", &E::e_crlogical, 4}, {"crnand", &E::e_crlogical, 5},
     {"crnor", &E::e_crlogical, 6}, {"creqv", &E::e_crlogical, 7}, {"mcrf", &E::e_mcrf, 0},
+    {"mulli", &E::e_mul, 0}, {"mullw", &E::e_mul, 1}, {"mulld", &E::e_mul, 2}, {"mulhw", &E::e_mul, 3},
+    {"mulhwu", &E::e_mul, 4}, {"mulhd", &E::e_mul, 5}, {"mulhdu", &E::e_mul, 6},
+    {"divw", &E::e_div, 0}, {"divwu", &E::e_div, 1}, {"divd", &E::e_div, 2}, {"divdu", &E::e_div, 3},
+    {"cntlzw", &E::e_count, 0}, {"cntlzd", &E::e_count, 1}, {"cnttzw", &E::e_count, 2},
+    {"cnttzd", &E::e_count, 3}, {"popcntw", &E::e_count, 4}, {"popcntd", &E::e_count, 5},
+    {"isel", &E::e_isel, 0}, {"mfmsr", &E::e_mfmsr, 0},
     {"b", &E::e_b, 0}, {"bc", &E::e_bc, 0}, {"bclr", &E::e_bc_reg, 0}, {"bcctr", &E::e_bc_reg, 1},
     // Loads and stores: arg = size in bytes | 0x10 sign-extending | 0x20 X-form | 0x40 update | 0x80
     // byte-reversed (native_memory.cpp).
@@ -130,6 +136,7 @@ BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room) : Xby
     nip_ = offset(&v.st_.nip), insns_ = offset(&v.stats().insns_executed), gpr_ = offset(&v.st_.gpr[0]);
     cr_ = offset(&v.st_.cr), lr_ = offset(&v.st_.lr), ctr_ = offset(&v.st_.ctr), so_ = offset(&v.st_.so);
     ov_ = offset(&v.st_.ov), ov32_ = offset(&v.st_.ov32), ca_ = offset(&v.st_.ca), ca32_ = offset(&v.st_.ca32);
+    xer_bc_ = offset(&v.st_.xer_bc), msr_ = offset(&v.st_.msr);
     // A block runs only in the mode it was built for (BlockCache::key), MSR[SF] included.
     sf_ = (b.key >> 60) & 4, le_ = (b.key >> 60) & 1, pr_ = (b.key >> 60) & 2;
 

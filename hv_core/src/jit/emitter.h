@@ -58,6 +58,12 @@ public:
     bool e_b(const isa::Decoded &d, const Variant &v);
     bool e_bc(const isa::Decoded &d, const Variant &v);
     bool e_bc_reg(const isa::Decoded &d, const Variant &v);
+    // ---- native rows (native_arith.cpp) ----
+    bool e_mul(const isa::Decoded &d, const Variant &v);
+    bool e_div(const isa::Decoded &d, const Variant &v);
+    bool e_count(const isa::Decoded &d, const Variant &v);
+    bool e_isel(const isa::Decoded &d, const Variant &v);
+    bool e_mfmsr(const isa::Decoded &d, const Variant &v);
     // ---- native rows (native_memory.cpp) ----
     bool e_load(const isa::Decoded &d, const Variant &v);
     bool e_store(const isa::Decoded &d, const Variant &v);
@@ -65,7 +71,7 @@ public:
 private:
     // Offsets into the Vcpu (rbx) of the state the native rows touch.
     int32_t nip_ = 0, insns_ = 0, gpr_ = 0, cr_ = 0, lr_ = 0, ctr_ = 0, so_ = 0, ov_ = 0, ov32_ = 0, ca_ = 0,
-            ca32_ = 0;
+            ca32_ = 0, xer_bc_ = 0, msr_ = 0;
     Vcpu &v_;
     bool sf_ = true;   // MSR[SF] of the block's mode (BlockCache::key): 64-bit compares, CTR and EA widths
     bool le_ = true;   // MSR[LE]: the byte order of loads and stores
@@ -91,6 +97,11 @@ private:
     void set_crf(unsigned bf);
     // Rc=1: CR0 from the result in rax, as record() compares it in the block's mode.
     void record(const Variant &v);
+    // OV = OV32 = the byte register ov, SO |= ov (sem::set_ov with equal 64- and 32-bit overflows).
+    void set_ov_both(const Xbyak::Reg8 &ov);
+    // rax = XER (CpuState::get_xer); XER = rax (set_xer). Trash rcx.
+    void load_xer();
+    void store_xer();
     // The EA mask of the block's mode applied to r.
     void mask_ea(const Xbyak::Reg64 &r);
     // r12 = the current instruction's address (the branch being emitted), nothing stored.

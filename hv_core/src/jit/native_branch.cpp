@@ -1,5 +1,5 @@
 // Native branch-facility rows (Book I 2.4-2.5, 3.3.17): the block-ending branches with their BO decoding,
-// CR logical and field moves, mfcr/mtcrf, and mfspr/mtspr of LR and CTR (user registers that no privilege,
+// CR logical and field moves, mfcr/mtcrf, and mfspr/mtspr of LR, CTR and XER (user registers that no privilege,
 // facility or PMU check applies to; any other SPR goes through Vcpu::mfspr/mtspr). Each does what its
 // semantic function (isa/semantics/branch.h, system.h) does in the block's mode.
 #include "isa/semantics/branch.h"
@@ -10,18 +10,24 @@ namespace phv::jit {
 using namespace Xbyak::util;
 
 bool BlockEmitter::e_mfspr(const isa::Decoded &d, const Variant &) {
-    if (d.imm != spr::LR && d.imm != spr::CTR)
+    if (d.imm == spr::XER)
+        load_xer();
+    else if (d.imm == spr::LR || d.imm == spr::CTR)
+        mov(rax, qword[rbx + (d.imm == spr::LR ? lr_ : ctr_)]);
+    else
         return false;
-    mov(rax, qword[rbx + (d.imm == spr::LR ? lr_ : ctr_)]);
     mov(gpr(d.rt), rax);
     return true;
 }
 
 bool BlockEmitter::e_mtspr(const isa::Decoded &d, const Variant &) {
-    if (d.imm != spr::LR && d.imm != spr::CTR)
+    if (d.imm != spr::LR && d.imm != spr::CTR && d.imm != spr::XER)
         return false;
     mov(rax, gpr(d.rt));
-    mov(qword[rbx + (d.imm == spr::LR ? lr_ : ctr_)], rax);
+    if (d.imm == spr::XER)
+        store_xer();
+    else
+        mov(qword[rbx + (d.imm == spr::LR ? lr_ : ctr_)], rax);
     return true;
 }
 

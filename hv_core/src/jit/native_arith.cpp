@@ -1,0 +1,234 @@
+// Native multiply, divide, count and select rows (Book I 3.3.9, 3.3.13, 3.3.12): mulli, mullw, mulld,
+// mulhw(u), mulhd(u), divw(u), divd(u) with their OE and Rc forms, cntlzw/d, cnttzw/d, popcntw/d, isel,
+// mfmsr, and the XER moves. Each computes what its semantic function (isa/semantics/fixedpoint.h,
+// system.h) computes, including the values the ISA leaves undefined: a division by zero or of the most
+// negative number by -1 gives 0 with OV set by the OE form, and the word forms leave RT[0:31] zero, as
+// the interpreter (and QEMU, the oracle) does.
+#include <xbyak/xbyak_util.h>
+
+#include "isa/semantics/fixedpoint.h"
+#include "jit/emitter.h"
+
+namespace phv::jit {
+
+using namespace Xbyak::util;
+
+namespace {
+const Xbyak::util::Cpu &host_cpu() {
+    static const Xbyak::util::Cpu cpu;
+    return cpu;
+}
+} // namespace
+
+// OV and OV32 = ov (r8b, 0 or 1) and SO |= ov: set_ov(c, ov, ov), the same in both modes.
+void BlockEmitter::set_ov_both(const Xbyak::Reg8 &ov) {
+    mov(byte[rbx + ov_], ov);
+    mov(byte[rbx + ov32_], ov);
+    or_(byte[rbx + so_], ov);
+}
+
+// arg: 0 mulli, 1 mullw, 2 mulld, 3 mulhw, 4 mulhwu, 5 mulhd, 6 mulhdu.
+bool BlockEmitter::e_mul(const isa::Decoded &d, const Variant &v) {
+    switch (v.arg) {
+    case 0:
+        mov(rax, gpr(d.ra));
+        imul(rax, rax, int32_t(d.imm));
+        mov(gpr(d.rt), rax);
+        return true;
+    case 1:
+        movsxd(rax, gpr32(d.ra));
+        movsxd(rcx, gpr32(d.rb));
+        imul(rax, rcx);   // the exact product of two words
+        if (v.oe) {
+            movsxd(rdx, eax);
+            cmp(rdx, rax);
+            setne(r8b);
+            set_ov_both(r8b);
+        }
+        break;
+    case 2:
+        mov(rax, gpr(d.ra));
+        imul(rax, gpr(d.rb));   // OF: the product does not fit a signed doubleword
+        if (v.oe) {
+            seto(r8b);
+            set_ov_both(r8b);
+        }
+        break;
+    case 3:
+    case 4:
+        if (v.arg == 3) {
+            movsxd(rax, gpr32(d.ra));
+            movsxd(rcx, gpr32(d.rb));
+        } else {
+            mov(eax, gpr32(d.ra));
+            mov(ecx, gpr32(d.rb));
+        }
+        imul(rax, rcx);
+        shr(rax, 32);
+        mov(eax, eax);   // the high word, zero-extended
+        break;
+    default:
+        mov(rax, gpr(d.ra));
+        if (v.arg == 5)
+            imul(gpr(d.rb));
+        else
+            mul(gpr(d.rb));
+        mov(rax, rdx);
+        break;
+    }
+    mov(gpr(d.rt), rax);
+    record(v);
+    return true;
+}
+
+// arg: 0 divw, 1 divwu, 2 divd, 3 divdu. An undefined quotient is 0 (sem::divw, sem::divd).
+bool BlockEmitter::e_div(const isa::Decoded &d, const Variant &v) {
+    const bool is_signed = !(v.arg & 1), dword = v.arg & 2;
+    Xbyak::Label undefined, done;
+    xor_(r8d, r8d);
+    if (dword) {
+        mov(rax, gpr(d.ra));
+        mov(rcx, gpr(d.rb));
+        test(rcx, rcx);
+        jz(undefined);
+        if (is_signed) {
+            Xbyak::Label fine;
+            cmp(rcx, -1);
+            jne(fine);
+            mov(rdx, 0x8000000000000000ull);
+            cmp(rax, rdx);
+            je(undefined);
+            L(fine);
+            cqo();
+            idiv(rcx);
+        } else {
+            xor_(edx, edx);
+            div(rcx);
+        }
+    } else {
+        mov(eax, gpr32(d.ra));
+        mov(ecx, gpr32(d.rb));
+        test(ecx, ecx);
+        jz(undefined);
+        if (is_signed) {
+            Xbyak::Label fine;
+            cmp(ecx, -1);
+            jne(fine);
+            cmp(eax, 0x80000000u);
+            je(undefined);
+            L(fine);
+            cdq();
+            idiv(ecx);
+        } else {
+            xor_(edx, edx);
+            div(ecx);
+        }
+        // a 32-bit result zero-extends: RT[0:31] = 0
+    }
+    jmp(done);
+    L(undefined);
+    xor_(eax, eax);
+    mov(r8d, 1);
+    L(done);
+    if (v.oe)
+        set_ov_both(r8b);
+    mov(gpr(d.rt), rax);
+    record(v);
+    return true;
+}
+
+// RA = count(RS); arg: 0 cntlzw, 1 cntlzd, 2 cnttzw, 3 cnttzd, 4 popcntw, 5 popcntd. The leading and
+// trailing zero counts use bsr/bsf, which every x86-64 has (lzcnt/tzcnt need ABM/BMI1, which a host, or a
+// hypervisor's CPUID, may not offer; on one without them they run as bsr/bsf and give other results): a
+// zero operand sets ZF and the count is the operand's width. popcnt needs the host's POPCNT; without it
+// the row is called.
+bool BlockEmitter::e_count(const isa::Decoded &d, const Variant &v) {
+    if (v.arg >= 4 && !host_cpu().has(Xbyak::util::Cpu::tPOPCNT))
+        return false;
+    switch (v.arg) {
+    case 0:   // 31 - index of the highest one; 32 for zero (63 ^ 31)
+        bsr(ecx, gpr32(d.rt));
+        mov(edx, 63);
+        cmovz(ecx, edx);
+        xor_(ecx, 31);
+        mov(eax, ecx);
+        break;
+    case 1:   // 63 - index; 64 for zero (127 ^ 63)
+        bsr(rcx, gpr(d.rt));
+        mov(edx, 127);
+        cmovz(ecx, edx);
+        xor_(ecx, 63);
+        mov(eax, ecx);
+        break;
+    case 2:
+    case 3:
+        if (v.arg == 2)
+            bsf(ecx, gpr32(d.rt));
+        else
+            bsf(rcx, gpr(d.rt));
+        mov(edx, v.arg == 2 ? 32 : 64);
+        cmovz(ecx, edx);
+        mov(eax, ecx);
+        break;
+    case 4:
+        mov(rcx, gpr(d.rt));
+        popcnt(eax, ecx);
+        shr(rcx, 32);
+        popcnt(ecx, ecx);
+        shl(rcx, 32);
+        or_(rax, rcx);
+        break;
+    default: popcnt(rax, gpr(d.rt)); break;
+    }
+    mov(gpr(d.ra), rax);
+    record(v);
+    return true;
+}
+
+// isel: RT = CR[BC] ? RA|0 : RB (BC in the record's rc field).
+bool BlockEmitter::e_isel(const isa::Decoded &d, const Variant &) {
+    if (d.ra)
+        mov(rax, gpr(d.ra));
+    else
+        xor_(eax, eax);
+    mov(rcx, gpr(d.rb));
+    test(dword[rbx + cr_], 1u << (31 - d.rc));
+    cmovz(rax, rcx);
+    mov(gpr(d.rt), rax);
+    return true;
+}
+
+// mfmsr: only a privileged block decodes it to its semantic function; in problem state the record holds
+// the privileged-instruction interrupt, which is no variant of the row and so is called.
+bool BlockEmitter::e_mfmsr(const isa::Decoded &d, const Variant &) {
+    mov(rax, qword[rbx + msr_]);
+    mov(gpr(d.rt), rax);
+    return true;
+}
+
+// XER as CpuState::get_xer() assembles it from its split bytes.
+void BlockEmitter::load_xer() {
+    movzx(eax, byte[rbx + xer_bc_]);
+    const std::pair<int32_t, int> bits[] = {{so_, 31}, {ov_, 30}, {ca_, 29}, {ov32_, 19}, {ca32_, 18}};
+    for (const auto &[at, bit] : bits) {
+        movzx(ecx, byte[rbx + at]);
+        shl(ecx, bit);
+        or_(eax, ecx);
+    }
+}
+
+// ... and set_xer() splits it: rax = the value.
+void BlockEmitter::store_xer() {
+    mov(ecx, eax);
+    and_(ecx, 0x7f);
+    mov(byte[rbx + xer_bc_], cl);
+    const std::pair<int32_t, int> bits[] = {{so_, 31}, {ov_, 30}, {ca_, 29}, {ov32_, 19}, {ca32_, 18}};
+    for (const auto &[at, bit] : bits) {
+        mov(ecx, eax);
+        shr(ecx, bit);
+        and_(ecx, 1);
+        mov(byte[rbx + at], cl);
+    }
+}
+
+} // namespace phv::jit
