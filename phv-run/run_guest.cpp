@@ -51,14 +51,23 @@ void print_layout(DebugLog &log, const BootInfo &b, uint64_t ram_size) {
               ull(b.layout.rtas_size), ull(b.fdt_addr), ull(b.fdt_size));
 }
 
+// Several lines per vcpu when needed: a log line has room for a few hundred characters (DebugLog::print),
+// and a counter cut off at its end would read as missing.
 void print_stats(DebugLog &log, const std::vector<phv_vcpu *> &vcpus) {
+    constexpr size_t kLineRoom = 400;
     for (size_t id = 0; id < vcpus.size(); ++id) {
         std::string line;
         uint64_t value = 0;
         for (size_t i = 0; i < phv_vcpu_stat_count(); ++i) {
             const char *name = phv_vcpu_stat(vcpus[id], i, &value);
-            if (name)
-                line += " " + std::string(name) + "=" + std::to_string(value);
+            if (!name)
+                continue;
+            const std::string item = " " + std::string(name) + "=" + std::to_string(value);
+            if (!line.empty() && line.size() + item.size() > kLineRoom) {
+                log.print("cpu %zu stats:%s", id, line.c_str());
+                line.clear();
+            }
+            line += item;
         }
         log.print("cpu %zu stats:%s", id, line.c_str());
     }
