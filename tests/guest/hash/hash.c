@@ -16,6 +16,7 @@
 #include "fdt.h"
 #include "hcall.h"
 #include "of_client.h"
+#include "platform.h"
 #include "rtas.h"
 #include "vectors.h"
 
@@ -111,22 +112,6 @@ static uint64_t v_of(const struct seg *s, uint64_t ea, int large)
 
 	return (s->one_tb ? V_B1T | s->vsid << 24 : s->vsid << 12) | ((off >> 16) & 0x3fffffffffffff80ull) |
 	       (large ? V_L : 0) | V_V;
-}
-
-/* r3 = opcode, r4..r11 in and out. */
-static long hcall8(uint64_t opcode, uint64_t a[8])
-{
-	register uint64_t r3 __asm__("r3") = opcode;
-	register uint64_t r4 __asm__("r4") = a[0], r5 __asm__("r5") = a[1], r6 __asm__("r6") = a[2];
-	register uint64_t r7 __asm__("r7") = a[3], r8 __asm__("r8") = a[4], r9 __asm__("r9") = a[5];
-	register uint64_t r10 __asm__("r10") = a[6], r11 __asm__("r11") = a[7];
-
-	__asm__ volatile("sc 1"
-			 : "+r"(r3), "+r"(r4), "+r"(r5), "+r"(r6), "+r"(r7), "+r"(r8), "+r"(r9), "+r"(r10), "+r"(r11)
-			 :
-			 : "r0", "r12", "ctr", "xer", "cr0", "cr1", "cr5", "cr6", "cr7", "memory");
-	a[0] = r4, a[1] = r5, a[2] = r6, a[3] = r7, a[4] = r8, a[5] = r9, a[6] = r10, a[7] = r11;
-	return (long)r3;
 }
 
 static long hc(uint64_t op, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t out[8])
@@ -423,13 +408,5 @@ void main(uint64_t r3, uint64_t r4, uint64_t r5, uint64_t msr, uint64_t entered_
 	slb_probes();
 
 	console_printf("@@PRIV-DONE@@ lines=%u\n", lines);
-	if (boot.power_off) {
-		console_printf("@@PAYLOAD-EXIT@@ power-off\n");
-		console_flush();
-		rtas_power_off(boot.power_off);
-	}
-	console_printf("@@PAYLOAD-EXIT@@ loop\n");
-	console_flush();
-	for (;;)
-		;
+	platform_exit(boot.power_off);
 }

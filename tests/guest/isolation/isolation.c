@@ -24,6 +24,8 @@
 #include "fdt.h"
 #include "hcall.h"
 #include "of_client.h"
+#include "platform.h"
+#include "radix_tree.h"
 #include "rtas.h"
 #include "vectors.h"
 
@@ -52,8 +54,6 @@ probe_fn rp_load, rp_store, rp_call, iso_ld, iso_lbz, iso_std, iso_stb, iso_lmw,
 #define H_READ_4		(1ull << (63 - 26))
 
 /* Radix entries (Book III 6.7.10): big-endian doublewords. */
-#define PTE_V		(1ull << 63)
-#define PTE_L		(1ull << 62)
 #define PTE_R		(1ull << 8)
 #define PTE_C		(1ull << 7)
 #define EAA_PRIV	(1ull << 3)
@@ -64,22 +64,15 @@ probe_fn rp_load, rp_store, rp_call, iso_ld, iso_lbz, iso_std, iso_stb, iso_lmw,
 #define USER_RW		(PTE_R | PTE_C | EAA_RW)
 #define PRTB_FLAGS	(0x10 | 0x08 | 0x04 | 0x01)	/* radix, GTSE, table_size in args, ... */
 
-static struct {
-	uint32_t power_off;
-	char bootargs[256];
-	uint64_t ram_end;
-} boot;
+static struct platform_info boot;
 
 static uint64_t proc_table[512] __attribute__((aligned(4096)));
 static uint64_t root[8192] __attribute__((aligned(65536)));
 static uint64_t pool[24][512] __attribute__((aligned(4096)));
-static unsigned pool_used;
+static struct radix_tree tree = {root, pool, 24, 0};
 static volatile uint64_t canary[64] __attribute__((aligned(128)));
 static uint64_t scratch[512] __attribute__((aligned(4096)));	/* the page H_ENTER's H_ZERO_PAGE may clear */
 
-static void put(uint64_t *p, uint64_t v) { *(volatile uint64_t *)p = __builtin_bswap64(v); }
-static uint64_t get(const uint64_t *p) { return __builtin_bswap64(*(volatile const uint64_t *)p); }
-static void ptesync(void) { __asm__ volatile(".long 0x7c4004ac" : : : "memory"); }
 /* Everything cached for the partition's process scope goes: the malformed probes rewrite entries. */
 #define TLBIE_W(rb, rs, ric, prs, r)	((31u << 26) | ((rs) << 21) | ((ric) << 18) | ((prs) << 17) | ((r) << 16) | \
 					 ((rb) << 11) | (306u << 1))
@@ -88,39 +81,6 @@ static void flush_tlb(void)
 	/* tlbie RB=2<<10 (IS=2: the whole LPID), RS=0, RIC=2 (all caches), PRS=1, R=1 */
 	__asm__ volatile("li 5,2048; li 6,0; .long 0x7c4004ac; .long %0; eieio; .long 0x7c00046c; .long 0x7c4004ac"
 			 : : "i"(TLBIE_W(5, 6, 2, 1, 1)) : "r5", "r6", "memory");
-}
-
-static uint64_t *subdir(uint64_t *dir, unsigned index, unsigned nls)
-{
-	uint64_t e = get(&dir[index]);
-
-	if (e & PTE_V)
-		return (uint64_t *)(e & 0x0fffffffffffff00ull);
-	uint64_t *sub = pool[pool_used++];
-	for (unsigned i = 0; i < 512; i++)
-		sub[i] = 0;
-	put(&dir[index], PTE_V | (uint64_t)sub | nls);
-	return sub;
-}
-
-/* Maps the 2^shift-byte page at ea to ra (4K, 2M or 1G). */
-static void map(uint64_t ea, uint64_t ra, unsigned shift, uint64_t bits)
-{
-	uint64_t a = ea & 0x000fffffffffffffull, leaf = PTE_V | PTE_L | (ra & 0x01fffffffffff000ull) | bits;
-	uint64_t *l1 = subdir(root, (a >> 39) & 0x1fff, 9), *p;
-
-	if (shift == 30) {
-		p = &l1[(a >> 30) & 0x1ff];
-	} else {
-		uint64_t *l2 = subdir(l1, (a >> 30) & 0x1ff, 9);
-
-		if (shift == 21)
-			p = &l2[(a >> 21) & 0x1ff];
-		else
-			p = &subdir(l2, (a >> 21) & 0x1ff, 9)[(a >> 12) & 0x1ff];
-	}
-	put(p, leaf);
-	ptesync();
 }
 
 static unsigned lines;
@@ -168,22 +128,6 @@ static void line_rc(const char *name, long rc)
 {
 	lines++;
 	console_printf("@@PRIV@@ %s rc=%ld\n", name, rc);
-}
-
-/* r3 = opcode, r4..r11 in and out. */
-static long hcall8(uint64_t opcode, uint64_t a[8])
-{
-	register uint64_t r3 __asm__("r3") = opcode;
-	register uint64_t r4 __asm__("r4") = a[0], r5 __asm__("r5") = a[1], r6 __asm__("r6") = a[2];
-	register uint64_t r7 __asm__("r7") = a[3], r8 __asm__("r8") = a[4], r9 __asm__("r9") = a[5];
-	register uint64_t r10 __asm__("r10") = a[6], r11 __asm__("r11") = a[7];
-
-	__asm__ volatile("sc 1"
-			 : "+r"(r3), "+r"(r4), "+r"(r5), "+r"(r6), "+r"(r7), "+r"(r8), "+r"(r9), "+r"(r10), "+r"(r11)
-			 :
-			 : "r0", "r12", "ctr", "xer", "cr0", "cr1", "cr5", "cr6", "cr7", "memory");
-	a[0] = r4, a[1] = r5, a[2] = r6, a[3] = r7, a[4] = r8, a[5] = r9, a[6] = r10, a[7] = r11;
-	return (long)r3;
 }
 
 static long hc(uint64_t op, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
@@ -234,48 +178,6 @@ static const char *flood_name(uint64_t op)
 		name[n + i] = "0123456789abcdef"[(op >> (4 * (digits - 1 - i))) & 15];
 	name[n + digits] = '\0';
 	return name;
-}
-
-static uint64_t be64(const void *p)
-{
-	const uint8_t *b = p;
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | b[i];
-	return v;
-}
-
-static void read_boot(uint64_t r3, uint64_t r5)
-{
-	uint8_t reg[16];
-
-	boot.ram_end = 0;
-	if (r5) {
-		of_init((uint32_t)r5);
-		uint32_t v;
-
-		if (of_getprop(of_finddevice("/rtas"), "power-off", &v, sizeof(v)) >= 4)
-			boot.power_off = __builtin_bswap32(v);
-		int n = of_getprop(of_finddevice("/chosen"), "bootargs", boot.bootargs, sizeof(boot.bootargs) - 1);
-		boot.bootargs[n < 0 ? 0 : n] = '\0';
-		if (of_getprop(of_finddevice("/memory@0"), "reg", reg, sizeof(reg)) >= 16)
-			boot.ram_end = be64(reg) + be64(reg + 8);
-		return;
-	}
-	const void *fdt = (const void *)r3;
-
-	if (!dt_valid(fdt))
-		return;
-	boot.power_off = dt_getprop_cell(fdt, dt_path_offset(fdt, "/rtas"), "power-off", 0);
-	int len;
-	const char *args = dt_getprop(fdt, dt_path_offset(fdt, "/chosen"), "bootargs", &len);
-
-	for (int i = 0; args && i < len && i + 1 < (int)sizeof(boot.bootargs) && args[i]; i++)
-		boot.bootargs[i] = args[i];
-	const uint8_t *m = dt_getprop(fdt, dt_path_offset(fdt, "/memory@0"), "reg", &len);
-	if (m && len >= 16)
-		boot.ram_end = be64(m) + be64(m + 8);
 }
 
 /*
@@ -494,7 +396,7 @@ static void radix_checks(void)
 	for (unsigned i = 0; i < 8192; i++)
 		root[i] = 0;
 	for (uint64_t a = 0; a < (16ull << 20); a += 2ull << 20)
-		map(a, a, 21, KERNEL_RWX);
+		radix_map(&tree, a, a, 21, KERNEL_RWX);
 	const uint64_t rts = 52 - 31;
 	const uint64_t good_prte = ((rts & 0x18) << 58) | ((rts & 7) << 5) | (uint64_t)root | 13;
 	for (unsigned i = 0; i < 512; i++)
@@ -504,24 +406,24 @@ static void radix_checks(void)
 
 	/* Leaves whose real address is beyond RAM: a 4K page, a pair of pages the end of RAM separates, and a
 	   1G page at 0 that RAM (256 MiB or 1 GiB) ends inside or at. */
-	map(0x70000000, e, 12, USER_RW);
+	radix_map(&tree, 0x70000000, e, 12, USER_RW);
 	report("tr-ld-ra-end", rp_load, 0x70000000);
 	report("tr-std-ra-end", rp_store, 0x70000008);
-	map(0x70010000, e - 0x1000, 12, USER_RW);
-	map(0x70011000, e, 12, USER_RW);
+	radix_map(&tree, 0x70010000, e - 0x1000, 12, USER_RW);
+	radix_map(&tree, 0x70011000, e, 12, USER_RW);
 	report("tr-ld-straddle-pages", rp_load, 0x70010ffc);
-	map(0x70020000, e + (1ull << 40), 12, USER_RW);
+	radix_map(&tree, 0x70020000, e + (1ull << 40), 12, USER_RW);
 	report("tr-ld-ra-end-1t", rp_load, 0x70020000);
-	map(0x70030000, 0x01fffffffffff000ull, 12, USER_RW);
+	radix_map(&tree, 0x70030000, 0x01fffffffffff000ull, 12, USER_RW);
 	report("tr-ld-ra-top", rp_load, 0x70030010);
-	map(0x8000000000ull, 0, 30, USER_RW);
+	radix_map(&tree, 0x8000000000ull, 0, 30, USER_RW);
 	report("tr-1g-last-in-ram", rp_load, (long)(0x8000000000ull + e - 8));
 	report("tr-1g-beyond-ram", rp_load, (long)(0x8000000000ull + (e & ((1ull << 30) - 1)) + 0x10));
 
 	/* Malformed directories, each under a root entry of its own (2^39 bytes of EA each). */
 	put(&root[16], PTE_V | 0x40000000000ull | 9);			/* the next level beyond RAM */
 	put(&root[17], PTE_V | 0x00fffffffffff000ull | 9);		/* ... at the top of the field */
-	put(&root[18], PTE_V | (uint64_t)pool[pool_used++] | 3);		/* NLS 3: no such level size */
+	put(&root[18], PTE_V | (uint64_t)pool[tree.pool_used++] | 3);		/* NLS 3: no such level size */
 	put(&root[19], PTE_V | (uint64_t)root | 9);			/* back to the root */
 	put(&root[20], PTE_V | (uint64_t)root | 13);			/* back to the root, root-sized */
 	put(&root[21], PTE_V | PTE_L | KERNEL_RWX);			/* a leaf at the root level */
@@ -596,7 +498,7 @@ void main(uint64_t r3, uint64_t r4, uint64_t r5, uint64_t msr, uint64_t entered_
 
 	(void)r4, (void)msr, (void)entered_be;
 	console_printf("@@PRIV-START@@\n");
-	read_boot(r3, r5);
+	platform_info_read(&boot, r3, r5);
 	__asm__ volatile("bcl 20,31,1f\n1: mflr %0\n addi %0,%0,20\n mtsrr0 %0\n mtsrr1 %1\n rfid"
 			 : "=&r"(tmp) : "r"(CANONICAL_MSR) : "lr", "memory");
 	vectors_install();
@@ -629,20 +531,12 @@ void main(uint64_t r3, uint64_t r4, uint64_t r5, uint64_t msr, uint64_t entered_
 	}
 
 	if (has_arg("fetch=radix-end")) {
-		map(0x70040000, boot.ram_end, 12, KERNEL_RWX);
+		radix_map(&tree, 0x70040000, boot.ram_end, 12, KERNEL_RWX);
 		console_printf("@@ISO@@ fetch radix-end\n");
 		console_flush();
 		report("fetch-radix-end", rp_call, 0x70040000);
 	}
 
 	console_printf("@@PRIV-DONE@@ lines=%u\n", lines);
-	if (boot.power_off) {
-		console_printf("@@PAYLOAD-EXIT@@ power-off\n");
-		console_flush();
-		rtas_power_off(boot.power_off);
-	}
-	console_printf("@@PAYLOAD-EXIT@@ loop\n");
-	console_flush();
-	for (;;)
-		;
+	platform_exit(boot.power_off);
 }

@@ -11,6 +11,7 @@
 
 #define H_SET_MODE 0x31c
 #include "of_client.h"
+#include "platform.h"
 #include "rtas.h"
 #include "vectors.h"
 
@@ -52,11 +53,7 @@ extern char probe_pmu_loop[];
 #define mfspr(n) ({ uint64_t v_; __asm__ volatile("mfspr %0,%1" : "=r"(v_) : "i"(n)); v_; })
 #define mtspr(n, v) __asm__ volatile("mtspr %0,%1" : : "i"(n), "r"((uint64_t)(v)))
 
-static struct {
-	uint64_t vterm;
-	uint32_t power_off;
-	char bootargs[256];
-} boot = {0x71000000, 0, ""};
+static struct platform_info boot;
 
 /* bootargs "skip=a,b": probes the VMM cannot run (compare_with_tcg.sh passes it to QEMU where QEMU aborts). */
 static int skipped(const char *name)
@@ -296,31 +293,6 @@ static void pmu_checks(void)
 	pmu_overflow("pmu-overflow-no-pmae", 5, MMCR0_FCECE | MMCR0_PMCJCE, 0);
 }
 
-static void read_boot(uint64_t r3, uint64_t r5)
-{
-	if (r5) {
-		of_init((uint32_t)r5);
-		uint32_t rtas = of_finddevice("/rtas"), v;
-
-		if (of_getprop(rtas, "power-off", &v, sizeof(v)) >= 4)
-			boot.power_off = __builtin_bswap32(v);
-		int n = of_getprop(of_finddevice("/chosen"), "bootargs", boot.bootargs, sizeof(boot.bootargs) - 1);
-
-		boot.bootargs[n < 0 ? 0 : n] = '\0';
-		return;
-	}
-	const void *fdt = (const void *)r3;
-
-	if (!dt_valid(fdt))
-		return;
-	boot.power_off = dt_getprop_cell(fdt, dt_path_offset(fdt, "/rtas"), "power-off", 0);
-	int len;
-	const char *args = dt_getprop(fdt, dt_path_offset(fdt, "/chosen"), "bootargs", &len);
-
-	for (int i = 0; args && i < len && i + 1 < (int)sizeof(boot.bootargs) && args[i]; i++)
-		boot.bootargs[i] = args[i];
-}
-
 void main(uint64_t r3, uint64_t r4, uint64_t r5, uint64_t msr, uint64_t entered_be)
 {
 	static uint32_t misaligned[4];
@@ -329,7 +301,7 @@ void main(uint64_t r3, uint64_t r4, uint64_t r5, uint64_t msr, uint64_t entered_
 
 	(void)r4, (void)msr, (void)entered_be;
 	console_printf("@@PRIV-START@@\n");
-	read_boot(r3, r5);	/* the last firmware call: the vectors overwrite low memory */
+	platform_info_read(&boot, r3, r5);	/* the last firmware call: the vectors overwrite low memory */
 	/* rfid, not mtmsrd: QEMU's VOF enters with MSR[ME] off and only rfid changes ME (where allowed). */
 	uint64_t tmp;
 
@@ -512,13 +484,5 @@ void main(uint64_t r3, uint64_t r4, uint64_t r5, uint64_t msr, uint64_t entered_
 
 	console_printf("@@PRIV-DONE@@ lines=%u\n", lines);
 	(void)r;
-	if (boot.power_off) {
-		console_printf("@@PAYLOAD-EXIT@@ power-off\n");
-		console_flush();
-		rtas_power_off(boot.power_off);
-	}
-	console_printf("@@PAYLOAD-EXIT@@ loop\n");
-	console_flush();
-	for (;;)
-		;
+	platform_exit(boot.power_off);
 }

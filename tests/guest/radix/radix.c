@@ -15,6 +15,8 @@
 #include "fdt.h"
 #include "hcall.h"
 #include "of_client.h"
+#include "platform.h"
+#include "radix_tree.h"
 #include "rtas.h"
 #include "vectors.h"
 
@@ -49,8 +51,6 @@ extern char user_code_start[], user_code_end[], u_sc[], u_read_pmc1[], u_write_p
 #define USER_BASE	0x60000000ull	/* the user snippets' alias: user-executable, not privileged */
 
 /* Radix entries (Book III 6.7.10): big-endian doublewords. */
-#define PTE_V		(1ull << 63)
-#define PTE_L		(1ull << 62)
 #define PTE_R		(1ull << 8)
 #define PTE_C		(1ull << 7)
 #define EAA_PRIV	(1ull << 3)
@@ -68,53 +68,12 @@ static struct {
 static uint64_t proc_table[512] __attribute__((aligned(4096)));
 static uint64_t root[8192] __attribute__((aligned(65536)));
 static uint64_t pool[24][512] __attribute__((aligned(4096)));
-static unsigned pool_used;
+static struct radix_tree tree = {root, pool, 24, 0};
 static uint64_t page64k[8192] __attribute__((aligned(65536)));
 static uint64_t pages[4][512] __attribute__((aligned(4096)));	/* 4K data pages */
 static uint32_t code_page[1024] __attribute__((aligned(4096)));
 static volatile uint64_t marker = 0x2222222222222222ull;
 
-static void put(uint64_t *p, uint64_t v) { *(volatile uint64_t *)p = __builtin_bswap64(v); }
-static uint64_t get(const uint64_t *p) { return __builtin_bswap64(*(volatile const uint64_t *)p); }
-static void ptesync(void) { __asm__ volatile(".long 0x7c4004ac" : : : "memory"); }
-
-static uint64_t *subdir(uint64_t *dir, unsigned index, unsigned nls)
-{
-	uint64_t e = get(&dir[index]);
-
-	if (e & PTE_V)
-		return (uint64_t *)(e & 0x0fffffffffffff00ull);
-	uint64_t *sub = pool[pool_used++];
-	for (unsigned i = 0; i < 512; i++)
-		sub[i] = 0;
-	put(&dir[index], PTE_V | (uint64_t)sub | nls);
-	return sub;
-}
-
-/* Maps the 2^shift-byte page at ea to ra; returns the PTE. */
-static uint64_t *map(uint64_t ea, uint64_t ra, unsigned shift, uint64_t bits)
-{
-	uint64_t a = ea & 0x000fffffffffffffull, leaf = PTE_V | PTE_L | (ra & 0x01fffffffffff000ull) | bits;
-	uint64_t *l1 = subdir(root, (a >> 39) & 0x1fff, 9), *p;
-
-	if (shift == 30) {
-		p = &l1[(a >> 30) & 0x1ff];
-	} else {
-		uint64_t *l2 = subdir(l1, (a >> 30) & 0x1ff, 9);
-
-		if (shift == 21) {
-			p = &l2[(a >> 21) & 0x1ff];
-		} else {
-			unsigned nls = shift == 16 ? 5 : 9;
-			uint64_t *l3 = subdir(l2, (a >> 21) & 0x1ff, nls);
-
-			p = &l3[(a >> shift) & ((1u << nls) - 1)];
-		}
-	}
-	put(p, leaf);
-	ptesync();
-	return p;
-}
 
 static unsigned lines;
 static struct taken t;
@@ -139,10 +98,10 @@ static void report(const char *name, probe_fn *fn, long arg)
 /* Remaps `ea` from one data page to another behind the TLB, invalidates with `fn`, and loads it again. */
 static void invalidate(const char *name, probe_fn *fn, uint64_t ea, uint64_t rb, uint64_t rs)
 {
-	map(ea, (uint64_t)pages[0], 12, USER_RW);
+	radix_map(&tree, ea, (uint64_t)pages[0], 12, USER_RW);
 	rp_ea = ea;
 	run_probe(rp_touch, 0);
-	map(ea, (uint64_t)pages[1], 12, USER_RW);
+	radix_map(&tree, ea, (uint64_t)pages[1], 12, USER_RW);
 	rp_rs = rs;
 	report(name, fn, (long)rb);
 }
@@ -174,7 +133,7 @@ static void user(const char *name, const char *suffix, const char *sym)
 static void problem_state_checks(void)
 {
 	for (char *p = user_code_start; p < user_code_end; p += 4096)
-		map(user_ea(p), (uint64_t)p, 12, PTE_R | PTE_C | EAA_R | EAA_X);
+		radix_map(&tree, user_ea(p), (uint64_t)p, 12, PTE_R | PTE_C | EAA_R | EAA_X);
 	mtspr(SPR_FSCR, 0);
 	static const struct {
 		const char *name;
@@ -275,7 +234,7 @@ void main(uint64_t r3, uint64_t r4, uint64_t r5, uint64_t msr, uint64_t entered_
 	for (unsigned i = 0; i < 8192; i++)
 		root[i] = 0;
 	for (uint64_t a = 0; a < (16ull << 20); a += 2ull << 20)
-		map(a, a, 21, KERNEL_RWX);
+		radix_map(&tree, a, a, 21, KERNEL_RWX);
 	const uint64_t rts = 52 - 31;
 	for (unsigned i = 0; i < 512; i++)
 		proc_table[i] = 0;
@@ -291,13 +250,13 @@ void main(uint64_t r3, uint64_t r4, uint64_t r5, uint64_t msr, uint64_t entered_
 		page64k[j] = 0x64000000 + j;
 
 	/* Each page size. */
-	map(0x10000000, (uint64_t)pages[0], 12, USER_RW);
+	radix_map(&tree, 0x10000000, (uint64_t)pages[0], 12, USER_RW);
 	report("load-4k", rp_load, 0x10000000 + 8 * 5);
-	map(0x20000000, (uint64_t)page64k, 16, USER_RW);
+	radix_map(&tree, 0x20000000, (uint64_t)page64k, 16, USER_RW);
 	report("load-64k", rp_load, 0x20000000 + 8 * 7000);
-	map(0x40000000, 0x400000, 21, USER_RW);
+	radix_map(&tree, 0x40000000, 0x400000, 21, USER_RW);
 	report("load-2m", rp_load, 0x40000000 + ((uint64_t)&marker - 0x400000));
-	map(0x4000000000ull, 0, 30, USER_RW);
+	radix_map(&tree, 0x4000000000ull, 0, 30, USER_RW);
 	report("load-1g", rp_load, 0x4000000000ull + (uint64_t)&marker);
 	report("store-4k", rp_store, 0x10000000 + 8);
 	lines++;
@@ -306,7 +265,7 @@ void main(uint64_t r3, uint64_t r4, uint64_t r5, uint64_t msr, uint64_t entered_
 	/* Faults. */
 	report("load-unmapped", rp_load, 0x30000008);
 	report("store-unmapped", rp_store, 0x30000010);
-	map(0x10001000, (uint64_t)pages[2], 12, PTE_R | PTE_C | EAA_R);
+	radix_map(&tree, 0x10001000, (uint64_t)pages[2], 12, PTE_R | PTE_C | EAA_R);
 	report("load-readonly", rp_load, 0x10001000);
 	report("store-readonly", rp_store, 0x10001018);
 	report("load-quadrant1", rp_load, 0x4000000000001000ull);
@@ -317,9 +276,9 @@ void main(uint64_t r3, uint64_t r4, uint64_t r5, uint64_t msr, uint64_t entered_
 	code_page[0] = 0x38600007;	/* li r3,7 */
 	code_page[1] = 0x4e800020;	/* blr */
 	__asm__ volatile("dcbst 0,%0; sync; icbi 0,%0; sync; isync" : : "r"(code_page) : "memory");
-	map(0x50000000, (uint64_t)code_page, 12, PTE_R | PTE_C | EAA_PRIV | EAA_R | EAA_X);
+	radix_map(&tree, 0x50000000, (uint64_t)code_page, 12, PTE_R | PTE_C | EAA_PRIV | EAA_R | EAA_X);
 	report("call-exec", rp_call, 0x50000000);
-	map(0x50001000, (uint64_t)code_page, 12, PTE_R | PTE_C | EAA_PRIV | EAA_RW);
+	radix_map(&tree, 0x50001000, (uint64_t)code_page, 12, PTE_R | PTE_C | EAA_PRIV | EAA_RW);
 	report("call-noexec", rp_call, 0x50001000);
 	report("call-unmapped", rp_call, 0x50002000);
 	report("call-quadrant2", rp_call, 0x8000000000002000ull);
@@ -328,7 +287,7 @@ void main(uint64_t r3, uint64_t r4, uint64_t r5, uint64_t msr, uint64_t entered_
 	/* Each on an address not used before: QEMU keeps permissions in its TLB across mtspr AMR; isync (the
 	   context synchronisation the ISA asks for) does not drop them there.  phv's TLB tags them with AMR. */
 	for (uint64_t ea = 0x10008000; ea < 0x1000b000; ea += 0x1000)
-		map(ea, (uint64_t)pages[0], 12, USER_RW);
+		radix_map(&tree, ea, (uint64_t)pages[0], 12, USER_RW);
 	mtspr(SPR_AMR, 3ull << 62);
 	report("kuap-load-blocked", rp_load, 0x10008000);
 	report("kuap-kernel-page-ok", rp_load, 0x400000);
@@ -336,18 +295,18 @@ void main(uint64_t r3, uint64_t r4, uint64_t r5, uint64_t msr, uint64_t entered_
 	report("kuap-load-read-open", rp_load, 0x10009000);
 	report("kuap-store-write-closed", rp_store, 0x1000a000);
 	mtspr(SPR_AMR, 0);
-	map(0x50003000, (uint64_t)code_page, 12, PTE_R | PTE_C | EAA_R | EAA_X);
+	radix_map(&tree, 0x50003000, (uint64_t)code_page, 12, PTE_R | PTE_C | EAA_R | EAA_X);
 	mtspr(SPR_IAMR, 1ull << 62);
 	report("kuep-call-user-page", rp_call, 0x50003000);
 	mtspr(SPR_IAMR, 0);
 	report("call-user-page", rp_call, 0x50003000);
 
 	/* Reference and change recording. */
-	uint64_t *p = map(0x10002000, (uint64_t)pages[3], 12, EAA_RW);
+	uint64_t *p = radix_map(&tree, 0x10002000, (uint64_t)pages[3], 12, EAA_RW);
 	report("rc-load-without-r", rp_load, 0x10002000);
 	lines++;
 	console_printf("@@PRIV@@ rc-after-load pte-r=%d pte-c=%d\n", !!(get(p) & PTE_R), !!(get(p) & PTE_C));
-	p = map(0x10003000, (uint64_t)pages[3], 12, EAA_RW);
+	p = radix_map(&tree, 0x10003000, (uint64_t)pages[3], 12, EAA_RW);
 	report("rc-store-without-rc", rp_store, 0x10003008);
 	lines++;
 	console_printf("@@PRIV@@ rc-after-store pte-r=%d pte-c=%d\n", !!(get(p) & PTE_R), !!(get(p) & PTE_C));
@@ -362,13 +321,5 @@ void main(uint64_t r3, uint64_t r4, uint64_t r5, uint64_t msr, uint64_t entered_
 	ail_checks();
 
 	console_printf("@@PRIV-DONE@@ lines=%u\n", lines);
-	if (boot.power_off) {
-		console_printf("@@PAYLOAD-EXIT@@ power-off\n");
-		console_flush();
-		rtas_power_off(boot.power_off);
-	}
-	console_printf("@@PAYLOAD-EXIT@@ loop\n");
-	console_flush();
-	for (;;)
-		;
+	platform_exit(boot.power_off);
 }

@@ -35,6 +35,7 @@
 #include "console.h"
 #include "fdt.h"
 #include "hcall.h"
+#include "radix_tree.h"
 #include "rtas.h"
 
 #define MAX_CPUS	8
@@ -49,8 +50,6 @@
 #define IPI_PRIORITY	5
 #define WAIT_SECONDS	20
 
-#define PTE_V		(1ull << 63)
-#define PTE_L		(1ull << 62)
 #define PTE_R		(1ull << 8)
 #define PTE_C		(1ull << 7)
 #define EAA_PRIV	(1ull << 3)
@@ -70,7 +69,7 @@ extern char smp_secondary_entry[];
 static uint64_t proc_table[512] __attribute__((aligned(4096)));
 static uint64_t root[8192] __attribute__((aligned(65536)));
 static uint64_t pool[8][512] __attribute__((aligned(4096)));
-static unsigned pool_used;
+static struct radix_tree tree = {root, pool, 8, 0};
 static uint64_t *v_pte[MAX_CPUS];			/* the leaf of V_i */
 static uint64_t pages[MAX_CPUS][2][512] __attribute__((aligned(4096)));
 
@@ -90,9 +89,6 @@ static unsigned skip_invalidation;	/* "noinval=1": the control run, whose loads 
 static unsigned doorbells;		/* "doorbell=1": msgsndp windows in every round */
 static uint64_t tb_hz = 512000000;
 
-static void put(uint64_t *p, uint64_t v) { *(volatile uint64_t *)p = __builtin_bswap64(v); }
-static uint64_t get(const uint64_t *p) { return __builtin_bswap64(*(volatile const uint64_t *)p); }
-static void ptesync(void) { __asm__ volatile(".long 0x7c4004ac" : : : "memory"); }
 static void full_sync(void) { __asm__ volatile("sync" : : : "memory"); }
 static uint64_t mftb(void)
 {
@@ -101,42 +97,6 @@ static uint64_t mftb(void)
 	return t;
 }
 static uint64_t value(unsigned i, unsigned k) { return 0x5e00000000000000ull | (uint64_t)i << 8 | k; }
-
-static uint64_t *subdir(uint64_t *dir, unsigned index)
-{
-	uint64_t e = get(&dir[index]);
-
-	if (e & PTE_V)
-		return (uint64_t *)(e & 0x0fffffffffffff00ull);
-	uint64_t *sub = pool[pool_used++];
-	for (unsigned i = 0; i < 512; i++)
-		sub[i] = 0;
-	put(&dir[index], PTE_V | (uint64_t)sub | 9);
-	return sub;
-}
-
-static uint64_t *leaf(uint64_t ea, unsigned shift)
-{
-	uint64_t *l2 = subdir(subdir(root, (ea >> 39) & 0x1fff), (ea >> 30) & 0x1ff);
-
-	return shift == 21 ? &l2[(ea >> 21) & 0x1ff] : &subdir(l2, (ea >> 21) & 0x1ff)[(ea >> 12) & 0x1ff];
-}
-
-/* r3 = opcode, r4..r11 in and out. */
-static long hcall8(uint64_t opcode, uint64_t a[8])
-{
-	register uint64_t r3 __asm__("r3") = opcode;
-	register uint64_t r4 __asm__("r4") = a[0], r5 __asm__("r5") = a[1], r6 __asm__("r6") = a[2];
-	register uint64_t r7 __asm__("r7") = a[3], r8 __asm__("r8") = a[4], r9 __asm__("r9") = a[5];
-	register uint64_t r10 __asm__("r10") = a[6], r11 __asm__("r11") = a[7];
-
-	__asm__ volatile("sc 1"
-			 : "+r"(r3), "+r"(r4), "+r"(r5), "+r"(r6), "+r"(r7), "+r"(r8), "+r"(r9), "+r"(r10), "+r"(r11)
-			 :
-			 : "r0", "r12", "ctr", "xer", "cr0", "cr1", "cr5", "cr6", "cr7", "memory");
-	a[0] = r4, a[1] = r5, a[2] = r6, a[3] = r7, a[4] = r8, a[5] = r9, a[6] = r10, a[7] = r11;
-	return (long)r3;
-}
 
 /* 8 vcpus share 2 host cores: a waiting vcpu gives its host thread's time slice away (H_CONFER to all). */
 static void relax(void)
@@ -389,12 +349,12 @@ void main(uint64_t r3, uint64_t r4, uint64_t r5, uint64_t msr, uint64_t entered_
 	for (unsigned i = 0; i < 8192; i++)
 		root[i] = 0;
 	for (uint64_t a = 0; a < (16ull << 20); a += 2ull << 20)
-		put(leaf(a, 21), PTE_V | PTE_L | a | KERNEL_RWX);
+		put(radix_leaf(&tree, a, 21), PTE_V | PTE_L | a | KERNEL_RWX);
 	for (unsigned i = 0; i < MAX_CPUS; i++) {
 		for (unsigned k = 0; k < 2; k++)
 			for (unsigned w = 0; w < 512; w++)
 				pages[i][k][w] = value(i, k);
-		v_pte[i] = leaf(V_BASE + i * 4096ull, 12);
+		v_pte[i] = radix_leaf(&tree, V_BASE + i * 4096ull, 12);
 		put(v_pte[i], PTE_V | PTE_L | (uint64_t)pages[i][0] | KERNEL_RWX);
 	}
 	const uint64_t rts = 52 - 31;

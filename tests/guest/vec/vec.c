@@ -15,6 +15,7 @@
 #include "console.h"
 #include "fdt.h"
 #include "of_client.h"
+#include "platform.h"
 #include "rtas.h"
 
 #define MSR_VEC	(1ull << 25)
@@ -609,13 +610,5 @@ void main(uint64_t r3, uint64_t r4, uint64_t r5, uint64_t msr, uint64_t entered_
 	saturate();
 
 	console_printf("@@PRIV-DONE@@ lines=%u\n", lines);
-	if (boot.power_off) {
-		console_printf("@@PAYLOAD-EXIT@@ power-off\n");
-		console_flush();
-		rtas_power_off(boot.power_off);
-	}
-	console_printf("@@PAYLOAD-EXIT@@ loop\n");
-	console_flush();
-	for (;;)
-		;
+	platform_exit(boot.power_off);
 }
