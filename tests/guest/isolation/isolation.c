@@ -29,9 +29,6 @@
 #include "rtas.h"
 #include "vectors.h"
 
-typedef long probe_fn(long);
-long run_probe(probe_fn *fn, long arg);
-extern long probe_result;
 probe_fn rp_load, rp_store, rp_call, iso_ld, iso_lbz, iso_std, iso_stb, iso_lmw, iso_lq, iso_ldarx, iso_stdcx,
 	iso_dcbz, iso_dcbf_icbi, iso_ldbrx, iso_jump;
 

@@ -15,9 +15,6 @@
 #include "rtas.h"
 #include "vectors.h"
 
-typedef long probe_fn(long);
-long run_probe(probe_fn *fn, long arg);
-extern long probe_result;
 
 probe_fn probe_sc0, probe_sc2, probe_illegal, probe_tw_eq, probe_tdi_always, probe_twi_never,
 	probe_fp_unavailable, probe_vmx_unavailable, probe_vsx_unavailable, probe_hrfid, probe_msgsnd,

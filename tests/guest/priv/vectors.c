@@ -5,6 +5,7 @@
  * MSR it runs with, LR, CTR, DAR and DSISR into a save area (real addresses < 32 KiB, reachable with RA=0)
  * and rfids to probe_resume in little-endian mode.  Values in the save area are big-endian.
  */
+#include "console.h"
 #include "vectors.h"
 
 #define SAVE		0x2f00
@@ -120,4 +121,20 @@ void vectors_read(struct taken *t)
 	t->dar = get64(S_DAR);
 	t->dsisr = get64(S_DSISR);
 	t->count = get64(S_COUNT);
+}
+
+void probe_report(const char *name, probe_fn *fn, long arg, uint64_t resume_msr, struct taken *t)
+{
+	vectors_arm(resume_msr);
+	long r = run_probe(fn, arg);
+
+	vectors_read(t);
+	console_printf("@@PRIV@@ %s", name);
+	if (!r)
+		console_printf(" int=none r3=0x%lx\n", (uint64_t)probe_result);
+	else if (t->vector == 0x300 || t->vector == 0x380)
+		console_printf(" int=0x%lx dar=0x%lx dsisr=0x%lx srr0=+0x%lx srr1=0x%016lx\n", t->vector, t->dar,
+			       t->vector == 0x300 ? t->dsisr : 0, t->srr0 - (uint64_t)fn, t->srr1);
+	else
+		console_printf(" int=0x%lx srr0=0x%lx srr1=0x%016lx\n", t->vector, t->srr0, t->srr1);
 }

@@ -19,4 +19,16 @@ void vectors_install_ail(void);
 void vectors_arm(uint64_t resume_msr);
 void vectors_read(struct taken *t);
 
+/* A probe (../priv/probes.S): run_probe() returns 0 when it completed (its result in probe_result), 1 when it took an interrupt. */
+typedef long probe_fn(long);
+long run_probe(probe_fn *fn, long arg);
+extern long probe_result;
+
+/*
+ * Runs fn(arg) resuming with resume_msr and prints its "@@PRIV@@ name ..." line as the radix and hash payloads
+ * compare it with TCG's: the result, or the vector with SRR0 relative to fn (DAR and DSISR for the storage ones).
+ * *t holds what the vector stub saw.
+ */
+void probe_report(const char *name, probe_fn *fn, long arg, uint64_t resume_msr, struct taken *t);
+
 #endif

@@ -20,9 +20,6 @@
 #include "rtas.h"
 #include "vectors.h"
 
-typedef long probe_fn(long);
-long run_probe(probe_fn *fn, long arg);
-extern long probe_result;
 extern uint64_t rp_rs, rp_ea;
 probe_fn rp_load, rp_store, rp_call, rp_touch, rp_tlbie_va, rp_tlbie_pid, rp_tlbie_all, rp_tlbiel_va,
 	rp_user, rp_sc_reloc;
@@ -80,19 +77,8 @@ static struct taken t;
 
 static void report(const char *name, probe_fn *fn, long arg)
 {
-	vectors_arm(CANONICAL_MSR);
-	long r = run_probe(fn, arg);
-
-	vectors_read(&t);
 	lines++;
-	console_printf("@@PRIV@@ %s", name);
-	if (!r)
-		console_printf(" int=none r3=0x%lx\n", (uint64_t)probe_result);
-	else if (t.vector == 0x300 || t.vector == 0x380)
-		console_printf(" int=0x%lx dar=0x%lx dsisr=0x%lx srr0=+0x%lx srr1=0x%016lx\n", t.vector, t.dar,
-			       t.vector == 0x300 ? t.dsisr : 0, t.srr0 - (uint64_t)fn, t.srr1);
-	else
-		console_printf(" int=0x%lx srr0=0x%lx srr1=0x%016lx\n", t.vector, t.srr0, t.srr1);
+	probe_report(name, fn, arg, CANONICAL_MSR, &t);
 }
 
 /* Remaps `ea` from one data page to another behind the TLB, invalidates with `fn`, and loads it again. */
