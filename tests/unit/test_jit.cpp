@@ -609,4 +609,224 @@ TEST(Jit, NativeLoadsAndStoresMatchTheirSemantics) {
     EXPECT_GT(exits, 100u);   // the slow path ran
 }
 
+// ---- guest GPRs held in host registers (jit/gpr_cache.cpp) ----------------------------------------------
+
+// What an interrupt leaves besides the registers Observed has.
+struct ObservedAll {
+    Observed o;
+    uint64_t msr, srr0, srr1, dar, dsisr;
+    bool operator==(const ObservedAll &) const = default;
+};
+ObservedAll observe_all(phv::Vcpu &v) {
+    return {observe(v), v.st_.msr, v.st_.spr[phv::spr::SRR0], v.st_.spr[phv::spr::SRR1],
+            v.st_.spr[phv::spr::DAR], v.st_.spr[phv::spr::DSISR]};
+}
+
+// The block run as run_block<false, false> runs it: each row's semantic function, and for Jump or Exit the
+// JIT's own leaving (Vcpu::jit_leave), which is the interpreter's.
+phv::isa::Flow run_semantics(phv::Vcpu &v, const phv::Block &b) {
+    for (const auto &d : b.insns) {
+        ++v.stats().insns_executed;
+        const phv::isa::Flow f = d.fn(v, d);
+        if (f != phv::isa::Flow::Next)
+            return phv::Vcpu::jit_leave(&v, &d, f);
+        v.st_.nip = v.next_nip(d);
+    }
+    return phv::isa::Flow::Jump;
+}
+
+phv::isa::Flow run_compiled(phv::Vcpu &v, phv::Block &b, phv::jit::CodeBuffer &buf, unsigned &native) {
+    phv::jit::BlockFn fn = phv::jit::compile(v, b, buf, false, &native);
+    if (!fn) {
+        buf.flush();
+        fn = phv::jit::compile(v, b, buf, false, &native);
+    }
+    EXPECT_NE(fn, nullptr);
+    return fn ? fn(&v) : phv::isa::Flow::Exit;
+}
+
+// A row of `mnemonic` whose register fields (bits 21-25, 16-20, 11-15 and an A-form's RC in 6-10) name
+// r0-r7 only, more GPRs than the cache has registers but few enough that a block reads again what it
+// wrote: values stay dirty in host registers across many rows before a call, an exit or an interrupt.
+phv::isa::Decoded narrow_insn(RowGen &gen, std::string_view mnemonic, const phv::isa::DecodeContext &ctx) {
+    const size_t idx = row_index(mnemonic);
+    const bool spr_move = mnemonic == "mfspr" || mnemonic == "mtspr";
+    for (;;) {
+        uint32_t w = gen.insn(mnemonic, ctx).word;
+        const uint32_t fields = spr_move ? 0x18u << 21 : (0x18u << 21 | 0x18u << 16 | 0x18u << 11 | 0x18u << 6);
+        w &= ~(fields & ~phv::isa::insn_table()[idx].mask);   // opcode bits stay
+        const phv::isa::Decoded d = phv::isa::decode(w, ctx);
+        if (d.def == idx)
+            return d;
+    }
+}
+
+// Called rows between native ones: integer rows that read GPRs the native rows before them may hold dirty
+// (cmpb, popcntb, prtyw, bpermd, maddld read up to three) and write one, and the traps, whose program
+// interrupt is taken mid-block with the registers as the interpreter has them. Random blocks in both
+// modes: everything the interpreter leaves (GPRs, CR, XER, LR, CTR, NIP, the count, MSR, SRR0/1) agrees.
+TEST(Jit, CachedGprsAreInCpuStateForCalledRowsAndInterrupts) {
+    GuestCode g;
+    phv::Vcpu &v = vcpu_of(g);
+    const phv::isa::DecodeContext ctx{phv::isa::Isa::V310, false};
+    phv::jit::CodeBuffer buf(1u << 20);
+    ASSERT_TRUE(buf.ok());
+    RowGen gen{std::mt19937_64(0xca11)};
+    constexpr std::string_view kCalled[] = {"cmpb", "popcntb", "prtyw", "bpermd", "maddld", "twi", "tdi"};
+    const uint64_t msr0 = v.st_.msr;
+    unsigned blocks = 0, traps = 0, calls = 0;
+    for (int mode = 0; mode < 2; ++mode) {
+        const uint64_t msr = mode ? msr0 & ~phv::msr::SF : msr0 | phv::msr::SF;
+        for (int n = 0; n < 4000; ++n) {
+            phv::Block b;
+            b.key = phv::BlockCache::key(GuestCode::kCodeBase, msr);
+            b.start = b.real_start = GuestCode::kCodeBase;
+            const unsigned len = 2 + gen.rng() % 10;
+            unsigned called = 0;
+            for (unsigned i = 0; i < len; ++i) {
+                const bool call = gen.rng() % 4 == 0;
+                // A trap taken at random would end most blocks early: one in four of the called rows.
+                const std::string_view name = call ? kCalled[gen.rng() % 4 == 0 ? 5 + gen.rng() % 2 : gen.rng() % 5]
+                                                   : kNativeBody[gen.rng() % std::size(kNativeBody)];
+                b.insns.push_back(narrow_insn(gen, name, ctx));
+                called += call || ((name == "mfspr" || name == "mtspr") && b.insns.back().imm == 272);
+            }
+            if (gen.rng() % 2)
+                b.insns.push_back(narrow_insn(gen, kNativeBranches[gen.rng() % std::size(kNativeBranches)], ctx));
+            v.st_.msr = msr;
+            for (auto &r : v.st_.gpr)
+                r = gen.value();
+            v.st_.cr = uint32_t(gen.rng());
+            v.st_.lr = gen.value(), v.st_.ctr = gen.value();
+            v.st_.set_xer(gen.rng() & 0xe00c007f);
+            v.st_.nip = GuestCode::kCodeBase;
+            v.st_.spr[phv::spr::SRR0] = v.st_.spr[phv::spr::SRR1] = 0;
+            const phv::CpuState start = v.st_;
+            const uint64_t insns0 = v.stats().insns_executed;
+            const phv::isa::Flow wf = run_semantics(v, b);
+            const ObservedAll want = observe_all(v);
+
+            v.st_ = start;
+            v.stats().insns_executed = insns0;
+            unsigned native = 0;
+            const phv::isa::Flow gf = run_compiled(v, b, buf, native);
+            const ObservedAll got = observe_all(v);
+            ASSERT_EQ(native, b.insns.size() - called);
+            ASSERT_EQ(gf, wf) << describe(b, want.o, got.o);
+            ASSERT_TRUE(want == got) << (mode ? "32-bit: " : "64-bit: ") << describe(b, want.o, got.o) << " srr0 "
+                                     << want.srr0 << "/" << got.srr0 << " msr " << want.msr << "/" << got.msr;
+            ++blocks, calls += called, traps += want.srr0 != 0;
+        }
+    }
+    v.st_.msr = msr0;
+    EXPECT_EQ(blocks, 8000u);
+    EXPECT_GT(calls, 8000u);
+    EXPECT_GT(traps, 200u);   // program interrupts mid-block
+}
+
+// Loads and stores in blocks that keep r0-r7 dirty in host registers: under MSR[DR]=1 with nothing mapped
+// the first access takes the storage interrupt in its slow path, which restarts the instruction, and the
+// interrupt sees the registers the native rows before it wrote; under MSR[DR]=0 accesses at the end of
+// RAM leave the block with an MMIO exit mid-block, others take the fast path and keep their results in
+// host registers. lmw and stmw (called) read and write most GPRs at once; under MSR[LE]=1 they take the
+// alignment interrupt. Everything the interpreter leaves agrees, memory included.
+TEST(Jit, CachedGprsAreInCpuStateAtFaultsAndExits) {
+    GuestCode g;
+    phv::Vcpu &v = vcpu_of(g);
+    const phv::isa::DecodeContext ctx{phv::isa::Isa::V310, false};
+    phv::jit::CodeBuffer buf(1u << 20);
+    ASSERT_TRUE(buf.ok());
+    RowGen gen{std::mt19937_64(0xfa17)};
+    constexpr uint64_t kData = GuestCode::kRamSize - 0x2000;
+    const auto snapshot = [&] { return std::vector<uint8_t>(g.ram + kData, g.ram + GuestCode::kRamSize); };
+    const auto restore = [&](const std::vector<uint8_t> &m) { std::memcpy(g.ram + kData, m.data(), m.size()); };
+    const uint64_t msr0 = v.st_.msr;
+    unsigned blocks = 0, faults = 0, exits = 0, fast = 0;
+    for (int mode = 0; mode < 8; ++mode) {
+        uint64_t msr = mode & 1 ? msr0 & ~phv::msr::SF : msr0 | phv::msr::SF;
+        msr = mode & 2 ? msr & ~phv::msr::LE : msr | phv::msr::LE;
+        msr = mode & 4 ? msr | phv::msr::DR : msr & ~phv::msr::DR;
+        for (int n = 0; n < 750; ++n) {
+            phv::Block b;
+            b.key = phv::BlockCache::key(GuestCode::kCodeBase, msr);
+            b.start = b.real_start = GuestCode::kCodeBase;
+            const unsigned len = 2 + gen.rng() % 10;
+            unsigned called = 0;
+            for (unsigned i = 0; i < len; ++i) {
+                const unsigned kind = gen.rng() % 8;
+                if (kind < 4) {
+                    b.insns.push_back(narrow_insn(gen, kNativeBody[gen.rng() % 24], ctx));
+                    continue;
+                }
+                // RT/RS in r0-r7, RA a base in r8-r9, RB an index in r10-r11; stmw from r4-r7 up, lmw from
+                // r12-r15 up (loading the bases would send later accesses to memory the test does not restore;
+                // the previous test has called rows writing cached GPRs).
+                const bool multiple = kind == 7, lmw = multiple && gen.rng() % 2;
+                const std::string_view name = multiple ? (lmw ? "lmw" : "stmw")
+                                                       : kNativeMemory[gen.rng() % std::size(kNativeMemory)];
+                const auto &def = phv::isa::insn_table()[row_index(name)];
+                for (;;) {
+                    uint32_t w = def.match | (uint32_t(gen.rng()) & ~def.mask);
+                    const uint32_t rt = (lmw ? 12 : multiple ? 4 : 0) + gen.rng() % (multiple ? 4 : 8), ra = 8 + gen.rng() % 2,
+                                   rb = 10 + gen.rng() % 2;
+                    const uint32_t dmask = def.form == phv::isa::Form::DS ? 0xfffcu : 0xffffu;
+                    if (def.form == phv::isa::Form::X)
+                        w = (w & ~0x03fff800u) | rt << 21 | ra << 16 | rb << 11;
+                    else
+                        w = (w & ~0x03ff0000u & ~dmask) | rt << 21 | ra << 16 | (uint32_t(int32_t(gen.rng() % 512) - 256) & dmask);
+                    const phv::isa::Decoded d = phv::isa::decode(w, ctx);
+                    if (d.def == row_index(name)) {
+                        b.insns.push_back(d);
+                        break;
+                    }
+                }
+                called += multiple;
+            }
+            v.st_.msr = msr;
+            for (auto &r : v.st_.gpr)
+                r = gen.value();
+            for (unsigned r = 8; r < 10; ++r)
+                v.st_.gpr[r] = kData + 0x1000 + gen.rng() % 0x1100;   // some accesses run off the end of RAM
+            for (unsigned r = 10; r < 12; ++r)
+                v.st_.gpr[r] = gen.rng() % 0x200;
+            v.st_.nip = GuestCode::kCodeBase;
+            for (auto s : {phv::spr::SRR0, phv::spr::SRR1, phv::spr::DAR, phv::spr::DSISR})
+                v.st_.spr[s] = 0;
+            for (uint64_t a = kData; a < GuestCode::kRamSize; a += 8) {
+                const uint64_t x = gen.value();
+                std::memcpy(g.ram + a, &x, 8);
+            }
+            const std::vector<uint8_t> mem0 = snapshot();
+            const phv::CpuState start = v.st_;
+            const uint64_t insns0 = v.stats().insns_executed;
+            const uint64_t fast0 = v.stats().insns_executed;
+            const phv::isa::Flow wf = run_semantics(v, b);
+            const ObservedAll want = observe_all(v);
+            const std::vector<uint8_t> want_mem = snapshot();
+
+            v.st_ = start;
+            v.stats().insns_executed = insns0;
+            restore(mem0);
+            unsigned native = 0;
+            const phv::isa::Flow gf = run_compiled(v, b, buf, native);
+            const ObservedAll got = observe_all(v);
+            ASSERT_EQ(native, b.insns.size() - called);
+            ASSERT_EQ(gf, wf) << describe(b, want.o, got.o);
+            ASSERT_TRUE(want == got) << "mode " << mode << ": " << describe(b, want.o, got.o) << " srr0 " << want.srr0
+                                     << "/" << got.srr0 << " dar " << want.dar << "/" << got.dar;
+            ASSERT_TRUE(snapshot() == want_mem) << describe(b, want.o, got.o);
+            restore(mem0);
+            ++blocks;
+            faults += want.srr0 != 0;
+            exits += gf == phv::isa::Flow::Exit;
+            fast += want.srr0 == 0 && gf != phv::isa::Flow::Exit && want.o.insns - fast0 > 2;
+        }
+    }
+    v.st_.msr = msr0;
+    EXPECT_EQ(blocks, 6000u);
+    EXPECT_GT(faults, 1000u);   // storage and alignment interrupts mid-block
+    EXPECT_GT(exits, 200u);     // MMIO exits mid-block
+    EXPECT_GT(fast, 500u);      // blocks that ran through to their end
+}
+
 } // namespace

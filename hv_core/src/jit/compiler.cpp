@@ -140,9 +140,14 @@ BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room) : Xby
     // A block runs only in the mode it was built for (BlockCache::key), MSR[SF] included.
     sf_ = (b.key >> 60) & 4, le_ = (b.key >> 60) & 1, pr_ = (b.key >> 60) & 2;
 
+    // Six pushes and 8 bytes keep the stack 16-byte aligned for the calls.
     push(rbx);
     push(r12);
     push(r13);
+    push(r14);
+    push(r15);
+    push(rbp);
+    sub(rsp, 8);
     mov(rbx, rdi);
     // A linked block jumps in here, its frame (the same registers pushed) still on the stack.
     linked_entry_ = here();
@@ -152,6 +157,7 @@ BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room) : Xby
     for (const isa::Decoded &d : b.insns) {
         if (ended_)   // nothing follows a branch (isa::ends_block); kept for a block built otherwise
             break;
+        ++stamp_;
         if (d.def < table.size()) {
             if (const NativeRow *row = native_by_def()[d.def]) {
                 const isa::InsnDef &def = table[d.def];
@@ -172,6 +178,7 @@ BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room) : Xby
             }
         }
         sync_nip();
+        flush();   // the semantic function reads GPRs, and may raise or exit with them, from CpuState
         // The count first, this instruction included: a semantic that reads a PMU counter sees itself.
         add(qword[rbx + insns_], pending_insns_ + 1);
         pending_insns_ = 0;
@@ -186,9 +193,11 @@ BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room) : Xby
         mov(rsi, reinterpret_cast<uint64_t>(&d));
         jmp(leave_, T_NEAR);
         L(next);
+        forget();   // it may have written any GPR
         pending_bytes_ = d.len;
     }
     sync_nip();
+    flush();   // the run loop and a linked successor read CpuState
     if (pending_insns_)
         add(qword[rbx + insns_], pending_insns_);
     // The end of the block, as run_block returns Jump: straight into the next block's code when the run
@@ -198,6 +207,10 @@ BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room) : Xby
     L(to_loop);
     mov(eax, uint32_t(isa::Flow::Jump));
     L(done);
+    add(rsp, 8);
+    pop(rbp);
+    pop(r15);
+    pop(r14);
     pop(r13);
     pop(r12);
     pop(rbx);

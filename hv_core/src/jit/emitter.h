@@ -1,12 +1,15 @@
 // The x86-64 code generator for one block (jit/compiler.h), shared by the files that emit native rows.
 //
 // Register use: rbx holds the Vcpu and r12 the address of the instruction last made current (the
-// interpreter's cia), both callee-saved so they survive the semantic calls. Native rows may use rax, rcx,
-// rdx, rsi, rdi and r8-r11 freely: nothing lives in them from one instruction to the next.
+// interpreter's cia), both callee-saved so they survive the semantic calls; rbp, r13, r14 and r15 hold
+// guest GPRs (gpr_cache.cpp). Native rows may use rax, rcx, rdx, rsi, rdi and r8-r11 freely: nothing lives
+// in them from one instruction to the next. A native row reads a GPR with use() and writes it with def(),
+// never through CpuState.
 #pragma once
 #include <xbyak/xbyak.h>
 
 #include <cstdint>
+#include <initializer_list>
 
 #include "isa/insn.h"
 #include "vcpu/block_cache.h"
@@ -35,6 +38,7 @@ public:
     // Offsets into the code: where a linking block jumps in, and the link slots (Block::jit_slots).
     uint32_t linked_entry() const { return linked_entry_; }
     const Block::JitSlot *slots() const { return slots_; }
+    static constexpr unsigned kCachedGprs = 4;   // host registers holding guest GPRs
 
     // ---- native rows (native_fixedpoint.cpp) ----
     bool e_addi(const isa::Decoded &d, const Variant &v);
@@ -87,8 +91,36 @@ private:
     void emit_link_slot(const Block &b, Block::JitSlot &s, Xbyak::Label &slow);
     uint32_t here() const { return uint32_t(getSize()); }
 
+    // GPR n in CpuState: only the GPR cache reads and writes it there.
     Xbyak::Address gpr(unsigned n) { return qword[rbx + gpr_ + int32_t(8 * n)]; }
-    Xbyak::Address gpr32(unsigned n) { return dword[rbx + gpr_ + int32_t(8 * n)]; }
+
+    // ---- guest GPRs in host registers (gpr_cache.cpp) ----
+    struct CachedGpr {
+        int gpr = -1;        // the GPR held, -1 none
+        bool dirty = false;  // written since CpuState was: it must be written back
+        unsigned used = 0;   // the last instruction (stamp_) that named it
+    };
+    CachedGpr cache_[kCachedGprs];
+    unsigned stamp_ = 0;   // counts the instructions emitted: the current one's GPRs are never evicted
+    int slot_of(unsigned n) const;
+    unsigned take_slot();
+    // The host register holding GPR n, loaded from CpuState if it was not held.
+    Xbyak::Reg64 use(unsigned n);
+    // The host register for GPR n, which the caller writes now: marked dirty, not loaded.
+    Xbyak::Reg64 def(unsigned n);
+    // The host register for GPR n, neither loaded nor marked dirty: for a row that writes n on each of two
+    // paths (a memory row's fast and slow path) and marks it dirty where they meet.
+    Xbyak::Reg64 claim(unsigned n);
+    void mark_dirty(unsigned n);
+    // GPR n's register (if held) reloaded from CpuState, which a semantic function wrote.
+    void reload(unsigned n);
+    // The dirty registers stored to CpuState, the compile-time state unchanged: on a path that does not
+    // come back to the code that follows (or comes back to it with the same registers, as a slow path does).
+    void write_back();
+    // write_back(), then all clean: before a call whose return continues on this path, and at the end.
+    void flush();
+    // Nothing held any more: after a call that may have written any GPR.
+    void forget();
     void sync_nip();
     void load_imm(const Xbyak::Reg64 &r, uint64_t v);
     // ecx = 8, 4 or 2 from the flags of the compare just made (signed: l/g, unsigned: b/a); trashes edx.
@@ -109,7 +141,8 @@ private:
     // The interpreter's call of d's semantic function, for a native row's slow path: NIP and the count
     // brought up to date without moving r12 or the pending counts, which the fast path leaves as they are.
     // Falls through on Next; Jump or Exit leave the block.
-    void call_slow(const isa::Decoded &d);
+    // The dirty GPRs are written back first; after the call, `written` (GPRs the row sets) are reloaded.
+    void call_slow(const isa::Decoded &d, std::initializer_list<unsigned> written);
     // rdi = the host address of the len-byte access at the EA in rsi, or a jump to slow: what
     // translate_data() finds without its slow path (TLB hit or real mode in one memslot, MSR[DR] tested at
     // run time). Stores also get the memslot in r10 and the offset into it in r11 and are sent to slow

@@ -31,13 +31,13 @@ void BlockEmitter::set_ov_both(const Xbyak::Reg8 &ov) {
 bool BlockEmitter::e_mul(const isa::Decoded &d, const Variant &v) {
     switch (v.arg) {
     case 0:
-        mov(rax, gpr(d.ra));
+        mov(rax, use(d.ra));
         imul(rax, rax, int32_t(d.imm));
-        mov(gpr(d.rt), rax);
+        mov(def(d.rt), rax);
         return true;
     case 1:
-        movsxd(rax, gpr32(d.ra));
-        movsxd(rcx, gpr32(d.rb));
+        movsxd(rax, use(d.ra).cvt32());
+        movsxd(rcx, use(d.rb).cvt32());
         imul(rax, rcx);   // the exact product of two words
         if (v.oe) {
             movsxd(rdx, eax);
@@ -47,8 +47,8 @@ bool BlockEmitter::e_mul(const isa::Decoded &d, const Variant &v) {
         }
         break;
     case 2:
-        mov(rax, gpr(d.ra));
-        imul(rax, gpr(d.rb));   // OF: the product does not fit a signed doubleword
+        mov(rax, use(d.ra));
+        imul(rax, use(d.rb));   // OF: the product does not fit a signed doubleword
         if (v.oe) {
             seto(r8b);
             set_ov_both(r8b);
@@ -57,26 +57,26 @@ bool BlockEmitter::e_mul(const isa::Decoded &d, const Variant &v) {
     case 3:
     case 4:
         if (v.arg == 3) {
-            movsxd(rax, gpr32(d.ra));
-            movsxd(rcx, gpr32(d.rb));
+            movsxd(rax, use(d.ra).cvt32());
+            movsxd(rcx, use(d.rb).cvt32());
         } else {
-            mov(eax, gpr32(d.ra));
-            mov(ecx, gpr32(d.rb));
+            mov(eax, use(d.ra).cvt32());
+            mov(ecx, use(d.rb).cvt32());
         }
         imul(rax, rcx);
         shr(rax, 32);
         mov(eax, eax);   // the high word, zero-extended
         break;
     default:
-        mov(rax, gpr(d.ra));
+        mov(rax, use(d.ra));
         if (v.arg == 5)
-            imul(gpr(d.rb));
+            imul(use(d.rb));
         else
-            mul(gpr(d.rb));
+            mul(use(d.rb));
         mov(rax, rdx);
         break;
     }
-    mov(gpr(d.rt), rax);
+    mov(def(d.rt), rax);
     record(v);
     return true;
 }
@@ -87,8 +87,8 @@ bool BlockEmitter::e_div(const isa::Decoded &d, const Variant &v) {
     Xbyak::Label undefined, done;
     xor_(r8d, r8d);
     if (dword) {
-        mov(rax, gpr(d.ra));
-        mov(rcx, gpr(d.rb));
+        mov(rax, use(d.ra));
+        mov(rcx, use(d.rb));
         test(rcx, rcx);
         jz(undefined);
         if (is_signed) {
@@ -106,8 +106,8 @@ bool BlockEmitter::e_div(const isa::Decoded &d, const Variant &v) {
             div(rcx);
         }
     } else {
-        mov(eax, gpr32(d.ra));
-        mov(ecx, gpr32(d.rb));
+        mov(eax, use(d.ra).cvt32());
+        mov(ecx, use(d.rb).cvt32());
         test(ecx, ecx);
         jz(undefined);
         if (is_signed) {
@@ -132,7 +132,7 @@ bool BlockEmitter::e_div(const isa::Decoded &d, const Variant &v) {
     L(done);
     if (v.oe)
         set_ov_both(r8b);
-    mov(gpr(d.rt), rax);
+    mov(def(d.rt), rax);
     record(v);
     return true;
 }
@@ -147,14 +147,14 @@ bool BlockEmitter::e_count(const isa::Decoded &d, const Variant &v) {
         return false;
     switch (v.arg) {
     case 0:   // 31 - index of the highest one; 32 for zero (63 ^ 31)
-        bsr(ecx, gpr32(d.rt));
+        bsr(ecx, use(d.rt).cvt32());
         mov(edx, 63);
         cmovz(ecx, edx);
         xor_(ecx, 31);
         mov(eax, ecx);
         break;
     case 1:   // 63 - index; 64 for zero (127 ^ 63)
-        bsr(rcx, gpr(d.rt));
+        bsr(rcx, use(d.rt));
         mov(edx, 127);
         cmovz(ecx, edx);
         xor_(ecx, 63);
@@ -163,24 +163,24 @@ bool BlockEmitter::e_count(const isa::Decoded &d, const Variant &v) {
     case 2:
     case 3:
         if (v.arg == 2)
-            bsf(ecx, gpr32(d.rt));
+            bsf(ecx, use(d.rt).cvt32());
         else
-            bsf(rcx, gpr(d.rt));
+            bsf(rcx, use(d.rt));
         mov(edx, v.arg == 2 ? 32 : 64);
         cmovz(ecx, edx);
         mov(eax, ecx);
         break;
     case 4:
-        mov(rcx, gpr(d.rt));
+        mov(rcx, use(d.rt));
         popcnt(eax, ecx);
         shr(rcx, 32);
         popcnt(ecx, ecx);
         shl(rcx, 32);
         or_(rax, rcx);
         break;
-    default: popcnt(rax, gpr(d.rt)); break;
+    default: popcnt(rax, use(d.rt)); break;
     }
-    mov(gpr(d.ra), rax);
+    mov(def(d.ra), rax);
     record(v);
     return true;
 }
@@ -188,13 +188,13 @@ bool BlockEmitter::e_count(const isa::Decoded &d, const Variant &v) {
 // isel: RT = CR[BC] ? RA|0 : RB (BC in the record's rc field).
 bool BlockEmitter::e_isel(const isa::Decoded &d, const Variant &) {
     if (d.ra)
-        mov(rax, gpr(d.ra));
+        mov(rax, use(d.ra));
     else
         xor_(eax, eax);
-    mov(rcx, gpr(d.rb));
+    mov(rcx, use(d.rb));
     test(dword[rbx + cr_], 1u << (31 - d.rc));
     cmovz(rax, rcx);
-    mov(gpr(d.rt), rax);
+    mov(def(d.rt), rax);
     return true;
 }
 
@@ -202,7 +202,7 @@ bool BlockEmitter::e_isel(const isa::Decoded &d, const Variant &) {
 // the privileged-instruction interrupt, which is no variant of the row and so is called.
 bool BlockEmitter::e_mfmsr(const isa::Decoded &d, const Variant &) {
     mov(rax, qword[rbx + msr_]);
-    mov(gpr(d.rt), rax);
+    mov(def(d.rt), rax);
     return true;
 }
 

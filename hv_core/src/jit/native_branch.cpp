@@ -16,14 +16,14 @@ bool BlockEmitter::e_mfspr(const isa::Decoded &d, const Variant &) {
         mov(rax, qword[rbx + (d.imm == spr::LR ? lr_ : ctr_)]);
     else
         return false;
-    mov(gpr(d.rt), rax);
+    mov(def(d.rt), rax);
     return true;
 }
 
 bool BlockEmitter::e_mtspr(const isa::Decoded &d, const Variant &) {
     if (d.imm != spr::LR && d.imm != spr::CTR && d.imm != spr::XER)
         return false;
-    mov(rax, gpr(d.rt));
+    mov(rax, use(d.rt));
     if (d.imm == spr::XER)
         store_xer();
     else
@@ -40,7 +40,7 @@ bool BlockEmitter::e_mfcr(const isa::Decoded &d, const Variant &) {
     mov(eax, dword[rbx + cr_]);
     if (one)
         and_(eax, isa::sem::fxm_mask(fxm));
-    mov(gpr(d.rt), rax);
+    mov(def(d.rt), rax);
     return true;
 }
 
@@ -49,7 +49,7 @@ bool BlockEmitter::e_mtcrf(const isa::Decoded &d, const Variant &) {
     if (isa::bits(d.word, 11, 11) && !isa::sem::one_field(fxm))
         return true;
     const uint32_t m = isa::sem::fxm_mask(fxm);
-    mov(eax, gpr32(d.rt));
+    mov(eax, use(d.rt).cvt32());
     and_(eax, m);
     mov(edx, dword[rbx + cr_]);
     and_(edx, ~m);

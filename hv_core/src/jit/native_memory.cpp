@@ -35,7 +35,10 @@ const SlotLayout &slot_layout() {
 }
 } // namespace
 
-void BlockEmitter::call_slow(const isa::Decoded &d) {
+void BlockEmitter::call_slow(const isa::Decoded &d, std::initializer_list<unsigned> written) {
+    // The semantic function reads the GPRs (and a fault or exit leaves with them) from CpuState; the fast
+    // path keeps its registers dirty, so the compile-time state is left as it is.
+    write_back();
     // pending_bytes_ is 0 only at the block's start, where NIP is r12 already.
     if (pending_bytes_) {
         lea(rax, ptr[r12 + pending_bytes_]);
@@ -53,17 +56,19 @@ void BlockEmitter::call_slow(const isa::Decoded &d) {
     mov(rsi, reinterpret_cast<uint64_t>(&d));
     jmp(leave_, T_NEAR);
     L(next);
+    for (unsigned n : written)
+        reload(n);
     // Back to the fast path's bookkeeping: the count stays pending, as it does after a native instruction.
     sub(qword[rbx + insns_], pending_insns_ + 1);
 }
 
 void BlockEmitter::effective_address(const isa::Decoded &d, bool x_form, bool update) {
     if (update || d.ra)
-        mov(rsi, gpr(d.ra));
+        mov(rsi, use(d.ra));
     else
         xor_(esi, esi);
     if (x_form)
-        add(rsi, gpr(d.rb));
+        add(rsi, use(d.rb));
     else if (d.imm)
         add(rsi, int32_t(d.imm));
     mask_ea(rsi);
@@ -190,8 +195,11 @@ void BlockEmitter::host_address(unsigned len, bool store, Xbyak::Label &slow) {
 bool BlockEmitter::e_load(const isa::Decoded &d, const Variant &v) {
     const unsigned len = v.arg & 0xf;
     const bool sign = v.arg & 0x10, big_endian = !le_ != bool(v.arg & 0x80);
+    const bool update = v.arg & 0x40;
     Xbyak::Label slow, done;
-    effective_address(d, v.arg & 0x20, v.arg & 0x40);
+    effective_address(d, v.arg & 0x20, update);
+    // RT's (and RA's) register is taken before the paths split, so that both leave the same allocation.
+    const Xbyak::Reg64 rt = claim(d.rt), ra = update ? claim(d.ra) : rsi;   // RA: held since the EA
     host_address(len, false, slow);
     switch (len) {
     case 1: movzx(eax, byte[rdi]); break;
@@ -211,13 +219,19 @@ bool BlockEmitter::e_load(const isa::Decoded &d, const Variant &v) {
         movsx(rax, ax);
     else if (sign && len == 4)
         movsxd(rax, eax);
-    mov(gpr(d.rt), rax);
-    if (v.arg & 0x40)
-        mov(gpr(d.ra), rsi);
+    mov(rt, rax);
+    if (update)
+        mov(ra, rsi);
     jmp(done, T_NEAR);
     L(slow);
-    call_slow(d);
+    if (update)
+        call_slow(d, {d.rt, d.ra});
+    else
+        call_slow(d, {d.rt});
     L(done);
+    mark_dirty(d.rt);
+    if (update)
+        mark_dirty(d.ra);
     return true;
 }
 
@@ -225,10 +239,12 @@ bool BlockEmitter::e_load(const isa::Decoded &d, const Variant &v) {
 bool BlockEmitter::e_store(const isa::Decoded &d, const Variant &v) {
     const unsigned len = v.arg & 0xf;
     const bool big_endian = !le_ != bool(v.arg & 0x80);
+    const bool update = v.arg & 0x40;
     Xbyak::Label slow, done;
-    effective_address(d, v.arg & 0x20, v.arg & 0x40);
+    effective_address(d, v.arg & 0x20, update);
+    const Xbyak::Reg64 rs = use(d.rt), ra = update ? claim(d.ra) : rsi;   // before the paths split
     host_address(len, true, slow);
-    mov(rax, gpr(d.rt));
+    mov(rax, rs);
     if (big_endian) {
         if (len == 2)
             rol(ax, 8);
@@ -243,12 +259,17 @@ bool BlockEmitter::e_store(const isa::Decoded &d, const Variant &v) {
     case 4: mov(dword[rdi], eax); break;
     default: mov(qword[rdi], rax); break;
     }
-    if (v.arg & 0x40)
-        mov(gpr(d.ra), rsi);
+    if (update)
+        mov(ra, rsi);
     jmp(done, T_NEAR);
     L(slow);
-    call_slow(d);
+    if (update)
+        call_slow(d, {d.ra});
+    else
+        call_slow(d, {});
     L(done);
+    if (update)
+        mark_dirty(d.ra);
     return true;
 }
 
