@@ -154,7 +154,12 @@ BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room) : Xby
     mov(r12, qword[rbx + nip_]);
     Xbyak::Label done;
     const auto table = isa::insn_table();
+    for (const isa::Decoded &d : b.insns)
+        names_.push_back(d.def < table.size() && native_by_def()[d.def]
+                             ? 1u << (d.rt & 31) | 1u << (d.ra & 31) | 1u << (d.rb & 31)
+                             : kCallBarrier);
     for (const isa::Decoded &d : b.insns) {
+        index_ = size_t(&d - b.insns.data());
         if (ended_)   // nothing follows a branch (isa::ends_block); kept for a block built otherwise
             break;
         ++stamp_;

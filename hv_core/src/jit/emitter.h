@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <vector>
 
 #include "isa/insn.h"
 #include "vcpu/block_cache.h"
@@ -93,6 +94,7 @@ private:
 
     // GPR n in CpuState: only the GPR cache reads and writes it there.
     Xbyak::Address gpr(unsigned n) { return qword[rbx + gpr_ + int32_t(8 * n)]; }
+    Xbyak::Address gpr32(unsigned n) { return dword[rbx + gpr_ + int32_t(8 * n)]; }
 
     // ---- guest GPRs in host registers (gpr_cache.cpp) ----
     struct CachedGpr {
@@ -102,15 +104,42 @@ private:
     };
     CachedGpr cache_[kCachedGprs];
     unsigned stamp_ = 0;   // counts the instructions emitted: the current one's GPRs are never evicted
+    // Per instruction of the block, the GPRs its RT, RA and RB fields could name if it is a native row, or
+    // kCallBarrier for a called row (nothing stays in a register across it): next_use()'s source.
+    static constexpr uint32_t kCallBarrier = ~0u;
+    std::vector<uint32_t> names_;
+    size_t index_ = 0;   // the instruction being emitted
+    static constexpr unsigned kNever = ~0u;
+    // How many instructions after the current one GPR n is named next, or kNever when not before the next
+    // called row or the block's end (its register is then only worth a write-back).
+    unsigned next_use(unsigned n) const;
     int slot_of(unsigned n) const;
     unsigned take_slot();
     // The host register holding GPR n, loaded from CpuState if it was not held.
     Xbyak::Reg64 use(unsigned n);
-    // The host register for GPR n, which the caller writes now: marked dirty, not loaded.
-    Xbyak::Reg64 def(unsigned n);
-    // The host register for GPR n, neither loaded nor marked dirty: for a row that writes n on each of two
-    // paths (a memory row's fast and slow path) and marks it dirty where they meet.
-    Xbyak::Reg64 claim(unsigned n);
+    // A GPR operand for one row: its host register or, when not held and not worth holding, its CpuState
+    // slot. q() is the doubleword, d() the low word.
+    class Gpr {
+    public:
+        Gpr(const Xbyak::Reg64 &r, const Xbyak::Address &m, const Xbyak::Address &m32, bool in_reg)
+            : r_(r), r32_(r.cvt32()), m_(m), m32_(m32), in_reg_(in_reg) {}
+        const Xbyak::Operand &q() const { return in_reg_ ? static_cast<const Xbyak::Operand &>(r_) : m_; }
+        const Xbyak::Operand &d() const { return in_reg_ ? static_cast<const Xbyak::Operand &>(r32_) : m32_; }
+    private:
+        Xbyak::Reg64 r_;
+        Xbyak::Reg32 r32_;
+        Xbyak::Address m_, m32_;
+        bool in_reg_;
+    };
+    Gpr held(unsigned n, int slot);
+    // GPR n to read: held (loaded on this first use) when the block names it again before a call.
+    Gpr src(unsigned n);
+    // GPR n to write now: marked dirty in its register, or CpuState itself when the block does not name
+    // it again before a call.
+    Gpr dst(unsigned n);
+    // GPR n to write on each of two paths (a memory row's fast and slow path) that mark_dirty() where they
+    // meet: as dst(), neither loaded nor marked dirty.
+    Gpr claim(unsigned n);
     void mark_dirty(unsigned n);
     // GPR n's register (if held) reloaded from CpuState, which a semantic function wrote.
     void reload(unsigned n);

@@ -9,6 +9,10 @@
 // run loop, a linked successor and Vcpu::jit_link read CpuState). After a called row nothing is known to
 // be in a register any more: its semantic function may have written any GPR.
 //
+// The block is known whole when it is compiled, so the choice uses what comes next: a register is taken
+// from the GPR named again last (or never before the next called row), and a GPR the block does not name
+// again before a call is read from, or written to, CpuState directly rather than given a register.
+//
 // The registers are callee-saved (the prologue pushes them), so a value survives the slow path's call;
 // that path reloads what the row wrote.
 #include "jit/emitter.h"
@@ -21,6 +25,16 @@ namespace {
 const Xbyak::Reg64 kHostRegs[BlockEmitter::kCachedGprs] = {rbp, r13, r14, r15};
 } // namespace
 
+unsigned BlockEmitter::next_use(unsigned n) const {
+    for (size_t j = index_ + 1; j < names_.size(); ++j) {
+        if (names_[j] == kCallBarrier)
+            return kNever;
+        if (names_[j] >> n & 1)
+            return unsigned(j - index_);
+    }
+    return kNever;
+}
+
 int BlockEmitter::slot_of(unsigned n) const {
     for (unsigned i = 0; i < kCachedGprs; ++i)
         if (cache_[i].gpr == int(n))
@@ -28,18 +42,20 @@ int BlockEmitter::slot_of(unsigned n) const {
     return -1;
 }
 
-// A free register, else the least recently used one whose GPR the current instruction does not use (a
-// clean one before a dirty one of the same age), written back first if dirty.
+// A free register, else the one whose GPR the block names again last (Belady's choice: the block is known
+// whole), a clean one before a dirty one; never one the current instruction names. Written back if dirty.
 unsigned BlockEmitter::take_slot() {
     int best = -1;
+    unsigned best_next = 0;
     for (unsigned i = 0; i < kCachedGprs; ++i) {
         const CachedGpr &c = cache_[i];
         if (c.gpr < 0)
             return i;
         if (c.used == stamp_)
             continue;
-        if (best < 0 || c.used < cache_[best].used || (c.used == cache_[best].used && !c.dirty && cache_[best].dirty))
-            best = int(i);
+        const unsigned next = next_use(unsigned(c.gpr));
+        if (best < 0 || next > best_next || (next == best_next && !c.dirty && cache_[best].dirty))
+            best = int(i), best_next = next;
     }
     // Every row names at most three GPRs, so one of the four is always free to take.
     CachedGpr &c = cache_[best];
@@ -47,6 +63,12 @@ unsigned BlockEmitter::take_slot() {
         mov(gpr(unsigned(c.gpr)), kHostRegs[best]);
     c = CachedGpr{};
     return unsigned(best);
+}
+
+BlockEmitter::Gpr BlockEmitter::held(unsigned n, int slot) {
+    if (slot >= 0)
+        cache_[slot].used = stamp_;
+    return Gpr(kHostRegs[slot < 0 ? 0 : slot], gpr(n), gpr32(n), slot >= 0);
 }
 
 Xbyak::Reg64 BlockEmitter::use(unsigned n) {
@@ -60,18 +82,27 @@ Xbyak::Reg64 BlockEmitter::use(unsigned n) {
     return kHostRegs[i];
 }
 
-Xbyak::Reg64 BlockEmitter::claim(unsigned n) {
+BlockEmitter::Gpr BlockEmitter::src(unsigned n) {
+    const int i = slot_of(n);
+    if (i < 0 && next_use(n) == kNever)
+        return held(n, -1);
+    use(n);
+    return held(n, slot_of(n));
+}
+
+BlockEmitter::Gpr BlockEmitter::claim(unsigned n) {
     int i = slot_of(n);
+    if (i < 0 && next_use(n) == kNever)
+        return held(n, -1);
     if (i < 0) {
         i = int(take_slot());
         cache_[i].gpr = int(n);   // not loaded: the caller writes it on every path before it is read
     }
-    cache_[i].used = stamp_;
-    return kHostRegs[i];
+    return held(n, i);
 }
 
-Xbyak::Reg64 BlockEmitter::def(unsigned n) {
-    const Xbyak::Reg64 r = claim(n);
+BlockEmitter::Gpr BlockEmitter::dst(unsigned n) {
+    const Gpr r = claim(n);
     mark_dirty(n);
     return r;
 }

@@ -31,13 +31,13 @@ void BlockEmitter::set_ov_both(const Xbyak::Reg8 &ov) {
 bool BlockEmitter::e_mul(const isa::Decoded &d, const Variant &v) {
     switch (v.arg) {
     case 0:
-        mov(rax, use(d.ra));
+        mov(rax, src(d.ra).q());
         imul(rax, rax, int32_t(d.imm));
-        mov(def(d.rt), rax);
+        mov(dst(d.rt).q(), rax);
         return true;
     case 1:
-        movsxd(rax, use(d.ra).cvt32());
-        movsxd(rcx, use(d.rb).cvt32());
+        movsxd(rax, src(d.ra).d());
+        movsxd(rcx, src(d.rb).d());
         imul(rax, rcx);   // the exact product of two words
         if (v.oe) {
             movsxd(rdx, eax);
@@ -47,8 +47,8 @@ bool BlockEmitter::e_mul(const isa::Decoded &d, const Variant &v) {
         }
         break;
     case 2:
-        mov(rax, use(d.ra));
-        imul(rax, use(d.rb));   // OF: the product does not fit a signed doubleword
+        mov(rax, src(d.ra).q());
+        imul(rax, src(d.rb).q());   // OF: the product does not fit a signed doubleword
         if (v.oe) {
             seto(r8b);
             set_ov_both(r8b);
@@ -57,26 +57,26 @@ bool BlockEmitter::e_mul(const isa::Decoded &d, const Variant &v) {
     case 3:
     case 4:
         if (v.arg == 3) {
-            movsxd(rax, use(d.ra).cvt32());
-            movsxd(rcx, use(d.rb).cvt32());
+            movsxd(rax, src(d.ra).d());
+            movsxd(rcx, src(d.rb).d());
         } else {
-            mov(eax, use(d.ra).cvt32());
-            mov(ecx, use(d.rb).cvt32());
+            mov(eax, src(d.ra).d());
+            mov(ecx, src(d.rb).d());
         }
         imul(rax, rcx);
         shr(rax, 32);
         mov(eax, eax);   // the high word, zero-extended
         break;
     default:
-        mov(rax, use(d.ra));
+        mov(rax, src(d.ra).q());
         if (v.arg == 5)
-            imul(use(d.rb));
+            imul(src(d.rb).q());
         else
-            mul(use(d.rb));
+            mul(src(d.rb).q());
         mov(rax, rdx);
         break;
     }
-    mov(def(d.rt), rax);
+    mov(dst(d.rt).q(), rax);
     record(v);
     return true;
 }
@@ -87,8 +87,8 @@ bool BlockEmitter::e_div(const isa::Decoded &d, const Variant &v) {
     Xbyak::Label undefined, done;
     xor_(r8d, r8d);
     if (dword) {
-        mov(rax, use(d.ra));
-        mov(rcx, use(d.rb));
+        mov(rax, src(d.ra).q());
+        mov(rcx, src(d.rb).q());
         test(rcx, rcx);
         jz(undefined);
         if (is_signed) {
@@ -106,8 +106,8 @@ bool BlockEmitter::e_div(const isa::Decoded &d, const Variant &v) {
             div(rcx);
         }
     } else {
-        mov(eax, use(d.ra).cvt32());
-        mov(ecx, use(d.rb).cvt32());
+        mov(eax, src(d.ra).d());
+        mov(ecx, src(d.rb).d());
         test(ecx, ecx);
         jz(undefined);
         if (is_signed) {
@@ -132,7 +132,7 @@ bool BlockEmitter::e_div(const isa::Decoded &d, const Variant &v) {
     L(done);
     if (v.oe)
         set_ov_both(r8b);
-    mov(def(d.rt), rax);
+    mov(dst(d.rt).q(), rax);
     record(v);
     return true;
 }
@@ -147,14 +147,14 @@ bool BlockEmitter::e_count(const isa::Decoded &d, const Variant &v) {
         return false;
     switch (v.arg) {
     case 0:   // 31 - index of the highest one; 32 for zero (63 ^ 31)
-        bsr(ecx, use(d.rt).cvt32());
+        bsr(ecx, src(d.rt).d());
         mov(edx, 63);
         cmovz(ecx, edx);
         xor_(ecx, 31);
         mov(eax, ecx);
         break;
     case 1:   // 63 - index; 64 for zero (127 ^ 63)
-        bsr(rcx, use(d.rt));
+        bsr(rcx, src(d.rt).q());
         mov(edx, 127);
         cmovz(ecx, edx);
         xor_(ecx, 63);
@@ -163,24 +163,24 @@ bool BlockEmitter::e_count(const isa::Decoded &d, const Variant &v) {
     case 2:
     case 3:
         if (v.arg == 2)
-            bsf(ecx, use(d.rt).cvt32());
+            bsf(ecx, src(d.rt).d());
         else
-            bsf(rcx, use(d.rt));
+            bsf(rcx, src(d.rt).q());
         mov(edx, v.arg == 2 ? 32 : 64);
         cmovz(ecx, edx);
         mov(eax, ecx);
         break;
     case 4:
-        mov(rcx, use(d.rt));
+        mov(rcx, src(d.rt).q());
         popcnt(eax, ecx);
         shr(rcx, 32);
         popcnt(ecx, ecx);
         shl(rcx, 32);
         or_(rax, rcx);
         break;
-    default: popcnt(rax, use(d.rt)); break;
+    default: popcnt(rax, src(d.rt).q()); break;
     }
-    mov(def(d.ra), rax);
+    mov(dst(d.ra).q(), rax);
     record(v);
     return true;
 }
@@ -188,13 +188,13 @@ bool BlockEmitter::e_count(const isa::Decoded &d, const Variant &v) {
 // isel: RT = CR[BC] ? RA|0 : RB (BC in the record's rc field).
 bool BlockEmitter::e_isel(const isa::Decoded &d, const Variant &) {
     if (d.ra)
-        mov(rax, use(d.ra));
+        mov(rax, src(d.ra).q());
     else
         xor_(eax, eax);
-    mov(rcx, use(d.rb));
+    mov(rcx, src(d.rb).q());
     test(dword[rbx + cr_], 1u << (31 - d.rc));
     cmovz(rax, rcx);
-    mov(def(d.rt), rax);
+    mov(dst(d.rt).q(), rax);
     return true;
 }
 
@@ -202,7 +202,7 @@ bool BlockEmitter::e_isel(const isa::Decoded &d, const Variant &) {
 // the privileged-instruction interrupt, which is no variant of the row and so is called.
 bool BlockEmitter::e_mfmsr(const isa::Decoded &d, const Variant &) {
     mov(rax, qword[rbx + msr_]);
-    mov(def(d.rt), rax);
+    mov(dst(d.rt).q(), rax);
     return true;
 }
 

@@ -16,14 +16,14 @@ bool BlockEmitter::e_mfspr(const isa::Decoded &d, const Variant &) {
         mov(rax, qword[rbx + (d.imm == spr::LR ? lr_ : ctr_)]);
     else
         return false;
-    mov(def(d.rt), rax);
+    mov(dst(d.rt).q(), rax);
     return true;
 }
 
 bool BlockEmitter::e_mtspr(const isa::Decoded &d, const Variant &) {
     if (d.imm != spr::LR && d.imm != spr::CTR && d.imm != spr::XER)
         return false;
-    mov(rax, use(d.rt));
+    mov(rax, src(d.rt).q());
     if (d.imm == spr::XER)
         store_xer();
     else
@@ -40,7 +40,7 @@ bool BlockEmitter::e_mfcr(const isa::Decoded &d, const Variant &) {
     mov(eax, dword[rbx + cr_]);
     if (one)
         and_(eax, isa::sem::fxm_mask(fxm));
-    mov(def(d.rt), rax);
+    mov(dst(d.rt).q(), rax);
     return true;
 }
 
@@ -49,7 +49,7 @@ bool BlockEmitter::e_mtcrf(const isa::Decoded &d, const Variant &) {
     if (isa::bits(d.word, 11, 11) && !isa::sem::one_field(fxm))
         return true;
     const uint32_t m = isa::sem::fxm_mask(fxm);
-    mov(eax, use(d.rt).cvt32());
+    mov(eax, src(d.rt).d());
     and_(eax, m);
     mov(edx, dword[rbx + cr_]);
     and_(edx, ~m);

@@ -50,8 +50,8 @@ void BlockEmitter::record(const Variant &v) {
 bool BlockEmitter::e_addi(const isa::Decoded &d, const Variant &v) {
     load_imm(rax, uint64_t(d.imm) << v.arg);
     if (d.ra)
-        add(rax, use(d.ra));
-    mov(def(d.rt), rax);
+        add(rax, src(d.ra).q());
+    mov(dst(d.rt).q(), rax);
     return true;
 }
 
@@ -63,11 +63,11 @@ bool BlockEmitter::e_add_family(const isa::Decoded &d, const Variant &v) {
     const bool sets_ca = v.arg & 0x40;
     Variant rec = v;
     rec.rc = v.rc || (v.arg & 0x100);
-    mov(rcx, use(d.ra));
+    mov(rcx, src(d.ra).q());
     if (a == 1)
         not_(rcx);
     if (b == 0)
-        mov(rdx, use(d.rb));
+        mov(rdx, src(d.rb).q());
     else if (b == 1)
         load_imm(rdx, uint64_t(d.imm));
     else if (b == 2)
@@ -114,15 +114,15 @@ bool BlockEmitter::e_add_family(const isa::Decoded &d, const Variant &v) {
         mov(byte[rbx + ov_], ov);
         or_(byte[rbx + so_], ov);
     }
-    mov(def(d.rt), rax);
+    mov(dst(d.rt).q(), rax);
     record(rec);
     return true;
 }
 
 // RA = RS op RB; arg: 0 and, 1 andc, 2 or, 3 orc, 4 xor, 5 nand, 6 nor, 7 eqv.
 bool BlockEmitter::e_logical(const isa::Decoded &d, const Variant &v) {
-    mov(rax, use(d.rt));
-    mov(rcx, use(d.rb));
+    mov(rax, src(d.rt).q());
+    mov(rcx, src(d.rb).q());
     if (v.arg == 1 || v.arg == 3)
         not_(rcx);
     switch (v.arg) {
@@ -132,7 +132,7 @@ bool BlockEmitter::e_logical(const isa::Decoded &d, const Variant &v) {
     }
     if (v.arg >= 5)
         not_(rax);
-    mov(def(d.ra), rax);
+    mov(dst(d.ra).q(), rax);
     record(v);
     return true;
 }
@@ -140,28 +140,28 @@ bool BlockEmitter::e_logical(const isa::Decoded &d, const Variant &v) {
 // RA = RS op UI; arg: 0 andi., 1 andis. (both record), 2 ori, 3 oris, 4 xori, 5 xoris.
 bool BlockEmitter::e_logical_imm(const isa::Decoded &d, const Variant &v) {
     load_imm(rcx, uint64_t(d.imm) << (v.arg & 1 ? 16 : 0));
-    mov(rax, use(d.rt));
+    mov(rax, src(d.rt).q());
     if (v.arg < 2)
         and_(rax, rcx);
     else if (v.arg < 4)
         or_(rax, rcx);
     else
         xor_(rax, rcx);
-    mov(def(d.ra), rax);
+    mov(dst(d.ra).q(), rax);
     record({false, v.arg < 2, 0});
     return true;
 }
 
 // extsb/extsh/extsw: arg is the source width in bytes.
 bool BlockEmitter::e_extend(const isa::Decoded &d, const Variant &v) {
-    const Xbyak::Reg64 src = use(d.rt);
+    const Xbyak::Reg64 s = use(d.rt);   // its byte and halfword: a register
     if (v.arg == 1)
-        movsx(rax, src.cvt8());
+        movsx(rax, s.cvt8());
     else if (v.arg == 2)
-        movsx(rax, src.cvt16());
+        movsx(rax, s.cvt16());
     else
-        movsxd(rax, src.cvt32());
-    mov(def(d.ra), rax);
+        movsxd(rax, s.cvt32());
+    mov(dst(d.ra).q(), rax);
     record(v);
     return true;
 }
@@ -170,7 +170,7 @@ bool BlockEmitter::e_extend(const isa::Decoded &d, const Variant &v) {
 // L=0 compares the low words (sem::cmp).
 bool BlockEmitter::e_cmp(const isa::Decoded &d, const Variant &v) {
     const bool imm = v.arg & 1, is_signed = v.arg & 2, l = d.rt & 1;
-    mov(rax, use(d.ra));
+    mov(rax, src(d.ra).q());
     if (imm) {
         // SI sign-extended or UI (< 2^16): as a 32-bit immediate either is the operand's low word, and
         // sign-extended to 64 bits it is the doubleword.
@@ -180,9 +180,9 @@ bool BlockEmitter::e_cmp(const isa::Decoded &d, const Variant &v) {
             cmp(eax, int32_t(d.imm));
     } else {
         if (l)
-            cmp(rax, use(d.rb));
+            cmp(rax, src(d.rb).q());
         else
-            cmp(eax, use(d.rb).cvt32());
+            cmp(eax, src(d.rb).d());
     }
     cr_from_flags(is_signed);
     set_crf(d.rt >> 2);
@@ -193,7 +193,7 @@ bool BlockEmitter::e_cmp(const isa::Decoded &d, const Variant &v) {
 // replicated into both halves (sem::rotl32); under a mask within the low word, that is a 32-bit rotate.
 bool BlockEmitter::e_rotate_word(const isa::Decoded &d, const Variant &v) {
     const uint64_t m = isa::sem::mask64(d.mb + 32u, d.me + 32u);
-    mov(eax, use(d.rt).cvt32());
+    mov(eax, src(d.rt).d());
     const bool low = (m >> 32) == 0;
     if (!low) {
         mov(rdx, rax);
@@ -201,7 +201,7 @@ bool BlockEmitter::e_rotate_word(const isa::Decoded &d, const Variant &v) {
         or_(rax, rdx);
     }
     if (v.arg == 1) {
-        mov(ecx, use(d.rb).cvt32());
+        mov(ecx, src(d.rb).d());
         and_(ecx, 31);
         if (low)
             rol(eax, cl);
@@ -217,10 +217,10 @@ bool BlockEmitter::e_rotate_word(const isa::Decoded &d, const Variant &v) {
     and_(rax, rdx);
     if (v.arg == 2) {
         load_imm(rcx, ~m);
-        and_(rcx, use(d.ra));
+        and_(rcx, src(d.ra).q());
         or_(rax, rcx);
     }
-    mov(def(d.ra), rax);
+    mov(dst(d.ra).q(), rax);
     record(v);
     return true;
 }
@@ -235,9 +235,9 @@ bool BlockEmitter::e_rotate_double(const isa::Decoded &d, const Variant &v) {
     case 1: case 5: m = mask64(0, d.mb); break;
     default: m = mask64(d.mb, 63u - d.sh); break;
     }
-    mov(rax, use(d.rt));
+    mov(rax, src(d.rt).q());
     if (v.arg >= 4) {
-        mov(rcx, use(d.rb));
+        mov(rcx, src(d.rb).q());
         rol(rax, cl);   // the count is taken mod 64, as RB & 63
     } else if (d.sh) {
         rol(rax, d.sh);
@@ -248,10 +248,10 @@ bool BlockEmitter::e_rotate_double(const isa::Decoded &d, const Variant &v) {
     }
     if (v.arg == 3) {
         load_imm(rcx, ~m);
-        and_(rcx, use(d.ra));
+        and_(rcx, src(d.ra).q());
         or_(rax, rcx);
     }
-    mov(def(d.ra), rax);
+    mov(dst(d.ra).q(), rax);
     record(v);
     return true;
 }
@@ -260,10 +260,10 @@ bool BlockEmitter::e_rotate_double(const isa::Decoded &d, const Variant &v) {
 // the low 5 or 6, and the bit above them says the result is 0.
 bool BlockEmitter::e_shift(const isa::Decoded &d, const Variant &v) {
     const bool dbl = v.arg >= 2, left = !(v.arg & 1);
-    mov(rcx, use(d.rb));
+    mov(rcx, src(d.rb).q());
     xor_(edx, edx);
     if (dbl) {
-        mov(rax, use(d.rt));
+        mov(rax, src(d.rt).q());
         if (left)
             shl(rax, cl);
         else
@@ -271,7 +271,7 @@ bool BlockEmitter::e_shift(const isa::Decoded &d, const Variant &v) {
         test(ecx, 64);
         cmovnz(rax, rdx);
     } else {
-        mov(eax, use(d.rt).cvt32());
+        mov(eax, src(d.rt).d());
         if (left)
             shl(eax, cl);
         else
@@ -279,7 +279,7 @@ bool BlockEmitter::e_shift(const isa::Decoded &d, const Variant &v) {
         test(ecx, 32);
         cmovnz(eax, edx);
     }
-    mov(def(d.ra), rax);
+    mov(dst(d.ra).q(), rax);
     record(v);
     return true;
 }
@@ -290,9 +290,9 @@ bool BlockEmitter::e_shift(const isa::Decoded &d, const Variant &v) {
 bool BlockEmitter::e_shift_algebraic(const isa::Decoded &d, const Variant &v) {
     const bool word = v.arg < 2, immediate = v.arg & 1;
     if (word)
-        movsxd(rax, use(d.rt).cvt32());
+        movsxd(rax, src(d.rt).d());
     else
-        mov(rax, use(d.rt));
+        mov(rax, src(d.rt).q());
     mov(r8, rax);
     shr(r8, 63);   // the sign
     if (immediate) {
@@ -304,7 +304,7 @@ bool BlockEmitter::e_shift_algebraic(const isa::Decoded &d, const Variant &v) {
         test(rdx, rdx);
         setnz(dl);
     } else {
-        mov(rcx, use(d.rb));
+        mov(rcx, src(d.rb).q());
         xor_(r9d, r9d);
         if (word) {
             and_(ecx, 63);
@@ -328,16 +328,16 @@ bool BlockEmitter::e_shift_algebraic(const isa::Decoded &d, const Variant &v) {
     and_(dl, r8b);
     mov(byte[rbx + ca_], dl);
     mov(byte[rbx + ca32_], dl);
-    mov(def(d.ra), rax);
+    mov(dst(d.ra).q(), rax);
     record(v);
     return true;
 }
 
 bool BlockEmitter::e_extswsli(const isa::Decoded &d, const Variant &v) {
-    movsxd(rax, use(d.rt).cvt32());
+    movsxd(rax, src(d.rt).d());
     if (d.sh)
         shl(rax, d.sh);
-    mov(def(d.ra), rax);
+    mov(dst(d.ra).q(), rax);
     record(v);
     return true;
 }

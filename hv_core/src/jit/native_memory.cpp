@@ -5,6 +5,8 @@
 // store, note_store() would have nothing to do. Anything else (a TLB miss, a fault, MMIO, a page crossing,
 // dirty logging, code on the page, a reserved granule) calls the row's semantic function, which redoes the
 // access from the start, so faults and exits leave exactly the interpreter's state.
+#include <optional>
+
 #include "jit/emitter.h"
 #include "memory/memslots.h"
 #include "vcpu/vcpu.h"
@@ -64,11 +66,11 @@ void BlockEmitter::call_slow(const isa::Decoded &d, std::initializer_list<unsign
 
 void BlockEmitter::effective_address(const isa::Decoded &d, bool x_form, bool update) {
     if (update || d.ra)
-        mov(rsi, use(d.ra));
+        mov(rsi, src(d.ra).q());
     else
         xor_(esi, esi);
     if (x_form)
-        add(rsi, use(d.rb));
+        add(rsi, src(d.rb).q());
     else if (d.imm)
         add(rsi, int32_t(d.imm));
     mask_ea(rsi);
@@ -199,7 +201,8 @@ bool BlockEmitter::e_load(const isa::Decoded &d, const Variant &v) {
     Xbyak::Label slow, done;
     effective_address(d, v.arg & 0x20, update);
     // RT's (and RA's) register is taken before the paths split, so that both leave the same allocation.
-    const Xbyak::Reg64 rt = claim(d.rt), ra = update ? claim(d.ra) : rsi;   // RA: held since the EA
+    const Gpr rt = claim(d.rt);
+    const std::optional<Gpr> ra = update ? std::optional(claim(d.ra)) : std::nullopt;
     host_address(len, false, slow);
     switch (len) {
     case 1: movzx(eax, byte[rdi]); break;
@@ -219,9 +222,9 @@ bool BlockEmitter::e_load(const isa::Decoded &d, const Variant &v) {
         movsx(rax, ax);
     else if (sign && len == 4)
         movsxd(rax, eax);
-    mov(rt, rax);
-    if (update)
-        mov(ra, rsi);
+    mov(rt.q(), rax);
+    if (ra)
+        mov(ra->q(), rsi);
     jmp(done, T_NEAR);
     L(slow);
     if (update)
@@ -242,9 +245,10 @@ bool BlockEmitter::e_store(const isa::Decoded &d, const Variant &v) {
     const bool update = v.arg & 0x40;
     Xbyak::Label slow, done;
     effective_address(d, v.arg & 0x20, update);
-    const Xbyak::Reg64 rs = use(d.rt), ra = update ? claim(d.ra) : rsi;   // before the paths split
+    const Gpr rs = src(d.rt);   // before the paths split
+    const std::optional<Gpr> ra = update ? std::optional(claim(d.ra)) : std::nullopt;
     host_address(len, true, slow);
-    mov(rax, rs);
+    mov(rax, rs.q());
     if (big_endian) {
         if (len == 2)
             rol(ax, 8);
@@ -259,8 +263,8 @@ bool BlockEmitter::e_store(const isa::Decoded &d, const Variant &v) {
     case 4: mov(dword[rdi], eax); break;
     default: mov(qword[rdi], rax); break;
     }
-    if (update)
-        mov(ra, rsi);
+    if (ra)
+        mov(ra->q(), rsi);
     jmp(done, T_NEAR);
     L(slow);
     if (update)
