@@ -646,15 +646,19 @@ phv::isa::Flow run_compiled(phv::Vcpu &v, phv::Block &b, phv::jit::CodeBuffer &b
 }
 
 // A row of `mnemonic` whose register fields (bits 21-25, 16-20, 11-15 and an A-form's RC in 6-10) name
-// r0-r7 only, more GPRs than the cache has registers but few enough that a block reads again what it
+// r0-r11 (or fewer) only, more GPRs than the cache has registers but few enough that a block reads again what it
 // wrote: values stay dirty in host registers across many rows before a call, an exit or an interrupt.
-phv::isa::Decoded narrow_insn(RowGen &gen, std::string_view mnemonic, const phv::isa::DecodeContext &ctx) {
+phv::isa::Decoded narrow_insn(RowGen &gen, std::string_view mnemonic, const phv::isa::DecodeContext &ctx,
+                              unsigned regs = 12) {
     const size_t idx = row_index(mnemonic);
     const bool spr_move = mnemonic == "mfspr" || mnemonic == "mtspr";
     for (;;) {
         uint32_t w = gen.insn(mnemonic, ctx).word;
-        const uint32_t fields = spr_move ? 0x18u << 21 : (0x18u << 21 | 0x18u << 16 | 0x18u << 11 | 0x18u << 6);
-        w &= ~(fields & ~phv::isa::insn_table()[idx].mask);   // opcode bits stay
+        for (unsigned at : {21u, 16u, 11u, 6u}) {
+            if ((0x1fu << at) & phv::isa::insn_table()[idx].mask || (spr_move && at != 21))
+                continue;   // opcode bits, and the SPR number, stay
+            w = (w & ~(0x1fu << at)) | ((w >> at & 0x1f) % regs) << at;
+        }
         const phv::isa::Decoded d = phv::isa::decode(w, ctx);
         if (d.def == idx)
             return d;
@@ -724,7 +728,7 @@ TEST(Jit, CachedGprsAreInCpuStateForCalledRowsAndInterrupts) {
     EXPECT_GT(traps, 200u);   // program interrupts mid-block
 }
 
-// Loads and stores in blocks that keep r0-r7 dirty in host registers: under MSR[DR]=1 with nothing mapped
+// Loads and stores in blocks that keep r0-r7 dirty in host registers (r0-r11 in use, more than it has): under MSR[DR]=1 with nothing mapped
 // the first access takes the storage interrupt in its slow path, which restarts the instruction, and the
 // interrupt sees the registers the native rows before it wrote; under MSR[DR]=0 accesses at the end of
 // RAM leave the block with an MMIO exit mid-block, others take the fast path and keep their results in
@@ -755,7 +759,7 @@ TEST(Jit, CachedGprsAreInCpuStateAtFaultsAndExits) {
             for (unsigned i = 0; i < len; ++i) {
                 const unsigned kind = gen.rng() % 8;
                 if (kind < 4) {
-                    b.insns.push_back(narrow_insn(gen, kNativeBody[gen.rng() % 24], ctx));
+                    b.insns.push_back(narrow_insn(gen, kNativeBody[gen.rng() % 24], ctx, 8));   // not the bases
                     continue;
                 }
                 // RT/RS in r0-r7, RA a base in r8-r9, RB an index in r10-r11; stmw from r4-r7 up, lmw from

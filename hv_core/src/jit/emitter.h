@@ -1,8 +1,8 @@
 // The x86-64 code generator for one block (jit/compiler.h), shared by the files that emit native rows.
 //
 // Register use: rbx holds the Vcpu and r12 the address of the instruction last made current (the
-// interpreter's cia), both callee-saved so they survive the semantic calls; rbp, r13, r14 and r15 hold
-// guest GPRs (gpr_cache.cpp). Native rows may use rax, rcx, rdx, rsi, rdi and r8-r11 freely: nothing lives
+// interpreter's cia), both callee-saved so they survive the semantic calls; rbp, r13, r14, r15 and r8-r11
+// hold guest GPRs (gpr_cache.cpp). Native rows may use rax, rcx, rdx, rsi and rdi freely: nothing lives
 // in them from one instruction to the next. A native row reads a GPR with use() and writes it with def(),
 // never through CpuState.
 #pragma once
@@ -39,7 +39,7 @@ public:
     // Offsets into the code: where a linking block jumps in, and the link slots (Block::jit_slots).
     uint32_t linked_entry() const { return linked_entry_; }
     const Block::JitSlot *slots() const { return slots_; }
-    static constexpr unsigned kCachedGprs = 4;   // host registers holding guest GPRs
+    static constexpr unsigned kCachedGprs = 8;   // host registers holding guest GPRs
 
     // ---- native rows (native_fixedpoint.cpp) ----
     bool e_addi(const isa::Decoded &d, const Variant &v);
@@ -141,8 +141,9 @@ private:
     // meet: as dst(), neither loaded nor marked dirty.
     Gpr claim(unsigned n);
     void mark_dirty(unsigned n);
-    // GPR n's register (if held) reloaded from CpuState, which a semantic function wrote.
-    void reload(unsigned n);
+    // After a slow path's call: the registers of the GPRs in `written` (which the semantic function wrote)
+    // and every caller-saved register reloaded from CpuState.
+    void reload_after_call(std::initializer_list<unsigned> written);
     // The dirty registers stored to CpuState, the compile-time state unchanged: on a path that does not
     // come back to the code that follows (or comes back to it with the same registers, as a slow path does).
     void write_back();
@@ -174,8 +175,8 @@ private:
     void call_slow(const isa::Decoded &d, std::initializer_list<unsigned> written);
     // rdi = the host address of the len-byte access at the EA in rsi, or a jump to slow: what
     // translate_data() finds without its slow path (TLB hit or real mode in one memslot, MSR[DR] tested at
-    // run time). Stores also get the memslot in r10 and the offset into it in r11 and are sent to slow
-    // when note_store() would have work to do.
+    // run time). Stores are also sent to slow when note_store() would have work to do. Uses rax, rcx, rdx
+    // and rdi only.
     void host_address(unsigned len, bool store, Xbyak::Label &slow);
     // rsi = the EA of a D/DS- or X-form load or store, as sem::effective_address computes it.
     void effective_address(const isa::Decoded &d, bool x_form, bool update);

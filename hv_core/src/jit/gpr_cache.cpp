@@ -13,8 +13,9 @@
 // from the GPR named again last (or never before the next called row), and a GPR the block does not name
 // again before a call is read from, or written to, CpuState directly rather than given a register.
 //
-// The registers are callee-saved (the prologue pushes them), so a value survives the slow path's call;
-// that path reloads what the row wrote.
+// rbp and r13-r15 are callee-saved (the prologue pushes them), so their values survive a slow path's call,
+// which reloads what its row wrote; r8-r11 do not, and that path reloads them all (it wrote the dirty
+// ones back first). The native rows' scratch registers are rax, rcx, rdx, rsi and rdi.
 #include "jit/emitter.h"
 
 namespace phv::jit {
@@ -22,7 +23,9 @@ namespace phv::jit {
 using namespace Xbyak::util;
 
 namespace {
-const Xbyak::Reg64 kHostRegs[BlockEmitter::kCachedGprs] = {rbp, r13, r14, r15};
+// The callee-saved ones first: they survive a slow path's call (the caller-saved ones are reloaded).
+const Xbyak::Reg64 kHostRegs[BlockEmitter::kCachedGprs] = {rbp, r13, r14, r15, r8, r9, r10, r11};
+constexpr unsigned kCalleeSaved = 4;
 } // namespace
 
 unsigned BlockEmitter::next_use(unsigned n) const {
@@ -57,7 +60,7 @@ unsigned BlockEmitter::take_slot() {
         if (best < 0 || next > best_next || (next == best_next && !c.dirty && cache_[best].dirty))
             best = int(i), best_next = next;
     }
-    // Every row names at most three GPRs, so one of the four is always free to take.
+    // Every row names at most three GPRs, so one of the registers is always free to take.
     CachedGpr &c = cache_[best];
     if (c.dirty)
         mov(gpr(unsigned(c.gpr)), kHostRegs[best]);
@@ -112,9 +115,17 @@ void BlockEmitter::mark_dirty(unsigned n) {
         cache_[i].dirty = true;
 }
 
-void BlockEmitter::reload(unsigned n) {
-    if (const int i = slot_of(n); i >= 0)
-        mov(kHostRegs[i], gpr(n));
+void BlockEmitter::reload_after_call(std::initializer_list<unsigned> written) {
+    for (unsigned i = 0; i < kCachedGprs; ++i) {
+        const int n = cache_[i].gpr;
+        if (n < 0)
+            continue;
+        bool wrote = i >= kCalleeSaved;
+        for (unsigned w : written)
+            wrote |= int(w) == n;
+        if (wrote)
+            mov(kHostRegs[i], gpr(unsigned(n)));
+    }
 }
 
 void BlockEmitter::write_back() {

@@ -20,7 +20,7 @@ const Xbyak::util::Cpu &host_cpu() {
 }
 } // namespace
 
-// OV and OV32 = ov (r8b, 0 or 1) and SO |= ov: set_ov(c, ov, ov), the same in both modes.
+// OV and OV32 = ov (sil, 0 or 1) and SO |= ov: set_ov(c, ov, ov), the same in both modes.
 void BlockEmitter::set_ov_both(const Xbyak::Reg8 &ov) {
     mov(byte[rbx + ov_], ov);
     mov(byte[rbx + ov32_], ov);
@@ -42,16 +42,16 @@ bool BlockEmitter::e_mul(const isa::Decoded &d, const Variant &v) {
         if (v.oe) {
             movsxd(rdx, eax);
             cmp(rdx, rax);
-            setne(r8b);
-            set_ov_both(r8b);
+            setne(sil);
+            set_ov_both(sil);
         }
         break;
     case 2:
         mov(rax, src(d.ra).q());
         imul(rax, src(d.rb).q());   // OF: the product does not fit a signed doubleword
         if (v.oe) {
-            seto(r8b);
-            set_ov_both(r8b);
+            seto(sil);
+            set_ov_both(sil);
         }
         break;
     case 3:
@@ -85,7 +85,7 @@ bool BlockEmitter::e_mul(const isa::Decoded &d, const Variant &v) {
 bool BlockEmitter::e_div(const isa::Decoded &d, const Variant &v) {
     const bool is_signed = !(v.arg & 1), dword = v.arg & 2;
     Xbyak::Label undefined, done;
-    xor_(r8d, r8d);
+    xor_(esi, esi);
     if (dword) {
         mov(rax, src(d.ra).q());
         mov(rcx, src(d.rb).q());
@@ -128,10 +128,10 @@ bool BlockEmitter::e_div(const isa::Decoded &d, const Variant &v) {
     jmp(done);
     L(undefined);
     xor_(eax, eax);
-    mov(r8d, 1);
+    mov(esi, 1);
     L(done);
     if (v.oe)
-        set_ov_both(r8b);
+        set_ov_both(sil);
     mov(dst(d.rt).q(), rax);
     record(v);
     return true;

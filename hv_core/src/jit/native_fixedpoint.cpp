@@ -75,8 +75,8 @@ bool BlockEmitter::e_add_family(const isa::Decoded &d, const Variant &v) {
     else
         mov(rdx, -1);
     if (cin == 2) {
-        movzx(r8d, byte[rbx + ca_]);
-        bt(r8d, 0);   // CF = CA
+        movzx(esi, byte[rbx + ca_]);
+        bt(esi, 0);   // CF = CA
     }
     mov(rax, rcx);
     if (cin == 0)
@@ -89,28 +89,28 @@ bool BlockEmitter::e_add_family(const isa::Decoded &d, const Variant &v) {
     if (sets_ca) {
         // CA32 is the carry into bit 32, bit 32 of a ^ b ^ sum; CA the carry out of the doubleword in
         // 64-bit mode and CA32 in 32-bit mode (sem::set_ca).
-        setc(r9b);
-        mov(r10, rcx);
-        xor_(r10, rdx);
-        xor_(r10, rax);
-        shr(r10, 32);
-        and_(r10d, 1);
-        mov(byte[rbx + ca32_], r10b);
-        mov(byte[rbx + ca_], sf_ ? r9b : r10b);
+        setc(sil);
+        mov(rdi, rcx);
+        xor_(rdi, rdx);
+        xor_(rdi, rax);
+        shr(rdi, 32);
+        and_(edi, 1);
+        mov(byte[rbx + ca32_], dil);
+        mov(byte[rbx + ca_], sf_ ? sil : dil);
     }
     if (v.oe) {
         // Overflow: a and b of one sign and the sum of the other, at bit 0 (OV) and bit 32 (OV32).
-        mov(r11, rcx);
-        xor_(r11, rax);
-        mov(r10, rdx);
-        xor_(r10, rax);
-        and_(r11, r10);
-        mov(r10, r11);
-        shr(r10, 31);
-        and_(r10d, 1);
-        shr(r11, 63);
-        mov(byte[rbx + ov32_], r10b);
-        const Xbyak::Reg8 &ov = sf_ ? r11b : r10b;
+        mov(rsi, rcx);
+        xor_(rsi, rax);
+        mov(rdi, rdx);
+        xor_(rdi, rax);
+        and_(rsi, rdi);
+        mov(rdi, rsi);
+        shr(rdi, 31);
+        and_(edi, 1);
+        shr(rsi, 63);
+        mov(byte[rbx + ov32_], dil);
+        const Xbyak::Reg8 &ov = sf_ ? sil : dil;
         mov(byte[rbx + ov_], ov);
         or_(byte[rbx + so_], ov);
     }
@@ -293,8 +293,8 @@ bool BlockEmitter::e_shift_algebraic(const isa::Decoded &d, const Variant &v) {
         movsxd(rax, src(d.rt).d());
     else
         mov(rax, src(d.rt).q());
-    mov(r8, rax);
-    shr(r8, 63);   // the sign
+    mov(rsi, rax);
+    shr(rsi, 63);   // the sign
     if (immediate) {
         const unsigned n = word ? d.rb : d.sh;
         load_imm(rdx, n ? (1ull << n) - 1 : 0);
@@ -305,7 +305,7 @@ bool BlockEmitter::e_shift_algebraic(const isa::Decoded &d, const Variant &v) {
         setnz(dl);
     } else {
         mov(rcx, src(d.rb).q());
-        xor_(r9d, r9d);
+        xor_(edi, edi);
         if (word) {
             and_(ecx, 63);
         } else {
@@ -313,7 +313,7 @@ bool BlockEmitter::e_shift_algebraic(const isa::Decoded &d, const Variant &v) {
             and_(ecx, 127);
             mov(edx, 63);
             cmp(ecx, edx);
-            seta(r9b);
+            seta(dil);
             cmova(ecx, edx);
         }
         mov(rdx, -1);
@@ -321,11 +321,11 @@ bool BlockEmitter::e_shift_algebraic(const isa::Decoded &d, const Variant &v) {
         not_(rdx);
         and_(rdx, rax);
         sar(rax, cl);
-        or_(rdx, r9);
+        or_(rdx, rdi);
         test(rdx, rdx);
         setnz(dl);
     }
-    and_(dl, r8b);
+    and_(dl, sil);
     mov(byte[rbx + ca_], dl);
     mov(byte[rbx + ca32_], dl);
     mov(dst(d.ra).q(), rax);

@@ -58,8 +58,7 @@ void BlockEmitter::call_slow(const isa::Decoded &d, std::initializer_list<unsign
     mov(rsi, reinterpret_cast<uint64_t>(&d));
     jmp(leave_, T_NEAR);
     L(next);
-    for (unsigned n : written)
-        reload(n);
+    reload_after_call(written);
     // Back to the fast path's bookkeeping: the count stays pending, as it does after a native instruction.
     sub(qword[rbx + insns_], pending_insns_ + 1);
 }
@@ -116,17 +115,15 @@ void BlockEmitter::host_address(unsigned len, bool store, Xbyak::Label &slow) {
         jz(slow, T_NEAR);
         add(rdi, rcx);
         if (store) {
-            mov(r10, qword[rax + set + int32_t(offsetof(mmu::TlbEntry, slot))]);
-            mov(r11, qword[rax + set + int32_t(offsetof(mmu::TlbEntry, gpa))]);
-            add(r11, rcx);
-            sub(r11, qword[r10 + ms.gpa]);
+            add(rcx, qword[rax + set + int32_t(offsetof(mmu::TlbEntry, gpa))]);
+            mov(rdx, qword[rax + set + int32_t(offsetof(mmu::TlbEntry, slot))]);
         }
         jmp(have, T_NEAR);
     };
     tlb_hit(rsi, false);
 
     // MSR[DR]=0 in an L2 or through the VRMA: translated in the real context, the top 4 EA bits ignored
-    // (r9 gets that address; rsi keeps the EA for an update form's RA). Otherwise the real address is in
+    // (rdi gets that address; rsi keeps the EA for an update form's RA). Otherwise the real address is in
     // the vcpu's cached memslot, as ram() has it.
     Xbyak::Label translated_real, memslot;
     L(real);
@@ -135,53 +132,53 @@ void BlockEmitter::host_address(unsigned len, bool store, Xbyak::Label &slow) {
     cmp(byte[rbx + offset(&v_.mmu_.vrma)], 0);
     je(memslot, T_NEAR);
     L(translated_real);
-    mov(r9, rsi);
-    shl(r9, 4);   // & Vcpu::kRealModeMask
-    shr(r9, 4);
-    tlb_hit(r9, true);
+    mov(rdi, rsi);
+    shl(rdi, 4);   // & Vcpu::kRealModeMask
+    shr(rdi, 4);
+    tlb_hit(rdi, true);
     L(memslot);
-    mov(r10, qword[rbx + offset(&v_.slot_cache_)]);
-    test(r10, r10);
+    mov(rdx, qword[rbx + offset(&v_.slot_cache_)]);
+    test(rdx, rdx);
     jz(slow, T_NEAR);
     mov(rax, reinterpret_cast<uint64_t>(v_.slots_->generation_address()));
     mov(rax, qword[rax]);
     cmp(rax, qword[rbx + offset(&v_.slot_cache_gen_)]);
     jne(slow, T_NEAR);
-    mov(r11, rsi);
-    shl(r11, 4);   // & Vcpu::kRealModeMask
-    shr(r11, 4);
-    sub(r11, qword[r10 + ms.gpa]);
+    mov(rcx, rsi);
+    shl(rcx, 4);   // & Vcpu::kRealModeMask
+    shr(rcx, 4);
+    mov(rdi, rcx);
+    sub(rdi, qword[rdx + ms.gpa]);
     jb(slow, T_NEAR);
-    mov(rax, qword[r10 + ms.size]);
+    mov(rax, qword[rdx + ms.size]);
     sub(rax, len);
     jb(slow, T_NEAR);
-    cmp(r11, rax);
+    cmp(rdi, rax);
     ja(slow, T_NEAR);
     if (store) {
-        test(dword[r10 + ms.flags], PHV_MEM_READONLY);
+        test(dword[rdx + ms.flags], PHV_MEM_READONLY);
         jnz(slow, T_NEAR);
     }
-    mov(rdi, qword[r10 + ms.host]);
-    add(rdi, r11);
+    add(rdi, qword[rdx + ms.host]);
     L(have);
     if (!store)
         return;
 
     // note_store()'s fast case: within one page, no dirty log, no block built from the page, and no
-    // reservation on the granule (ReservationTable::maybe_reserved).
-    lea(rax, ptr[r11 + len - 1]);
-    xor_(rax, r11);
+    // reservation on the granule (ReservationTable::maybe_reserved). rcx = the GPA, rdx = its memslot.
+    mov(rax, rcx);
+    sub(rax, qword[rdx + ms.gpa]);   // the offset into the slot
+    and_(eax, 0xfff);
+    cmp(eax, 0x1000 - len);
+    ja(slow, T_NEAR);
+    test(dword[rdx + ms.flags], PHV_MEM_LOG_DIRTY_PAGES);
+    jnz(slow, T_NEAR);
+    mov(rax, rcx);
+    sub(rax, qword[rdx + ms.gpa]);
     shr(rax, 12);
-    jnz(slow, T_NEAR);
-    test(dword[r10 + ms.flags], PHV_MEM_LOG_DIRTY_PAGES);
-    jnz(slow, T_NEAR);
-    mov(rax, qword[r10 + ms.code_pages]);
-    mov(rcx, r11);
-    shr(rcx, 12);
-    cmp(byte[rax + rcx], 0);
+    mov(rdx, qword[rdx + ms.code_pages]);
+    cmp(byte[rdx + rax], 0);
     jne(slow, T_NEAR);
-    mov(rcx, r11);
-    add(rcx, qword[r10 + ms.gpa]);
     lea(rax, ptr[rcx + len - 1]);
     xor_(rax, rcx);
     shr(rax, ReservationTable::kGranuleShift);
