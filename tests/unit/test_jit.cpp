@@ -666,7 +666,8 @@ phv::isa::Decoded narrow_insn(RowGen &gen, std::string_view mnemonic, const phv:
 }
 
 // Called rows between native ones: integer rows that read GPRs the native rows before them may hold dirty
-// (cmpb, popcntb, prtyw, bpermd, maddld read up to three) and write one, and the traps, whose program
+// (cmpb, popcntb, prtyw, bpermd, maddld read up to three) and write one, rows that read or write CR, which
+// the native compares and branches hold in a register too (setb, cmprb, cmpeqb), and the traps, whose program
 // interrupt is taken mid-block with the registers as the interpreter has them. Random blocks in both
 // modes: everything the interpreter leaves (GPRs, CR, XER, LR, CTR, NIP, the count, MSR, SRR0/1) agrees.
 TEST(Jit, CachedGprsAreInCpuStateForCalledRowsAndInterrupts) {
@@ -676,7 +677,9 @@ TEST(Jit, CachedGprsAreInCpuStateForCalledRowsAndInterrupts) {
     phv::jit::CodeBuffer buf(1u << 20);
     ASSERT_TRUE(buf.ok());
     RowGen gen{std::mt19937_64(0xca11)};
-    constexpr std::string_view kCalled[] = {"cmpb", "popcntb", "prtyw", "bpermd", "maddld", "twi", "tdi"};
+    // The last two trap; setb reads CR, cmprb and cmpeqb write a CR field.
+    constexpr std::string_view kCalled[] = {"cmpb", "popcntb", "prtyw", "bpermd", "maddld", "setb", "cmprb", "cmpeqb",
+                                            "twi", "tdi"};
     const uint64_t msr0 = v.st_.msr;
     unsigned blocks = 0, traps = 0, calls = 0;
     for (int mode = 0; mode < 2; ++mode) {
@@ -690,7 +693,7 @@ TEST(Jit, CachedGprsAreInCpuStateForCalledRowsAndInterrupts) {
             for (unsigned i = 0; i < len; ++i) {
                 const bool call = gen.rng() % 4 == 0;
                 // A trap taken at random would end most blocks early: one in four of the called rows.
-                const std::string_view name = call ? kCalled[gen.rng() % 4 == 0 ? 5 + gen.rng() % 2 : gen.rng() % 5]
+                const std::string_view name = call ? kCalled[gen.rng() % 4 == 0 ? 8 + gen.rng() % 2 : gen.rng() % 8]
                                                    : kNativeBody[gen.rng() % std::size(kNativeBody)];
                 b.insns.push_back(narrow_insn(gen, name, ctx));
                 called += call || ((name == "mfspr" || name == "mtspr") && b.insns.back().imm == 272);

@@ -92,6 +92,14 @@ const std::vector<const NativeRow *> &native_by_def() {
     return by_def;
 }
 
+// Whether native row d may read or write CR: the compares, the CR rows, isel, the conditional branches and
+// the record forms (a hint for the register choice only).
+bool names_cr(const isa::InsnDef &def, const isa::Decoded &d) {
+    const std::string_view m = def.mnemonic;
+    return d.fn == def.exec[1] || d.fn == def.exec[3] || m.starts_with("cmp") || m.starts_with("cr") ||
+           m.starts_with("bc") || m == "mcrf" || m == "mfcr" || m == "mtcrf" || m == "isel" || m.ends_with('.');
+}
+
 } // namespace
 
 // NIP = the instruction after everything that ran, truncated as next_nip() does outside 64-bit mode.
@@ -156,7 +164,8 @@ BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room) : Xby
     const auto table = isa::insn_table();
     for (const isa::Decoded &d : b.insns)
         names_.push_back(d.def < table.size() && native_by_def()[d.def]
-                             ? 1u << (d.rt & 31) | 1u << (d.ra & 31) | 1u << (d.rb & 31)
+                             ? 1ull << (d.rt & 31) | 1ull << (d.ra & 31) | 1ull << (d.rb & 31) |
+                                   uint64_t(names_cr(table[d.def], d)) << kCr
                              : kCallBarrier);
     for (const isa::Decoded &d : b.insns) {
         index_ = size_t(&d - b.insns.data());

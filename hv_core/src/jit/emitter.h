@@ -104,13 +104,25 @@ private:
     };
     CachedGpr cache_[kCachedGprs];
     unsigned stamp_ = 0;   // counts the instructions emitted: the current one's GPRs are never evicted
-    // Per instruction of the block, the GPRs its RT, RA and RB fields could name if it is a native row, or
-    // kCallBarrier for a called row (nothing stays in a register across it): next_use()'s source.
-    static constexpr uint32_t kCallBarrier = ~0u;
-    std::vector<uint32_t> names_;
+    // Per instruction of the block, the GPRs its RT, RA and RB fields could name and (bit kCr) whether it
+    // reads or writes CR, if it is a native row, or kCallBarrier for a called row (nothing stays in a register across it): next_use()'s source.
+    static constexpr uint64_t kCallBarrier = ~0ull;
+    std::vector<uint64_t> names_;
+    // CR is held like a GPR, as register number kCr (its low word; CpuState keeps it in a word).
+    static constexpr unsigned kCr = 32;
+    Xbyak::Address home(unsigned n);   // where register n lives in CpuState, in its width
+    void load_home(unsigned slot);
+    void store_home(unsigned slot);
+    // CR's register, to read; to write (marked dirty).
+    Xbyak::Reg32 cr_read() { return use(kCr).cvt32(); }
+    Xbyak::Reg32 cr_write() {
+        const Xbyak::Reg32 r = use(kCr).cvt32();
+        mark_dirty(kCr);
+        return r;
+    }
     size_t index_ = 0;   // the instruction being emitted
     static constexpr unsigned kNever = ~0u;
-    // How many instructions after the current one GPR n is named next, or kNever when not before the next
+    // How many instructions after the current one register n is named next, or kNever when not before the next
     // called row or the block's end (its register is then only worth a write-back).
     unsigned next_use(unsigned n) const;
     int slot_of(unsigned n) const;

@@ -1,4 +1,4 @@
-// Guest GPRs held in host registers within a compiled block (jit/emitter.h, "GPR cache").
+// Guest GPRs, and CR, held in host registers within a compiled block (jit/emitter.h, "GPR cache").
 //
 // The allocation is decided while emitting, in program order: the block's code is straight-line but for
 // the memory rows' slow paths and the branch at its end, so the compile-time state (which GPR is in which
@@ -28,11 +28,31 @@ const Xbyak::Reg64 kHostRegs[BlockEmitter::kCachedGprs] = {rbp, r13, r14, r15, r
 constexpr unsigned kCalleeSaved = 4;
 } // namespace
 
+Xbyak::Address BlockEmitter::home(unsigned n) {
+    return n == kCr ? dword[rbx + cr_] : gpr(n);
+}
+
+void BlockEmitter::load_home(unsigned slot) {
+    const unsigned n = unsigned(cache_[slot].gpr);
+    if (n == kCr)
+        mov(kHostRegs[slot].cvt32(), home(n));
+    else
+        mov(kHostRegs[slot], home(n));
+}
+
+void BlockEmitter::store_home(unsigned slot) {
+    const unsigned n = unsigned(cache_[slot].gpr);
+    if (n == kCr)
+        mov(home(n), kHostRegs[slot].cvt32());
+    else
+        mov(home(n), kHostRegs[slot]);
+}
+
 unsigned BlockEmitter::next_use(unsigned n) const {
     for (size_t j = index_ + 1; j < names_.size(); ++j) {
         if (names_[j] == kCallBarrier)
             return kNever;
-        if (names_[j] >> n & 1)
+        if (names_[j] >> n & 1u)
             return unsigned(j - index_);
     }
     return kNever;
@@ -63,7 +83,7 @@ unsigned BlockEmitter::take_slot() {
     // Every row names at most three GPRs, so one of the registers is always free to take.
     CachedGpr &c = cache_[best];
     if (c.dirty)
-        mov(gpr(unsigned(c.gpr)), kHostRegs[best]);
+        store_home(unsigned(best));
     c = CachedGpr{};
     return unsigned(best);
 }
@@ -79,7 +99,7 @@ Xbyak::Reg64 BlockEmitter::use(unsigned n) {
     if (i < 0) {
         i = int(take_slot());
         cache_[i].gpr = int(n);
-        mov(kHostRegs[i], gpr(n));
+        load_home(unsigned(i));
     }
     cache_[i].used = stamp_;
     return kHostRegs[i];
@@ -124,14 +144,14 @@ void BlockEmitter::reload_after_call(std::initializer_list<unsigned> written) {
         for (unsigned w : written)
             wrote |= int(w) == n;
         if (wrote)
-            mov(kHostRegs[i], gpr(unsigned(n)));
+            load_home(i);
     }
 }
 
 void BlockEmitter::write_back() {
     for (unsigned i = 0; i < kCachedGprs; ++i)
         if (cache_[i].dirty)
-            mov(gpr(unsigned(cache_[i].gpr)), kHostRegs[i]);
+            store_home(i);
 }
 
 void BlockEmitter::flush() {

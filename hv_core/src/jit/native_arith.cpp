@@ -192,7 +192,7 @@ bool BlockEmitter::e_isel(const isa::Decoded &d, const Variant &) {
     else
         xor_(eax, eax);
     mov(rcx, src(d.rb).q());
-    test(dword[rbx + cr_], 1u << (31 - d.rc));
+    test(cr_read(), 1u << (31 - d.rc));
     cmovz(rax, rcx);
     mov(dst(d.rt).q(), rax);
     return true;

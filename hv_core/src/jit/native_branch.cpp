@@ -37,7 +37,7 @@ bool BlockEmitter::e_mfcr(const isa::Decoded &d, const Variant &) {
     const bool one = isa::bits(d.word, 11, 11);
     if (one && !isa::sem::one_field(fxm))
         return true;
-    mov(eax, dword[rbx + cr_]);
+    mov(eax, cr_read());
     if (one)
         and_(eax, isa::sem::fxm_mask(fxm));
     mov(dst(d.rt).q(), rax);
@@ -51,16 +51,15 @@ bool BlockEmitter::e_mtcrf(const isa::Decoded &d, const Variant &) {
     const uint32_t m = isa::sem::fxm_mask(fxm);
     mov(eax, src(d.rt).d());
     and_(eax, m);
-    mov(edx, dword[rbx + cr_]);
-    and_(edx, ~m);
-    or_(edx, eax);
-    mov(dword[rbx + cr_], edx);
+    const Xbyak::Reg32 cr = cr_write();
+    and_(cr, ~m);
+    or_(cr, eax);
     return true;
 }
 
 // CR[BT] = CR[BA] op CR[BB]; arg: 0 and, 1 andc, 2 or, 3 orc, 4 xor, 5 nand, 6 nor, 7 eqv.
 bool BlockEmitter::e_crlogical(const isa::Decoded &d, const Variant &v) {
-    mov(eax, dword[rbx + cr_]);
+    mov(eax, cr_read());
     mov(ecx, eax);
     shr(ecx, 31 - d.ra);
     mov(edx, eax);
@@ -79,13 +78,13 @@ bool BlockEmitter::e_crlogical(const isa::Decoded &d, const Variant &v) {
         shl(ecx, 31 - d.rt);
     and_(eax, ~(1u << (31 - d.rt)));
     or_(eax, ecx);
-    mov(dword[rbx + cr_], eax);
+    mov(cr_write(), eax);
     return true;
 }
 
 bool BlockEmitter::e_mcrf(const isa::Decoded &d, const Variant &) {
     const unsigned from = 28 - 4 * (d.ra >> 2), to = 28 - 4 * (d.rt >> 2);
-    mov(eax, dword[rbx + cr_]);
+    mov(eax, cr_read());
     mov(ecx, eax);
     if (from)
         shr(ecx, from);
@@ -94,7 +93,7 @@ bool BlockEmitter::e_mcrf(const isa::Decoded &d, const Variant &) {
         shl(ecx, to);
     and_(eax, ~(0xfu << to));
     or_(eax, ecx);
-    mov(dword[rbx + cr_], eax);
+    mov(cr_write(), eax);
     return true;
 }
 
@@ -126,6 +125,8 @@ constexpr unsigned kBoNoCtr = 0x04, kBoCtrZero = 0x02, kBoNoCond = 0x10, kBoCond
 // width; CR[BI] tested unless BO[0]. Target in rax when taken.
 bool BlockEmitter::e_bc(const isa::Decoded &d, const Variant &v) {
     const unsigned bo = d.rt, bi = d.ra;
+    // CR's register before the first jump: the paths that skip its test must see the same allocation.
+    const Xbyak::Reg32 cr = bo & kBoNoCond ? eax : cr_read();
     advance_cia();
     Xbyak::Label not_taken, out;
     if (!(bo & kBoNoCtr)) {
@@ -138,7 +139,7 @@ bool BlockEmitter::e_bc(const isa::Decoded &d, const Variant &v) {
             jz(not_taken, T_NEAR);
     }
     if (!(bo & kBoNoCond)) {
-        test(dword[rbx + cr_], 1u << (31 - bi));
+        test(cr, 1u << (31 - bi));
         if (bo & kBoCondTrue)
             jz(not_taken, T_NEAR);
         else
@@ -170,6 +171,7 @@ bool BlockEmitter::e_bc(const isa::Decoded &d, const Variant &v) {
 bool BlockEmitter::e_bc_reg(const isa::Decoded &d, const Variant &v) {
     const unsigned bo = d.rt, bi = d.ra;
     const bool ctr_target = v.arg == 1;
+    const Xbyak::Reg32 cr = bo & kBoNoCond ? eax : cr_read();   // before the first jump, as in e_bc
     advance_cia();
     mov(rsi, qword[rbx + (ctr_target ? ctr_ : lr_)]);
     and_(rsi, -4);
@@ -198,7 +200,7 @@ bool BlockEmitter::e_bc_reg(const isa::Decoded &d, const Variant &v) {
         }
     }
     if (!(bo & kBoNoCond)) {
-        test(dword[rbx + cr_], 1u << (31 - bi));
+        test(cr, 1u << (31 - bi));
         if (bo & kBoCondTrue)
             jz(not_taken, T_NEAR);
         else

@@ -29,10 +29,9 @@ void BlockEmitter::set_crf(unsigned bf) {
     or_(ecx, edx);
     if (shift)
         shl(ecx, shift);
-    mov(edx, dword[rbx + cr_]);
-    and_(edx, ~(0xfu << shift));
-    or_(edx, ecx);
-    mov(dword[rbx + cr_], edx);
+    const Xbyak::Reg32 cr = cr_write();
+    and_(cr, ~(0xfu << shift));
+    or_(cr, ecx);
 }
 
 // record(): the result as a signed doubleword in 64-bit mode, its low word sign-extended in 32-bit mode.
