@@ -224,6 +224,18 @@ int phv_vm_write_htab(phv_vm *vm, uint64_t index, uint64_t n, const uint64_t *hp
     return vm->vm.htab_access(index, n, nullptr, hptes);
 }
 
+int phv_vm_htab_record(phv_vm *vm, int on) {
+    if (!vm)
+        return -EFAULT;
+    return guarded([&] { return vm->vm.htab_record(on); });
+}
+
+int64_t phv_vm_take_htab_changes(phv_vm *vm, uint32_t order, uint64_t first, uint64_t n, uint64_t *bitmap) {
+    if (!vm || (n && !bitmap))
+        return -EFAULT;
+    return vm->vm.take_htab_changes(order, first, n, bitmap);
+}
+
 int phv_vm_get_smmu_info(phv_vm *vm, struct phv_ppc_smmu_info *info) {
     if (!vm || !info)
         return -EFAULT;

@@ -1,13 +1,16 @@
 // The hash MMU as a KVM-HV guest sees it: the HPT allocated through the C ABI, the SLB instructions, the
 // translation of each base/actual page size in 256M and 1T segments, R/C, every fault with its exact
 // DAR/DSISR/SRR1, AMR/IAMR keys, the HPT hcalls with their return codes, and the TLB: hash tlbie, slbie and
-// the hcalls drop what they name and nothing else.
+// the hcalls drop what they name and nothing else; HPT resizing, the VRMA, and the record of changed groups
+// a migration iterates on.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <thread>
+#include <vector>
 
 #include "guest_code.h"
 #include "mmu/hash.h"
@@ -908,6 +911,158 @@ TEST(Vrma, RealAndRelocatedEntriesOfOneEaStayApart) {
     EXPECT_EQ(g.gpr(6), 0x2222u);
     EXPECT_EQ(g.run_at(load_ea(), kMsrReal), 0u);
     EXPECT_EQ(g.gpr(6), 0x1111u);
+}
+
+// ---- the record of changed groups (phv_vm_htab_record / phv_vm_take_htab_changes) ---------------------------
+
+constexpr uint64_t kGroups = 1ull << (kOrder - 7);
+
+// Every group the record marked since the last take, taken.
+std::vector<uint64_t> changed(phv_vm *vm, unsigned order = kOrder) {
+    const uint64_t groups = 1ull << (order - 7);
+    std::vector<uint64_t> bits(groups / 64, ~0ull), out;
+    EXPECT_GE(phv_vm_take_htab_changes(vm, order, 0, groups, bits.data()), 0);
+    for (uint64_t g = 0; g < groups; ++g)
+        if (bits[g / 64] >> (g % 64) & 1)
+            out.push_back(g);
+    return out;
+}
+
+using Groups = std::vector<uint64_t>;
+
+TEST(HptRecord, ArgumentsAndOff) {
+    Hash g;
+    uint64_t bits[kGroups / 64];
+    EXPECT_EQ(phv_vm_take_htab_changes(g.vm, kOrder, 0, kGroups, bits), -ENXIO);   // never started
+    EXPECT_EQ(phv_vm_htab_record(g.vm, 2), -EINVAL);
+    EXPECT_EQ(phv_vm_htab_record(g.vm, -1), -EINVAL);
+    EXPECT_EQ(phv_vm_htab_record(nullptr, 1), -EFAULT);
+    EXPECT_EQ(phv_vm_take_htab_changes(nullptr, kOrder, 0, kGroups, bits), -EFAULT);
+    // Off: writes go on as before and nothing is kept for them, not even the bitmap.
+    EXPECT_EQ(g.enter(0, kSeg.group(kEa), kSeg.v(kEa, false), 0x6000 | kM), 0);
+    auto &hpt = g.v().vm().mmu().hpt;
+    EXPECT_FALSE(hpt.record_mapped());
+    ASSERT_EQ(phv_vm_htab_record(g.vm, 1), 0);
+    EXPECT_TRUE(hpt.record_mapped());
+    EXPECT_EQ(changed(g.vm), Groups{});   // what was written before the start is in no record
+    EXPECT_EQ(phv_vm_take_htab_changes(g.vm, kOrder, 0, kGroups, nullptr), -EFAULT);
+    EXPECT_EQ(phv_vm_take_htab_changes(g.vm, kOrder + 1, 0, 1, bits), -ESTALE);
+    EXPECT_EQ(phv_vm_take_htab_changes(g.vm, kOrder, 1, 1, bits), -EINVAL);        // not a multiple of 64
+    EXPECT_EQ(phv_vm_take_htab_changes(g.vm, kOrder, 64, kGroups, bits), -EINVAL); // beyond the table
+    EXPECT_EQ(phv_vm_take_htab_changes(g.vm, kOrder, kGroups, 1, bits), -EINVAL);
+    EXPECT_EQ(phv_vm_take_htab_changes(g.vm, kOrder, ~0ull & ~63ull, 64, bits), -EINVAL);
+    EXPECT_EQ(phv_vm_take_htab_changes(g.vm, kOrder, kGroups, 0, nullptr), 0);
+    // Stopped: writes mark nothing, and a take says so.
+    ASSERT_EQ(phv_vm_htab_record(g.vm, 0), 0);
+    EXPECT_EQ(g.hcall(phv::kH_REMOVE, {0, g.gpr(4), 0}), 0);
+    EXPECT_EQ(phv_vm_take_htab_changes(g.vm, kOrder, 0, kGroups, bits), -ENXIO);
+    ASSERT_EQ(phv_vm_htab_record(g.vm, 1), 0);
+    EXPECT_EQ(changed(g.vm), Groups{});
+    // A VM without a table: on, and -ESTALE until there is one (which is then new everywhere).
+    GuestCode bare;
+    ASSERT_EQ(phv_vm_htab_record(bare.vm, 1), 0);
+    EXPECT_EQ(phv_vm_take_htab_changes(bare.vm, kOrder, 0, 64, bits), -ESTALE);
+    ASSERT_EQ(phv_vm_allocate_htab(bare.vm, kOrder), 0);
+    EXPECT_EQ(changed(bare.vm).size(), kGroups);
+}
+
+TEST(HptRecord, EveryWriterMarksItsGroupAndOnlyIt) {
+    Hash g;
+    g.slb(kSeg, 0);
+    ASSERT_EQ(phv_vm_htab_record(g.vm, 1), 0);
+    const uint64_t grp = kSeg.group(kEa) / 8, v = kSeg.v(kEa, false);
+    ASSERT_EQ(g.enter(0, grp * 8, v, 0x6000 | kM | 2), 0);
+    const uint64_t idx = g.gpr(4);
+    EXPECT_EQ(changed(g.vm), Groups{grp}) << "H_ENTER";
+    EXPECT_EQ(changed(g.vm), Groups{});   // taken and cleared
+    // Reads, failed hcalls and translation's R/C mark nothing.
+    EXPECT_EQ(g.hcall(phv::kH_READ, {kH_READ_4, idx}), 0);
+    EXPECT_EQ(g.enter(kH_EXACT, idx, v, 0x7000 | kM), kH_PTEG_FULL);
+    EXPECT_EQ(g.hcall(phv::kH_REMOVE, {kH_AVPN, idx, 0x80}), kH_NOT_FOUND);
+    EXPECT_EQ(g.hcall(phv::kH_PROTECT, {0, idx + 1, 0}), kH_NOT_FOUND);
+    g.set_gpr(25, kEa), g.set_gpr(6, 1);
+    EXPECT_EQ(g.run_at(store_ea()), 0u);
+    EXPECT_EQ(g.hpte_r(idx) & (kR | kC), kR | kC);
+    EXPECT_EQ(changed(g.vm), Groups{});
+    EXPECT_EQ(g.hcall(phv::kH_CLEAR_MOD, {0, idx}), 0);
+    EXPECT_EQ(changed(g.vm), Groups{grp}) << "H_CLEAR_MOD";
+    EXPECT_EQ(g.hcall(phv::kH_CLEAR_REF, {0, idx}), 0);
+    EXPECT_EQ(changed(g.vm), Groups{grp}) << "H_CLEAR_REF";
+    EXPECT_EQ(g.hcall(phv::kH_PROTECT, {3, idx, 0}), 0);
+    EXPECT_EQ(changed(g.vm), Groups{grp}) << "H_PROTECT";
+    EXPECT_EQ(g.hcall(phv::kH_REMOVE, {0, idx, 0}), 0);
+    EXPECT_EQ(changed(g.vm), Groups{grp}) << "H_REMOVE";
+    // H_BULK_REMOVE of entries in two groups far apart (one past the first word of the bitmap).
+    const uint64_t other = (grp + 100) & kGroupMask;
+    ASSERT_EQ(g.enter(kH_EXACT, grp * 8 + 3, v, 0x6000 | kM), 0);
+    ASSERT_EQ(g.enter(kH_EXACT, other * 8 + 5, v ^ kH, 0x7000 | kM), 0);
+    EXPECT_EQ(changed(g.vm), (Groups{std::min(grp, other), std::max(grp, other)}));
+    const uint64_t req = 1ull << 62;
+    EXPECT_EQ(g.hcall(phv::kH_BULK_REMOVE, {req | (grp * 8 + 3), 0, req | (other * 8 + 5), 0, 3ull << 62, 0}), 0);
+    EXPECT_EQ(changed(g.vm), (Groups{std::min(grp, other), std::max(grp, other)})) << "H_BULK_REMOVE";
+    // The VMM's writes: one group per entry written, across a group boundary.
+    const uint64_t in[4] = {v, 0x6000, v, 0x7000};
+    ASSERT_EQ(phv_vm_write_htab(g.vm, 8 * 9 + 7, 2, in), 0);
+    EXPECT_EQ(changed(g.vm), (Groups{9, 10})) << "phv_vm_write_htab";
+}
+
+TEST(HptRecord, TakeClearsOnlyTheRangeItTakes) {
+    Hash g;
+    ASSERT_EQ(phv_vm_htab_record(g.vm, 1), 0);
+    const uint64_t in[2] = {kSeg.v(kEa, false), 0x6000};
+    for (uint64_t grp : std::initializer_list<uint64_t>{0, 63, 64, 130, 200, kGroups - 1})
+        ASSERT_EQ(phv_vm_write_htab(g.vm, grp * 8 + 1, 1, in), 0);
+    uint64_t bits[3] = {~0ull, ~0ull, ~0ull};
+    // Groups 64..193: 130 is in, 200 is past the end and stays marked.
+    EXPECT_EQ(phv_vm_take_htab_changes(g.vm, kOrder, 64, 130, bits), 2);
+    EXPECT_EQ(bits[0], 1ull);
+    EXPECT_EQ(bits[1], 1ull << 2);
+    EXPECT_EQ(bits[2], 0u);   // the bits past n are 0
+    EXPECT_EQ(phv_vm_take_htab_changes(g.vm, kOrder, 64, 130, bits), 0);
+    EXPECT_EQ(changed(g.vm), (Groups{0, 63, 200, kGroups - 1}));
+    // Started again: cleared.
+    ASSERT_EQ(phv_vm_write_htab(g.vm, 8, 1, in), 0);
+    ASSERT_EQ(phv_vm_htab_record(g.vm, 1), 0);
+    EXPECT_EQ(changed(g.vm), Groups{});
+}
+
+TEST(HptRecord, NewClearedAndResizedTablesAreChangedEverywhere) {
+    Hash g;
+    g.slb(kSeg, 0);
+    ASSERT_EQ(phv_vm_htab_record(g.vm, 1), 0);
+    // The same order again clears the table: every group.
+    ASSERT_EQ(phv_vm_allocate_htab(g.vm, kOrder), 0);
+    EXPECT_EQ(changed(g.vm).size(), kGroups);
+    // Another order: the caller's order is stale, the new table's groups all changed.
+    ASSERT_EQ(phv_vm_allocate_htab(g.vm, kOrder + 1), 0);
+    uint64_t bits[kGroups / 64];
+    EXPECT_EQ(phv_vm_take_htab_changes(g.vm, kOrder, 0, kGroups, bits), -ESTALE);
+    EXPECT_EQ(changed(g.vm, kOrder + 1).size(), 2 * kGroups);
+    // A resize commit: the same, and the record keeps working on the new table.
+    const uint64_t ea = 0xc000000001234000ull;
+    ASSERT_EQ(g.enter(0, group_in(kSeg, ea, kOrder + 1), kSeg.v(ea, false) | kBolted, 0x6000 | kM | 2), 0);
+    EXPECT_EQ(changed(g.vm, kOrder + 1), Groups{group_in(kSeg, ea, kOrder + 1) / 8});
+    ASSERT_EQ(phv_vm_resize_hpt_prepare(g.vm, 0, kOrder + 2), 0);
+    ASSERT_EQ(phv_vm_resize_hpt_commit(g.vm, 0, kOrder + 2), 0);
+    EXPECT_EQ(phv_vm_take_htab_changes(g.vm, kOrder + 1, 0, 64, bits), -ESTALE);
+    EXPECT_EQ(changed(g.vm, kOrder + 2).size(), 4 * kGroups);
+    const uint64_t moved = group_in(kSeg, ea, kOrder + 2);
+    EXPECT_EQ(g.hcall(phv::kH_REMOVE, {0, moved + (g.gpr(4) & 7), 0}), 0);
+    EXPECT_EQ(changed(g.vm, kOrder + 2), Groups{moved / 8});
+    // Off, a new table leaves no bitmap behind.
+    ASSERT_EQ(phv_vm_htab_record(g.vm, 0), 0);
+    ASSERT_EQ(phv_vm_allocate_htab(g.vm, kOrder), 0);
+    EXPECT_FALSE(g.v().vm().mmu().hpt.record_mapped());
+}
+
+TEST(HptRecord, VrmaEntriesMarkTheirGroups) {
+    Vrma g;   // the VRMA entries come at the first run
+    ASSERT_EQ(phv_vm_htab_record(g.vm, 1), 0);
+    EXPECT_EQ(g.hcall(phv::kH_READ, {0, vrma_index(0)}), 0);
+    const Groups got = changed(g.vm);
+    EXPECT_EQ(got.size(), 256u);   // GuestCode's 16 MiB at 0: 256 pages of 64K, one group each
+    for (uint64_t page : {0ull, 1ull, 0xffull})
+        EXPECT_TRUE(std::binary_search(got.begin(), got.end(), vrma_index(page) / 8)) << page;
 }
 
 } // namespace

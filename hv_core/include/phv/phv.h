@@ -477,7 +477,7 @@ int phv_vm_get_rmmu_info(phv_vm *vm, struct phv_ppc_rmmu_info *info);
  * phv_vm_read_htab() / phv_vm_write_htab(): n HPTEs from entry `index`, two doublewords each (the first,
  * with V, then the second; host byte order, in the layout the HPT hcalls use). write checks nothing but the
  * range and drops every vcpu's TLB; only while no vcpu runs (-EBUSY). Returns 0; -EINVAL for a range beyond
- * the table (or no table); -EFAULT. A VMM builds KVM's HTAB migration stream from these.
+ * the table (or no table); -EFAULT. A VMM builds KVM's HTAB migration stream from these and the record below.
  */
 #define PHV_PPC_SLB_SIZE 32u
 
@@ -490,6 +490,34 @@ int phv_vcpu_get_slb(phv_vcpu *vcpu, struct phv_ppc_slb_entry *slb);
 int phv_vcpu_set_slb(phv_vcpu *vcpu, const struct phv_ppc_slb_entry *slb);
 int phv_vm_read_htab(phv_vm *vm, uint64_t index, uint64_t n, uint64_t *hptes);
 int phv_vm_write_htab(phv_vm *vm, uint64_t index, uint64_t n, const uint64_t *hptes);
+
+/*
+ * phv_vm_htab_record() / phv_vm_take_htab_changes(): the record of changed HPTE groups a VMM iterates on to
+ * migrate a hash guest while it runs, as KVM's HTAB fd sends every entry once and then only those with
+ * HPTE_GR_MODIFIED. A group is 8 entries (a PTEG, 128 bytes): group g holds entries 8g..8g+7.
+ *
+ * phv_vm_htab_record(vm, 1) starts the record with no group marked (started again: cleared);
+ * phv_vm_htab_record(vm, 0) stops it. Returns 0; -EINVAL for another value of on; -ENOMEM when the host
+ * cannot map the record's bitmap (a bit per group). Read the whole table after starting: what was written
+ * before the start is in no record.
+ *
+ * While it is on, every write to an entry marks the entry's group once the entry is written: H_ENTER,
+ * H_REMOVE, H_PROTECT, H_BULK_REMOVE, H_CLEAR_REF, H_CLEAR_MOD, phv_vm_write_htab(), the VRMA entries the
+ * core enters at a hash guest's first run; phv_vm_allocate_htab() (a new or cleared table) and a resize
+ * commit mark every group of the table that results. R and C set by translation mark nothing (KVM's record
+ * and QEMU's TCG table do not keep them either). Off, the record costs a write one load of a flag.
+ *
+ * phv_vm_take_htab_changes(vm, order, first, n, bitmap): takes and clears the marks of groups first..first+n-1:
+ * bit i % 64 of bitmap[i / 64] is set when group first + i changed since the previous take of it (or since
+ * the start); bitmap holds (n + 63) / 64 words, the bits past n are 0. order is the log2 size of the table
+ * the caller is sending. Read the marked groups after the take: a write after it marks the group again for
+ * the next take. Returns the number of marked groups (>= 0); -ENXIO when no record is on; -ESTALE when the
+ * VM has no table or one of another order (reallocated or resized since the caller looked: nothing is taken,
+ * start again with the new size); -EINVAL when first is not a multiple of 64 or the range goes beyond the
+ * table; -EFAULT.
+ */
+int phv_vm_htab_record(phv_vm *vm, int on);
+int64_t phv_vm_take_htab_changes(phv_vm *vm, uint32_t order, uint64_t first, uint64_t n, uint64_t *bitmap);
 
 /* ---------------------------------------------------------------------------------------------------------
  * 4.16 PHV_ENABLE_NESTED  (KVM_ENABLE_CAP(KVM_CAP_PPC_NESTED_HV); QEMU's cap-nested-hv / cap-nested-papr)
@@ -621,7 +649,9 @@ int phv_vm_set_nested_state(phv_vm *vm, const void *buf, uint64_t size, struct p
  *          -EINVAL for flags, a shift outside 0 and 18..46, or a radix partition; -ENOMEM.
  * Returns (commit): 0; -EINVAL as for prepare; -ENXIO when no table of that shift was prepared (or there is
  *          no HPT); -ENOSPC when two bolted entries meet in one slot of a smaller table (the old table
- *          stays); -EBUSY when a running vcpu does not stop at an instruction boundary within a second.
+ *          stays); -EBUSY when a running vcpu does not stop at an instruction boundary within a second;
+ *          -ENOMEM when the change record (4.15) is on and cannot map its bitmap for the new table (the old
+ *          table stays).
  *
  * The core leaves PAPR's H_RESIZE_HPT_PREPARE (0x36c) and H_RESIZE_HPT_COMMIT (0x370) to the VMM (as
  * PHV_EXIT_PAPR_HCALL), as KVM leaves them to QEMU, which checks its own policy (QEMU: H_AUTHORITY when
@@ -631,8 +661,10 @@ int phv_vm_set_nested_state(phv_vm *vm, const void *buf, uint64_t size, struct p
  * Commit holds every running vcpu at an instruction boundary, moves each valid bolted entry (software bit
  * 0x10 of doubleword 0, Linux's HPTE_V_BOLTED) to its hash group in the new table (same slot, same primary or
  * secondary hash, R and C kept), drops the others, makes the new table current and empties every TLB; the
- * prepared table is used up whatever the result. As with KVM the guest must be quiescent around the commit
- * (Linux calls it from stop_machine); if it is not, it sees entries vanish, never host memory.
+ * prepared table is used up whatever the result; a change record that is on marks every group of the new
+ * table (phv_vm_take_htab_changes() then says -ESTALE to a caller of the old order). As with KVM the guest
+ * must be quiescent around the commit (Linux calls it from stop_machine); if it is not, it sees entries
+ * vanish, never host memory.
  */
 int phv_vm_resize_hpt_prepare(phv_vm *vm, uint64_t flags, uint32_t shift);
 int phv_vm_resize_hpt_commit(phv_vm *vm, uint64_t flags, uint32_t shift);

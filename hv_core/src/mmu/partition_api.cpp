@@ -1,6 +1,6 @@
 // What the C ABI reads and sets of a partition's MMU from outside the guest (phv.h 4.11-4.15): the MMU type
-// and registered process table (KVM_PPC_CONFIGURE_V3_MMU), the HPT's contents and each vcpu's SLB, for a VMM
-// that negotiates the MMU itself or migrates a guest.
+// and registered process table (KVM_PPC_CONFIGURE_V3_MMU), the HPT's contents and its record of changed
+// groups, and each vcpu's SLB, for a VMM that negotiates the MMU itself or migrates a guest.
 #include <cerrno>
 
 #include "mmu/hash.h"
@@ -62,6 +62,22 @@ int Vm::htab_access(uint64_t index, uint64_t n, uint64_t *read, const uint64_t *
     if (write)
         mmu_.generation.fetch_add(1, std::memory_order_release);   // every TLB starts again
     return 0;
+}
+
+int Vm::htab_record(int on) {
+    if (on != 0 && on != 1)
+        return -EINVAL;
+    std::lock_guard g(mmu_.hpt_setup);
+    if (!on) {
+        mmu_.hpt.stop_record();
+        return 0;
+    }
+    return mmu_.hpt.start_record();
+}
+
+int64_t Vm::take_htab_changes(uint32_t order, uint64_t first, uint64_t n, uint64_t *bitmap) {
+    std::lock_guard g(mmu_.hpt_setup);   // the table and its bitmap stay as they are meanwhile
+    return mmu_.hpt.take_changes(order, first, n, bitmap);
 }
 
 void Vcpu::get_slb(phv_ppc_slb_entry *out) const {

@@ -71,7 +71,7 @@ bool update_rc_hash(Vcpu &c, const mmu::HashResult &r, Access a) {
     const uint64_t cur = hpt.r(r.pte_index);
     if (hpt.v(r.pte_index) != r.v || ((cur ^ r.r) & ~(mmu::hpte::R_R | mmu::hpte::R_C)))
         return false;
-    hpt.set_r(r.pte_index, cur | need);
+    hpt.set_rc(r.pte_index, cur | need);
     return true;
 }
 

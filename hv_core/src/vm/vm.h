@@ -58,6 +58,9 @@ public:
     int configure_v3_mmu(uint64_t flags, uint64_t process_table);
     void get_v3_mmu(uint64_t &flags, uint64_t &process_table);
     int htab_access(uint64_t index, uint64_t n, uint64_t *read, const uint64_t *write);
+    // The HPT's record of changed groups for a migration (phv_vm_htab_record, phv_vm_take_htab_changes).
+    int htab_record(int on);
+    int64_t take_htab_changes(uint32_t order, uint64_t first, uint64_t n, uint64_t *bitmap);
     // PHV_PPC_RESIZE_HPT_PREPARE / _COMMIT (mmu/hpt_resize.cpp, phv.h 4.17).
     int resize_hpt_prepare(uint64_t flags, uint32_t shift);
     int resize_hpt_commit(uint64_t flags, uint32_t shift);
