@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 #include <set>
+#include <utility>
 
 #include "nested/gsb.h"
 #include "nested/l0.h"
@@ -271,6 +272,11 @@ int L0::import_state(std::span<const uint8_t> in, BlobError &err) {
         uint32_t seen = 0;
         const uint64_t offered = offered_caps();
         std::set<std::pair<uint64_t, uint32_t>> v1_seen;
+        // Records come in the order export writes them (nestedv1 by LPID and token; nestedv2 every guest by
+        // id, then every vcpu by guest and id), so an accepted blob is exactly what a save of it gives back.
+        std::pair<uint64_t, uint64_t> last_v1{0, 0}, last_vcpu{0, 0};
+        uint64_t last_guest = 0;
+        bool v1_any = false, vcpu_any = false;
         for (uint32_t pos = blob::kHeaderSize; pos < size; ++seen) {
             if (size - pos < kRecordHeader)
                 return refuse(pos, "record header runs past the end");
@@ -321,6 +327,10 @@ int L0::import_state(std::span<const uint8_t> in, BlobError &err) {
                     return refuse(body + 4, "nestedv1 vcpu_token above 2047");
                 if (!v1_seen.insert({lpid, token}).second)
                     return refuse(pos, "nestedv1 (LPID, vcpu_token) twice");
+                if (v1_any && std::pair<uint64_t, uint64_t>{lpid, token} < last_v1)
+                    return refuse(pos, "nestedv1 vcpu records not in (LPID, vcpu_token) order");
+                last_v1 = {lpid, token};
+                v1_any = true;
                 V1Vcpu v;
                 v.counters = r.counters();
                 if (!counters_ok(v.counters))
@@ -361,6 +371,9 @@ int L0::import_state(std::span<const uint8_t> in, BlobError &err) {
                     return refuse(body, "guest id outside 1..4095");
                 if (st.guests.count(id))
                     return refuse(body, "guest id twice");
+                if (id < last_guest || vcpu_any)
+                    return refuse(pos, "guest records not in id order before the vcpus");
+                last_guest = id;
                 if (!((st.caps & cap::kPower10 && g->lpvr == 0x0f000006) ||
                       (st.caps & cap::kPower9 && g->lpvr == 0x0f000005)))
                     return refuse(body + 4, "logical PVR of a mode not negotiated");
@@ -384,6 +397,10 @@ int L0::import_state(std::span<const uint8_t> in, BlobError &err) {
                     return refuse(body + 4, "vcpu id above 2047");
                 if (git->second->vcpus.count(vid))
                     return refuse(body + 4, "vcpu id twice in one guest");
+                if (vcpu_any && std::pair<uint64_t, uint64_t>{gid, vid} < last_vcpu)
+                    return refuse(pos, "vcpu records not in (guest, vcpu) order");
+                last_vcpu = {gid, vid};
+                vcpu_any = true;
                 if (st.l2_vcpus >= kMaxL2Vcpus)
                     return refuse(pos, "more L2 vcpus than the L0 allows");
                 auto v = std::make_unique<L2Vcpu>();

@@ -3,7 +3,7 @@
 //
 // Only what the L0 keeps between hcalls goes in: a VMM stops every vcpu before it saves, and a vcpu that
 // stops while it runs an L2 first goes back to its L1 (the run is an L0-internal loop that ends with an
-// "unspecified" exit, vector 0 / H_INTERRUPT), so no L2 is ever half-way through a switch at a save. The
+// "unspecified" exit, vector 0 / nestedv1 0x980), so no L2 is ever half-way through a switch at a save. The
 // L1 resumes after its H_GUEST_RUN_VCPU / H_ENTER_NESTED as after any such exit, and runs the L2 again.
 //
 // Layout (little-endian throughout, every field naturally aligned; nested/README.md has the table):

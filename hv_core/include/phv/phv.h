@@ -627,7 +627,7 @@ const char *phv_nested_exit_name(uint32_t i);
  * nestedv2 the negotiated capabilities, every guest (logical PVR, timebase offset, partition and process
  * tables) and every L2 vcpu (all registers, SPRs by number, DEC/HDEC expiry, run buffers, VPA, counters).
  * A vcpu stopped while it runs an L2 returns to its L1 first (an unspecified exit: vector 0 for
- * H_GUEST_RUN_VCPU, H_INTERRUPT for H_ENTER_NESTED), so the blob never holds a run in progress; the L1
+ * H_GUEST_RUN_VCPU, 0x980 (HDEC) for H_ENTER_NESTED), so the blob never holds a run in progress; the L1
  * runs the L2 again after the load. The destination enables the same API (phv_vm_enable_nested) before
  * it loads the blob. Timebase values in it are L1 timebase, which the VMM keeps continuous.
  */
