@@ -3,9 +3,14 @@
  * that a snapshot or a migration can go phv -> phv, TCG -> phv and phv -> TCG.
  *
  * - The hashed page table is the core's (phv-spapr-hpt.c); the "spapr/htab" section carries it in the same
- *   chunks TCG's table uses (index, n_valid, n_invalid, then n_valid big-endian HPTEs). The core has no
- *   record of changed entries, so the iterations send nothing and the final, stopped pass sends every valid
- *   entry; the destination's table is empty before (spapr_reallocate_hpt clears it), so that is all of it.
+ *   chunks TCG's table uses (index, n_valid, n_invalid, then n_valid big-endian HPTEs), so the load side is
+ *   TCG's. It goes as KVM's HTAB fd sends it: the core records the PTE groups written from the start of
+ *   the migration (phv_vm_htab_record), the live iterations send every valid entry once (the destination's
+ *   table starts empty: spapr_reallocate_hpt clears it) and then the groups that changed since the previous
+ *   pass, valid entries and invalid ones alike; the stopped pass sends what changed since the last one.
+ *   A table reallocated or resized while the guest runs is announced with its new size in the next
+ *   iteration (the destination reallocates) and sent again from the start; after the guest stopped it
+ *   fails the migration. The machine's x-phv-htab-* properties count what each kind of pass sent.
  * - The radix process table: the guest registers it with the core (H_REGISTER_PROC_TBL is served there),
  *   so spapr->patb_entry is brought up to date before it is saved and handed back to the core after a load.
  * - The line from each vcpu's interrupt presenter to the vcpu is in no stream, so after a load it is low even
@@ -20,6 +25,8 @@
  */
 #include "qemu/osdep.h"
 #include "qemu/error-report.h"
+#include "qemu/timer.h"
+#include "qom/object.h"
 #include "hw/core/cpu.h"
 #include "hw/irq.h"
 #include "hw/ppc/ppc.h"
@@ -39,47 +46,254 @@
 #include "mmu-hash64.h"
 #include "accel/phv/phv-int.h"
 
-#define HTAB_READ_BATCH 4096u
+#define HTAB_READ_BATCH 4096u          /* entries read from the core at a time */
+#define HTAB_TAKE_BATCH 4096u          /* groups whose marks are taken at a time */
+#define HTAB_GROUP 8u                  /* entries in a PTE group, the record's unit */
+#define HTAB_ITERATION_NS 5000000      /* a live pass stops after 5 ms, as TCG's does */
 
-/* Every valid entry of the core's table, as htab chunks; the caller writes the header and end marker. */
-int phv_spapr_save_htab(QEMUFile *f, int htab_shift)
+/* The outgoing htab section's state: the table it carries and where its passes are. */
+static struct {
+    int shift;          /* the order the destination's table has; 0: none (radix, or not set up) */
+    bool first_pass;    /* still sending the whole table, from entry `next` */
+    uint64_t next;      /* the first pass's next entry, or the later passes' next group */
+} htab_out;
+
+/* What the passes of the last outgoing migration sent, in HPTEs: the machine's x-phv-htab-* properties. */
+static uint64_t htab_sent_first, htab_sent_live, htab_sent_stopped, htab_live_passes;
+
+static bool hpte_valid(const uint64_t *buf, uint64_t i)
 {
-    uint64_t entries = (1ULL << htab_shift) / HASH_PTE_SIZE_64;
-    uint64_t *buf = g_new(uint64_t, 2 * HTAB_READ_BATCH);
-    int ret = 0;
+    return buf[2 * i] & HPTE64_V_VALID;
+}
 
-    for (uint64_t base = 0; base < entries; base += HTAB_READ_BATCH) {
-        uint64_t n = MIN(HTAB_READ_BATCH, entries - base), i = 0;
+/*
+ * Entries base..base+n-1 (in buf, host order) as chunks: runs of valid entries, each followed by the run of
+ * invalid ones after it when `invalid` is set (a changed group's entries that went away), otherwise with
+ * the invalid ones left out. Returns how many entries the chunks carry.
+ */
+static uint64_t put_chunks(QEMUFile *f, uint64_t base, uint64_t n, const uint64_t *buf, bool invalid)
+{
+    uint64_t i = 0, sent = 0;
 
-        ret = phv_vm_read_htab(phv_vm_get(), base, n, buf);
-        if (ret < 0) {
-            error_report("phv: cannot read the HPT (order %d) at entry %" PRIu64 ": %s", htab_shift, base,
-                         strerror(-ret));
+    while (i < n) {
+        uint64_t start, mid;
+
+        while (!invalid && i < n && !hpte_valid(buf, i)) {
+            i++;
+        }
+        start = i;
+        while (i < n && hpte_valid(buf, i) && i - start < UINT16_MAX) {
+            i++;
+        }
+        mid = i;
+        while (invalid && i < n && !hpte_valid(buf, i) && i - mid < UINT16_MAX) {
+            i++;
+        }
+        if (i == start) {
             break;
         }
-        while (i < n) {
-            uint64_t start;
+        qemu_put_be32(f, base + start);
+        qemu_put_be16(f, mid - start);
+        qemu_put_be16(f, i - mid);
+        for (uint64_t k = start; k < mid; k++) {
+            qemu_put_be64(f, buf[2 * k]);
+            qemu_put_be64(f, buf[2 * k + 1]);
+        }
+        sent += i - start;
+    }
+    return sent;
+}
 
-            while (i < n && !(buf[2 * i] & HPTE64_V_VALID)) {
-                i++;
-            }
-            start = i;
-            while (i < n && (buf[2 * i] & HPTE64_V_VALID) && i - start < UINT16_MAX) {
-                i++;
-            }
-            if (i > start) {
-                qemu_put_be32(f, base + start);
-                qemu_put_be16(f, i - start);
-                qemu_put_be16(f, 0);
-                for (uint64_t k = start; k < i; k++) {
-                    qemu_put_be64(f, buf[2 * k]);
-                    qemu_put_be64(f, buf[2 * k + 1]);
-                }
-            }
+static int read_htab(uint64_t index, uint64_t n, uint64_t *buf)
+{
+    int ret = phv_vm_read_htab(phv_vm_get(), index, n, buf);
+
+    if (ret < 0) {
+        error_report("phv: cannot read HPT entries %" PRIu64 "..%" PRIu64 " (order %d): %s", index,
+                     index + n - 1, htab_out.shift, strerror(-ret));
+    }
+    return ret;
+}
+
+static bool out_of_time(QEMUFile *f, int64_t start, bool final)
+{
+    return !final && (qemu_clock_get_ns(QEMU_CLOCK_REALTIME) - start > HTAB_ITERATION_NS ||
+                      migration_rate_exceeded(f));
+}
+
+/* The whole table's valid entries, from where the last call stopped; *sent counts them. */
+static int first_pass(QEMUFile *f, bool final, uint64_t *sent)
+{
+    uint64_t entries = (1ULL << htab_out.shift) / HASH_PTE_SIZE_64;
+    g_autofree uint64_t *buf = g_new(uint64_t, 2 * HTAB_READ_BATCH);
+    int64_t start = qemu_clock_get_ns(QEMU_CLOCK_REALTIME);
+
+    while (htab_out.next < entries) {
+        uint64_t n = MIN(HTAB_READ_BATCH, entries - htab_out.next);
+        int ret = read_htab(htab_out.next, n, buf);
+
+        if (ret < 0) {
+            return ret;
+        }
+        *sent += put_chunks(f, htab_out.next, n, buf, false);
+        htab_out.next += n;
+        if (out_of_time(f, start, final)) {
+            return 0;
         }
     }
-    g_free(buf);
+    htab_out.first_pass = false;
+    htab_out.next = 0;
+    return 0;
+}
+
+/*
+ * The groups the core marked since it last took them, once round the table from where the last call stopped
+ * (or less when time is up, live). Returns 1 when it went round and found nothing, 0, or an error.
+ */
+static int later_pass(QEMUFile *f, bool final, uint64_t *sent)
+{
+    uint64_t groups = (1ULL << htab_out.shift) / HASH_PTE_SIZE_64 / HTAB_GROUP, examined = 0, found = 0;
+    g_autofree uint64_t *bits = g_new(uint64_t, HTAB_TAKE_BATCH / 64);
+    g_autofree uint64_t *buf = g_new(uint64_t, 2 * HTAB_READ_BATCH);
+    int64_t start = qemu_clock_get_ns(QEMU_CLOCK_REALTIME);
+
+    while (examined < groups) {
+        uint64_t first = htab_out.next, n = MIN(HTAB_TAKE_BATCH, groups - first), g = 0;
+        int64_t marked = phv_vm_take_htab_changes(phv_vm_get(), htab_out.shift, first, n, bits);
+
+        if (marked < 0) {
+            return marked;
+        }
+        /* Each run of marked groups, read and sent at most HTAB_READ_BATCH entries at a time. */
+        while (marked && g < n) {
+            uint64_t run;
+            int ret;
+
+            while (g < n && !(bits[g / 64] >> (g % 64) & 1)) {
+                g++;
+            }
+            run = g;
+            while (g < n && (bits[g / 64] >> (g % 64) & 1) && (g - run) * HTAB_GROUP < HTAB_READ_BATCH) {
+                g++;
+            }
+            if (g == run) {
+                break;
+            }
+            ret = read_htab((first + run) * HTAB_GROUP, (g - run) * HTAB_GROUP, buf);
+            if (ret < 0) {
+                return ret;
+            }
+            *sent += put_chunks(f, (first + run) * HTAB_GROUP, (g - run) * HTAB_GROUP, buf, true);
+        }
+        found += marked;
+        examined += n;
+        htab_out.next = first + n == groups ? 0 : first + n;
+        if (out_of_time(f, start, final)) {
+            break;
+        }
+    }
+    return examined >= groups && !found;
+}
+
+static void htab_end_marker(QEMUFile *f)
+{
+    qemu_put_be32(f, 0);
+    qemu_put_be16(f, 0);
+    qemu_put_be16(f, 0);
+}
+
+/* (Re)starts the record and the first pass for the table the machine has now. */
+static int htab_start(SpaprMachineState *spapr)
+{
+    int ret = 0;
+
+    htab_out.shift = spapr->htab_shift;
+    htab_out.first_pass = true;
+    htab_out.next = 0;
+    if (htab_out.shift) {
+        ret = phv_vm_htab_record(phv_vm_get(), 1);
+        if (ret < 0) {
+            error_report("phv: cannot record the HPT's changes for the migration: %s", strerror(-ret));
+        }
+    }
     return ret;
+}
+
+/* After htab_save_setup's header (the table's size, or -1 for none). */
+int phv_spapr_htab_save_setup(SpaprMachineState *spapr)
+{
+    htab_sent_first = htab_sent_live = htab_sent_stopped = htab_live_passes = 0;
+    return htab_start(spapr);
+}
+
+int phv_spapr_htab_save_iterate(QEMUFile *f, SpaprMachineState *spapr)
+{
+    uint64_t sent = 0;
+    int ret = 0;
+
+    if (!spapr->htab_shift) {
+        qemu_put_be32(f, -1);   /* none (any more): the destination frees its table */
+        htab_out.shift = 0;
+        return 1;
+    }
+    if (spapr->htab_shift != htab_out.shift) {
+        /*
+         * Reallocated at another size or resized since the stream said what it carries: a section whose
+         * header is the new size makes the destination reallocate, and the table goes again from the start.
+         */
+        ret = htab_start(spapr);
+        if (ret == 0) {
+            qemu_put_be32(f, htab_out.shift);
+        }
+        return ret;
+    }
+    qemu_put_be32(f, 0);
+    if (htab_out.first_pass) {
+        ret = first_pass(f, false, &htab_sent_first);
+    } else {
+        ret = later_pass(f, false, &sent);
+        htab_sent_live += sent;
+        htab_live_passes += sent != 0;
+    }
+    if (ret == -ESTALE) {
+        ret = 0;   /* the table changed size under the pass: the next iteration sees the new one */
+    }
+    htab_end_marker(f);
+    return ret;
+}
+
+int phv_spapr_htab_save_complete(QEMUFile *f, SpaprMachineState *spapr)
+{
+    int ret = 0;
+
+    if (!spapr->htab_shift) {
+        qemu_put_be32(f, -1);
+        return 0;
+    }
+    if (spapr->htab_shift != htab_out.shift) {
+        error_report("phv: the guest's HPT changed size (order %d, the stream carries %d) after the last "
+                     "iteration; migrate again", spapr->htab_shift, htab_out.shift);
+        return -EAGAIN;
+    }
+    qemu_put_be32(f, 0);
+    if (htab_out.first_pass) {
+        ret = first_pass(f, true, &htab_sent_stopped);
+    }
+    if (ret == 0) {
+        ret = later_pass(f, true, &htab_sent_stopped);
+    }
+    if (ret < 0) {
+        error_report("phv: cannot send the HPT's last changes: %s", strerror(-ret));
+        return ret;
+    }
+    htab_end_marker(f);
+    return 0;
+}
+
+void phv_spapr_htab_save_cleanup(void)
+{
+    phv_vm_htab_record(phv_vm_get(), 0);
+    htab_out.shift = 0;
 }
 
 /* One chunk of the stream into the core's table; htab_load has checked the range against its size. */
@@ -242,5 +456,12 @@ static void irq_lines_resync(void *opaque, bool running, RunState state)
 
 void phv_spapr_migration_init(SpaprMachineState *spapr)
 {
+    Object *obj = OBJECT(spapr);
+
     qemu_add_vm_change_state_handler(irq_lines_resync, spapr);
+    /* Read-only counters of the last outgoing migration's htab section (tests, qom-get). */
+    object_property_add_uint64_ptr(obj, "x-phv-htab-first-pass", &htab_sent_first, OBJ_PROP_FLAG_READ);
+    object_property_add_uint64_ptr(obj, "x-phv-htab-live", &htab_sent_live, OBJ_PROP_FLAG_READ);
+    object_property_add_uint64_ptr(obj, "x-phv-htab-live-passes", &htab_live_passes, OBJ_PROP_FLAG_READ);
+    object_property_add_uint64_ptr(obj, "x-phv-htab-stopped", &htab_sent_stopped, OBJ_PROP_FLAG_READ);
 }

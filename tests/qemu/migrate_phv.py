@@ -16,6 +16,10 @@ every restore or hop the guest checks both again, and QEMU's and the guest's own
       the whole time, so that dirty logging has to drive the iterations:
       TCG -> phv, phv -> phv, phv -> TCG (one QEMU build; every hop over a unix socket); before the chain a
       power10 stream offered to a power9 destination is refused with a message, and the source keeps running;
+  the same on power8 (hash), starting under phv: phv -> phv, phv -> TCG, TCG -> phv, the writer's processes
+      changing the HPT the whole time. From a phv source the machine's x-phv-htab-* counters must show that
+      the live iterations carried the table (the whole of it once, then changed groups) and that the stopped
+      pass sent fewer entries than the table held;
   (a nested-hypervisor guest, cap-nested-papr / cap-nested-hv, is the suite qemu-phv-nested-migrate:
   tests/nested_l1/nested_migrate.py).
 """
@@ -204,8 +208,20 @@ def wait_migration(src, timeout):
     return info
 
 
+def htab_passes(src, what):
+    """A hash guest's HPT from a phv source: the whole table in the live iterations, then changed groups."""
+    c = {p: src.vm.cmd("qom-get", path="/machine", property=f"x-phv-htab-{p}")
+         for p in ("first-pass", "live", "live-passes", "stopped")}
+    info = ", ".join(f"{k} {v}" for k, v in c.items())
+    result(c["first-pass"] > 0 and c["live"] > 0 and c["live-passes"] > 0,
+           f"{what}: the live iterations sent the HPT's valid entries and then its changed groups ({info})")
+    result(c["stopped"] < c["first-pass"],
+           f"{what}: the stopped pass sent fewer HPT entries than the table held ({c['stopped']} < {c['first-pass']})")
+
+
 def hop(machine, qemu, tmp, src, accel, cpu, initrd, disk, k, want):
-    what = f"hop {k}: {src.name.split('-')[-1]} -> {accel}"
+    src_accel = src.name.split('-')[-1]
+    what = f"hop {k}: {src_accel} -> {accel}"
     sock = os.path.join(tmp, f"mig{k}.sock")
     dst = Guest(machine, qemu, tmp, f"m{k}-{accel}", accel, cpu, initrd, disk, incoming=True)
     try:
@@ -230,6 +246,8 @@ def hop(machine, qemu, tmp, src, accel, cpu, initrd, disk, k, want):
         return None
     result(ram.get("dirty-sync-count", 0) >= 2,
            f"{what}: dirty logging drove more than one pass ({ram.get('dirty-sync-count')})")
+    if src_accel == "phv" and cpu in HASH_CPUS:
+        htab_passes(src, what)
     st = dst.vm.cmd("query-status")
     result(st.get("status") == "running", f"{what}: the destination runs the guest ({st.get('status')})")
     lpcr_wake_bits(dst, what)
@@ -247,58 +265,66 @@ def hop(machine, qemu, tmp, src, accel, cpu, initrd, disk, k, want):
     return dst
 
 
-def migration_test(machine, qemu, tmp, initrd):
-    disk = os.path.join(tmp, "disk-mig.img")
+HASH_CPUS = ("power8",)
+
+
+def migration_test(machine, qemu, tmp, initrd, cpu="power10", accels=("tcg", "phv", "phv", "tcg")):
+    """A guest booted under accels[0] and migrated live under each of the others in turn."""
+    disk = os.path.join(tmp, f"disk-mig-{cpu}.img")
     with open(disk, "wb") as f:
         f.truncate(16 << 20)
-    src = Guest(machine, qemu, tmp, "m0-tcg", "tcg", "power10", initrd, disk)
+    src = Guest(machine, qemu, tmp, f"{cpu}-m0-{accels[0]}", accels[0], cpu, initrd, disk)
     cur = src
     try:
-        if not boot(src, "migration source (TCG, power10)"):
+        if not boot(src, f"migration source ({accels[0]}, {cpu})"):
             return
         out = src.sh(PATTERN, 120)
         sums = checksums(out)
-        if not result(len(sums) == 1, "TCG guest writes an 8 MiB pattern to tmpfs and disk"):
+        if not result(len(sums) == 1, f"{accels[0]} {cpu} guest writes an 8 MiB pattern to tmpfs and disk"):
             return
         want = sums[0]
         src.sh(WRITER, 30)
+        if cpu == "power10":
+            refused_elsewhere(machine, qemu, tmp, src, initrd, disk)
 
-        # A destination with another CPU model: QEMU must refuse the stream, the source must carry on.
-        sock = os.path.join(tmp, "wrong.sock")
-        wrong = Guest(machine, qemu, tmp, "wrong-p9", "phv", "power9", initrd, disk, incoming=True)
-        wrong.launch()
-        wrong.listen(f"unix:{sock}")
-        src.vm.cmd("migrate-set-capabilities", capabilities=[{"capability": "return-path", "state": True}])
-        src.vm.cmd("migrate-set-parameters", max_bandwidth=1 << 30, downtime_limit=300)
-        src.vm.cmd("migrate", uri=f"unix:{sock}")
-        info = wait_migration(src, 120)
-        try:
-            wrong.vm.wait(timeout=30)
-        except Exception:
-            wrong.vm.kill()
-        wlog = wrong.vm.get_log() or ""
-        result(info.get("status") == "failed" and wrong.vm.exitcode() not in (0, None),
-               f"a power10 stream offered to a power9 destination fails ({info.get('status')}, "
-               f"destination exit {wrong.vm.exitcode()})")
-        msg = [l for l in wlog.splitlines() if "load" in l.lower() or "cpu" in l.lower()]
-        result(bool(msg), f"the destination says why ({(msg or ['nothing'])[0].strip()[:160]})")
-        st = src.vm.cmd("query-status")
-        result(st.get("status") == "running", f"the source keeps running ({st.get('status')})")
-        out = src.sh("cat /proc/uptime", 30)
-        result(out is not None, "the source guest still answers")
-
-        for k, accel in ((1, "phv"), (2, "phv"), (3, "tcg")):
-            nxt = hop(machine, qemu, tmp, cur, accel, "power10", initrd, disk, k, want)
+        for k, accel in enumerate(accels[1:], 1):
+            nxt = hop(machine, qemu, tmp, cur, accel, cpu, initrd, disk, f"{cpu}-{k}", want)
             if nxt is None:
                 return
             cur = nxt
         out = cur.sh("cat /proc/uptime; nproc", 30)
         result(out is not None and re.search(r"^2\s*$", out, re.M) is not None,
-               "after three hops the guest runs on both vcpus")
+               f"after {len(accels) - 1} hops the {cpu} guest runs on both vcpus")
     finally:
         cur.shutdown()
         if cur is not src:
             src.shutdown()
+
+
+def refused_elsewhere(machine, qemu, tmp, src, initrd, disk):
+    """A destination with another CPU model: QEMU must refuse the stream, the source must carry on."""
+    sock = os.path.join(tmp, "wrong.sock")
+    wrong = Guest(machine, qemu, tmp, "wrong-p9", "phv", "power9", initrd, disk, incoming=True)
+    wrong.launch()
+    wrong.listen(f"unix:{sock}")
+    src.vm.cmd("migrate-set-capabilities", capabilities=[{"capability": "return-path", "state": True}])
+    src.vm.cmd("migrate-set-parameters", max_bandwidth=1 << 30, downtime_limit=300)
+    src.vm.cmd("migrate", uri=f"unix:{sock}")
+    info = wait_migration(src, 120)
+    try:
+        wrong.vm.wait(timeout=30)
+    except Exception:
+        wrong.vm.kill()
+    wlog = wrong.vm.get_log() or ""
+    result(info.get("status") == "failed" and wrong.vm.exitcode() not in (0, None),
+           f"a power10 stream offered to a power9 destination fails ({info.get('status')}, "
+           f"destination exit {wrong.vm.exitcode()})")
+    msg = [l for l in wlog.splitlines() if "load" in l.lower() or "cpu" in l.lower()]
+    result(bool(msg), f"the destination says why ({(msg or ['nothing'])[0].strip()[:160]})")
+    st = src.vm.cmd("query-status")
+    result(st.get("status") == "running", f"the source keeps running ({st.get('status')})")
+    out = src.sh("cat /proc/uptime", 30)
+    result(out is not None, "the source guest still answers")
 
 
 def main():
@@ -327,6 +353,8 @@ def main():
             snapshot_test(QEMUMachine, qemu, tmp, initrd, "power8", "hash-mmu: Initializing hash mmu")
         if not only or "mig" in only:
             migration_test(QEMUMachine, qemu, tmp, initrd)
+        if not only or "hash" in only:
+            migration_test(QEMUMachine, qemu, tmp, initrd, "power8", ("phv", "phv", "tcg", "phv"))
     print(f"1..{n}")
     return 1 if failed else 0
 
