@@ -284,8 +284,12 @@ Flow Vcpu::leave_l2_hisi(uint32_t cause) {
 }
 
 // HDEC (the L1's time limit for the run, in its timebase) and the L1's external interrupt line: either ends
-// the run. The line is the L1's "outstanding interrupt" of kvm-nested.rst's unspecified exit.
+// the run. The line is the L1's "outstanding interrupt" of kvm-nested.rst's unspecified exit. Both are
+// asynchronous: while the debugger holds interrupts (PHV_GUESTDBG_BLOCKIRQ) a step stays in the L2, and the
+// next poll after it is cleared ends the run.
 Flow Vcpu::l2_poll() {
+    if (debug_.block_irq)
+        return Flow::Next;
     if (read_tb() - l2_->tb_offset >= l2_->hdec_expiry)
         return leave_l2(nested::trap::kHdec);
     if (irq_line_.load(std::memory_order_relaxed))

@@ -3,12 +3,15 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <ctime>
 
 #include "guest_code.h"
+#include "vcpu/cpu_state.h"
 
 namespace {
 using namespace phv::test;
 using namespace phv::test::enc;
+namespace msr = phv::msr;
 
 constexpr uint64_t kBase = GuestCode::kCodeBase;
 constexpr uint32_t kNop = 0x60000000;
@@ -122,6 +125,141 @@ TEST(GuestDebug, WatchpointsStopBeforeTheAccess) {
     g.expect_debug(kBase + 24, kData + 16, PHV_DEBUG_WATCH_READ);
     g.run_to_done();
     EXPECT_EQ(g.gpr(8), 42u);
+}
+
+// PHV_GUESTDBG_BLOCKIRQ: a guest with MSR[EE]=1 stepped through a two-instruction loop, with handlers that
+// record the vector (r30) at 0x500, 0x700, 0x900 and 0xc00.
+struct Stepped : Guest {
+    static constexpr uint32_t kStep = PHV_GUESTDBG_ENABLE | PHV_GUESTDBG_SINGLESTEP;
+    static constexpr uint32_t kStepNoIrq = kStep | PHV_GUESTDBG_BLOCKIRQ;
+
+    Stepped() {
+        for (uint64_t v : {0x500, 0x900, 0xc00})
+            vector_stub(v);
+        load({addi(5, 5, 1), b(-4)});
+        set_reg(PHV_REG_PPC_MSR, msr::SF | msr::ME | msr::LE | msr::EE);
+    }
+    ~Stepped() { phv_interrupt(vcpu, PHV_INTERRUPT_UNSET); }
+    static bool in_loop(uint64_t nip) { return nip == kBase || nip == kBase + 4; }
+    // One step: where it stopped.
+    uint64_t step() {
+        EXPECT_EQ(run(), uint32_t(PHV_EXIT_DEBUG));
+        EXPECT_EQ(run_data->debug.status, PHV_DEBUG_SINGLESTEP);
+        return run_data->nip;
+    }
+    bool dec_expired() { return int64_t(reg(PHV_REG_PPC_DEC)) < 0; }
+    // A DEC of 2000 ticks expires a few microseconds into the stepping (the timebase counts at 512 MHz);
+    // returns the nip of the first step that left the loop (0 if none did before it expired and then
+    // `after` more steps were taken).
+    uint64_t step_across_dec_expiry(unsigned after) {
+        set_reg(PHV_REG_PPC_DEC, 2000);
+        for (unsigned i = 0; i < 10000000 && !dec_expired(); ++i) {
+            const uint64_t nip = step();
+            if (!in_loop(nip))
+                return nip;
+        }
+        EXPECT_TRUE(dec_expired());
+        for (unsigned i = 0; i < after; ++i) {
+            const uint64_t nip = step();
+            if (!in_loop(nip))
+                return nip;
+        }
+        return 0;
+    }
+    // The step that took an asynchronous interrupt stops inside its handler, with SRR0 in the loop.
+    void expect_in_handler(uint64_t nip, uint64_t vector) {
+        EXPECT_GE(nip, vector);
+        EXPECT_LT(nip, vector + 12);
+        EXPECT_TRUE(in_loop(reg(PHV_REG_PPC_SRR0))) << std::hex << reg(PHV_REG_PPC_SRR0);
+    }
+};
+
+TEST(GuestDebug, BlockIrqHoldsTheDecrementerUntilCleared) {
+    Stepped g;
+    ASSERT_EQ(g.debug(Stepped::kStepNoIrq), 0);
+    EXPECT_EQ(g.step_across_dec_expiry(200), 0u);
+    EXPECT_TRUE(g.dec_expired());
+    EXPECT_EQ(g.gpr(30), 0u);
+    ASSERT_EQ(g.debug(Stepped::kStep), 0);
+    g.expect_in_handler(g.step(), 0x900);
+    EXPECT_EQ(g.gpr(30), 0x90u);
+}
+
+TEST(GuestDebug, SteppingWithoutBlockIrqTakesTheDecrementer) {
+    Stepped g;
+    ASSERT_EQ(g.debug(Stepped::kStep), 0);
+    // Taken on the step that first sees it expired (not later than the one after the check saw it).
+    g.expect_in_handler(g.step_across_dec_expiry(1), 0x900);
+    EXPECT_EQ(g.gpr(30), 0x90u);
+}
+
+TEST(GuestDebug, BlockIrqHoldsTheExternalInterruptUntilCleared) {
+    Stepped g;
+    ASSERT_EQ(phv_interrupt(g.vcpu, PHV_INTERRUPT_SET), 0);
+    ASSERT_EQ(g.debug(Stepped::kStepNoIrq), 0);
+    for (int i = 0; i < 100; ++i)
+        ASSERT_TRUE(Stepped::in_loop(g.step()));
+    EXPECT_EQ(g.gpr(5), 50u);   // every other step is the addi
+    ASSERT_EQ(g.debug(Stepped::kStep), 0);
+    g.expect_in_handler(g.step(), 0x500);
+    EXPECT_EQ(g.gpr(30), 0x50u);
+}
+
+TEST(GuestDebug, SteppingWithoutBlockIrqTakesTheExternalInterrupt) {
+    Stepped g;
+    ASSERT_EQ(phv_interrupt(g.vcpu, PHV_INTERRUPT_SET), 0);
+    ASSERT_EQ(g.debug(Stepped::kStep), 0);
+    g.expect_in_handler(g.step(), 0x500);
+}
+
+// Held, not lost: with BLOCKIRQ set but no step, the guest runs on; once cleared the interrupt is taken.
+TEST(GuestDebug, BlockIrqWithoutStepDefersToTheNextRun) {
+    Stepped g;
+    g.load({addi(5, 5, 1), addi(6, 0, 1), addi(3, 0, int32_t(GuestCode::kDone)), sc(1), b(-16)});
+    ASSERT_EQ(phv_interrupt(g.vcpu, PHV_INTERRUPT_SET), 0);
+    ASSERT_EQ(g.debug(PHV_GUESTDBG_ENABLE | PHV_GUESTDBG_BLOCKIRQ), 0);
+    g.run_to_done();
+    EXPECT_EQ(g.gpr(6), 1u);
+    EXPECT_EQ(g.gpr(30), 0u);
+    ASSERT_EQ(g.debug(0), 0);
+    g.run_to_done();   // the vector's handler ends in the same hcall
+    EXPECT_EQ(g.gpr(30), 0x50u);
+    EXPECT_EQ(g.reg(PHV_REG_PPC_SRR0), kBase + 16);
+}
+
+// Interrupts an instruction causes are the instruction's result: BLOCKIRQ does not touch them, even with an
+// external interrupt and an expired DEC held meanwhile.
+TEST(GuestDebug, BlockIrqLeavesSynchronousInterrupts) {
+    Stepped g;
+    ASSERT_EQ(phv_interrupt(g.vcpu, PHV_INTERRUPT_SET), 0);
+    g.set_reg(PHV_REG_PPC_DEC, uint64_t(-1));
+    ASSERT_EQ(g.debug(Stepped::kStepNoIrq), 0);
+    g.load({addi(5, 0, 1), PHV_SW_BREAKPOINT_INSN});
+    EXPECT_EQ(g.step(), kBase + 4);
+    EXPECT_EQ(g.step(), 0x700u);   // the illegal word: Program interrupt
+    EXPECT_EQ(g.reg(PHV_REG_PPC_SRR0), kBase + 4);
+    EXPECT_EQ(g.reg(PHV_REG_PPC_SRR1) & (1ull << (63 - 44)), 1ull << (63 - 44));
+    g.set_reg(PHV_REG_PPC_MSR, msr::SF | msr::ME | msr::LE | msr::EE);
+    g.load({addi(5, 0, 1), sc(0)});
+    phv_invalidate_code(g.vm, kBase, 64);
+    EXPECT_EQ(g.step(), kBase + 4);
+    EXPECT_EQ(g.step(), 0xc00u);   // the system call
+    EXPECT_EQ(g.reg(PHV_REG_PPC_SRR0), kBase + 8);
+}
+
+// A wait while interrupts are held: the VMM is told not to sleep (the held one may be what would wake it),
+// and the step completes on the next run.
+TEST(GuestDebug, BlockIrqWaitDoesNotSleep) {
+    Stepped g;
+    ASSERT_EQ(phv_interrupt(g.vcpu, PHV_INTERRUPT_SET), 0);
+    ASSERT_EQ(g.debug(Stepped::kStepNoIrq), 0);
+    g.load({wait(), addi(5, 0, 1)});
+    ASSERT_EQ(g.run(), uint32_t(PHV_EXIT_HLT));
+    timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    EXPECT_LE(g.run_data->hlt.deadline_ns, uint64_t(now.tv_sec) * 1000000000ull + uint64_t(now.tv_nsec));
+    EXPECT_EQ(g.step(), kBase + 4);
+    EXPECT_EQ(g.step(), kBase + 8);
 }
 
 TEST(GuestDebug, RejectsWhatItCannotDo) {

@@ -690,6 +690,17 @@ int phv_vm_resize_hpt_commit(phv_vm *vm, uint64_t flags, uint32_t shift);
  *                            (status PHV_DEBUG_BREAKPOINT, address = nip = addr); PHV_DEBUG_WATCH_READ and/or
  *                            _WRITE stop before a load or store that touches [addr, addr+len) (status the
  *                            kind that matched, address = addr, nip = the instruction, which has not run).
+ *   PHV_GUESTDBG_BLOCKIRQ    (KVM_GUESTDBG_BLOCKIRQ, same value) asynchronous interrupts are held: external
+ *                            (the line, or an L2's injected one), decrementer, privileged doorbell,
+ *                            performance monitor, and for a nested L2 run the L1's HDEC and interrupt line
+ *                            that would end it. Nothing is lost: each stays pending and is taken on the
+ *                            first phv_vcpu_run() after the flag is cleared, if MSR[EE] allows it then.
+ *                            Interrupts an instruction causes (program, DSI/ISI, alignment, system call,
+ *                            facility unavailable, trace...) are taken as without it. A `wait` or H_CEDE
+ *                            meanwhile still exits PHV_EXIT_HLT, with deadline_ns = now (a held interrupt
+ *                            may be pending). Time is not held: the timebase and DEC count on, only the
+ *                            interrupt is deferred (what QEMU's SSTEP_NOIRQ asks of a step; its NOTIMER
+ *                            stops the VMM's timer callbacks, not the guest's clock).
  * Addresses are effective addresses, compared as the guest issues them. When the run resumes at the nip of a
  * breakpoint or watchpoint stop, that first instruction is let through once (as the POWER debug facilities
  * do), so "continue" needs no step-over; a VMM that changes NIP in between gets its new NIP checked.
@@ -698,6 +709,7 @@ int phv_vm_resize_hpt_commit(phv_vm *vm, uint64_t flags, uint32_t shift);
 #define PHV_GUESTDBG_SINGLESTEP	0x00000002u
 #define PHV_GUESTDBG_USE_SW_BP	0x00010000u
 #define PHV_GUESTDBG_USE_HW_BP	0x00020000u
+#define PHV_GUESTDBG_BLOCKIRQ	0x00100000u
 #define PHV_GUESTDBG_MAX_HW_BP	16
 
 /* Entry types and run->debug.status bits (KVM's KVMPPC_DEBUG_*; SINGLESTEP is phv's). */

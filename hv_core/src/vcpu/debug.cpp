@@ -6,6 +6,11 @@
 // While single step or any hardware breakpoint is set, blocks run through run_block<..., Debug=true>, which
 // looks at each instruction before and after it runs; watchpoints are looked at in translate_data. With
 // nothing set, the only cost is the test that picks the run_block instance and one in translate_data.
+//
+// BLOCKIRQ (a debugger's step that should stay in the code it steps) needs no run_block instance of its own:
+// the places that take asynchronous interrupts (deliver_pending_interrupt, the nested run's l2_poll) look at
+// it, and whatever they would have taken stays pending (a level, the DEC's sign, DPDES, MMCR0[PMAO], HDEC)
+// until a later run without it.
 #include <cerrno>
 
 #include "vcpu/vcpu.h"
@@ -16,7 +21,7 @@ using isa::Flow;
 
 int Vcpu::set_guest_debug(const phv_guest_debug &dbg) {
     constexpr uint32_t kKnown = PHV_GUESTDBG_ENABLE | PHV_GUESTDBG_SINGLESTEP | PHV_GUESTDBG_USE_SW_BP |
-                                PHV_GUESTDBG_USE_HW_BP;
+                                PHV_GUESTDBG_USE_HW_BP | PHV_GUESTDBG_BLOCKIRQ;
     if (dbg.control & ~kKnown)
         return -EINVAL;
     if ((dbg.control & PHV_GUESTDBG_USE_HW_BP) && dbg.nr_bp > PHV_GUESTDBG_MAX_HW_BP)
@@ -25,6 +30,7 @@ int Vcpu::set_guest_debug(const phv_guest_debug &dbg) {
     if (dbg.control & PHV_GUESTDBG_ENABLE) {
         d.step = dbg.control & PHV_GUESTDBG_SINGLESTEP;
         d.sw_bp = dbg.control & PHV_GUESTDBG_USE_SW_BP;
+        d.block_irq = dbg.control & PHV_GUESTDBG_BLOCKIRQ;
         if (dbg.control & PHV_GUESTDBG_USE_HW_BP) {
             for (uint32_t i = 0; i < dbg.nr_bp; ++i) {
                 const phv_guest_debug_bp &b = dbg.bp[i];

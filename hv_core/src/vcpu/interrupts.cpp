@@ -264,8 +264,10 @@ void Vcpu::set_doorbell(bool pending) {
 // decrementer, directed privileged doorbell, performance monitor. All need MSR[EE]. The hypervisor decrementer and hypervisor
 // virtualization interrupts (0x980, 0xea0) belong to the hypervisor: a KVM guest never sees them, and neither
 // does a phv guest (HDEC is the VMM's time slice; the external line below is what LPCR[LPES]=0 gives a guest).
+// PHV_GUESTDBG_BLOCKIRQ holds them all, as MSR[EE]=0 would, without the guest seeing a different MSR; nothing
+// is consumed, so each is taken on the first check after the debugger clears it.
 bool Vcpu::deliver_pending_interrupt() {
-    if (!(st_.msr & msr::EE))
+    if (!(st_.msr & msr::EE) || debug_.block_irq)
         return false;
     // While an L2 runs, the external interrupt it may take is the one its L1 asked for at H_GUEST_RUN_VCPU
     // (the L1's own line ends the run instead: l2_poll).

@@ -109,7 +109,9 @@ Flow Vcpu::wait() {
     run_.nip = st_.nip;
     const int64_t ticks = int64_t(read_dec());
     const uint64_t wait_ns = ticks <= 0 ? 0 : uint64_t((unsigned __int128)ticks * 1000000000u / vm_.tb_freq());
-    run_.hlt.deadline_ns = host_ns() + wait_ns;
+    // While the debugger holds interrupts (BLOCKIRQ) one may be pending already: sleeping would wait for a
+    // wake-up that has come and gone, so the VMM is told not to.
+    run_.hlt.deadline_ns = debug_.block_irq ? host_ns() : host_ns() + wait_ns;
     ++stats_.halt_exits;
     return Flow::Exit;
 }

@@ -299,6 +299,7 @@ private:
     struct Debug {
         bool active = false;   // single step or hardware breakpoints/watchpoints: run_block<..., true>
         bool step = false, sw_bp = false;
+        bool block_irq = false;       // PHV_GUESTDBG_BLOCKIRQ: asynchronous interrupts wait until it is cleared
         bool resuming = false;        // the run resumes at resume_nip after a breakpoint/watchpoint stop
         bool suppress_watch = false;  // the instruction let through once is running
         bool step_pending = false;    // a stepped instruction exited: its step is reported next run
