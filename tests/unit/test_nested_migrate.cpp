@@ -324,6 +324,8 @@ TEST(NestedMigrate, V1RoundTrip) {
         {"exits > runs", with(b, v + 16, 1, 8)},
         {"v2 tag", with(b, v, blob::kV2Caps, 2)},
         {"vcpu first", with(with(b, p, blob::kV1Vcpu, 2), v, blob::kV1Ptcr, 2)},
+        // (7, 2) before (7, 0): a save would write them the other way round (fuzz-nested-migrate's finding).
+        {"vcpu records out of order", with(with(b, v + 12, 2, 4), v2nd + 12, 0, 4)},
     };
     for (const auto &[name, blob] : bad) {
         err = {};
@@ -356,6 +358,21 @@ TEST(NestedMigrate, EveryMalformedV2FieldIsRefusedAndChangesNothing) {
             lpcr = spr0 + 16 * k;
     ASSERT_NE(lpcr, 0u);
     auto truncated = [&](size_t len) { return Blob(b.begin(), b.begin() + len); };
+    // A copy of the guest record with another id, inserted at `at`, the header fixed up.
+    auto second_guest = [&](uint32_t id, size_t at) {
+        Blob r(b.begin() + long(g), b.begin() + long(g) + 8 + 56);
+        r = with(r, 8, id, 4);
+        Blob two = b;
+        two.insert(two.begin() + long(at), r.begin(), r.end());
+        return with(with(two, 16, two.size(), 4), 20, le(b, 20, 4) + 1, 4);
+    };
+    {   // in the order a save writes (guest 1, guest 2, then the vcpus): accepted and read back as it was
+        const Blob two = second_guest(2, v);
+        phv_nested_state_error err{};
+        ASSERT_EQ(phv_vm_set_nested_state(a.vm, two.data(), two.size(), &err), 0) << err.reason;
+        EXPECT_EQ(a.save(), two);
+        ASSERT_EQ(phv_vm_set_nested_state(a.vm, b.data(), b.size(), &err), 0) << err.reason;
+    }
     Blob padded = with(b, c + 4, 7, 4);   // caps record 7 bytes long, its padding byte not 0
     padded[c + 8 + 7] = 1;
 
@@ -403,6 +420,8 @@ TEST(NestedMigrate, EveryMalformedV2FieldIsRefusedAndChangesNothing) {
         {"SPR value 0", with(b, spr0 + 8, 0, 8)},
         {"SPR entry pad", with(b, spr0 + 4, 1, 4)},
         {"LPCR owned bits", with(b, lpcr + 8, (1ull << 25) | (1ull << 22), 8)},
+        {"guests out of order", second_guest(2, g)},
+        {"guest after a vcpu", second_guest(2, b.size())},
     };
     for (const auto &[name, blob] : bad) {
         phv_nested_state_error err{};
