@@ -223,6 +223,16 @@ static bool phv_vcpu_exec(CPUState *cs)
         if (cpu->vhyp_class && cpu->vhyp_class->cpu_exec_enter) {
             cpu->vhyp_class->cpu_exec_enter(cpu->vhyp, cpu);
         }
+        /*
+         * gdb's SSTEP_NOTIMER, as TCG's round-robin loop honours it: QEMU's virtual-clock timers do not fire
+         * while the step runs (switched off with the BQL held, so no callback is half done), and they stay
+         * off until the gdbstub's next resume switches them on (vm_start, gdb_continue_partial). Turning
+         * them on here instead could undo a pause_all_vcpus() under way. The guest's timebase and
+         * decrementer are the core's and run on: what they raise is SSTEP_NOIRQ's to hold.
+         */
+        if (cs->singlestep_enabled & SSTEP_NOTIMER) {
+            qemu_clock_enable(QEMU_CLOCK_VIRTUAL, false);
+        }
         bql_unlock();
         phv_run_gate_enter();
         ret = phv_vcpu_run(a->vcpu);

@@ -86,12 +86,15 @@ bool phv_supports_guest_debug(void)
 }
 
 /*
- * Only SSTEP_ENABLE: the core's step does not hold off interrupts (no SSTEP_NOIRQ), so a step may land
- * on an interrupt vector, as a step on real hardware with MSR[EE]=1 does.
+ * What TCG offers, so gdb's stepi stays in the code it steps by default: SSTEP_NOIRQ is the core's
+ * PHV_GUESTDBG_BLOCKIRQ (phv_update_guest_debug), SSTEP_NOTIMER holds QEMU's virtual-clock timers while the
+ * step runs, as TCG's round-robin loop does (phv_vcpu_exec). Neither stops guest time: under TCG the
+ * timebase follows the virtual clock's value, which NOTIMER does not freeze, and between steps the VM is
+ * stopped anyway (phv-timebase.c).
  */
 int phv_gdbstub_sstep_flags(void)
 {
-    return SSTEP_ENABLE;
+    return SSTEP_ENABLE | SSTEP_NOIRQ | SSTEP_NOTIMER;
 }
 
 static uint32_t phv_hw_point_type(int gdb_type)
@@ -135,6 +138,10 @@ int phv_update_guest_debug(CPUState *cs)
     }
     if (cs->singlestep_enabled) {
         dbg->control |= PHV_GUESTDBG_ENABLE | PHV_GUESTDBG_SINGLESTEP;
+        /* gdb's current flags (maintenance packet qqemu.sstep=...), as KVM's gdbstub sets BLOCKIRQ. */
+        if (cs->singlestep_enabled & SSTEP_NOIRQ) {
+            dbg->control |= PHV_GUESTDBG_BLOCKIRQ;
+        }
     }
     if (!QTAILQ_EMPTY(&phv_sw_breakpoints)) {
         dbg->control |= PHV_GUESTDBG_ENABLE | PHV_GUESTDBG_USE_SW_BP;

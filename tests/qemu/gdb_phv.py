@@ -14,6 +14,16 @@ batch script then
   stepi twice (mflr, then a bl: to the call's target with LR at the return address);
   a software breakpoint on kernel_init (entered through a function pointer: the global entry), continue;
   the guest's word is back once gdb lifted it;
+  (power10) stepi 300 times from there with QEMU's default step flags (ENABLE|NOIRQ|NOTIMER, all of which
+  the gdbstub reports phv supports): kernel_init's path, most of it with MSR[EE]=1 while the vm clock runs
+  during every step; each step lands on the next instruction or its branch's target (from the word, LR and
+  CTR read before it), never on an interrupt vector. Then a hardware breakpoint on mutex_lock (process
+  context, so MSR[EE]=1), `maintenance packet qqemu.sstep=0x1` (ENABLE only) and stepi until a step enters
+  an interrupt vector (at most 2000: the tick's decrementer, every 4 ms of guest time at HZ=250, expires
+  within them, and with EE on and NOIRQ off the next step takes it; in practice the first steps take what
+  expired meanwhile), every step before it on the path as above; then the flags back to 0x7. Only on
+  power10: a hash guest's step may take an SLB miss (a synchronous interrupt, which NOIRQ rightly leaves
+  alone), and the path check would need a model of the SLB;
   a hardware write watchpoint on jiffies_64 (the timer's increment), continue;
   deletes everything and detaches: the guest boots on to /init, runs a command and powers off.
 All of it twice: on power10 (a radix guest) and on power8 (a hash guest: gdb's reads of effective
@@ -97,12 +107,82 @@ def free_port():
 MSR_SF, MSR_HV, MSR_EE, MSR_IR, MSR_DR, MSR_RI, MSR_LE = 1 << 63, 1 << 60, 1 << 15, 1 << 5, 1 << 4, 1 << 1, 1
 
 
+# Interrupt vectors of a radix Linux guest: real-mode (0..0x1000) and, with LPCR[AIL]=3, the relocated
+# ones at 0xc000000000004000 (scv's at 0xc000000000003000).
+def in_vector(pc):
+    return pc < 0x1000 or 0xc000000000003000 <= pc < 0xc000000000005000
+
+
+LARX_XO = (20, 52, 84, 116, 276)   # lwarx lbarx ldarx lharx lqarx
+
+
+def step_ok(pc0, w, lr, ctr, pc1):
+    """Whether a step of the word w at pc0 (LR and CTR before it) may land at pc1 without an interrupt."""
+    po, xo = w >> 26, (w >> 1) & 0x3ff
+    aa = w & 2
+    if po == 18:                                        # b/bl
+        return pc1 == (sext(w & 0x03fffffc, 26) if aa else pc0 + sext(w & 0x03fffffc, 26)) & (2**64 - 1)
+    if po == 16:                                        # bc
+        target = sext(w & 0xfffc, 16) if aa else pc0 + sext(w & 0xfffc, 16)
+        return pc1 in (pc0 + 4, target & (2**64 - 1))
+    if po == 19 and xo == 16:                           # bclr
+        return pc1 in (pc0 + 4, lr & ~3)
+    if po == 19 and xo == 528:                          # bcctr
+        return pc1 in (pc0 + 4, ctr & ~3)
+    if po == 19 and xo in (18, 274, 560, 82):           # rfid hrfid bctar rfscv: a register gdb has not
+        return not in_vector(pc1)
+    if po == 1:                                         # prefixed
+        return pc1 == pc0 + 8
+    if po == 31 and xo in LARX_XO:
+        # gdb steps a larx/stcx. sequence as one (a breakpoint after the stcx., ppc_deal_with_atomic_sequence).
+        return pc0 < pc1 <= pc0 + 0x100
+    return pc1 == pc0 + 4                               # everything else, sc (a hypercall) included
+
+
+def step_rows(out, tag):
+    """The (pc, word, lr, ctr, msr, pc after) of each step the gdb script logged with tag."""
+    return [tuple(int(x, 16) for x in m.groups())
+            for m in re.finditer(rf"^@@{tag} ([0-9a-f]+) ([0-9a-f]+) ([0-9a-f]+) ([0-9a-f]+) ([0-9a-f]+) ([0-9a-f]+)$",
+                                 out, re.M)]
+
+
 def session(cpu, qemu, guests, gdb, vml, start, kinit, jiffies, banner_addr, banner, init_stack, toc, i0,
-            bl_target):
+            bl_target, steps, sleeper):
     """One QEMU with CPU under gdb: every check, each named with the CPU."""
     def result(ok, name):
         return result_(ok, f"{cpu}: {name}")
 
+    # One stepi in a gdb loop, printing "@@TAG pc word lr ctr msr" from before it and where it ended ($p1).
+    def logged_step(tag):
+        return f"""  set $p0 = (unsigned long)$pc
+  set $w0 = *(unsigned int *)$pc
+  set $lr0 = (unsigned long)$lr
+  set $ctr0 = (unsigned long)$ctr
+  set $msr0 = (unsigned long)$msr
+  stepi
+  set $n = $n + 1
+  set $p1 = (unsigned long)$pc
+  printf "@@{tag} %lx %x %lx %lx %lx %lx\\n", $p0, $w0, $lr0, $ctr0, $msr0, $p1
+"""
+
+    step_script = f"""maintenance packet qqemu.sstepbits
+maintenance packet qqemu.sstep
+set $n = 0
+while $n < 300
+{logged_step("s")}end
+hbreak *{sleeper:#x}
+continue
+delete
+maintenance packet qqemu.sstep=0x1
+set $n = 0
+set $hit = 0
+while $n < 2000 && !$hit
+{logged_step("t")}  if ($p1 < 0x1000 || ($p1 >= 0xc000000000003000 && $p1 < 0xc000000000005000))
+    set $hit = 1
+  end
+end
+maintenance packet qqemu.sstep=0x7
+"""
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         console = os.path.join(tmp, "console.log")
@@ -134,7 +214,7 @@ continue
 printf "@@swbp=%lx\\n", $pc
 printf "@@swbp-word=%x\\n", *(unsigned int *){kinit:#x}
 delete
-watch *(unsigned long *){jiffies:#x}
+{step_script if steps else ""}watch *(unsigned long *){jiffies:#x}
 continue
 printf "@@watch-pc=%lx\\n", $pc
 printf "@@watch-value=%lx\\n", *(unsigned long *){jiffies:#x}
@@ -211,6 +291,32 @@ printf "@@detached\\n"
     result(hexval("swbp-word") == vml.word(kinit),
            f"the breakpoint word is gone again: kernel_init reads vmlinux's {vml.word(kinit):#010x} "
            f"(read {vals.get('swbp-word')})")
+    if steps:
+        bits = re.search(r'received: "(ENABLE=[^"]*)"', out)
+        result(bits is not None and "NOIRQ=2" in bits.group(1) and "NOTIMER=4" in bits.group(1),
+               f"the gdbstub offers NOIRQ and NOTIMER ({bits.group(1) if bits else 'no answer'})")
+        flags = re.search(r'sending: "?qqemu\.sstep"?\s+received: "([^"]*)"', out)
+        result(flags is not None and flags.group(1) == "0x7",
+               f"gdb's step flags are QEMU's default ENABLE|NOIRQ|NOTIMER ({flags.group(1) if flags else 'none'})")
+        rows = step_rows(out, "s")
+        bad = [r for r in rows if not step_ok(r[0], r[1], r[2], r[3], r[5])]
+        ee = sum(1 for r in rows if r[4] & MSR_EE)
+        result(len(rows) == 300 and not bad and not any(in_vector(r[5]) for r in rows),
+               f"300 steps with NOIRQ: each on the next instruction or its branch's target, none in a vector "
+               f"({len(rows)} steps, {ee} with MSR[EE]=1"
+               + (f"; first bad: {bad[0][0]:#x} word {bad[0][1]:#010x} -> {bad[0][5]:#x}" if bad else "") + ")")
+        result(ee >= 50, f"many of those steps ran with MSR[EE]=1 ({ee} of {len(rows)})")
+        rows = step_rows(out, "t")
+        first = next((i for i, r in enumerate(rows) if not step_ok(r[0], r[1], r[2], r[3], r[5])), None)
+        ok = first is not None and in_vector(rows[first][5]) and first == len(rows) - 1
+        result(ok, "with qqemu.sstep=0x1 (no NOIRQ), stepping from mutex_lock (process context: MSR[EE]=1) a "
+               "step enters an interrupt vector "
+               + (f"(step {first + 1} of {len(rows)}: {rows[first][0]:#x} word {rows[first][1]:#010x} -> "
+                  f"{rows[first][5]:#x})" if first is not None else
+                  f"(none in {len(rows)} steps, {sum(1 for r in rows if r[4] & MSR_EE)} with MSR[EE]=1)"))
+        result(re.search(r'sending: "?qqemu\.sstep=0x1"?\s+received: "OK"', out) is not None and
+               re.search(r'sending: "?qqemu\.sstep=0x7"?\s+received: "OK"', out) is not None,
+               "the gdbstub accepts the flags 0x1 and back 0x7")
     wm = re.search(r"Hardware watchpoint \d+: \*\(unsigned long \*\)\S+\s+Old value = (\d+)\s+New value = (\d+)", out)
     result(wm is not None and int(wm.group(2)) > int(wm.group(1)),
            "hardware watchpoint: jiffies_64 is written, gdb sees the old and the new value"
@@ -271,7 +377,7 @@ def main():
     # the register sync copies into QEMU's env and the core's HPT.
     for cpu in ("power10", "power8"):
         session(cpu, qemu, guests, gdb, vml, start, kinit, jiffies, banner_addr, banner, init_stack, toc, i0,
-                bl_target)
+                bl_target, steps=cpu == "power10", sleeper=vml.local_entry("mutex_lock"))
     print(f"1..{n}")
     return 1 if failed else 0
 
