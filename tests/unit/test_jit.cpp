@@ -836,4 +836,63 @@ TEST(Jit, CachedGprsAreInCpuStateAtFaultsAndExits) {
     EXPECT_GT(fast, 500u);      // blocks that ran through to their end
 }
 
+// The rows computed in the target's own register when their operands are held (addi, addis, add, and, or,
+// xor, srdi, sldi: lea, a shift or one ALU op instead of going through rax), on r0-r3 so that targets and
+// sources alias in every way, in blocks of four where each value is used again: the semantic functions'
+// results in both modes.
+TEST(Jit, InPlaceRowsMatchTheirSemantics) {
+    GuestCode g;
+    phv::Vcpu &v = vcpu_of(g);
+    const phv::isa::DecodeContext ctx{phv::isa::Isa::V310, false};
+    phv::jit::CodeBuffer buf(1u << 20);
+    ASSERT_TRUE(buf.ok());
+    RowGen gen{std::mt19937_64(0x1ea)};
+    constexpr std::string_view kRows[] = {"addi", "addis", "add", "and", "or", "xor", "rldicl", "rldicr"};
+    // One instance of a row in its plain form (no OE, no Rc; rldicl as srdi, rldicr as sldi).
+    const auto plain = [&](std::string_view name) {
+        const phv::isa::InsnDef &def = phv::isa::insn_table()[row_index(name)];
+        const bool rotate = name == "rldicl" || name == "rldicr";
+        for (;;) {
+            // A rotate keeps its random SH and MB (narrowing would move them): only RS and RA narrowed.
+            uint32_t w = gen.insn(name, ctx).word;
+            w = (w & ~(0x3ffu << 16)) | uint32_t(gen.rng() % 4) << 21 | uint32_t(gen.rng() % 4) << 16;
+            const phv::isa::Decoded d = rotate ? phv::isa::decode(w, ctx) : narrow_insn(gen, name, ctx, 4);
+            const bool shape = name == "rldicl" ? d.sh && d.sh + d.mb == 64 : name == "rldicr" ? d.mb + d.sh == 63 : true;
+            if (d.fn == def.exec[0] && shape)
+                return d;
+        }
+    };
+    const uint64_t msr0 = v.st_.msr;
+    unsigned blocks = 0;
+    for (int mode = 0; mode < 2; ++mode) {
+        const uint64_t msr = mode ? msr0 & ~phv::msr::SF : msr0 | phv::msr::SF;
+        for (int n = 0; n < 3000; ++n) {
+            phv::Block b;
+            b.key = phv::BlockCache::key(GuestCode::kCodeBase, msr);
+            b.start = b.real_start = GuestCode::kCodeBase;
+            for (int i = 0; i < 4; ++i)
+                b.insns.push_back(plain(kRows[gen.rng() % std::size(kRows)]));
+            v.st_.msr = msr;
+            for (auto &r : v.st_.gpr)
+                r = gen.value();
+            v.st_.nip = GuestCode::kCodeBase;
+            const phv::CpuState start = v.st_;
+            const uint64_t insns0 = v.stats().insns_executed;
+            const phv::isa::Flow wf = run_semantics(v, b);
+            const Observed want = observe(v);
+            v.st_ = start;
+            v.stats().insns_executed = insns0;
+            unsigned native = 0;
+            const phv::isa::Flow gf = run_compiled(v, b, buf, native);
+            const Observed got = observe(v);
+            ASSERT_EQ(native, 4u);
+            ASSERT_EQ(gf, wf);
+            ASSERT_TRUE(want == got) << (mode ? "32-bit: " : "64-bit: ") << describe(b, want, got);
+            ++blocks;
+        }
+    }
+    v.st_.msr = msr0;
+    EXPECT_EQ(blocks, 6000u);
+}
+
 } // namespace

@@ -137,6 +137,8 @@ private:
             : r_(r), r32_(r.cvt32()), m_(m), m32_(m32), in_reg_(in_reg) {}
         const Xbyak::Operand &q() const { return in_reg_ ? static_cast<const Xbyak::Operand &>(r_) : m_; }
         const Xbyak::Operand &d() const { return in_reg_ ? static_cast<const Xbyak::Operand &>(r32_) : m32_; }
+        bool in_reg() const { return in_reg_; }
+        const Xbyak::Reg64 &reg() const { return r_; }
     private:
         Xbyak::Reg64 r_;
         Xbyak::Reg32 r32_;
@@ -144,6 +146,14 @@ private:
         bool in_reg_;
     };
     Gpr held(unsigned n, int slot);
+    // A row of the form RT = op(sources) computed in RT's own register: true when it and every source are
+    // in registers (the sources are read first, so RT's register never is one not loaded yet).
+    bool in_registers(std::initializer_list<Gpr> sources, const Gpr &target) const {
+        for (const Gpr &g : sources)
+            if (!g.in_reg())
+                return false;
+        return target.in_reg();
+    }
     // GPR n to read: held (loaded on this first use) when the block names it again before a call.
     Gpr src(unsigned n);
     // GPR n to write now: marked dirty in its register, or CpuState itself when the block does not name

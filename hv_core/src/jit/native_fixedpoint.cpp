@@ -47,7 +47,15 @@ void BlockEmitter::record(const Variant &v) {
 }
 
 bool BlockEmitter::e_addi(const isa::Decoded &d, const Variant &v) {
-    load_imm(rax, uint64_t(d.imm) << v.arg);
+    const int64_t imm = int64_t(uint64_t(d.imm) << v.arg);
+    if (d.ra && imm == int64_t(int32_t(imm))) {
+        const Gpr a = src(d.ra), t = dst(d.rt);
+        if (in_registers({a}, t)) {
+            lea(t.reg(), ptr[a.reg() + int32_t(imm)]);
+            return true;
+        }
+    }
+    load_imm(rax, uint64_t(imm));
     if (d.ra)
         add(rax, src(d.ra).q());
     mov(dst(d.rt).q(), rax);
@@ -60,6 +68,13 @@ bool BlockEmitter::e_addi(const isa::Decoded &d, const Variant &v) {
 bool BlockEmitter::e_add_family(const isa::Decoded &d, const Variant &v) {
     const unsigned a = v.arg & 3, b = (v.arg >> 2) & 3, cin = (v.arg >> 4) & 3;
     const bool sets_ca = v.arg & 0x40;
+    if (v.arg == 0 && !v.oe && !v.rc) {   // add
+        const Gpr a = src(d.ra), b = src(d.rb), t = dst(d.rt);
+        if (in_registers({a, b}, t)) {
+            lea(t.reg(), ptr[a.reg() + b.reg()]);
+            return true;
+        }
+    }
     Variant rec = v;
     rec.rc = v.rc || (v.arg & 0x100);
     mov(rcx, src(d.ra).q());
@@ -120,6 +135,21 @@ bool BlockEmitter::e_add_family(const isa::Decoded &d, const Variant &v) {
 
 // RA = RS op RB; arg: 0 and, 1 andc, 2 or, 3 orc, 4 xor, 5 nand, 6 nor, 7 eqv.
 bool BlockEmitter::e_logical(const isa::Decoded &d, const Variant &v) {
+    if ((v.arg == 0 || v.arg == 2 || v.arg == 4) && !v.rc) {   // and, or, xor: commutative
+        const Gpr s = src(d.rt), b = src(d.rb), t = dst(d.ra);
+        if (in_registers({s, b}, t)) {
+            const Xbyak::Reg64 &other = t.reg() == b.reg() ? s.reg() : b.reg();
+            if (t.reg() != b.reg() && t.reg() != s.reg())
+                mov(t.reg(), s.reg());
+            if (v.arg == 0)
+                and_(t.reg(), other);
+            else if (v.arg == 2)
+                or_(t.reg(), other);
+            else
+                xor_(t.reg(), other);
+            return true;
+        }
+    }
     mov(rax, src(d.rt).q());
     mov(rcx, src(d.rb).q());
     if (v.arg == 1 || v.arg == 3)
@@ -233,6 +263,20 @@ bool BlockEmitter::e_rotate_double(const isa::Decoded &d, const Variant &v) {
     case 0: case 4: m = mask64(d.mb, 63); break;
     case 1: case 5: m = mask64(0, d.mb); break;
     default: m = mask64(d.mb, 63u - d.sh); break;
+    }
+    // srdi (rldicl SH=64-MB) and sldi (rldicr ME=63-SH): a plain shift.
+    const bool srdi = v.arg == 0 && d.sh && d.sh + d.mb == 64, sldi = v.arg == 1 && d.mb + d.sh == 63;
+    if ((srdi || sldi) && !v.rc) {
+        const Gpr s = src(d.rt), t = dst(d.ra);
+        if (in_registers({s}, t)) {
+            if (t.reg() != s.reg())
+                mov(t.reg(), s.reg());
+            if (srdi)
+                shr(t.reg(), d.mb);
+            else if (d.sh)
+                shl(t.reg(), d.sh);
+            return true;
+        }
     }
     mov(rax, src(d.rt).q());
     if (v.arg >= 4) {
