@@ -2,9 +2,9 @@
 //
 // Register use: rbx holds the Vcpu and r12 the address of the instruction last made current (the
 // interpreter's cia), both callee-saved so they survive the semantic calls; rbp, r13, r14, r15 and r8-r11
-// hold guest GPRs (gpr_cache.cpp). Native rows may use rax, rcx, rdx, rsi and rdi freely: nothing lives
-// in them from one instruction to the next. A native row reads a GPR with use() and writes it with def(),
-// never through CpuState.
+// hold guest GPRs and CR (gpr_cache.cpp). Native rows may use rax, rcx, rdx, rsi and rdi freely: nothing
+// lives in them from one instruction to the next. A native row reads a GPR with src() (or use()) and
+// writes it with dst() (or claim()), CR with cr_read()/cr_write(), never through CpuState themselves.
 #pragma once
 #include <xbyak/xbyak.h>
 
@@ -39,7 +39,7 @@ public:
     // Offsets into the code: where a linking block jumps in, and the link slots (Block::jit_slots).
     uint32_t linked_entry() const { return linked_entry_; }
     const Block::JitSlot *slots() const { return slots_; }
-    static constexpr unsigned kCachedGprs = 8;   // host registers holding guest GPRs
+    static constexpr unsigned kCachedGprs = 8;   // host registers holding guest GPRs (and CR)
 
     // ---- native rows (native_fixedpoint.cpp) ----
     bool e_addi(const isa::Decoded &d, const Variant &v);
@@ -105,7 +105,8 @@ private:
     CachedGpr cache_[kCachedGprs];
     unsigned stamp_ = 0;   // counts the instructions emitted: the current one's GPRs are never evicted
     // Per instruction of the block, the GPRs its RT, RA and RB fields could name and (bit kCr) whether it
-    // reads or writes CR, if it is a native row, or kCallBarrier for a called row (nothing stays in a register across it): next_use()'s source.
+    // reads or writes CR, if it is a native row, or kCallBarrier for a called row (nothing stays in a
+    // register across it): next_use()'s source.
     static constexpr uint64_t kCallBarrier = ~0ull;
     std::vector<uint64_t> names_;
     // CR is held like a GPR, as register number kCr (its low word; CpuState keeps it in a word).

@@ -80,7 +80,7 @@ unsigned BlockEmitter::take_slot() {
         if (best < 0 || next > best_next || (next == best_next && !c.dirty && cache_[best].dirty))
             best = int(i), best_next = next;
     }
-    // Every row names at most three GPRs, so one of the registers is always free to take.
+    // Every row names at most three GPRs and CR, so one of the eight is always free to take.
     CachedGpr &c = cache_[best];
     if (c.dirty)
         store_home(unsigned(best));
