@@ -196,7 +196,7 @@ def main():
     ap.add_argument("--initrd")
     ap.add_argument("--json", metavar="FILE", help="also write the results as JSON ('-': stdout)")
     ap.add_argument("--check", action="store_true", help="tiny sizes, once, checksums only (TAP)")
-    a = ap.parse_args()
+    a = ap.parse_intermixed_args()
 
     known = [*WORKLOADS, "boot"]
     names = a.names or known
