@@ -386,11 +386,12 @@ Flow L0::copy_tofrom_guest(Vcpu &c) {
         uint8_t *l1p = c.ram((to ? to : from) + done_bytes, chunk, bool(to), &s1);
         if (!l2p || !l1p)
             return done(c, kH_NOT_FOUND);
+        // The L1's buffer may be the L2's own memory, overlapping the bytes copied: a move, not a copy.
         if (to) {
-            std::memcpy(l1p, l2p, chunk);
+            std::memmove(l1p, l2p, chunk);
             c.note_store(s1, to + done_bytes, chunk);
         } else {
-            std::memcpy(l2p, l1p, chunk);
+            std::memmove(l2p, l1p, chunk);
             c.note_store(s2, part.gpa, chunk);
         }
         done_bytes += chunk;

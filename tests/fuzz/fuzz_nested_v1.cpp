@@ -362,7 +362,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             const uint64_t pid = in.ConsumeIntegralInRange<uint64_t>(0, 4);
             const uint64_t ea = in.ConsumeBool() ? in.ConsumeIntegralInRange<uint64_t>(0, 0x120000)
                                                  : phvfuzz::edgy_u64(in);
-            const uint64_t buf = l1_addr(in, kBufs + in.ConsumeIntegralInRange<uint64_t>(0, 0x10000));
+            // Sometimes a buffer inside the L2's own memory, near what `ea` reaches (the default trees map
+            // EA x to L1 kL2Base + x): source and destination of the copy may overlap.
+            const uint64_t buf = in.ConsumeIntegralInRange<int>(0, 3) == 0
+                                     ? kL2Base + ea + in.ConsumeIntegralInRange<uint64_t>(0, 64) - 32
+                                     : l1_addr(in, kBufs + in.ConsumeIntegralInRange<uint64_t>(0, 0x10000));
             const int dir = in.ConsumeIntegralInRange<int>(0, 4);
             const uint64_t to = dir == 0 || dir >= 3 ? buf : 0, from = dir == 1 || dir == 3 ? buf : 0;
             const uint64_t n = in.ConsumeBool() ? in.ConsumeIntegralInRange<uint64_t>(0, 0x3000) : phvfuzz::edgy_u64(in);

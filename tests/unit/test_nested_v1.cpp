@@ -180,6 +180,12 @@ TEST(NestedV1, TlbInvalidateAndCopy) {
     std::memcpy(g.ram + 0x260000, "ABCDEFGH", 8);
     EXPECT_EQ(g.hc(hcall::kCopyToFromGuest, {1, 3, 0x1ffc, 0, 0x260000, 8}), 0);   // across a page
     EXPECT_EQ(std::memcmp(g.ram + kL2Base + 0x1ffc, "ABCDEFGH", 8), 0);
+    // An L1 buffer that is the L2's own page, overlapping the bytes copied: a move, in either direction.
+    std::memcpy(g.ram + kL2Base + 0x500, "0123456789abcdef", 16);
+    EXPECT_EQ(g.hc(hcall::kCopyToFromGuest, {1, 3, 0x504, 0, kL2Base + 0x500, 12}), 0);
+    EXPECT_EQ(std::memcmp(g.ram + kL2Base + 0x500, "01230123456789ab", 16), 0);
+    EXPECT_EQ(g.hc(hcall::kCopyToFromGuest, {1, 3, 0x504, kL2Base + 0x500, 0, 12}), 0);
+    EXPECT_EQ(std::memcmp(g.ram + kL2Base + 0x500, "0123456789ab89ab", 16), 0);
     EXPECT_EQ(g.hc(hcall::kCopyToFromGuest, {1, 3, 0x100, 0x250000, 0x260000, 8}), hret::kParameter);
     EXPECT_EQ(g.hc(hcall::kCopyToFromGuest, {1, 3, 1ull << 60, 0x250000, 0, 8}), hret::kParameter);
     EXPECT_EQ(g.hc(hcall::kCopyToFromGuest, {5, 3, 0x100, 0x250000, 0, 8}), hret::kParameter);
