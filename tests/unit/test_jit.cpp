@@ -346,6 +346,17 @@ std::string describe(const phv::Block &b, const Observed &want, const Observed &
     return s;
 }
 
+// A random register state for one block: MSR as given, random GPRs, CR, LR, CTR and XER, NIP at nip.
+void random_state(phv::Vcpu &v, RowGen &gen, uint64_t msr, uint64_t nip) {
+    v.st_.msr = msr;
+    for (auto &r : v.st_.gpr)
+        r = gen.value();
+    v.st_.cr = uint32_t(gen.rng());
+    v.st_.lr = gen.value(), v.st_.ctr = gen.value();
+    v.st_.set_xer(gen.rng() & 0xe00c007f);
+    v.st_.nip = nip;
+}
+
 // Random blocks of the native rows, every variant (OE, Rc, L, BO, LK, AA) and random operands, in 64-bit
 // and in 32-bit mode: the compiled block leaves exactly the state the rows' semantic functions leave when
 // run one after the other as run_block does, and every instruction but mfspr/mtspr SPRG0 was native.
@@ -376,13 +387,7 @@ TEST(Jit, NativeRowsMatchTheirSemantics) {
             }
 
             // One random state for both runs.
-            v.st_.msr = msr;
-            for (auto &r : v.st_.gpr)
-                r = gen.value();
-            v.st_.cr = uint32_t(gen.rng());
-            v.st_.lr = gen.value(), v.st_.ctr = gen.value();
-            v.st_.set_xer(gen.rng() & 0xe00c007f);
-            v.st_.nip = mode ? (gen.rng() & 0xfffffffc) : (gen.rng() & ~3ull);
+            random_state(v, gen, msr, mode ? (gen.rng() & 0xfffffffc) : (gen.rng() & ~3ull));
             const phv::CpuState start = v.st_;
             const uint64_t insns0 = v.stats().insns_executed;
 
@@ -700,13 +705,7 @@ TEST(Jit, CachedGprsAreInCpuStateForCalledRowsAndInterrupts) {
             }
             if (gen.rng() % 2)
                 b.insns.push_back(narrow_insn(gen, kNativeBranches[gen.rng() % std::size(kNativeBranches)], ctx));
-            v.st_.msr = msr;
-            for (auto &r : v.st_.gpr)
-                r = gen.value();
-            v.st_.cr = uint32_t(gen.rng());
-            v.st_.lr = gen.value(), v.st_.ctr = gen.value();
-            v.st_.set_xer(gen.rng() & 0xe00c007f);
-            v.st_.nip = GuestCode::kCodeBase;
+            random_state(v, gen, msr, GuestCode::kCodeBase);
             v.st_.spr[phv::spr::SRR0] = v.st_.spr[phv::spr::SRR1] = 0;
             const phv::CpuState start = v.st_;
             const uint64_t insns0 = v.stats().insns_executed;
@@ -789,14 +788,11 @@ TEST(Jit, CachedGprsAreInCpuStateAtFaultsAndExits) {
                 }
                 called += multiple;
             }
-            v.st_.msr = msr;
-            for (auto &r : v.st_.gpr)
-                r = gen.value();
+            random_state(v, gen, msr, GuestCode::kCodeBase);
             for (unsigned r = 8; r < 10; ++r)
                 v.st_.gpr[r] = kData + 0x1000 + gen.rng() % 0x1100;   // some accesses run off the end of RAM
             for (unsigned r = 10; r < 12; ++r)
                 v.st_.gpr[r] = gen.rng() % 0x200;
-            v.st_.nip = GuestCode::kCodeBase;
             for (auto s : {phv::spr::SRR0, phv::spr::SRR1, phv::spr::DAR, phv::spr::DSISR})
                 v.st_.spr[s] = 0;
             for (uint64_t a = kData; a < GuestCode::kRamSize; a += 8) {
@@ -872,10 +868,7 @@ TEST(Jit, InPlaceRowsMatchTheirSemantics) {
             b.start = b.real_start = GuestCode::kCodeBase;
             for (int i = 0; i < 4; ++i)
                 b.insns.push_back(plain(kRows[gen.rng() % std::size(kRows)]));
-            v.st_.msr = msr;
-            for (auto &r : v.st_.gpr)
-                r = gen.value();
-            v.st_.nip = GuestCode::kCodeBase;
+            random_state(v, gen, msr, GuestCode::kCodeBase);
             const phv::CpuState start = v.st_;
             const uint64_t insns0 = v.stats().insns_executed;
             const phv::isa::Flow wf = run_semantics(v, b);
