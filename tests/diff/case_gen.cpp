@@ -23,7 +23,7 @@ uint64_t interesting(Rng &r) {
     case 9: return uint64_t(r.range(-300, 300));
     case 10: return 1ull << k;
     case 11: return (1ull << k) - 1;
-    case 12: return uint64_t(-(int64_t(1) << k));
+    case 12: return 0 - (1ull << k);   // -2^k, unsigned so k = 63 is no signed overflow
     case 13: return uint64_t(int64_t(int32_t(r.next())));   // a sign-extended word
     case 14: return uint32_t(r.next());
     default: return r.next();
