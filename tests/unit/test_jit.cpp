@@ -650,6 +650,27 @@ phv::isa::Flow run_compiled(phv::Vcpu &v, phv::Block &b, phv::jit::CodeBuffer &b
     return fn ? fn(&v) : phv::isa::Flow::Exit;
 }
 
+// The block from the current state through its semantic functions, then from the same state compiled: the
+// flow and what `observe` sees after each, and how many rows ran native.
+template <typename Obs> struct BothRuns {
+    phv::isa::Flow want_flow, got_flow;
+    Obs want, got;
+    unsigned native = 0;
+};
+template <typename Obs>
+BothRuns<Obs> run_both(phv::Vcpu &v, phv::Block &b, phv::jit::CodeBuffer &buf, Obs (*observe_fn)(phv::Vcpu &)) {
+    BothRuns<Obs> r;
+    const phv::CpuState start = v.st_;
+    const uint64_t insns0 = v.stats().insns_executed;
+    r.want_flow = run_semantics(v, b);
+    r.want = observe_fn(v);
+    v.st_ = start;
+    v.stats().insns_executed = insns0;
+    r.got_flow = run_compiled(v, b, buf, r.native);
+    r.got = observe_fn(v);
+    return r;
+}
+
 // A row of `mnemonic` whose register fields (bits 21-25, 16-20, 11-15 and an A-form's RC in 6-10) name
 // r0-r11 (or fewer) only, more GPRs than the cache has registers but few enough that a block reads again what it
 // wrote: values stay dirty in host registers across many rows before a call, an exit or an interrupt.
@@ -707,16 +728,7 @@ TEST(Jit, CachedGprsAreInCpuStateForCalledRowsAndInterrupts) {
                 b.insns.push_back(narrow_insn(gen, kNativeBranches[gen.rng() % std::size(kNativeBranches)], ctx));
             random_state(v, gen, msr, GuestCode::kCodeBase);
             v.st_.spr[phv::spr::SRR0] = v.st_.spr[phv::spr::SRR1] = 0;
-            const phv::CpuState start = v.st_;
-            const uint64_t insns0 = v.stats().insns_executed;
-            const phv::isa::Flow wf = run_semantics(v, b);
-            const ObservedAll want = observe_all(v);
-
-            v.st_ = start;
-            v.stats().insns_executed = insns0;
-            unsigned native = 0;
-            const phv::isa::Flow gf = run_compiled(v, b, buf, native);
-            const ObservedAll got = observe_all(v);
+            const auto [wf, gf, want, got, native] = run_both(v, b, buf, observe_all);
             ASSERT_EQ(native, b.insns.size() - called);
             ASSERT_EQ(gf, wf) << describe(b, want.o, got.o);
             ASSERT_TRUE(want == got) << (mode ? "32-bit: " : "64-bit: ") << describe(b, want.o, got.o) << " srr0 "
@@ -869,15 +881,7 @@ TEST(Jit, InPlaceRowsMatchTheirSemantics) {
             for (int i = 0; i < 4; ++i)
                 b.insns.push_back(plain(kRows[gen.rng() % std::size(kRows)]));
             random_state(v, gen, msr, GuestCode::kCodeBase);
-            const phv::CpuState start = v.st_;
-            const uint64_t insns0 = v.stats().insns_executed;
-            const phv::isa::Flow wf = run_semantics(v, b);
-            const Observed want = observe(v);
-            v.st_ = start;
-            v.stats().insns_executed = insns0;
-            unsigned native = 0;
-            const phv::isa::Flow gf = run_compiled(v, b, buf, native);
-            const Observed got = observe(v);
+            const auto [wf, gf, want, got, native] = run_both(v, b, buf, observe);
             ASSERT_EQ(native, 4u);
             ASSERT_EQ(gf, wf);
             ASSERT_TRUE(want == got) << (mode ? "32-bit: " : "64-bit: ") << describe(b, want, got);
