@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 
 def main():
@@ -24,6 +25,8 @@ def main():
     ap.add_argument("--corpus", help="keep generated inputs here (default: a temporary directory)")
     ap.add_argument("--artifacts", default=None, help="where a crashing input is written")
     ap.add_argument("--jobs", type=int, default=1, help="parallel fuzzing processes (libFuzzer -fork)")
+    ap.add_argument("--runs", type=int, default=0,
+                    help="stop after this many executions (with --time as the bound; one process only)")
     args = ap.parse_args()
 
     name = os.path.basename(args.binary)
@@ -37,6 +40,10 @@ def main():
     os.makedirs(artifacts, exist_ok=True)
     cmd = [args.binary, f"-max_total_time={args.time}", "-print_final_stats=1", "-timeout=20",
            "-rss_limit_mb=4096", "-max_len=8192", f"-artifact_prefix={artifacts}/{name}-"]
+    if args.runs and args.jobs > 1:
+        ap.error("--runs counts the executions of one process: use it with --jobs 1")
+    if args.runs:
+        cmd.append(f"-runs={args.runs}")
     if args.jobs > 1:
         cmd.append(f"-fork={args.jobs}")
     cmd += [work, args.seeds]
@@ -44,16 +51,20 @@ def main():
     # Leak checking stays on; a guest must not be able to make the host leak either.
     env.setdefault("ASAN_OPTIONS", "detect_leaks=1:allocator_may_return_null=1")
     env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1")
+    start, cpu0 = time.time(), os.times()
     try:
         proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
     finally:
         if tmp:
             shutil.rmtree(tmp, ignore_errors=True)
+    elapsed = time.time() - start
+    cpu1 = os.times()
+    cpu = (cpu1.children_user - cpu0.children_user) + (cpu1.children_system - cpu0.children_system)
     out = proc.stdout.decode(errors="replace")
     execs = re.findall(r"stat::number_of_executed_units:\s*(\d+)", out)
     insns = re.findall(r"phv-fuzz: guest instructions:\s*(\d+)", out)
     n = sum(int(x) for x in execs) if execs else None
-    summary = f"{name}: {n if n is not None else '?'} executions in {args.time} s"
+    summary = f"{name}: {n if n is not None else '?'} executions in {elapsed:.0f} s (CPU {cpu:.0f} s)"
     if insns:
         summary += f", {sum(int(x) for x in insns)} guest instructions"
     if proc.returncode != 0:

@@ -136,8 +136,9 @@ class Console:
                 os._exit(127)
 
     def attached(self, timeout=30):
-        """virsh is on the console: what is typed before then is flushed when virsh sets the terminal raw."""
-        return self.expect(rb"Escape character is", timeout) is not None
+        """virsh is on the console. It makes the terminal raw (flushing what was typed) only after this line,
+        so what is typed right after it may still be lost: shell_answers() types until it is answered."""
+        return self.expect(rb"Escape character is[^\n]*\n", timeout) is not None
 
     def expect(self, pattern, timeout):
         """Reads until pattern (bytes regex) appears in what came after the last match; the match or None."""
@@ -212,11 +213,35 @@ def phv_insns(session, name):
     return None
 
 
+def explain_silence(session, name, con):
+    """What the guest was doing when its shell did not answer: the console's last bytes, each vcpu's NIP and
+    whether the core still executes, on stderr (the TAP stream stays one line per case)."""
+    a = phv_insns(session, name)
+    time.sleep(1)
+    b = phv_insns(session, name)
+    _, cpus = session.virsh("qemu-monitor-command", name, "--hmp", "info cpus")
+    _, irq = session.virsh("qemu-monitor-command", name, "--hmp", "info pic")
+    seen = getattr(con, "seen", b"")[-1500:].decode(errors="replace")
+    sys.stderr.write(f"--- the shell did not answer: the core executed {a} then {b} instructions a second later\n"
+                     f"{cpus.strip()}\n--- info pic\n{irq.strip()[-2500:]}\n--- console (last bytes)\n{seen}\n")
+
+
 def shell_answers(con, token, timeout=60):
-    """The guest's shell runs a command typed on the console: an arithmetic the console itself cannot echo."""
+    """The guest's shell runs a command typed on the console: an arithmetic the console itself cannot echo.
+
+    The command is typed again every few seconds until the answer comes: virsh prints "Escape character is"
+    before it makes the terminal raw with TCSAFLUSH, which drops what was typed in between (seen after a
+    restore: the line echoed in cooked mode and never reached the guest), and nothing virsh prints tells
+    when that is done. A repeated command only prints the same answer again."""
     a, b = int(token[:4], 16), int(token[4:8], 16)
-    con.send(f"\recho {token}-$(({a}+{b}))\r")
-    return con.expect(rf"{token}-{a + b}\b".encode(), timeout) is not None
+    deadline = time.time() + timeout
+    while True:
+        con.send(f"\recho {token}-$(({a}+{b}))\r")
+        left = deadline - time.time()
+        if con.expect(rf"{token}-{a + b}\b".encode(), min(5, max(left, 0))) is not None:
+            return True
+        if left <= 5:
+            return False
 
 
 def main():
@@ -320,9 +345,13 @@ def run_checks(session, name, xml, tmp):
             code, out = session.virsh("restore", save, timeout=120)
             info, _ = dominfo(session, name)
             con = session.console(name)
-            result(code == 0 and info.get("State") == "running" and con.attached() and
-                   shell_answers(con, secrets.token_hex(4)),
-                   f"restore: running and the shell answers ({info.get('State')!r}; {out.strip()[:100]})")
+            running = code == 0 and info.get("State") == "running"
+            attached = running and con.attached()
+            answers = attached and shell_answers(con, secrets.token_hex(4))
+            if running and not answers:
+                explain_silence(session, name, con)
+            result(answers, f"restore: running and the shell answers ({info.get('State')!r}, console attached "
+                            f"{attached}; {out.strip()[:100]})")
         else:
             result(False, "restore: nothing was saved")
 
