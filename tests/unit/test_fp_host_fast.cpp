@@ -8,9 +8,11 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <xmmintrin.h>
 
 #include "fp/arith.h"
 #include "fp/format.h"
+#include "fp/fpscr.h"
 #include "fp/host_fast.h"
 
 namespace phv::test {
@@ -89,6 +91,66 @@ TEST(FpHostFast, AgreesWithTheExactPath) {
         EXPECT_GT(answered[5], 1000u) << "fma hardly ever takes the fast path";
     EXPECT_GT(inexact, 1000u);
     EXPECT_GT(fr, 100u);
+}
+
+// The MXCSR-free round-to-nearest routines against the exact path: result, XX exactly when inexact, FI, FR.
+TEST(FpHostFast, NearestRoutinesAgreeWithTheExactPath) {
+    const std::vector<uint64_t> v = operands();
+    const Env env{};
+    unsigned answered[5] = {}, inexact = 0, fr = 0;
+    auto check = [&](int op, bool ok, const fp::host::Quick &q, const Outcome &ref, uint64_t a, uint64_t b) {
+        if (!ok)
+            return;
+        ++answered[op];
+        inexact += q.inexact;
+        fr += q.fr;
+        const bool agree = q.bits == ref.bits && ref.exc == (q.inexact ? fp::fpscr::XX : 0) &&
+                           q.inexact == ref.fi && q.fr == ref.fr;
+        EXPECT_TRUE(agree) << "op " << op << std::hex << " a 0x" << a << " b 0x" << b << ": quick 0x" << q.bits
+                           << " inexact " << q.inexact << " fr " << q.fr << ", exact 0x" << ref.bits << " exc 0x"
+                           << ref.exc << " fr " << ref.fr << " fi " << ref.fi;
+    };
+    for (uint64_t a : v) {
+        fp::host::Quick q;
+        check(4, fp::host::nearest_sqrt(a, q), q, fp::exact::sqrt(a, fp::kDouble, env), a, 0);
+        for (uint64_t b : v) {
+            check(0, fp::host::nearest_add(a, b, false, q), q, fp::exact::add(a, b, fp::kDouble, env), a, b);
+            check(1, fp::host::nearest_add(a, b, true, q), q, fp::exact::sub(a, b, fp::kDouble, env), a, b);
+            check(2, fp::host::nearest_mul(a, b, q), q, fp::exact::mul(a, b, fp::kDouble, env), a, b);
+            check(3, fp::host::nearest_div(a, b, q), q, fp::exact::div(a, b, fp::kDouble, env), a, b);
+            // Near-cancelling and half-way sums, where TwoSum's error is what decides FR.
+            const uint64_t near = b ^ fp::kSign ^ (b & 7);
+            check(0, fp::host::nearest_add(a, a ^ fp::kSign ^ 1, false, q), q,
+                  fp::exact::add(a, a ^ fp::kSign ^ 1, fp::kDouble, env), a, a ^ fp::kSign ^ 1);
+            check(1, fp::host::nearest_add(b, near, true, q), q, fp::exact::sub(b, near, fp::kDouble, env), b, near);
+        }
+    }
+    EXPECT_GT(answered[0], 1000u) << "add hardly ever takes the quick path";
+    EXPECT_GT(answered[1], 1000u) << "sub hardly ever takes the quick path";
+    if (__builtin_cpu_supports("fma")) {
+        EXPECT_GT(answered[2], 1000u) << "mul hardly ever takes the quick path";
+        EXPECT_GT(answered[3], 1000u) << "div hardly ever takes the quick path";
+        EXPECT_GT(answered[4], 40u) << "sqrt hardly ever takes the quick path";
+    }
+    EXPECT_GT(inexact, 1000u);
+    EXPECT_GT(fr, 100u);
+}
+
+// A thread whose MXCSR does not round to nearest (or flushes denormals) gets no quick answer.
+TEST(FpHostFast, NearestRoutinesDeclineAnotherHostRoundingMode) {
+    const unsigned saved = _mm_getcsr();
+    fp::host::Quick q;
+    _mm_setcsr((saved & ~0x6000u) | 0x6000u);   // RC = toward zero
+    const bool answered = fp::host::nearest_add(0x3ff0000000000000, 0x3ca0000000000000, false, q);
+    _mm_setcsr(saved | 0x8040u);                 // FTZ and DAZ
+    const bool answered_ftz = fp::host::nearest_add(0x3ff0000000000000, 0x3ca0000000000000, false, q);
+    _mm_setcsr(saved);
+    EXPECT_FALSE(answered);
+    EXPECT_FALSE(answered_ftz);
+    ASSERT_TRUE(fp::host::nearest_add(0x3ff0000000000000, 0x3ca0000000000000, false, q));
+    EXPECT_EQ(q.bits, 0x3ff0000000000000u) << "1 + 2^-53 ties to even";
+    EXPECT_TRUE(q.inexact);
+    EXPECT_FALSE(q.fr);
 }
 
 // What the fast path must leave to the exact one: it answers none of these.

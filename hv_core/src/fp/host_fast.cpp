@@ -155,4 +155,83 @@ bool fma(uint64_t a, uint64_t c, uint64_t b, const Env &env, Outcome &o) {
     return fma_with_fma(a, c, b, env, o);
 }
 
+namespace {
+
+// MXCSR as every thread starts: exceptions masked, round to nearest, FTZ and DAZ off (flags are ignored).
+bool host_rounds_to_nearest() { return (_mm_getcsr() & ~0x3fu) == kMasked; }
+
+// Biased exponent bounds that keep every residual below representable (no bits lost to underflow): the
+// product a*c has its error in units of 2^(ea+ec-104), which must be at least 2^-1074, so ea + ec >= -970
+// (unbiased); a quotient's remainder a - q*b likewise needs eq + eb >= -970, a square root's residual
+// a - s*s needs 2*es >= -970. A few units of margin; the slow path takes the rest.
+constexpr unsigned kBias = 1023;
+constexpr unsigned kMinExpSum = 2 * kBias - 970 + 4;
+constexpr unsigned kMinSqrtExp = kBias - 485 + 2;
+// TwoSum's intermediates stay finite when the operands and the sum are at most 2^1022.
+constexpr unsigned kMaxAddExp = 0x7fd;
+
+bool quick_result(double r, double err, Quick &q) {
+    const uint64_t bits = std::bit_cast<uint64_t>(r);
+    const uint64_t e = exp_field(bits);
+    if (e < kMinExp || e > kMaxExp)
+        return false;
+    q.bits = bits;
+    q.inexact = err != 0.0;
+    // Rounded away from zero exactly when the exact value lies between zero and the result: the error
+    // (exact - result) has the sign opposite to the result's.
+    q.fr = q.inexact && std::signbit(err) != std::signbit(r);
+    return true;
+}
+
+__attribute__((target("fma"))) double residual(double x, double y, double z) { return __builtin_fma(x, y, z); }
+
+} // namespace
+
+bool nearest_add(uint64_t a, uint64_t b, bool negate_b, Quick &q) {
+    if (!operand_ok(a) || !operand_ok(b) || exp_field(a) > kMaxAddExp || exp_field(b) > kMaxAddExp ||
+        !host_rounds_to_nearest())
+        return false;
+    double x = d(a), y = d(negate_b ? b ^ kSign : b);
+    opaque(x), opaque(y);
+    const double s = x + y;
+    const double yv = s - x;
+    const double err = (x - (s - yv)) + (y - yv);   // TwoSum (Knuth): x + y == s + err exactly
+    return exp_field(std::bit_cast<uint64_t>(s)) <= kMaxAddExp && quick_result(s, err, q);
+}
+
+bool nearest_mul(uint64_t a, uint64_t c, Quick &q) {
+    if (!kHostHasFma || !operand_ok(a) || !operand_ok(c) || exp_field(a) + exp_field(c) < kMinExpSum ||
+        !host_rounds_to_nearest())
+        return false;
+    double x = d(a), y = d(c);
+    opaque(x), opaque(y);
+    const double p = x * y;
+    return quick_result(p, residual(x, y, -p), q);
+}
+
+bool nearest_div(uint64_t a, uint64_t b, Quick &q) {
+    if (!kHostHasFma || !operand_ok(a) || !operand_ok(b) || is_zero(b) || !host_rounds_to_nearest())
+        return false;
+    double x = d(a), y = d(b);
+    opaque(x), opaque(y);
+    const double r = x / y;
+    if (exp_field(std::bit_cast<uint64_t>(r)) + exp_field(b) < kMinExpSum)
+        return false;
+    // x/y - r == rem/y: its sign is rem's, flipped by y's.
+    const double rem = residual(-r, y, x);
+    return quick_result(r, std::signbit(y) ? -rem : rem, q);
+}
+
+bool nearest_sqrt(uint64_t b, Quick &q) {
+    if (!kHostHasFma || !operand_ok(b) || (b & kSign) || !host_rounds_to_nearest())
+        return false;
+    double x = d(b);
+    opaque(x);
+    const double s = __builtin_sqrt(x);
+    if (exp_field(std::bit_cast<uint64_t>(s)) < kMinSqrtExp)
+        return false;
+    // sqrt(x) - s has the sign of x - s*s.
+    return quick_result(s, residual(-s, s, x), q);
+}
+
 } // namespace phv::fp::host

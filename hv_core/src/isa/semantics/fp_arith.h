@@ -3,11 +3,40 @@
 #pragma once
 #include "fp/arith.h"
 #include "fp/convert.h"
+#include "fp/host_fast.h"
 #include "isa/semantics/fp_common.h"
 
 namespace phv::isa::sem {
 
 enum class FpOp : uint8_t { Add, Sub, Mul, Div, Sqrt, Re, Rsqrte, MAdd, MSub, NMAdd, NMSub };
+
+// The binary64 forms under fp_quick_env on the host's round-to-nearest routines: true when done (the outcome
+// is Flow::Next), false when they decline and the general path must run, nothing changed.
+template <FpOp Op, bool Rc>
+inline bool fp_arith_quick(Vcpu &c, unsigned frt, uint64_t a, uint64_t b, uint64_t cc) {
+    fp::host::Quick q;
+    bool ok;
+    if constexpr (Op == FpOp::Add || Op == FpOp::Sub) {
+        ok = fp::host::nearest_add(a, b, Op == FpOp::Sub, q);
+    } else if constexpr (Op == FpOp::Mul) {
+        ok = fp::host::nearest_mul(a, cc, q);
+    } else if constexpr (Op == FpOp::Div) {
+        ok = fp::host::nearest_div(a, b, q);
+    } else if constexpr (Op == FpOp::Sqrt) {
+        ok = fp::host::nearest_sqrt(b, q);
+    } else {
+        constexpr bool sub = Op == FpOp::MSub || Op == FpOp::NMSub;
+        constexpr bool negate = Op == FpOp::NMAdd || Op == FpOp::NMSub;
+        fp::Outcome o;
+        ok = fp::host::fma(a, cc, sub ? b ^ fp::kSign : b, fp::Env{}, o);
+        // Negating the rounded sum is rounding the negated one (round to nearest is symmetric); FR and FI
+        // speak of magnitudes.
+        q = fp::host::Quick{negate ? o.bits ^ fp::kSign : o.bits, o.fi, o.fr};
+    }
+    if (ok)
+        fp_commit_quick<Rc>(c, frt, q.bits, q.inexact, q.fr);
+    return ok;
+}
 
 // A-form: FRT, FRA, FRB, FRC in d.rt, d.ra, d.rb, d.rc. Single = the 's' forms of primary opcode 59, which
 // round once to single precision and set FPRF for a single-precision result.
@@ -15,9 +44,13 @@ template <FpOp Op, bool Single, bool Rc>
 Flow fp_arith(Vcpu &c, const Decoded &d) {
     if (fp_off(c))
         return fp_unavailable(c, d);
+    const uint64_t a = c.st_.fpr(d.ra), b = c.st_.fpr(d.rb), cc = c.st_.fpr(d.rc);
+    if constexpr (!Single && Op != FpOp::Re && Op != FpOp::Rsqrte) {
+        if (fp_quick_env(c.st_.fpscr) && fp_arith_quick<Op, Rc>(c, d.rt, a, b, cc))
+            return Flow::Next;
+    }
     const fp::Format &f = Single ? fp::kSingle : fp::kDouble;
     const fp::Env env = fp_env(c);
-    const uint64_t a = c.st_.fpr(d.ra), b = c.st_.fpr(d.rb), cc = c.st_.fpr(d.rc);
     fp::Outcome o;
     switch (Op) {
     case FpOp::Add: o = fp::add(a, b, f, env); break;

@@ -89,6 +89,26 @@ inline Flow fp_commit(Vcpu &c, unsigned frt, const fp::Outcome &o, Fprf fprf, bo
     return fp_finish<Rc>(c, enabled(c.st_.fpscr, o.exc));
 }
 
+// The FPSCR a guest's FP loop runs with nearly always: round to nearest, inexact not enabled. There a normal
+// binary64 result in range raises nothing but XX, so fp_commit's general bookkeeping reduces to
+// fp_commit_quick's (fp_arith takes the host's round-to-nearest routines then).
+inline bool fp_quick_env(uint64_t fpscr) { return (fpscr & (fp::fpscr::RN | fp::fpscr::XE)) == 0; }
+
+// fp_commit of an outcome that is a normal binary64 number raising XX at most, under fp_quick_env: what
+// raise(), fp_update() and fp_finish() do with it, which is never an interrupt: the outcome is Flow::Next.
+template <bool Rc>
+inline void fp_commit_quick(Vcpu &c, unsigned frt, uint64_t bits, bool inexact, bool fr) {
+    using namespace fp::fpscr;
+    uint64_t f = c.st_.fpscr;
+    if (inexact && !(f & XX))
+        f |= XX | FX;
+    const uint64_t cls = (bits & fp::kSign) ? fp::fprf::kNegNormal : fp::fprf::kPosNormal;
+    f = (f & ~(FR | FI | FPRF)) | (fr ? FR : 0) | (inexact ? FI : 0) | cls << kFprfShift;
+    c.st_.fpscr = summarize(f);
+    c.st_.set_fpr(frt, bits);
+    record_fp<Rc>(c);
+}
+
 // FPR moves and loads that do not touch FPSCR.
 template <bool Rc>
 inline Flow fp_move(Vcpu &c, unsigned frt, uint64_t v) {
