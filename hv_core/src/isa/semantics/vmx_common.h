@@ -2,6 +2,7 @@
 // elements numbered as the ISA numbers them (element 0 is the most significant, in either endian mode),
 // VSCR[SAT], and element-wise templates the rows instantiate with one operation each.
 #pragma once
+#include <cstring>
 #include <bit>
 #include <cstdint>
 #include <type_traits>
@@ -83,16 +84,36 @@ constexpr T clamp(W v, bool &sat) {
 }
 
 // ---- element-wise templates ------------------------------------------------------------------------------
+// The elements of a register as an array in the host's memory order (on a little-endian host ISA element i
+// is index kLanes - 1 - i): an element-wise operation does not care which is which, and the compiler
+// vectorises a loop over an array where it cannot see through elem()/set_elem()'s shifts of a u128.
+template <typename T>
+struct Lanes {
+    T e[kLanes<T>];
+};
+template <typename T>
+inline Lanes<T> lanes(u128 v) {
+    Lanes<T> l;
+    std::memcpy(l.e, &v, sizeof v);
+    return l;
+}
+template <typename T>
+inline u128 from_lanes(const Lanes<T> &l) {
+    u128 v;
+    std::memcpy(&v, l.e, sizeof v);
+    return v;
+}
+
 // VRT <- op(VRA, VRB) per element of type T.
 template <typename T, T (*Op)(T, T)>
 Flow v_binary(Vcpu &c, const Decoded &d) {
     if (vec_off(c))
         return vec_unavailable(c, d);
-    const u128 a = vr(c, d.ra), b = vr(c, d.rb);
-    u128 r = 0;
+    const Lanes<T> a = lanes<T>(vr(c, d.ra)), b = lanes<T>(vr(c, d.rb));
+    Lanes<T> r;
     for (unsigned i = 0; i < kLanes<T>; ++i)
-        set_elem<T>(r, i, Op(elem<T>(a, i), elem<T>(b, i)));
-    set_vr(c, d.rt, r);
+        r.e[i] = Op(a.e[i], b.e[i]);
+    set_vr(c, d.rt, from_lanes(r));
     return Flow::Next;
 }
 
@@ -101,12 +122,12 @@ template <typename T, T (*Op)(T, T, bool &)>
 Flow v_binary_sat(Vcpu &c, const Decoded &d) {
     if (vec_off(c))
         return vec_unavailable(c, d);
-    const u128 a = vr(c, d.ra), b = vr(c, d.rb);
-    u128 r = 0;
+    const Lanes<T> a = lanes<T>(vr(c, d.ra)), b = lanes<T>(vr(c, d.rb));
+    Lanes<T> r;
     bool sat = false;
     for (unsigned i = 0; i < kLanes<T>; ++i)
-        set_elem<T>(r, i, Op(elem<T>(a, i), elem<T>(b, i), sat));
-    set_vr(c, d.rt, r);
+        r.e[i] = Op(a.e[i], b.e[i], sat);
+    set_vr(c, d.rt, from_lanes(r));
     set_sat(c, sat);
     return Flow::Next;
 }
@@ -116,11 +137,11 @@ template <typename T, T (*Op)(T)>
 Flow v_unary(Vcpu &c, const Decoded &d) {
     if (vec_off(c))
         return vec_unavailable(c, d);
-    const u128 b = vr(c, d.rb);
-    u128 r = 0;
+    const Lanes<T> b = lanes<T>(vr(c, d.rb));
+    Lanes<T> r;
     for (unsigned i = 0; i < kLanes<T>; ++i)
-        set_elem<T>(r, i, Op(elem<T>(b, i)));
-    set_vr(c, d.rt, r);
+        r.e[i] = Op(b.e[i]);
+    set_vr(c, d.rt, from_lanes(r));
     return Flow::Next;
 }
 
@@ -129,11 +150,11 @@ template <typename T, T (*Op)(T, T, T)>
 Flow v_ternary(Vcpu &c, const Decoded &d) {
     if (vec_off(c))
         return vec_unavailable(c, d);
-    const u128 a = vr(c, d.ra), b = vr(c, d.rb), cc = vr(c, d.rc);
-    u128 r = 0;
+    const Lanes<T> a = lanes<T>(vr(c, d.ra)), b = lanes<T>(vr(c, d.rb)), cc = lanes<T>(vr(c, d.rc));
+    Lanes<T> r;
     for (unsigned i = 0; i < kLanes<T>; ++i)
-        set_elem<T>(r, i, Op(elem<T>(a, i), elem<T>(b, i), elem<T>(cc, i)));
-    set_vr(c, d.rt, r);
+        r.e[i] = Op(a.e[i], b.e[i], cc.e[i]);
+    set_vr(c, d.rt, from_lanes(r));
     return Flow::Next;
 }
 

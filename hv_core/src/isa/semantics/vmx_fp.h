@@ -10,6 +10,7 @@
 #include <cmath>
 
 #include "isa/semantics/vmx_common.h"
+#include "isa/semantics/vmx_host.h"
 
 namespace phv::isa::sem::vfp {
 
@@ -155,6 +156,12 @@ Flow binary(Vcpu &c, const Decoded &d) {
     const Env e{(c.st_.vscr & vscr::NJ) != 0};
     const u128 a = vr(c, d.ra), b = vr(c, d.rb);
     u128 r = 0;
+    if constexpr (Op == &add || Op == &sub) {
+        if (vhost::fp(Op == &add ? vhost::FpOp::Add : vhost::FpOp::Sub, a, b, 0, r)) {
+            set_vr(c, d.rt, r);
+            return Flow::Next;
+        }
+    }
     for (unsigned i = 0; i < 4; ++i)
         set_elem<uint32_t>(r, i, Op(e, elem<uint32_t>(a, i), elem<uint32_t>(b, i)));
     set_vr(c, d.rt, r);
@@ -179,6 +186,12 @@ Flow ternary(Vcpu &c, const Decoded &d) {
     const Env e{(c.st_.vscr & vscr::NJ) != 0};
     const u128 a = vr(c, d.ra), b = vr(c, d.rb), cc = vr(c, d.rc);
     u128 r = 0;
+    if constexpr (Op == &madd<false> || Op == &madd<true>) {
+        if (vhost::fp(Op == &madd<false> ? vhost::FpOp::MAdd : vhost::FpOp::NMSub, a, b, cc, r)) {
+            set_vr(c, d.rt, r);
+            return Flow::Next;
+        }
+    }
     for (unsigned i = 0; i < 4; ++i)
         set_elem<uint32_t>(r, i, Op(e, elem<uint32_t>(a, i), elem<uint32_t>(b, i), elem<uint32_t>(cc, i)));
     set_vr(c, d.rt, r);

@@ -3,6 +3,7 @@
 // Byte and element indices are the ISA's (0 = leftmost), whatever the endian mode.
 #pragma once
 #include "isa/semantics/vmx_common.h"
+#include "isa/semantics/vmx_host.h"
 
 namespace phv::isa::sem::vperm {
 
@@ -12,6 +13,8 @@ inline uint8_t byte_of2(u128 a, u128 b, unsigned i) { return i < 16 ? elem<uint8
 template <bool Reverse>
 u128 perm(u128 a, u128 b, u128 c) {
     u128 r = 0;
+    if (vhost::perm(a, b, c, Reverse, r))
+        return r;
     for (unsigned i = 0; i < 16; ++i) {
         const unsigned idx = elem<uint8_t>(c, i) & 31;
         set_elem<uint8_t>(r, i, byte_of2(a, b, Reverse ? 31 - idx : idx));
