@@ -75,19 +75,23 @@ Flow mul_even_odd(Vcpu &c, const Decoded &d) {
 template <typename TA, typename TB, bool Saturate, bool Signed>
 u128 msum(u128 a, u128 b, u128 c, bool &sat) {
     constexpr unsigned per = 4 / sizeof(TA);
-    u128 r = 0;
-    for (unsigned i = 0; i < 4; ++i) {
-        int64_t s = Signed ? int64_t(int32_t(elem<uint32_t>(c, i))) : int64_t(elem<uint32_t>(c, i));
+    // In lane arrays (vmx_common.h) word w holds the narrow elements per*w .. per*w + per - 1 either way.
+    const Lanes<TA> la = lanes<TA>(a);
+    const Lanes<TB> lb = lanes<TB>(b);
+    const Lanes<uint32_t> lc = lanes<uint32_t>(c);
+    Lanes<uint32_t> r;
+    for (unsigned w = 0; w < 4; ++w) {
+        int64_t s = Signed ? int64_t(int32_t(lc.e[w])) : int64_t(lc.e[w]);
         for (unsigned j = 0; j < per; ++j)
-            s += int64_t(elem<TA>(a, per * i + j)) * int64_t(elem<TB>(b, per * i + j));
+            s += int64_t(la.e[per * w + j]) * int64_t(lb.e[per * w + j]);
         if constexpr (!Saturate)
-            set_elem<uint32_t>(r, i, uint32_t(s));
+            r.e[w] = uint32_t(s);
         else if constexpr (Signed)
-            set_elem<int32_t>(r, i, clamp<int32_t>(s, sat));
+            r.e[w] = uint32_t(clamp<int32_t>(s, sat));
         else
-            set_elem<uint32_t>(r, i, clamp<uint32_t>(s, sat));
+            r.e[w] = clamp<uint32_t>(s, sat);
     }
-    return r;
+    return from_lanes(r);
 }
 template <typename TA, typename TB, bool Signed>
 u128 msum_mod(u128 a, u128 b, u128 c) {
