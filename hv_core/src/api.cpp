@@ -68,7 +68,12 @@ uint32_t phv_vm_pvr(const phv_vm *vm) { return vm ? vm->vm.model().pvr : 0; }
 int phv_set_user_memory_region(phv_vm *vm, const struct phv_userspace_memory_region *r) {
     if (!vm || !r)
         return -EFAULT;
-    return guarded([&] { return vm->vm.memslots().set(*r); });
+    return guarded([&] {
+        const int rc = vm->vm.memslots().set(*r);
+        if (rc == 0)
+            vm->vm.mmu_changed(false);   // running vcpus' compiled code looks at the attention flag only
+        return rc;
+    });
 }
 
 int phv_get_dirty_log(phv_vm *vm, uint32_t slot, void *bitmap) {

@@ -167,6 +167,10 @@ BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room) : Xby
                              ? 1ull << (d.rt & 31) | 1ull << (d.ra & 31) | 1ull << (d.rb & 31) |
                                    uint64_t(names_cr(table[d.def], d)) << kCr
                              : kCallBarrier);
+    // Only a called row can start the performance monitor (an mtspr of its SPRs; the native mtspr rows
+    // are LR, CTR and XER).
+    if (std::find(names_.begin(), names_.end(), kCallBarrier) != names_.end())
+        emit_pmu_entry(b);
     for (const isa::Decoded &d : b.insns) {
         index_ = size_t(&d - b.insns.data());
         if (ended_)   // nothing follows a branch (isa::ends_block); kept for a block built otherwise

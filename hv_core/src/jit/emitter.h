@@ -90,6 +90,7 @@ private:
     // then Vcpu::jit_link for a block not linked yet. Falls to `to_loop` when the loop has work to do.
     void emit_block_end(const Block &b, Xbyak::Label &to_loop);
     void emit_link_slot(const Block &b, Block::JitSlot &s, Xbyak::Label &slow);
+    void emit_pmu_entry(const Block &b);
     uint32_t here() const { return uint32_t(getSize()); }
 
     // GPR n in CpuState: only the GPR cache reads and writes it there.

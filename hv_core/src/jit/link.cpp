@@ -1,15 +1,17 @@
 // Direct block links: the end of a compiled block goes straight on into the next block's code.
 //
-// What the run loop does between two blocks, the block's code does inline when it is only the lookup:
-// the attention flag (kick, interrupt line, code invalidation, LPCR update, HPT hold, PIDR written), the
-// countdown to the loop's timer and interrupt check, the performance monitor (counting blocks need the
-// loop's per-block bookkeeping), and what mmu_sync() would pick up (another vcpu's tlbie or partition
-// change, a memslot change). Any of those: back to the loop. Then the link slots: each names one NIP and
-// the block the fetch there used when the slot was patched, checked as fetch_matches() checks a link (the
-// fetch TLB entry for the NIP still maps to that block's real address; in real mode the regime is the
-// same), in the block cache's epoch. A match counts the block against the countdown as the loop would and
-// jumps into the successor's code past its prologue. A miss calls Vcpu::jit_link, which does the loop's
-// lookup and, when it finds a compiled block, patches a slot (patch_link) for the next time.
+// What the run loop does between two blocks, the block's code does inline when it is only the lookup. Of the
+// loop's own work that is two tests: the attention flag, and the countdown to the loop's timer and interrupt
+// check, taken for the next block. The rest comes to one of those two where it changes: the attention flag
+// carries a kick, an interrupt line, a code invalidation, an LPCR update, an HPT hold, a PIDR write, and
+// what mmu_sync() would pick up (another vcpu's tlbie, a partition or memslot change: their writers raise
+// it, Vm::mmu_changed); a performance monitor that counts zeroes the countdown (the loop before every
+// block, an mtspr that starts it), so that the loop's per-block bookkeeping runs. Then the link slots: each
+// names one NIP and the block the fetch there used when the slot was patched, checked as fetch_matches()
+// checks a link (the fetch TLB entry for the NIP still maps to that block's real address; in real mode the
+// regime is the same), in the block cache's epoch. A match jumps into the successor's code past its
+// prologue. A miss calls Vcpu::jit_link, which does the loop's lookup (mmu_sync() included) and, when it
+// finds a compiled block, patches a slot (patch_link) for the next time.
 //
 // A slot is never unpatched in place: it holds the epoch it was made in, and dropping any block (icbi, a
 // store to a code page, phv_invalidate_code) or flushing the code buffer starts a new epoch, after which no
@@ -43,37 +45,18 @@ void BlockEmitter::emit_block_end(const Block &b, Xbyak::Label &to_loop) {
     const auto offset = [&](const void *field) {
         return int32_t(reinterpret_cast<const char *>(field) - reinterpret_cast<const char *>(&v_));
     };
-    Xbyak::Label slow;
-    // The run loop's own work.
+    Xbyak::Label slow, expired, declined;
+    // The run loop's own work, in two tests. Everything else the loop would look at between blocks raises
+    // the attention flag or zeroes the countdown where it changes: a kick, an interrupt line, a code
+    // invalidation, an LPCR update, an HPT hold, a PIDR write, another vcpu's tlbie (mmu_.pending), a
+    // partition or memslot change (Vm::mmu_changed), and the performance monitor starting to count (mtspr;
+    // the loop zeroes the countdown before every block while it counts).
     cmp(byte[rbx + offset(&v_.attention_)], 0);
     jne(to_loop, T_NEAR);
-    cmp(dword[rbx + offset(&v_.timer_countdown_)], 0);
-    je(to_loop, T_NEAR);
-    static_assert(pmu::FC == 1ull << 31, "MMCR0[FC] is bit 31 of the low word");
-    test(dword[rbx + offset(&v_.st_.spr[spr::MMCR0])], uint32_t(pmu::FC));
-    jz(to_loop, T_NEAR);
-    cmp(byte[rbx + offset(&v_.pmu_.on)], 0);
-    jne(to_loop, T_NEAR);
-    // mmu_sync()'s tests; Vcpu::jit_link does the sync itself.
-    mov(rax, qword[rbx + offset(&v_.partition_mmu_generation_)]);
-    mov(rax, qword[rax]);
-    cmp(rax, qword[rbx + offset(&v_.mmu_.generation)]);
-    jne(slow, T_NEAR);
-    mov(rax, qword[rbx + offset(&v_.slots_)]);
-    mov(rax, qword[rax + int32_t(reinterpret_cast<const char *>(v_.slots_->generation_address()) -
-                                 reinterpret_cast<const char *>(v_.slots_))]);
-    cmp(rax, qword[rbx + offset(&v_.mmu_.slots_generation)]);
-    jne(slow, T_NEAR);
-    cmp(byte[rbx + offset(&v_.mmu_.pending)], 0);
-    jne(slow, T_NEAR);
-    // The loop's per-block bookkeeping for the performance monitor (pmu_insn_address() after an mtspr
-    // starts it), the part that does not depend on the successor: jit_link repeats it.
-    mov(rax, qword[rbx + nip_]);
-    mov(qword[rbx + offset(&v_.pmu_.nip)], rax);
-    mov(rax, qword[rbx + insns_]);
-    mov(qword[rbx + offset(&v_.pmu_.first)], rax);
-    mov(rax, qword[rbx + offset(&v_.stats_.interrupts_delivered)]);
-    mov(qword[rbx + offset(&v_.pmu_.irqs)], rax);
+    // The countdown is taken for the next block here, as the loop takes it (`timer_countdown_-- == 0`);
+    // at 0 it is left at 0 for the loop's timer and interrupt check.
+    sub(dword[rbx + offset(&v_.timer_countdown_)], 1);
+    jb(expired, T_NEAR);
     for (unsigned i = 0; i < Block::kJitSlots; ++i)
         emit_link_slot(b, slots_[i], slow);
     L(slow);
@@ -82,8 +65,32 @@ void BlockEmitter::emit_block_end(const Block &b, Xbyak::Label &to_loop) {
     mov(rax, reinterpret_cast<uint64_t>(&Vcpu::jit_link));
     call(rax);
     test(rax, rax);
-    jz(to_loop, T_NEAR);
+    jz(declined, T_NEAR);
     jmp(rax);
+    L(declined);   // the loop takes the countdown for the next block itself
+    add(dword[rbx + offset(&v_.timer_countdown_)], 1);
+    jmp(to_loop, T_NEAR);
+    L(expired);
+    mov(dword[rbx + offset(&v_.timer_countdown_)], 0);
+    jmp(to_loop, T_NEAR);
+}
+
+// The loop's per-block bookkeeping for the performance monitor (pmu_insn_address() and pmu_block_end()
+// need the running block, its NIP and counts at its start once counting begins). Counting can only begin
+// inside a block at a called row (an mtspr of the monitor's SPRs, which then zeroes the countdown so that
+// the block's end goes back to the loop), so a block entered by a link does it only when it has a called
+// row; the loop itself does it for the block it enters.
+void BlockEmitter::emit_pmu_entry(const Block &b) {
+    const auto offset = [&](const void *field) {
+        return int32_t(reinterpret_cast<const char *>(field) - reinterpret_cast<const char *>(&v_));
+    };
+    mov(qword[rbx + offset(&v_.pmu_.nip)], r12);
+    mov(rax, qword[rbx + insns_]);
+    mov(qword[rbx + offset(&v_.pmu_.first)], rax);
+    mov(rax, qword[rbx + offset(&v_.stats_.interrupts_delivered)]);
+    mov(qword[rbx + offset(&v_.pmu_.irqs)], rax);
+    mov(rax, reinterpret_cast<uint64_t>(&b));
+    mov(qword[rbx + offset(&v_.pmu_.block)], rax);
 }
 
 void BlockEmitter::emit_link_slot(const Block &b, Block::JitSlot &s, Xbyak::Label &slow) {
@@ -126,11 +133,6 @@ void BlockEmitter::emit_link_slot(const Block &b, Block::JitSlot &s, Xbyak::Labe
     s.gpa_disp = here() - 4;
     jne(slow, T_NEAR);
     L(go);
-    // What the loop does for the block it runs next.
-    mov(rax, kImm64);
-    s.block = here() - 8;
-    mov(qword[rbx + offset(&v_.pmu_.block)], rax);
-    sub(dword[rbx + offset(&v_.timer_countdown_)], 1);
     add(qword[rbx + offset(&v_.stats_.jit_blocks_chained)], 1);
     jmp(slow, T_NEAR);   // until patched: the successor's linked entry
     s.jmp = here() - 4;
@@ -175,7 +177,6 @@ bool patch_link(Vcpu &v, Block &from, uint64_t nip, const Block &to, uint64_t ep
         put(s.gpa, to.real_start - (ea & 0xfff));
         put(s.gpa_disp, tlb_field(t, ea, offsetof(mmu::TlbEntry, gpa)));
     }
-    put(s.block, reinterpret_cast<uint64_t>(&to));
     put(s.jmp, int32_t(to.jit_linked_entry - (code + s.jmp + 4)));
     return true;
 }

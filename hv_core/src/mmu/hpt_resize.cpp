@@ -100,7 +100,7 @@ int Vm::resize_hpt_commit(uint64_t flags, uint32_t shift) {
     if (rc == 0)
         rc = mmu_.hpt.swap_tables(*table);   // `table` now holds the old one, unmapped when it goes
     if (rc == 0)
-        mmu_.generation.fetch_add(1, std::memory_order_release);   // every TLB starts again
+        mmu_changed();   // every TLB starts again
     mmu_.hold.store(false, std::memory_order_seq_cst);
     return rc;
 }

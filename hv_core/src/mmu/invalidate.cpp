@@ -201,6 +201,7 @@ void Vcpu::tlb_invalidate(const mmu::Invalidation &inv, bool broadcast) {
             pos = ++v.mmu_.pushed;
             v.mmu_.pending.store(true, std::memory_order_release);
         }
+        v.request_mmu_sync();   // linked compiled code does not read `pending`
         // One wait per target is enough: positions only grow.
         for (auto &u : mmu_.unsynced)
             if (u.first == &v.mmu_) {

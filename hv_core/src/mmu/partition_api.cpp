@@ -35,7 +35,7 @@ int Vm::configure_v3_mmu(uint64_t flags, uint64_t process_table) {
         bits |= mmu::lpcr::GTSE;
     mmu_.process_table.store(process_table, std::memory_order_relaxed);
     mmu_.lpcr_bits.store(bits, std::memory_order_relaxed);
-    mmu_.generation.fetch_add(1, std::memory_order_release);
+    mmu_changed();
     return 0;
 }
 
@@ -60,7 +60,7 @@ int Vm::htab_access(uint64_t index, uint64_t n, uint64_t *read, const uint64_t *
             read[2 * i] = hpt.v(index + i), read[2 * i + 1] = hpt.r(index + i);
     }
     if (write)
-        mmu_.generation.fetch_add(1, std::memory_order_release);   // every TLB starts again
+        mmu_changed();   // every TLB starts again
     return 0;
 }
 

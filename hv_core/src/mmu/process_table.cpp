@@ -80,7 +80,7 @@ int64_t register_proc_tbl(Vm &vm, uint64_t flags, uint64_t base, uint64_t page_s
         bits |= mmu::lpcr::GTSE;
     pm.process_table.store(entry, std::memory_order_relaxed);
     pm.lpcr_bits.store(bits, std::memory_order_relaxed);
-    pm.generation.fetch_add(1, std::memory_order_release);
+    vm.mmu_changed();
     return 0;
 }
 } // namespace

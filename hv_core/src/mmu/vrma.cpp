@@ -47,7 +47,7 @@ void Vcpu::setup_vrma() {
             hpt.write(index, v, r);
     }
     pm.vrmasd.store((kVrmaSlbEnc >> 4) << mmu::lpcr::kVrmasdShift, std::memory_order_release);
-    pm.generation.fetch_add(1, std::memory_order_release);   // every vcpu takes VRMASD into its LPCR
+    vm_.mmu_changed();   // every vcpu takes VRMASD into its LPCR
 }
 
 } // namespace phv

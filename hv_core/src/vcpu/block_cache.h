@@ -46,7 +46,7 @@ struct Block {
     // The patchable link slots at the code's end (jit/link.cpp): offsets into the code of the immediates
     // a link writes.
     struct JitSlot {
-        uint32_t nip = 0, epoch = 0, tag = 0, tag_disp = 0, gpa = 0, gpa_disp = 0, regime = 0, block = 0, jmp = 0;
+        uint32_t nip = 0, epoch = 0, tag = 0, tag_disp = 0, gpa = 0, gpa_disp = 0, regime = 0, jmp = 0;
     };
     static constexpr unsigned kJitSlots = 2;
     JitSlot jit_slots[kJitSlots];

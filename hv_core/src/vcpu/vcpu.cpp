@@ -480,15 +480,15 @@ Flow Vcpu::jit_leave(Vcpu *v, const isa::Decoded *d, Flow f) {
 // What the run loop does between two blocks, for compiled code that ends with NIP moved by a native branch
 // or by falling through and found no link slot of its own for it (jit/link.cpp): the next block's linked
 // entry if the loop would run it compiled right away with nothing else to do first, else nullptr (the
-// block returns and the loop does it all). So it declines when the attention flag is up, when the loop's
-// countdown to the timer check is due, while the performance monitor counts (pmu_block_start/end would
-// run), when no link or jump-cache entry names a block the fetch at NIP uses, or when that block is not
-// compiled. The MSR is the one `from` started with (an instruction that changes it ends the block through
+// block returns and the loop does it all). So it declines when the attention flag is up, while the
+// performance monitor counts (pmu_block_start/end would run), when no link or jump-cache entry names a
+// block the fetch at NIP uses, or when that block is not compiled. The block's end has taken the countdown
+// to the timer check for the next block already (and gives it back when this declines). The MSR is the one `from` started with (an instruction that changes it ends the block through
 // Jump, not here), so the mode, MSR[SE/BE] and the choice of tier hold; links die with the cache's epoch,
 // so invalidated blocks are never chained to. A block found is patched into one of from's link slots.
 const uint8_t *Vcpu::jit_link(Vcpu *v, Block *from) {
-    if (v->attention_.load(std::memory_order_relaxed) || v->timer_countdown_ == 0 ||
-        !(v->st_.spr[spr::MMCR0] & pmu::FC) || v->pmu_.on || !v->jit_code_) [[unlikely]]
+    if (v->attention_.load(std::memory_order_relaxed) || !(v->st_.spr[spr::MMCR0] & pmu::FC) || v->pmu_.on ||
+        !v->jit_code_) [[unlikely]]
         return nullptr;
     v->mmu_sync();
     const uint64_t nip = v->st_.nip, epoch = v->blocks_.epoch();
@@ -505,7 +505,6 @@ const uint8_t *Vcpu::jit_link(Vcpu *v, Block *from) {
     // A hand-compiled block (tests) has no code of its own in the buffer to patch.
     if (from->jit && from->jit_generation == generation && jit::patch_link(*v, *from, nip, *b, epoch))
         ++v->stats_.jit_links_patched;
-    --v->timer_countdown_;
     v->pmu_.block = b;
     v->pmu_.nip = nip;
     v->pmu_.first = v->stats_.insns_executed;
@@ -613,8 +612,10 @@ int Vcpu::run() {
         pmu_.nip = st_.nip;
         pmu_.first = stats_.insns_executed;
         pmu_.irqs = stats_.interrupts_delivered;
-        if (!(st_.spr[spr::MMCR0] & pmu::FC) || pmu_.on) [[unlikely]]
+        if (!(st_.spr[spr::MMCR0] & pmu::FC) || pmu_.on) [[unlikely]] {
             pmu_block_start();
+            timer_countdown_ = 0;   // a compiled block's end comes back here (jit/link.cpp)
+        }
         if (debug_.active) [[unlikely]] {
             if (st_.msr & (msr::SE | msr::BE))
                 f = trace_fn_ ? run_block<true, true, true>(*b) : run_block<false, true, true>(*b);

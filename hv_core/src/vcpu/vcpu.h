@@ -80,6 +80,10 @@ public:
     // An HPT resize commit has raised PartitionMmu::hold: look at it at the next block boundary (the per-block
     // MMU check does not read `hold`; the attention flag, already read there, carries it).
     void request_hold_check() { attention_.store(true, std::memory_order_release); }
+    // The partition's MMU set-up (PartitionMmu::generation) or the memslots changed: mmu_sync() picks it up at
+    // the next block boundary the run loop sees. Compiled code that goes from block to block checks only the
+    // attention flag, not the generations, so whoever bumps one raises the flag too (Vm::mmu_changed).
+    void request_mmu_sync() { attention_.store(true, std::memory_order_release); }
 
     // --- used by the instruction semantics -------------------------------------------------------------
     CpuState st_;

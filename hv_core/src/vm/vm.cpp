@@ -95,4 +95,10 @@ int Vm::invalidate_code_range(uint64_t gpa, uint64_t size) {
     return 0;
 }
 
+void Vm::mmu_changed(bool partition) {
+    if (partition)
+        mmu_.generation.fetch_add(1, std::memory_order_release);
+    for_each_vcpu([](Vcpu &v) { v.request_mmu_sync(); });
+}
+
 } // namespace phv

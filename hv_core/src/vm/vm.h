@@ -74,6 +74,10 @@ public:
         for (auto &[id, v] : vcpus_)
             f(*v);
     }
+    // PartitionMmu::generation moves on (every vcpu's TLB starts again at its next block boundary), or the
+    // memslots changed (mmu_changed(false)): each vcpu's attention flag is raised with it, which is all
+    // that linked compiled code looks at between blocks.
+    void mmu_changed(bool partition = true);
 
 private:
     const CpuModel &model_;
