@@ -102,6 +102,17 @@ bool names_cr(const isa::InsnDef &def, const isa::Decoded &d) {
 
 } // namespace
 
+bool BlockEmitter::page_wanted(bool store) const {
+    for (size_t i = index_ + 1; i < mem_kind_.size() && mem_kind_[i] != 3; ++i)
+        if (mem_kind_[i] == (store ? 2 : 1))
+            return true;
+    return false;
+}
+
+int32_t BlockEmitter::page_cell(bool store) const {
+    return int32_t(reinterpret_cast<const char *>(&v_.jit_page_[store].page) - reinterpret_cast<const char *>(&v_));
+}
+
 // NIP = the instruction after everything that ran, truncated as next_nip() does outside 64-bit mode.
 void BlockEmitter::sync_nip() {
     if (!pending_bytes_)
@@ -146,7 +157,8 @@ BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room) : Xby
     ov_ = offset(&v.st_.ov), ov32_ = offset(&v.st_.ov32), ca_ = offset(&v.st_.ca), ca32_ = offset(&v.st_.ca32);
     xer_bc_ = offset(&v.st_.xer_bc), msr_ = offset(&v.st_.msr);
     // A block runs only in the mode it was built for (BlockCache::key), MSR[SF] included.
-    sf_ = (b.key >> 60) & 4, le_ = (b.key >> 60) & 1, pr_ = (b.key >> 60) & 2;
+    const uint64_t mode = BlockCache::key_mode(b.key);
+    sf_ = mode & 4, le_ = mode & 1, pr_ = mode & 2, dr_ = mode & 16;
 
     // Six pushes and 8 bytes keep the stack 16-byte aligned for the calls.
     push(rbx);
@@ -167,6 +179,10 @@ BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room) : Xby
                              ? 1ull << (d.rt & 31) | 1ull << (d.ra & 31) | 1ull << (d.rb & 31) |
                                    uint64_t(names_cr(table[d.def], d)) << kCr
                              : kCallBarrier);
+    for (const isa::Decoded &d : b.insns) {
+        const NativeRow *row = d.def < table.size() ? native_by_def()[d.def] : nullptr;
+        mem_kind_.push_back(!row ? 3 : row->emit == &BlockEmitter::e_load ? 1 : row->emit == &BlockEmitter::e_store ? 2 : 0);
+    }
     // Only a called row can start the performance monitor (an mtspr of its SPRs; the native mtspr rows
     // are LR, CTR and XER).
     if (std::find(names_.begin(), names_.end(), kCallBarrier) != names_.end())
@@ -212,6 +228,7 @@ BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room) : Xby
         jmp(leave_, T_NEAR);
         L(next);
         forget();   // it may have written any GPR
+        page_known_[0] = page_known_[1] = false;   // and may have changed the translation (tlbie, AMR...)
         pending_bytes_ = d.len;
     }
     sync_nip();

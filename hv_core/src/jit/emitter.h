@@ -81,6 +81,16 @@ private:
     bool sf_ = true;   // MSR[SF] of the block's mode (BlockCache::key): 64-bit compares, CTR and EA widths
     bool le_ = true;   // MSR[LE]: the byte order of loads and stores
     bool pr_ = false;  // MSR[PR]: part of the TLB context
+    bool dr_ = false;  // MSR[DR]: loads and stores relocated (the TLB) or real
+    // The per-vcpu cells of the page last accessed (Vcpu::JitPage), loads [0] and stores [1]: whether the
+    // cell holds a page an earlier row of this block put there (or 1, nothing) since the last called row,
+    // so that a row may use it; page_wanted(): whether a later row of the kind comes before the next
+    // called row, so that this row should fill it.
+    bool page_known_[2] = {false, false};
+    bool page_wanted(bool store) const;
+    int32_t page_cell(bool store) const;
+    // Per instruction: 1 a native load, 2 a native store, 3 a called row, 0 another native row.
+    std::vector<uint8_t> mem_kind_;
     Xbyak::Label leave_;   // rsi = the record, al = its Flow (Jump or Exit): Vcpu::jit_leave and return
     unsigned pending_insns_ = 0, pending_bytes_ = 0, native_ = 0;
     bool ended_ = false;   // a native branch wrote NIP: nothing of the block follows

@@ -97,7 +97,7 @@ void BlockEmitter::emit_link_slot(const Block &b, Block::JitSlot &s, Xbyak::Labe
     const auto offset = [&](const void *field) {
         return int32_t(reinterpret_cast<const char *>(field) - reinterpret_cast<const char *>(&v_));
     };
-    const bool ir = (b.key >> 60) & 8;
+    const bool ir = BlockCache::key_mode(b.key) & 8;
     Xbyak::Label miss, go;
     mov(rax, kImm64);
     s.nip = here() - 8;
@@ -162,10 +162,10 @@ bool patch_link(Vcpu &v, Block &from, uint64_t nip, const Block &to, uint64_t ep
         return false;
     const Block::JitSlot &s = from.jit_slots[i];
 
-    const bool ir = (from.key >> 60) & 8;
+    const bool ir = BlockCache::key_mode(from.key) & 8;
     const bool translated = ir || v.mmu_.vrma || v.mmu_.l2.active;
     const uint64_t ea = ir ? nip : nip & Vcpu::kRealModeMask;
-    const uint64_t context = ir ? (1 | ((from.key >> 60) & 2)) : mmu::Tlb::kRealContext;   // key context at run time
+    const uint64_t context = ir ? (1 | (BlockCache::key_mode(from.key) & 2)) : mmu::Tlb::kRealContext;   // key context at run time
     put(s.nip, nip);
     put(s.epoch, epoch);
     if (!ir)

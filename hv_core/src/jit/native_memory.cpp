@@ -81,22 +81,48 @@ void BlockEmitter::host_address(unsigned len, bool store, Xbyak::Label &slow) {
     };
     const SlotLayout &ms = slot_layout();
     const mmu::Access access = store ? mmu::Access::Store : mmu::Access::Load;
-    Xbyak::Label real, have;
-    test(byte[rbx + offset(&v_.st_.msr)], uint8_t(msr::DR));
-    jz(real, T_NEAR);
+    const Vcpu::JitPage &cell = v_.jit_page_[store];
+    const bool use_cell = page_known_[store], fill_cell = page_wanted(store);
+    Xbyak::Label have, checked, full;
 
-    // Tlb::lookup() for the EA in `ea`: MSR[DR]=1 with the context tlb_context() gives (MSR[PR] is the
-    // block's), or a translated real-mode access (an L2's, or through the VRMA) in the TLB's real context.
+    // The page an earlier access of this kind in the block found (since the last called row, which may
+    // change the translation, the key context or what note_store() would do): the EA in the cached page
+    // and the access within it, and the host address is the cached page's. A store's page had
+    // note_store()'s page checks passed; the reservation check below is per granule.
+    if (use_cell) {
+        mov(rdx, rsi);
+        and_(rdx, -4096);
+        cmp(rdx, qword[rbx + offset(&cell.page)]);
+        jne(full, T_NEAR);
+        mov(ecx, esi);
+        and_(ecx, 0xfff);
+        if (len > 1) {
+            cmp(ecx, 0x1000 - len);
+            ja(full, T_NEAR);
+        }
+        mov(rdi, qword[rbx + offset(&cell.host)]);
+        add(rdi, rcx);
+        if (store)
+            or_(rcx, qword[rbx + offset(&cell.gpa)]);
+        jmp(checked, T_NEAR);
+        L(full);
+    }
+
+    // Tlb::lookup() for the EA in `ea` with the context tlb_context() gives (MSR[PR] is the block's), or a
+    // translated real-mode access (an L2's, or through the VRMA) in the TLB's real context. The tag is
+    // built from the access's last byte, so that one compare also sends a page crossing to `slow` (QEMU's
+    // TLB compare does the same with its own tags). rcx = the offset in the page, rdi = the host address;
+    // for a store rcx = the GPA and rdx its memslot.
     const mmu::Tlb &tlb = *v_.mmu_.tlb;
     const int32_t set = int32_t(reinterpret_cast<const char *>(tlb.entries(access)) - reinterpret_cast<const char *>(&tlb));
     const auto tlb_hit = [&](const Xbyak::Reg64 &ea, bool real_context) {
         mov(rax, qword[rbx + offset(&v_.mmu_.tlb)]);
-        mov(rcx, ea);
-        shr(rcx, 12);
+        mov(ecx, ea.cvt32());
+        shr(ecx, 12);
         and_(ecx, mmu::Tlb::kEntries - 1);
         imul(ecx, ecx, int(sizeof(mmu::TlbEntry)));
         add(rax, rcx);   // the entry, less `set`
-        mov(rdx, ea);
+        lea(rdx, ptr[ea + len - 1]);
         and_(rdx, -4096);
         if (real_context) {
             or_(rdx, int32_t(mmu::Tlb::kRealContext));
@@ -106,10 +132,8 @@ void BlockEmitter::host_address(unsigned len, bool store, Xbyak::Label &slow) {
         }
         cmp(rdx, qword[rax + set + int32_t(offsetof(mmu::TlbEntry, tag))]);
         jne(slow, T_NEAR);
-        mov(ecx, ea.cvt32());
+        mov(ecx, esi);   // the page offset: the real-mode mask leaves it alone
         and_(ecx, 0xfff);
-        cmp(ecx, 0x1000 - len);
-        ja(slow, T_NEAR);
         mov(rdi, qword[rax + set + int32_t(offsetof(mmu::TlbEntry, host))]);
         test(rdi, rdi);
         jz(slow, T_NEAR);
@@ -118,71 +142,92 @@ void BlockEmitter::host_address(unsigned len, bool store, Xbyak::Label &slow) {
             add(rcx, qword[rax + set + int32_t(offsetof(mmu::TlbEntry, gpa))]);
             mov(rdx, qword[rax + set + int32_t(offsetof(mmu::TlbEntry, slot))]);
         }
-        jmp(have, T_NEAR);
     };
-    tlb_hit(rsi, false);
-
-    // MSR[DR]=0 in an L2 or through the VRMA: translated in the real context, the top 4 EA bits ignored
-    // (rdi gets that address; rsi keeps the EA for an update form's RA). Otherwise the real address is in
-    // the vcpu's cached memslot, as ram() has it.
-    Xbyak::Label translated_real, memslot;
-    L(real);
-    cmp(byte[rbx + offset(&v_.mmu_.l2.active)], 0);
-    jne(translated_real, T_NEAR);
-    cmp(byte[rbx + offset(&v_.mmu_.vrma)], 0);
-    je(memslot, T_NEAR);
-    L(translated_real);
-    mov(rdi, rsi);
-    shl(rdi, 4);   // & Vcpu::kRealModeMask
-    shr(rdi, 4);
-    tlb_hit(rdi, true);
-    L(memslot);
-    mov(rdx, qword[rbx + offset(&v_.slot_cache_)]);
-    test(rdx, rdx);
-    jz(slow, T_NEAR);
-    mov(rax, reinterpret_cast<uint64_t>(v_.slots_->generation_address()));
-    mov(rax, qword[rax]);
-    cmp(rax, qword[rbx + offset(&v_.slot_cache_gen_)]);
-    jne(slow, T_NEAR);
-    mov(rcx, rsi);
-    shl(rcx, 4);   // & Vcpu::kRealModeMask
-    shr(rcx, 4);
-    mov(rdi, rcx);
-    sub(rdi, qword[rdx + ms.gpa]);
-    jb(slow, T_NEAR);
-    mov(rax, qword[rdx + ms.size]);
-    sub(rax, len);
-    jb(slow, T_NEAR);
-    cmp(rdi, rax);
-    ja(slow, T_NEAR);
-    if (store) {
-        test(dword[rdx + ms.flags], PHV_MEM_READONLY);
-        jnz(slow, T_NEAR);
+    if (dr_) {
+        // MSR[DR] is the block's (BlockCache::key): relocated, the TLB alone.
+        tlb_hit(rsi, false);
+    } else {
+        // Real mode in an L2 or through the VRMA: translated in the real context, the top 4 EA bits ignored
+        // (rdi gets that address; rsi keeps the EA for an update form's RA). Otherwise the real address is
+        // in the vcpu's cached memslot, as ram() has it.
+        Xbyak::Label memslot;
+        movzx(eax, byte[rbx + offset(&v_.mmu_.l2.active)]);
+        or_(al, byte[rbx + offset(&v_.mmu_.vrma)]);
+        jz(memslot, T_NEAR);
+        mov(rdi, rsi);
+        shl(rdi, 4);   // & Vcpu::kRealModeMask
+        shr(rdi, 4);
+        tlb_hit(rdi, true);
+        jmp(have, T_NEAR);
+        L(memslot);
+        mov(rdx, qword[rbx + offset(&v_.slot_cache_)]);
+        test(rdx, rdx);
+        jz(slow, T_NEAR);
+        mov(rax, reinterpret_cast<uint64_t>(v_.slots_->generation_address()));
+        mov(rax, qword[rax]);
+        cmp(rax, qword[rbx + offset(&v_.slot_cache_gen_)]);
+        jne(slow, T_NEAR);
+        mov(rcx, rsi);
+        shl(rcx, 4);   // & Vcpu::kRealModeMask
+        shr(rcx, 4);
+        mov(rdi, rcx);
+        sub(rdi, qword[rdx + ms.gpa]);
+        jb(slow, T_NEAR);
+        mov(rax, qword[rdx + ms.size]);
+        sub(rax, len);
+        jb(slow, T_NEAR);
+        cmp(rdi, rax);
+        ja(slow, T_NEAR);
+        if (store) {
+            test(dword[rdx + ms.flags], PHV_MEM_READONLY);
+            jnz(slow, T_NEAR);
+        }
+        if (store || fill_cell) {
+            // Within one page (the TLB's tag compare does this for the translated paths): memslots are
+            // page-aligned, so the real address's page offset is the offset into the slot's page.
+            mov(eax, ecx);
+            and_(eax, 0xfff);
+            cmp(eax, 0x1000 - len);
+            ja(slow, T_NEAR);
+        }
+        add(rdi, qword[rdx + ms.host]);
     }
-    add(rdi, qword[rdx + ms.host]);
     L(have);
+    if (store) {
+        // note_store()'s fast case for the page: no dirty log and no block built from it (the access is
+        // within one page, as tested above). rcx = the GPA, rdx = its memslot.
+        test(dword[rdx + ms.flags], PHV_MEM_LOG_DIRTY_PAGES);
+        jnz(slow, T_NEAR);
+        mov(rax, rcx);
+        sub(rax, qword[rdx + ms.gpa]);
+        shr(rax, 12);
+        mov(rdx, qword[rdx + ms.code_pages]);
+        cmp(byte[rdx + rax], 0);
+        jne(slow, T_NEAR);
+    }
+    if (fill_cell) {
+        mov(rax, rsi);
+        and_(rax, -4096);
+        mov(qword[rbx + offset(&cell.page)], rax);
+        mov(rax, rdi);
+        and_(rax, -4096);
+        mov(qword[rbx + offset(&cell.host)], rax);
+        if (store) {
+            mov(rax, rcx);
+            and_(rax, -4096);
+            mov(qword[rbx + offset(&cell.gpa)], rax);
+        }
+    }
+    L(checked);
     if (!store)
         return;
-
-    // note_store()'s fast case: within one page, no dirty log, no block built from the page, and no
-    // reservation on the granule (ReservationTable::maybe_reserved). rcx = the GPA, rdx = its memslot.
-    mov(rax, rcx);
-    sub(rax, qword[rdx + ms.gpa]);   // the offset into the slot
-    and_(eax, 0xfff);
-    cmp(eax, 0x1000 - len);
-    ja(slow, T_NEAR);
-    test(dword[rdx + ms.flags], PHV_MEM_LOG_DIRTY_PAGES);
-    jnz(slow, T_NEAR);
-    mov(rax, rcx);
-    sub(rax, qword[rdx + ms.gpa]);
-    shr(rax, 12);
-    mov(rdx, qword[rdx + ms.code_pages]);
-    cmp(byte[rdx + rax], 0);
-    jne(slow, T_NEAR);
-    lea(rax, ptr[rcx + len - 1]);
-    xor_(rax, rcx);
-    shr(rax, ReservationTable::kGranuleShift);
-    jnz(slow, T_NEAR);
+    // No reservation on the granule (ReservationTable::maybe_reserved); a byte never crosses one.
+    if (len > 1) {
+        lea(rax, ptr[rcx + len - 1]);
+        xor_(rax, rcx);
+        shr(rax, ReservationTable::kGranuleShift);
+        jnz(slow, T_NEAR);
+    }
     shr(rcx, ReservationTable::kGranuleShift);
     and_(ecx, ReservationTable::kSlots - 1);
     mov(rax, reinterpret_cast<uint64_t>(v_.reservations_->granules()));
@@ -200,6 +245,7 @@ bool BlockEmitter::e_load(const isa::Decoded &d, const Variant &v) {
     // RT's (and RA's) register is taken before the paths split, so that both leave the same allocation.
     const Gpr rt = claim(d.rt);
     const std::optional<Gpr> ra = update ? std::optional(claim(d.ra)) : std::nullopt;
+    const bool cell = page_wanted(false);
     host_address(len, false, slow);
     switch (len) {
     case 1: movzx(eax, byte[rdi]); break;
@@ -224,11 +270,14 @@ bool BlockEmitter::e_load(const isa::Decoded &d, const Variant &v) {
         mov(ra->q(), rsi);
     jmp(done, T_NEAR);
     L(slow);
+    if (cell)   // a later row of the block must not take the page an earlier block left in the cell
+        mov(qword[rbx + page_cell(false)], 1);
     if (update)
         call_slow(d, {d.rt, d.ra});
     else
         call_slow(d, {d.rt});
     L(done);
+    page_known_[0] = cell;
     mark_dirty(d.rt);
     if (update)
         mark_dirty(d.ra);
@@ -244,6 +293,7 @@ bool BlockEmitter::e_store(const isa::Decoded &d, const Variant &v) {
     effective_address(d, v.arg & 0x20, update);
     const Gpr rs = src(d.rt);   // before the paths split
     const std::optional<Gpr> ra = update ? std::optional(claim(d.ra)) : std::nullopt;
+    const bool cell = page_wanted(true);
     host_address(len, true, slow);
     mov(rax, rs.q());
     if (big_endian) {
@@ -264,11 +314,14 @@ bool BlockEmitter::e_store(const isa::Decoded &d, const Variant &v) {
         mov(ra->q(), rsi);
     jmp(done, T_NEAR);
     L(slow);
+    if (cell)
+        mov(qword[rbx + page_cell(true)], 1);
     if (update)
         call_slow(d, {d.ra});
     else
         call_slow(d, {});
     L(done);
+    page_known_[1] = cell;
     if (update)
         mark_dirty(d.ra);
     return true;

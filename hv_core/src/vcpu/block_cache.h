@@ -1,7 +1,7 @@
 // Predecoded blocks: guest code decoded once into Decoded records and executed from there.
 //
 // A block is keyed by the real address of its first instruction and the MSR bits that change how the same
-// bytes execute (LE, PR, SF, IR). Blocks are dropped by guest page when code there is modified.
+// bytes execute (LE, PR, SF, IR) and MSR[DR] (compiled loads and stores depend on it). Blocks are dropped by guest page when code there is modified.
 //
 // In front of the map sits a jump cache: a direct-mapped array from (effective address, mode) to the block
 // last found there, which serves every branch target, direct or indirect, without hashing. An entry only
@@ -73,9 +73,17 @@ struct Block {
 
 class BlockCache {
 public:
-    // MSR[LE] -> bit 0, [PR] -> 1, [SF] -> 2, [IR] -> 3, with shifts (this runs at every block boundary).
-    static uint64_t mode(uint64_t m) { return (m & 1) | ((m >> 13) & 2) | ((m >> 61) & 4) | ((m >> 2) & 8); }
-    static uint64_t key(uint64_t real_addr, uint64_t msr) { return (real_addr & 0x0fffffffffffffffull) | (mode(msr) << 60); }
+    // MSR[LE] -> bit 0, [PR] -> 1, [SF] -> 2, [IR] -> 3, [DR] -> 4, with shifts (this runs at every block
+    // boundary). MSR[DR] does not change how the bytes decode, but compiled code decides from it whether its
+    // loads and stores are relocated (jit/native_memory.cpp).
+    static uint64_t mode(uint64_t m) { return (m & 0x11) | ((m >> 13) & 2) | ((m >> 61) & 4) | ((m >> 2) & 8); }
+    // Translated real addresses are below 2^56 (the RPN of an HPTE or radix PTE), so the mode fits above
+    // bit 58; block_lookup() builds no block from RAM above that (only a memslot put there makes one).
+    static constexpr unsigned kModeShift = 59;
+    static uint64_t key(uint64_t real_addr, uint64_t msr) {
+        return (real_addr & ((1ull << kModeShift) - 1)) | (mode(msr) << kModeShift);
+    }
+    static uint64_t key_mode(uint64_t key) { return key >> kModeShift; }
     Block *find(uint64_t key) {
         auto it = blocks_.find(key);
         return it == blocks_.end() ? nullptr : it->second.get();
@@ -90,9 +98,9 @@ public:
     const uint64_t *epoch_address() const { return &epoch_; }
     // Every link and jump-cache entry dies, no block does (also after a code flush: the compiled code that
     // links jump into has gone).
-    void new_epoch() { ++epoch_, jump_epoch_ = epoch_ << 4; }
+    void new_epoch() { ++epoch_, jump_epoch_ = epoch_ << 5; }
 
-    // The jump cache: the block last used at effective address `ea` in `mode` (BlockCache::mode, 4 bits) in
+    // The jump cache: the block last used at effective address `ea` in `mode` (BlockCache::mode, 5 bits) in
     // this epoch, or nullptr.
     Block *jump_lookup(uint64_t ea, uint64_t mode) const {
         const JumpEntry &j = jump_->e[jump_index(ea)];
@@ -107,7 +115,7 @@ public:
 private:
     // All-zero bits (tag 0) is an empty entry: a real tag holds an epoch, which is never 0.
     struct JumpEntry {
-        uint64_t ea, tag;   // tag: the mode in bits 0:3, the epoch above
+        uint64_t ea, tag;   // tag: the mode in bits 0:4, the epoch above
         Block *block;
     };
     static constexpr unsigned kJumpEntries = 4096;
@@ -133,7 +141,7 @@ private:
     std::unordered_map<uint64_t, std::unique_ptr<Block>> blocks_;
     std::unordered_map<uint64_t, std::vector<uint64_t>> by_page_;
     uint64_t epoch_ = 1;   // links start in epoch 0: invalid
-    uint64_t jump_epoch_ = epoch_ << 4;
+    uint64_t jump_epoch_ = epoch_ << 5;
 };
 
 } // namespace phv

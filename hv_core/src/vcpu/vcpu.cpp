@@ -373,7 +373,9 @@ Block *Vcpu::block_lookup(uint64_t nip, Flow &f) {
     // A block never crosses a page, so it can be dropped by page when that page is written.
     const uint64_t page_end = (ra | (PHV_PAGE_SIZE - 1)) + 1;
     Memslot *slot = nullptr;
-    const uint8_t *code = ram(ra, 4, false, &slot);
+    // Block keys hold the real address below the mode bits (BlockCache::key): code in RAM placed above
+    // them cannot be keyed (no ISA real address is that large; only a memslot put there makes one).
+    const uint8_t *code = ra >> BlockCache::kModeShift ? nullptr : ram(ra, 4, false, &slot);
     if (!code) {
         f = internal_error(PHV_INTERNAL_ERROR_FETCH, "instruction fetch from gpa 0x%llx, which is not RAM",
                            (unsigned long long)ra);

@@ -396,6 +396,15 @@ private:
     ReservationTable *reservations_;
     Memslot *slot_cache_ = nullptr;
     uint64_t slot_cache_gen_ = 0;
+    // Compiled code's page of the last load [0] and store [1] (jit/native_memory.cpp): the EA's page (1: none),
+    // the host address of that page and, for a store, its GPA. Only code of the block that filled it since
+    // its last called row reads it, so it needs no invalidation from outside.
+    struct JitPage {
+        uint64_t page = 1;
+        uint64_t host = 0;
+        uint64_t gpa = 0;
+    };
+    JitPage jit_page_[2];
 
     // A load that went to MMIO and waits for run_.mmio.data.
     struct PendingLoad {
