@@ -13,6 +13,7 @@
 #include "isa/decoder.h"
 #include "jit/code_buffer.h"
 #include "jit/compiler.h"
+#include "vcpu/pmu.h"
 #include "vcpu/vcpu.h"
 
 namespace {
@@ -210,6 +211,55 @@ TEST(Jit, DirectLinksArePatchedOnceAndTaken) {
     EXPECT_EQ(insns[0], insns[1]);
     EXPECT_EQ(r21[0], r21[1]);
     EXPECT_EQ(r21[1], 2u * 2999);
+}
+
+// The performance monitor started by an mtspr inside compiled code whose links were patched while it was
+// off (the first pass of an outer loop writes MMCR0 = FC, the second starts counting with PMC5 10
+// instructions short of overflowing, alerts and their interrupt enabled): the block's end goes back to the
+// run loop instead of taking its link, and every block after it runs from the loop while the monitor
+// counts, whose per-block bookkeeping notices the overflow at the block it happens in. So the Performance
+// Monitor interrupt is taken where the interpreter takes it (SRR0, the loop count, the instructions
+// executed); a block end that took its link would notice it only at the loop's next timer check, up to
+// 64 blocks later.
+TEST(Jit, PerformanceMonitorStartedInLinkedCodeAlertsWhereTheInterpreterDoes) {
+    constexpr uint32_t kMmcr0 = 795, kPmc5 = 791, kSrr0 = 26;
+    constexpr uint32_t kCmpwi_r20_1000 = 11u << 26 | 0u << 23 | 20u << 16 | 1000u;
+    constexpr uint32_t kCmpwi_r23_3 = 11u << 26 | 0u << 23 | 23u << 16 | 3u;
+    constexpr uint32_t kBne_minus8 = 16u << 26 | 4u << 21 | 2u << 16 | (uint32_t(-8) & 0xfffc);
+    constexpr uint32_t kBne_minus36 = 16u << 26 | 4u << 21 | 2u << 16 | (uint32_t(-36) & 0xfffc);
+    // MMCR0 = r24: FC, FC, then r25 (r26 carries it one pass late).
+    const auto code = with_done({addi(23, 0, 0),
+                                 mtspr(kMmcr0, 24), addi(20, 0, 0),             // outer:
+                                 addi(20, 20, 1), kCmpwi_r20_1000, kBne_minus8,  // inner:
+                                 addi(23, 23, 1), ori(24, 26, 0), ori(26, 25, 0), kCmpwi_r23_3, kBne_minus36});
+    uint64_t seen[2][3] = {};
+    for (int jit = 0; jit < 2; ++jit) {
+        GuestCode g;
+        phv::Vcpu &v = vcpu_of(g);
+        v.set_jit(jit, 0, false);
+        // 0xf00: r21 = SRR0, end.
+        const uint32_t handler[] = {mfspr(21, kSrr0), addi(3, 0, int32_t(GuestCode::kDone)), sc(1)};
+        std::memcpy(g.ram + 0xf00, handler, sizeof handler);
+        g.set_reg(PHV_REG_PPC_LPCR_64, 1ull << 25);   // LPCR[ILE]: the handler runs little-endian
+        g.set_gpr(25, phv::pmu::PMAE | phv::pmu::FCECE | phv::pmu::PMCjCE);
+        g.set_gpr(24, phv::pmu::FC);
+        g.set_gpr(26, phv::pmu::FC);
+        v.st_.spr[kPmc5] = 0x80000000u - 10;
+        g.load(code);
+        g.set_reg(PHV_REG_PPC_MSR, g.reg(PHV_REG_PPC_MSR) | 0x8000);   // EE
+        const uint64_t before = stat(g, "insns_executed");
+        g.run_to_done();
+        seen[jit][0] = g.gpr(20), seen[jit][1] = g.gpr(21), seen[jit][2] = stat(g, "insns_executed") - before;
+        EXPECT_EQ(g.gpr(23), 2u);   // in the third pass
+        EXPECT_GE(g.gpr(21), GuestCode::kCodeBase + 12);   // in the inner loop
+        EXPECT_LE(g.gpr(21), GuestCode::kCodeBase + 20);
+        if (jit)
+            EXPECT_GT(stat(g, "jit_links_patched"), 0u);
+    }
+    EXPECT_LT(seen[0][0], 1000u);   // the alert came before the inner loop ended
+    EXPECT_EQ(seen[0][0], seen[1][0]);
+    EXPECT_EQ(seen[0][1], seen[1][1]);
+    EXPECT_EQ(seen[0][2], seen[1][2]);
 }
 
 // A decrementer interrupt that becomes pending inside a linked loop is taken at the same instruction
