@@ -208,9 +208,10 @@ private:
     // The dirty GPRs are written back first; after the call, `written` (GPRs the row sets) are reloaded.
     void call_slow(const isa::Decoded &d, std::initializer_list<unsigned> written);
     // rdi = the host address of the len-byte access at the EA in rsi, or a jump to slow: what
-    // translate_data() finds without its slow path (TLB hit or real mode in one memslot, MSR[DR] tested at
-    // run time). Stores are also sent to slow when note_store() would have work to do. Uses rax, rcx, rdx
-    // and rdi only.
+    // translate_data() finds without its slow path (the page cell of this kind when page_known_, else a
+    // TLB hit or real mode in one memslot, as the block's MSR[DR] says). Stores are also sent to slow when
+    // note_store() would have work to do. Fills the cell when page_wanted(). Uses rax, rcx, rdx and rdi
+    // only.
     void host_address(unsigned len, bool store, Xbyak::Label &slow);
     // rsi = the EA of a D/DS- or X-form load or store, as sem::effective_address computes it.
     void effective_address(const isa::Decoded &d, bool x_form, bool update);

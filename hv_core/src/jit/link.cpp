@@ -20,8 +20,6 @@
 
 #include "jit/compiler.h"
 #include "jit/emitter.h"
-#include "memory/memslots.h"
-#include "vcpu/pmu.h"
 #include "vcpu/vcpu.h"
 
 namespace phv::jit {

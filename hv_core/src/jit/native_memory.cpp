@@ -4,7 +4,9 @@
 // the VRMA or an L2's tree translates, or untranslated real mode inside the cached memslot) and, for a
 // store, note_store() would have nothing to do. Anything else (a TLB miss, a fault, MMIO, a page crossing,
 // dirty logging, code on the page, a reserved granule) calls the row's semantic function, which redoes the
-// access from the start, so faults and exits leave exactly the interpreter's state.
+// access from the start, so faults and exits leave exactly the interpreter's state. MSR[DR] is the block's
+// (BlockCache::key), and an access after another of its kind in the same block, with no called row between,
+// first tries that access's page (Vcpu::JitPage).
 #include <optional>
 
 #include "jit/emitter.h"
