@@ -180,12 +180,15 @@ TEST(ZeroPages, FreshReservationTableHoldsNoReservation) {
             ASSERT_FALSE(t->maybe_reserved(g << phv::ReservationTable::kGranuleShift, 8)) << round << " " << g;
         // Reservations in several pages of the table, which the next table must not see.
         for (uint64_t gpa = 0x80 * round; gpa < (1u << 21); gpa += 0x10080) {
-            const uint64_t r = t->reserve(gpa);
+            phv::ReservationTable::Holder h;
+            const uint64_t r = t->reserve(gpa, h);
             EXPECT_TRUE(t->maybe_reserved(gpa, 8));
-            EXPECT_TRUE(t->unchanged(gpa, r));
+            EXPECT_TRUE(t->unchanged(gpa, r, h));
             uint64_t other = 0;
             t->note_store(gpa + 8, 4, false, 0, other);
-            EXPECT_FALSE(t->unchanged(gpa, r));
+            EXPECT_FALSE(t->unchanged(gpa, r, h));
+            if (gpa % 3 == 0)
+                t->release(h);   // released or not, the next table starts empty
         }
     }
 }

@@ -139,7 +139,7 @@ Flow Vcpu::interrupt(uint64_t vector, uint64_t srr0, uint64_t cause) {
     uint64_t new_msr = interrupt_msr(st_.msr, lpcr);
     apply_ail(vm_.model().isa, lpcr, st_.msr, vector, new_msr);
     st_.msr = new_msr;
-    st_.reserve_valid = false;
+    drop_reservation();
     st_.nip = vector;
     ++stats_.interrupts_delivered;
     return Flow::Jump;
@@ -155,7 +155,7 @@ Flow Vcpu::system_call_vectored(unsigned lev, uint64_t nia) {
     st_.lr = pmu_.irq_srr0 = nia;
     st_.ctr = st_.msr & ~kSrr1Cause;
     st_.msr = new_msr;
-    st_.reserve_valid = false;
+    drop_reservation();
     st_.nip = vector;
     ++stats_.interrupts_delivered;
     ++stats_.syscall_interrupts;

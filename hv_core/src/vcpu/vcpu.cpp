@@ -45,7 +45,8 @@ Vcpu::Vcpu(Vm &vm, uint32_t id)
     write_dec(0x7fffffff);
 }
 
-Vcpu::~Vcpu() = default;
+// The VM destroys its vcpus before its reservation table (vm.h member order).
+Vcpu::~Vcpu() { reservations_->release(reservation_hold_); }
 
 // ---- exits ----------------------------------------------------------------------------------------------
 

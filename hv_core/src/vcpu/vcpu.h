@@ -208,6 +208,14 @@ public:
         note_store_slow(s, gpa, len);
     }
     void note_store_slow(Memslot *s, uint64_t gpa, uint64_t len);
+    // This vcpu's count in the reservation table (vm/reservation_table.h), apart from st_: register state
+    // can be copied and restored, a count must be given back exactly once.
+    ReservationTable::Holder &reservation_hold() { return reservation_hold_; }
+    // Ends the reservation (stcx., interrupts, rfid): the granule's slot stops flagging stores.
+    void drop_reservation() {
+        st_.reserve_valid = false;
+        reservations_->release(reservation_hold_);
+    }
     // The real address a data access to ea uses: ea itself with MSR[DR]=0, else its translation without side
     // effects (no interrupt, no R/C update), or kNoRealAddress when it has none (mmu/translate.cpp).
     static constexpr uint64_t kNoRealAddress = ~0ull;
@@ -394,6 +402,7 @@ private:
     const Memslots *slots_;
     const std::atomic<uint64_t> *partition_mmu_generation_;
     ReservationTable *reservations_;
+    ReservationTable::Holder reservation_hold_;
     Memslot *slot_cache_ = nullptr;
     uint64_t slot_cache_gen_ = 0;
     // Compiled code's page of the last load [0] and store [1] (jit/native_memory.cpp): the EA's page (1: none),

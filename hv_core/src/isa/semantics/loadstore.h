@@ -74,7 +74,7 @@ Flow larx(Vcpu &c, const Decoded &d) {
     }
     // The granule's generation first: a store after it, even before the load, loses the reservation.
     const uint64_t gpa = c.real_address(ea);
-    const uint64_t gen = c.vm().reservations().reserve(gpa);
+    const uint64_t gen = c.vm().reservations().reserve(gpa, c.reservation_hold());
     T v = 0;
     if (const Flow f = c.load_value(ea, v); f != Flow::Next)
         return f;
@@ -102,7 +102,7 @@ Flow stcx(Vcpu &c, const Decoded &d) {
     }
     bool ok = false;
     if (c.st_.reserve_valid && c.st_.reserve_addr == ea && c.st_.reserve_len == sizeof(T) &&
-        c.vm().reservations().unchanged(c.st_.reserve_gpa, c.st_.reserve_gen)) {
+        c.vm().reservations().unchanged(c.st_.reserve_gpa, c.st_.reserve_gen, c.reservation_hold())) {
         // Translated as the store it is: permission, C bit and storage interrupts as for any store.
         Vcpu::DataRef ref;
         if (const Flow f = c.translate_data<mmu::Access::Store>(ea, sizeof(T), ref); f != Flow::Next)
@@ -121,7 +121,7 @@ Flow stcx(Vcpu &c, const Decoded &d) {
         if (ok)
             c.note_store(slot, gpa, sizeof(T));
     }
-    c.st_.reserve_valid = false;
+    c.drop_reservation();
     c.st_.set_crf(0, (ok ? 2u : 0u) | (c.st_.so ? 1u : 0u));
     return Flow::Next;
 }

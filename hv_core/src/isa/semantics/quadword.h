@@ -136,7 +136,7 @@ inline Flow lqarx(Vcpu &c, const Decoded &d) {
     if (ea % 16)
         return alignment_interrupt(c, d, ea);
     const uint64_t gpa = c.real_address(ea);
-    const uint64_t gen = c.vm().reservations().reserve(gpa);
+    const uint64_t gen = c.vm().reservations().reserve(gpa, c.reservation_hold());
     const uint8_t *p = c.ram(gpa, 16, false);
     if (!p)
         return c.unemulatable_mmio(ea, gpa, false, "lqarx");
@@ -167,7 +167,7 @@ inline Flow stqcx(Vcpu &c, const Decoded &d) {
         return alignment_interrupt(c, d, ea);
     bool ok = false;
     if (c.st_.reserve_valid && c.st_.reserve_addr == ea && c.st_.reserve_len == 16 &&
-        c.vm().reservations().unchanged(c.st_.reserve_gpa, c.st_.reserve_gen)) {
+        c.vm().reservations().unchanged(c.st_.reserve_gpa, c.st_.reserve_gen, c.reservation_hold())) {
         Vcpu::DataRef ref;   // translated as a store (permission, C bit, storage interrupts)
         if (const Flow f = c.translate_data<mmu::Access::Store>(ea, 16, ref); f != Flow::Next)
             return f;
@@ -186,7 +186,7 @@ inline Flow stqcx(Vcpu &c, const Decoded &d) {
         if (ok)
             c.note_store(slot, gpa, 16);
     }
-    c.st_.reserve_valid = false;
+    c.drop_reservation();
     c.st_.set_crf(0, (ok ? 2u : 0u) | (c.st_.so ? 1u : 0u));
     return Flow::Next;
 }

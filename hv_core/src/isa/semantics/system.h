@@ -82,7 +82,7 @@ inline Flow rfid(Vcpu &c, const Decoded &) {
     constexpr uint64_t kKept = msr::ME | msr::HV | msr::S;
     c.write_msr((srr1 & ~kKept) | (c.st_.msr & kKept));
     c.st_.nip = c.mask_ea(c.st_.spr[spr::SRR0] & ~3ull);
-    c.st_.reserve_valid = false;
+    c.drop_reservation();
     return after_msr_write(c, old_msr);
 }
 
@@ -92,7 +92,7 @@ inline Flow rfscv(Vcpu &c, const Decoded &) {
     const uint64_t target = c.st_.lr, old_msr = c.st_.msr;
     c.write_msr((c.st_.ctr & ~kKept) | (c.st_.msr & kKept));
     c.st_.nip = c.mask_ea(target & ~3ull);
-    c.st_.reserve_valid = false;
+    c.drop_reservation();
     return after_msr_write(c, old_msr);
 }
 
