@@ -1,9 +1,21 @@
 #include "xics.h"
 
+#include <algorithm>
+
 namespace phvrun {
 
 Xics::Xics(uint32_t nservers, Output output)
     : icps_(nservers), sources_(kSourceCount), output_(std::move(output)) {}
+
+void Xics::reset() {
+    std::lock_guard g(lock_);
+    for (uint32_t s = 0; s < icps_.size(); ++s) {
+        if (icps_[s].xisr)   // presented: the line is up
+            lower(s);
+        icps_[s] = Icp{};
+    }
+    std::fill(sources_.begin(), sources_.end(), Source{});
+}
 
 void Xics::raise(uint32_t server) {
     if (output_)

@@ -60,6 +60,10 @@ public:
     bool int_off(uint32_t irq);   // masks, keeping the priority for int_on
     bool int_on(uint32_t irq);
 
+    // A machine reset: every ICP and source as at power-on (a line that was up is lowered first). The output
+    // callback stays. (Lets a VMM, or a fuzzer running many short guests, reuse one controller.)
+    void reset();
+
     // --- devices ---
     // A message-signalled (edge) interrupt.
     bool trigger(uint32_t irq);

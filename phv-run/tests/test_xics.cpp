@@ -142,6 +142,45 @@ TEST(Xics, LevelSourceComesBackWhileAsserted) {
     EXPECT_EQ(x.accept(0), 0xff000000u);
 }
 
+TEST(Xics, ResetIsPowerOn) {
+    Lines lines;
+    Xics x(2, lines.output());
+    // State everywhere: an IPI presented on server 0, a level source asserted and accepted on server 1 (CPPR
+    // now its priority), a masked source waiting with a saved priority.
+    x.set_mfrr(0, 3);
+    x.set_xive(kSrc + 1, 1, 5);
+    x.set_level(kSrc + 1, true);
+    ASSERT_EQ(x.accept(1), 0xff001001u);
+    x.set_xive(kSrc + 9, 0, 4);
+    x.int_off(kSrc + 9);
+    x.trigger(kSrc + 9);
+    ASSERT_EQ(lines.level[0], 1);
+
+    x.reset();
+    EXPECT_EQ(lines.level[0], 0) << "the presented IPI's line goes down";
+    EXPECT_EQ(lines.level[1], 0);
+    for (uint32_t s : {0u, 1u}) {
+        EXPECT_EQ(x.poll(s)->xirr, 0xff000000u) << "CPPR 0xff, nothing presented";
+        EXPECT_EQ(x.poll(s)->mfrr, 0xff);
+    }
+    for (uint32_t irq : {kSrc + 1, kSrc + 9}) {
+        EXPECT_EQ(x.get_xive(irq)->server, 0u);
+        EXPECT_EQ(x.get_xive(irq)->priority, 0xff) << "masked again";
+    }
+    ASSERT_TRUE(x.int_on(kSrc + 9));
+    EXPECT_EQ(x.get_xive(kSrc + 9)->priority, 0xff) << "no saved priority survives";
+    EXPECT_EQ(lines.level[0], 0) << "nor the waiting interrupt";
+    x.set_xive(kSrc + 1, 1, 5);
+    EXPECT_EQ(lines.level[1], 0) << "the level is forgotten too";
+
+    // And it works as a new one.
+    x.set_xive(kSrc + 7, 1, 5);
+    x.trigger(kSrc + 7);
+    EXPECT_EQ(x.accept(1), 0xff001007u);
+    x.set_mfrr(0, 5);
+    EXPECT_EQ(x.accept(0), 0xff000002u);
+}
+
 TEST(Xics, BadServersAndSourcesAreRefused) {
     Xics x(2, {});
     EXPECT_FALSE(x.set_mfrr(2, 5));

@@ -4,6 +4,7 @@
 // KVMPPC_H_RTAS, H_RANDOM, ...) and arbitrary others. Arguments are biased to addresses in, at the edge of and
 // beyond guest RAM, which sits between guard pages.
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include "debug_log.h"
@@ -78,6 +79,59 @@ void set_reg(phv_vcpu *v, uint64_t id, uint64_t value) {
         phvfuzz::fail("setting a register the fuzzer relies on failed", id);
 }
 
+// Constructs x again where it is, so that whatever refers to it by address sees a fresh object.
+template <typename T, typename... Args>
+void renew(T &x, Args &&...args) {
+    std::destroy_at(&x);
+    std::construct_at(&x, std::forward<Args>(args)...);
+}
+
+// phv-run's platform, exactly as run_guest.cpp wires it. The hcall and RTAS tables register_services() fills
+// are the same for every input and hold handlers that keep no state of their own (they refer to the objects
+// below by address), but building them is most of an input's cost (the HcallTable alone is some 130 KiB of
+// std::function slots, fresh pages every time under ASan's quarantine). So they are built once, and reset()
+// gives each input a fresh platform by constructing every object with state (log, console, control, time of
+// day, VPA registrations) again in place, and resetting XICS to power-on: what a platform built anew would be.
+struct Platform {
+    std::vector<phv_vcpu *> vcpus = std::vector<phv_vcpu *>(kSmp);
+    GuestMemory mem{ram().data(), kRamSize};
+    std::FILE *devnull = std::fopen("/dev/null", "w");
+    DebugLog log{0, devnull};
+    NullConsole console{""};
+    VmControl control{kSmp};
+    TimeOfDay tod;
+    Xics xics{kSmp, xics_output()};
+    VpaRegistry vpa{mem, kSmp};
+    HcallTable hcalls;
+    Rtas rtas{mem, log};
+
+    Platform() {
+        auto interrupts_le = [this](uint32_t id) { return id < vcpus.size() && vcpu_interrupts_le(vcpus[id]); };
+        if (!register_services({hcalls, rtas, console, control, tod, log, interrupts_le, xics, vpa, mem}))
+            phvfuzz::fail("register_services");
+    }
+    Xics::Output xics_output() {
+        return [this](uint32_t server, bool level) {
+            if (server >= vcpus.size())
+                phvfuzz::fail("XICS raised a line of a server that does not exist", server);
+            phv_interrupt(vcpus[server], level ? PHV_INTERRUPT_SET : PHV_INTERRUPT_UNSET);
+        };
+    }
+    void reset(unsigned log_categories, std::string console_input) {
+        renew(log, log_categories, devnull);
+        renew(console, std::move(console_input));
+        renew(control, kSmp);
+        renew(tod);
+        xics.reset();   // as new, without the 48 KiB of sources allocated again
+        renew(vpa, mem, kSmp);
+    }
+};
+
+Platform &platform() {
+    static Platform p;
+    return p;
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -107,8 +161,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                                   in.ConsumeIntegralInRange<uint64_t>(0, 24)};
         phv_vm_configure_v3_mmu(vm, &mmu);   // may be refused (PRTS, table beyond RAM): the hcalls still run
     }
-    std::vector<phv_vcpu *> vcpus(kSmp);
-    std::vector<Budget> budgets(kSmp);
+    Platform &p = platform();
+    std::vector<phv_vcpu *> &vcpus = p.vcpus;
+    Budget budgets[kSmp];
     for (uint32_t i = 0; i < kSmp; ++i) {
         if (phv_create_vcpu(vm, i, &vcpus[i]) != 0)
             phvfuzz::fail("phv_create_vcpu");
@@ -116,26 +171,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         set_initial_lpcr(vcpus[i], model != 8);
     }
 
-    // phv-run's platform, exactly as run_guest.cpp wires it.
-    const GuestMemory mem(ram().data(), kRamSize);
-    static std::FILE *devnull = std::fopen("/dev/null", "w");
-    DebugLog log(in.ConsumeBool() ? ~0u : 0u, devnull);
-    NullConsole console(in.ConsumeRandomLengthString(16));
-    VmControl control(kSmp);
-    TimeOfDay tod;
-    HcallTable hcalls;
-    Rtas rtas(mem, log);
-    auto interrupts_le = [&vcpus](uint32_t id) { return id < vcpus.size() && vcpu_interrupts_le(vcpus[id]); };
-    Xics xics(kSmp, [&vcpus](uint32_t server, bool level) {
-        if (server >= vcpus.size())
-            phvfuzz::fail("XICS raised a line of a server that does not exist", server);
-        phv_interrupt(vcpus[server], level ? PHV_INTERRUPT_SET : PHV_INTERRUPT_UNSET);
-    });
-    VpaRegistry vpa(mem, kSmp);
-    if (!register_services({hcalls, rtas, console, control, tod, log, interrupts_le, xics, vpa, mem}))
-        phvfuzz::fail("register_services");
+    const unsigned log_categories = in.ConsumeBool() ? ~0u : 0u;
+    p.reset(log_categories, in.ConsumeRandomLengthString(16));
 
-    for (int n = 0; n < 24 && in.remaining_bytes() && !control.ending(); ++n) {
+    for (int n = 0; n < 24 && in.remaining_bytes() && !p.control.ending(); ++n) {
         const uint32_t id = in.ConsumeIntegralInRange<uint32_t>(0, kSmp - 1);
         phv_vcpu *v = vcpus[id];
         Budget &b = budgets[id];
@@ -155,7 +194,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             a.opcode = run->papr_hcall.nr;
             std::copy(std::begin(run->papr_hcall.args), std::end(run->papr_hcall.args), a.args.begin());
             const HcallContext ctx{id, run->nip, [] { return uint64_t(0); }};
-            run->papr_hcall.ret = uint64_t(dispatch_hcall(hcalls, log, ctx, a));
+            run->papr_hcall.ret = uint64_t(dispatch_hcall(p.hcalls, p.log, ctx, a));
             std::copy(a.args.begin(), a.args.end(), std::begin(run->papr_hcall.args));
             // Re-enter only to complete the hcall (r3..r12), as a VMM's next KVM_RUN would.
             run->immediate_exit = 1;
@@ -167,5 +206,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         phvfuzz::guest_insns() += b.executed - before;
     }
     phv_destroy_vm(vm);
+    vcpus.assign(kSmp, nullptr);
     return 0;
 }
