@@ -90,11 +90,26 @@ bool in_ram(uint64_t at, uint64_t len) { return at < kRamSize && len <= kRamSize
 
 // What the partition table maps, computed independently of the core: every leaf of every tree reachable
 // from a radix entry (the shapes walk_tree accepts: 13, then 9, 9, and 9 or 5 bits), and which words of
-// L1 memory are tree entries (those may gain R and C) or table entries.
+// L1 memory are tree entries (those may gain R and C) or table entries. Those words come in whole tables,
+// kept as byte ranges (and the pages they touch), not as a flag per word of RAM: a Mapping is made and
+// copied for every call.
 struct Mapping {
     std::bitset<kRamSize / kPage> pages;
-    std::vector<bool> tree_words = std::vector<bool>(kRamSize / 8);
+    std::vector<std::pair<uint64_t, uint64_t>> tree_ranges;   // [from, to) in L1 memory
+    std::bitset<kRamSize / kPage> tree_pages;
     bool tables_mapped = false;   // the L2 can rewrite its own tree: memory is not checked then
+
+    void tree(uint64_t from, uint64_t to) {
+        tree_ranges.emplace_back(from, to);
+        for (uint64_t p = from / kPage; p <= (to - 1) / kPage; ++p)
+            tree_pages.set(p);
+    }
+    bool tree_word(uint64_t at) const {
+        for (const auto &[from, to] : tree_ranges)
+            if (at >= from && at < to)
+                return true;
+        return false;
+    }
 
     void leaf(uint64_t pte, unsigned shift) {
         const uint64_t base = (pte & kRpn) & ~((1ull << shift) - 1);
@@ -109,8 +124,8 @@ struct Mapping {
         size -= nls;
         if (!in_ram(base, 8ull << nls) || !seen.insert({base, level}).second)
             return;
+        tree(base, base + (8ull << nls));
         for (uint64_t i = 0; i < (1ull << nls); ++i) {
-            tree_words[(base + 8 * i) / 8] = true;
             const uint64_t e = be64(base + 8 * i);
             if (!(e & kV))
                 continue;
@@ -127,18 +142,15 @@ struct Mapping {
         if (!in_ram(patb, 16 * entries))
             return;
         std::set<std::pair<uint64_t, unsigned>> seen;
+        if (entries > 1)
+            tree(patb + 16, patb + 16 * entries);
         for (uint64_t lpid = 1; lpid < entries; ++lpid) {
-            tree_words[(patb + 16 * lpid) / 8] = tree_words[(patb + 16 * lpid + 8) / 8] = true;
             const uint64_t dw0 = be64(patb + 16 * lpid);
             if ((dw0 >> 63) && (((dw0 >> 58) & 0x18) | ((dw0 >> 5) & 7)) == 21 && (dw0 & 0x1f) == 13)
                 walk(dw0 & kNlb, 0, 52, 13, seen);
         }
     }
-    void finish() {
-        for (uint64_t w = 0; w < kRamSize / 8; ++w)
-            if (tree_words[w] && pages.test(w * 8 / kPage))
-                tables_mapped = true;
-    }
+    void finish() { tables_mapped = (tree_pages & pages).any(); }
 };
 
 // Changes to L1 memory since `before`, each word judged against what the call allowed.
@@ -152,26 +164,57 @@ struct Allowed {
     }
 };
 
-void check_memory(const std::vector<uint8_t> &before, const Allowed &a, uint64_t nr) {
-    if (a.map && a.map->tables_mapped)
-        return;
-    for (uint64_t w = 0; w < kRamSize / 8; ++w) {
-        uint64_t o, n;
-        std::memcpy(&o, before.data() + 8 * w, 8);
-        std::memcpy(&n, mem() + 8 * w, 8);
-        if (o == n)
-            continue;
-        const uint64_t at = 8 * w;
-        bool ok = false;
-        for (unsigned i = 0; i < a.ranges && !ok; ++i)
-            ok = at + 8 > a.lo[i] && at < a.hi[i];
-        if (!ok && a.map) {
-            const uint64_t ob = __builtin_bswap64(o), nb = __builtin_bswap64(n);
-            ok = a.map->pages.test(at / kPage) || (a.map->tree_words[w] && !((ob ^ nb) & ~kRc) && (nb & ob) == ob);
+// L1 memory as it was before the call being checked. Rather than copied whole before every call (2 MiB, and
+// compared word by word after it: most of an input's time), the copy is kept equal to memory: a check
+// compares page by page and copies back the pages that changed, and whatever else may write memory between
+// checks (the input's own edits, a call that is not checked) marks the copy stale, so that take() brings it
+// up to date the same way before the next call.
+struct Snapshot {
+    std::vector<uint8_t> bytes = std::vector<uint8_t>(kRamSize);
+    bool stale = true;
+
+    // Calls changed(page) for every page whose bytes differ from the copy, then copies it.
+    template <typename F>
+    void sync(F &&changed) {
+        for (uint64_t p = 0; p < kRamSize / kPage; ++p) {
+            uint8_t *b = bytes.data() + p * kPage;
+            const uint8_t *m = mem() + p * kPage;
+            if (std::memcmp(b, m, kPage) == 0)
+                continue;
+            changed(p);
+            std::memcpy(b, m, kPage);
         }
-        if (!ok)
-            fail("L1 memory the L1 did not give away changed", at, nr);
+        stale = false;
     }
+    void take() {
+        if (stale)
+            sync([](uint64_t) {});
+    }
+};
+
+void check_memory(Snapshot &before, const Allowed &a, uint64_t nr) {
+    if (a.map && a.map->tables_mapped) {
+        before.stale = true;
+        return;
+    }
+    before.sync([&](uint64_t page) {
+        for (uint64_t at = page * kPage; at < (page + 1) * kPage; at += 8) {
+            uint64_t o, n;
+            std::memcpy(&o, before.bytes.data() + at, 8);
+            std::memcpy(&n, mem() + at, 8);
+            if (o == n)
+                continue;
+            bool ok = false;
+            for (unsigned i = 0; i < a.ranges && !ok; ++i)
+                ok = at + 8 > a.lo[i] && at < a.hi[i];
+            if (!ok && a.map) {
+                const uint64_t ob = __builtin_bswap64(o), nb = __builtin_bswap64(n);
+                ok = a.map->pages.test(at / kPage) || (a.map->tree_word(at) && !((ob ^ nb) & ~kRc) && (nb & ob) == ob);
+            }
+            if (!ok)
+                fail("L1 memory the L1 did not give away changed", at, nr);
+        }
+    });
 }
 
 // The input's values: mostly what a working L1 would pass, sometimes edges and garbage.
@@ -310,7 +353,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const Order o{in.ConsumeIntegralInRange<int>(0, 3) != 0};
     initial_memory(in, o);
     phvfuzz::NestedL1 l1(ram(), model, PHV_NESTED_V1, o.le);
-    static std::vector<uint8_t> before(kRamSize);
+    static Snapshot before;
+    before.stale = true;   // initial_memory() wrote it
     uint64_t ptcr = 0;           // what the L0 took, as far as the L1 knows
     Mapping stale;               // everything mapped since the last H_TLB_INVALIDATE
     bool stale_valid = false;    // the TLB has seen no table yet
@@ -328,7 +372,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             const uint64_t p = in.ConsumeIntegralInRange<int>(0, 5) ? kPatb | pats
                                : in.ConsumeBool()                   ? 0
                                                                     : phvfuzz::edgy_u64(in);
-            std::memcpy(before.data(), mem(), kRamSize);
+            before.take();
             const int64_t rc = l1.hcall(hcall::kSetPartitionTable, {p}, 16).r3;
             if (rc == hret::kSuccess)
                 ptcr = p;
@@ -344,12 +388,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             else
                 o.put(kL2Base + kL2Code + 4 * in.ConsumeIntegralInRange<uint64_t>(0, 63), l2_word(in), 4);
             l1.core().request_code_invalidate(kL2Base + kL2Code);
+            before.stale = true;
         } else if (op == 2) {   // H_TLB_INVALIDATE
             const uint64_t insn = in.ConsumeBool() ? (in.ConsumeIntegralInRange<uint64_t>(0, 3) << 18) |
                                                          (in.ConsumeIntegralInRange<uint64_t>(0, 3) << 16)
                                                    : in.ConsumeIntegral<uint64_t>();
             const uint64_t rs = in.ConsumeIntegralInRange<uint64_t>(0, 4), rb = in.ConsumeIntegral<uint64_t>();
-            std::memcpy(before.data(), mem(), kRamSize);
+            before.take();
             const int64_t rc = l1.hcall(hcall::kTlbInvalidate, {insn, rs, rb}, 16).r3;
             if (rc == hret::kSuccess)
                 stale_valid = unknown = false;
@@ -378,7 +423,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             a.map = &m;
             if (to)
                 a.range(to, n);
-            std::memcpy(before.data(), mem(), kRamSize);
+            before.take();
             const int64_t rc = l1.hcall(hcall::kCopyToFromGuest, {lpid, pid, ea, to, from, n}, 16).r3;
             if (rc != hret::kSuccess && rc != hret::kParameter && rc != hret::kNoMem && rc != kNotFound)
                 fail("H_COPY_TOFROM_GUEST returned a code it does not document", uint64_t(rc));
@@ -394,7 +439,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             m.add_table(ptcr);
             m.finish();
             m.tables_mapped |= unknown;
-            std::memcpy(before.data(), mem(), kRamSize);
+            before.take();
             l1.prepare(hcall::kEnterNested, {hv, regs});
             L1Regs r{l1.core().st_};
             uint64_t kept[std::size(kHvKept)] = {};
