@@ -103,8 +103,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     {
         const auto raw = in.ConsumeBytes<uint8_t>(in.ConsumeIntegralInRange<size_t>(0, 2048));
         uint8_t *p = ram().data();
-        std::memset(p, 0, kRamSize);
-        for (uint64_t off = 0; !raw.empty() && off < kRamSize; off += raw.size())
+        if (raw.empty())
+            std::memset(p, 0, kRamSize);
+        for (uint64_t off = 0; !raw.empty() && off < kRamSize; off += raw.size())   // every byte written
             std::memcpy(p + off, raw.data(), std::min<uint64_t>(raw.size(), kRamSize - off));
         const unsigned nwords = in.ConsumeIntegralInRange<unsigned>(1, 64);
         for (unsigned i = 0; i < nwords; ++i)
@@ -115,10 +116,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         for (uint64_t v : kVectors)
             for (unsigned i = 0; i < 4; ++i)
                 put32(p + v + 4 * i, in.ConsumeBool() ? insn_word(in) : 0x4c000024 /* rfid */, le);
-        std::memset(rom().data(), 0, kRomSize);
         const auto romb = in.ConsumeBytes<uint8_t>(in.ConsumeIntegralInRange<size_t>(0, 512));
         if (!romb.empty())
             std::memcpy(rom().data(), romb.data(), romb.size());
+        std::memset(rom().data() + romb.size(), 0, kRomSize - romb.size());
     }
     const bool log_dirty = in.ConsumeBool();
     const phv_userspace_memory_region s0{0, log_dirty ? PHV_MEM_LOG_DIRTY_PAGES : 0u, 0, kRamSize,
@@ -191,8 +192,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (in.ConsumeIntegralInRange<int>(0, 7) == 0)
         phv_interrupt(v, PHV_INTERRUPT_SET);
 
-    std::memcpy(shadow().data(), ram().data(), kRamSize);
     if (log_dirty) {
+        std::memcpy(shadow().data(), ram().data(), kRamSize);   // only the dirty-log check needs it
         uint64_t bits[kRamSize / 4096 / 64 + 1];
         phv_get_dirty_log(vm, 0, bits);   // start from a clean log
     }

@@ -98,7 +98,7 @@ private:
 
     // Kicks once the budget is spent or the L1 is back after its sc; the core sees the kick at its next
     // block boundary, so the L1 spins at most once in its `b .`.
-    static void on_insn(void *opaque, uint32_t, uint64_t nip, uint32_t, uint32_t) {
+    PHVFUZZ_NO_COVERAGE static void on_insn(void *opaque, uint32_t, uint64_t nip, uint32_t, uint32_t) {
         auto *l1 = static_cast<NestedL1 *>(opaque);
         ++l1->executed;
         if (l1->left_ && (--l1->left_ == 0 || (nip == kStub + 4 && !l1->core().in_l2_))) {
