@@ -122,7 +122,9 @@ struct Platform {
         renew(console, std::move(console_input));
         renew(control, kSmp);
         renew(tod);
-        xics.reset();   // as new, without the 48 KiB of sources allocated again
+        // As new, without its 48 KiB of sources allocated again. A line it lowers was raised for the last
+        // input's vcpu; the new vcpu with that id starts with it down, so that is a no-op.
+        xics.reset();
         renew(vpa, mem, kSmp);
     }
 };
