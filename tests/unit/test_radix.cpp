@@ -545,6 +545,31 @@ TEST(Tlb, HRptInvalidateNamesPagesOfOnePid) {
     EXPECT_EQ(g.gpr(9), 2u);
 }
 
+// A range in the last pages of the address space: the page walk must not wrap past 2^64 (it used to loop
+// for ever, pushing invalidations until the host ran out of memory).
+TEST(Tlb, HRptInvalidateAtTheTopOfTheAddressSpaceEnds) {
+    Radix g;
+    g.radix_on();
+    const uint64_t a = 0x10000000;
+    g.map(0, a, 0x7000, 12, kRw);
+    g.put_le(0x7000, 1), g.put_le(0x8000, 2);
+    g.set_gpr(5, a);
+    EXPECT_EQ(g.run_virt({ld(6, 5, 0)}), 0u);
+    g.map(0, a, 0x8000, 12, kRw);
+    for (const uint64_t sizes : {1ull, 2ull, 4ull, 8ull, 15ull}) {   // 4K, 64K, 2M, 1G, all
+        // H_RPT_INVALIDATE(pid 0, target CMMU, type TLB, sizes, [2^64 - 0x2000, 2^64 - 2)).
+        g.set_gpr(14, 0), g.set_gpr(15, 1), g.set_gpr(16, 2), g.set_gpr(17, sizes);
+        g.set_gpr(18, ~0ull - 0x1fff), g.set_gpr(19, ~0ull - 1);
+        EXPECT_EQ(g.run_virt({mr(4, 14), mr(6, 16), mr(7, 17), mr(9, 19), addi(3, 0, 0x448), mr(8, 18), mr(5, 15),
+                              sc(1), mr(20, 3)}),
+                  0u);
+        EXPECT_EQ(g.gpr(20), 0u) << sizes;
+    }
+    g.set_gpr(5, a);
+    EXPECT_EQ(g.run_virt({ld(6, 5, 0)}), 0u);
+    EXPECT_EQ(g.gpr(6), 1u) << "a page elsewhere keeps its translation";
+}
+
 } // namespace
 
 namespace {

@@ -128,8 +128,11 @@ Flow Vcpu::h_rpt_invalidate() {
                     whole_pid();
                     break;
                 }
-                for (uint64_t a = first; a < end; a += size)
-                    list.push_back({mmu::Invalidation::Scope::Page, a, shift, pid});
+                // Counted, not `a < end; a += size`: a range that ends in the last page of the address
+                // space would wrap `a` to 0 and never stop (found by fuzz-hcall).
+                const uint64_t pages = (end - first) / size + ((end - first) % size != 0);
+                for (uint64_t i = 0; i < pages; ++i)
+                    list.push_back({mmu::Invalidation::Scope::Page, first + i * size, shift, pid});
             }
         }
         for (const auto &inv : list)
