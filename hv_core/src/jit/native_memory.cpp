@@ -7,6 +7,7 @@
 // access from the start, so faults and exits leave exactly the interpreter's state. MSR[DR] is the block's
 // (BlockCache::key), and an access after another of its kind in the same block, with no called row between,
 // first tries that access's page (Vcpu::JitPage).
+#include <cstddef>
 #include <optional>
 
 #include "jit/emitter.h"
@@ -18,7 +19,7 @@ namespace phv::jit {
 using namespace Xbyak::util;
 
 namespace {
-// Offsets of Memslot's fields, taken from an object: Memslot is not standard-layout (vector, unique_ptr), so
+// Offsets of Memslot's fields, taken from an object: Memslot is not standard-layout (ZeroedArray), so
 // offsetof is not the tool.
 struct SlotLayout {
     int32_t gpa, size, host, flags, code_pages;
@@ -31,8 +32,8 @@ struct SlotLayout {
         code_pages = at(&probe.code_pages);
     }
 };
-// The code reads code_pages' pointer straight from the unique_ptr.
-static_assert(sizeof(std::unique_ptr<uint8_t[]>) == sizeof(uint8_t *));
+// The code reads code_pages' pointer at the ZeroedArray's address (its first member).
+static_assert(offsetof(ZeroedArray<uint8_t>, data) == 0);
 const SlotLayout &slot_layout() {
     static const SlotLayout l;
     return l;

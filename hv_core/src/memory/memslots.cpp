@@ -44,10 +44,12 @@ int Memslots::set(const phv_userspace_memory_region &r) {
     slot->size = r.memory_size;
     slot->host = reinterpret_cast<uint8_t *>(static_cast<uintptr_t>(r.userspace_addr));
     const uint64_t pages = slot->pages();
+    // Both tables in zero pages: a slot of 2^48 bytes asks for 64 GiB of address space, not of memory (they
+    // were zero-filled on the heap, and fuzz-capi's 256 TiB slot made the host allocate and write 64 GiB).
     try {
         if (r.flags & PHV_MEM_LOG_DIRTY_PAGES)
-            slot->dirty.assign((pages + 63) / 64, 0);
-        slot->code_pages = std::make_unique<uint8_t[]>(pages);
+            slot->dirty = ZeroedArray<uint64_t>((pages + 63) / 64);
+        slot->code_pages = ZeroedArray<uint8_t>(pages);
     } catch (const std::bad_alloc &) {
         return -ENOMEM;
     }

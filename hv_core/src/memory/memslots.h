@@ -6,6 +6,7 @@
 #include <mutex>
 #include <vector>
 
+#include "memory/zero_pages.h"
 #include "phv/phv.h"
 
 namespace phv {
@@ -17,10 +18,10 @@ struct Memslot {
     uint64_t size = 0;
     uint8_t *host = nullptr;
     // One bit per page, set by guest stores when PHV_MEM_LOG_DIRTY_PAGES is on.
-    std::vector<uint64_t> dirty;
+    ZeroedArray<uint64_t> dirty;
     // One byte per page: non-zero when a predecoded block was built from the page, so that stores there
     // invalidate it (self-modifying code, loaders).
-    std::unique_ptr<uint8_t[]> code_pages;
+    ZeroedArray<uint8_t> code_pages;
 
     uint64_t pages() const { return size / PHV_PAGE_SIZE; }
     bool contains(uint64_t a, uint64_t len) const { return a >= gpa && len <= size && a - gpa <= size - len; }

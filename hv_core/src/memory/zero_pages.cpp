@@ -7,7 +7,9 @@
 namespace phv {
 
 void *map_zero_pages(size_t bytes) {
-    void *p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    // MAP_NORESERVE: a page is committed when first written, so a large sparse table (a memslot's per-page
+    // bytes for a slot of many TiB) is not refused for memory it will never use.
+    void *p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED)
         throw std::bad_alloc();
     return p;

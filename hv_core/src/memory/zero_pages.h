@@ -10,6 +10,7 @@
 #pragma once
 #include <cstddef>
 #include <mutex>
+#include <utility>
 #include <vector>
 
 namespace phv {
@@ -30,6 +31,39 @@ private:
     const size_t bytes_, keep_;
     std::mutex lock_;
     std::vector<void *> free_;
+};
+
+// An array of n zero-initialised T in a mapping of its own: nothing is written or faulted in until used, so
+// its cost follows what is touched, not n (a memslot's per-page tables for a slot the VMM registered sparse,
+// terabytes of address space). `data` is its first member: compiled code reads the pointer at the object's
+// address.
+template <typename T>
+class ZeroedArray {
+public:
+    ZeroedArray() = default;
+    // Throws std::bad_alloc when the kernel refuses the mapping.
+    explicit ZeroedArray(size_t n) : data(n ? static_cast<T *>(map_zero_pages(bytes_for(n))) : nullptr), n_(n) {}
+    ~ZeroedArray() { unmap_zero_pages(data, bytes_for(n_)); }
+    ZeroedArray(ZeroedArray &&o) noexcept : data(o.data), n_(o.n_) { o.data = nullptr, o.n_ = 0; }
+    ZeroedArray &operator=(ZeroedArray &&o) noexcept {
+        std::swap(data, o.data);
+        std::swap(n_, o.n_);
+        return *this;
+    }
+    ZeroedArray(const ZeroedArray &) = delete;
+    ZeroedArray &operator=(const ZeroedArray &) = delete;
+
+    T &operator[](size_t i) { return data[i]; }
+    const T &operator[](size_t i) const { return data[i]; }
+    size_t size() const { return n_; }
+    bool empty() const { return n_ == 0; }
+
+    // Public so that the type is standard-layout (offsetof, for compiled code); use the members above.
+    T *data = nullptr;
+    size_t n_ = 0;
+
+private:
+    static size_t bytes_for(size_t n) { return (n * sizeof(T) + 4095) & ~size_t(4095); }
 };
 
 // Base of a class T whose objects each live in zero pages of their own (`new T` only, never on the stack or
