@@ -942,4 +942,163 @@ TEST(Jit, InPlaceRowsMatchTheirSemantics) {
     EXPECT_EQ(blocks, 6000u);
 }
 
+// ---- FP and vector loads and stores (jit/native_memory.cpp e_fp_load ... e_vec_store) -------------------
+
+constexpr std::string_view kNativeFpVec[] = {
+    "lfd", "lfdu", "lfdx", "lfdux", "lfs", "lfsu", "lfsx", "lfsux", "stfd", "stfdu", "stfdx", "stfdux", "stfs",
+    "stfsu", "stfsx", "stfsux", "lvx", "lvxl", "stvx", "stvxl"};
+
+// A VSR doubleword for the FP stores: stfs's cases (single normal range, the single denormal range where
+// the native row hands over to the semantic function, zeros, infinities, NaNs, below the denormal range)
+// and random bits.
+uint64_t fp_value(RowGen &gen) {
+    static constexpr uint64_t kEdges[] = {0, 0x8000000000000000, 0x3ff0000000000000, 0xbff8000000000000,
+                                          0x7ff0000000000000, 0xfff0000000000000, 0x7ff8000000000001,
+                                          0x7ff0000000000001, 0x3810000000000000, 0x3800000000000000,
+                                          0x37ffffffffffffff, 0x36a0000000000000, 0x369fffffffffffff,
+                                          0x0000000000000001, 0x47efffffe0000000, 0x47f0000000000000};
+    return gen.rng() % 2 ? kEdges[gen.rng() % std::size(kEdges)] : gen.rng() % 2 ? gen.value() : gen.rng();
+}
+// A memory word for lfs: normal singles, zeros, denormals, infinities and NaNs of either sign.
+uint32_t single_word(RowGen &gen) {
+    static constexpr uint32_t kEdges[] = {0, 0x80000000, 1, 0x807fffff, 0x00400000, 0x7f800000, 0xff800000,
+                                          0x7fc00000, 0x7f800001, 0x3f800000, 0x00800000, 0x7f7fffff};
+    return gen.rng() % 2 ? kEdges[gen.rng() % std::size(kEdges)] : uint32_t(gen.rng());
+}
+
+// Random blocks of FP and vector loads and stores (every form of lfd, lfs, stfd, stfs, lvx, stvx) mixed
+// with integer loads, stores and arithmetic that keep r0-r7 dirty in host registers, in both byte orders,
+// 64- and 32-bit mode, and under MSR[DR]=1 with nothing mapped (a storage interrupt at the first access)
+// or MSR[DR]=0 (bases near the end of RAM: page crossings and MMIO exits for the unaligned forms, and near
+// the code page: stores that must invalidate it); in one block in four MSR[FP] or MSR[VEC] is off (the
+// unavailable interrupt from the slow path). Singles and doubles from the edge cases of the conversions.
+// GPRs, the whole VSR file, CR, XER, NIP, the count, MSR, SRR0/1, DAR, DSISR and memory end as the semantic
+// functions leave them, and every row was native code.
+TEST(Jit, NativeFpAndVectorLoadsAndStoresMatchTheirSemantics) {
+    GuestCode g;
+    phv::Vcpu &v = vcpu_of(g);
+    const phv::isa::DecodeContext ctx{phv::isa::Isa::V310, false};
+    phv::jit::CodeBuffer buf(1u << 20);
+    ASSERT_TRUE(buf.ok());
+    RowGen gen{std::mt19937_64(0xf10a7)};
+    // The data: the last 8 KiB of RAM (randomized) and the page below (a negative D reaches it).
+    constexpr uint64_t kData = GuestCode::kRamSize - 0x2000, kBelow = kData - 0x1000;
+    g.load(with_done({addi(20, 0, 1)}));   // a block built from kCodeBase's page: stores there are noted
+    g.run_to_done();
+    constexpr uint64_t kLow = GuestCode::kCodeBase - 0x1000, kLowSize = 0x4000;
+    const auto snapshot = [&] {
+        std::vector<uint8_t> m(g.ram + kLow, g.ram + kLow + kLowSize);
+        m.insert(m.end(), g.ram + kBelow, g.ram + GuestCode::kRamSize);
+        return m;
+    };
+    const auto restore = [&](const std::vector<uint8_t> &m) {
+        std::memcpy(g.ram + kLow, m.data(), kLowSize);
+        std::memcpy(g.ram + kBelow, m.data() + kLowSize, GuestCode::kRamSize - kBelow);
+    };
+    const auto vsr_diff = [](const phv::CpuState &a, const phv::CpuState &b) {
+        std::string s;
+        for (unsigned i = 0; i < 64; ++i)
+            for (unsigned h = 0; h < 2; ++h)
+                if (a.vsr[i][h] != b.vsr[i][h])
+                    s += " vsr" + std::to_string(i) + "." + std::to_string(h) + " " + std::to_string(a.vsr[i][h]) +
+                         "/" + std::to_string(b.vsr[i][h]);
+        return s;
+    };
+    const uint64_t msr0 = v.st_.msr;
+    unsigned blocks = 0, faults = 0, unavailable = 0, exits = 0, fast = 0;
+    for (int mode = 0; mode < 8; ++mode) {
+        uint64_t msr = mode & 1 ? msr0 & ~phv::msr::SF : msr0 | phv::msr::SF;
+        msr = mode & 2 ? msr & ~phv::msr::LE : msr | phv::msr::LE;
+        msr = mode & 4 ? msr | phv::msr::DR : msr & ~phv::msr::DR;
+        for (int n = 0; n < 750; ++n) {
+            phv::Block b;
+            b.key = phv::BlockCache::key(GuestCode::kCodeBase, msr);
+            b.start = b.real_start = GuestCode::kCodeBase;
+            const unsigned len = 2 + gen.rng() % 10;
+            for (unsigned i = 0; i < len; ++i) {
+                const unsigned kind = gen.rng() % 8;
+                if (kind < 2) {
+                    b.insns.push_back(narrow_insn(gen, kNativeBody[gen.rng() % 24], ctx, 8));   // not the bases
+                    continue;
+                }
+                // FPR/VR anywhere, a GPR in r0-r7; RA a base in r8-r9, RB an index in r10-r11.
+                const bool fpvec = kind >= 4;
+                const std::string_view name = fpvec ? kNativeFpVec[gen.rng() % std::size(kNativeFpVec)]
+                                                    : kNativeMemory[gen.rng() % std::size(kNativeMemory)];
+                const auto &def = phv::isa::insn_table()[row_index(name)];
+                for (;;) {
+                    uint32_t w = def.match | (uint32_t(gen.rng()) & ~def.mask);
+                    const uint32_t rt = gen.rng() % (fpvec ? 32 : 8), ra = 8 + gen.rng() % 2, rb = 10 + gen.rng() % 2;
+                    const uint32_t dmask = def.form == phv::isa::Form::DS ? 0xfffcu : 0xffffu;
+                    if (def.form == phv::isa::Form::X)
+                        w = (w & ~0x03fff800u) | rt << 21 | ra << 16 | rb << 11;
+                    else
+                        w = (w & ~0x03ff0000u & ~dmask) | rt << 21 | ra << 16 | (uint32_t(int32_t(gen.rng() % 512) - 256) & dmask);
+                    const phv::isa::Decoded d = phv::isa::decode(w, ctx);
+                    if (d.def == row_index(name)) {
+                        b.insns.push_back(d);
+                        break;
+                    }
+                }
+            }
+            uint64_t m = msr | phv::msr::FP | phv::msr::VEC;
+            if (gen.rng() % 4 == 0)
+                m &= gen.rng() % 2 ? ~phv::msr::FP : ~phv::msr::VEC;
+            random_state(v, gen, m, GuestCode::kCodeBase);
+            const uint64_t region = gen.rng() % 4 ? kData : GuestCode::kCodeBase - 0x800;
+            for (unsigned r = 8; r < 10; ++r)
+                v.st_.gpr[r] = region + gen.rng() % 0x2100;   // pages crossed, the end of RAM run off
+            for (unsigned r = 10; r < 12; ++r)
+                v.st_.gpr[r] = gen.rng() % 0x200;
+            for (auto &x : v.st_.vsr)
+                x = {fp_value(gen), fp_value(gen)};
+            for (auto s : {phv::spr::SRR0, phv::spr::SRR1, phv::spr::DAR, phv::spr::DSISR})
+                v.st_.spr[s] = 0;
+            for (uint64_t a = kBelow; a < GuestCode::kRamSize; a += 4) {
+                const uint32_t x = single_word(gen);
+                std::memcpy(g.ram + a, &x, 4);
+            }
+            const std::vector<uint8_t> mem0 = snapshot();
+            const phv::CpuState start = v.st_;
+            const uint64_t insns0 = v.stats().insns_executed;
+            const phv::isa::Flow wf = run_semantics(v, b);
+            const ObservedAll want = observe_all(v);
+            const phv::CpuState want_st = v.st_;
+            const std::vector<uint8_t> want_mem = snapshot();
+
+            // A vector access's MMIO exit leaves its pieces served so far in the vcpu, for the instruction's
+            // next run; an interrupt forgets them (interrupts.cpp), so that the compiled run starts afresh.
+            (void)v.program_interrupt(0);
+            v.st_ = start;
+            v.stats().insns_executed = insns0;
+            restore(mem0);
+            unsigned native = 0;
+            const phv::isa::Flow gf = run_compiled(v, b, buf, native);
+            const ObservedAll got = observe_all(v);
+            const phv::CpuState got_st = v.st_;
+            (void)v.program_interrupt(0);
+            ASSERT_EQ(native, b.insns.size());
+            ASSERT_EQ(gf, wf) << describe(b, want.o, got.o);
+            ASSERT_TRUE(want == got) << "mode " << mode << ": " << describe(b, want.o, got.o) << " srr0 " << want.srr0
+                                     << "/" << got.srr0 << " srr1 " << want.srr1 << "/" << got.srr1;
+            ASSERT_TRUE(want_st.vsr == got_st.vsr) << "mode " << mode << ": " << describe(b, want.o, got.o)
+                                                   << vsr_diff(want_st, got_st);
+            ASSERT_TRUE(snapshot() == want_mem) << "mode " << mode << ": " << describe(b, want.o, got.o);
+            restore(mem0);
+            ++blocks;
+            const bool interrupted = want.srr0 != 0;
+            faults += interrupted && (start.msr & phv::msr::DR) != 0;
+            unavailable += interrupted && (start.msr & (phv::msr::FP | phv::msr::VEC)) != (phv::msr::FP | phv::msr::VEC);
+            exits += gf == phv::isa::Flow::Exit;
+            fast += !interrupted && gf != phv::isa::Flow::Exit && want.o.insns - insns0 == b.insns.size();
+        }
+    }
+    v.st_.msr = msr0;
+    EXPECT_EQ(blocks, 6000u);
+    EXPECT_GT(faults, 1000u);       // storage interrupts mid-block (MSR[DR]=1)
+    EXPECT_GT(unavailable, 300u);   // FP and VMX unavailable mid-block
+    EXPECT_GT(exits, 200u);         // MMIO exits mid-block
+    EXPECT_GT(fast, 500u);          // blocks that ran through to their end
+}
+
 } // namespace

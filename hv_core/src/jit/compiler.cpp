@@ -76,7 +76,31 @@ const NativeRow kNativeRows[] = {
     {"std", &E::e_store, 0x08}, {"stdu", &E::e_store, 0x48}, {"stdx", &E::e_store, 0x28},
     {"stdux", &E::e_store, 0x68}, {"sthbrx", &E::e_store, 0xa2}, {"stwbrx", &E::e_store, 0xa4},
     {"stdbrx", &E::e_store, 0xa8},
+    // FP loads and stores: arg = size in bytes (8 double, 4 single) | 0x20 X-form | 0x40 update; the
+    // quadword vector forms (native_memory.cpp).
+    {"lfd", &E::e_fp_load, 0x08}, {"lfdu", &E::e_fp_load, 0x48}, {"lfdx", &E::e_fp_load, 0x28},
+    {"lfdux", &E::e_fp_load, 0x68}, {"lfs", &E::e_fp_load, 0x04}, {"lfsu", &E::e_fp_load, 0x44},
+    {"lfsx", &E::e_fp_load, 0x24}, {"lfsux", &E::e_fp_load, 0x64},
+    {"stfd", &E::e_fp_store, 0x08}, {"stfdu", &E::e_fp_store, 0x48}, {"stfdx", &E::e_fp_store, 0x28},
+    {"stfdux", &E::e_fp_store, 0x68}, {"stfs", &E::e_fp_store, 0x04}, {"stfsu", &E::e_fp_store, 0x44},
+    {"stfsx", &E::e_fp_store, 0x24}, {"stfsux", &E::e_fp_store, 0x64},
+    {"lvx", &E::e_vec_load, 0}, {"lvxl", &E::e_vec_load, 0}, {"stvx", &E::e_vec_store, 0},
+    {"stvxl", &E::e_vec_store, 0},
 };
+
+// Whether a native row is a load (1) or a store (2) that uses the page cells, else 0.
+unsigned memory_kind(const NativeRow &r) {
+    if (r.emit == &E::e_load || r.emit == &E::e_fp_load || r.emit == &E::e_vec_load)
+        return 1;
+    if (r.emit == &E::e_store || r.emit == &E::e_fp_store || r.emit == &E::e_vec_store)
+        return 2;
+    return 0;
+}
+// Whether the row's RT field names an FPR or a VR rather than a GPR.
+bool rt_not_gpr(const NativeRow &r) {
+    return r.emit == &E::e_fp_load || r.emit == &E::e_fp_store || r.emit == &E::e_vec_load ||
+           r.emit == &E::e_vec_store;
+}
 
 // kNativeRows by table row, built once.
 const std::vector<const NativeRow *> &native_by_def() {
@@ -174,14 +198,12 @@ BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room) : Xby
     mov(r12, qword[rbx + nip_]);
     Xbyak::Label done;
     const auto table = isa::insn_table();
-    for (const isa::Decoded &d : b.insns)
-        names_.push_back(d.def < table.size() && native_by_def()[d.def]
-                             ? 1ull << (d.rt & 31) | 1ull << (d.ra & 31) | 1ull << (d.rb & 31) |
-                                   uint64_t(names_cr(table[d.def], d)) << kCr
-                             : kCallBarrier);
     for (const isa::Decoded &d : b.insns) {
         const NativeRow *row = d.def < table.size() ? native_by_def()[d.def] : nullptr;
-        mem_kind_.push_back(!row ? 3 : row->emit == &BlockEmitter::e_load ? 1 : row->emit == &BlockEmitter::e_store ? 2 : 0);
+        names_.push_back(row ? (rt_not_gpr(*row) ? 0 : 1ull << (d.rt & 31)) | 1ull << (d.ra & 31) |
+                                   1ull << (d.rb & 31) | uint64_t(names_cr(table[d.def], d)) << kCr
+                             : kCallBarrier);
+        mem_kind_.push_back(!row ? 3 : uint8_t(memory_kind(*row)));
     }
     // Only a called row can start the performance monitor (an mtspr of its SPRs; the native mtspr rows
     // are LR, CTR and XER).

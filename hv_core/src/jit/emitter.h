@@ -72,6 +72,10 @@ public:
     // ---- native rows (native_memory.cpp) ----
     bool e_load(const isa::Decoded &d, const Variant &v);
     bool e_store(const isa::Decoded &d, const Variant &v);
+    bool e_fp_load(const isa::Decoded &d, const Variant &v);
+    bool e_fp_store(const isa::Decoded &d, const Variant &v);
+    bool e_vec_load(const isa::Decoded &d, const Variant &v);
+    bool e_vec_store(const isa::Decoded &d, const Variant &v);
 
 private:
     // Offsets into the Vcpu (rbx) of the state the native rows touch.
@@ -213,6 +217,9 @@ private:
     // note_store() would have work to do. Fills the cell when page_wanted(). Uses rax, rcx, rdx and rdi
     // only.
     void host_address(unsigned len, bool store, Xbyak::Label &slow);
+    // The FP and vector rows: a jump to slow when MSR's facility bit is off; where a VSR doubleword lives.
+    void need_facility(uint64_t msr_bit, Xbyak::Label &slow);
+    int32_t vsr_dw(unsigned n, unsigned dw) const;
     // rsi = the EA of a D/DS- or X-form load or store, as sem::effective_address computes it.
     void effective_address(const isa::Decoded &d, bool x_form, bool update);
 };

@@ -330,4 +330,189 @@ bool BlockEmitter::e_store(const isa::Decoded &d, const Variant &v) {
     return true;
 }
 
+// Offset in the Vcpu of doubleword `dw` of VSR n (CpuState::vsr: [0] the high half). FPR n is doubleword 0
+// of VSR n, VR n is VSR 32+n.
+int32_t BlockEmitter::vsr_dw(unsigned n, unsigned dw) const {
+    return int32_t(reinterpret_cast<const char *>(&v_.st_.vsr[n][dw]) - reinterpret_cast<const char *>(&v_));
+}
+
+// The facility the row needs (MSR[FP], MSR[VEC]) is not in the block's key, so it is tested here: when it
+// is off, the slow path's semantic function raises the unavailable interrupt.
+void BlockEmitter::need_facility(uint64_t msr_bit, Xbyak::Label &slow) {
+    test(qword[rbx + msr_], int32_t(msr_bit));
+    jz(slow, T_NEAR);
+}
+
+// arg: size in bytes (8 lfd, 4 lfs) | 0x20 X-form | 0x40 update (sem::fp_load, FpMem::Double and Single).
+bool BlockEmitter::e_fp_load(const isa::Decoded &d, const Variant &v) {
+    const unsigned len = v.arg & 0xf;
+    const bool update = v.arg & 0x40;
+    Xbyak::Label slow, done;
+    effective_address(d, v.arg & 0x20, update);
+    const std::optional<Gpr> ra = update ? std::optional(claim(d.ra)) : std::nullopt;
+    const bool cell = page_wanted(false);
+    need_facility(msr::FP, slow);
+    host_address(len, false, slow);
+    if (len == 8) {
+        mov(rax, qword[rdi]);
+        if (!le_)
+            bswap(rax);
+    } else {
+        mov(eax, dword[rdi]);
+        if (!le_)
+            bswap(eax);
+        // fp::single_to_double for a normal single or a zero: the exponent rebiased (+896) by one add under
+        // the fraction shifted into place. A denormal, an infinity or a NaN is left to the semantic
+        // function, which loads the word again.
+        Xbyak::Label zero, sign;
+        mov(edx, eax);
+        and_(edx, 0x7fffffff);
+        test(edx, 0x7f800000);
+        jz(zero);
+        cmp(edx, 0x7f800000);
+        jae(slow, T_NEAR);
+        shl(rdx, 29);
+        mov(rcx, uint64_t(896) << 52);
+        add(rdx, rcx);
+        jmp(sign);
+        L(zero);
+        test(edx, edx);
+        jnz(slow, T_NEAR);
+        L(sign);
+        shr(eax, 31);
+        shl(rax, 63);
+        or_(rax, rdx);
+    }
+    // CpuState::set_fpr: doubleword 1 of the VSR is zeroed.
+    mov(qword[rbx + vsr_dw(d.rt, 0)], rax);
+    mov(qword[rbx + vsr_dw(d.rt, 1)], 0);
+    if (ra)
+        mov(ra->q(), rsi);
+    jmp(done, T_NEAR);
+    L(slow);
+    if (cell)
+        mov(qword[rbx + page_cell(false)], 1);
+    if (update)
+        call_slow(d, {d.ra});
+    else
+        call_slow(d, {});
+    L(done);
+    page_known_[0] = cell;
+    if (update)
+        mark_dirty(d.ra);
+    return true;
+}
+
+// arg as for e_fp_load (sem::fp_store).
+bool BlockEmitter::e_fp_store(const isa::Decoded &d, const Variant &v) {
+    const unsigned len = v.arg & 0xf;
+    const bool update = v.arg & 0x40;
+    Xbyak::Label slow, done;
+    effective_address(d, v.arg & 0x20, update);
+    const std::optional<Gpr> ra = update ? std::optional(claim(d.ra)) : std::nullopt;
+    const bool cell = page_wanted(true);
+    need_facility(msr::FP, slow);
+    host_address(len, true, slow);
+    mov(rax, qword[rbx + vsr_dw(d.rt, 0)]);
+    if (len == 4) {
+        // fp::double_to_single where it only selects bits: a biased exponent above 896 (the single normal
+        // range, infinities and NaNs) or a zero. The single denormal range is left to the semantic function.
+        Xbyak::Label bits;
+        mov(rdx, rax);
+        shr(rdx, 52);
+        and_(edx, 0x7ff);
+        cmp(edx, 896);
+        ja(bits);
+        mov(rdx, rax);
+        add(rdx, rdx);   // the sign shifted out: zero for +-0
+        jnz(slow, T_NEAR);
+        L(bits);
+        mov(rdx, rax);
+        shr(rdx, 62);
+        shl(edx, 30);
+        shr(rax, 29);
+        and_(eax, 0x3fffffff);
+        or_(eax, edx);
+        if (!le_)
+            bswap(eax);
+        mov(dword[rdi], eax);
+    } else {
+        if (!le_)
+            bswap(rax);
+        mov(qword[rdi], rax);
+    }
+    if (ra)
+        mov(ra->q(), rsi);
+    jmp(done, T_NEAR);
+    L(slow);
+    if (cell)
+        mov(qword[rbx + page_cell(true)], 1);
+    if (update)
+        call_slow(d, {d.ra});
+    else
+        call_slow(d, {});
+    L(done);
+    page_known_[1] = cell;
+    if (update)
+        mark_dirty(d.ra);
+    return true;
+}
+
+// lvx/lvxl (sem::vls::lvx): the quadword at EA & ~15, which never crosses a page. Big-endian, byte 0 is the
+// most significant of the VR (doubleword 0 is the first 8 bytes, byte-reversed on the host); little-endian,
+// the whole quadword reversed (doubleword 1 is the first 8 bytes as the host reads them).
+bool BlockEmitter::e_vec_load(const isa::Decoded &d, const Variant &) {
+    Xbyak::Label slow, done;
+    effective_address(d, true, false);
+    and_(rsi, -16);
+    const bool cell = page_wanted(false);
+    need_facility(msr::VEC, slow);
+    host_address(16, false, slow);
+    mov(rax, qword[rdi]);
+    mov(rdx, qword[rdi + 8]);
+    if (le_) {
+        mov(qword[rbx + vsr_dw(32 + d.rt, 1)], rax);
+        mov(qword[rbx + vsr_dw(32 + d.rt, 0)], rdx);
+    } else {
+        bswap(rax);
+        bswap(rdx);
+        mov(qword[rbx + vsr_dw(32 + d.rt, 0)], rax);
+        mov(qword[rbx + vsr_dw(32 + d.rt, 1)], rdx);
+    }
+    jmp(done, T_NEAR);
+    L(slow);
+    if (cell)
+        mov(qword[rbx + page_cell(false)], 1);
+    call_slow(d, {});
+    L(done);
+    page_known_[0] = cell;
+    return true;
+}
+
+// stvx/stvxl (sem::vls::stvx): the layout of e_vec_load, stored.
+bool BlockEmitter::e_vec_store(const isa::Decoded &d, const Variant &) {
+    Xbyak::Label slow, done;
+    effective_address(d, true, false);
+    and_(rsi, -16);
+    const bool cell = page_wanted(true);
+    need_facility(msr::VEC, slow);
+    host_address(16, true, slow);
+    mov(rax, qword[rbx + vsr_dw(32 + d.rt, le_ ? 1 : 0)]);
+    mov(rdx, qword[rbx + vsr_dw(32 + d.rt, le_ ? 0 : 1)]);
+    if (!le_) {
+        bswap(rax);
+        bswap(rdx);
+    }
+    mov(qword[rdi], rax);
+    mov(qword[rdi + 8], rdx);
+    jmp(done, T_NEAR);
+    L(slow);
+    if (cell)
+        mov(qword[rbx + page_cell(true)], 1);
+    call_slow(d, {});
+    L(done);
+    page_known_[1] = cell;
+    return true;
+}
+
 } // namespace phv::jit
