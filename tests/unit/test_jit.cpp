@@ -946,7 +946,7 @@ TEST(Jit, InPlaceRowsMatchTheirSemantics) {
 
 constexpr std::string_view kNativeFpVec[] = {
     "lfd", "lfdu", "lfdx", "lfdux", "lfs", "lfsu", "lfsx", "lfsux", "stfd", "stfdu", "stfdx", "stfdux", "stfs",
-    "stfsu", "stfsx", "stfsux", "lvx", "lvxl", "stvx", "stvxl"};
+    "stfsu", "stfsx", "stfsux", "lvx", "lvxl", "stvx", "stvxl", "lxvx", "lxv", "stxvx", "stxv"};
 
 // A VSR doubleword for the FP stores: stfs's cases (single normal range, the single denormal range where
 // the native row hands over to the semantic function, zeros, infinities, NaNs, below the denormal range)
@@ -966,12 +966,13 @@ uint32_t single_word(RowGen &gen) {
     return gen.rng() % 2 ? kEdges[gen.rng() % std::size(kEdges)] : uint32_t(gen.rng());
 }
 
-// Random blocks of FP and vector loads and stores (every form of lfd, lfs, stfd, stfs, lvx, stvx) mixed
+// Random blocks of FP and vector loads and stores (every form of lfd, lfs, stfd, stfs, lvx, stvx, and lxv,
+// lxvx, stxv, stxvx on all 64 VSRs) mixed
 // with integer loads, stores and arithmetic that keep r0-r7 dirty in host registers, in both byte orders,
 // 64- and 32-bit mode, and under MSR[DR]=1 with nothing mapped (a storage interrupt at the first access)
 // or MSR[DR]=0 (bases near the end of RAM: page crossings and MMIO exits for the unaligned forms, and near
-// the code page: stores that must invalidate it); in one block in four MSR[FP] or MSR[VEC] is off (the
-// unavailable interrupt from the slow path). Singles and doubles from the edge cases of the conversions.
+// the code page: stores that must invalidate it); in one block in four MSR[FP], MSR[VEC] or MSR[VSX] is
+// off (the unavailable interrupt from the slow path; lxv/stxv need MSR[VSX] for VSR 0-31, MSR[VEC] above). Singles and doubles from the edge cases of the conversions.
 // GPRs, the whole VSR file, CR, XER, NIP, the count, MSR, SRR0/1, DAR, DSISR and memory end as the semantic
 // functions leave them, and every row was native code.
 TEST(Jit, NativeFpAndVectorLoadsAndStoresMatchTheirSemantics) {
@@ -1029,8 +1030,9 @@ TEST(Jit, NativeFpAndVectorLoadsAndStoresMatchTheirSemantics) {
                 for (;;) {
                     uint32_t w = def.match | (uint32_t(gen.rng()) & ~def.mask);
                     const uint32_t rt = gen.rng() % (fpvec ? 32 : 8), ra = 8 + gen.rng() % 2, rb = 10 + gen.rng() % 2;
-                    const uint32_t dmask = def.form == phv::isa::Form::DS ? 0xfffcu : 0xffffu;
-                    if (def.form == phv::isa::Form::X)
+                    // DQ: a multiple of 16 (the low bits are the row's), the VSX forms' TX bit random.
+                    const uint32_t dmask = def.form == phv::isa::Form::DS ? 0xfffcu : def.form == phv::isa::Form::DQX ? 0xfff0u : 0xffffu;
+                    if (def.form == phv::isa::Form::X || def.form == phv::isa::Form::XX1)
                         w = (w & ~0x03fff800u) | rt << 21 | ra << 16 | rb << 11;
                     else
                         w = (w & ~0x03ff0000u & ~dmask) | rt << 21 | ra << 16 | (uint32_t(int32_t(gen.rng() % 512) - 256) & dmask);
@@ -1041,9 +1043,11 @@ TEST(Jit, NativeFpAndVectorLoadsAndStoresMatchTheirSemantics) {
                     }
                 }
             }
-            uint64_t m = msr | phv::msr::FP | phv::msr::VEC;
-            if (gen.rng() % 4 == 0)
-                m &= gen.rng() % 2 ? ~phv::msr::FP : ~phv::msr::VEC;
+            uint64_t m = msr | phv::msr::FP | phv::msr::VEC | phv::msr::VSX;
+            if (gen.rng() % 4 == 0) {
+                static constexpr uint64_t kFacility[] = {phv::msr::FP, phv::msr::VEC, phv::msr::VSX};
+                m &= ~kFacility[gen.rng() % 3];
+            }
             random_state(v, gen, m, GuestCode::kCodeBase);
             const uint64_t region = gen.rng() % 4 ? kData : GuestCode::kCodeBase - 0x800;
             for (unsigned r = 8; r < 10; ++r)
@@ -1088,7 +1092,8 @@ TEST(Jit, NativeFpAndVectorLoadsAndStoresMatchTheirSemantics) {
             ++blocks;
             const bool interrupted = want.srr0 != 0;
             faults += interrupted && (start.msr & phv::msr::DR) != 0;
-            unavailable += interrupted && (start.msr & (phv::msr::FP | phv::msr::VEC)) != (phv::msr::FP | phv::msr::VEC);
+            const uint64_t all = phv::msr::FP | phv::msr::VEC | phv::msr::VSX;
+            unavailable += interrupted && (start.msr & all) != all;
             exits += gf == phv::isa::Flow::Exit;
             fast += !interrupted && gf != phv::isa::Flow::Exit && want.o.insns - insns0 == b.insns.size();
         }

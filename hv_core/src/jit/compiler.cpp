@@ -77,15 +77,16 @@ const NativeRow kNativeRows[] = {
     {"stdux", &E::e_store, 0x68}, {"sthbrx", &E::e_store, 0xa2}, {"stwbrx", &E::e_store, 0xa4},
     {"stdbrx", &E::e_store, 0xa8},
     // FP loads and stores: arg = size in bytes (8 double, 4 single) | 0x20 X-form | 0x40 update; the
-    // quadword vector forms (native_memory.cpp).
+    // quadword vector forms: arg = 0 the VMX form, 1 the VSX X-form, 2 the VSX DQ-form (native_memory.cpp).
     {"lfd", &E::e_fp_load, 0x08}, {"lfdu", &E::e_fp_load, 0x48}, {"lfdx", &E::e_fp_load, 0x28},
     {"lfdux", &E::e_fp_load, 0x68}, {"lfs", &E::e_fp_load, 0x04}, {"lfsu", &E::e_fp_load, 0x44},
     {"lfsx", &E::e_fp_load, 0x24}, {"lfsux", &E::e_fp_load, 0x64},
     {"stfd", &E::e_fp_store, 0x08}, {"stfdu", &E::e_fp_store, 0x48}, {"stfdx", &E::e_fp_store, 0x28},
     {"stfdux", &E::e_fp_store, 0x68}, {"stfs", &E::e_fp_store, 0x04}, {"stfsu", &E::e_fp_store, 0x44},
     {"stfsx", &E::e_fp_store, 0x24}, {"stfsux", &E::e_fp_store, 0x64},
-    {"lvx", &E::e_vec_load, 0}, {"lvxl", &E::e_vec_load, 0}, {"stvx", &E::e_vec_store, 0},
-    {"stvxl", &E::e_vec_store, 0},
+    {"lvx", &E::e_vec_load, 0}, {"lvxl", &E::e_vec_load, 0}, {"lxvx", &E::e_vec_load, 1}, {"lxv", &E::e_vec_load, 2},
+    {"stvx", &E::e_vec_store, 0}, {"stvxl", &E::e_vec_store, 0}, {"stxvx", &E::e_vec_store, 1},
+    {"stxv", &E::e_vec_store, 2},
 };
 
 // Whether a native row is a load (1) or a store (2) that uses the page cells, else 0.

@@ -220,6 +220,8 @@ private:
     // The FP and vector rows: a jump to slow when MSR's facility bit is off; where a VSR doubleword lives.
     void need_facility(uint64_t msr_bit, Xbyak::Label &slow);
     int32_t vsr_dw(unsigned n, unsigned dw) const;
+    // rsi = the EA of a quadword vector row (e_vec_load's arg), its facility tested; returns its VSR.
+    unsigned quad_operand(const isa::Decoded &d, unsigned arg, Xbyak::Label &slow);
     // rsi = the EA of a D/DS- or X-form load or store, as sem::effective_address computes it.
     void effective_address(const isa::Decoded &d, bool x_form, bool update);
 };

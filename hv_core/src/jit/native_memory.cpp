@@ -458,26 +458,37 @@ bool BlockEmitter::e_fp_store(const isa::Decoded &d, const Variant &v) {
     return true;
 }
 
-// lvx/lvxl (sem::vls::lvx): the quadword at EA & ~15, which never crosses a page. Big-endian, byte 0 is the
-// most significant of the VR (doubleword 0 is the first 8 bytes, byte-reversed on the host); little-endian,
-// the whole quadword reversed (doubleword 1 is the first 8 bytes as the host reads them).
-bool BlockEmitter::e_vec_load(const isa::Decoded &d, const Variant &) {
+// The quadword vector rows: arg 0 lvx/lvxl (sem::vls::lvx: VR RT, EA & ~15, which never crosses a page,
+// MSR[VEC]), 1 lxvx and 2 lxv (sem::vsx_load<VMem::Quad>: VSR RT (0-63, TX folded in by the decoder), any
+// EA, MSR[VSX] for VSR 0-31 and MSR[VEC] for 32-63, as vsr_enabled() picks). The slow path's semantic
+// function redoes the access, including a page crossing and the MMIO exits of its pieces.
+// Big-endian, byte 0 is the most significant of the VSR (doubleword 0 is the first 8 bytes, byte-reversed
+// on the host); little-endian, the whole quadword reversed (doubleword 1 is the first 8 bytes as the host
+// reads them): vsx_common.h's from_bytes/to_bytes.
+unsigned BlockEmitter::quad_operand(const isa::Decoded &d, unsigned arg, Xbyak::Label &slow) {
+    effective_address(d, arg != 2, false);
+    if (arg == 0)
+        and_(rsi, -16);
+    const unsigned vsr = arg == 0 ? 32 + (d.rt & 31) : d.rt & 63;
+    need_facility(vsr < 32 ? msr::VSX : msr::VEC, slow);
+    return vsr;
+}
+
+bool BlockEmitter::e_vec_load(const isa::Decoded &d, const Variant &v) {
     Xbyak::Label slow, done;
-    effective_address(d, true, false);
-    and_(rsi, -16);
     const bool cell = page_wanted(false);
-    need_facility(msr::VEC, slow);
+    const unsigned t = quad_operand(d, v.arg, slow);
     host_address(16, false, slow);
     mov(rax, qword[rdi]);
     mov(rdx, qword[rdi + 8]);
     if (le_) {
-        mov(qword[rbx + vsr_dw(32 + d.rt, 1)], rax);
-        mov(qword[rbx + vsr_dw(32 + d.rt, 0)], rdx);
+        mov(qword[rbx + vsr_dw(t, 1)], rax);
+        mov(qword[rbx + vsr_dw(t, 0)], rdx);
     } else {
         bswap(rax);
         bswap(rdx);
-        mov(qword[rbx + vsr_dw(32 + d.rt, 0)], rax);
-        mov(qword[rbx + vsr_dw(32 + d.rt, 1)], rdx);
+        mov(qword[rbx + vsr_dw(t, 0)], rax);
+        mov(qword[rbx + vsr_dw(t, 1)], rdx);
     }
     jmp(done, T_NEAR);
     L(slow);
@@ -489,16 +500,14 @@ bool BlockEmitter::e_vec_load(const isa::Decoded &d, const Variant &) {
     return true;
 }
 
-// stvx/stvxl (sem::vls::stvx): the layout of e_vec_load, stored.
-bool BlockEmitter::e_vec_store(const isa::Decoded &d, const Variant &) {
+// stvx/stvxl, stxvx, stxv (sem::vls::stvx, sem::vsx_store<VMem::Quad>): arg and layout as e_vec_load.
+bool BlockEmitter::e_vec_store(const isa::Decoded &d, const Variant &v) {
     Xbyak::Label slow, done;
-    effective_address(d, true, false);
-    and_(rsi, -16);
     const bool cell = page_wanted(true);
-    need_facility(msr::VEC, slow);
+    const unsigned s = quad_operand(d, v.arg, slow);
     host_address(16, true, slow);
-    mov(rax, qword[rbx + vsr_dw(32 + d.rt, le_ ? 1 : 0)]);
-    mov(rdx, qword[rbx + vsr_dw(32 + d.rt, le_ ? 0 : 1)]);
+    mov(rax, qword[rbx + vsr_dw(s, le_ ? 1 : 0)]);
+    mov(rdx, qword[rbx + vsr_dw(s, le_ ? 0 : 1)]);
     if (!le_) {
         bswap(rax);
         bswap(rdx);
