@@ -6,7 +6,9 @@
 // dirty logging, code on the page, a reserved granule) calls the row's semantic function, which redoes the
 // access from the start, so faults and exits leave exactly the interpreter's state. MSR[DR] is the block's
 // (BlockCache::key), and an access after another of its kind in the same block, with no called row between,
-// first tries that access's page (Vcpu::JitPage).
+// first tries that access's page (Vcpu::JitPage). The FP loads and stores (Book I 4.6.2-4.6.3: lfd, lfs,
+// stfd, stfs) and the quadword vector ones (6.7: lvx, stvx; 7.6: lxv, lxvx, stxv, stxvx) take the same path
+// after testing their facility's MSR bit, and move the data between memory and CpuState's VSR file.
 #include <cstddef>
 #include <optional>
 
