@@ -5,7 +5,7 @@
 # behaviour phv follows and QEMU does not).  PHV_RUN_ARGS adds options to phv-run (e.g. --mem 256M, QEMU's
 # size here).
 #
-# PHV_QEMU=QEMU_WITH_PHV runs the phv side as QEMU's pseries machine with -accel phv instead of phv-run (the
+# PHV_QEMU_BINARY=QEMU_WITH_PHV runs the phv side as QEMU's pseries machine with -accel phv instead of phv-run (the
 # QEMU that ./phv builds; the run is skipped when it is not there), with the same -m as the TCG side, and
 # PHV_QEMU_DIFFERENCES adds a differences file of its own (read after ORACLE_DIFFERENCES, so it overrides).
 #
@@ -23,7 +23,8 @@ known=$4
 shift 4
 cpus="$*"
 limit=${PHV_TEST_TIMEOUT:-60}
-phv_qemu=${PHV_QEMU:-}
+# (Not PHV_QEMU: ./phv's 0/1 switch of that name reaches this script through the environment.)
+phv_qemu=${PHV_QEMU_BINARY:-}
 if [ -n "$phv_qemu" ] && [ ! -x "$phv_qemu" ]; then
 	echo "1..0 # SKIP $phv_qemu not built (PHV_QEMU=1 ./phv build makes it)"
 	exit 0
