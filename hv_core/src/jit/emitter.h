@@ -6,6 +6,7 @@
 // lives in them from one instruction to the next. A native row reads a GPR with src() (or use()) and
 // writes it with dst() (or claim()), CR with cr_read()/cr_write(), never through CpuState themselves.
 #pragma once
+#include <optional>
 #include <xbyak/xbyak.h>
 
 #include <cstdint>
@@ -211,6 +212,11 @@ private:
     // Falls through on Next; Jump or Exit leave the block.
     // The dirty GPRs are written back first; after the call, `written` (GPRs the row sets) are reloaded.
     void call_slow(const isa::Decoded &d, std::initializer_list<unsigned> written);
+    // What every memory row ends with once its fast path is emitted: RA's update (the new EA in rsi) when
+    // `ra`, the slow path at `slow` (the page cell made unusable for later rows, the semantic call, which
+    // writes RT when `writes_rt` and RA when `ra`), and what the block knows after the row.
+    void end_memory_row(const isa::Decoded &d, bool store, bool cell, const std::optional<Gpr> &ra, bool writes_rt,
+                        Xbyak::Label &slow);
     // rdi = the host address of the len-byte access at the EA in rsi, or a jump to slow: what
     // translate_data() finds without its slow path (the page cell of this kind when page_known_, else a
     // TLB hit or real mode in one memslot, as the block's MSR[DR] says). Stores are also sent to slow when

@@ -68,6 +68,31 @@ void BlockEmitter::call_slow(const isa::Decoded &d, std::initializer_list<unsign
     sub(qword[rbx + insns_], pending_insns_ + 1);
 }
 
+void BlockEmitter::end_memory_row(const isa::Decoded &d, bool store, bool cell, const std::optional<Gpr> &ra,
+                                  bool writes_rt, Xbyak::Label &slow) {
+    Xbyak::Label done;
+    if (ra)
+        mov(ra->q(), rsi);
+    jmp(done, T_NEAR);
+    L(slow);
+    if (cell)   // a later row of the block must not take the page an earlier block left in the cell
+        mov(qword[rbx + page_cell(store)], 1);
+    if (writes_rt && ra)
+        call_slow(d, {d.rt, d.ra});
+    else if (writes_rt)
+        call_slow(d, {d.rt});
+    else if (ra)
+        call_slow(d, {d.ra});
+    else
+        call_slow(d, {});
+    L(done);
+    page_known_[store] = cell;
+    if (writes_rt)
+        mark_dirty(d.rt);
+    if (ra)
+        mark_dirty(d.ra);
+}
+
 void BlockEmitter::effective_address(const isa::Decoded &d, bool x_form, bool update) {
     if (update || d.ra)
         mov(rsi, src(d.ra).q());
@@ -245,7 +270,7 @@ bool BlockEmitter::e_load(const isa::Decoded &d, const Variant &v) {
     const unsigned len = v.arg & 0xf;
     const bool sign = v.arg & 0x10, big_endian = !le_ != bool(v.arg & 0x80);
     const bool update = v.arg & 0x40;
-    Xbyak::Label slow, done;
+    Xbyak::Label slow;
     effective_address(d, v.arg & 0x20, update);
     // RT's (and RA's) register is taken before the paths split, so that both leave the same allocation.
     const Gpr rt = claim(d.rt);
@@ -271,21 +296,7 @@ bool BlockEmitter::e_load(const isa::Decoded &d, const Variant &v) {
     else if (sign && len == 4)
         movsxd(rax, eax);
     mov(rt.q(), rax);
-    if (ra)
-        mov(ra->q(), rsi);
-    jmp(done, T_NEAR);
-    L(slow);
-    if (cell)   // a later row of the block must not take the page an earlier block left in the cell
-        mov(qword[rbx + page_cell(false)], 1);
-    if (update)
-        call_slow(d, {d.rt, d.ra});
-    else
-        call_slow(d, {d.rt});
-    L(done);
-    page_known_[0] = cell;
-    mark_dirty(d.rt);
-    if (update)
-        mark_dirty(d.ra);
+    end_memory_row(d, false, cell, ra, true, slow);
     return true;
 }
 
@@ -294,7 +305,7 @@ bool BlockEmitter::e_store(const isa::Decoded &d, const Variant &v) {
     const unsigned len = v.arg & 0xf;
     const bool big_endian = !le_ != bool(v.arg & 0x80);
     const bool update = v.arg & 0x40;
-    Xbyak::Label slow, done;
+    Xbyak::Label slow;
     effective_address(d, v.arg & 0x20, update);
     const Gpr rs = src(d.rt);   // before the paths split
     const std::optional<Gpr> ra = update ? std::optional(claim(d.ra)) : std::nullopt;
@@ -315,20 +326,7 @@ bool BlockEmitter::e_store(const isa::Decoded &d, const Variant &v) {
     case 4: mov(dword[rdi], eax); break;
     default: mov(qword[rdi], rax); break;
     }
-    if (ra)
-        mov(ra->q(), rsi);
-    jmp(done, T_NEAR);
-    L(slow);
-    if (cell)
-        mov(qword[rbx + page_cell(true)], 1);
-    if (update)
-        call_slow(d, {d.ra});
-    else
-        call_slow(d, {});
-    L(done);
-    page_known_[1] = cell;
-    if (update)
-        mark_dirty(d.ra);
+    end_memory_row(d, true, cell, ra, false, slow);
     return true;
 }
 
@@ -349,7 +347,7 @@ void BlockEmitter::need_facility(uint64_t msr_bit, Xbyak::Label &slow) {
 bool BlockEmitter::e_fp_load(const isa::Decoded &d, const Variant &v) {
     const unsigned len = v.arg & 0xf;
     const bool update = v.arg & 0x40;
-    Xbyak::Label slow, done;
+    Xbyak::Label slow;
     effective_address(d, v.arg & 0x20, update);
     const std::optional<Gpr> ra = update ? std::optional(claim(d.ra)) : std::nullopt;
     const bool cell = page_wanted(false);
@@ -388,20 +386,7 @@ bool BlockEmitter::e_fp_load(const isa::Decoded &d, const Variant &v) {
     // CpuState::set_fpr: doubleword 1 of the VSR is zeroed.
     mov(qword[rbx + vsr_dw(d.rt, 0)], rax);
     mov(qword[rbx + vsr_dw(d.rt, 1)], 0);
-    if (ra)
-        mov(ra->q(), rsi);
-    jmp(done, T_NEAR);
-    L(slow);
-    if (cell)
-        mov(qword[rbx + page_cell(false)], 1);
-    if (update)
-        call_slow(d, {d.ra});
-    else
-        call_slow(d, {});
-    L(done);
-    page_known_[0] = cell;
-    if (update)
-        mark_dirty(d.ra);
+    end_memory_row(d, false, cell, ra, false, slow);
     return true;
 }
 
@@ -409,7 +394,7 @@ bool BlockEmitter::e_fp_load(const isa::Decoded &d, const Variant &v) {
 bool BlockEmitter::e_fp_store(const isa::Decoded &d, const Variant &v) {
     const unsigned len = v.arg & 0xf;
     const bool update = v.arg & 0x40;
-    Xbyak::Label slow, done;
+    Xbyak::Label slow;
     effective_address(d, v.arg & 0x20, update);
     const std::optional<Gpr> ra = update ? std::optional(claim(d.ra)) : std::nullopt;
     const bool cell = page_wanted(true);
@@ -443,20 +428,7 @@ bool BlockEmitter::e_fp_store(const isa::Decoded &d, const Variant &v) {
             bswap(rax);
         mov(qword[rdi], rax);
     }
-    if (ra)
-        mov(ra->q(), rsi);
-    jmp(done, T_NEAR);
-    L(slow);
-    if (cell)
-        mov(qword[rbx + page_cell(true)], 1);
-    if (update)
-        call_slow(d, {d.ra});
-    else
-        call_slow(d, {});
-    L(done);
-    page_known_[1] = cell;
-    if (update)
-        mark_dirty(d.ra);
+    end_memory_row(d, true, cell, ra, false, slow);
     return true;
 }
 
@@ -477,7 +449,7 @@ unsigned BlockEmitter::quad_operand(const isa::Decoded &d, unsigned arg, Xbyak::
 }
 
 bool BlockEmitter::e_vec_load(const isa::Decoded &d, const Variant &v) {
-    Xbyak::Label slow, done;
+    Xbyak::Label slow;
     const bool cell = page_wanted(false);
     const unsigned t = quad_operand(d, v.arg, slow);
     host_address(16, false, slow);
@@ -492,19 +464,13 @@ bool BlockEmitter::e_vec_load(const isa::Decoded &d, const Variant &v) {
         mov(qword[rbx + vsr_dw(t, 0)], rax);
         mov(qword[rbx + vsr_dw(t, 1)], rdx);
     }
-    jmp(done, T_NEAR);
-    L(slow);
-    if (cell)
-        mov(qword[rbx + page_cell(false)], 1);
-    call_slow(d, {});
-    L(done);
-    page_known_[0] = cell;
+    end_memory_row(d, false, cell, std::nullopt, false, slow);
     return true;
 }
 
 // stvx/stvxl, stxvx, stxv (sem::vls::stvx, sem::vsx_store<VMem::Quad>): arg and layout as e_vec_load.
 bool BlockEmitter::e_vec_store(const isa::Decoded &d, const Variant &v) {
-    Xbyak::Label slow, done;
+    Xbyak::Label slow;
     const bool cell = page_wanted(true);
     const unsigned s = quad_operand(d, v.arg, slow);
     host_address(16, true, slow);
@@ -516,13 +482,7 @@ bool BlockEmitter::e_vec_store(const isa::Decoded &d, const Variant &v) {
     }
     mov(qword[rdi], rax);
     mov(qword[rdi + 8], rdx);
-    jmp(done, T_NEAR);
-    L(slow);
-    if (cell)
-        mov(qword[rbx + page_cell(true)], 1);
-    call_slow(d, {});
-    L(done);
-    page_known_[1] = cell;
+    end_memory_row(d, true, cell, std::nullopt, false, slow);
     return true;
 }
 
