@@ -553,6 +553,23 @@ constexpr std::string_view kNativeMemory[] = {
 // with native arithmetic, from bases near the end of RAM so that some accesses cross it (the slow path: an
 // MMIO exit) and near a page holding a block (a store there takes the slow path to invalidate it): GPRs,
 // NIP, the count and memory end as the semantic functions leave them, and every access was native code.
+// What the random memory blocks can reach, saved and compared: the code page's neighbourhood (stores there
+// are noted) and RAM from `from` to its end (accesses may run off it).
+struct ReachableRam {
+    GuestCode &g;
+    uint64_t from;
+    static constexpr uint64_t kLow = GuestCode::kCodeBase - 0x1000, kLowSize = 0x4000;
+    std::vector<uint8_t> snapshot() const {
+        std::vector<uint8_t> m(g.ram + kLow, g.ram + kLow + kLowSize);
+        m.insert(m.end(), g.ram + from, g.ram + GuestCode::kRamSize);
+        return m;
+    }
+    void restore(const std::vector<uint8_t> &m) const {
+        std::memcpy(g.ram + kLow, m.data(), kLowSize);
+        std::memcpy(g.ram + from, m.data() + kLowSize, GuestCode::kRamSize - from);
+    }
+};
+
 TEST(Jit, NativeLoadsAndStoresMatchTheirSemantics) {
     GuestCode g;
     phv::Vcpu &v = vcpu_of(g);
@@ -565,17 +582,9 @@ TEST(Jit, NativeLoadsAndStoresMatchTheirSemantics) {
     constexpr uint64_t kData = GuestCode::kRamSize - 0x2000;
     g.load(with_done({addi(20, 0, 1)}));   // a block built from kCodeBase's page: stores there are noted
     g.run_to_done();
-    // What the blocks can reach: around the code page and the end of RAM, saved and compared.
-    constexpr uint64_t kLow = GuestCode::kCodeBase - 0x1000, kLowSize = 0x4000;
-    const auto snapshot = [&] {
-        std::vector<uint8_t> m(g.ram + kLow, g.ram + kLow + kLowSize);
-        m.insert(m.end(), g.ram + kData, g.ram + GuestCode::kRamSize);
-        return m;
-    };
-    const auto restore = [&](const std::vector<uint8_t> &m) {
-        std::memcpy(g.ram + kLow, m.data(), kLowSize);
-        std::memcpy(g.ram + kData, m.data() + kLowSize, GuestCode::kRamSize - kData);
-    };
+    const ReachableRam reach{g, kData};
+    const auto snapshot = [&] { return reach.snapshot(); };
+    const auto restore = [&](const std::vector<uint8_t> &m) { reach.restore(m); };
     unsigned blocks = 0, exits = 0;
     for (int mode = 0; mode < 4; ++mode) {
         uint64_t msr = mode & 1 ? msr0 & ~phv::msr::SF : msr0 | phv::msr::SF;
@@ -986,16 +995,9 @@ TEST(Jit, NativeFpAndVectorLoadsAndStoresMatchTheirSemantics) {
     constexpr uint64_t kData = GuestCode::kRamSize - 0x2000, kBelow = kData - 0x1000;
     g.load(with_done({addi(20, 0, 1)}));   // a block built from kCodeBase's page: stores there are noted
     g.run_to_done();
-    constexpr uint64_t kLow = GuestCode::kCodeBase - 0x1000, kLowSize = 0x4000;
-    const auto snapshot = [&] {
-        std::vector<uint8_t> m(g.ram + kLow, g.ram + kLow + kLowSize);
-        m.insert(m.end(), g.ram + kBelow, g.ram + GuestCode::kRamSize);
-        return m;
-    };
-    const auto restore = [&](const std::vector<uint8_t> &m) {
-        std::memcpy(g.ram + kLow, m.data(), kLowSize);
-        std::memcpy(g.ram + kBelow, m.data() + kLowSize, GuestCode::kRamSize - kBelow);
-    };
+    const ReachableRam reach{g, kBelow};
+    const auto snapshot = [&] { return reach.snapshot(); };
+    const auto restore = [&](const std::vector<uint8_t> &m) { reach.restore(m); };
     const auto vsr_diff = [](const phv::CpuState &a, const phv::CpuState &b) {
         std::string s;
         for (unsigned i = 0; i < 64; ++i)
