@@ -553,6 +553,13 @@ constexpr std::string_view kNativeMemory[] = {
 // with native arithmetic, from bases near the end of RAM so that some accesses cross it (the slow path: an
 // MMIO exit) and near a page holding a block (a store there takes the slow path to invalidate it): GPRs,
 // NIP, the count and memory end as the semantic functions leave them, and every access was native code.
+// The MSR of a random memory-block test's mode: bit 0 clears SF (32-bit), bit 1 clears LE, bit 2 sets DR.
+uint64_t mode_msr(uint64_t msr0, int mode) {
+    uint64_t msr = mode & 1 ? msr0 & ~phv::msr::SF : msr0 | phv::msr::SF;
+    msr = mode & 2 ? msr & ~phv::msr::LE : msr | phv::msr::LE;
+    return mode & 4 ? msr | phv::msr::DR : msr & ~phv::msr::DR;
+}
+
 // What the random memory blocks can reach, saved and compared: the code page's neighbourhood (stores there
 // are noted) and RAM from `from` to its end (accesses may run off it).
 struct ReachableRam {
@@ -820,9 +827,7 @@ TEST(Jit, CachedGprsAreInCpuStateAtFaultsAndExits) {
     const uint64_t msr0 = v.st_.msr;
     unsigned blocks = 0, faults = 0, exits = 0, fast = 0;
     for (int mode = 0; mode < 8; ++mode) {
-        uint64_t msr = mode & 1 ? msr0 & ~phv::msr::SF : msr0 | phv::msr::SF;
-        msr = mode & 2 ? msr & ~phv::msr::LE : msr | phv::msr::LE;
-        msr = mode & 4 ? msr | phv::msr::DR : msr & ~phv::msr::DR;
+        const uint64_t msr = mode_msr(msr0, mode);
         for (int n = 0; n < 750; ++n) {
             phv::Block b;
             b.key = phv::BlockCache::key(GuestCode::kCodeBase, msr);
@@ -1010,9 +1015,7 @@ TEST(Jit, NativeFpAndVectorLoadsAndStoresMatchTheirSemantics) {
     const uint64_t msr0 = v.st_.msr;
     unsigned blocks = 0, faults = 0, unavailable = 0, exits = 0, fast = 0;
     for (int mode = 0; mode < 8; ++mode) {
-        uint64_t msr = mode & 1 ? msr0 & ~phv::msr::SF : msr0 | phv::msr::SF;
-        msr = mode & 2 ? msr & ~phv::msr::LE : msr | phv::msr::LE;
-        msr = mode & 4 ? msr | phv::msr::DR : msr & ~phv::msr::DR;
+        const uint64_t msr = mode_msr(msr0, mode);
         for (int n = 0; n < 750; ++n) {
             phv::Block b;
             b.key = phv::BlockCache::key(GuestCode::kCodeBase, msr);
