@@ -68,18 +68,13 @@ uint32_t phv_vm_pvr(const phv_vm *vm) { return vm ? vm->vm.model().pvr : 0; }
 int phv_set_user_memory_region(phv_vm *vm, const struct phv_userspace_memory_region *r) {
     if (!vm || !r)
         return -EFAULT;
-    return guarded([&] {
-        const int rc = vm->vm.memslots().set(*r);
-        if (rc == 0)
-            vm->vm.mmu_changed(false);   // running vcpus' compiled code looks at the attention flag only
-        return rc;
-    });
+    return guarded([&] { return vm->vm.set_memory_region(*r); });
 }
 
 int phv_get_dirty_log(phv_vm *vm, uint32_t slot, void *bitmap) {
     if (!vm)
         return -EFAULT;
-    return vm->vm.memslots().get_dirty_log(slot, bitmap);
+    return vm->vm.get_dirty_log(slot, bitmap);
 }
 
 int phv_invalidate_code(phv_vm *vm, uint64_t gpa, uint64_t size) {

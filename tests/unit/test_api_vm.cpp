@@ -1,5 +1,6 @@
 // PHV_CREATE_VM, PHV_SET_USER_MEMORY_REGION, PHV_GET_DIRTY_LOG and PHV_CREATE_VCPU: results and errors.
 #include <cerrno>
+#include <chrono>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -122,6 +123,46 @@ TEST_F(VmFixture, AHugeSparseSlotCommitsNoMemory) {
         ASSERT_EQ(rc, 0);
     EXPECT_LT(resident_bytes(), before + (64u << 20));
     EXPECT_EQ(slot(5, 0, 0), rc == 0 ? 0 : -EINVAL);
+}
+
+// API v0: slots do not change under a running vcpu (it holds host pointers into them without a lock). A VMM
+// that tries anyway gets -EBUSY and nothing changes: the vcpu, kicked out afterwards, still has its RAM.
+TEST(Memslots, ChangingThemUnderARunningVcpuIsRefused) {
+    phv::test::GuestCode g;
+    g.load({phv::test::enc::b(0)});   // b .
+    int rc = -1;
+    std::thread runner([&] { rc = phv_vcpu_run(g.vcpu); });
+    const phv_userspace_memory_region drop_ram{0, 0, 0, 0, 0};
+    const phv_userspace_memory_region extra{7, 0, 0x40000000, 4096, reinterpret_cast<uint64_t>(g.ram)};
+    int busy = 0;
+    // The runner may not have entered phv_vcpu_run yet: until it has, the calls would succeed, so only the
+    // harmless one (adding a slot, deleted again) is tried until the refusal shows.
+    for (int i = 0; i < 20000 && !busy; ++i) {
+        const int r = phv_set_user_memory_region(g.vm, &extra);
+        if (r == -EBUSY) {
+            busy = 1;
+            break;
+        }
+        ASSERT_EQ(r, 0);
+        const phv_userspace_memory_region del{7, 0, 0x40000000, 0, 0};
+        ASSERT_EQ(phv_set_user_memory_region(g.vm, &del), 0);
+        std::this_thread::sleep_for(std::chrono::microseconds(500));
+    }
+    EXPECT_EQ(busy, 1) << "the vcpu never seemed to run";
+    EXPECT_EQ(phv_set_user_memory_region(g.vm, &drop_ram), -EBUSY);
+    phv_vcpu_kick(g.vcpu);
+    runner.join();
+    EXPECT_EQ(rc, 0);
+    EXPECT_EQ(g.run_data->exit_reason, uint32_t(PHV_EXIT_INTR));
+    // RAM is still slot 0: a program storing to it runs to its end (loaded elsewhere: `b .`'s block stays).
+    using namespace phv::test::enc;
+    g.load(phv::test::with_done({addi(4, 0, 0x5000), addi(5, 0, 99), stw(5, 4, 0)}), 0x20000);
+    g.run_to_done();
+    uint32_t stored;
+    std::memcpy(&stored, g.ram + 0x5000, 4);
+    EXPECT_EQ(stored, 99u);
+    const phv_userspace_memory_region del{7, 0, 0x40000000, 0, 0};
+    EXPECT_EQ(phv_set_user_memory_region(g.vm, &del), -EINVAL);   // the refused slot 7 was never added
 }
 
 TEST_F(VmFixture, DirtyLogNeedsTheFlag) {

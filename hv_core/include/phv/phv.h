@@ -79,7 +79,7 @@ uint32_t phv_vm_pvr(const phv_vm *vm);
  * Parameters: struct phv_userspace_memory_region (in).
  * Returns: 0; -EINVAL for a bad slot number, unknown flags, an unaligned base/size/host pointer, a size of
  *          more than 2^48 or a region that wraps; -EEXIST if the range overlaps another slot; -EFAULT for a
- *          NULL host pointer; -ENOMEM.
+ *          NULL host pointer; -ENOMEM; -EBUSY while any vcpu of the VM is inside phv_vcpu_run().
  *
  * Maps memory_size bytes of the caller's memory at userspace_addr to guest-physical guest_phys_addr as slot
  * `slot`. guest_phys_addr, memory_size and userspace_addr must be multiples of PHV_PAGE_SIZE (4 KiB). A slot
@@ -89,7 +89,9 @@ uint32_t phv_vm_pvr(const phv_vm *vm);
  * PHV_MEM_LOG_DIRTY_PAGES enables dirty tracking for the slot (see PHV_GET_DIRTY_LOG).
  * PHV_MEM_READONLY makes guest stores to the slot exit with PHV_EXIT_MMIO instead of writing it.
  * Guest accesses to a gpa that is in no slot exit with PHV_EXIT_MMIO.
- * In API v0 slots may change only while no vcpu of the VM is inside phv_vcpu_run().
+ * In API v0 slots may change only while no vcpu of the VM is inside phv_vcpu_run(): a call made while one
+ * is fails with -EBUSY and changes nothing (kick the vcpus out first, as a VMM's memory listener does), and
+ * a vcpu that enters phv_vcpu_run() during an update waits for it to finish.
  */
 #define PHV_PAGE_SIZE 4096u
 #define PHV_MAX_MEMSLOTS 512u

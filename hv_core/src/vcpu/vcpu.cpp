@@ -556,6 +556,7 @@ Flow Vcpu::exit_intr() {
 
 int Vcpu::run() {
     const mmu::RunningScope running(mmu_);   // tlbsync on other vcpus waits only for running ones
+    vm_.wait_for_memslots();                 // after marking itself running: Vm::set_memory_region
     complete_exit();
     ensure_hpt();
     if (debug_.step_pending) [[unlikely]] {

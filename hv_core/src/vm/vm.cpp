@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <thread>
 
 #include "nested/l0.h"
 #include "vcpu/vcpu.h"
@@ -51,6 +52,26 @@ int Vm::create_vcpu(uint32_t id, Vcpu **out) {
     *out = v.get();
     vcpus_.emplace(id, std::move(v));
     return 0;
+}
+
+// A Dekker handshake with Vcpu::run, both sides sequentially consistent: the updater raises its flag and
+// then looks for running vcpus, a vcpu marks itself running and then looks for the flag, so at least one of
+// them sees the other. The updater then declines; the vcpu waits until the update is over.
+int Vm::set_memory_region(const phv_userspace_memory_region &r) {
+    std::lock_guard g(memslots_update_);
+    memslots_updating_.store(true, std::memory_order_seq_cst);
+    bool running = false;
+    for_each_vcpu([&](Vcpu &v) { running |= v.mmu_.running.load(std::memory_order_seq_cst); });
+    const int rc = running ? -EBUSY : memslots_.set(r);
+    memslots_updating_.store(false, std::memory_order_release);
+    if (rc == 0)
+        mmu_changed(false);   // every vcpu's slot cache and TLB start again at its next block boundary
+    return rc;
+}
+
+void Vm::wait_for_memslots() const {
+    while (memslots_updating_.load(std::memory_order_seq_cst))
+        std::this_thread::yield();
 }
 
 int Vm::allocate_htab(unsigned order) {

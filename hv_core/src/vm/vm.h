@@ -1,5 +1,6 @@
 // A partition: its CPU model, its guest-physical memory and its vcpus.
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -35,6 +36,18 @@ public:
     const CpuModel &model() const { return model_; }
     uint64_t tb_freq() const { return tb_freq_; }
     Memslots &memslots() { return memslots_; }
+    // phv_set_user_memory_region. Vcpus hold Memslot pointers and host addresses taken from the slots (TLB
+    // entries, the slot cache, compiled code's page cells) without a lock, which is why API v0 changes slots
+    // only while no vcpu is inside phv_vcpu_run(); a caller that breaks that rule gets -EBUSY instead of a
+    // vcpu reading freed memory.
+    int set_memory_region(const phv_userspace_memory_region &r);
+    // phv_get_dirty_log: beside running vcpus (the bits are taken atomically), but not beside a slot update.
+    int get_dirty_log(uint32_t slot, void *bitmap) {
+        std::lock_guard g(memslots_update_);
+        return memslots_.get_dirty_log(slot, bitmap);
+    }
+    // Vcpu::run's half of that handshake: a vcpu entering while a slot update is under way waits it out.
+    void wait_for_memslots() const;
     // Which granules other vcpus stored to since a larx (vm/reservation_table.h).
     ReservationTable &reservations() { return *reservations_; }
 
@@ -64,10 +77,10 @@ public:
     // PHV_PPC_RESIZE_HPT_PREPARE / _COMMIT (mmu/hpt_resize.cpp, phv.h 4.17).
     int resize_hpt_prepare(uint64_t flags, uint32_t shift);
     int resize_hpt_commit(uint64_t flags, uint32_t shift);
-    // Calls f(Vcpu &) for every vcpu, under the vcpu list lock (f must not create vcpus).
     // The nested L0 serving this partition's H_GUEST_* hcalls (nested/l0.h).
     nested::L0 &nested() { return *nested_; }
 
+    // Calls f(Vcpu &) for every vcpu, under the vcpu list lock (f must not create vcpus).
     template <typename F>
     void for_each_vcpu(F f) {
         std::lock_guard g(vcpus_lock_);
@@ -85,6 +98,8 @@ private:
     bool jit_on_ = true, jit_perf_map_ = false;
     unsigned jit_threshold_ = 16;
     Memslots memslots_;
+    std::mutex memslots_update_;   // one slot update or dirty-log read at a time
+    std::atomic<bool> memslots_updating_{false};
     std::unique_ptr<ReservationTable> reservations_ = ReservationTable::create();
     std::mutex vcpus_lock_;
     std::map<uint32_t, std::unique_ptr<Vcpu>> vcpus_;
