@@ -18,7 +18,8 @@ public:
     GuestRam &operator=(const GuestRam &) = delete;
     ~GuestRam();
 
-    static constexpr uint64_t kGuard = 1ull << 20;   // bytes of PROT_NONE before and after the RAM
+    static constexpr uint64_t kGuard = 1ull << 20;   // bytes of PROT_NONE before and after the RAM (at least)
+    static constexpr uint64_t kHugePage = 2ull << 20;   // the RAM starts on a transparent huge page boundary
     static Expected<GuestRam> allocate(uint64_t size);
 
     uint8_t *data() const { return data_; }
@@ -28,6 +29,8 @@ public:
 private:
     uint8_t *data_ = nullptr;
     uint64_t size_ = 0;
+    void *map_ = nullptr;   // the whole reservation, guards and alignment included
+    size_t map_size_ = 0;
 };
 
 } // namespace phvrun
