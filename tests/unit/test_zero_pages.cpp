@@ -115,6 +115,31 @@ TEST(ZeroPages, TlbFlushReachesEveryUsedChunk) {
     EXPECT_TRUE(all_zero(*tlb));
 }
 
+// A walk forgets the chunks it empties (Linux's kernel range flushes walk the TLB thousands of times), but
+// not one that still holds an entry, and a chunk filled again is walked again; the mapping is still left
+// all-zero by the flush.
+TEST(ZeroPages, TlbWalksForgetOnlyEmptiedChunks) {
+    const auto tlb = Tlb::create();
+    const uint64_t ctx = Tlb::context(0, 0), kernel = 0xc000000000000000ull;
+    tlb->set_pid(5);
+    const Invalidation pid0{Invalidation::Scope::Pid, 0, 12, 0}, pid5{Invalidation::Scope::Pid, 0, 12, 5};
+    // One chunk with a PID-5 entry beside a PID-0 one: flushing PID 0 leaves the chunk live.
+    tlb->insert(Access::Load, 0x3000, ctx, entry(0x3000));
+    tlb->insert(Access::Load, kernel | 0x4000, ctx, entry(0x4000));
+    EXPECT_EQ(tlb->invalidate(pid0), 1u);
+    EXPECT_EQ(tlb->invalidate(pid5), 1u);
+    EXPECT_EQ(tlb->lookup(Access::Load, 0x3000, ctx), nullptr);
+    // Emptied and forgotten, then filled again: the next walk must see the new entry.
+    EXPECT_EQ(tlb->invalidate(pid0), 0u);
+    tlb->insert(Access::Load, kernel | 0x5000, ctx, entry(0x5000));
+    EXPECT_EQ(tlb->invalidate(pid0), 1u);
+    EXPECT_EQ(tlb->lookup(Access::Load, kernel | 0x5000, ctx), nullptr);
+    // A forgotten chunk still had its entries' other fields written: the flush zeroes it all the same.
+    EXPECT_FALSE(tlb->untouched());
+    tlb->flush();
+    EXPECT_TRUE(all_zero(*tlb));
+}
+
 // A TLB that dies full leaves its mapping empty: the next TLB (which may get that mapping) misses everywhere.
 TEST(ZeroPages, DeadTlbLeavesNothingForTheNext) {
     const uint64_t ctx = Tlb::context(0, 0);

@@ -14,7 +14,9 @@ void Tlb::insert(Access a, uint64_t ea, uint64_t ctx, const TlbEntry &e) {
     TlbEntry &slot = sets_[unsigned(a)][i];
     slot = e;
     slot.tag = (ea & kPageMask) | ctx;
-    written_ |= 1ull << (unsigned(a) * kChunksPerSet + i / kChunk);
+    const uint64_t chunk = 1ull << (unsigned(a) * kChunksPerSet + i / kChunk);
+    written_ |= chunk;
+    live_ |= chunk;
 }
 
 void Tlb::flush() {
@@ -23,6 +25,7 @@ void Tlb::flush() {
         std::memset(&sets_[c / kChunksPerSet][(c % kChunksPerSet) * kChunk], 0, kChunk * sizeof(TlbEntry));
     }
     written_ = 0;
+    live_ = 0;
 }
 
 void Tlb::set_pid(uint64_t pid) {
@@ -67,6 +70,12 @@ bool Tlb::matches(const TlbEntry &e, const Invalidation &inv) const {
 }
 
 unsigned Tlb::invalidate(const Invalidation &inv) {
+    // A process's entries are here only while it is the TLB's PID (quadrant 0) or PID 0 (quadrant 3): Linux
+    // flushes an mm wherever it has run (a PID tlbie at exit and exec, a page's at every unmap), mostly on
+    // vcpus where another process runs, and there nothing can match.
+    const bool by_pid = inv.scope == Invalidation::Scope::Page || inv.scope == Invalidation::Scope::Pid;
+    if (by_pid && inv.pid != pid_ && inv.pid != 0)
+        return 0;
     unsigned n = 0;
     auto drop = [&](TlbEntry &e) {
         if (matches(e, inv)) {

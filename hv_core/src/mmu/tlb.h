@@ -104,21 +104,32 @@ private:
     bool matches(const TlbEntry &e, const Invalidation &inv) const;
 
     // Entries are tracked in chunks of kChunk: bit (access kind * kChunksPerSet + index / kChunk) of
-    // written_ is set when an entry of that chunk is filled, and cleared when flush() has zeroed the chunk.
+    // written_ is set when an entry of that chunk is filled, and cleared when flush() has zeroed the chunk
+    // (what must be zeroed for the mapping's next owner); the same bit of live_ is set with it and cleared
+    // as well when a walk leaves every tag of the chunk empty (what a walk must visit).
     static constexpr unsigned kChunk = 64, kChunksPerSet = kEntries / kChunk;
     static_assert(3 * kChunksPerSet <= 64);
+    // Calls f on every entry of the live chunks, and forgets the chunks f leaves empty: Linux flushes the
+    // whole of PID 0 at every kernel range flush (each instruction it patches at boot, some 30,000 times),
+    // mostly with a handful of entries filled since the previous one, and each walk then visits only those.
     template <typename F>
     void for_each_written(F f) {
-        for (uint64_t w = written_; w; w &= w - 1) {
+        for (uint64_t w = live_; w; w &= w - 1) {
             const unsigned c = unsigned(__builtin_ctzll(w));
             TlbEntry *e = &sets_[c / kChunksPerSet][(c % kChunksPerSet) * kChunk];
-            for (unsigned i = 0; i < kChunk; ++i)
+            uint64_t tags = 0;
+            for (unsigned i = 0; i < kChunk; ++i) {
                 f(e[i]);
+                tags |= e[i].tag;
+            }
+            if (!tags)
+                live_ &= ~(1ull << c);
         }
     }
 
     uint64_t pid_ = 0;
     uint64_t written_ = 0;
+    uint64_t live_ = 0;
     std::array<std::array<TlbEntry, kEntries>, 3> sets_;
 };
 
