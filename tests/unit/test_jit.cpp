@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "guest_code.h"
+#include "fp/fpscr.h"
 #include "isa/decoder.h"
 #include "jit/code_buffer.h"
 #include "jit/compiler.h"
@@ -1109,6 +1110,166 @@ TEST(Jit, NativeFpAndVectorLoadsAndStoresMatchTheirSemantics) {
     EXPECT_GT(unavailable, 300u);   // FP and VMX unavailable mid-block
     EXPECT_GT(exits, 200u);         // MMIO exits mid-block
     EXPECT_GT(fast, 500u);          // blocks that ran through to their end
+}
+
+// ---- FP arithmetic (jit/native_fp.cpp) ---------------------------------------------------------------------
+
+constexpr std::string_view kNativeFpArith[] = {"fadd", "fsub", "fmul", "fdiv", "fsqrt", "fmadd", "fmsub",
+                                               "fnmadd", "fnmsub", "fmr", "fneg", "fabs", "fnabs"};
+constexpr std::string_view kFpMixInteger[] = {"add", "addi", "subf", "or", "xor", "rlwinm", "cmp", "cmpi",
+                                              "crxor", "mcrf", "mfcr", "mtcrf", "isel"};
+
+// A binary64 operand for the arithmetic rows: zeros of both signs, denormals, the exponents at each quick
+// path's bounds and one either side (host_fast.cpp: results at 2 (kMinExp), 0x7fd and 0x7fe (kMaxAddExp,
+// kMaxExp), products and quotients whose exponents sum near kMinExpSum (1080), square roots near
+// kMinSqrtExp (540, operands near 57)), max and min normals, infinities, quiet and signalling NaNs, and
+// small integers and short fractions (exact sums and products) beside full fractions (inexact ones).
+uint64_t fp_operand_value(RowGen &gen) {
+    static constexpr uint64_t kExps[] = {0,   1,   2,   3,   55,  56,  57,  58,  59,  538, 539, 540,
+                                         541, 542, 1021, 1022, 1023, 1024, 1025, 0x7fc, 0x7fd, 0x7fe, 0x7ff};
+    static constexpr uint64_t kValues[] = {0, 0x8000000000000000, 0x0000000000000001, 0x800fffffffffffff,
+                                           0x0010000000000000, 0x7fefffffffffffff, 0xffefffffffffffff,
+                                           0x7ff0000000000000, 0xfff0000000000000, 0x7ff8000000000000,
+                                           0xfff8000000000001, 0x7ff0000000000001, 0x7ff4000000000000,
+                                           0x3ff0000000000000, 0x4008000000000000, 0xc000000000000000,
+                                           0x3fd5555555555555, 0x3ff0000000000001, 0x4340000000000000};
+    const uint64_t sign = gen.rng() % 2 ? 0x8000000000000000 : 0;
+    switch (gen.rng() % 8) {
+    case 0: return kValues[gen.rng() % std::size(kValues)];
+    case 1: return gen.rng();
+    case 2: case 3: {   // an edge exponent, a short (exact) or full fraction
+        const uint64_t e = kExps[gen.rng() % std::size(kExps)];
+        const uint64_t frac = gen.rng() % 2 ? (gen.rng() % 16) << 48 : gen.rng() & 0xfffffffffffff;
+        return sign | e << 52 | frac;
+    }
+    default: {   // moderate numbers, mostly exact or mostly inexact
+        const uint64_t e = 1023 - 8 + gen.rng() % 16;
+        const uint64_t frac = gen.rng() % 2 ? (gen.rng() % 256) << 44 : gen.rng() & 0xfffffffffffff;
+        return sign | e << 52 | frac;
+    }
+    }
+}
+
+// Random blocks of the native FP arithmetic and move rows (every Rc form) mixed with lfd/stfd and integer
+// rows (compares, CR rows, mtcrf, isel that share CR with the record forms), FPRs f0-f7 so that results feed
+// later rows, operands from fp_operand_value(); FPSCR random (summarized or not) with RN in all four modes
+// and XE, VE, OE, UE, ZE on and off, MSR[FP] off in one block in eight and MSR[FE0/FE1] random (enabled
+// exceptions interrupt on the slow path); in both byte orders and modes, once per way of computing FI and
+// FR the host has (AVX-512's embedded rounding, MXCSR). GPRs, all VSRs, FPSCR, CR, XER, NIP, the count,
+// MSR, SRR0/1 and memory as the semantic functions leave them, every row compiled native.
+TEST(Jit, NativeFpArithmeticMatchesItsSemantics) {
+    const phv::jit::FpHost host = phv::jit::fp_host();
+    if (host == phv::jit::FpHost::None)
+        GTEST_SKIP() << "no FMA on this host: the FP arithmetic rows are called";
+    GuestCode g;
+    phv::Vcpu &v = vcpu_of(g);
+    const phv::isa::DecodeContext ctx{phv::isa::Isa::V310, false};
+    phv::jit::CodeBuffer buf(1u << 20);
+    ASSERT_TRUE(buf.ok());
+    RowGen gen{std::mt19937_64(0xf3add)};
+    constexpr uint64_t kData = GuestCode::kRamSize - 0x2000;
+    const ReachableRam reach{g, kData};
+    const uint64_t msr0 = v.st_.msr;
+    unsigned blocks = 0, arith = 0, quick = 0, interrupted = 0;
+    const auto vsr_diff = [](const phv::CpuState &a, const phv::CpuState &b) {
+        std::string s;
+        for (unsigned i = 0; i < 64; ++i)
+            for (unsigned h = 0; h < 2; ++h)
+                if (a.vsr[i][h] != b.vsr[i][h])
+                    s += " vsr" + std::to_string(i) + "." + std::to_string(h) + " " + std::to_string(a.vsr[i][h]) +
+                         "/" + std::to_string(b.vsr[i][h]);
+        return s;
+    };
+    for (phv::jit::FpHost tier : {phv::jit::FpHost::Avx512, phv::jit::FpHost::Mxcsr}) {
+        if (tier > host)
+            continue;
+        phv::jit::limit_fp_host(tier);
+        for (int mode = 0; mode < 4; ++mode) {
+            const uint64_t msr = mode_msr(msr0, mode);
+            for (int n = 0; n < 1500; ++n) {
+                phv::Block b;
+                b.key = phv::BlockCache::key(GuestCode::kCodeBase, msr);
+                b.start = b.real_start = GuestCode::kCodeBase;
+                const unsigned len = 1 + gen.rng() % 10;
+                for (unsigned i = 0; i < len; ++i) {
+                    const unsigned kind = gen.rng() % 8;
+                    if (kind == 0) {
+                        b.insns.push_back(narrow_insn(gen, kFpMixInteger[gen.rng() % std::size(kFpMixInteger)], ctx, 8));
+                    } else if (kind == 1) {
+                        // lfd/stfd of f0-f7 from a base in r8-r9.
+                        const std::string_view name = gen.rng() % 2 ? "lfd" : "stfd";
+                        const auto &def = phv::isa::insn_table()[row_index(name)];
+                        const uint32_t w = def.match | uint32_t(gen.rng() % 8) << 21 | uint32_t(8 + gen.rng() % 2) << 16 |
+                                           uint32_t(gen.rng() % 64) * 8;
+                        b.insns.push_back(phv::isa::decode(w, ctx));
+                    } else {
+                        b.insns.push_back(narrow_insn(gen, kNativeFpArith[gen.rng() % std::size(kNativeFpArith)], ctx, 8));
+                        ++arith;
+                    }
+                }
+                uint64_t m = msr | phv::msr::FP;
+                if (gen.rng() % 8 == 0)
+                    m &= ~phv::msr::FP;
+                if (gen.rng() % 4 == 0)
+                    m |= gen.rng() % 2 ? phv::msr::FE0 : phv::msr::FE1;
+                random_state(v, gen, m, GuestCode::kCodeBase);
+                for (unsigned r = 8; r < 10; ++r)
+                    v.st_.gpr[r] = kData + gen.rng() % 0x1000;
+                for (auto &x : v.st_.vsr)
+                    x = {fp_operand_value(gen), gen.rng() % 2 ? 0 : gen.rng()};
+                uint64_t f = gen.rng() & phv::fp::fpscr::kDefined;
+                if (gen.rng() % 2)
+                    f &= ~(phv::fp::fpscr::RN | phv::fp::fpscr::XE);   // the quick environment, half the time
+                if (gen.rng() % 2)
+                    f &= ~(gen.rng() & 0xfffffff8);   // fewer sticky bits and enables
+                if (gen.rng() % 4)
+                    f = phv::fp::fpscr::summarize(f);   // as the ISA keeps it; else as ONE_REG may set it
+                v.st_.fpscr = f;
+                for (auto s : {phv::spr::SRR0, phv::spr::SRR1})
+                    v.st_.spr[s] = 0;
+                for (uint64_t a = kData; a < GuestCode::kRamSize; a += 8) {
+                    const uint64_t x = fp_operand_value(gen);
+                    std::memcpy(g.ram + a, &x, 8);
+                }
+                const std::vector<uint8_t> mem0 = reach.snapshot();
+                const phv::CpuState start = v.st_;
+                const uint64_t insns0 = v.stats().insns_executed;
+                const phv::isa::Flow wf = run_semantics(v, b);
+                const ObservedAll want = observe_all(v);
+                const phv::CpuState want_st = v.st_;
+                const std::vector<uint8_t> want_mem = reach.snapshot();
+                v.st_ = start;
+                v.stats().insns_executed = insns0;
+                reach.restore(mem0);
+                unsigned native = 0;
+                const phv::isa::Flow gf = run_compiled(v, b, buf, native);
+                const ObservedAll got = observe_all(v);
+                const phv::CpuState got_st = v.st_;
+                ASSERT_EQ(native, b.insns.size());
+                ASSERT_EQ(gf, wf) << describe(b, want.o, got.o);
+                ASSERT_TRUE(want == got) << "mode " << mode << ": " << describe(b, want.o, got.o) << " srr0 "
+                                         << want.srr0 << "/" << got.srr0 << " srr1 " << want.srr1 << "/" << got.srr1;
+                ASSERT_EQ(want_st.fpscr, got_st.fpscr) << "mode " << mode << " fpscr0 " << std::hex << start.fpscr
+                                                       << ": " << describe(b, want.o, got.o);
+                ASSERT_TRUE(want_st.vsr == got_st.vsr) << "mode " << mode << ": " << describe(b, want.o, got.o)
+                                                       << vsr_diff(want_st, got_st);
+                ASSERT_TRUE(reach.snapshot() == want_mem) << "mode " << mode << ": " << describe(b, want.o, got.o);
+                reach.restore(mem0);
+                ++blocks;
+                interrupted += want.srr0 != 0;
+                // Rows that ran on the quick path: the block ran through, in the quick environment, and
+                // set FI or FR, or the FPRF of a normal number, somewhere (a proxy: most such blocks do).
+                quick += wf == phv::isa::Flow::Jump && (start.fpscr & 0xb) == 0 && (start.msr & phv::msr::FP) &&
+                         ((want_st.fpscr ^ start.fpscr) & (phv::fp::fpscr::FI | phv::fp::fpscr::FR | phv::fp::fpscr::XX));
+            }
+        }
+    }
+    phv::jit::limit_fp_host(phv::jit::FpHost::Avx512);
+    v.st_.msr = msr0;
+    EXPECT_GE(blocks, 6000u);
+    EXPECT_GT(arith, 30000u);
+    EXPECT_GT(quick, 1500u);        // the inline path ran
+    EXPECT_GT(interrupted, 300u);   // FP unavailable and enabled-exception interrupts on the slow path
 }
 
 } // namespace

@@ -87,6 +87,11 @@ const NativeRow kNativeRows[] = {
     {"lvx", &E::e_vec_load, 0}, {"lvxl", &E::e_vec_load, 0}, {"lxvx", &E::e_vec_load, 1}, {"lxv", &E::e_vec_load, 2},
     {"stvx", &E::e_vec_store, 0}, {"stvxl", &E::e_vec_store, 0}, {"stxvx", &E::e_vec_store, 1},
     {"stxv", &E::e_vec_store, 2},
+    // FP arithmetic, binary64: arg = the operation (native_fp.cpp's Op); FP moves: arg = mr, neg, abs, nabs.
+    {"fadd", &E::e_fp_arith, 0}, {"fsub", &E::e_fp_arith, 1}, {"fmul", &E::e_fp_arith, 2},
+    {"fdiv", &E::e_fp_arith, 3}, {"fsqrt", &E::e_fp_arith, 4}, {"fmadd", &E::e_fp_arith, 5},
+    {"fmsub", &E::e_fp_arith, 6}, {"fnmadd", &E::e_fp_arith, 7}, {"fnmsub", &E::e_fp_arith, 8},
+    {"fmr", &E::e_fp_move, 0}, {"fneg", &E::e_fp_move, 1}, {"fabs", &E::e_fp_move, 2}, {"fnabs", &E::e_fp_move, 3},
 };
 
 // Whether a native row is a load (1) or a store (2) that uses the page cells, else 0.
@@ -102,6 +107,8 @@ bool rt_not_gpr(const NativeRow &r) {
     return r.emit == &E::e_fp_load || r.emit == &E::e_fp_store || r.emit == &E::e_vec_load ||
            r.emit == &E::e_vec_store;
 }
+// Whether none of the row's register fields names a GPR (FRT, FRA, FRB, FRC).
+bool names_no_gpr(const NativeRow &r) { return r.emit == &E::e_fp_arith || r.emit == &E::e_fp_move; }
 
 // kNativeRows by table row, built once.
 const std::vector<const NativeRow *> &native_by_def() {
@@ -201,9 +208,11 @@ BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room) : Xby
     const auto table = isa::insn_table();
     for (const isa::Decoded &d : b.insns) {
         const NativeRow *row = d.def < table.size() ? native_by_def()[d.def] : nullptr;
-        names_.push_back(row ? (rt_not_gpr(*row) ? 0 : 1ull << (d.rt & 31)) | 1ull << (d.ra & 31) |
-                                   1ull << (d.rb & 31) | uint64_t(names_cr(table[d.def], d)) << kCr
-                             : kCallBarrier);
+        names_.push_back(!row ? kCallBarrier
+                         : names_no_gpr(*row)
+                             ? uint64_t(names_cr(table[d.def], d)) << kCr
+                             : (rt_not_gpr(*row) ? 0 : 1ull << (d.rt & 31)) | 1ull << (d.ra & 31) | 1ull << (d.rb & 31) |
+                                   uint64_t(names_cr(table[d.def], d)) << kCr);
         mem_kind_.push_back(!row ? 3 : uint8_t(memory_kind(*row)));
     }
     // Only a called row can start the performance monitor (an mtspr of its SPRs; the native mtspr rows

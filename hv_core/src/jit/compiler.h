@@ -31,4 +31,12 @@ BlockFn compile(Vcpu &v, Block &b, CodeBuffer &buf, bool perf_map, unsigned *nat
 // both are compiled now). False when every slot holds a live link to another NIP (nothing patched).
 bool patch_link(Vcpu &v, Block &from, uint64_t nip, const Block &to, uint64_t epoch);
 
+// How the native FP arithmetic rows (native_fp.cpp) compute FI and FR on this host: not at all (no FMA or
+// AVX: the rows are called), with MXCSR set around the operation, or with AVX-512's embedded rounding.
+enum class FpHost : uint8_t { None, Mxcsr, Avx512 };
+FpHost fp_host();
+// Tests: blocks compiled from now on use at most `limit` (so that the MXCSR path is tested on an AVX-512
+// host); returns fp_host().
+FpHost limit_fp_host(FpHost limit);
+
 } // namespace phv::jit

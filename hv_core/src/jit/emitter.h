@@ -77,6 +77,9 @@ public:
     bool e_fp_store(const isa::Decoded &d, const Variant &v);
     bool e_vec_load(const isa::Decoded &d, const Variant &v);
     bool e_vec_store(const isa::Decoded &d, const Variant &v);
+    // ---- native rows (native_fp.cpp) ----
+    bool e_fp_arith(const isa::Decoded &d, const Variant &v);
+    bool e_fp_move(const isa::Decoded &d, const Variant &v);
 
 private:
     // Offsets into the Vcpu (rbx) of the state the native rows touch.
@@ -226,6 +229,10 @@ private:
     // The FP and vector rows: a jump to slow when MSR's facility bit is off; where a VSR doubleword lives.
     void need_facility(uint64_t msr_bit, Xbyak::Label &slow);
     int32_t vsr_dw(unsigned n, unsigned dw) const;
+    // The FP arithmetic rows (native_fp.cpp): FPSCR's offset; FPR n's operand checks; CR1 from FPSCR.
+    int32_t fpscr_off() const;
+    void fp_operand(unsigned n, const Xbyak::Reg32 &e, unsigned max_e, Xbyak::Label &slow);
+    void record_fp_cr(const Xbyak::Reg32 &f);
     // rsi = the EA of a quadword vector row (e_vec_load's arg), its facility tested; returns its VSR.
     unsigned quad_operand(const isa::Decoded &d, unsigned arg, Xbyak::Label &slow);
     // rsi = the EA of a D/DS- or X-form load or store, as sem::effective_address computes it.
