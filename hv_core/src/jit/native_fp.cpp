@@ -245,8 +245,21 @@ bool BlockEmitter::e_fp_arith(const isa::Decoded &d, const Variant &v) {
         btc(rax, 63);
 
     // fp_commit_quick: XX and FX when inexact and XX was clear; FR, FI and FPRF (a normal of the result's
-    // sign). All of them and FX are in FPSCR's low word (IBM bits 32:63), as are the summaries.
-    Xbyak::Label sticky;
+    // sign). All of them and FX are in FPSCR's low word (IBM bits 32:63), as are the summaries. The new
+    // FR, FI and FPRF first (ecx), so that FPSCR's read-modify-write, which the next FP row waits for, is
+    // short.
+    static_assert(FR == 1u << 18 && FI == 1u << 17 && kFprfShift == 12);
+    static_assert(fp::fprf::kPosNormal == 4 && fp::fprf::kNegNormal == 8);
+    shl(edi, 18);
+    mov(ecx, esi);
+    shl(ecx, 17);
+    or_(ecx, edi);
+    mov(rdx, rax);
+    shr(rdx, 63);
+    lea(edx, ptr[rdx * 4 + 4]);   // FPRF: +normal 0x04, -normal 0x08
+    shl(edx, kFprfShift);
+    or_(ecx, edx);
+    Xbyak::Label sticky, summarized;
     mov(edx, dword[rbx + fpscr_off()]);
     test(esi, esi);
     jz(sticky);
@@ -255,22 +268,15 @@ bool BlockEmitter::e_fp_arith(const isa::Decoded &d, const Variant &v) {
     or_(edx, uint32_t(XX | FX));
     L(sticky);
     and_(edx, ~uint32_t(FR | FI | FPRF));
-    static_assert(FR == 1u << 18 && FI == 1u << 17 && kFprfShift == 12);
-    shl(edi, 18);
-    or_(edx, edi);
-    shl(esi, 17);
-    or_(edx, esi);
-    mov(rcx, rax);
-    shr(rcx, 63);
-    lea(ecx, ptr[rcx * 4 + 4]);   // FPRF: +normal 0x04, -normal 0x08
-    static_assert(fp::fprf::kPosNormal == 4 && fp::fprf::kNegNormal == 8);
-    shl(ecx, kFprfShift);
     or_(edx, ecx);
     // summarize(): VX from the invalid-operation bits, FEX from the exceptions and their enables. With XE=0
     // neither depends on what changed, but FPSCR may come from outside (ONE_REG) not summarized, and the
-    // semantic function summarizes it.
+    // semantic function summarizes it. With no exception bit and no summary set (a guest loop's usual
+    // FPSCR) there is nothing to do; the branch keeps the rest off the chain.
     static_assert(VX == 1u << 29 && FEX == 1u << 30 && (kVxAll >> 32) == 0);
     static_assert(OX >> 22 == OE && UX >> 22 == UE && ZX >> 22 == ZE && VX >> 22 == VE);
+    test(edx, uint32_t(kVxAll | OX | UX | ZX | FEX | VX));
+    jz(summarized);
     and_(edx, ~uint32_t(FEX | VX));
     xor_(ecx, ecx);
     test(edx, uint32_t(kVxAll));
@@ -285,6 +291,7 @@ bool BlockEmitter::e_fp_arith(const isa::Decoded &d, const Variant &v) {
     setnz(sil);
     shl(esi, 30);
     or_(edx, esi);
+    L(summarized);
     mov(dword[rbx + fpscr_off()], edx);
     // set_fpr: doubleword 1 of the VSR zeroed.
     mov(qword[rbx + vsr_dw(d.rt, 0)], rax);
