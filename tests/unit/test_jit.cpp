@@ -1115,18 +1115,21 @@ TEST(Jit, NativeFpAndVectorLoadsAndStoresMatchTheirSemantics) {
 // ---- FP arithmetic (jit/native_fp.cpp) ---------------------------------------------------------------------
 
 constexpr std::string_view kNativeFpArith[] = {"fadd", "fsub", "fmul", "fdiv", "fsqrt", "fmadd", "fmsub",
-                                               "fnmadd", "fnmsub", "fmr", "fneg", "fabs", "fnabs"};
+                                               "fnmadd", "fnmsub", "fmr", "fneg", "fabs", "fnabs",
+                                               "fcfid", "fctidz"};
 constexpr std::string_view kFpMixInteger[] = {"add", "addi", "subf", "or", "xor", "rlwinm", "cmp", "cmpi",
                                               "crxor", "mcrf", "mfcr", "mtcrf", "isel"};
 
 // A binary64 operand for the arithmetic rows: zeros of both signs, denormals, the exponents at each quick
 // path's bounds and one either side (host_fast.cpp: results at 2 (kMinExp), 0x7fd and 0x7fe (kMaxAddExp,
 // kMaxExp), products and quotients whose exponents sum near kMinExpSum (1080), square roots near
-// kMinSqrtExp (540, operands near 57)), max and min normals, infinities, quiet and signalling NaNs, and
-// small integers and short fractions (exact sums and products) beside full fractions (inexact ones).
+// kMinSqrtExp (540, operands near 57)), fctidz's (2^52, 2^63), max and min normals, infinities, quiet and signalling NaNs, and
+// small integers and short fractions (exact sums and products) beside full fractions (inexact ones), and
+// integers for fcfid (small, and 2^53 and one beyond of either sign).
 uint64_t fp_operand_value(RowGen &gen) {
-    static constexpr uint64_t kExps[] = {0,   1,   2,   3,   55,  56,  57,  58,  59,  538, 539, 540,
-                                         541, 542, 1021, 1022, 1023, 1024, 1025, 0x7fc, 0x7fd, 0x7fe, 0x7ff};
+    static constexpr uint64_t kExps[] = {0,    1,    2,    3,    55,   56,   57,   58,   59,   538,
+                                         539,  540,  541,  542,  1021, 1022, 1023, 1024, 1025, 1074,
+                                         1075, 1076, 1085, 1086, 0x7fc, 0x7fd, 0x7fe, 0x7ff};
     static constexpr uint64_t kValues[] = {0, 0x8000000000000000, 0x0000000000000001, 0x800fffffffffffff,
                                            0x0010000000000000, 0x7fefffffffffffff, 0xffefffffffffffff,
                                            0x7ff0000000000000, 0xfff0000000000000, 0x7ff8000000000000,
@@ -1134,7 +1137,11 @@ uint64_t fp_operand_value(RowGen &gen) {
                                            0x3ff0000000000000, 0x4008000000000000, 0xc000000000000000,
                                            0x3fd5555555555555, 0x3ff0000000000001, 0x4340000000000000};
     const uint64_t sign = gen.rng() % 2 ? 0x8000000000000000 : 0;
-    switch (gen.rng() % 8) {
+    static constexpr int64_t kIntegers[] = {0, 1, -1, 1ll << 53, -(1ll << 53), (1ll << 53) + 1, -(1ll << 53) - 1,
+                                            (1ll << 53) - 1, INT64_MIN, INT64_MAX};
+    switch (gen.rng() % 9) {
+    case 8:   // integers for fcfid: small ones and the bounds of exact conversion
+        return gen.rng() % 2 ? uint64_t(kIntegers[gen.rng() % std::size(kIntegers)]) : uint64_t(int64_t(gen.rng() % 4001) - 2000);
     case 0: return kValues[gen.rng() % std::size(kValues)];
     case 1: return gen.rng();
     case 2: case 3: {   // an edge exponent, a short (exact) or full fraction

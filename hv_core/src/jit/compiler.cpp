@@ -87,10 +87,12 @@ const NativeRow kNativeRows[] = {
     {"lvx", &E::e_vec_load, 0}, {"lvxl", &E::e_vec_load, 0}, {"lxvx", &E::e_vec_load, 1}, {"lxv", &E::e_vec_load, 2},
     {"stvx", &E::e_vec_store, 0}, {"stvxl", &E::e_vec_store, 0}, {"stxvx", &E::e_vec_store, 1},
     {"stxv", &E::e_vec_store, 2},
-    // FP arithmetic, binary64: arg = the operation (native_fp.cpp's Op); FP moves: arg = mr, neg, abs, nabs.
+    // FP arithmetic, binary64: arg = the operation (native_fp.cpp's Op); conversions: arg = fcfid, fctidz;
+    // FP moves: arg = mr, neg, abs, nabs.
     {"fadd", &E::e_fp_arith, 0}, {"fsub", &E::e_fp_arith, 1}, {"fmul", &E::e_fp_arith, 2},
     {"fdiv", &E::e_fp_arith, 3}, {"fsqrt", &E::e_fp_arith, 4}, {"fmadd", &E::e_fp_arith, 5},
     {"fmsub", &E::e_fp_arith, 6}, {"fnmadd", &E::e_fp_arith, 7}, {"fnmsub", &E::e_fp_arith, 8},
+    {"fcfid", &E::e_fp_convert, 0}, {"fctidz", &E::e_fp_convert, 1},
     {"fmr", &E::e_fp_move, 0}, {"fneg", &E::e_fp_move, 1}, {"fabs", &E::e_fp_move, 2}, {"fnabs", &E::e_fp_move, 3},
 };
 
@@ -108,7 +110,9 @@ bool rt_not_gpr(const NativeRow &r) {
            r.emit == &E::e_vec_store;
 }
 // Whether none of the row's register fields names a GPR (FRT, FRA, FRB, FRC).
-bool names_no_gpr(const NativeRow &r) { return r.emit == &E::e_fp_arith || r.emit == &E::e_fp_move; }
+bool names_no_gpr(const NativeRow &r) {
+    return r.emit == &E::e_fp_arith || r.emit == &E::e_fp_move || r.emit == &E::e_fp_convert;
+}
 
 // kNativeRows by table row, built once.
 const std::vector<const NativeRow *> &native_by_def() {

@@ -80,6 +80,7 @@ public:
     // ---- native rows (native_fp.cpp) ----
     bool e_fp_arith(const isa::Decoded &d, const Variant &v);
     bool e_fp_move(const isa::Decoded &d, const Variant &v);
+    bool e_fp_convert(const isa::Decoded &d, const Variant &v);
 
 private:
     // Offsets into the Vcpu (rbx) of the state the native rows touch.
@@ -233,6 +234,7 @@ private:
     int32_t fpscr_off() const;
     void fp_operand(unsigned n, const Xbyak::Reg32 &e, unsigned max_e, Xbyak::Label &slow);
     void record_fp_cr(const Xbyak::Reg32 &f);
+    void commit_fpscr(uint32_t replaced, bool inexact_possible);
     // rsi = the EA of a quadword vector row (e_vec_load's arg), its facility tested; returns its VSR.
     unsigned quad_operand(const isa::Decoded &d, unsigned arg, Xbyak::Label &slow);
     // rsi = the EA of a D/DS- or X-form load or store, as sem::effective_address computes it.

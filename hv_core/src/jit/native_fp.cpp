@@ -1,5 +1,6 @@
 // Native FP arithmetic (Book I 4.6.5, 4.6.6: fadd, fsub, fmul, fdiv, fsqrt, fmadd, fmsub, fnmadd, fnmsub,
-// Rc=0 and 1) and moves (4.6.4: fmr, fneg, fabs, fnabs). The arithmetic rows do inline what sem::fp_arith
+// Rc=0 and 1), moves (4.6.4: fmr, fneg, fabs, fnabs) and the exact or XX-only cases of fcfid and fctidz
+// (4.6.7.2). The arithmetic rows do inline what sem::fp_arith
 // does on its quick path (fp_arith_quick, then fp_commit_quick): under FPSCR[RN]=0 and [XE]=0, operands
 // zero or normal and a normal result inside the exponent bounds host_fast.cpp uses, the result is the
 // host's correctly rounded one and FPSCR changes only in XX (and FX), FR, FI and FPRF. Anything else (MSR[FP]
@@ -96,6 +97,49 @@ void BlockEmitter::record_fp_cr(const Xbyak::Reg32 &f) {
     and_(ecx, 0x0f000000);
     and_(cr, 0xf0ffffff);
     or_(cr, ecx);
+}
+
+// FPSCR as fp_update() leaves it for an outcome raising XX at most, under XE=0: XX and FX when esi (FI: 0
+// or 1) is set and XX was clear (only when `inexact_possible`), the bits `replaced` taken from ecx, then
+// summarize(). edx = FPSCR's new low word, which holds every bit that changes; trashes ecx and esi.
+void BlockEmitter::commit_fpscr(uint32_t replaced, bool inexact_possible) {
+    using namespace fp::fpscr;
+    Xbyak::Label sticky, summarized;
+    mov(edx, dword[rbx + fpscr_off()]);
+    if (inexact_possible) {
+        test(esi, esi);
+        jz(sticky);
+        test(edx, uint32_t(XX));
+        jnz(sticky);
+        or_(edx, uint32_t(XX | FX));
+        L(sticky);
+    }
+    and_(edx, ~replaced);
+    or_(edx, ecx);
+    // summarize(): VX from the invalid-operation bits, FEX from the exceptions and their enables. With XE=0
+    // neither depends on what changed, but FPSCR may come from outside (ONE_REG) not summarized, and the
+    // semantic function summarizes it. With no exception bit and no summary set (a guest loop's usual
+    // FPSCR) there is nothing to do; the branch keeps the rest off the chain.
+    static_assert(VX == 1u << 29 && FEX == 1u << 30 && (kVxAll >> 32) == 0);
+    static_assert(OX >> 22 == OE && UX >> 22 == UE && ZX >> 22 == ZE && VX >> 22 == VE);
+    test(edx, uint32_t(kVxAll | OX | UX | ZX | FEX | VX));
+    jz(summarized);
+    and_(edx, ~uint32_t(FEX | VX));
+    xor_(ecx, ecx);
+    test(edx, uint32_t(kVxAll));
+    setnz(cl);
+    shl(ecx, 29);
+    or_(edx, ecx);
+    mov(ecx, edx);
+    shr(ecx, 22);
+    and_(ecx, edx);
+    xor_(esi, esi);
+    test(ecx, 0xf0);   // VX&VE, OX&OE, UX&UE, ZX&ZE
+    setnz(sil);
+    shl(esi, 30);
+    or_(edx, esi);
+    L(summarized);
+    mov(dword[rbx + fpscr_off()], edx);
 }
 
 bool BlockEmitter::e_fp_arith(const isa::Decoded &d, const Variant &v) {
@@ -259,41 +303,100 @@ bool BlockEmitter::e_fp_arith(const isa::Decoded &d, const Variant &v) {
     lea(edx, ptr[rdx * 4 + 4]);   // FPRF: +normal 0x04, -normal 0x08
     shl(edx, kFprfShift);
     or_(ecx, edx);
-    Xbyak::Label sticky, summarized;
-    mov(edx, dword[rbx + fpscr_off()]);
-    test(esi, esi);
-    jz(sticky);
-    test(edx, uint32_t(XX));
-    jnz(sticky);
-    or_(edx, uint32_t(XX | FX));
-    L(sticky);
-    and_(edx, ~uint32_t(FR | FI | FPRF));
-    or_(edx, ecx);
-    // summarize(): VX from the invalid-operation bits, FEX from the exceptions and their enables. With XE=0
-    // neither depends on what changed, but FPSCR may come from outside (ONE_REG) not summarized, and the
-    // semantic function summarizes it. With no exception bit and no summary set (a guest loop's usual
-    // FPSCR) there is nothing to do; the branch keeps the rest off the chain.
-    static_assert(VX == 1u << 29 && FEX == 1u << 30 && (kVxAll >> 32) == 0);
-    static_assert(OX >> 22 == OE && UX >> 22 == UE && ZX >> 22 == ZE && VX >> 22 == VE);
-    test(edx, uint32_t(kVxAll | OX | UX | ZX | FEX | VX));
-    jz(summarized);
-    and_(edx, ~uint32_t(FEX | VX));
-    xor_(ecx, ecx);
-    test(edx, uint32_t(kVxAll));
-    setnz(cl);
-    shl(ecx, 29);
-    or_(edx, ecx);
-    mov(ecx, edx);
-    shr(ecx, 22);
-    and_(ecx, edx);
-    xor_(esi, esi);
-    test(ecx, 0xf0);   // VX&VE, OX&OE, UX&UE, ZX&ZE
-    setnz(sil);
-    shl(esi, 30);
-    or_(edx, esi);
-    L(summarized);
-    mov(dword[rbx + fpscr_off()], edx);
+    commit_fpscr(FR | FI | FPRF, true);
     // set_fpr: doubleword 1 of the VSR zeroed.
+    mov(qword[rbx + vsr_dw(d.rt, 0)], rax);
+    mov(qword[rbx + vsr_dw(d.rt, 1)], 0);
+    if (v.rc)
+        record_fp_cr(edx);
+    jmp(done, T_NEAR);
+    L(slow);
+    if (v.rc)
+        call_slow(d, {kCr});
+    else
+        call_slow(d, {});
+    L(done);
+    return true;
+}
+
+// fcfid (arg 0) and fctidz (arg 1), Book I 4.6.7.2, where they are exact or raise XX at most, under XE=0
+// (sem::fcfid, sem::fcti). fcfid: an integer of at most 53 significant bits, which fp::from_integer
+// converts exactly (no XX; FR and FI cleared; FPRF of the result: +0, +normal or -normal). fctidz: FRB
+// finite below 2^63 in magnitude, truncated in integer arithmetic (no MXCSR involved): FI when bits were
+// dropped (XX and FX as fp_update raises them), FR cleared (truncation never rounds away), FPRF kept as
+// phv does. Anything else (NaN, infinity, too large: VXCVI) is called.
+bool BlockEmitter::e_fp_convert(const isa::Decoded &d, const Variant &v) {
+    if (fp_host() == FpHost::None)
+        return false;   // the VEX conversion below
+    using namespace fp::fpscr;
+    Xbyak::Label slow, done;
+    if (v.rc)
+        cr_read();
+    need_facility(msr::FP, slow);
+    test(dword[rbx + fpscr_off()], int32_t(XE));
+    jnz(slow, T_NEAR);
+    mov(rax, qword[rbx + vsr_dw(d.rb, 0)]);
+    if (v.arg == 0) {
+        mov(rcx, uint64_t(1) << 53);
+        add(rcx, rax);
+        mov(rdx, uint64_t(1) << 54);
+        cmp(rcx, rdx);
+        ja(slow, T_NEAR);   // outside [-2^53, 2^53]
+        vcvtsi2sd(xmm0, xmm0, rax);
+        static_assert(fp::fprf::kPosZero == 2 && fp::fprf::kPosNormal == 4 && fp::fprf::kNegNormal == 8);
+        mov(ecx, fp::fprf::kPosZero << kFprfShift);
+        mov(edx, fp::fprf::kPosNormal << kFprfShift);
+        test(rax, rax);
+        cmovg(ecx, edx);
+        mov(edx, fp::fprf::kNegNormal << kFprfShift);
+        cmovl(ecx, edx);
+        vmovq(rax, xmm0);
+        commit_fpscr(uint32_t(FR | FI | FPRF), false);
+    } else {
+        Xbyak::Label small, left, sign, positive;
+        mov(rdx, rax);
+        shr(rdx, 52);
+        and_(edx, 0x7ff);
+        cmp(edx, 1023 + 62);
+        ja(slow, T_NEAR);   // |FRB| >= 2^63, an infinity or a NaN
+        cmp(edx, 1023);
+        jb(small);
+        mov(rdi, rax);   // the significand
+        shl(rdi, 12);
+        shr(rdi, 12);
+        bts(rdi, 52);
+        mov(ecx, 1075);   // 1023 + 52: the exponent of the significand's last bit
+        sub(ecx, edx);
+        jle(left);
+        mov(rsi, rdi);    // a fraction: 1-52 bits dropped
+        shr(rdi, cl);
+        neg(ecx);
+        add(ecx, 64);
+        shl(rsi, cl);     // the dropped bits, at the top
+        setnz(dl);
+        movzx(esi, dl);
+        jmp(sign);
+        L(left);          // an integer: 0-10 bits added
+        neg(ecx);
+        shl(rdi, cl);
+        xor_(esi, esi);
+        jmp(sign);
+        L(small);         // |FRB| < 1: 0, inexact unless FRB is a zero
+        xor_(edi, edi);
+        mov(rsi, rax);
+        add(rsi, rsi);
+        setnz(dl);
+        movzx(esi, dl);
+        L(sign);
+        test(rax, rax);
+        jns(positive);
+        neg(rdi);
+        L(positive);
+        mov(rax, rdi);
+        mov(ecx, esi);
+        shl(ecx, 17);   // FI
+        commit_fpscr(uint32_t(FR | FI), true);
+    }
     mov(qword[rbx + vsr_dw(d.rt, 0)], rax);
     mov(qword[rbx + vsr_dw(d.rt, 1)], 0);
     if (v.rc)
