@@ -1,11 +1,11 @@
 // Native FP arithmetic (Book I 4.6.5, 4.6.6: fadd, fsub, fmul, fdiv, fsqrt, fmadd, fmsub, fnmadd, fnmsub,
 // Rc=0 and 1), moves (4.6.4: fmr, fneg, fabs, fnabs) and the exact or XX-only cases of fcfid and fctidz
-// (4.6.7.2). The arithmetic rows do inline what sem::fp_arith
-// does on its quick path (fp_arith_quick, then fp_commit_quick): under FPSCR[RN]=0 and [XE]=0, operands
-// zero or normal and a normal result inside the exponent bounds host_fast.cpp uses, the result is the
-// host's correctly rounded one and FPSCR changes only in XX (and FX), FR, FI and FPRF. Anything else (MSR[FP]
-// off, another rounding mode, XE set, a NaN, an infinity, a denormal, a result near underflow or overflow,
-// a zero result) calls the row's semantic function, which does the whole instruction again from CpuState.
+// (4.6.7.2). The arithmetic rows do inline what sem::fp_arith does on its quick path (fp_arith_quick,
+// then fp_commit_quick): under FPSCR[RN]=0 and [XE]=0, operands zero or normal and a normal result inside
+// the exponent bounds host_fast.cpp uses, the result is the host's correctly rounded one and FPSCR changes
+// only in XX (and FX), FR, FI and FPRF. Anything else (MSR[FP] off, another rounding mode, XE set, a NaN,
+// an infinity, a denormal, a result near underflow or overflow, a zero result) calls the row's semantic
+// function, which does the whole instruction again from CpuState.
 // The FPRs are not held in host registers: the rows read and write CpuState::vsr.
 //
 // FI and FR: FI says the result is inexact, FR that it was rounded away from zero (its magnitude above the
