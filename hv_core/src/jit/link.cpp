@@ -7,15 +7,17 @@
 // what mmu_sync() would pick up (another vcpu's tlbie, a partition or memslot change: their writers raise
 // it, Vm::mmu_changed); a performance monitor that counts zeroes the countdown (the loop before every
 // block, an mtspr that starts it), so that the loop's per-block bookkeeping runs. Then the link slots: each
-// names one NIP and the block the fetch there used when the slot was patched, checked as fetch_matches()
-// checks a link (the fetch TLB entry for the NIP still maps to that block's real address; in real mode the
-// regime is the same), in the block cache's epoch. A match jumps into the successor's code past its
-// prologue. A miss calls Vcpu::jit_link, which does the loop's lookup (mmu_sync() included) and, when it
+// names one NIP and jumps into the block the fetch there used when the slot was patched, past its prologue.
+// All of them were patched under one value of the vcpu's link stamp (mmu::VcpuMmu::link_stamp), which the
+// block holds and compares once: the stamp moves whenever anything fetch_matches() looks at could have
+// changed (a fetch TLB entry a link depends on, the key context, the real-mode regime, the TLB itself) or
+// a block could have died (the block cache's epoch), so while it holds, every slot's fetch would still come
+// to its block. A miss calls Vcpu::jit_link, which does the loop's lookup (mmu_sync() included) and, when it
 // finds a compiled block, patches a slot (patch_link) for the next time.
 //
-// A slot is never unpatched in place: it holds the epoch it was made in, and dropping any block (icbi, a
-// store to a code page, phv_invalidate_code) or flushing the code buffer starts a new epoch, after which no
-// slot matches until it is patched again. So a link never leads into dropped code or to a block that died.
+// A slot is never unpatched in place: dropping any block (icbi, a store to a code page, phv_invalidate_code)
+// or flushing the code buffer moves the stamp, after which no slot of any block matches until patched
+// again. So a link never leads into dropped code or to a block that died.
 #include <cstring>
 
 #include "jit/compiler.h"
@@ -27,16 +29,9 @@ namespace phv::jit {
 using namespace Xbyak::util;
 
 namespace {
-// Placeholders that force the long encodings the patches overwrite (an imm64, a disp32).
+// The placeholder of an unpatched stamp or NIP: the long (imm64) encoding the patches overwrite, and a value
+// neither takes (the stamp counts up from 1, a NIP is word-aligned).
 constexpr uint64_t kImm64 = 0x8000000000000001ull;
-constexpr int32_t kDisp32 = 0x40000000;
-constexpr uint8_t kRegimeNone = 0xff;   // matches neither real-mode regime (0 untranslated, 1 translated)
-
-// Offset of the fetch TLB entry field for ea from a Tlb's start.
-int32_t tlb_field(const mmu::Tlb &t, uint64_t ea, size_t field) {
-    const auto *set = reinterpret_cast<const char *>(t.entries(mmu::Access::Fetch));
-    return int32_t(set - reinterpret_cast<const char *>(&t) + mmu::Tlb::index(ea) * sizeof(mmu::TlbEntry) + field);
-}
 } // namespace
 
 void BlockEmitter::emit_block_end(const Block &b, Xbyak::Label &to_loop) {
@@ -55,8 +50,14 @@ void BlockEmitter::emit_block_end(const Block &b, Xbyak::Label &to_loop) {
     // at 0 it is left at 0 for the loop's timer and interrupt check.
     sub(dword[rbx + offset(&v_.timer_countdown_)], 1);
     jb(expired, T_NEAR);
+    // The slots hold while the link stamp has not moved since they were patched.
+    mov(rax, kImm64);
+    stamp_at_ = here() - 8;
+    cmp(rax, qword[rbx + offset(&v_.mmu_.link_stamp)]);
+    jne(slow, T_NEAR);
+    mov(rax, qword[rbx + nip_]);
     for (unsigned i = 0; i < Block::kJitSlots; ++i)
-        emit_link_slot(b, slots_[i], slow);
+        emit_link_slot(slots_[i], slow);
     L(slow);
     mov(rdi, rbx);
     mov(rsi, reinterpret_cast<uint64_t>(&b));
@@ -91,53 +92,16 @@ void BlockEmitter::emit_pmu_entry(const Block &b) {
     mov(qword[rbx + offset(&v_.pmu_.block)], rax);
 }
 
-void BlockEmitter::emit_link_slot(const Block &b, Block::JitSlot &s, Xbyak::Label &slow) {
-    const auto offset = [&](const void *field) {
-        return int32_t(reinterpret_cast<const char *>(field) - reinterpret_cast<const char *>(&v_));
-    };
-    const bool ir = BlockCache::key_mode(b.key) & 8;
-    Xbyak::Label miss, go;
-    mov(rax, kImm64);
+// One slot: its NIP (rax holds NIP), then a jump to the successor's linked entry (until patched, the slow path).
+void BlockEmitter::emit_link_slot(Block::JitSlot &s, Xbyak::Label &slow) {
+    mov(rcx, kImm64);
     s.nip = here() - 8;
-    cmp(rax, qword[rbx + nip_]);
-    jne(miss, T_NEAR);
-    mov(rax, kImm64);
-    s.epoch = here() - 8;
-    cmp(rax, qword[rbx + offset(v_.blocks_.epoch_address())]);
-    jne(slow, T_NEAR);
-    if (!ir) {
-        // Real mode: untranslated (regime 0) the NIP alone names the real address; translated (1: the VRMA,
-        // an L2's tree) the fetch TLB's real-mode context says.
-        movzx(eax, byte[rbx + offset(&v_.mmu_.vrma)]);
-        or_(al, byte[rbx + offset(&v_.mmu_.l2.active)]);
-        cmp(al, kRegimeNone);
-        s.regime = here() - 1;
-        jne(slow, T_NEAR);
-        test(al, al);
-        jz(go, T_NEAR);
-    }
-    // fetch_matches(): the entry for the NIP has the tag of the current context and maps the block's page.
-    mov(rax, qword[rbx + offset(&v_.mmu_.tlb)]);
-    mov(rcx, kImm64);
-    s.tag = here() - 8;
-    if (ir)
-        or_(rcx, qword[rbx + offset(&v_.mmu_.key_context)]);
-    cmp(rcx, qword[rax + kDisp32]);
-    s.tag_disp = here() - 4;
-    jne(slow, T_NEAR);
-    mov(rcx, kImm64);
-    s.gpa = here() - 8;
-    cmp(rcx, qword[rax + kDisp32]);
-    s.gpa_disp = here() - 4;
-    jne(slow, T_NEAR);
-    L(go);
-    add(qword[rbx + offset(&v_.stats_.jit_blocks_chained)], 1);
-    jmp(slow, T_NEAR);   // until patched: the successor's linked entry
+    cmp(rax, rcx);
+    je(slow, T_NEAR);
     s.jmp = here() - 4;
-    L(miss);
 }
 
-bool patch_link(Vcpu &v, Block &from, uint64_t nip, const Block &to, uint64_t epoch) {
+bool patch_link(Vcpu &v, Block &from, uint64_t nip, const Block &to) {
     auto *code = reinterpret_cast<uint8_t *>(from.jit);
     const auto put = [&](uint32_t at, const auto &value) { std::memcpy(code + at, &value, sizeof value); };
     const auto get = [&](uint32_t at) {
@@ -145,38 +109,25 @@ bool patch_link(Vcpu &v, Block &from, uint64_t nip, const Block &to, uint64_t ep
         std::memcpy(&x, code + at, sizeof x);
         return x;
     };
-    // The slot that names this NIP already (its translation went stale), else one that is free: never
-    // patched, or patched in an older epoch. A live link to another NIP is kept: an exit with more
-    // successors than slots (a return) would otherwise rewrite its code at every turn, and each rewrite
-    // costs the host a pipeline flush; the others go through jit_link's lookup instead.
-    unsigned i = Block::kJitSlots;
-    for (unsigned k = 0; k < Block::kJitSlots && i == Block::kJitSlots; ++k)
-        if (get(from.jit_slots[k].nip) == nip)
-            i = k;
-    for (unsigned k = 0; k < Block::kJitSlots && i == Block::kJitSlots; ++k)
-        if (get(from.jit_slots[k].epoch) != epoch)
-            i = k;
-    if (i == Block::kJitSlots)
-        return false;
-    const Block::JitSlot &s = from.jit_slots[i];
-
-    const bool ir = BlockCache::key_mode(from.key) & 8;
-    const bool translated = ir || v.mmu_.vrma || v.mmu_.l2.active;
-    const uint64_t ea = ir ? nip : nip & Vcpu::kRealModeMask;
-    const uint64_t context = ir ? (1 | (BlockCache::key_mode(from.key) & 2)) : mmu::Tlb::kRealContext;   // key context at run time
-    put(s.nip, nip);
-    put(s.epoch, epoch);
-    if (!ir)
-        put(s.regime, uint8_t(translated));
-    if (translated) {
-        const mmu::Tlb &t = *v.mmu_.tlb;
-        put(s.tag, (ea & mmu::Tlb::kPageMask) | context);
-        put(s.tag_disp, tlb_field(t, ea, offsetof(mmu::TlbEntry, tag)));
-        put(s.gpa, to.real_start - (ea & 0xfff));
-        put(s.gpa_disp, tlb_field(t, ea, offsetof(mmu::TlbEntry, gpa)));
+    // Slots patched under an older stamp are dead: they all become free, and the block takes the stamp.
+    const uint64_t stamp = v.mmu_.link_stamp;
+    if (get(from.jit_stamp) != stamp) {
+        put(from.jit_stamp, stamp);
+        for (const Block::JitSlot &s : from.jit_slots)
+            put(s.nip, kImm64);
     }
-    put(s.jmp, int32_t(to.jit_linked_entry - (code + s.jmp + 4)));
-    return true;
+    // A free slot (no slot names this NIP: under this stamp its link would have been taken). A live link
+    // to another NIP is kept: an exit with more successors than slots (a return) would otherwise rewrite
+    // its code at every turn, and each rewrite costs the host a pipeline flush; the others go through
+    // jit_link's lookup instead.
+    for (const Block::JitSlot &s : from.jit_slots) {
+        if (get(s.nip) != kImm64)
+            continue;
+        put(s.nip, nip);
+        put(s.jmp, int32_t(to.jit_linked_entry - (code + s.jmp + 4)));
+        return true;
+    }
+    return false;
 }
 
 } // namespace phv::jit

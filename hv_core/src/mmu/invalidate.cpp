@@ -145,7 +145,10 @@ void Vcpu::mmu_sync_slow() {
 // translation.
 void Vcpu::decide_vrma() {
     const uint64_t lpcr = st_.spr[spr::LPCR];
-    mmu_.vrma = mmu_.hash && !mmu_.l2.active && (lpcr & mmu::lpcr::VPM0) && (lpcr & mmu::lpcr::VRMASD);
+    const bool vrma = mmu_.hash && !mmu_.l2.active && (lpcr & mmu::lpcr::VPM0) && (lpcr & mmu::lpcr::VRMASD);
+    if (vrma != mmu_.vrma)
+        mmu_.move_link_stamp();   // real-mode links were made under the other regime
+    mmu_.vrma = vrma;
     if (mmu_.vrma) {
         const uint64_t llp = ((lpcr & mmu::lpcr::VRMASD) >> mmu::lpcr::kVrmasdShift) << 4;
         mmu_.vrma_slb = {mmu::slb::V, mmu::slb::B_1T | mmu::kVrmaVsid << 24 | (llp & mmu::slb::LLP)};
@@ -155,14 +158,14 @@ void Vcpu::decide_vrma() {
 void Vcpu::keys_changed() {
     const uint64_t amr = st_.spr[spr::AMR], iamr = st_.spr[spr::IAMR];
     if (!mmu_.hash) {
-        mmu_.key_context = mmu::Tlb::radix_key_context(amr, iamr);
+        mmu_.set_key_context(mmu::Tlb::radix_key_context(amr, iamr));
         return;
     }
     constexpr unsigned n = sizeof mmu_.key_pairs / sizeof mmu_.key_pairs[0];
     for (unsigned i = 0; i < n; ++i) {
         const auto &k = mmu_.key_pairs[i];
         if (k.used && k.amr == amr && k.iamr == iamr) {
-            mmu_.key_context = uint64_t(i) << 2;
+            mmu_.set_key_context(uint64_t(i) << 2);
             return;
         }
     }
@@ -171,7 +174,7 @@ void Vcpu::keys_changed() {
     if (k.used)
         mmu_.tlb->invalidate({mmu::Invalidation::Scope::Context, 0, 12, uint64_t(i) << 2});
     k = {amr, iamr, true};
-    mmu_.key_context = uint64_t(i) << 2;
+    mmu_.set_key_context(uint64_t(i) << 2);
 }
 
 void Vcpu::ensure_hpt() {

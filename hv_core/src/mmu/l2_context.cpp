@@ -22,7 +22,7 @@ void Vcpu::enter_l2_mmu(uint64_t lpid, uint64_t generation, uint64_t root, uint6
     if (!t) {
         t = lru;
         if (!t->tlb)
-            t->tlb = mmu::Tlb::create();
+            t->tlb = mmu::Tlb::create(&m.link_stamp);
         else
             t->tlb->flush();
         t->lpid = lpid;
@@ -41,6 +41,7 @@ void Vcpu::enter_l2_mmu(uint64_t lpid, uint64_t generation, uint64_t root, uint6
     m.hash = false;
     m.process_table = process_table;
     m.l2 = {true, root};
+    m.move_link_stamp();   // another TLB and real-mode regime: no link made in the L1 holds
     keys_changed();
 }
 
@@ -51,6 +52,7 @@ void Vcpu::leave_l2_mmu(mmu::Tlb *l1_tlb, uint64_t l1_slots_generation, uint64_t
     m.l2_current = nullptr;
     m.l2 = {};
     m.tlb = l1_tlb;
+    m.move_link_stamp();   // no link made in the L2 holds
     m.slots_generation = l1_slots_generation;
     m.process_table = l1_process_table;
     m.hash = l1_hash;

@@ -12,14 +12,29 @@ bool os_quadrant(uint64_t tag) { return tag >> 63; }
 void Tlb::insert(Access a, uint64_t ea, uint64_t ctx, const TlbEntry &e) {
     const unsigned i = index(ea);
     TlbEntry &slot = sets_[unsigned(a)][i];
+    if (slot.linked)   // a fill over an empty or unmarked entry leaves every link valid
+        unlink();
     slot = e;
     slot.tag = (ea & kPageMask) | ctx;
+    slot.linked = 0;
     const uint64_t chunk = 1ull << (unsigned(a) * kChunksPerSet + i / kChunk);
     written_ |= chunk;
     live_ |= chunk;
 }
 
+bool Tlb::mark_linked(Access a, uint64_t ea, uint64_t ctx) {
+    TlbEntry &e = sets_[unsigned(a)][index(ea)];
+    if (e.tag != ((ea & kPageMask) | ctx))
+        return false;
+    e.linked = 1;
+    any_linked_ = true;
+    return true;
+}
+
 void Tlb::flush() {
+    if (any_linked_)
+        unlink();
+    any_linked_ = false;
     for (uint64_t w = written_; w; w &= w - 1) {
         const unsigned c = unsigned(__builtin_ctzll(w));
         std::memset(&sets_[c / kChunksPerSet][(c % kChunksPerSet) * kChunk], 0, kChunk * sizeof(TlbEntry));
@@ -32,9 +47,9 @@ void Tlb::set_pid(uint64_t pid) {
     if (pid == pid_)
         return;
     pid_ = pid;
-    for_each_written([](TlbEntry &e) {
+    for_each_written([this](TlbEntry &e) {
         if (e.tag && !os_quadrant(e.tag))
-            e.tag = 0;
+            drop(e);
     });
 }
 
@@ -77,9 +92,9 @@ unsigned Tlb::invalidate(const Invalidation &inv) {
     if (by_pid && inv.pid != pid_ && inv.pid != 0)
         return 0;
     unsigned n = 0;
-    auto drop = [&](TlbEntry &e) {
+    auto drop_named = [&](TlbEntry &e) {
         if (matches(e, inv)) {
-            e.tag = 0;
+            drop(e);
             ++n;
         }
     };
@@ -92,10 +107,10 @@ unsigned Tlb::invalidate(const Invalidation &inv) {
         const uint64_t base = inv.ea & ~(size - 1);
         for (auto &set : sets_)
             for (uint64_t a = base; a - base < size; a += 0x1000)
-                drop(set[index(a)]);
+                drop_named(set[index(a)]);
         return n;
     }
-    for_each_written(drop);
+    for_each_written(drop_named);
     return n;
 }
 

@@ -31,6 +31,7 @@ struct TlbEntry {
     uint64_t gpa;            // its guest real address
     Memslot *slot;
     uint8_t shift;           // size of the translation the entry came from
+    uint8_t linked;          // a compiled block's link slot depends on it (Tlb::mark_linked)
     uint64_t va;             // hash: low 64 bits of the virtual address of the 4K piece (tlbie names VAs)
 };
 static_assert(std::is_trivially_default_constructible_v<TlbEntry> && std::is_trivially_copyable_v<TlbEntry>);
@@ -46,6 +47,11 @@ struct Invalidation {
     uint64_t pid = 0;       // Page, Pid: the process
 };
 
+// The link stamp (jit/link.cpp): compiled code's direct links hold the value of a per-vcpu counter from when
+// they were made and are taken only while it has not moved. Of the TLB they depend on fetch entries, which
+// patching a link marks `linked`: whatever overwrites or drops a marked entry (a fill, an invalidation, a
+// PID switch, a flush) moves the counter the TLB was created with. Other entries change freely.
+//
 // A TLB lives in zero pages of its own (memory/zero_pages.h): a new vcpu's 3 x 1024 entries cost nothing until
 // they are filled, and every loop over them (flush, a PID switch, a full invalidation) visits only the chunks
 // of entries written since the last flush. Compiled code finds the arrays at a fixed offset from the Tlb.
@@ -53,7 +59,12 @@ class Tlb final : public OnZeroPages<Tlb> {
 public:
     static constexpr unsigned kEntries = 1024;   // per access kind: 4 MiB of 4K pages before two collide
     static constexpr size_t kPooled = 16;        // dead vcpus' TLBs kept for new ones
-    static std::unique_ptr<Tlb> create() { return std::unique_ptr<Tlb>(new Tlb); }
+    // link_stamp: the owning vcpu's counter (VcpuMmu::link_stamp), moved as described above; null: none.
+    static std::unique_ptr<Tlb> create(uint64_t *link_stamp = nullptr) {
+        auto t = std::unique_ptr<Tlb>(new Tlb);
+        t->link_stamp_ = link_stamp;
+        return t;
+    }
     ~Tlb() { flush(); }   // the entries all-zero again for the next owner of the mapping
     Tlb(const Tlb &) = delete;
     Tlb &operator=(const Tlb &) = delete;
@@ -78,6 +89,9 @@ public:
         return e.tag == ((ea & kPageMask) | ctx) ? &e : nullptr;
     }
     void insert(Access a, uint64_t ea, uint64_t ctx, const TlbEntry &e);
+    // A direct link now depends on the entry lookup(a, ea, ctx) finds: until it is overwritten or dropped,
+    // which moves the link stamp. False when there is no such entry.
+    bool mark_linked(Access a, uint64_t ea, uint64_t ctx);
     // The entries for one access kind, indexed by index(ea): compiled code (jit/native_memory.cpp) does
     // lookup() itself.
     const TlbEntry *entries(Access a) const { return sets_[unsigned(a)].data(); }
@@ -93,7 +107,7 @@ public:
     void retain(F keep) {
         for_each_written([&](TlbEntry &e) {
             if (e.tag && !keep(e.tag & kPageMask))
-                e.tag = 0;
+                drop(e);
         });
     }
     // Whether no entry was filled since the TLB was created or last flushed (the TLB is empty then).
@@ -102,6 +116,17 @@ public:
 private:
     Tlb() {}   // leaves sets_ alone: zero pages, every entry empty
     bool matches(const TlbEntry &e, const Invalidation &inv) const;
+    // Empties e; a link that depended on it dies.
+    void drop(TlbEntry &e) {
+        if (e.linked)
+            unlink();
+        e.tag = 0;
+        e.linked = 0;
+    }
+    void unlink() {
+        if (link_stamp_)
+            ++*link_stamp_;
+    }
 
     // Entries are tracked in chunks of kChunk: bit (access kind * kChunksPerSet + index / kChunk) of
     // written_ is set when an entry of that chunk is filled, and cleared when flush() has zeroed the chunk
@@ -130,6 +155,8 @@ private:
     uint64_t pid_ = 0;
     uint64_t written_ = 0;
     uint64_t live_ = 0;
+    uint64_t *link_stamp_ = nullptr;
+    bool any_linked_ = false;   // an entry was marked since the last flush
     std::array<std::array<TlbEntry, kEntries>, 3> sets_;
 };
 

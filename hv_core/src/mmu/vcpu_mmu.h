@@ -16,10 +16,20 @@
 namespace phv::mmu {
 
 struct VcpuMmu {
+    // The link stamp (jit/link.cpp): compiled code takes a direct link only while this holds the value it
+    // had when the link was made. It moves whenever the fetch at a linked NIP could come to a block other
+    // than the one linked: a fetch TLB entry a link depends on overwritten or dropped (the TLBs move it,
+    // Tlb::create), the key context changing (set_key_context), the real-mode regime changing (`vrma`, an
+    // L2 entered or left: Vcpu::decide_vrma, enter_l2_mmu, leave_l2_mmu, which also switch `tlb`), and
+    // the block cache's epoch moving (BlockCache::new_epoch). Never 0; declared first, so that it outlives
+    // the TLBs that move it.
+    uint64_t link_stamp = 1;
+    void move_link_stamp() { ++link_stamp; }
+
     // The TLB of the partition the vcpu runs now: its own (l1_tlb), or while it runs a nested L2 for its
     // L1 that L2's, kept in l2_tlbs between runs. Translations are tagged by partition this way, so an
     // L1<->L2 switch drops nothing.
-    std::unique_ptr<Tlb> l1_tlb = Tlb::create();
+    std::unique_ptr<Tlb> l1_tlb = Tlb::create(&link_stamp);
     Tlb *tlb = l1_tlb.get();
     // While an L2 runs: the L1 real address of its partition-scoped tree (nested/run.cpp). Every
     // translation, real mode included, then goes through that tree.
@@ -62,6 +72,11 @@ struct VcpuMmu {
     // pairs each get a number; a pair that returns (KUAP flips between two or three) finds its entries
     // still there, and the entries of a pair that is evicted go with it.
     uint64_t key_context = 0;
+    void set_key_context(uint64_t k) {
+        if (k != key_context)
+            move_link_stamp();   // a link under MSR[IR] was made with the tag of the old one
+        key_context = k;
+    }
     struct KeyPair {
         uint64_t amr = 0, iamr = 0;
         bool used = false;

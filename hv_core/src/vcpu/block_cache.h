@@ -44,11 +44,12 @@ struct Block {
     // frame stays), so the host stack stays flat however long a chain of linked blocks runs.
     const uint8_t *jit_linked_entry = nullptr;
     // The patchable link slots at the code's end (jit/link.cpp): offsets into the code of the immediates
-    // a link writes.
+    // a link writes: the link stamp the slots were made under (one for all), and each slot's NIP and jump.
     struct JitSlot {
-        uint32_t nip = 0, epoch = 0, tag = 0, tag_disp = 0, gpa = 0, gpa_disp = 0, regime = 0, jmp = 0;
+        uint32_t nip = 0, jmp = 0;
     };
     static constexpr unsigned kJitSlots = 2;
+    uint32_t jit_stamp = 0;
     JitSlot jit_slots[kJitSlots];
 
     // Direct links, the most recent first. Every link names a block of this block's mode.
@@ -73,6 +74,8 @@ struct Block {
 
 class BlockCache {
 public:
+    // link_stamp: the vcpu's link stamp (mmu::VcpuMmu::link_stamp), which every new epoch moves; null: none.
+    explicit BlockCache(uint64_t *link_stamp = nullptr) : link_stamp_(link_stamp) {}
     // MSR[LE] -> bit 0, [PR] -> 1, [SF] -> 2, [IR] -> 3, [DR] -> 4, with shifts (this runs at every block
     // boundary). MSR[DR] does not change how the bytes decode, but compiled code decides from it whether its
     // loads and stores are relocated (jit/native_memory.cpp).
@@ -92,13 +95,16 @@ public:
     // Drops every block that starts in the 4 KiB real page `page` (blocks never cross a page).
     size_t invalidate_page(uint64_t page);
     void clear() { blocks_.clear(), by_page_.clear(), new_epoch(); }
-    // Links, jump-cache entries and compiled code's link slots made in another epoch are stale
-    // (Block::linked, jump_lookup, jit/link.cpp).
+    // Links and jump-cache entries made in another epoch are stale (Block::linked, jump_lookup); compiled
+    // code's link slots die with the link stamp, which a new epoch moves.
     uint64_t epoch() const { return epoch_; }
-    const uint64_t *epoch_address() const { return &epoch_; }
     // Every link and jump-cache entry dies, no block does (also after a code flush: the compiled code that
     // links jump into has gone).
-    void new_epoch() { ++epoch_, jump_epoch_ = epoch_ << 5; }
+    void new_epoch() {
+        ++epoch_, jump_epoch_ = epoch_ << 5;
+        if (link_stamp_)
+            ++*link_stamp_;   // compiled code's links die too
+    }
 
     // The jump cache: the block last used at effective address `ea` in `mode` (BlockCache::mode, 5 bits) in
     // this epoch, or nullptr.
@@ -140,6 +146,7 @@ private:
 
     std::unordered_map<uint64_t, std::unique_ptr<Block>> blocks_;
     std::unordered_map<uint64_t, std::vector<uint64_t>> by_page_;
+    uint64_t *link_stamp_;
     uint64_t epoch_ = 1;   // links start in epoch 0: invalid
     uint64_t jump_epoch_ = epoch_ << 5;
 };

@@ -153,7 +153,7 @@ Flow Vcpu::mtspr(unsigned n, uint64_t v, uint32_t word) {
         // Compiled code goes on from block to block while the countdown runs, without the loop's per-block
         // bookkeeping, which counting needs: this block's end goes back to the loop.
         if (!(st_.spr[spr::MMCR0] & pmu::FC) || pmu_.on)
-            timer_countdown_ = 0;
+            zero_countdown();
         return f;
     }
     return mtspr_value(n, v);

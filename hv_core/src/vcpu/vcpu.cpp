@@ -489,6 +489,7 @@ Flow Vcpu::jit_leave(Vcpu *v, const isa::Decoded *d, Flow f) {
 // to the timer check for the next block already (and gives it back when this declines). The MSR is the one `from` started with (an instruction that changes it ends the block through
 // Jump, not here), so the mode, MSR[SE/BE] and the choice of tier hold; links die with the cache's epoch,
 // so invalidated blocks are never chained to. A block found is patched into one of from's link slots.
+// jit_blocks_chained is counted by run_block_fast (from the countdown), not here.
 const uint8_t *Vcpu::jit_link(Vcpu *v, Block *from) {
     if (v->attention_.load(std::memory_order_relaxed) || !(v->st_.spr[spr::MMCR0] & pmu::FC) || v->pmu_.on ||
         !v->jit_code_) [[unlikely]]
@@ -505,20 +506,22 @@ const uint8_t *Vcpu::jit_link(Vcpu *v, Block *from) {
     const uint64_t generation = v->jit_code_->generation();
     if (!b->jit || b->jit_generation != generation) [[unlikely]]
         return nullptr;
-    // A hand-compiled block (tests) has no code of its own in the buffer to patch.
-    if (from->jit && from->jit_generation == generation && jit::patch_link(*v, *from, nip, *b, epoch))
+    // A hand-compiled block (tests) has no code of its own in the buffer to patch. The slot is made under
+    // the link stamp as it is now (mmu_sync above may have moved it), and the fetch TLB entry the link
+    // depends on is marked first, so that the stamp moves when that entry goes.
+    if (from->jit && from->jit_generation == generation && v->mark_fetch_linked(nip) &&
+        jit::patch_link(*v, *from, nip, *b))
         ++v->stats_.jit_links_patched;
     v->pmu_.block = b;
     v->pmu_.nip = nip;
     v->pmu_.first = v->stats_.insns_executed;
     v->pmu_.irqs = v->stats_.interrupts_delivered;
-    ++v->stats_.jit_blocks_chained;
     return b->jit_linked_entry;
 }
 
 Flow Vcpu::run_block_fast(Block &b) {
     if (b.jit && jit_on_ && b.jit_generation == jit_code_->generation()) [[likely]]
-        return b.jit(this);
+        return run_compiled(b.jit);
     if (!jit_on_ || b.runs < jit_threshold_) {
         ++b.runs;
         return run_block<false, false>(b);
@@ -542,7 +545,18 @@ Flow Vcpu::run_block_fast(Block &b) {
     b.jit = fn;
     b.jit_generation = jit_code_->generation();
     ++stats_.jit_blocks_compiled;
-    return fn(this);
+    return run_compiled(fn);
+}
+
+Flow Vcpu::run_compiled(Flow (*fn)(Vcpu *)) {
+    // Every block end that goes straight on (a link slot taken, or jit_link's answer) has taken one from the
+    // countdown and given nothing back; every other block end leaves it as it found it (jit/link.cpp). So
+    // the chained block ends are what the countdown lost, less what a called row zeroed.
+    const unsigned countdown = timer_countdown_;
+    countdown_zeroed_ = 0;
+    const Flow f = fn(this);
+    stats_.jit_blocks_chained += countdown - timer_countdown_ - countdown_zeroed_;
+    return f;
 }
 
 Flow Vcpu::exit_intr() {

@@ -341,11 +341,19 @@ private:
     isa::Flow run_block(Block &b);
     // run_block<false, false> or the block's compiled code (compiling it once it is hot).
     isa::Flow run_block_fast(Block &b);
+    isa::Flow run_compiled(isa::Flow (*fn)(Vcpu *));   // a block's code (Block::jit), counting jit_blocks_chained
     bool jit_on_ = true, jit_perf_map_ = false;
     unsigned jit_threshold_ = 16;
     std::unique_ptr<jit::CodeBuffer> jit_code_;
     // Blocks until the run loop's next timer and interrupt check (run(), and linked compiled code).
     unsigned timer_countdown_ = 0;
+    // What a called row inside compiled code took off the countdown by zeroing it (zero_countdown): a
+    // linked block end takes one from it, which is how jit_blocks_chained is counted (run_block_fast).
+    unsigned countdown_zeroed_ = 0;
+    void zero_countdown() {
+        countdown_zeroed_ += timer_countdown_;
+        timer_countdown_ = 0;
+    }
     isa::Flow trace_after(const isa::Decoded &d, uint64_t msr_before, isa::Flow f);
     bool deliver_pending_interrupt();
     isa::Flow exit_intr();
@@ -363,6 +371,15 @@ private:
         const uint64_t ea = real ? nip & kRealModeMask : nip;
         const mmu::TlbEntry *e = mmu_.tlb->lookup(mmu::Access::Fetch, ea, real ? mmu::Tlb::kRealContext : tlb_context());
         return e && e->gpa + (ea & 0xfff) == b->real_start;
+    }
+    // A link of compiled code to the block at nip, which fetch_matches() approved, is about to be made: the
+    // fetch TLB entry it used (none in untranslated real mode) moves the link stamp when it goes.
+    bool mark_fetch_linked(uint64_t nip) {
+        const bool real = !(st_.msr & msr::IR);
+        if (real && !mmu_.l2.active && !mmu_.vrma)
+            return true;
+        const uint64_t ea = real ? nip & kRealModeMask : nip;
+        return mmu_.tlb->mark_linked(mmu::Access::Fetch, ea, real ? mmu::Tlb::kRealContext : tlb_context());
     }
     // The block at nip: prev's link, the jump cache, block_lookup() for the rest. prev is the block that
     // ran last, when it started with the MSR there is now (so in the mode the next block needs), else null.
@@ -393,7 +410,7 @@ private:
     uint32_t id_;
     struct ::phv_run run_{};
     Stats stats_;
-    BlockCache blocks_;
+    BlockCache blocks_{&mmu_.link_stamp};
 
     // Compiled code reads the memslot cache (and the MMU's state) as ram() and translate_data() do.
     friend class jit::BlockEmitter;
