@@ -315,8 +315,8 @@ TEST(Jit, DecrementerInALinkedLoopIsTakenWhereTheInterpreterTakesIt) {
 
 // ---- the link stamp (jit/link.cpp, mmu::VcpuMmu::link_stamp) ---------------------------------------------
 
-// The TLB moves the vcpu's link stamp exactly when an entry a link depends on (marked) is overwritten or
-// dropped: filling empty or unmarked entries, or dropping unmarked ones, leaves it.
+// The TLB moves the vcpu's link stamp when an entry a link depends on (marked) is overwritten or dropped,
+// and at a flush of anything: filling empty or unmarked entries, or dropping unmarked ones, leaves it.
 TEST(JitLinkStamp, TlbMovesItOnlyForMarkedEntries) {
     using phv::mmu::Access;
     using phv::mmu::Invalidation;
@@ -372,9 +372,11 @@ TEST(JitLinkStamp, TlbMovesItOnlyForMarkedEntries) {
     s = marked(ea);
     tlb->flush();
     EXPECT_EQ(stamp, s + 1);
-    fill(Access::Fetch, ea, 0xc000);
-    tlb->flush();   // nothing marked since the last flush
+    tlb->flush();   // empty already
     EXPECT_EQ(stamp, s + 1);
+    fill(Access::Load, ea, 0xc000);
+    tlb->flush();   // a flush does not look for marks: anything emptied moves it
+    EXPECT_EQ(stamp, s + 2);
 }
 
 // A loop of two blocks on two pages, P and X (X = P + 4K), linked in compiled code: P counts r20 (and
@@ -485,6 +487,36 @@ TEST(JitLinkStamp, FetchTlbEntryRemappedUnderTheLinkIsNotTaken) {
         v.mmu_.tlb->insert(Access::Fetch, kLinkEa + 0x1000, ctx(v), fetch_entry(g, kLinkB));
     });
     EXPECT_EQ(flushed.r21, uint64_t(kLinkTurns));
+}
+
+// The stamp moves while the translations stay (X's entry dropped and filled again the same, as Linux's
+// flushes of its kernel PID do): the links are checked again inline and taken, with nothing patched. The
+// check marks X's new entry, so that filling it over with the other code then unlinks again.
+TEST(JitLinkStamp, SameTranslationAfterAMoveIsRelinkedInlineAndStillGuarded) {
+    using phv::mmu::Access;
+    uint64_t patched_again = ~0ull;
+    const LinkSeen s = expect_link_change_like_interpreter(true, kLpcrIle, [&](GuestCode &g, phv::Vcpu &v) {
+        const uint64_t ctx = phv::mmu::Tlb::context(0, v.mmu_.key_context);
+        // Twice: the first time also links the loop's way out (X to the end marker, whose block the first
+        // run compiled only after leaving X), which marks X's entry from C++; the second time every link
+        // is checked inline, and only the compiled code marks X's new entry.
+        for (int pass = 0; pass < 2; ++pass) {
+            const uint64_t stamp = v.mmu_.link_stamp;
+            EXPECT_EQ(v.mmu_.tlb->invalidate({phv::mmu::Invalidation::Scope::Page, kLinkEa + 0x1000, 12, 0}), 1u);
+            v.mmu_.tlb->insert(Access::Fetch, kLinkEa + 0x1000, ctx, fetch_entry(g, kLinkA));
+            if (v.jit_enabled())
+                EXPECT_GT(v.mmu_.link_stamp, stamp);
+            const uint64_t patched = stat(g, "jit_links_patched");
+            g.set_gpr(20, 0);
+            g.set_reg(PHV_REG_PPC_NIP, kLinkEa);
+            g.run_to_done();
+            EXPECT_EQ(g.gpr(20), uint64_t(kLinkTurns));
+            patched_again = stat(g, "jit_links_patched") - patched;
+        }
+        v.mmu_.tlb->insert(Access::Fetch, kLinkEa + 0x1000, ctx, fetch_entry(g, kLinkB));
+    });
+    EXPECT_EQ(patched_again, 0u);
+    EXPECT_EQ(s.r21, uint64_t(kLinkTurns));
 }
 
 // Under MSR[IR], P's mtspr AMR changes the key context just before P's end: X's entry has the old

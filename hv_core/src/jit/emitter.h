@@ -40,7 +40,6 @@ public:
     // Offsets into the code: where a linking block jumps in, and the link slots (Block::jit_slots).
     uint32_t linked_entry() const { return linked_entry_; }
     const Block::JitSlot *slots() const { return slots_; }
-    uint32_t stamp_at() const { return stamp_at_; }
     static constexpr unsigned kCachedGprs = 8;   // host registers holding guest GPRs (and CR)
 
     // ---- native rows (native_fixedpoint.cpp) ----
@@ -105,12 +104,12 @@ private:
     unsigned pending_insns_ = 0, pending_bytes_ = 0, native_ = 0;
     bool ended_ = false;   // a native branch wrote NIP: nothing of the block follows
     uint32_t linked_entry_ = 0;
-    uint32_t stamp_at_ = 0;
     Block::JitSlot slots_[Block::kJitSlots];
     // The block's end (jit/link.cpp): the run loop's checks between blocks inline, then the link slots,
     // then Vcpu::jit_link for a block not linked yet. Falls to `to_loop` when the loop has work to do.
     void emit_block_end(const Block &b, Xbyak::Label &to_loop);
-    void emit_link_slot(Block::JitSlot &s, Xbyak::Label &slow);
+    void emit_link_slot(const Block &b, unsigned k, Xbyak::Label &slow, Xbyak::Label &recheck, Xbyak::Label &go);
+    void emit_link_recheck(const Block &b, unsigned k, Xbyak::Label &slow, Xbyak::Label &go);
     void emit_pmu_entry(const Block &b);
     uint32_t here() const { return uint32_t(getSize()); }
 

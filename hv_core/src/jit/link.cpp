@@ -7,17 +7,25 @@
 // what mmu_sync() would pick up (another vcpu's tlbie, a partition or memslot change: their writers raise
 // it, Vm::mmu_changed); a performance monitor that counts zeroes the countdown (the loop before every
 // block, an mtspr that starts it), so that the loop's per-block bookkeeping runs. Then the link slots: each
-// names one NIP and jumps into the block the fetch there used when the slot was patched, past its prologue.
-// All of them were patched under one value of the vcpu's link stamp (mmu::VcpuMmu::link_stamp), which the
-// block holds and compares once: the stamp moves whenever anything fetch_matches() looks at could have
-// changed (a fetch TLB entry a link depends on, the key context, the real-mode regime, the TLB itself) or
-// a block could have died (the block cache's epoch), so while it holds, every slot's fetch would still come
-// to its block. A miss calls Vcpu::jit_link, which does the loop's lookup (mmu_sync() included) and, when it
-// finds a compiled block, patches a slot (patch_link) for the next time.
+// names one NIP and jumps into the block the fetch there used when the slot was patched, past its prologue,
+// while the vcpu's link stamp (mmu::VcpuMmu::link_stamp) is the one the slot was last checked under (kept
+// in the Block, Block::jit_slot_stamp, as data). The stamp moves whenever anything fetch_matches() looks at
+// could have changed (a fetch TLB entry a link depends on, the key context, the real-mode regime, the TLB
+// itself) or a block could have died (the block cache's epoch), so while it holds, every slot's fetch would
+// still come to its block.
+//
+// Once the stamp has moved, a slot is checked again inline, as fetch_matches() checks a link: the block
+// cache's epoch it was made in, then in real mode the regime, and (under MSR[IR], through the VRMA or an
+// L2's tree) that the fetch TLB entry for the NIP still has the tag of the current context and maps the
+// successor's page. If so, the entry is marked as one a link depends on, the slot takes the current stamp,
+// and the link is taken, with no call and no code written: Linux flushes its kernel PID's translations on
+// every text patch and vunmap, which moves the stamp, and the entries come back the same. A slot that fails
+// calls Vcpu::jit_link, which does the loop's lookup (mmu_sync() included) and, when it finds a compiled
+// block, patches a slot (patch_link) for the next time.
 //
 // A slot is never unpatched in place: dropping any block (icbi, a store to a code page, phv_invalidate_code)
-// or flushing the code buffer moves the stamp, after which no slot of any block matches until patched
-// again. So a link never leads into dropped code or to a block that died.
+// or flushing the code buffer starts a new epoch, which moves the stamp, and a slot made in an older epoch
+// fails its check. So a link never leads into dropped code or to a block that died.
 #include <cstring>
 
 #include "jit/compiler.h"
@@ -29,9 +37,18 @@ namespace phv::jit {
 using namespace Xbyak::util;
 
 namespace {
-// The placeholder of an unpatched stamp or NIP: the long (imm64) encoding the patches overwrite, and a value
-// neither takes (the stamp counts up from 1, a NIP is word-aligned).
+// Placeholders that force the long encodings the patches overwrite (an imm64, a disp32). kImm64 is no NIP
+// (a NIP is word-aligned) and no epoch (they count up from 1): an unpatched slot is neither taken nor passes
+// its check.
 constexpr uint64_t kImm64 = 0x8000000000000001ull;
+constexpr int32_t kDisp32 = 0x40000000;
+constexpr uint8_t kRegimeNone = 0xff;   // matches neither real-mode regime (0 untranslated, 1 translated)
+
+// Offset of the fetch TLB entry field for ea from a Tlb's start.
+int32_t tlb_field(const mmu::Tlb &t, uint64_t ea, size_t field) {
+    const auto *set = reinterpret_cast<const char *>(t.entries(mmu::Access::Fetch));
+    return int32_t(set - reinterpret_cast<const char *>(&t) + mmu::Tlb::index(ea) * sizeof(mmu::TlbEntry) + field);
+}
 } // namespace
 
 void BlockEmitter::emit_block_end(const Block &b, Xbyak::Label &to_loop) {
@@ -50,14 +67,10 @@ void BlockEmitter::emit_block_end(const Block &b, Xbyak::Label &to_loop) {
     // at 0 it is left at 0 for the loop's timer and interrupt check.
     sub(dword[rbx + offset(&v_.timer_countdown_)], 1);
     jb(expired, T_NEAR);
-    // The slots hold while the link stamp has not moved since they were patched.
-    mov(rax, kImm64);
-    stamp_at_ = here() - 8;
-    cmp(rax, qword[rbx + offset(&v_.mmu_.link_stamp)]);
-    jne(slow, T_NEAR);
     mov(rax, qword[rbx + nip_]);
-    for (unsigned i = 0; i < Block::kJitSlots; ++i)
-        emit_link_slot(slots_[i], slow);
+    Xbyak::Label recheck[Block::kJitSlots], go[Block::kJitSlots];
+    for (unsigned k = 0; k < Block::kJitSlots; ++k)
+        emit_link_slot(b, k, slow, recheck[k], go[k]);
     L(slow);
     mov(rdi, rbx);
     mov(rsi, reinterpret_cast<uint64_t>(&b));
@@ -72,6 +85,10 @@ void BlockEmitter::emit_block_end(const Block &b, Xbyak::Label &to_loop) {
     L(expired);
     mov(dword[rbx + offset(&v_.timer_countdown_)], 0);
     jmp(to_loop, T_NEAR);
+    for (unsigned k = 0; k < Block::kJitSlots; ++k) {
+        L(recheck[k]);
+        emit_link_recheck(b, k, slow, go[k]);
+    }
 }
 
 // The loop's per-block bookkeeping for the performance monitor (pmu_insn_address() and pmu_block_end()
@@ -92,42 +109,121 @@ void BlockEmitter::emit_pmu_entry(const Block &b) {
     mov(qword[rbx + offset(&v_.pmu_.block)], rax);
 }
 
-// One slot: its NIP (rax holds NIP), then a jump to the successor's linked entry (until patched, the slow path).
-void BlockEmitter::emit_link_slot(Block::JitSlot &s, Xbyak::Label &slow) {
+// Slot k: its NIP (rax holds NIP), the stamp it was last checked under (else its check again, with rdx =
+// its stamp's address, rcx = the stamp now), then a jump to the successor's linked entry (until patched,
+// the slow path).
+void BlockEmitter::emit_link_slot(const Block &b, unsigned k, Xbyak::Label &slow, Xbyak::Label &recheck,
+                                  Xbyak::Label &go) {
+    const auto offset = [&](const void *field) {
+        return int32_t(reinterpret_cast<const char *>(field) - reinterpret_cast<const char *>(&v_));
+    };
+    Block::JitSlot &s = slots_[k];
+    Xbyak::Label next;
     mov(rcx, kImm64);
     s.nip = here() - 8;
     cmp(rax, rcx);
-    je(slow, T_NEAR);
+    jne(next, T_NEAR);
+    mov(rdx, reinterpret_cast<uint64_t>(&b.jit_slot_stamp[k]));
+    mov(rcx, qword[rbx + offset(&v_.mmu_.link_stamp)]);
+    cmp(rcx, qword[rdx]);
+    jne(recheck, T_NEAR);
+    L(go);
+    jmp(slow, T_NEAR);
     s.jmp = here() - 4;
+    L(next);
 }
 
-bool patch_link(Vcpu &v, Block &from, uint64_t nip, const Block &to) {
+// Slot k's check once the stamp has moved, as fetch_matches() checks a link; on success the fetch TLB entry
+// is marked (the TLB moves the stamp when it goes) and the slot takes the stamp now.
+void BlockEmitter::emit_link_recheck(const Block &b, unsigned k, Xbyak::Label &slow, Xbyak::Label &go) {
+    const auto offset = [&](const void *field) {
+        return int32_t(reinterpret_cast<const char *>(field) - reinterpret_cast<const char *>(&v_));
+    };
+    Block::JitSlot &s = slots_[k];
+    const bool ir = BlockCache::key_mode(b.key) & 8;
+    Xbyak::Label checked;
+    mov(rax, kImm64);
+    s.epoch = here() - 8;
+    cmp(rax, qword[rbx + offset(v_.blocks_.epoch_address())]);
+    jne(slow, T_NEAR);
+    if (!ir) {
+        // Real mode: untranslated (regime 0) the NIP alone names the real address; translated (1: the VRMA,
+        // an L2's tree) the fetch TLB's real-mode context says.
+        movzx(eax, byte[rbx + offset(&v_.mmu_.vrma)]);
+        or_(al, byte[rbx + offset(&v_.mmu_.l2.active)]);
+        cmp(al, kRegimeNone);
+        s.regime = here() - 1;
+        jne(slow, T_NEAR);
+        test(al, al);
+        jz(checked, T_NEAR);
+    }
+    mov(rax, qword[rbx + offset(&v_.mmu_.tlb)]);
+    mov(rsi, kImm64);
+    s.tag = here() - 8;
+    if (ir)
+        or_(rsi, qword[rbx + offset(&v_.mmu_.key_context)]);
+    cmp(rsi, qword[rax + kDisp32]);
+    s.tag_disp = here() - 4;
+    jne(slow, T_NEAR);
+    mov(rsi, kImm64);
+    s.gpa = here() - 8;
+    cmp(rsi, qword[rax + kDisp32]);
+    s.gpa_disp = here() - 4;
+    jne(slow, T_NEAR);
+    mov(byte[rax + kDisp32], 1);   // TlbEntry::linked
+    s.linked_disp = here() - 5;
+    L(checked);
+    mov(qword[rdx], rcx);
+    jmp(go, T_NEAR);
+}
+
+bool patch_link(Vcpu &v, Block &from, uint64_t nip, const Block &to, uint64_t epoch) {
     auto *code = reinterpret_cast<uint8_t *>(from.jit);
-    const auto put = [&](uint32_t at, const auto &value) { std::memcpy(code + at, &value, sizeof value); };
+    // Code is written only where it changes: a write to code the host may be running costs a pipeline flush.
+    const auto put = [&](uint32_t at, const auto &value) {
+        if (std::memcmp(code + at, &value, sizeof value))
+            std::memcpy(code + at, &value, sizeof value);
+    };
     const auto get = [&](uint32_t at) {
         uint64_t x;
         std::memcpy(&x, code + at, sizeof x);
         return x;
     };
-    // Slots patched under an older stamp are dead: they all become free, and the block takes the stamp.
+    // The slot that names this NIP already (its check failed: the translation or the block changed), else
+    // one that is free: never patched, or not checked under the current stamp. A live link to another NIP
+    // is kept: an exit with more successors than slots (a return) would otherwise rewrite its code at every
+    // turn, and each rewrite costs the host a pipeline flush; the others go through jit_link's lookup.
     const uint64_t stamp = v.mmu_.link_stamp;
-    if (get(from.jit_stamp) != stamp) {
-        put(from.jit_stamp, stamp);
-        for (const Block::JitSlot &s : from.jit_slots)
-            put(s.nip, kImm64);
+    unsigned i = Block::kJitSlots;
+    for (unsigned k = 0; k < Block::kJitSlots && i == Block::kJitSlots; ++k)
+        if (get(from.jit_slots[k].nip) == nip)
+            i = k;
+    for (unsigned k = 0; k < Block::kJitSlots && i == Block::kJitSlots; ++k)
+        if (from.jit_slot_stamp[k] != stamp)
+            i = k;
+    if (i == Block::kJitSlots)
+        return false;
+    const Block::JitSlot &s = from.jit_slots[i];
+
+    const bool ir = BlockCache::key_mode(from.key) & 8;
+    const bool translated = ir || v.mmu_.vrma || v.mmu_.l2.active;
+    const uint64_t ea = ir ? nip : nip & Vcpu::kRealModeMask;
+    const uint64_t context = ir ? (1 | (BlockCache::key_mode(from.key) & 2)) : mmu::Tlb::kRealContext;   // key context at run time
+    put(s.nip, nip);
+    put(s.epoch, epoch);
+    if (!ir)
+        put(s.regime, uint8_t(translated));
+    if (translated) {
+        const mmu::Tlb &t = *v.mmu_.tlb;
+        put(s.tag, (ea & mmu::Tlb::kPageMask) | context);
+        put(s.tag_disp, tlb_field(t, ea, offsetof(mmu::TlbEntry, tag)));
+        put(s.gpa, to.real_start - (ea & 0xfff));
+        put(s.gpa_disp, tlb_field(t, ea, offsetof(mmu::TlbEntry, gpa)));
+        put(s.linked_disp, tlb_field(t, ea, offsetof(mmu::TlbEntry, linked)));
     }
-    // A free slot (no slot names this NIP: under this stamp its link would have been taken). A live link
-    // to another NIP is kept: an exit with more successors than slots (a return) would otherwise rewrite
-    // its code at every turn, and each rewrite costs the host a pipeline flush; the others go through
-    // jit_link's lookup instead.
-    for (const Block::JitSlot &s : from.jit_slots) {
-        if (get(s.nip) != kImm64)
-            continue;
-        put(s.nip, nip);
-        put(s.jmp, int32_t(to.jit_linked_entry - (code + s.jmp + 4)));
-        return true;
-    }
-    return false;
+    put(s.jmp, int32_t(to.jit_linked_entry - (code + s.jmp + 4)));
+    from.jit_slot_stamp[i] = stamp;
+    return true;
 }
 
 } // namespace phv::jit

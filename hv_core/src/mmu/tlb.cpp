@@ -27,14 +27,12 @@ bool Tlb::mark_linked(Access a, uint64_t ea, uint64_t ctx) {
     if (e.tag != ((ea & kPageMask) | ctx))
         return false;
     e.linked = 1;
-    any_linked_ = true;
     return true;
 }
 
 void Tlb::flush() {
-    if (any_linked_)
+    if (written_)   // rare: not worth knowing whether a marked entry was among them
         unlink();
-    any_linked_ = false;
     for (uint64_t w = written_; w; w &= w - 1) {
         const unsigned c = unsigned(__builtin_ctzll(w));
         std::memset(&sets_[c / kChunksPerSet][(c % kChunksPerSet) * kChunk], 0, kChunk * sizeof(TlbEntry));

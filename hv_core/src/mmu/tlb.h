@@ -48,9 +48,10 @@ struct Invalidation {
 };
 
 // The link stamp (jit/link.cpp): compiled code's direct links hold the value of a per-vcpu counter from when
-// they were made and are taken only while it has not moved. Of the TLB they depend on fetch entries, which
-// patching a link marks `linked`: whatever overwrites or drops a marked entry (a fill, an invalidation, a
-// PID switch, a flush) moves the counter the TLB was created with. Other entries change freely.
+// they were last checked and are taken only while it has not moved. Of the TLB they depend on fetch entries,
+// which making or re-checking a link marks `linked` (compiled code does it too, at the entry's offset):
+// whatever overwrites or drops a marked entry (a fill, an invalidation, a PID switch) moves the counter the
+// TLB was created with, and so does a flush of a TLB that holds anything. Other entries change freely.
 //
 // A TLB lives in zero pages of its own (memory/zero_pages.h): a new vcpu's 3 x 1024 entries cost nothing until
 // they are filled, and every loop over them (flush, a PID switch, a full invalidation) visits only the chunks
@@ -156,7 +157,6 @@ private:
     uint64_t written_ = 0;
     uint64_t live_ = 0;
     uint64_t *link_stamp_ = nullptr;
-    bool any_linked_ = false;   // an entry was marked since the last flush
     std::array<std::array<TlbEntry, kEntries>, 3> sets_;
 };
 

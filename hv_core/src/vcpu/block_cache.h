@@ -44,13 +44,15 @@ struct Block {
     // frame stays), so the host stack stays flat however long a chain of linked blocks runs.
     const uint8_t *jit_linked_entry = nullptr;
     // The patchable link slots at the code's end (jit/link.cpp): offsets into the code of the immediates
-    // a link writes: the link stamp the slots were made under (one for all), and each slot's NIP and jump.
+    // a link writes (its NIP and jump; the epoch, real-mode regime and fetch TLB entry it was made under,
+    // which re-check it once the link stamp has moved), and per slot the link stamp it was last checked
+    // under (0: never), which the code reads and writes here, away from code.
     struct JitSlot {
-        uint32_t nip = 0, jmp = 0;
+        uint32_t nip = 0, jmp = 0, epoch = 0, regime = 0, tag = 0, tag_disp = 0, gpa = 0, gpa_disp = 0, linked_disp = 0;
     };
     static constexpr unsigned kJitSlots = 2;
-    uint32_t jit_stamp = 0;
     JitSlot jit_slots[kJitSlots];
+    uint64_t jit_slot_stamp[kJitSlots] = {};
 
     // Direct links, the most recent first. Every link names a block of this block's mode.
     struct Link {
@@ -95,9 +97,10 @@ public:
     // Drops every block that starts in the 4 KiB real page `page` (blocks never cross a page).
     size_t invalidate_page(uint64_t page);
     void clear() { blocks_.clear(), by_page_.clear(), new_epoch(); }
-    // Links and jump-cache entries made in another epoch are stale (Block::linked, jump_lookup); compiled
-    // code's link slots die with the link stamp, which a new epoch moves.
+    // Links, jump-cache entries and compiled code's link slots made in another epoch are stale
+    // (Block::linked, jump_lookup, jit/link.cpp; a new epoch also moves the link stamp).
     uint64_t epoch() const { return epoch_; }
+    const uint64_t *epoch_address() const { return &epoch_; }
     // Every link and jump-cache entry dies, no block does (also after a code flush: the compiled code that
     // links jump into has gone).
     void new_epoch() {

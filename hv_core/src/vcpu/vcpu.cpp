@@ -510,7 +510,7 @@ const uint8_t *Vcpu::jit_link(Vcpu *v, Block *from) {
     // the link stamp as it is now (mmu_sync above may have moved it), and the fetch TLB entry the link
     // depends on is marked first, so that the stamp moves when that entry goes.
     if (from->jit && from->jit_generation == generation && v->mark_fetch_linked(nip) &&
-        jit::patch_link(*v, *from, nip, *b))
+        jit::patch_link(*v, *from, nip, *b, epoch))
         ++v->stats_.jit_links_patched;
     v->pmu_.block = b;
     v->pmu_.nip = nip;
