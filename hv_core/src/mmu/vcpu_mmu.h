@@ -16,8 +16,8 @@
 namespace phv::mmu {
 
 struct VcpuMmu {
-    // The link stamp (jit/link.cpp): compiled code takes a direct link only while this holds the value it
-    // had when the link was made. It moves whenever the fetch at a linked NIP could come to a block other
+    // The link stamp (jit/link.cpp): compiled code takes a direct link straight away only while this holds
+    // the value it had when the link was made or last checked (else it checks the link again). It moves whenever the fetch at a linked NIP could come to a block other
     // than the one linked: a fetch TLB entry a link depends on overwritten or dropped (the TLBs move it,
     // Tlb::create), the key context changing (set_key_context), the real-mode regime changing (`vrma`, an
     // L2 entered or left: Vcpu::decide_vrma, enter_l2_mmu, leave_l2_mmu, which also switch `tlb`), and
