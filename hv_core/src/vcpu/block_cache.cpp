@@ -7,8 +7,7 @@ namespace phv {
 Block *BlockCache::insert(std::unique_ptr<Block> b) {
     Block *raw = b.get();
     by_page_[(raw->real_start & ((1ull << kModeShift) - 1)) >> 12].push_back(raw->key);
-    blocks_[raw->key] = std::move(b);
-    return raw;
+    return blocks_.insert(raw->key, std::move(b));
 }
 
 size_t BlockCache::invalidate_page(uint64_t page) {

@@ -2,6 +2,7 @@
 //
 // A block is keyed by the real address of its first instruction and the MSR bits that change how the same
 // bytes execute (LE, PR, SF, IR) and MSR[DR] (compiled loads and stores depend on it). Blocks are dropped by guest page when code there is modified.
+// The map from key to block is an open-addressing table (vcpu/block_map.h) that owns the blocks.
 //
 // In front of the map sits a jump cache: a direct-mapped array from (effective address, mode) to the block
 // last found there, which serves every branch target, direct or indirect, without hashing. An entry only
@@ -23,6 +24,7 @@
 
 #include "isa/insn.h"
 #include "memory/zero_pages.h"
+#include "vcpu/block_map.h"
 #include "vcpu/cpu_state.h"
 
 namespace phv {
@@ -89,10 +91,7 @@ public:
         return (real_addr & ((1ull << kModeShift) - 1)) | (mode(msr) << kModeShift);
     }
     static uint64_t key_mode(uint64_t key) { return key >> kModeShift; }
-    Block *find(uint64_t key) {
-        auto it = blocks_.find(key);
-        return it == blocks_.end() ? nullptr : it->second.get();
-    }
+    Block *find(uint64_t key) const { return blocks_.find(key); }
     Block *insert(std::unique_ptr<Block> b);
     // Drops every block that starts in the 4 KiB real page `page` (blocks never cross a page).
     size_t invalidate_page(uint64_t page);
@@ -147,7 +146,7 @@ private:
     };
     std::unique_ptr<JumpTable> jump_ = JumpTable::create();
 
-    std::unordered_map<uint64_t, std::unique_ptr<Block>> blocks_;
+    BlockMap<Block> blocks_;
     std::unordered_map<uint64_t, std::vector<uint64_t>> by_page_;
     uint64_t *link_stamp_;
     uint64_t epoch_ = 1;   // links start in epoch 0: invalid
