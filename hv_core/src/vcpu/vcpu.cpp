@@ -388,7 +388,12 @@ Block *Vcpu::block_lookup(uint64_t nip, Flow &f) {
     b->real_start = ra;
     const bool be = !(st_.msr & msr::LE);
     const isa::DecodeContext ctx{vm_.model().isa, problem_state()};
-    for (uint64_t a = ra; a < page_end && b->insns.size() < isa::kMaxBlockInsns;) {
+    // Decoded into a buffer on the stack and copied into the block at its exact size: growing the block's
+    // vector one instruction at a time reallocated it several times per block, a cost the boot (tens of
+    // thousands of blocks) felt.
+    isa::Decoded insns[isa::kMaxBlockInsns];
+    size_t n = 0;
+    for (uint64_t a = ra; a < page_end && n < isa::kMaxBlockInsns;) {
         const uint32_t word = detail::from_guest<uint32_t>(code + (a - ra), be);
         isa::Decoded d;
         if (isa::is_prefix(word)) {
@@ -400,10 +405,11 @@ Block *Vcpu::block_lookup(uint64_t nip, Flow &f) {
             d = isa::decode(word, ctx);
         }
         a += d.len;
-        b->insns.push_back(d);
+        insns[n++] = d;
         if (isa::ends_block(d))
             break;
     }
+    b->insns.assign(insns, insns + n);
     slot->code_pages[(ra - slot->gpa) / PHV_PAGE_SIZE] = 1;
     ++stats_.blocks_built;
     Block *built = blocks_.insert(std::move(b));
