@@ -17,6 +17,7 @@
 #include "mmu/tlb.h"
 #include "vcpu/pmu.h"
 #include "vcpu/vcpu.h"
+#include "vm/vm.h"
 
 namespace {
 using namespace phv::test;
@@ -34,14 +35,14 @@ uint64_t stat(GuestCode &g, const char *name) {
 
 phv::Vcpu &vcpu_of(GuestCode &g) { return *reinterpret_cast<phv::Vcpu *>(g.vcpu); }
 
-// The block at kCodeBase runs hot (compiled after 16 interpreted runs), then a guest store from another page
+// The block at kCodeBase runs hot (compiled after Vm::kJitThreshold interpreted runs), then a guest store from another page
 // rewrites it: the next run executes the new instruction, from a block compiled again.
 TEST(Jit, BlockRewrittenByAGuestStoreRunsTheNewCode) {
     GuestCode g;
     ASSERT_TRUE(vcpu_of(g).jit_enabled());
     const auto body = with_done({addi(20, 0, 1), addi(20, 20, 10)});
     g.load(body);
-    for (int i = 0; i < 20; ++i) {
+    for (unsigned i = 0; i < phv::Vm::kJitThreshold + 4; ++i) {
         g.set_reg(PHV_REG_PPC_NIP, GuestCode::kCodeBase);
         g.run_to_done();
         ASSERT_EQ(g.gpr(20), 11u);
@@ -57,7 +58,7 @@ TEST(Jit, BlockRewrittenByAGuestStoreRunsTheNewCode) {
     uint32_t patched = 0;
     std::memcpy(&patched, g.ram + GuestCode::kCodeBase, 4);
     ASSERT_EQ(patched, addi(20, 0, 7));
-    for (int i = 0; i < 20; ++i) {
+    for (unsigned i = 0; i < phv::Vm::kJitThreshold + 4; ++i) {
         g.set_reg(PHV_REG_PPC_NIP, GuestCode::kCodeBase);
         g.run_to_done();
         ASSERT_EQ(g.gpr(20), 17u) << "run " << i;

@@ -11,6 +11,7 @@
 #include "mmu/tlb.h"
 #include "vcpu/block_cache.h"
 #include "vcpu/vcpu.h"
+#include "vm/vm.h"
 #include "vm/reservation_table.h"
 
 namespace {
@@ -229,11 +230,12 @@ TEST(ZeroPages, FreshVcpuFaultsNothingInAndCompilesOnFirstNeed) {
         if (std::string(phv_vcpu_stat(g.vcpu, i, &compiled)) == "jit_blocks_compiled")
             break;
     EXPECT_EQ(compiled, 0u);
-    // A counted loop long enough to get hot (the default threshold is 16 runs of a block).
-    g.load(with_done({addi(20, 0, 0), addi(21, 0, 100), mtspr(9, 21), addi(20, 20, 1),
+    // A counted loop long enough to get hot (Vm::kJitThreshold runs of a block).
+    constexpr int kIterations = 2 * phv::Vm::kJitThreshold;
+    g.load(with_done({addi(20, 0, 0), addi(21, 0, kIterations), mtspr(9, 21), addi(20, 20, 1),
                       16u << 26 | 16u << 21 | (uint32_t(-4) & 0xfffc) /* bdnz -4 */}));
     g.run_to_done();
-    EXPECT_EQ(g.gpr(20), 100u);
+    EXPECT_EQ(g.gpr(20), uint64_t(kIterations));
     for (size_t i = 0; i < phv_vcpu_stat_count(); ++i)
         if (std::string(phv_vcpu_stat(g.vcpu, i, &compiled)) == "jit_blocks_compiled")
             break;

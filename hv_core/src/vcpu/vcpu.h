@@ -343,7 +343,7 @@ private:
     isa::Flow run_block_fast(Block &b);
     isa::Flow run_compiled(isa::Flow (*fn)(Vcpu *));   // a block's code (Block::jit), counting jit_blocks_chained
     bool jit_on_ = true, jit_perf_map_ = false;
-    unsigned jit_threshold_ = 16;
+    unsigned jit_threshold_ = 0;   // Vm::create_vcpu sets it (set_jit)
     std::unique_ptr<jit::CodeBuffer> jit_code_;
     // Blocks until the run loop's next timer and interrupt check (run(), and linked compiled code).
     unsigned timer_countdown_ = 0;
