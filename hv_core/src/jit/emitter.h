@@ -235,6 +235,7 @@ private:
     int32_t fpscr_off() const;
     void fp_operand(unsigned n, const Xbyak::Reg32 &e, unsigned max_e, Xbyak::Label &slow);
     void record_fp_cr(const Xbyak::Reg32 &f);
+    void end_fp_row(const isa::Decoded &d, const Variant &v, const Xbyak::Reg32 &fpscr, Xbyak::Label &slow);
     void commit_fpscr(uint32_t replaced, bool inexact_possible);
     // rsi = the EA of a quadword vector row (e_vec_load's arg), its facility tested; returns its VSR.
     unsigned quad_operand(const isa::Decoded &d, unsigned arg, Xbyak::Label &slow);

@@ -149,7 +149,7 @@ bool BlockEmitter::e_fp_arith(const isa::Decoded &d, const Variant &v) {
     using namespace fp::fpscr;
     const Op op = Op(v.arg);
     const bool fma = op >= MAdd;
-    Xbyak::Label slow, done;
+    Xbyak::Label slow;
     if (v.rc)
         cr_read();   // CR's register taken before the paths split, so that both leave the same allocation
 
@@ -304,18 +304,7 @@ bool BlockEmitter::e_fp_arith(const isa::Decoded &d, const Variant &v) {
     shl(edx, kFprfShift);
     or_(ecx, edx);
     commit_fpscr(FR | FI | FPRF, true);
-    // set_fpr: doubleword 1 of the VSR zeroed.
-    mov(qword[rbx + vsr_dw(d.rt, 0)], rax);
-    mov(qword[rbx + vsr_dw(d.rt, 1)], 0);
-    if (v.rc)
-        record_fp_cr(edx);
-    jmp(done, T_NEAR);
-    L(slow);
-    if (v.rc)
-        call_slow(d, {kCr});
-    else
-        call_slow(d, {});
-    L(done);
+    end_fp_row(d, v, edx, slow);
     return true;
 }
 
@@ -329,7 +318,7 @@ bool BlockEmitter::e_fp_convert(const isa::Decoded &d, const Variant &v) {
     if (fp_host() == FpHost::None)
         return false;   // the VEX conversion below
     using namespace fp::fpscr;
-    Xbyak::Label slow, done;
+    Xbyak::Label slow;
     if (v.rc)
         cr_read();
     need_facility(msr::FP, slow);
@@ -397,10 +386,18 @@ bool BlockEmitter::e_fp_convert(const isa::Decoded &d, const Variant &v) {
         shl(ecx, 17);   // FI
         commit_fpscr(uint32_t(FR | FI), true);
     }
+    end_fp_row(d, v, edx, slow);
+    return true;
+}
+
+// The end every FP row shares: FRT = rax as set_fpr writes it (doubleword 1 of the VSR zeroed), CR1 from
+// the FPSCR in `fpscr` for Rc=1, then the slow path (the semantic function, which redoes the instruction).
+void BlockEmitter::end_fp_row(const isa::Decoded &d, const Variant &v, const Xbyak::Reg32 &fpscr, Xbyak::Label &slow) {
+    Xbyak::Label done;
     mov(qword[rbx + vsr_dw(d.rt, 0)], rax);
     mov(qword[rbx + vsr_dw(d.rt, 1)], 0);
     if (v.rc)
-        record_fp_cr(edx);
+        record_fp_cr(fpscr);
     jmp(done, T_NEAR);
     L(slow);
     if (v.rc)
@@ -408,13 +405,12 @@ bool BlockEmitter::e_fp_convert(const isa::Decoded &d, const Variant &v) {
     else
         call_slow(d, {});
     L(done);
-    return true;
 }
 
 // fmr, fneg, fabs, fnabs (sem::fp_move_op): arg 0-3. Bits moved, FPSCR untouched; Rc=1 copies its
 // FX FEX VX OX to CR1.
 bool BlockEmitter::e_fp_move(const isa::Decoded &d, const Variant &v) {
-    Xbyak::Label slow, done;
+    Xbyak::Label slow;
     if (v.rc)
         cr_read();
     need_facility(msr::FP, slow);
@@ -425,19 +421,9 @@ bool BlockEmitter::e_fp_move(const isa::Decoded &d, const Variant &v) {
     case 3: bts(rax, 63); break;
     default: break;
     }
-    mov(qword[rbx + vsr_dw(d.rt, 0)], rax);
-    mov(qword[rbx + vsr_dw(d.rt, 1)], 0);
-    if (v.rc) {
-        mov(edx, dword[rbx + fpscr_off()]);
-        record_fp_cr(edx);
-    }
-    jmp(done, T_NEAR);
-    L(slow);
     if (v.rc)
-        call_slow(d, {kCr});
-    else
-        call_slow(d, {});
-    L(done);
+        mov(edx, dword[rbx + fpscr_off()]);
+    end_fp_row(d, v, edx, slow);
     return true;
 }
 
