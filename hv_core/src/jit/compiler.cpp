@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -136,9 +137,36 @@ bool names_cr(const isa::InsnDef &def, const isa::Decoded &d) {
            m.starts_with("bc") || m == "mcrf" || m == "mfcr" || m == "mtcrf" || m == "isel" || m.ends_with('.');
 }
 
+// The GPRs (bit n) and CR (bit 32) native row d may read or write, from the table's data flow; a
+// conditional branch reads CR only when its BO tests a bit. `written`: those it may write.
+uint64_t regs_named(const isa::InsnDef &def, const isa::Decoded &d, const NativeRow &row, bool written) {
+    using namespace isa::reg;
+    constexpr unsigned kCrBit = 32;
+    uint64_t m = 0;
+    if (!names_no_gpr(row)) {
+        if (!rt_not_gpr(row) && def.io & (written ? kOutRT : kOutRT | kInRS))
+            m |= 1ull << (d.rt & 31);
+        if (def.io & (written ? kOutRA : kInRA | kOutRA))
+            m |= 1ull << (d.ra & 31);
+        if (!written && def.io & kInRB)
+            m |= 1ull << (d.rb & 31);
+    }
+    bool cr;
+    if (row.emit == &E::e_bc || row.emit == &E::e_bc_reg)
+        cr = !written && !(d.rt & 0x10);   // BO[0]: no condition
+    else if (row.emit == &E::e_b)
+        cr = false;
+    else   // the data flow's CR output of an Rc row is its record form's: names_cr() looks at the variant
+        cr = names_cr(def, d) || def.io & kInCR || def.flags & isa::flag::kCR ||
+             (def.io & kOutCR && !(def.flags & isa::flag::kRc));
+    return m | uint64_t(cr) << kCrBit;
+}
+
 } // namespace
 
 bool BlockEmitter::page_wanted(bool store) const {
+    if (loop_)   // every memory row has a cell of its own
+        return false;
     for (size_t i = index_ + 1; i < mem_kind_.size() && mem_kind_[i] != 3; ++i)
         if (mem_kind_[i] == (store ? 2 : 1))
             return true;
@@ -184,7 +212,8 @@ void BlockEmitter::mask_ea(const Xbyak::Reg64 &r) {
         mov(r.cvt32(), r.cvt32());
 }
 
-BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room) : Xbyak::CodeGenerator(room, at), v_(v) {
+BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room, bool allow_loop)
+    : Xbyak::CodeGenerator(room, at), v_(v) {
     const auto offset = [&](const void *field) {
         return int32_t(reinterpret_cast<const char *>(field) - reinterpret_cast<const char *>(&v));
     };
@@ -210,6 +239,8 @@ BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room) : Xby
     mov(r12, qword[rbx + nip_]);
     Xbyak::Label done;
     const auto table = isa::insn_table();
+    uint64_t loop_regs = 0, loop_written = 0;
+    unsigned memory_rows = 0, branch_at = 0;
     for (const isa::Decoded &d : b.insns) {
         const NativeRow *row = d.def < table.size() ? native_by_def()[d.def] : nullptr;
         names_.push_back(!row ? kCallBarrier
@@ -218,7 +249,28 @@ BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room) : Xby
                              : (rt_not_gpr(*row) ? 0 : 1ull << (d.rt & 31)) | 1ull << (d.ra & 31) | 1ull << (d.rb & 31) |
                                    uint64_t(names_cr(table[d.def], d)) << kCr);
         mem_kind_.push_back(!row ? 3 : uint8_t(memory_kind(*row)));
+        loop_cell_.push_back(mem_kind_.back() == 1 || mem_kind_.back() == 2
+                                 ? int8_t(memory_rows < Vcpu::kJitLoopCells ? memory_rows++ : -1)
+                                 : int8_t(-1));
+        if (row) {
+            loop_regs |= regs_named(table[d.def], d, *row, false);
+            loop_written |= regs_named(table[d.def], d, *row, true);
+        }
+        branch_at += &d == &b.insns.back() ? 0 : d.len;
     }
+    // Loop mode: the block ends with a relative b or bc (not LK) back to its own start, every row is
+    // native (nothing but a memory row's slow path leaves the code), and the GPRs and CR it names fit in
+    // the host registers, so that each keeps its register from one turn to the next.
+    if (allow_loop && !b.insns.empty()) {
+        const isa::Decoded &last = b.insns.back();
+        const NativeRow *row = last.def < table.size() ? native_by_def()[last.def] : nullptr;
+        loop_ = row && (row->emit == &E::e_b || row->emit == &E::e_bc) && !(last.word & 3) &&
+                last.imm == -int64_t(branch_at) &&
+                std::find(names_.begin(), names_.end(), kCallBarrier) == names_.end() &&
+                std::popcount(loop_regs) <= int(kCachedGprs);
+    }
+    if (loop_)
+        emit_loop_entry(loop_regs, loop_written);
     // Only a called row can start the performance monitor (an mtspr of its SPRs; the native mtspr rows
     // are LR, CTR and XER).
     if (std::find(names_.begin(), names_.end(), kCallBarrier) != names_.end())
@@ -247,6 +299,7 @@ BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room) : Xby
                 }
             }
         }
+        loop_broken_ |= loop_;   // a row that declined: loop mode needs every row native
         sync_nip();
         flush();   // the semantic function reads GPRs, and may raise or exit with them, from CpuState
         // The count first, this instruction included: a semantic that reads a PMU counter sees itself.
@@ -276,6 +329,7 @@ BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room) : Xby
     Xbyak::Label to_loop;
     emit_block_end(b, to_loop);
     L(to_loop);
+    L(loop_exit_);
     mov(eax, uint32_t(isa::Flow::Jump));
     L(done);
     add(rsp, 8);
@@ -294,9 +348,15 @@ BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room) : Xby
     jmp(done);
 }
 
-BlockFn compile(Vcpu &v, Block &b, CodeBuffer &buf, bool perf_map, unsigned *native) {
+BlockFn compile(Vcpu &v, Block &b, CodeBuffer &buf, bool perf_map, unsigned *native, bool *loop) {
     try {
-        BlockEmitter e(v, b, buf.cursor(), buf.room());
+        std::optional<BlockEmitter> emitted;
+        emitted.emplace(v, b, buf.cursor(), buf.room(), true);
+        if (emitted->loop_broken())   // written over: nothing of it was committed
+            emitted.emplace(v, b, buf.cursor(), buf.room(), false);
+        BlockEmitter &e = *emitted;
+        if (loop)
+            *loop = e.loop_mode();
         // No ready(): the buffer is already executable, and ready() would change its protection.
         if (e.hasUndefinedLabel())
             return nullptr;

@@ -23,8 +23,9 @@ using BlockFn = isa::Flow (*)(Vcpu *);
 // b's code in buf, or nullptr when the buffer has no room for it (the caller flushes and tries again).
 // Sets b's linked entry and link slots; the caller sets b.jit and its generation.
 // perf_map: name the code in /tmp/perf-<pid>.map. native: if given, how many of b's instructions became
-// host code rather than calls (the tests check that the rows they exercise are the native ones).
-BlockFn compile(Vcpu &v, Block &b, CodeBuffer &buf, bool perf_map, unsigned *native = nullptr);
+// host code rather than calls (the tests check that the rows they exercise are the native ones). loop: if
+// given, whether the code turns round to the block's start inside itself (loop mode, jit/emitter.h).
+BlockFn compile(Vcpu &v, Block &b, CodeBuffer &buf, bool perf_map, unsigned *native = nullptr, bool *loop = nullptr);
 
 // Links `from`'s compiled code at its end straight to `to`'s, for NIP = nip in the current translation
 // regime, the block cache's epoch and under the vcpu's link stamp as they are now (Vcpu::jit_link has

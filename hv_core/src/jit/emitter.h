@@ -35,8 +35,15 @@ using EmitFn = bool (BlockEmitter::*)(const isa::Decoded &d, const Variant &v);
 
 class BlockEmitter : public Xbyak::CodeGenerator {
 public:
-    BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room);
+    // allow_loop: a block that branches back to its own start may be compiled in loop mode (below).
+    BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room, bool allow_loop);
     unsigned native_insns() const { return native_; }
+    // Loop mode: the block's code turns round to its own start without leaving it, its GPRs and CR held in
+    // host registers from one turn to the next. It needs every row native and every GPR the block names in
+    // a register of its own for the whole block; when the code turned out otherwise (a row declined, a
+    // register had to be taken), the block is compiled again without it.
+    bool loop_mode() const { return loop_; }
+    bool loop_broken() const { return loop_broken_; }
     // Offsets into the code: where a linking block jumps in, and the link slots (Block::jit_slots).
     uint32_t linked_entry() const { return linked_entry_; }
     const Block::JitSlot *slots() const { return slots_; }
@@ -111,6 +118,15 @@ private:
     void emit_link_slot(const Block &b, unsigned k, Xbyak::Label &slow, Xbyak::Label &recheck, Xbyak::Label &go);
     void emit_link_recheck(const Block &b, unsigned k, Xbyak::Label &slow, Xbyak::Label &go);
     void emit_pmu_entry(const Block &b);
+    // Loop mode (compiler.cpp decides it, link.cpp emits the turn): at the linked entry, the block's loop
+    // cells emptied and its GPRs loaded; at its branch back (taken), the run loop's two tests, then straight
+    // back to loop_head_, else NIP set, the GPRs written back and back to the loop.
+    bool loop_ = false, loop_broken_ = false;
+    Xbyak::Label loop_head_, loop_exit_;
+    std::vector<int8_t> loop_cell_;   // per instruction, the memory row's Vcpu::jit_loop_page_ cell, or -1
+    void emit_loop_entry(uint64_t regs, uint64_t written);
+    bool loop_back(const isa::Decoded &d) const { return loop_ && index_ + 1 == names_.size() && !(d.word & 3); }
+    void emit_loop_back(const isa::Decoded &d);
     uint32_t here() const { return uint32_t(getSize()); }
 
     // GPR n in CpuState: only the GPR cache reads and writes it there.

@@ -68,6 +68,7 @@ int BlockEmitter::slot_of(unsigned n) const {
 // A free register, else the one whose GPR the block names again last (Belady's choice: the block is known
 // whole), a clean one before a dirty one; never one the current instruction names. Written back if dirty.
 unsigned BlockEmitter::take_slot() {
+    loop_broken_ |= loop_;   // loop mode gave every GPR of the block its register at the entry
     int best = -1;
     unsigned best_next = 0;
     for (unsigned i = 0; i < kCachedGprs; ++i) {

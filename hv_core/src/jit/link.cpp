@@ -177,6 +177,57 @@ void BlockEmitter::emit_link_recheck(const Block &b, unsigned k, Xbyak::Label &s
     jmp(go, T_NEAR);
 }
 
+// Loop mode's entry, run each time the block is entered (from the loop or a link): the loop cells of its
+// memory rows emptied (a cell holds a page only once a row of this run of the block put it there), and
+// every GPR the block names loaded into a register of its own; those the block may write are dirty from
+// the start, since at the loop's head they may have been written on the turn before.
+void BlockEmitter::emit_loop_entry(uint64_t regs, uint64_t written) {
+    const auto offset = [&](const void *field) {
+        return int32_t(reinterpret_cast<const char *>(field) - reinterpret_cast<const char *>(&v_));
+    };
+    for (const int8_t c : loop_cell_)
+        if (c >= 0)
+            mov(qword[rbx + offset(&v_.jit_loop_page_[c].page)], 1);
+    unsigned slot = 0;
+    for (unsigned n = 0; n <= kCr; ++n) {
+        if (!(regs >> n & 1))
+            continue;
+        cache_[slot] = CachedGpr{int(n), bool(written >> n & 1), 0};
+        load_home(slot++);
+    }
+    L(loop_head_);
+}
+
+// The taken branch back of a block in loop mode (r12 is the branch's address): the count of the turn, the
+// run loop's two tests as a link's block end makes them, and back to the head with every register as it
+// is. No link check: the fetch at the block's start still comes to this block, since what could change
+// that (the translation, the key context, the regime, a block dropped) changes only in a called row, which
+// a loop-mode block has none of, or raises the attention flag (another vcpu's tlbie, a store to a code
+// page: the block cache drops blocks in the run loop). A memory row's slow path fills only the data TLB.
+// Otherwise NIP = the block's start, the GPRs written back, and back to the run loop.
+void BlockEmitter::emit_loop_back(const isa::Decoded &d) {
+    const auto offset = [&](const void *field) {
+        return int32_t(reinterpret_cast<const char *>(field) - reinterpret_cast<const char *>(&v_));
+    };
+    Xbyak::Label expired, leave;
+    add(qword[rbx + insns_], pending_insns_ + 1);
+    cmp(byte[rbx + offset(&v_.attention_)], 0);
+    jne(leave, T_NEAR);
+    sub(dword[rbx + offset(&v_.timer_countdown_)], 1);
+    jb(expired, T_NEAR);
+    lea(r12, ptr[r12 + int32_t(d.imm)]);
+    mask_ea(r12);
+    jmp(loop_head_, T_NEAR);
+    L(expired);
+    mov(dword[rbx + offset(&v_.timer_countdown_)], 0);
+    L(leave);
+    lea(rax, ptr[r12 + int32_t(d.imm)]);
+    mask_ea(rax);
+    mov(qword[rbx + nip_], rax);
+    write_back();
+    jmp(loop_exit_, T_NEAR);
+}
+
 bool patch_link(Vcpu &v, Block &from, uint64_t nip, const Block &to, uint64_t epoch) {
     auto *code = reinterpret_cast<uint8_t *>(from.jit);
     // Code is written only where it changes: a write to code the host may be running costs a pipeline flush.

@@ -101,6 +101,11 @@ bool BlockEmitter::e_mcrf(const isa::Decoded &d, const Variant &) {
 // so a relative target is computed from r12, the branch's own address.
 bool BlockEmitter::e_b(const isa::Decoded &d, const Variant &v) {
     advance_cia();
+    if (loop_back(d)) {
+        emit_loop_back(d);
+        ended_ = true;
+        return true;
+    }
     if (d.word & 2) {
         load_imm(rax, sf_ ? uint64_t(d.imm) : uint32_t(d.imm));
     } else {
@@ -145,13 +150,17 @@ bool BlockEmitter::e_bc(const isa::Decoded &d, const Variant &v) {
         else
             jnz(not_taken, T_NEAR);
     }
-    if (d.word & 2) {
-        load_imm(rax, sf_ ? uint64_t(d.imm) : uint32_t(d.imm));
+    if (loop_back(d)) {
+        emit_loop_back(d);
     } else {
-        lea(rax, ptr[r12 + int32_t(d.imm)]);
-        mask_ea(rax);
+        if (d.word & 2) {
+            load_imm(rax, sf_ ? uint64_t(d.imm) : uint32_t(d.imm));
+        } else {
+            lea(rax, ptr[r12 + int32_t(d.imm)]);
+            mask_ea(rax);
+        }
+        jmp(out, T_NEAR);
     }
-    jmp(out, T_NEAR);
     L(not_taken);
     lea(rax, ptr[r12 + d.len]);
     mask_ea(rax);

@@ -111,8 +111,11 @@ void BlockEmitter::host_address(unsigned len, bool store, Xbyak::Label &slow) {
     };
     const SlotLayout &ms = slot_layout();
     const mmu::Access access = store ? mmu::Access::Store : mmu::Access::Load;
-    const Vcpu::JitPage &cell = v_.jit_page_[store];
-    const bool use_cell = page_known_[store], fill_cell = page_wanted(store);
+    // In loop mode the row has a cell of its own (if one was left for it), which keeps its page from one
+    // turn of the loop to the next: a loop walks through a page with each of its rows.
+    const int loop_cell = loop_ ? loop_cell_[index_] : -1;
+    const Vcpu::JitPage &cell = loop_cell >= 0 ? v_.jit_loop_page_[loop_cell] : v_.jit_page_[store];
+    const bool use_cell = loop_cell >= 0 || page_known_[store], fill_cell = loop_cell >= 0 || page_wanted(store);
     Xbyak::Label have, checked, full;
 
     // The page an earlier access of this kind in the block found (since the last called row, which may
@@ -134,6 +137,13 @@ void BlockEmitter::host_address(unsigned len, bool store, Xbyak::Label &slow) {
         add(rdi, rcx);
         if (store)
             or_(rcx, qword[rbx + offset(&cell.gpa)]);
+        if (store && loop_cell >= 0) {
+            // A loop may turn for long: a block another vcpu builds from the page meanwhile is noticed at
+            // the next store, as the TLB path notices it.
+            mov(rax, qword[rbx + offset(&cell.code)]);
+            cmp(byte[rax], 0);
+            jne(slow, T_NEAR);
+        }
         jmp(checked, T_NEAR);
         L(full);
     }
@@ -234,6 +244,10 @@ void BlockEmitter::host_address(unsigned len, bool store, Xbyak::Label &slow) {
         mov(rdx, qword[rdx + ms.code_pages]);
         cmp(byte[rdx + rax], 0);
         jne(slow, T_NEAR);
+        if (loop_cell >= 0) {
+            lea(rdx, ptr[rdx + rax]);
+            mov(qword[rbx + offset(&cell.code)], rdx);
+        }
     }
     if (fill_cell) {
         mov(rax, rsi);

@@ -539,18 +539,20 @@ Flow Vcpu::run_block_fast(Block &b) {
             return run_block<false, false>(b);
         }
     }
-    jit::BlockFn fn = jit::compile(*this, b, *jit_code_, jit_perf_map_);
+    bool loop = false;
+    jit::BlockFn fn = jit::compile(*this, b, *jit_code_, jit_perf_map_, nullptr, &loop);
     if (!fn) {   // the buffer is full: start it again (every other block's code goes with it)
         jit_code_->flush();
         blocks_.new_epoch();   // and every link into it
         ++stats_.jit_code_flushes;
-        fn = jit::compile(*this, b, *jit_code_, jit_perf_map_);
+        fn = jit::compile(*this, b, *jit_code_, jit_perf_map_, nullptr, &loop);
         if (!fn)
             return run_block<false, false>(b);
     }
     b.jit = fn;
     b.jit_generation = jit_code_->generation();
     ++stats_.jit_blocks_compiled;
+    stats_.jit_loop_blocks += loop;
     return run_compiled(fn);
 }
 

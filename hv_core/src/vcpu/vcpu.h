@@ -429,8 +429,13 @@ private:
         uint64_t page = 1;
         uint64_t host = 0;
         uint64_t gpa = 0;
+        const uint8_t *code = nullptr;   // a store's loop cell: its page's byte in the memslot's code_pages
     };
     JitPage jit_page_[2];
+    // A self-looping block's cells, one per memory row (jit/emitter.h, loop mode): the page the row used
+    // last, kept from one turn of the loop to the next. The block's entry empties the ones it uses.
+    static constexpr unsigned kJitLoopCells = 8;
+    JitPage jit_loop_page_[kJitLoopCells];
 
     // A load that went to MMIO and waits for run_.mmio.data.
     struct PendingLoad {
