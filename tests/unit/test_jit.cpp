@@ -902,7 +902,7 @@ TEST(Jit, CachedGprsAreInCpuStateAtFaultsAndExits) {
 }
 
 // The rows computed in the target's own register when their operands are held (addi, addis, add, and, or,
-// xor, srdi, sldi: lea, a shift or one ALU op instead of going through rax), on r0-r3 so that targets and
+// xor, srdi, sldi, mulli, mulld: lea, a shift or one ALU op instead of going through rax), on r0-r3 so that targets and
 // sources alias in every way, in blocks of four where each value is used again: the semantic functions'
 // results in both modes.
 TEST(Jit, InPlaceRowsMatchTheirSemantics) {
@@ -912,7 +912,7 @@ TEST(Jit, InPlaceRowsMatchTheirSemantics) {
     phv::jit::CodeBuffer buf(1u << 20);
     ASSERT_TRUE(buf.ok());
     RowGen gen{std::mt19937_64(0x1ea)};
-    constexpr std::string_view kRows[] = {"addi", "addis", "add", "and", "or", "xor", "rldicl", "rldicr"};
+    constexpr std::string_view kRows[] = {"addi", "addis", "add", "and", "or", "xor", "rldicl", "rldicr", "mulli", "mulld"};
     // One instance of a row in its plain form (no OE, no Rc; rldicl as srdi, rldicr as sldi).
     const auto plain = [&](std::string_view name) {
         const phv::isa::InsnDef &def = phv::isa::insn_table()[row_index(name)];

@@ -29,6 +29,23 @@ void BlockEmitter::set_ov_both(const Xbyak::Reg8 &ov) {
 
 // arg: 0 mulli, 1 mullw, 2 mulld, 3 mulhw, 4 mulhwu, 5 mulhd, 6 mulhdu.
 bool BlockEmitter::e_mul(const isa::Decoded &d, const Variant &v) {
+    // mulli and mulld (no OE, no Rc) in the target's own register when the operands are held.
+    if (v.arg == 0) {
+        const Gpr a = src(d.ra), t = dst(d.rt);
+        if (in_registers({a}, t)) {
+            imul(t.reg(), a.reg(), int32_t(d.imm));
+            return true;
+        }
+    } else if (v.arg == 2 && !v.oe && !v.rc) {
+        const Gpr a = src(d.ra), b = src(d.rb), t = dst(d.rt);
+        if (in_registers({a, b}, t)) {
+            const Xbyak::Reg64 &other = t.reg() == b.reg() ? a.reg() : b.reg();
+            if (t.reg() != b.reg() && t.reg() != a.reg())
+                mov(t.reg(), a.reg());
+            imul(t.reg(), other);
+            return true;
+        }
+    }
     switch (v.arg) {
     case 0:
         mov(rax, src(d.ra).q());
