@@ -112,7 +112,11 @@ void BlockEmitter::host_address(unsigned len, bool store, Xbyak::Label &slow) {
     const SlotLayout &ms = slot_layout();
     const mmu::Access access = store ? mmu::Access::Store : mmu::Access::Load;
     // In loop mode the row has a cell of its own (if one was left for it), which keeps its page from one
-    // turn of the loop to the next: a loop walks through a page with each of its rows.
+    // turn of the loop to the next: a loop walks through a page with each of its rows. A store's page had
+    // note_store()'s checks passed when the cell was filled; a block another vcpu builds from it later is
+    // noticed once the loop's timer check (every kTimerCheckInterval turns) has left the block, whose entry
+    // empties the cells: a store that modifies code another processor runs needs icbi anyway (Book II 1.8),
+    // and icbi drops the blocks.
     const int loop_cell = loop_ ? loop_cell_[index_] : -1;
     const Vcpu::JitPage &cell = loop_cell >= 0 ? v_.jit_loop_page_[loop_cell] : v_.jit_page_[store];
     const bool use_cell = loop_cell >= 0 || page_known_[store], fill_cell = loop_cell >= 0 || page_wanted(store);
@@ -137,13 +141,6 @@ void BlockEmitter::host_address(unsigned len, bool store, Xbyak::Label &slow) {
         add(rdi, rcx);
         if (store)
             or_(rcx, qword[rbx + offset(&cell.gpa)]);
-        if (store && loop_cell >= 0) {
-            // A loop may turn for long: a block another vcpu builds from the page meanwhile is noticed at
-            // the next store, as the TLB path notices it.
-            mov(rax, qword[rbx + offset(&cell.code)]);
-            cmp(byte[rax], 0);
-            jne(slow, T_NEAR);
-        }
         jmp(checked, T_NEAR);
         L(full);
     }
@@ -244,10 +241,6 @@ void BlockEmitter::host_address(unsigned len, bool store, Xbyak::Label &slow) {
         mov(rdx, qword[rdx + ms.code_pages]);
         cmp(byte[rdx + rax], 0);
         jne(slow, T_NEAR);
-        if (loop_cell >= 0) {
-            lea(rdx, ptr[rdx + rax]);
-            mov(qword[rbx + offset(&cell.code)], rdx);
-        }
     }
     if (fill_cell) {
         mov(rax, rsi);

@@ -429,7 +429,6 @@ private:
         uint64_t page = 1;
         uint64_t host = 0;
         uint64_t gpa = 0;
-        const uint8_t *code = nullptr;   // a store's loop cell: its page's byte in the memslot's code_pages
     };
     JitPage jit_page_[2];
     // A self-looping block's cells, one per memory row (jit/emitter.h, loop mode): the page the row used
