@@ -370,6 +370,7 @@ BlockFn compile(Vcpu &v, Block &b, CodeBuffer &buf, bool perf_map, unsigned *nat
         b.jit_linked_entry = static_cast<const uint8_t *>(code) + e.linked_entry();
         std::copy(e.slots(), e.slots() + Block::kJitSlots, b.jit_slots);
         std::fill(std::begin(b.jit_slot_stamp), std::end(b.jit_slot_stamp), 0);
+        b.jit_slot_count = uint8_t(e.slot_count());
         return reinterpret_cast<BlockFn>(code);
     } catch (const Xbyak::Error &) {
         return nullptr;   // out of room (the only error these instructions can raise)

@@ -47,6 +47,7 @@ public:
     // Offsets into the code: where a linking block jumps in, and the link slots (Block::jit_slots).
     uint32_t linked_entry() const { return linked_entry_; }
     const Block::JitSlot *slots() const { return slots_; }
+    unsigned slot_count() const { return slot_count_; }
     static constexpr unsigned kCachedGprs = 8;   // host registers holding guest GPRs (and CR)
 
     // ---- native rows (native_fixedpoint.cpp) ----
@@ -112,6 +113,7 @@ private:
     bool ended_ = false;   // a native branch wrote NIP: nothing of the block follows
     uint32_t linked_entry_ = 0;
     Block::JitSlot slots_[Block::kJitSlots];
+    unsigned slot_count_ = 2;   // Block::jit_slot_count
     // The block's end (jit/link.cpp): the run loop's checks between blocks inline, then the link slots,
     // then Vcpu::jit_link for a block not linked yet. Falls to `to_loop` when the loop has work to do.
     void emit_block_end(const Block &b, Xbyak::Label &to_loop);

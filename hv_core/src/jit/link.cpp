@@ -27,6 +27,7 @@
 // or flushing the code buffer starts a new epoch, which moves the stamp, and a slot made in an older epoch
 // fails its check. So a link never leads into dropped code or to a block that died.
 #include <cstring>
+#include <string_view>
 
 #include "jit/compiler.h"
 #include "jit/emitter.h"
@@ -69,7 +70,11 @@ void BlockEmitter::emit_block_end(const Block &b, Xbyak::Label &to_loop) {
     jb(expired, T_NEAR);
     mov(rax, qword[rbx + nip_]);
     Xbyak::Label recheck[Block::kJitSlots], go[Block::kJitSlots];
-    for (unsigned k = 0; k < Block::kJitSlots; ++k)
+    const isa::Decoded *last = b.insns.empty() ? nullptr : &b.insns.back();
+    const auto table = isa::insn_table();
+    const std::string_view end = last && last->def < table.size() ? table[last->def].mnemonic : std::string_view{};
+    slot_count_ = end == "bclr" || end == "bcctr" ? Block::kJitSlots : 2;
+    for (unsigned k = 0; k < slot_count_; ++k)
         emit_link_slot(b, k, slow, recheck[k], go[k]);
     L(slow);
     mov(rdi, rbx);
@@ -85,7 +90,7 @@ void BlockEmitter::emit_block_end(const Block &b, Xbyak::Label &to_loop) {
     L(expired);
     mov(dword[rbx + offset(&v_.timer_countdown_)], 0);
     jmp(to_loop, T_NEAR);
-    for (unsigned k = 0; k < Block::kJitSlots; ++k) {
+    for (unsigned k = 0; k < slot_count_; ++k) {
         L(recheck[k]);
         emit_link_recheck(b, k, slow, go[k]);
     }
@@ -245,14 +250,15 @@ bool patch_link(Vcpu &v, Block &from, uint64_t nip, const Block &to, uint64_t ep
     // is kept: an exit with more successors than slots (a return) would otherwise rewrite its code at every
     // turn, and each rewrite costs the host a pipeline flush; the others go through jit_link's lookup.
     const uint64_t stamp = v.mmu_.link_stamp;
-    unsigned i = Block::kJitSlots;
-    for (unsigned k = 0; k < Block::kJitSlots && i == Block::kJitSlots; ++k)
+    const unsigned n = from.jit_slot_count;
+    unsigned i = n;
+    for (unsigned k = 0; k < n && i == n; ++k)
         if (get(from.jit_slots[k].nip) == nip)
             i = k;
-    for (unsigned k = 0; k < Block::kJitSlots && i == Block::kJitSlots; ++k)
+    for (unsigned k = 0; k < n && i == n; ++k)
         if (from.jit_slot_stamp[k] != stamp)
             i = k;
-    if (i == Block::kJitSlots)
+    if (i == n)
         return false;
     const Block::JitSlot &s = from.jit_slots[i];
 

@@ -52,9 +52,12 @@ struct Block {
     struct JitSlot {
         uint32_t nip = 0, jmp = 0, epoch = 0, regime = 0, tag = 0, tag_disp = 0, gpa = 0, gpa_disp = 0, linked_disp = 0;
     };
-    static constexpr unsigned kJitSlots = 2;
+    // A block ending in bclr or bcctr has kJitSlots (a function returns to as many call sites as it has
+    // callers), any other two (a conditional branch's two successors); jit_slot_count says which.
+    static constexpr unsigned kJitSlots = 4;
     JitSlot jit_slots[kJitSlots];
     uint64_t jit_slot_stamp[kJitSlots] = {};
+    uint8_t jit_slot_count = 0;
 
     // Direct links, the most recent first. Every link names a block of this block's mode.
     struct Link {

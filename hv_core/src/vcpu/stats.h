@@ -20,6 +20,7 @@ namespace phv {
     X(jit_code_flushes)                                                                                        \
     X(jit_blocks_chained)                                                                                      \
     X(jit_links_patched)                                                                                       \
+    X(jit_link_lookups)                                                                                        \
     X(jit_loop_blocks)                                                                                         \
     X(interrupts_delivered)                                                                                    \
     X(dec_interrupts)                                                                                          \

@@ -497,6 +497,7 @@ Flow Vcpu::jit_leave(Vcpu *v, const isa::Decoded *d, Flow f) {
 // so invalidated blocks are never chained to. A block found is patched into one of from's link slots.
 // jit_blocks_chained is counted by run_block_fast (from the countdown), not here.
 const uint8_t *Vcpu::jit_link(Vcpu *v, Block *from) {
+    ++v->stats_.jit_link_lookups;
     if (v->attention_.load(std::memory_order_relaxed) || !(v->st_.spr[spr::MMCR0] & pmu::FC) || v->pmu_.on ||
         !v->jit_code_) [[unlikely]]
         return nullptr;
