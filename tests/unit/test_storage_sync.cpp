@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "guest_code.h"
+#include "vcpu/vcpu.h"
 
 namespace {
 using namespace phv::test;
@@ -106,9 +107,12 @@ TEST(SelfModifyingCode, AnotherVcpusStoreIsSeen) {
 // vcpu 0 takes a reservation on kData with lwarx and stops (an hcall exit); vcpu 1 may store `value` at
 // kData + `offset`; vcpu 0 then tries stwcx.: it succeeds when nobody stored and fails after the other vcpu's
 // store to the same 128-byte reservation granule, whatever value and bytes it stored (Book II 1.7.3.1).
-uint32_t stwcx_after(bool other_stores, uint64_t value = 0x1234, int offset = 0) {
+// `compiled`: the other vcpu's store runs as JIT code (its inline reservation test) rather than interpreted.
+uint32_t stwcx_after(bool other_stores, uint64_t value = 0x1234, int offset = 0, bool compiled = false) {
     GuestCode g;
     SecondVcpu other(g);
+    if (compiled)
+        reinterpret_cast<phv::Vcpu *>(other.v)->set_jit(true, 0, false);
     std::memset(g.ram + kData, 0, 8);
     g.set_gpr(6, kData);
     g.set_gpr(5, 0x55);
@@ -119,7 +123,12 @@ uint32_t stwcx_after(bool other_stores, uint64_t value = 0x1234, int offset = 0)
     g.load(with_done({lwarx(4, 0, 6)}));   // last: load() sets NIP
     g.run_to_done();
     if (other_stores) {
-        g.load(with_done({stw(5, 6, 0)}), kOther);   // (sets vcpu 0's NIP, which is set again below)
+        // (sets vcpu 0's NIP, which is set again below). Compiled, a load first: its slow path fills the
+        // vcpu's memslot cache, so that the store takes the inline path.
+        if (compiled)
+            g.load(with_done({lwz(7, 6, 0), stw(5, 6, 0)}), kOther);
+        else
+            g.load(with_done({stw(5, 6, 0)}), kOther);
         other.set(PHV_REG_PPC_GPR(6), kData + offset);
         other.set(PHV_REG_PPC_GPR(5), value);
         other.run_from(kOther);
@@ -134,6 +143,12 @@ TEST(Reservation, AnotherVcpusStoreBreaksIt) { EXPECT_EQ(stwcx_after(true), 0u);
 TEST(Reservation, AnotherVcpusStoreOfTheSameValueBreaksIt) { EXPECT_EQ(stwcx_after(true, 0), 0u); }
 TEST(Reservation, AnotherVcpusStoreElsewhereInTheGranuleBreaksIt) { EXPECT_EQ(stwcx_after(true, 0, 64), 0u); }
 TEST(Reservation, AnotherVcpusStoreToAnotherGranuleKeepsIt) { EXPECT_EQ(stwcx_after(true, 0, 128), 2u); }
+// The same stores as compiled code: the value unchanged, so only the granule's generation tells stcx.
+TEST(Reservation, AnotherVcpusCompiledStoreOfTheSameValueBreaksIt) { EXPECT_EQ(stwcx_after(true, 0, 0, true), 0u); }
+TEST(Reservation, AnotherVcpusCompiledStoreElsewhereInTheGranuleBreaksIt) {
+    EXPECT_EQ(stwcx_after(true, 0, 64, true), 0u);
+}
+TEST(Reservation, AnotherVcpusCompiledStoreToAnotherGranuleKeepsIt) { EXPECT_EQ(stwcx_after(true, 0, 128, true), 2u); }
 
 // The reserving vcpu's own store to the granule (another word of it) does not lose the reservation.
 TEST(Reservation, OwnStoreKeepsIt) {

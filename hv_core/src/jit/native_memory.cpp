@@ -258,7 +258,12 @@ void BlockEmitter::host_address(unsigned len, bool store, Xbyak::Label &slow) {
     L(checked);
     if (!store)
         return;
-    // No reservation on the granule (ReservationTable::maybe_reserved); a byte never crosses one.
+    // No reservation on the granule (ReservationTable::maybe_reserved); a byte never crosses one. None to
+    // look for while no vcpu holds one.
+    Xbyak::Label unreserved;
+    mov(rax, reinterpret_cast<uint64_t>(v_.reservations_->holders()));
+    cmp(dword[rax], 0);
+    je(unreserved, T_NEAR);
     if (len > 1) {
         lea(rax, ptr[rcx + len - 1]);
         xor_(rax, rcx);
@@ -270,6 +275,7 @@ void BlockEmitter::host_address(unsigned len, bool store, Xbyak::Label &slow) {
     mov(rax, reinterpret_cast<uint64_t>(v_.reservations_->granules()));
     test(byte[rax + rcx * 8], 1);
     jnz(slow, T_NEAR);
+    L(unreserved);
 }
 
 // arg: size in bytes | 0x10 sign-extending | 0x20 X-form | 0x40 update | 0x80 byte-reversed (sem::load).

@@ -44,6 +44,11 @@ public:
     ReservationTable &operator=(const ReservationTable &) = delete;
     // The granule words maybe_reserved() reads (bit 0: reserved), for compiled code's inline check.
     const uint64_t *granules() const { return slots_.data(); }
+    // How many vcpus hold a reservation: while none does, a store has no granule to look at (compiled
+    // code's stores test this first). Counted in before the slot is flagged and out after it is cleared, so
+    // it covers every flagged slot; a store that reads it relaxed races with a larx as the slot's relaxed
+    // load does (stcx.'s compare-and-swap of the value is what catches such a store).
+    const std::atomic<uint32_t> *holders() const { return &holders_; }
 
     // A vcpu's share in the slot of its reservation, if it holds one (each vcpu holds at most one).
     struct Holder {
@@ -58,6 +63,7 @@ public:
         if (h.slot == int32_t(i))
             return gen_of(s.load(std::memory_order_seq_cst));
         release(h);
+        holders_.fetch_add(1, std::memory_order_seq_cst);
         const uint32_t page = 1u << (i / kWordsPerPage);
         if (!(used_.load(std::memory_order_relaxed) & page))
             used_.fetch_or(page, std::memory_order_relaxed);
@@ -78,6 +84,7 @@ public:
             const uint64_t count = ((old & kCountMask) >> kCountShift) - 1;
             want = (old & ~(kCountMask | kHeld)) | count << kCountShift | (count ? kHeld : 0);
         } while (!s.compare_exchange_weak(old, want, std::memory_order_seq_cst, std::memory_order_relaxed));
+        holders_.fetch_sub(1, std::memory_order_seq_cst);
         h.slot = -1;
     }
     // stcx.: does h still hold gpa's slot, and has nobody stored to the granule since generation `gen`?
@@ -122,6 +129,7 @@ private:
     static constexpr size_t kWordsPerPage = 4096 / sizeof(uint64_t);
     static_assert(kSlots / kWordsPerPage <= 32);
     std::atomic<uint32_t> used_{0};   // bit n: larx reserved in the table's page n
+    std::atomic<uint32_t> holders_{0};
     std::array<uint64_t, kSlots> slots_;
 };
 
