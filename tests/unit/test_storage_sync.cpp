@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "guest_code.h"
+#include "jit_test_util.h"
 #include "vcpu/vcpu.h"
 
 namespace {
@@ -53,6 +54,34 @@ void rewrite_and_call(const std::vector<uint32_t> &sync) {
 
 TEST(SelfModifyingCode, IcbiIsyncRunsTheNewCode) { rewrite_and_call({icbi(0, 7), kIsync}); }
 TEST(SelfModifyingCode, StoreToACachedPageIsSeenAfterIsync) { rewrite_and_call({kIsync}); }
+
+// F runs (a block is built from its page), then the host rewrites F's first word behind the core's back (no
+// phv_invalidate_code): the guest's icbi + isync drop the block, and the next call runs the new word. Without
+// the icbi the old block would still run (checked first). An icbi of a page no block came from drops nothing.
+TEST(SelfModifyingCode, IcbiDropsTheBlocksOfAPageWrittenBehindTheCoresBack) {
+    GuestCode g;
+    g.load({addi(5, 0, 1), kBlr}, kFunc);
+    g.load(with_done({mtspr(9, 7), kBctrl, ori(8, 5, 0)}), kOther);
+    g.set_gpr(7, kFunc);
+    g.run_to_done();
+    EXPECT_EQ(g.gpr(8), 1u);
+    const uint32_t two = addi(5, 0, 2);
+    std::memcpy(g.ram + kFunc, &two, 4);
+    g.set_reg(PHV_REG_PPC_NIP, kOther);
+    g.run_to_done();
+    EXPECT_EQ(g.gpr(8), 1u);   // the block built before the write
+
+    g.set_gpr(6, kData);
+    g.load(with_done({icbi(0, 6), kIsync}), 0x11000);
+    const uint64_t dropped = stat(g, "blocks_invalidated");
+    g.run_to_done();
+    EXPECT_EQ(stat(g, "blocks_invalidated"), dropped);   // kData's page has no code
+
+    g.load(with_done({icbi(0, 7), kIsync, mtspr(9, 7), kBctrl, ori(11, 5, 0)}));
+    g.run_to_done();
+    EXPECT_EQ(g.gpr(11), 2u);
+    EXPECT_GT(stat(g, "blocks_invalidated"), dropped);
+}
 
 // A second vcpu in the same VM, run from the test thread.
 struct SecondVcpu {

@@ -382,6 +382,11 @@ Block *Vcpu::block_lookup(uint64_t nip, Flow &f) {
                            (unsigned long long)ra);
         return nullptr;
     }
+    // The page is marked before its words are read: an icbi on another vcpu that stored to the page first
+    // either sees the mark (and drops this block once it is built) or came before it, and then this read
+    // sees the new words (Vm::invalidate_code_page_if_built; the fences make the pair a Dekker handshake).
+    std::atomic_ref<uint8_t>(slot->code_pages[(ra - slot->gpa) / PHV_PAGE_SIZE]).store(1, std::memory_order_relaxed);
+    std::atomic_thread_fence(std::memory_order_seq_cst);
     auto b = std::make_unique<Block>();
     b->key = key;
     b->start = nip;
@@ -410,7 +415,6 @@ Block *Vcpu::block_lookup(uint64_t nip, Flow &f) {
             break;
     }
     b->insns.assign(insns, insns + n);
-    slot->code_pages[(ra - slot->gpa) / PHV_PAGE_SIZE] = 1;
     ++stats_.blocks_built;
     Block *built = blocks_.insert(std::move(b));
     blocks_.jump_fill(nip, mode_now, built);

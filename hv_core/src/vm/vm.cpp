@@ -1,6 +1,7 @@
 #include "vm/vm.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -114,6 +115,18 @@ int Vm::invalidate_code_range(uint64_t gpa, uint64_t size) {
         }
     });
     return 0;
+}
+
+void Vm::invalidate_code_page_if_built(uint64_t gpa) {
+    const uint64_t page = gpa & ~uint64_t(PHV_PAGE_SIZE - 1);
+    if (page > ~uint64_t(0) - PHV_PAGE_SIZE)   // Vcpu::kNoRealAddress: the EA had no translation
+        return;
+    // The guest's stores before its icbi, ordered against Vcpu::block_lookup's mark-then-read.
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    memslots_.for_each_overlapping(page, PHV_PAGE_SIZE, [&](Memslot &s) {
+        if (std::atomic_ref<uint8_t>(s.code_pages[(page - s.gpa) / PHV_PAGE_SIZE]).exchange(0, std::memory_order_relaxed))
+            invalidate_code_page(page);
+    });
 }
 
 void Vm::mmu_changed(bool partition) {

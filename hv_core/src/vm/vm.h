@@ -67,6 +67,10 @@ public:
     void invalidate_code_page(uint64_t gpa);
     // The VMM wrote [gpa, gpa+size) (phv_invalidate_code): drops the blocks built from those pages.
     int invalidate_code_range(uint64_t gpa, uint64_t size);
+    // icbi: drops the blocks built from gpa's page if any vcpu built one since the page was last dropped
+    // (its memslot's mark); nothing for a page no block came from (Linux's icache flushes icbi every
+    // 128-byte line of what it wrote), nor for an address outside RAM.
+    void invalidate_code_page_if_built(uint64_t gpa);
 
     // The partition's radix set-up (H_REGISTER_PROC_TBL) and tlbie ordering (mmu/partition.h).
     mmu::PartitionMmu &mmu() { return mmu_; }

@@ -131,7 +131,7 @@ inline Flow dcbz(Vcpu &c, const Decoded &d) { return c.zero_block(effective_addr
 
 // icbi: drop predecoded code for the block on every vcpu (Book II 4.3.1 requires icbi after modifying code).
 inline Flow icbi(Vcpu &c, const Decoded &d) {
-    c.vm().invalidate_code_page(c.real_address(effective_address<Addr::X, false>(c, d)));
+    c.vm().invalidate_code_page_if_built(c.real_address(effective_address<Addr::X, false>(c, d)));
     return Flow::Next;
 }
 
