@@ -2,9 +2,18 @@
 
 #include <cerrno>
 #include <poll.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 namespace phvrun {
+
+StdioConsole::StdioConsole(int in_fd, int out_fd)
+    : in_(in_fd), out_(out_fd), cancel_fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {}
+
+StdioConsole::~StdioConsole() {
+    if (cancel_fd_ >= 0)
+        ::close(cancel_fd_);
+}
 
 void StdioConsole::write(std::span<const uint8_t> bytes) {
     size_t done = 0;
@@ -53,8 +62,11 @@ size_t StdioConsole::read_some(std::span<uint8_t> out) {
 bool StdioConsole::wait_readable(std::chrono::milliseconds timeout) const {
     if (closed())
         return false;
-    struct pollfd p = {in_, POLLIN, 0};
-    return ::poll(&p, 1, int(timeout.count())) > 0 && (p.revents & (POLLIN | POLLHUP | POLLERR));
+    // Without an eventfd (out of descriptors) the wait still ends at its timeout.
+    struct pollfd p[2] = {{in_, POLLIN, 0}, {cancel_fd_, POLLIN, 0}};
+    if (::poll(p, cancel_fd_ >= 0 ? 2 : 1, int(timeout.count())) <= 0 || (p[1].revents & POLLIN))
+        return false;
+    return p[0].revents & (POLLIN | POLLHUP | POLLERR);
 }
 
 uint64_t StdioConsole::drained() const {
@@ -64,7 +76,20 @@ uint64_t StdioConsole::drained() const {
 
 void StdioConsole::wait_drained(uint64_t seen, std::chrono::milliseconds timeout) const {
     std::unique_lock g(drain_lock_);
-    drain_cv_.wait_for(g, timeout, [&] { return drained_ != seen; });
+    drain_cv_.wait_for(g, timeout, [&] { return drained_ != seen || cancelled_; });
+}
+
+void StdioConsole::cancel_waits() const {
+    {
+        std::lock_guard g(drain_lock_);
+        cancelled_ = true;
+    }
+    drain_cv_.notify_all();
+    const uint64_t one = 1;
+    if (cancel_fd_ >= 0) {
+        // EAGAIN (the counter is full) leaves it readable, which is all a waiter needs.
+        [[maybe_unused]] const ssize_t n = ::write(cancel_fd_, &one, sizeof one);
+    }
 }
 
 RawTerminal::RawTerminal(int fd) : fd_(fd) {

@@ -16,7 +16,8 @@ namespace phvrun {
 
 class StdioConsole final : public Console {
 public:
-    StdioConsole(int in_fd = 0, int out_fd = 1) : in_(in_fd), out_(out_fd) {}
+    StdioConsole(int in_fd = 0, int out_fd = 1);
+    ~StdioConsole() override;
 
     // Unbuffered, so guest output and phv-run's stderr lines appear in the order they happened.
     void write(std::span<const uint8_t> bytes) override;
@@ -31,6 +32,9 @@ public:
     // count moves past `seen` or the timeout passes.
     uint64_t drained() const;
     void wait_drained(uint64_t seen, std::chrono::milliseconds timeout) const;
+    // Ends the two waits above now and makes later ones return at once: the run is over, and a waiter
+    // sitting out its timeout would hold phv-run's exit back by up to a second.
+    void cancel_waits() const;
 
 private:
     size_t read_some(std::span<uint8_t> out);
@@ -39,6 +43,8 @@ private:
     mutable std::mutex drain_lock_;
     mutable std::condition_variable drain_cv_;
     uint64_t drained_ = 0;
+    mutable bool cancelled_ = false;  // under drain_lock_
+    int cancel_fd_;                   // an eventfd, readable once cancel_waits() ran: wakes wait_readable()'s poll
     std::atomic<bool> in_closed_{false};  // EOF or error on stdin: stop polling it
     std::atomic<bool> out_broken_{false};  // stdout gone (EPIPE): drop output, keep the guest running
 };

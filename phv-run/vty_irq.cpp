@@ -3,7 +3,8 @@
 namespace phvrun {
 
 namespace {
-// How often the thread looks at stop_ while nothing happens, and how long it waits for the guest to read.
+// How often the thread looks at stdin's closing while nothing happens (stop_ cancels the waits), and how long
+// it waits for the guest to read.
 constexpr std::chrono::milliseconds kPollSlice{200};
 constexpr std::chrono::milliseconds kRetrigger{1000};
 } // namespace
@@ -13,6 +14,7 @@ VtyInputInterrupt::VtyInputInterrupt(const StdioConsole &console, Xics &xics, ui
 
 VtyInputInterrupt::~VtyInputInterrupt() {
     stop_.store(true);
+    console_.cancel_waits();
     thread_.join();
 }
 

@@ -110,3 +110,26 @@ TEST(VtyInputInterrupt, InputRaisesTheSourceOncePerDrain) {
 
 } // namespace
 } // namespace phvrun
+
+namespace phvrun {
+namespace {
+
+// The end of the run cancels the vty thread's waits: phv-run exits when the guest powers off, not up to a
+// second later (a guest that never reads its input leaves the thread waiting for a drain). Each wait here is
+// an hour long: without the cancel the test hangs and the harness's timeout fails it.
+TEST(StdioConsole, CancelledWaitsReturnAtOnce) {
+    Pipe in;
+    StdioConsole c(in.r, -1);
+    const uint64_t seen = c.drained();
+    std::thread waiter([&] { c.wait_drained(seen, std::chrono::hours(1)); });
+    std::thread poller([&] { EXPECT_FALSE(c.wait_readable(std::chrono::hours(1))); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    c.cancel_waits();
+    waiter.join();
+    poller.join();
+    ASSERT_EQ(write(in.w, "x", 1), 1);
+    EXPECT_FALSE(c.wait_readable(std::chrono::hours(1))) << "cancelled: later waits do not wait either";
+    c.wait_drained(seen, std::chrono::hours(1));
+}
+} // namespace
+} // namespace phvrun
