@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 #include "guest_code.h"
@@ -299,6 +300,58 @@ TEST(JitLinkSlots, ReturnsToFourCallSitesAreLinked) {
     // The first turn's links, and the ends after the run loop's timer checks (one block in 65) that find a
     // slot of another stamp: far fewer than the 2,000 lookups of two slots.
     EXPECT_LT(lookups, 200u);
+}
+
+
+// The page cells (Vcpu::JitPage) carry a load's or a store's page from one linked block to the next; what
+// runs in C++ between them may change what the page is.
+constexpr uint32_t kCmpwiR20 = 11u << 26 | 20u << 16;
+constexpr uint32_t add(uint32_t rt, uint32_t ra, uint32_t rb) { return XO(rt, ra, rb, 266, 0, 0); }
+
+// A called row between two linked blocks (mtspr AMR: a new key context, which the TLB's tags carry): the
+// successor's first load must not take the page the load before it left in the cell. Under MSR[DR], the
+// data EA is in the TLB for AMR 0 only (no SLB: any miss faults); P loads it and writes AMR from r22, X
+// loads it again and goes back to P. Linked with r22 = 0, then run with another AMR: X's load faults.
+// (Registers from r13 up: finishing the hcall that ended a run writes r3-r12 when the next one starts.)
+TEST(JitPageCells, CalledRowBetweenLinkedBlocksEmptiesThem) {
+    using phv::mmu::Access;
+    constexpr uint64_t kEa = 0x20000000, kData = 0x40000, kAmr = 3ull << 62;
+    constexpr int32_t kTurns = 200;
+    uint64_t seen[2][4] = {};
+    for (int jit = 0; jit < 2; ++jit) {
+        GuestCode g;
+        phv::Vcpu &v = vcpu_of(g);
+        v.set_jit(jit, 0, false);
+        for (uint64_t vec : {0x300, 0x380})
+            g.vector_stub(vec);
+        g.set_reg(PHV_REG_PPC_LPCR_64, kLpcrIle);
+        g.load(with_done({}), 0x20000);
+        g.run_to_done();
+        const uint32_t one = 1;   // little-endian, as the guest runs (LPCR[ILE], and the MSR it starts with)
+        std::memcpy(g.ram + kData, &one, 4);
+        v.mmu_.tlb->insert(Access::Load, kEa, phv::mmu::Tlb::context(0, v.mmu_.key_context), fetch_entry(g, kData));
+        const auto bne = [](int32_t disp) { return 16u << 26 | 4u << 21 | 2u << 16 | (uint32_t(disp) & 0xfffc); };
+        g.load({lwz(15, 14, 0), add(23, 23, 15), mtspr(kLinkAmr, 22), b(0x1000 - 12)}, kLinkP);
+        g.load(with_done({lwz(16, 14, 0), add(24, 24, 16), addi(20, 20, 1), kCmpwiR20 | uint32_t(kTurns), bne(-0x1010)}),
+               kLinkA);
+        const uint64_t msr = g.reg(PHV_REG_PPC_MSR) | phv::msr::DR;
+        for (uint64_t amr : {uint64_t(0), kAmr}) {
+            g.set_gpr(14, kEa), g.set_gpr(22, amr), g.set_gpr(20, 0), g.set_gpr(23, 0), g.set_gpr(24, 0);
+            g.set_gpr(30, 0);
+            g.set_reg(PHV_REG_PPC_MSR, msr);
+            g.set_reg(PHV_REG_PPC_NIP, kLinkP);
+            g.run_to_done();
+        }
+        seen[jit][0] = g.gpr(20), seen[jit][1] = g.gpr(23), seen[jit][2] = g.gpr(24), seen[jit][3] = g.gpr(30);
+        if (jit)
+            EXPECT_GE(stat(g, "jit_blocks_chained"), uint64_t(kTurns));
+    }
+    EXPECT_EQ(seen[0][3], 0x38u) << "X's load faults (Data Segment) under the new context";
+    EXPECT_EQ(seen[0][0], 0u);
+    EXPECT_EQ(seen[0][1], 1u);
+    EXPECT_EQ(seen[0][2], 0u);
+    for (int i = 0; i < 4; ++i)
+        EXPECT_EQ(seen[1][i], seen[0][i]) << i;
 }
 
 } // namespace

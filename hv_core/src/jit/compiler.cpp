@@ -164,13 +164,11 @@ uint64_t regs_named(const isa::InsnDef &def, const isa::Decoded &d, const Native
 
 } // namespace
 
-bool BlockEmitter::page_wanted(bool store) const {
-    if (loop_)   // every memory row has a cell of its own
-        return false;
-    for (size_t i = index_ + 1; i < mem_kind_.size() && mem_kind_[i] != 3; ++i)
-        if (mem_kind_[i] == (store ? 2 : 1))
-            return true;
-    return false;
+bool BlockEmitter::page_wanted(bool) const {
+    // Every access fills its kind's cell (on the TLB path only: a hit found it there already): a later row,
+    // or a block linked after this one, may come to the same page. In loop mode every memory row has a
+    // cell of its own.
+    return !loop_;
 }
 
 int32_t BlockEmitter::page_cell(bool store) const {
@@ -234,6 +232,8 @@ BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room, bool 
     push(rbp);
     sub(rsp, 8);
     mov(rbx, rdi);
+    // Entered from C++, which may have changed anything the page cells stand for (Vcpu::JitPage).
+    empty_page_cells(true, true);
     // A linked block jumps in here, its frame (the same registers pushed) still on the stack.
     linked_entry_ = here();
     mov(r12, qword[rbx + nip_]);
@@ -271,6 +271,8 @@ BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room, bool 
     }
     if (loop_)
         emit_loop_entry(loop_regs, loop_written);
+    // The cells hold a page or nothing at the start of any block (Vcpu::JitPage); a loop's rows use their own.
+    page_known_[0] = page_known_[1] = !loop_;
     // Only a called row can start the performance monitor (an mtspr of its SPRs; the native mtspr rows
     // are LR, CTR and XER).
     if (std::find(names_.begin(), names_.end(), kCallBarrier) != names_.end())

@@ -100,12 +100,12 @@ private:
     bool pr_ = false;  // MSR[PR]: part of the TLB context
     bool dr_ = false;  // MSR[DR]: loads and stores relocated (the TLB) or real
     // The per-vcpu cells of the page last accessed (Vcpu::JitPage), loads [0] and stores [1]: whether the
-    // cell holds a page an earlier row of this block put there (or 1, nothing) since the last called row,
-    // so that a row may use it; page_wanted(): whether a later row of the kind comes before the next
-    // called row, so that this row should fill it.
+    // cell still holds what a row (of this block or one linked before it) found there, or nothing (1): no
+    // called row since, so that a row may use it; page_wanted(): whether this row should fill it.
     bool page_known_[2] = {false, false};
     bool page_wanted(bool store) const;
     int32_t page_cell(bool store) const;
+    void empty_page_cells(bool load, bool store);
     // Per instruction: 1 a native load, 2 a native store, 3 a called row, 0 another native row.
     std::vector<uint8_t> mem_kind_;
     Xbyak::Label leave_;   // rsi = the record, al = its Flow (Jump or Exit): Vcpu::jit_leave and return

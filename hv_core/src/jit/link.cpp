@@ -57,6 +57,9 @@ void BlockEmitter::emit_block_end(const Block &b, Xbyak::Label &to_loop) {
         return int32_t(reinterpret_cast<const char *>(field) - reinterpret_cast<const char *>(&v_));
     };
     Xbyak::Label slow, expired, declined;
+    // A linked successor trusts the page cells (Vcpu::JitPage): the kinds a called row may have made stale
+    // since they were last filled are emptied.
+    empty_page_cells(!page_known_[0], !page_known_[1]);
     // The run loop's own work, in two tests. Everything else the loop would look at between blocks raises
     // the attention flag or zeroes the countdown where it changes: a kick, an interrupt line, a code
     // invalidation, an LPCR update, an HPT hold, a PIDR write, another vcpu's tlbie (mmu_.pending), a
@@ -83,6 +86,9 @@ void BlockEmitter::emit_block_end(const Block &b, Xbyak::Label &to_loop) {
     call(rax);
     test(rax, rax);
     jz(declined, T_NEAR);
+    // jit_link's mmu_sync() may have applied another vcpu's tlbie, whose tlbsync then counts on no access
+    // using the old translation.
+    empty_page_cells(true, true);
     jmp(rax);
     L(declined);   // the loop takes the countdown for the next block itself
     add(dword[rbx + offset(&v_.timer_countdown_)], 1);

@@ -5,8 +5,8 @@
 // store, note_store() would have nothing to do. Anything else (a TLB miss, a fault, MMIO, a page crossing,
 // dirty logging, code on the page, a reserved granule) calls the row's semantic function, which redoes the
 // access from the start, so faults and exits leave exactly the interpreter's state. MSR[DR] is the block's
-// (BlockCache::key), and an access after another of its kind in the same block, with no called row between,
-// first tries that access's page (Vcpu::JitPage). The FP loads and stores (Book I 4.6.2-4.6.3: lfd, lfs,
+// (BlockCache::key), and an access first tries the page the last access of its kind found, in this block or
+// in one linked before it, with no called row between (Vcpu::JitPage). The FP loads and stores (Book I 4.6.2-4.6.3: lfd, lfs,
 // stfd, stfs) and the quadword vector ones (6.7: lvx, stvx; 7.6: lxv, lxvx, stxv, stxvx) take the same path
 // after testing their facility's MSR bit, and move the data between memory and CpuState's VSR file.
 #include <cstddef>
@@ -75,8 +75,6 @@ void BlockEmitter::end_memory_row(const isa::Decoded &d, bool store, bool cell, 
         mov(ra->q(), rsi);
     jmp(done, T_NEAR);
     L(slow);
-    if (cell)   // a later row of the block must not take the page an earlier block left in the cell
-        mov(qword[rbx + page_cell(store)], 1);
     if (writes_rt && ra)
         call_slow(d, {d.rt, d.ra});
     else if (writes_rt)
@@ -86,11 +84,19 @@ void BlockEmitter::end_memory_row(const isa::Decoded &d, bool store, bool cell, 
     else
         call_slow(d, {});
     L(done);
+    // Whichever path ran, the cell holds a page whose checks passed (it is written only after them) or what
+    // it held before: the semantic function changes no translation and builds no block.
     page_known_[store] = cell;
     if (writes_rt)
         mark_dirty(d.rt);
     if (ra)
         mark_dirty(d.ra);
+}
+
+void BlockEmitter::empty_page_cells(bool load, bool store) {
+    for (bool kind : {false, true})
+        if (kind ? store : load)
+            mov(qword[rbx + page_cell(kind)], 1);
 }
 
 void BlockEmitter::effective_address(const isa::Decoded &d, bool x_form, bool update) {
@@ -122,7 +128,7 @@ void BlockEmitter::host_address(unsigned len, bool store, Xbyak::Label &slow) {
     const bool use_cell = loop_cell >= 0 || page_known_[store], fill_cell = loop_cell >= 0 || page_wanted(store);
     Xbyak::Label have, checked, full;
 
-    // The page an earlier access of this kind in the block found (since the last called row, which may
+    // The page the last access of this kind found (since the last called row or return to C++, which may
     // change the translation, the key context or what note_store() would do): the EA in the cached page
     // and the access within it, and the host address is the cached page's. A store's page had
     // note_store()'s page checks passed; the reservation check below is per granule.
