@@ -100,7 +100,7 @@ private:
     bool pr_ = false;  // MSR[PR]: part of the TLB context
     bool dr_ = false;  // MSR[DR]: loads and stores relocated (the TLB) or real
     // The per-vcpu cells of the page last accessed (Vcpu::JitPage), loads [0] and stores [1]: whether the
-    // cell still holds what a row (of this block or one linked before it) found there, or nothing (1): no
+    // cell still holds what a row (of this block or one linked before it) found there, or nothing (JitPage::kEmpty): no
     // called row since, so that a row may use it; page_wanted(): whether this row should fill it.
     bool page_known_[2] = {false, false};
     bool page_wanted(bool store) const;

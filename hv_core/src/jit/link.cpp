@@ -198,7 +198,7 @@ void BlockEmitter::emit_loop_entry(uint64_t regs, uint64_t written) {
     };
     for (const int8_t c : loop_cell_)
         if (c >= 0)
-            mov(qword[rbx + offset(&v_.jit_loop_page_[c].page)], 1);
+            mov(qword[rbx + offset(&v_.jit_loop_page_[c].page)], int32_t(Vcpu::JitPage::kEmpty));
     unsigned slot = 0;
     for (unsigned n = 0; n <= kCr; ++n) {
         if (!(regs >> n & 1))

@@ -96,7 +96,7 @@ void BlockEmitter::end_memory_row(const isa::Decoded &d, bool store, bool cell, 
 void BlockEmitter::empty_page_cells(bool load, bool store) {
     for (bool kind : {false, true})
         if (kind ? store : load)
-            mov(qword[rbx + page_cell(kind)], 1);
+            mov(qword[rbx + page_cell(kind)], int32_t(Vcpu::JitPage::kEmpty));
 }
 
 void BlockEmitter::effective_address(const isa::Decoded &d, bool x_form, bool update) {
@@ -132,21 +132,19 @@ void BlockEmitter::host_address(unsigned len, bool store, Xbyak::Label &slow) {
     // change the translation, the key context or what note_store() would do): the EA in the cached page
     // and the access within it, and the host address is the cached page's. A store's page had
     // note_store()'s page checks passed; the reservation check below is per granule.
+    // The EA with its page offset cleared except for the bits its alignment needs clear: equal to the page
+    // only for an aligned access in it, which cannot cross the page (an unaligned one looks in the TLB).
     if (use_cell) {
         mov(rdx, rsi);
-        and_(rdx, -4096);
+        and_(rdx, int32_t(~0xfffu | (len - 1)));
         cmp(rdx, qword[rbx + offset(&cell.page)]);
         jne(full, T_NEAR);
-        mov(ecx, esi);
-        and_(ecx, 0xfff);
-        if (len > 1) {
-            cmp(ecx, 0x1000 - len);
-            ja(full, T_NEAR);
-        }
         mov(rdi, qword[rbx + offset(&cell.host)]);
-        add(rdi, rcx);
-        if (store)
-            or_(rcx, qword[rbx + offset(&cell.gpa)]);
+        add(rdi, rsi);
+        if (store) {
+            mov(rcx, qword[rbx + offset(&cell.gpa)]);
+            add(rcx, rsi);
+        }
         jmp(checked, T_NEAR);
         L(full);
     }
@@ -253,11 +251,11 @@ void BlockEmitter::host_address(unsigned len, bool store, Xbyak::Label &slow) {
         and_(rax, -4096);
         mov(qword[rbx + offset(&cell.page)], rax);
         mov(rax, rdi);
-        and_(rax, -4096);
+        sub(rax, rsi);
         mov(qword[rbx + offset(&cell.host)], rax);
         if (store) {
             mov(rax, rcx);
-            and_(rax, -4096);
+            sub(rax, rsi);
             mov(qword[rbx + offset(&cell.gpa)], rax);
         }
     }

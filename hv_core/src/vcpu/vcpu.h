@@ -422,14 +422,17 @@ private:
     ReservationTable::Holder reservation_hold_;
     Memslot *slot_cache_ = nullptr;
     uint64_t slot_cache_gen_ = 0;
-    // Compiled code's page of the last load [0] and store [1] (jit/native_memory.cpp): the EA's page (1: none),
-    // the host address of that page and, for a store, its GPA. Valid while compiled code runs without
+    // Compiled code's page of the last load [0] and store [1] (jit/native_memory.cpp): the EA's page, and what
+    // to add to an EA in it for its host address and, for a store, its GPA. Valid while compiled code runs without
     // calling out: everything that changes a translation, the key context, MSR or a page's code runs in C++
     // (a called row, jit_link's mmu_sync(), the run loop), and compiled code empties the cells when C++ enters it and
     // after a called row or jit_link. A page another vcpu builds a block from is noticed at the
     // latest at the next timer check, as in loop mode (jit/README.md).
     struct JitPage {
-        uint64_t page = 1;
+        // No EA matches it: compiled code compares the page with the EA less the page-offset bits above
+        // the access's alignment, and bit 11 is never among those kept.
+        static constexpr uint64_t kEmpty = 0x800;
+        uint64_t page = kEmpty;
         uint64_t host = 0;
         uint64_t gpa = 0;
     };
