@@ -4,10 +4,12 @@
   bench.py PHV_RUN PAYLOAD_ELF [NAME ...] [--runs 3] [--cpu power10] [--qemu qemu-system-ppc64]
            [--kernel VMLINUX --initrd INITRD] [--json FILE|-] [--check]
 
-Every workload but `boot` is one run of the bare-metal payload (tests/guest/payload) with only that workload
+Every workload but `boot` and `shell` is one run of the bare-metal payload (tests/guest/payload) with only that workload
 switched on and timing=1: the payload times it with the timebase (both VMMs drive it from the host's clock)
 and prints its checksum, which must be the same on phv and on TCG, so a fast wrong engine cannot look good.
-`boot` is Linux from process start to "Run /init as init process" (tests/linux/bench_boot.py).
+`boot` is Linux from process start to "Run /init as init process" (tests/linux/bench_boot.py); `shell` is a
+busybox sh script inside that Linux (SHELL_SCRIPT), timed on the host between two console lines, with its
+results compared between the engines like a payload's checksum.
 
 Printed per workload: the median, min and max seconds on each, the ratio phv/TCG of the medians (below 1:
 phv is faster) and phv's guest instructions per second (the core's insns_executed, less what the payload
@@ -117,18 +119,58 @@ def payload_workload(a, name, params, runs, baseline_insns):
 def boot_workload(a, runs):
     res = {"name": "boot", "what": f"Linux {a.cpu} smp {a.smp}: process start to /init", "params": bench_boot.APPEND,
            "phv": [], "tcg": [], "checksum": {}, "insns": None, "error": None}
-    phv = [a.phv_run, "--cpu", a.cpu, "--smp", str(a.smp), "--mem", "1G", "--kernel", a.kernel, "--initrd", a.initrd,
-           "--append", bench_boot.APPEND]
-    qemu = [a.qemu, "-M", "pseries,x-vof=on,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off",
-            "-accel", "tcg", "-cpu", a.cpu, "-smp", str(a.smp), "-m", "1G", "-nographic", "-vga", "none", "-no-reboot",
-            "-kernel", a.kernel, "-initrd", a.initrd, "-append", bench_boot.APPEND]
     for _ in range(runs):
-        for who, cmd in (("phv", phv), ("tcg", qemu)):
+        for who, cmd in linux_cmds(a, bench_boot.APPEND):
             t = bench_boot.time_to_marker(cmd, TIMEOUT)
             if t is None:
                 res["error"] = f"{who} never reached /init"
                 return res
             res[who].append(t)
+    return res
+
+
+# The shell workload: busybox sh inside the Linux guest, from the line SHELL_START to SHELL_END on the console
+# (timed on the host). Its parts: the shell's own arithmetic loop, a pipeline sorting 20,000 lines, 50
+# command substitutions of three-process pipelines (fork, exec, page faults, exits) and an awk loop. The end
+# line carries their results, which must be the same on phv and on TCG. /init runs it from phv.cmd (which
+# may hold no double quote) and echoes it first, so the markers are matched at the start of a line only.
+SHELL_START, SHELL_END = r"@@SHELL-START@@", r"@@SHELL-END@@"
+SHELL_SCRIPT = (
+    "echo @@SHELL-START@@; "
+    "i=0; s=7; while [ $i -lt 5000 ]; do s=$(( (s * 31 + i) % 1000003 )); i=$((i + 1)); done; "
+    "seq 1 20000 | sort -r | md5sum > /tmp/sorted; "
+    "n=0; for j in $(seq 1 50); do n=$((n + $(echo $j | tr 0-9 a-j | wc -c))); done; "
+    "awk 'BEGIN { x = 0; for (k = 0; k < 30000; k++) x = (x * 7 + k) % 65521; print x }' > /tmp/awk; "
+    "echo @@SHELL-END@@ $s $n $(cut -c1-8 /tmp/sorted) $(cat /tmp/awk)")
+
+
+def linux_cmds(a, append):
+    phv = [a.phv_run, "--cpu", a.cpu, "--smp", str(a.smp), "--mem", "1G", "--kernel", a.kernel, "--initrd", a.initrd,
+           "--append", append]
+    qemu = [a.qemu, "-M", "pseries,x-vof=on,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off",
+            "-accel", "tcg", "-cpu", a.cpu, "-smp", str(a.smp), "-m", "1G", "-nographic", "-vga", "none", "-no-reboot",
+            "-kernel", a.kernel, "-initrd", a.initrd, "-append", append]
+    return (("phv", phv), ("tcg", qemu))
+
+
+def shell_workload(a, runs):
+    res = {"name": "shell", "what": f"Linux {a.cpu} smp {a.smp}: a busybox sh script (arithmetic, sort, "
+           "fork/exec pipelines, awk)", "params": "", "phv": [], "tcg": [], "checksum": {}, "insns": None,
+           "error": None}
+    append = f'{bench_boot.APPEND} phv.cmd="{SHELL_SCRIPT}"'
+    for _ in range(runs):
+        for who, cmd in linux_cmds(a, append):
+            r = bench_boot.time_between_lines(cmd, SHELL_START, SHELL_END, TIMEOUT)
+            if r is None:
+                res["error"] = f"{who} never finished the script"
+                return res
+            seconds, checksum = r
+            res["checksum"].setdefault(who, checksum)
+            if res["checksum"][who] != checksum:
+                res["error"] = f"{who} gave two different results: {res['checksum'][who]} / {checksum}"
+            res[who].append(seconds)
+    if res["error"] is None and res["checksum"].get("phv") != res["checksum"].get("tcg"):
+        res["error"] = f"results differ: phv {res['checksum'].get('phv')}, TCG {res['checksum'].get('tcg')}"
     return res
 
 
@@ -163,7 +205,7 @@ def print_table(results, a):
 
 def check(a, names):
     """TAP: the payload workloads at tiny sizes, all in one boot on each VMM; the checksums must agree."""
-    names = [n for n in names if n != "boot"]
+    names = [n for n in names if n in WORKLOADS]
     append = " ".join([ALL_OFF] + [WORKLOADS[n][2] for n in names] + ["timing=1"])
     consoles = {}
     for who, cmd in (("phv", phv_cmd(a, append)), ("tcg", qemu_cmd(a, append))):
@@ -189,10 +231,10 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("phv_run")
     ap.add_argument("payload")
-    ap.add_argument("names", nargs="*", help="workloads (default all): " + " ".join([*WORKLOADS, "boot"]))
+    ap.add_argument("names", nargs="*", help="workloads (default all): " + " ".join([*WORKLOADS, "boot", "shell"]))
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--cpu", default="power10")
-    ap.add_argument("--smp", type=int, default=1, help="vcpus for boot (the payload runs on one)")
+    ap.add_argument("--smp", type=int, default=1, help="vcpus for boot and shell (the payload runs on one)")
     ap.add_argument("--qemu", default="qemu-system-ppc64")
     ap.add_argument("--kernel")
     ap.add_argument("--initrd")
@@ -200,25 +242,26 @@ def main():
     ap.add_argument("--check", action="store_true", help="tiny sizes, once, checksums only (TAP)")
     a = ap.parse_intermixed_args()
 
-    known = [*WORKLOADS, "boot"]
+    known = [*WORKLOADS, *LINUX_WORKLOADS]
     names = a.names or known
     for n in names:
         if n not in known:
             ap.error(f"unknown workload '{n}' (known: {' '.join(known)})")
     if a.check:
         return check(a, names)
-    if "boot" in names and not (a.kernel and a.initrd):
-        print("boot: skipped (no --kernel/--initrd)", file=sys.stderr)
-        names = [n for n in names if n != "boot"]
+    if not (a.kernel and a.initrd):
+        for n in [n for n in names if n in LINUX_WORKLOADS]:
+            print(f"{n}: skipped (no --kernel/--initrd)", file=sys.stderr)
+        names = [n for n in names if n not in LINUX_WORKLOADS]
 
     baseline = None
-    if any(n != "boot" for n in names):
+    if any(n in WORKLOADS for n in names):
         _, err = run(phv_cmd(a, ALL_OFF))
         baseline = insns_executed(err)
     results = []
     for name in names:
         print(f"{name}: {a.runs} run(s) on each ...", file=sys.stderr, flush=True)
-        r = boot_workload(a, a.runs) if name == "boot" else \
+        r = LINUX_WORKLOADS[name](a, a.runs) if name in LINUX_WORKLOADS else \
             payload_workload(a, name, WORKLOADS[name][1], a.runs, baseline)
         results.append(summarise(r))
     print_table(results, a)
@@ -231,6 +274,10 @@ def main():
             with open(a.json, "w") as f:
                 json.dump(doc, f, indent=1)
     return 1 if any(r["error"] for r in results) else 0
+
+
+# The workloads that boot the Linux guest (--kernel and --initrd) instead of the payload.
+LINUX_WORKLOADS = {"boot": boot_workload, "shell": shell_workload}
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ Prints one line per run and the ratio of the medians.
 
 import argparse
 import os
+import re
 import select
 import statistics
 import subprocess
@@ -38,6 +39,39 @@ def time_to_marker(cmd, timeout):
             seen = (seen + chunk)[-4096:]
             if MARKER in seen:
                 return time.monotonic() - start
+        return None
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def time_between_lines(cmd, start, end, timeout):
+    """Seconds from the console line `start` to the line `end` (both regexes, matched at a line's start) and
+    the text of the end line after its match, or None if the end never comes (the process is killed then)."""
+    begin = time.monotonic()
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    pending, started = b"", None
+    try:
+        while time.monotonic() - begin < timeout:
+            ready, _, _ = select.select([proc.stdout], [], [], 0.5)
+            now = time.monotonic()
+            if not ready:
+                if proc.poll() is not None:
+                    return None
+                continue
+            chunk = os.read(proc.stdout.fileno(), 65536)
+            if not chunk:
+                return None
+            pending += chunk
+            *lines, pending = pending.split(b"\n")
+            for line in lines:
+                text = line.decode("latin-1").rstrip("\r")
+                if started is None and re.match(start, text):
+                    started = now
+                elif started is not None:
+                    m = re.match(end, text)
+                    if m:
+                        return now - started, text[m.end():].strip()
         return None
     finally:
         proc.kill()
