@@ -103,14 +103,23 @@ def payload_workload(a, name, params, runs, baseline_insns):
                 res["error"] = f"{who} printed no result for {name}: " + (console + err)[-400:].strip()
                 return res
             checksum, seconds = r
-            res["checksum"].setdefault(who, checksum)
-            if res["checksum"][who] != checksum:
-                res["error"] = f"{who} gave two different results: {res['checksum'][who]} / {checksum}"
-            res[who].append(seconds)
+            add_run(res, who, checksum, seconds)
             if who == "phv" and baseline_insns is not None:
                 n = insns_executed(err)
                 if n is not None:
                     res["insns"] = n - baseline_insns
+    return compare_engines(res)
+
+
+def add_run(res, who, checksum, seconds):
+    """One run's time, and its checksum, which must be the one this engine gave before."""
+    res["checksum"].setdefault(who, checksum)
+    if res["checksum"][who] != checksum:
+        res["error"] = f"{who} gave two different results: {res['checksum'][who]} / {checksum}"
+    res[who].append(seconds)
+
+
+def compare_engines(res):
     if res["error"] is None and res["checksum"].get("phv") != res["checksum"].get("tcg"):
         res["error"] = f"checksums differ: phv {res['checksum'].get('phv')}, TCG {res['checksum'].get('tcg')}"
     return res
@@ -165,13 +174,8 @@ def shell_workload(a, runs):
                 res["error"] = f"{who} never finished the script"
                 return res
             seconds, checksum = r
-            res["checksum"].setdefault(who, checksum)
-            if res["checksum"][who] != checksum:
-                res["error"] = f"{who} gave two different results: {res['checksum'][who]} / {checksum}"
-            res[who].append(seconds)
-    if res["error"] is None and res["checksum"].get("phv") != res["checksum"].get("tcg"):
-        res["error"] = f"results differ: phv {res['checksum'].get('phv')}, TCG {res['checksum'].get('tcg')}"
-    return res
+            add_run(res, who, checksum, seconds)
+    return compare_engines(res)
 
 
 def summarise(res):

@@ -21,38 +21,14 @@ MARKER = b"Run /init as init process"
 APPEND = "console=hvc0 panic=-1 cryptomgr.notests"
 
 
-def time_to_marker(cmd, timeout):
-    """Seconds from launch until MARKER is printed, or None if it never is (the process is killed then)."""
+def read_console(cmd, timeout, on_output):
+    """Runs cmd and passes each piece of its console output, with the time it arrived, to on_output until that
+    returns something other than None, which is returned; None if the output ends or the timeout passes
+    first. The process is killed either way."""
     start = time.monotonic()
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    seen = b""
     try:
         while time.monotonic() - start < timeout:
-            ready, _, _ = select.select([proc.stdout], [], [], 0.5)
-            if not ready:
-                if proc.poll() is not None:
-                    return None
-                continue
-            chunk = os.read(proc.stdout.fileno(), 65536)
-            if not chunk:
-                return None
-            seen = (seen + chunk)[-4096:]
-            if MARKER in seen:
-                return time.monotonic() - start
-        return None
-    finally:
-        proc.kill()
-        proc.wait()
-
-
-def time_between_lines(cmd, start, end, timeout):
-    """Seconds from the console line `start` to the line `end` (both regexes, matched at a line's start) and
-    the text of the end line after its match, or None if the end never comes (the process is killed then)."""
-    begin = time.monotonic()
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    pending, started = b"", None
-    try:
-        while time.monotonic() - begin < timeout:
             ready, _, _ = select.select([proc.stdout], [], [], 0.5)
             now = time.monotonic()
             if not ready:
@@ -62,20 +38,44 @@ def time_between_lines(cmd, start, end, timeout):
             chunk = os.read(proc.stdout.fileno(), 65536)
             if not chunk:
                 return None
-            pending += chunk
-            *lines, pending = pending.split(b"\n")
-            for line in lines:
-                text = line.decode("latin-1").rstrip("\r")
-                if started is None and re.match(start, text):
-                    started = now
-                elif started is not None:
-                    m = re.match(end, text)
-                    if m:
-                        return now - started, text[m.end():].strip()
+            result = on_output(now, chunk)
+            if result is not None:
+                return result
         return None
     finally:
         proc.kill()
         proc.wait()
+
+
+def time_to_marker(cmd, timeout):
+    """Seconds from launch until MARKER is printed, or None if it never is (the process is killed then)."""
+    start = time.monotonic()
+    seen = b""
+
+    def look(now, chunk):
+        nonlocal seen
+        seen = (seen + chunk)[-4096:]
+        return now - start if MARKER in seen else None
+    return read_console(cmd, timeout, look)
+
+
+def time_between_lines(cmd, start, end, timeout):
+    """Seconds from the console line `start` to the line `end` (both regexes, matched at a line's start) and
+    the text of the end line after its match, or None if the end never comes (the process is killed then)."""
+    pending, started = b"", None
+
+    def look(now, chunk):
+        nonlocal pending, started
+        pending += chunk
+        *lines, pending = pending.split(b"\n")
+        for line in lines:
+            text = line.decode("latin-1").rstrip("\r")
+            if started is None and re.match(start, text):
+                started = now
+            elif started is not None and (m := re.match(end, text)):
+                return now - started, text[m.end():].strip()
+        return None
+    return read_console(cmd, timeout, look)
 
 
 def main():

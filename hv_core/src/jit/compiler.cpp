@@ -164,13 +164,6 @@ uint64_t regs_named(const isa::InsnDef &def, const isa::Decoded &d, const Native
 
 } // namespace
 
-bool BlockEmitter::page_wanted(bool) const {
-    // Every access fills its kind's cell (on the TLB path only: a hit found it there already): a later row,
-    // or a block linked after this one, may come to the same page. In loop mode every memory row has a
-    // cell of its own.
-    return !loop_;
-}
-
 int32_t BlockEmitter::page_cell(bool store) const {
     return int32_t(reinterpret_cast<const char *>(&v_.jit_page_[store].page) - reinterpret_cast<const char *>(&v_));
 }
@@ -248,8 +241,8 @@ BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room, bool 
                              ? uint64_t(names_cr(table[d.def], d)) << kCr
                              : (rt_not_gpr(*row) ? 0 : 1ull << (d.rt & 31)) | 1ull << (d.ra & 31) | 1ull << (d.rb & 31) |
                                    uint64_t(names_cr(table[d.def], d)) << kCr);
-        mem_kind_.push_back(!row ? 3 : uint8_t(memory_kind(*row)));
-        loop_cell_.push_back(mem_kind_.back() == 1 || mem_kind_.back() == 2
+        const unsigned kind = row ? memory_kind(*row) : 0;
+        loop_cell_.push_back(kind == 1 || kind == 2
                                  ? int8_t(memory_rows < Vcpu::kJitLoopCells ? memory_rows++ : -1)
                                  : int8_t(-1));
         if (row) {

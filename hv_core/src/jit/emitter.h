@@ -100,14 +100,12 @@ private:
     bool pr_ = false;  // MSR[PR]: part of the TLB context
     bool dr_ = false;  // MSR[DR]: loads and stores relocated (the TLB) or real
     // The per-vcpu cells of the page last accessed (Vcpu::JitPage), loads [0] and stores [1]: whether the
-    // cell still holds what a row (of this block or one linked before it) found there, or nothing (JitPage::kEmpty): no
-    // called row since, so that a row may use it; page_wanted(): whether this row should fill it.
+    // cell still holds what a row (of this block or one linked before it) found there, or nothing
+    // (JitPage::kEmpty): no called row since, so that a row may use it. Outside loop mode every access fills
+    // its kind's cell on the TLB path (a later row, or a block linked after this one, may come to the page).
     bool page_known_[2] = {false, false};
-    bool page_wanted(bool store) const;
     int32_t page_cell(bool store) const;
     void empty_page_cells(bool load, bool store);
-    // Per instruction: 1 a native load, 2 a native store, 3 a called row, 0 another native row.
-    std::vector<uint8_t> mem_kind_;
     Xbyak::Label leave_;   // rsi = the record, al = its Flow (Jump or Exit): Vcpu::jit_leave and return
     unsigned pending_insns_ = 0, pending_bytes_ = 0, native_ = 0;
     bool ended_ = false;   // a native branch wrote NIP: nothing of the block follows
@@ -238,12 +236,12 @@ private:
     // What every memory row ends with once its fast path is emitted: RA's update (the new EA in rsi) when
     // `ra`, the slow path at `slow` (the page cell made unusable for later rows, the semantic call, which
     // writes RT when `writes_rt` and RA when `ra`), and what the block knows after the row.
-    void end_memory_row(const isa::Decoded &d, bool store, bool cell, const std::optional<Gpr> &ra, bool writes_rt,
+    void end_memory_row(const isa::Decoded &d, bool store, const std::optional<Gpr> &ra, bool writes_rt,
                         Xbyak::Label &slow);
     // rdi = the host address of the len-byte access at the EA in rsi, or a jump to slow: what
     // translate_data() finds without its slow path (the page cell of this kind when page_known_, else a
     // TLB hit or real mode in one memslot, as the block's MSR[DR] says). Stores are also sent to slow when
-    // note_store() would have work to do. Fills the cell when page_wanted(). Uses rax, rcx, rdx and rdi
+    // note_store() would have work to do. Fills the cell outside loop mode. Uses rax, rcx, rdx and rdi
     // only.
     void host_address(unsigned len, bool store, Xbyak::Label &slow);
     // The FP and vector rows: a jump to slow when MSR's facility bit is off; where a VSR doubleword lives.

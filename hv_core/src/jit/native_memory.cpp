@@ -68,7 +68,7 @@ void BlockEmitter::call_slow(const isa::Decoded &d, std::initializer_list<unsign
     sub(qword[rbx + insns_], pending_insns_ + 1);
 }
 
-void BlockEmitter::end_memory_row(const isa::Decoded &d, bool store, bool cell, const std::optional<Gpr> &ra,
+void BlockEmitter::end_memory_row(const isa::Decoded &d, bool store, const std::optional<Gpr> &ra,
                                   bool writes_rt, Xbyak::Label &slow) {
     Xbyak::Label done;
     if (ra)
@@ -86,7 +86,7 @@ void BlockEmitter::end_memory_row(const isa::Decoded &d, bool store, bool cell, 
     L(done);
     // Whichever path ran, the cell holds a page whose checks passed (it is written only after them) or what
     // it held before: the semantic function changes no translation and builds no block.
-    page_known_[store] = cell;
+    page_known_[store] = !loop_;
     if (writes_rt)
         mark_dirty(d.rt);
     if (ra)
@@ -125,14 +125,14 @@ void BlockEmitter::host_address(unsigned len, bool store, Xbyak::Label &slow) {
     // and icbi drops the blocks.
     const int loop_cell = loop_ ? loop_cell_[index_] : -1;
     const Vcpu::JitPage &cell = loop_cell >= 0 ? v_.jit_loop_page_[loop_cell] : v_.jit_page_[store];
-    const bool use_cell = loop_cell >= 0 || page_known_[store], fill_cell = loop_cell >= 0 || page_wanted(store);
+    const bool use_cell = loop_cell >= 0 || page_known_[store], fill_cell = loop_cell >= 0 || !loop_;
     Xbyak::Label have, checked, full;
 
     // The page the last access of this kind found (since the last called row or return to C++, which may
     // change the translation, the key context or what note_store() would do): the EA in the cached page
     // and the access within it, and the host address is the cached page's. A store's page had
-    // note_store()'s page checks passed; the reservation check below is per granule.
-    // The EA with its page offset cleared except for the bits its alignment needs clear: equal to the page
+    // note_store()'s page checks passed; the reservation check below is per granule. The EA is compared with
+    // its page offset cleared except for the bits its alignment needs clear: equal to the page
     // only for an aligned access in it, which cannot cross the page (an unaligned one looks in the TLB).
     if (use_cell) {
         mov(rdx, rsi);
@@ -292,7 +292,6 @@ bool BlockEmitter::e_load(const isa::Decoded &d, const Variant &v) {
     // RT's (and RA's) register is taken before the paths split, so that both leave the same allocation.
     const Gpr rt = claim(d.rt);
     const std::optional<Gpr> ra = update ? std::optional(claim(d.ra)) : std::nullopt;
-    const bool cell = page_wanted(false);
     host_address(len, false, slow);
     switch (len) {
     case 1: movzx(eax, byte[rdi]); break;
@@ -313,7 +312,7 @@ bool BlockEmitter::e_load(const isa::Decoded &d, const Variant &v) {
     else if (sign && len == 4)
         movsxd(rax, eax);
     mov(rt.q(), rax);
-    end_memory_row(d, false, cell, ra, true, slow);
+    end_memory_row(d, false, ra, true, slow);
     return true;
 }
 
@@ -326,7 +325,6 @@ bool BlockEmitter::e_store(const isa::Decoded &d, const Variant &v) {
     effective_address(d, v.arg & 0x20, update);
     const Gpr rs = src(d.rt);   // before the paths split
     const std::optional<Gpr> ra = update ? std::optional(claim(d.ra)) : std::nullopt;
-    const bool cell = page_wanted(true);
     host_address(len, true, slow);
     mov(rax, rs.q());
     if (big_endian) {
@@ -343,7 +341,7 @@ bool BlockEmitter::e_store(const isa::Decoded &d, const Variant &v) {
     case 4: mov(dword[rdi], eax); break;
     default: mov(qword[rdi], rax); break;
     }
-    end_memory_row(d, true, cell, ra, false, slow);
+    end_memory_row(d, true, ra, false, slow);
     return true;
 }
 
@@ -367,7 +365,6 @@ bool BlockEmitter::e_fp_load(const isa::Decoded &d, const Variant &v) {
     Xbyak::Label slow;
     effective_address(d, v.arg & 0x20, update);
     const std::optional<Gpr> ra = update ? std::optional(claim(d.ra)) : std::nullopt;
-    const bool cell = page_wanted(false);
     need_facility(msr::FP, slow);
     host_address(len, false, slow);
     if (len == 8) {
@@ -403,7 +400,7 @@ bool BlockEmitter::e_fp_load(const isa::Decoded &d, const Variant &v) {
     // CpuState::set_fpr: doubleword 1 of the VSR is zeroed.
     mov(qword[rbx + vsr_dw(d.rt, 0)], rax);
     mov(qword[rbx + vsr_dw(d.rt, 1)], 0);
-    end_memory_row(d, false, cell, ra, false, slow);
+    end_memory_row(d, false, ra, false, slow);
     return true;
 }
 
@@ -414,7 +411,6 @@ bool BlockEmitter::e_fp_store(const isa::Decoded &d, const Variant &v) {
     Xbyak::Label slow;
     effective_address(d, v.arg & 0x20, update);
     const std::optional<Gpr> ra = update ? std::optional(claim(d.ra)) : std::nullopt;
-    const bool cell = page_wanted(true);
     need_facility(msr::FP, slow);
     host_address(len, true, slow);
     mov(rax, qword[rbx + vsr_dw(d.rt, 0)]);
@@ -445,7 +441,7 @@ bool BlockEmitter::e_fp_store(const isa::Decoded &d, const Variant &v) {
             bswap(rax);
         mov(qword[rdi], rax);
     }
-    end_memory_row(d, true, cell, ra, false, slow);
+    end_memory_row(d, true, ra, false, slow);
     return true;
 }
 
@@ -467,7 +463,6 @@ unsigned BlockEmitter::quad_operand(const isa::Decoded &d, unsigned arg, Xbyak::
 
 bool BlockEmitter::e_vec_load(const isa::Decoded &d, const Variant &v) {
     Xbyak::Label slow;
-    const bool cell = page_wanted(false);
     const unsigned t = quad_operand(d, v.arg, slow);
     host_address(16, false, slow);
     mov(rax, qword[rdi]);
@@ -481,14 +476,13 @@ bool BlockEmitter::e_vec_load(const isa::Decoded &d, const Variant &v) {
         mov(qword[rbx + vsr_dw(t, 0)], rax);
         mov(qword[rbx + vsr_dw(t, 1)], rdx);
     }
-    end_memory_row(d, false, cell, std::nullopt, false, slow);
+    end_memory_row(d, false, std::nullopt, false, slow);
     return true;
 }
 
 // stvx/stvxl, stxvx, stxv (sem::vls::stvx, sem::vsx_store<VMem::Quad>): arg and layout as e_vec_load.
 bool BlockEmitter::e_vec_store(const isa::Decoded &d, const Variant &v) {
     Xbyak::Label slow;
-    const bool cell = page_wanted(true);
     const unsigned s = quad_operand(d, v.arg, slow);
     host_address(16, true, slow);
     mov(rax, qword[rbx + vsr_dw(s, le_ ? 1 : 0)]);
@@ -499,7 +493,7 @@ bool BlockEmitter::e_vec_store(const isa::Decoded &d, const Variant &v) {
     }
     mov(qword[rdi], rax);
     mov(qword[rdi + 8], rdx);
-    end_memory_row(d, true, cell, std::nullopt, false, slow);
+    end_memory_row(d, true, std::nullopt, false, slow);
     return true;
 }
 
