@@ -173,14 +173,14 @@ TEST(Jit, ChainedBlocksMatchTheInterpreterAndUnlinkOnInvalidation) {
     EXPECT_EQ(insns[0], insns[1]);
 }
 
-// Direct links: a loop of two blocks (a conditional branch back, and the block after it) runs in linked
-// compiled code, each link patched once and then taken without the call into Vcpu::jit_link; the result
-// and instruction count are the interpreter's.
+// Direct links: a loop of two blocks (one ending in a branch forward to the other, which branches back
+// while r20 is not 3000) runs in linked compiled code, each link patched once and then taken without the
+// call into Vcpu::jit_link; the result and instruction count are the interpreter's.
 TEST(Jit, DirectLinksArePatchedOnceAndTaken) {
     constexpr uint32_t kCmpwi_r20_3000 = 11u << 26 | 0u << 23 | 20u << 16 | 3000u;
-    constexpr uint32_t kBeq_plus12 = 16u << 26 | 12u << 21 | 2u << 16 | 12u;
-    const auto loop = with_done({addi(20, 0, 0), addi(20, 20, 1), kCmpwi_r20_3000, kBeq_plus12,
-                                 addi(21, 21, 2), b(-16)});
+    constexpr uint32_t kBne_minus20 = 16u << 26 | 4u << 21 | 2u << 16 | (uint32_t(-20) & 0xfffc);
+    const auto loop = with_done({addi(20, 0, 0), addi(20, 20, 1), kCmpwi_r20_3000, b(8), addi(22, 22, 1),
+                                 addi(21, 21, 2), kBne_minus20});
     uint64_t insns[2] = {}, r21[2] = {};
     for (int jit = 0; jit < 2; ++jit) {
         GuestCode g;
@@ -203,7 +203,7 @@ TEST(Jit, DirectLinksArePatchedOnceAndTaken) {
     }
     EXPECT_EQ(insns[0], insns[1]);
     EXPECT_EQ(r21[0], r21[1]);
-    EXPECT_EQ(r21[1], 2u * 2999);
+    EXPECT_EQ(r21[1], 2u * 3000);
 }
 
 // The performance monitor started by an mtspr inside compiled code whose links were patched while it was

@@ -193,4 +193,10 @@ bool ends_block(const Decoded &d) {
     return insn_table()[d.def].flags & (flag::kBranch | flag::kSync);
 }
 
+bool side_exit(const Decoded &d) {
+    constexpr unsigned kBoAlways = 0x14;   // BO[0] no condition and BO[2] no CTR test
+    return d.def != 0xffff && d.word >> 26 == 16 && !(d.word & 3) && d.imm > 0 && (d.rt & kBoAlways) != kBoAlways &&
+           d.fn != sem::illegal;
+}
+
 } // namespace phv::isa

@@ -27,11 +27,12 @@ using BlockFn = isa::Flow (*)(Vcpu *);
 // given, whether the code turns round to the block's start inside itself (loop mode, jit/emitter.h).
 BlockFn compile(Vcpu &v, Block &b, CodeBuffer &buf, bool perf_map, unsigned *native = nullptr, bool *loop = nullptr);
 
-// Links `from`'s compiled code at its end straight to `to`'s, for NIP = nip in the current translation
-// regime, the block cache's epoch and under the vcpu's link stamp as they are now (Vcpu::jit_link has
-// checked that the fetch at nip uses `to`, marked the fetch TLB entry that says so, and that both are
-// compiled). False when every slot holds a live link to another NIP (nothing patched).
-bool patch_link(Vcpu &v, Block &from, uint64_t nip, const Block &to, uint64_t epoch);
+// Links one exit of `from`'s compiled code (the `count` slots from `first`: Block::jit_slots) straight to
+// `to`'s, for NIP = nip in the current translation regime, the block cache's epoch and under the vcpu's link
+// stamp as they are now (Vcpu::jit_link has checked that the fetch at nip uses `to`, marked the fetch TLB
+// entry that says so, and that both are compiled). False when every slot of the exit holds a live link to
+// another NIP, or the range is not the block's (nothing patched).
+bool patch_link(Vcpu &v, Block &from, uint64_t nip, const Block &to, uint64_t epoch, unsigned first, unsigned count);
 
 // How the native FP arithmetic rows (native_fp.cpp) compute FI and FR on this host: not at all (no FMA or
 // AVX: the rows are called), with MXCSR set around the operation, or with AVX-512's embedded rounding.

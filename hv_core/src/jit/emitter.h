@@ -110,11 +110,15 @@ private:
     unsigned pending_insns_ = 0, pending_bytes_ = 0, native_ = 0;
     bool ended_ = false;   // a native branch wrote NIP: nothing of the block follows
     uint32_t linked_entry_ = 0;
+    const Block &block_;
     Block::JitSlot slots_[Block::kJitSlots];
-    unsigned slot_count_ = 2;   // Block::jit_slot_count
-    // The block's end (jit/link.cpp): the run loop's checks between blocks inline, then the link slots,
-    // then Vcpu::jit_link for a block not linked yet. Falls to `to_loop` when the loop has work to do.
-    void emit_block_end(const Block &b, Xbyak::Label &to_loop);
+    unsigned slot_count_ = 0;   // Block::jit_slot_count: the slots of the exits emitted so far
+    // An exit (jit/link.cpp): the run loop's checks between blocks inline, then the link slots, then
+    // Vcpu::jit_link for a block not linked yet. Goes to to_loop_ when the loop has work to do. The block's
+    // end is one, and so is a side exit's taken branch (isa::side_exit).
+    Xbyak::Label to_loop_;
+    void emit_block_end();
+    void emit_exit(unsigned count);
     void emit_link_slot(const Block &b, unsigned k, Xbyak::Label &slow, Xbyak::Label &recheck, Xbyak::Label &go);
     void emit_link_recheck(const Block &b, unsigned k, Xbyak::Label &slow, Xbyak::Label &go);
     void emit_pmu_entry(const Block &b);
@@ -122,6 +126,8 @@ private:
     // cells emptied and its GPRs loaded; at its branch back (taken), the run loop's two tests, then straight
     // back to loop_head_, else NIP set, the GPRs written back and back to the loop.
     bool loop_ = false, loop_broken_ = false;
+    // The instruction being emitted is not the block's last (a side exit's bc).
+    bool mid_block() const { return index_ + 1 < names_.size(); }
     Xbyak::Label loop_head_, loop_exit_;
     std::vector<int8_t> loop_cell_;   // per instruction, the memory row's Vcpu::jit_loop_page_ cell, or -1
     void emit_loop_entry(uint64_t regs, uint64_t written);

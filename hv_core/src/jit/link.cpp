@@ -52,10 +52,23 @@ int32_t tlb_field(const mmu::Tlb &t, uint64_t ea, size_t field) {
 }
 } // namespace
 
-void BlockEmitter::emit_block_end(const Block &b, Xbyak::Label &to_loop) {
+void BlockEmitter::emit_block_end() {
+    const isa::Decoded *last = block_.insns.empty() ? nullptr : &block_.insns.back();
+    const auto table = isa::insn_table();
+    const std::string_view end = last && last->def < table.size() ? table[last->def].mnemonic : std::string_view{};
+    emit_exit(end == "bclr" || end == "bcctr" ? Block::kEndSlots : 2);
+}
+
+// An exit with NIP, CpuState's GPRs and CR and the count of instructions up to date, whose successors get
+// `count` link slots of their own, the next ones of the block.
+void BlockEmitter::emit_exit(unsigned count) {
     const auto offset = [&](const void *field) {
         return int32_t(reinterpret_cast<const char *>(field) - reinterpret_cast<const char *>(&v_));
     };
+    const Block &b = block_;
+    Xbyak::Label &to_loop = to_loop_;
+    const unsigned first = slot_count_;
+    slot_count_ += count;
     Xbyak::Label slow, expired, declined;
     // A linked successor trusts the page cells (Vcpu::JitPage): the kinds a called row may have made stale
     // since they were last filled are emptied.
@@ -73,15 +86,12 @@ void BlockEmitter::emit_block_end(const Block &b, Xbyak::Label &to_loop) {
     jb(expired, T_NEAR);
     mov(rax, qword[rbx + nip_]);
     Xbyak::Label recheck[Block::kJitSlots], go[Block::kJitSlots];
-    const isa::Decoded *last = b.insns.empty() ? nullptr : &b.insns.back();
-    const auto table = isa::insn_table();
-    const std::string_view end = last && last->def < table.size() ? table[last->def].mnemonic : std::string_view{};
-    slot_count_ = end == "bclr" || end == "bcctr" ? Block::kJitSlots : 2;
-    for (unsigned k = 0; k < slot_count_; ++k)
+    for (unsigned k = first; k < slot_count_; ++k)
         emit_link_slot(b, k, slow, recheck[k], go[k]);
     L(slow);
     mov(rdi, rbx);
     mov(rsi, reinterpret_cast<uint64_t>(&b));
+    mov(edx, first | count << 8);
     mov(rax, reinterpret_cast<uint64_t>(&Vcpu::jit_link));
     call(rax);
     test(rax, rax);
@@ -96,7 +106,7 @@ void BlockEmitter::emit_block_end(const Block &b, Xbyak::Label &to_loop) {
     L(expired);
     mov(dword[rbx + offset(&v_.timer_countdown_)], 0);
     jmp(to_loop, T_NEAR);
-    for (unsigned k = 0; k < slot_count_; ++k) {
+    for (unsigned k = first; k < slot_count_; ++k) {
         L(recheck[k]);
         emit_link_recheck(b, k, slow, go[k]);
     }
@@ -239,7 +249,7 @@ void BlockEmitter::emit_loop_back(const isa::Decoded &d) {
     jmp(loop_exit_, T_NEAR);
 }
 
-bool patch_link(Vcpu &v, Block &from, uint64_t nip, const Block &to, uint64_t epoch) {
+bool patch_link(Vcpu &v, Block &from, uint64_t nip, const Block &to, uint64_t epoch, unsigned first, unsigned count) {
     auto *code = reinterpret_cast<uint8_t *>(from.jit);
     // Code is written only where it changes: a write to code the host may be running costs a pipeline flush.
     const auto put = [&](uint32_t at, const auto &value) {
@@ -256,12 +266,14 @@ bool patch_link(Vcpu &v, Block &from, uint64_t nip, const Block &to, uint64_t ep
     // is kept: an exit with more successors than slots (a return) would otherwise rewrite its code at every
     // turn, and each rewrite costs the host a pipeline flush; the others go through jit_link's lookup.
     const uint64_t stamp = v.mmu_.link_stamp;
-    const unsigned n = from.jit_slot_count;
+    const unsigned n = first + count;
+    if (!count || n > from.jit_slot_count)
+        return false;
     unsigned i = n;
-    for (unsigned k = 0; k < n && i == n; ++k)
+    for (unsigned k = first; k < n && i == n; ++k)
         if (get(from.jit_slots[k].nip) == nip)
             i = k;
-    for (unsigned k = 0; k < n && i == n; ++k)
+    for (unsigned k = first; k < n && i == n; ++k)
         if (from.jit_slot_stamp[k] != stamp)
             i = k;
     if (i == n)

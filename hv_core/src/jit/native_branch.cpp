@@ -127,7 +127,9 @@ constexpr unsigned kBoNoCtr = 0x04, kBoCtrZero = 0x02, kBoNoCond = 0x10, kBoCond
 }
 
 // bc/bca/bcl/bcla (sem::bc, sem::branch_taken): CTR decremented unless BO[2], then tested in the mode's
-// width; CR[BI] tested unless BO[0]. Target in rax when taken.
+// width; CR[BI] tested unless BO[0]. Target in rax when taken. A side exit (isa::side_exit: the block goes
+// on after it) leaves the block only when taken, through an exit of its own with the GPRs written back and
+// the registers left as they are for the fall-through.
 bool BlockEmitter::e_bc(const isa::Decoded &d, const Variant &v) {
     const unsigned bo = d.rt, bi = d.ra;
     // CR's register before the first jump: the paths that skip its test must see the same allocation.
@@ -158,6 +160,14 @@ bool BlockEmitter::e_bc(const isa::Decoded &d, const Variant &v) {
         } else {
             lea(rax, ptr[r12 + int32_t(d.imm)]);
             mask_ea(rax);
+        }
+        if (mid_block()) {
+            mov(qword[rbx + nip_], rax);
+            write_back();
+            add(qword[rbx + insns_], pending_insns_ + 1);
+            emit_exit(1);
+            L(not_taken);
+            return true;
         }
         jmp(out, T_NEAR);
     }

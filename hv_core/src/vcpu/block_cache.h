@@ -22,6 +22,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "isa/decoder.h"
 #include "isa/insn.h"
 #include "memory/zero_pages.h"
 #include "vcpu/block_map.h"
@@ -52,9 +53,11 @@ struct Block {
     struct JitSlot {
         uint32_t nip = 0, jmp = 0, epoch = 0, regime = 0, tag = 0, tag_disp = 0, gpa = 0, gpa_disp = 0, linked_disp = 0;
     };
-    // A block ending in bclr or bcctr has kJitSlots (a function returns to as many call sites as it has
-    // callers), any other two (a conditional branch's two successors); jit_slot_count says which.
-    static constexpr unsigned kJitSlots = 4;
+    // Each exit of the block has slots of its own, in order: a side exit (isa::side_exit, its taken
+    // target) one, the end four if it is bclr or bcctr (a function returns to as many call sites as it has
+    // callers), else two (a conditional branch's two successors); jit_slot_count says how many in all.
+    static constexpr unsigned kEndSlots = 4;
+    static constexpr unsigned kJitSlots = isa::kMaxSideExits + kEndSlots;
     JitSlot jit_slots[kJitSlots];
     uint64_t jit_slot_stamp[kJitSlots] = {};
     uint8_t jit_slot_count = 0;

@@ -398,6 +398,7 @@ Block *Vcpu::block_lookup(uint64_t nip, Flow &f) {
     // thousands of blocks) felt.
     isa::Decoded insns[isa::kMaxBlockInsns];
     size_t n = 0;
+    unsigned side_exits = 0;
     for (uint64_t a = ra; a < page_end && n < isa::kMaxBlockInsns;) {
         const uint32_t word = detail::from_guest<uint32_t>(code + (a - ra), be);
         isa::Decoded d;
@@ -411,7 +412,7 @@ Block *Vcpu::block_lookup(uint64_t nip, Flow &f) {
         }
         a += d.len;
         insns[n++] = d;
-        if (isa::ends_block(d))
+        if (isa::ends_block(d) && (!isa::side_exit(d) || ++side_exits > isa::kMaxSideExits))
             break;
     }
     b->insns.assign(insns, insns + n);
@@ -500,7 +501,7 @@ Flow Vcpu::jit_leave(Vcpu *v, const isa::Decoded *d, Flow f) {
 // Jump, not here), so the mode, MSR[SE/BE] and the choice of tier hold; links die with the cache's epoch,
 // so invalidated blocks are never chained to. A block found is patched into one of from's link slots.
 // jit_blocks_chained is counted by run_block_fast (from the countdown), not here.
-const uint8_t *Vcpu::jit_link(Vcpu *v, Block *from) {
+const uint8_t *Vcpu::jit_link(Vcpu *v, Block *from, unsigned slots) {
     ++v->stats_.jit_link_lookups;
     if (v->attention_.load(std::memory_order_relaxed) || !(v->st_.spr[spr::MMCR0] & pmu::FC) || v->pmu_.on ||
         !v->jit_code_) [[unlikely]]
@@ -521,7 +522,7 @@ const uint8_t *Vcpu::jit_link(Vcpu *v, Block *from) {
     // the link stamp as it is now (mmu_sync above may have moved it), and the fetch TLB entry the link
     // depends on is marked first, so that the stamp moves when that entry goes.
     if (from->jit && from->jit_generation == generation && v->mark_fetch_linked(nip) &&
-        jit::patch_link(*v, *from, nip, *b, epoch))
+        jit::patch_link(*v, *from, nip, *b, epoch, slots & 0xff, slots >> 8 & 0xff))
         ++v->stats_.jit_links_patched;
     v->pmu_.block = b;
     v->pmu_.nip = nip;

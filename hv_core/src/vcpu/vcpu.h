@@ -73,9 +73,10 @@ public:
     bool jit_enabled() const { return jit_on_; }
     // Compiled code calls this when an instruction returns Jump or Exit: what run_block<false, false> does then.
     static isa::Flow jit_leave(Vcpu *v, const isa::Decoded *d, isa::Flow f);
-    // Compiled code calls this at its end when none of its link slots matched (jit/link.cpp): the next
-    // block's linked entry, the link patched for next time, or nullptr for the run loop (vcpu.cpp).
-    static const uint8_t *jit_link(Vcpu *v, Block *from);
+    // Compiled code calls this at an exit when none of its link slots matched (jit/link.cpp): the next
+    // block's linked entry, the link patched for next time into one of the exit's slots (`slots`: the first
+    // in bits 0:7, how many in bits 8:15), or nullptr for the run loop (vcpu.cpp).
+    static const uint8_t *jit_link(Vcpu *v, Block *from, unsigned slots);
     void request_code_invalidate(uint64_t gpa);
     // An HPT resize commit has raised PartitionMmu::hold: look at it at the next block boundary (the per-block
     // MMU check does not read `hold`; the attention flag, already read there, carries it).

@@ -31,10 +31,8 @@ Flow bc(Vcpu &c, const Decoded &d) {
     const bool taken = branch_taken(c, d.rt, d.ra);
     if constexpr (LK)
         c.st_.lr = c.next_nip(d);
-    if (!taken) {
-        c.st_.nip = c.next_nip(d);
-        return Flow::Jump;
-    }
+    if (!taken)   // Next, NIP left for the caller to advance: a block may go on past it (isa::side_exit)
+        return Flow::Next;
     const uint64_t target = (d.word & 2) ? uint64_t(d.imm) : c.st_.nip + uint64_t(d.imm);
     c.st_.nip = c.mask_ea(target);
     return Flow::Jump;
