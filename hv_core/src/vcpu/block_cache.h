@@ -1,7 +1,10 @@
 // Predecoded blocks: guest code decoded once into Decoded records and executed from there.
 //
-// A block is keyed by the real address of its first instruction and the MSR bits that change how the same
-// bytes execute (LE, PR, SF, IR) and MSR[DR] (compiled loads and stores depend on it). Blocks are dropped by guest page when code there is modified.
+// A block runs from its first instruction to one that ends it (isa::ends_block; a forward conditional
+// branch is a side exit that it runs on past, isa::side_exit), within one page. It is keyed by the real
+// address of its first instruction and the MSR bits that change how the same bytes execute (LE, PR, SF, IR)
+// and MSR[DR] (compiled loads and stores depend on it). Blocks are dropped by guest page when code there is
+// modified.
 // The map from key to block is an open-addressing table (vcpu/block_map.h) that owns the blocks.
 //
 // In front of the map sits a jump cache: a direct-mapped array from (effective address, mode) to the block
