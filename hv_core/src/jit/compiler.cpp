@@ -233,7 +233,7 @@ BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room, bool 
     Xbyak::Label done;
     const auto table = isa::insn_table();
     uint64_t loop_regs = 0, loop_written = 0;
-    unsigned memory_rows = 0, branch_at = 0, side_exits = 0;
+    unsigned memory_rows = 0, branch_at = 0;
     for (const isa::Decoded &d : b.insns) {
         const NativeRow *row = d.def < table.size() ? native_by_def()[d.def] : nullptr;
         names_.push_back(!row ? kCallBarrier
@@ -250,16 +250,15 @@ BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room, bool 
             loop_written |= regs_named(table[d.def], d, *row, true);
         }
         branch_at += &d == &b.insns.back() ? 0 : d.len;
-        side_exits += &d != &b.insns.back() && isa::ends_block(d);
     }
-    // Loop mode: the block ends with a relative b or bc (not LK) back to its own start, has no side exit
-    // (its loop would have two ways out), every row is native (nothing but a memory row's slow path leaves the code), and the GPRs and CR it names fit in
+    // Loop mode: the block ends with a relative b or bc (not LK) back to its own start, every row is
+    // native (a side exit's taken bc included: it leaves like the end, with the registers written back) (nothing but a memory row's slow path leaves the code), and the GPRs and CR it names fit in
     // the host registers, so that each keeps its register from one turn to the next.
     if (allow_loop && !b.insns.empty()) {
         const isa::Decoded &last = b.insns.back();
         const NativeRow *row = last.def < table.size() ? native_by_def()[last.def] : nullptr;
         loop_ = row && (row->emit == &E::e_b || row->emit == &E::e_bc) && !(last.word & 3) &&
-                last.imm == -int64_t(branch_at) && !side_exits &&
+                last.imm == -int64_t(branch_at) &&
                 std::find(names_.begin(), names_.end(), kCallBarrier) == names_.end() &&
                 std::popcount(loop_regs) <= int(kCachedGprs);
     }
