@@ -227,9 +227,10 @@ BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room, bool 
     mov(rbx, rdi);
     // Entered from C++, which may have changed anything the page cells stand for (Vcpu::JitPage).
     empty_page_cells(true, true);
-    // A linked block jumps in here, its frame (the same registers pushed) still on the stack.
-    linked_entry_ = here();
     mov(r12, qword[rbx + nip_]);
+    // A linked block jumps in here, its frame (the same registers pushed) still on the stack, with r12 =
+    // NIP (the link had it in a register for its compare: no reload of the NIP it has just stored).
+    linked_entry_ = here();
     Xbyak::Label done;
     const auto table = isa::insn_table();
     uint64_t loop_regs = 0, loop_written = 0;
@@ -321,7 +322,7 @@ BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room, bool 
         add(qword[rbx + insns_], pending_insns_);
     // The end of the block, as run_block returns Jump: straight into the next block's code when the run
     // loop would have nothing to do first (jit/link.cpp).
-    emit_block_end();
+    emit_block_end(ended_);
     L(to_loop_);
     L(loop_exit_);
     mov(eax, uint32_t(isa::Flow::Jump));

@@ -113,12 +113,14 @@ private:
     const Block &block_;
     Block::JitSlot slots_[Block::kJitSlots];
     unsigned slot_count_ = 0;   // Block::jit_slot_count: the slots of the exits emitted so far
+    unsigned end_slots_ = 0;    // the block's end's slots when its last row decided them (e_bc), else 0
     // An exit (jit/link.cpp): the run loop's checks between blocks inline, then the link slots, then
     // Vcpu::jit_link for a block not linked yet. Goes to to_loop_ when the loop has work to do. The block's
     // end is one, and so is a side exit's taken branch (isa::side_exit).
     Xbyak::Label to_loop_;
-    void emit_block_end();
-    void emit_exit(unsigned count);
+    // nip_in_rax: rax holds NIP already (a native branch put it there), else the exit loads it.
+    void emit_block_end(bool nip_in_rax);
+    void emit_exit(unsigned count, bool nip_in_rax);
     void emit_link_slot(const Block &b, unsigned k, Xbyak::Label &slow, Xbyak::Label &recheck, Xbyak::Label &go);
     void emit_link_recheck(const Block &b, unsigned k, Xbyak::Label &slow, Xbyak::Label &go);
     void emit_pmu_entry(const Block &b);

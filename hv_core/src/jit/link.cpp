@@ -52,16 +52,16 @@ int32_t tlb_field(const mmu::Tlb &t, uint64_t ea, size_t field) {
 }
 } // namespace
 
-void BlockEmitter::emit_block_end() {
+void BlockEmitter::emit_block_end(bool nip_in_rax) {
     const isa::Decoded *last = block_.insns.empty() ? nullptr : &block_.insns.back();
     const auto table = isa::insn_table();
     const std::string_view end = last && last->def < table.size() ? table[last->def].mnemonic : std::string_view{};
-    emit_exit(end == "bclr" || end == "bcctr" ? Block::kEndSlots : 2);
+    emit_exit(end_slots_ ? end_slots_ : end == "bclr" || end == "bcctr" ? Block::kEndSlots : 2, nip_in_rax);
 }
 
 // An exit with NIP, CpuState's GPRs and CR and the count of instructions up to date, whose successors get
 // `count` link slots of their own, the next ones of the block.
-void BlockEmitter::emit_exit(unsigned count) {
+void BlockEmitter::emit_exit(unsigned count, bool nip_in_rax) {
     const auto offset = [&](const void *field) {
         return int32_t(reinterpret_cast<const char *>(field) - reinterpret_cast<const char *>(&v_));
     };
@@ -84,7 +84,8 @@ void BlockEmitter::emit_exit(unsigned count) {
     // at 0 it is left at 0 for the loop's timer and interrupt check.
     sub(dword[rbx + offset(&v_.timer_countdown_)], 1);
     jb(expired, T_NEAR);
-    mov(rax, qword[rbx + nip_]);
+    if (!nip_in_rax)
+        mov(rax, qword[rbx + nip_]);
     Xbyak::Label recheck[Block::kJitSlots], go[Block::kJitSlots];
     for (unsigned k = first; k < slot_count_; ++k)
         emit_link_slot(b, k, slow, recheck[k], go[k]);
@@ -99,6 +100,7 @@ void BlockEmitter::emit_exit(unsigned count) {
     // jit_link's mmu_sync() may have applied another vcpu's tlbie, whose tlbsync then counts on no access
     // using the old translation.
     empty_page_cells(true, true);
+    mov(r12, qword[rbx + nip_]);   // what a linked entry expects
     jmp(rax);
     L(declined);   // the loop takes the countdown for the next block itself
     add(dword[rbx + offset(&v_.timer_countdown_)], 1);
@@ -130,9 +132,9 @@ void BlockEmitter::emit_pmu_entry(const Block &b) {
     mov(qword[rbx + offset(&v_.pmu_.block)], rax);
 }
 
-// Slot k: its NIP (rax holds NIP), the stamp it was last checked under (else its check again, with rdx =
-// its stamp's address, rcx = the stamp now), then a jump to the successor's linked entry (until patched,
-// the slow path).
+// Slot k: its NIP (rax holds NIP; on a match r12 takes it, as a linked entry expects), the stamp it was last
+// checked under (else its check again, with rdx = its stamp's address, rcx = the stamp now), then a jump to
+// the successor's linked entry (until patched, the slow path).
 void BlockEmitter::emit_link_slot(const Block &b, unsigned k, Xbyak::Label &slow, Xbyak::Label &recheck,
                                   Xbyak::Label &go) {
     const auto offset = [&](const void *field) {
@@ -144,6 +146,7 @@ void BlockEmitter::emit_link_slot(const Block &b, unsigned k, Xbyak::Label &slow
     s.nip = here() - 8;
     cmp(rax, rcx);
     jne(next, T_NEAR);
+    mov(r12, rax);   // the successor's linked entry expects NIP in r12
     mov(rdx, reinterpret_cast<uint64_t>(&b.jit_slot_stamp[k]));
     mov(rcx, qword[rbx + offset(&v_.mmu_.link_stamp)]);
     cmp(rcx, qword[rdx]);

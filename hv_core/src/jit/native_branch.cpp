@@ -127,9 +127,11 @@ constexpr unsigned kBoNoCtr = 0x04, kBoCtrZero = 0x02, kBoNoCond = 0x10, kBoCond
 }
 
 // bc/bca/bcl/bcla (sem::bc, sem::branch_taken): CTR decremented unless BO[2], then tested in the mode's
-// width; CR[BI] tested unless BO[0]. Target in rax when taken. A side exit (isa::side_exit: the block goes
-// on after it) leaves the block only when taken, through an exit of its own with the GPRs written back and
-// the registers left as they are for the fall-through.
+// width; CR[BI] tested unless BO[0]. Target in rax when taken. A conditional branch's taken way leaves
+// through an exit of its own, with the GPRs written back and the registers left as they are for the
+// fall-through: a side exit's (isa::side_exit) goes on with the block, the block's last branch's is the
+// block's end with one link slot. Each way then has its own compare and jump on the host, which predicts
+// them apart, rather than both going through one chain of slot compares.
 bool BlockEmitter::e_bc(const isa::Decoded &d, const Variant &v) {
     const unsigned bo = d.rt, bi = d.ra;
     // CR's register before the first jump: the paths that skip its test must see the same allocation.
@@ -152,8 +154,17 @@ bool BlockEmitter::e_bc(const isa::Decoded &d, const Variant &v) {
         else
             jnz(not_taken, T_NEAR);
     }
+    const auto set_lr = [&] {
+        if (v.rc) {
+            lea(rcx, ptr[r12 + d.len]);
+            mask_ea(rcx);
+            mov(qword[rbx + lr_], rcx);
+        }
+    };
+    const bool conditional = (bo & (kBoNoCtr | kBoNoCond)) != (kBoNoCtr | kBoNoCond);
     if (loop_back(d)) {
         emit_loop_back(d);
+        end_slots_ = 1;   // the block's end is the fall-through's alone
     } else {
         if (d.word & 2) {
             load_imm(rax, sf_ ? uint64_t(d.imm) : uint32_t(d.imm));
@@ -161,26 +172,27 @@ bool BlockEmitter::e_bc(const isa::Decoded &d, const Variant &v) {
             lea(rax, ptr[r12 + int32_t(d.imm)]);
             mask_ea(rax);
         }
-        if (mid_block()) {
+        if (conditional) {
             mov(qword[rbx + nip_], rax);
+            set_lr();
             write_back();
             add(qword[rbx + insns_], pending_insns_ + 1);
-            emit_exit(1);
-            L(not_taken);
-            return true;
+            emit_exit(1, true);
+            if (mid_block()) {
+                L(not_taken);
+                return true;
+            }
+            end_slots_ = 1;
+        } else {
+            jmp(out, T_NEAR);
         }
-        jmp(out, T_NEAR);
     }
     L(not_taken);
     lea(rax, ptr[r12 + d.len]);
     mask_ea(rax);
     L(out);
     mov(qword[rbx + nip_], rax);
-    if (v.rc) {
-        lea(rcx, ptr[r12 + d.len]);
-        mask_ea(rcx);
-        mov(qword[rbx + lr_], rcx);
-    }
+    set_lr();
     ended_ = true;
     return true;
 }
