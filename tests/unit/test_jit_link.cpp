@@ -273,8 +273,8 @@ TEST(JitLinkStamp, DroppedBlockUnlinks) {
 }
 
 
-// A function called from four sites in a loop returns through its block's four link slots (a block ending
-// in bclr or bcctr has as many): after the first turn no return goes through Vcpu::jit_link's lookup, where
+// A function called from four sites in a loop returns through four of its block's link slots (a block ending
+// in bclr or bcctr has eight): after the first turn no return goes through Vcpu::jit_link's lookup, where
 // with two slots two returns in four would, every turn. The count and result are the interpreter's.
 TEST(JitLinkSlots, ReturnsToFourCallSitesAreLinked) {
     constexpr uint32_t kBlr = 0x4e800020;

@@ -57,9 +57,9 @@ struct Block {
         uint32_t nip = 0, jmp = 0, epoch = 0, regime = 0, tag = 0, tag_disp = 0, gpa = 0, gpa_disp = 0, linked_disp = 0;
     };
     // Each exit of the block has slots of its own, in order: a side exit (isa::side_exit, its taken
-    // target) one, the end four if it is bclr or bcctr (a function returns to as many call sites as it has
+    // target) one, the end eight if it is bclr or bcctr (a function returns to as many call sites as it has
     // callers), else two (a conditional branch's two successors); jit_slot_count says how many in all.
-    static constexpr unsigned kEndSlots = 4;
+    static constexpr unsigned kEndSlots = 8;
     static constexpr unsigned kJitSlots = isa::kMaxSideExits + kEndSlots;
     JitSlot jit_slots[kJitSlots];
     uint64_t jit_slot_stamp[kJitSlots] = {};
