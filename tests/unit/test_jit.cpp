@@ -195,7 +195,7 @@ TEST(Jit, DirectLinksArePatchedOnceAndTaken) {
             EXPECT_EQ(stat(g, "jit_links_patched"), 0u);
             continue;
         }
-        // ~6000 block ends go on to the next block, less the loop's timer checks (one block in 65); the
+        // ~6000 block ends go on to the next block, less the loop's timer checks (one block in 257); the
         // two links of the loop are patched once each (again after a timer check only if a slot was lost).
         EXPECT_GE(stat(g, "jit_blocks_chained"), 5800u);
         EXPECT_LE(stat(g, "jit_links_patched"), 4u);
@@ -213,7 +213,7 @@ TEST(Jit, DirectLinksArePatchedOnceAndTaken) {
 // counts, whose per-block bookkeeping notices the overflow at the block it happens in. So the Performance
 // Monitor interrupt is taken where the interpreter takes it (SRR0, the loop count, the instructions
 // executed); a block end that took its link would notice it only at the loop's next timer check, up to
-// 64 blocks later.
+// 256 blocks later.
 TEST(Jit, PerformanceMonitorStartedInLinkedCodeAlertsWhereTheInterpreterDoes) {
     constexpr uint32_t kMmcr0 = 795, kPmc5 = 791, kSrr0 = 26;
     constexpr uint32_t kCmpwi_r20_1000 = 11u << 26 | 0u << 23 | 20u << 16 | 1000u;

@@ -297,7 +297,7 @@ TEST(JitLinkSlots, ReturnsToFourCallSitesAreLinked) {
     }
     EXPECT_EQ(insns[0], insns[1]);
     EXPECT_EQ(r21, 4000u);
-    // The first turn's links, and the ends after the run loop's timer checks (one block in 65) that find a
+    // The first turn's links, and the ends after the run loop's timer checks (one block in 257) that find a
     // slot of another stamp: far fewer than the 2,000 lookups of two slots.
     EXPECT_LT(lookups, 200u);
 }

@@ -23,8 +23,11 @@ namespace phv {
 using isa::Flow;
 
 namespace {
-// How many blocks run between looks at the clock for the decrementer.
-constexpr unsigned kTimerCheckInterval = 64;
+// How many blocks run between looks at the clock for the decrementer (and at pending interrupts, the L2's
+// HDEC, a counting PMU's cycles): every such look goes back to the run loop from linked code. At 256 a
+// look comes every ~1,000-5,000 guest instructions, a few microseconds; from 64 that cut callgrind's count
+// of host instructions by 2.4% (fib), 2.6% (sort) and 5.7% (crc) on the bench payload.
+constexpr unsigned kTimerCheckInterval = 256;
 // Host code space per vcpu (reserved, resident only as used); a call-threaded block takes ~40 bytes per
 // instruction, so this holds tens of thousands of blocks before a flush.
 constexpr size_t kJitCodeSize = 32u << 20;
