@@ -267,10 +267,17 @@ BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room, bool 
         emit_loop_entry(loop_regs, loop_written);
     // The cells hold a page or nothing at the start of any block (Vcpu::JitPage); a loop's rows use their own.
     page_known_[0] = page_known_[1] = !loop_;
-    // Only a called row can start the performance monitor (an mtspr of its SPRs; the native mtspr rows
-    // are LR, CTR and XER).
-    if (std::find(names_.begin(), names_.end(), kCallBarrier) != names_.end())
-        emit_pmu_entry(b);
+    // Only a called mtspr can start the performance monitor (MMCR0[FC] cleared; the native mtspr rows are
+    // LR, CTR and XER), or an hcall served in the core that loads a nested guest's MMCR0 (sc); anything
+    // else that changes what it counts does so while it counts, when the loop sees every block.
+    for (size_t i = 0; i < b.insns.size(); ++i) {
+        const isa::Decoded &d = b.insns[i];
+        const std::string_view m = d.def < table.size() ? table[d.def].mnemonic : std::string_view{};
+        if (names_[i] == kCallBarrier && (m == "mtspr" || m == "sc")) {
+            emit_pmu_entry(b);
+            break;
+        }
+    }
     for (const isa::Decoded &d : b.insns) {
         index_ = size_t(&d - b.insns.data());
         if (ended_)   // nothing follows a branch (isa::ends_block); kept for a block built otherwise

@@ -116,9 +116,10 @@ void BlockEmitter::emit_exit(unsigned count, bool nip_in_rax) {
 
 // The loop's per-block bookkeeping for the performance monitor (pmu_insn_address() and pmu_block_end()
 // need the running block, its NIP and counts at its start once counting begins). Counting can only begin
-// inside a block at a called row (an mtspr of the monitor's SPRs, which then zeroes the countdown so that
-// the block's end goes back to the loop), so a block entered by a link does it only when it has a called
-// row; the loop itself does it for the block it enters.
+// inside a block at a called mtspr of the monitor's SPRs (which then zeroes the countdown so that the
+// block's end goes back to the loop) or an in-core hcall that loads a nested guest's MMCR0, so a block
+// entered by a link does it only when it has a called mtspr or sc (compiler.cpp); the loop itself does it
+// for the block it enters.
 void BlockEmitter::emit_pmu_entry(const Block &b) {
     const auto offset = [&](const void *field) {
         return int32_t(reinterpret_cast<const char *>(field) - reinterpret_cast<const char *>(&v_));
