@@ -89,6 +89,12 @@ public:
     bool e_fp_arith(const isa::Decoded &d, const Variant &v);
     bool e_fp_move(const isa::Decoded &d, const Variant &v);
     bool e_fp_convert(const isa::Decoded &d, const Variant &v);
+    // ---- native rows (native_vmx.cpp) ----
+    bool e_vlogical(const isa::Decoded &d, const Variant &v);
+    bool e_vadd_modulo(const isa::Decoded &d, const Variant &v);
+    bool e_vshift_word(const isa::Decoded &d, const Variant &v);
+    bool e_vmul_word(const isa::Decoded &d, const Variant &v);
+    bool e_vperm(const isa::Decoded &d, const Variant &v);
 
 private:
     // Offsets into the Vcpu (rbx) of the state the native rows touch.
@@ -261,6 +267,11 @@ private:
     void record_fp_cr(const Xbyak::Reg32 &f);
     void end_fp_row(const isa::Decoded &d, const Variant &v, const Xbyak::Reg32 &fpscr, Xbyak::Label &slow);
     void commit_fpscr(uint32_t replaced, bool inexact_possible);
+    // VR n in CpuState, 16 bytes; a VMX row's frame: MSR[VEC] tested, compute() leaves VRT's value in xmm0,
+    // the semantic function as the slow path (native_vmx.cpp).
+    Xbyak::Address vr(unsigned n) const;
+    template <typename F>
+    void vmx_row(const isa::Decoded &d, F compute);
     // rsi = the EA of a quadword vector row (e_vec_load's arg), its facility tested; returns its VSR.
     unsigned quad_operand(const isa::Decoded &d, unsigned arg, Xbyak::Label &slow);
     // rsi = the EA of a D/DS- or X-form load or store, as sem::effective_address computes it.
