@@ -1290,7 +1290,7 @@ TEST(Jit, NativeFpArithmeticMatchesItsSemantics) {
 constexpr std::string_view kNativeVmx[] = {"vand", "vandc", "vor", "vorc", "vxor", "vnand", "vnor", "veqv",
                                            "vaddubm", "vadduhm", "vadduwm", "vaddudm", "vsububm", "vsubuhm",
                                            "vsubuwm", "vsubudm", "vslw", "vsrw", "vsraw", "vmulouh", "vmuleuh",
-                                           "vmuluwm", "vmsumuhm", "vperm"};
+                                           "vmuluwm", "vmsumuhm", "vperm", "vspltisb", "vspltish", "vspltisw"};
 
 TEST(Jit, NativeVmxRowsMatchTheirSemantics) {
     GuestCode g;

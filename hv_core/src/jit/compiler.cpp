@@ -96,7 +96,8 @@ const NativeRow kNativeRows[] = {
     {"fcfid", &E::e_fp_convert, 0}, {"fctidz", &E::e_fp_convert, 1},
     {"fmr", &E::e_fp_move, 0}, {"fneg", &E::e_fp_move, 1}, {"fabs", &E::e_fp_move, 2}, {"fnabs", &E::e_fp_move, 3},
     // VMX (native_vmx.cpp): logical rows, arg as e_logical's; modular add/subtract, arg = element bytes |
-    // 0x10 subtract; word shifts; the halfword multiplies and vmsumuhm; vperm.
+    // 0x10 subtract; word shifts; the halfword multiplies and vmsumuhm; vperm; splats of an immediate, arg =
+    // element bytes.
     {"vand", &E::e_vlogical, 0}, {"vandc", &E::e_vlogical, 1}, {"vor", &E::e_vlogical, 2}, {"vorc", &E::e_vlogical, 3},
     {"vxor", &E::e_vlogical, 4}, {"vnand", &E::e_vlogical, 5}, {"vnor", &E::e_vlogical, 6}, {"veqv", &E::e_vlogical, 7},
     {"vaddubm", &E::e_vadd_modulo, 0x01}, {"vadduhm", &E::e_vadd_modulo, 0x02}, {"vadduwm", &E::e_vadd_modulo, 0x04},
@@ -105,6 +106,7 @@ const NativeRow kNativeRows[] = {
     {"vslw", &E::e_vshift_word, 0}, {"vsrw", &E::e_vshift_word, 1}, {"vsraw", &E::e_vshift_word, 2},
     {"vmulouh", &E::e_vmul_word, 0}, {"vmuleuh", &E::e_vmul_word, 1}, {"vmuluwm", &E::e_vmul_word, 2},
     {"vmsumuhm", &E::e_vmul_word, 3}, {"vperm", &E::e_vperm, 0},
+    {"vspltisb", &E::e_vsplti, 1}, {"vspltish", &E::e_vsplti, 2}, {"vspltisw", &E::e_vsplti, 4},
 };
 
 // Whether a native row is a load (1) or a store (2) that uses the page cells, else 0.
@@ -124,7 +126,7 @@ bool rt_not_gpr(const NativeRow &r) {
 bool names_no_gpr(const NativeRow &r) {
     return r.emit == &E::e_fp_arith || r.emit == &E::e_fp_move || r.emit == &E::e_fp_convert ||
            r.emit == &E::e_vlogical || r.emit == &E::e_vadd_modulo || r.emit == &E::e_vshift_word ||
-           r.emit == &E::e_vmul_word || r.emit == &E::e_vperm;
+           r.emit == &E::e_vmul_word || r.emit == &E::e_vperm || r.emit == &E::e_vsplti;
 }
 
 // kNativeRows by table row, built once.

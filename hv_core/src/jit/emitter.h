@@ -95,6 +95,7 @@ public:
     bool e_vshift_word(const isa::Decoded &d, const Variant &v);
     bool e_vmul_word(const isa::Decoded &d, const Variant &v);
     bool e_vperm(const isa::Decoded &d, const Variant &v);
+    bool e_vsplti(const isa::Decoded &d, const Variant &v);
 
 private:
     // Offsets into the Vcpu (rbx) of the state the native rows touch.

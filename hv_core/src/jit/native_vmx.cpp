@@ -1,5 +1,5 @@
 // Native VMX rows (Book I 6.8-6.9): the logical rows, modular add and subtract, the word shifts, the
-// unsigned halfword multiplies and vmsumuhm, and vperm, on the host's SSE/AVX2 units. Each gives exactly
+// unsigned halfword multiplies and vmsumuhm, the splats of an immediate, and vperm, on the host's SSE/AVX2 units. Each gives exactly
 // what its semantic function (isa/semantics/vmx_logical.h, vmx_integer.h, vmx_permute.h) gives: none of
 // them rounds, saturates or touches VSCR. MSR[VEC] is not in the block's key, so each row tests it at run
 // time and, when it is off, calls the semantic function, which raises Vector Unavailable.
@@ -144,6 +144,25 @@ bool BlockEmitter::e_vmul_word(const isa::Decoded &d, const Variant &v) {
             vpaddd(xmm0, xmm0, vr(d.rc));
             break;
         }
+    });
+    return true;
+}
+
+// arg: element size in bytes: vspltisb, vspltish, vspltisw (sem vperm::splat_imm), SIM sign-extended into
+// every element. The value is known when the block is compiled, and every element is the same, so the
+// layout does not matter.
+bool BlockEmitter::e_vsplti(const isa::Decoded &d, const Variant &v) {
+    if (!host_ok())
+        return false;
+    const unsigned size = v.arg;
+    const uint64_t e = uint64_t(int64_t(int32_t(d.word << 11) >> 27));   // SIM, bits 11:15
+    uint64_t dw = 0;
+    for (unsigned at = 0; at < 64; at += 8 * size)
+        dw |= (e & (~0ull >> (64 - 8 * size))) << at;
+    vmx_row(d, [&] {
+        mov(rax, dw);
+        vmovq(xmm0, rax);
+        vpunpcklqdq(xmm0, xmm0, xmm0);
     });
     return true;
 }
