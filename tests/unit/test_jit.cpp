@@ -2,6 +2,7 @@
 // the guest rewrites its code, and a full code buffer is flushed and refilled.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstring>
@@ -1292,6 +1293,14 @@ constexpr std::string_view kNativeVmx[] = {"vand", "vandc", "vor", "vorc", "vxor
                                            "vsubuwm", "vsubudm", "vslw", "vsrw", "vsraw", "vmulouh", "vmuleuh",
                                            "vmuluwm", "vmsumuhm", "vperm", "vspltisb", "vspltish", "vspltisw"};
 
+struct ObservedVec {
+    ObservedAll a;
+    std::array<std::array<uint64_t, 2>, 64> vsr;
+    uint32_t vscr;
+    bool operator==(const ObservedVec &) const = default;
+};
+ObservedVec observe_vec(phv::Vcpu &v) { return {observe_all(v), v.st_.vsr, v.st_.vscr}; }
+
 TEST(Jit, NativeVmxRowsMatchTheirSemantics) {
     GuestCode g;
     phv::Vcpu &v = vcpu_of(g);
@@ -1300,7 +1309,7 @@ TEST(Jit, NativeVmxRowsMatchTheirSemantics) {
     ASSERT_TRUE(buf.ok());
     RowGen gen{std::mt19937_64(0x7ec70)};
     const uint64_t msr0 = v.st_.msr;
-    unsigned blocks = 0, rows = 0, native_rows = 0, unavailable = 0;
+    unsigned blocks = 0, rows = 0, unavailable = 0;
     for (int mode = 0; mode < 2; ++mode) {
         const uint64_t msr = mode ? msr0 & ~phv::msr::SF : msr0 | phv::msr::SF;
         for (int n = 0; n < 3000; ++n) {
@@ -1329,23 +1338,12 @@ TEST(Jit, NativeVmxRowsMatchTheirSemantics) {
             v.st_.vscr = uint32_t(gen.rng() % 2 ? 1u << 16 : 0) | uint32_t(gen.rng() % 2);
             for (auto s : {phv::spr::SRR0, phv::spr::SRR1})
                 v.st_.spr[s] = 0;
-            const phv::CpuState start = v.st_;
-            const uint64_t insns0 = v.stats().insns_executed;
-            const phv::isa::Flow wf = run_semantics(v, b);
-            const ObservedAll want = observe_all(v);
-            const phv::CpuState want_st = v.st_;
-            v.st_ = start;
-            v.stats().insns_executed = insns0;
-            unsigned native = 0;
-            const phv::isa::Flow gf = run_compiled(v, b, buf, native);
-            const ObservedAll got = observe_all(v);
-            ASSERT_EQ(native, b.insns.size()) << describe(b, want.o, got.o);
-            ASSERT_EQ(gf, wf) << describe(b, want.o, got.o);
-            ASSERT_TRUE(want == got) << describe(b, want.o, got.o) << " srr0 " << want.srr0 << "/" << got.srr0;
-            ASSERT_TRUE(want_st.vsr == v.st_.vsr) << describe(b, want.o, got.o);
-            ASSERT_EQ(want_st.vscr, v.st_.vscr);
-            ++blocks, rows += vmx, native_rows += native;
-            unavailable += want.srr0 != 0;
+            const auto [wf, gf, want, got, native] = run_both(v, b, buf, observe_vec);
+            ASSERT_EQ(native, b.insns.size()) << describe(b, want.a.o, got.a.o);
+            ASSERT_EQ(gf, wf) << describe(b, want.a.o, got.a.o);
+            ASSERT_TRUE(want == got) << describe(b, want.a.o, got.a.o) << " srr0 " << want.a.srr0 << "/" << got.a.srr0;
+            ++blocks, rows += vmx;
+            unavailable += want.a.srr0 != 0;
         }
     }
     v.st_.msr = msr0;

@@ -20,9 +20,15 @@ namespace phv {
 class Vcpu;
 } // namespace phv
 
+namespace Xbyak::util {
+class Cpu;
+} // namespace Xbyak::util
+
 namespace phv::jit {
 
 class BlockEmitter;
+// The host's CPUID, read once: native rows that need an extension decline without it.
+const Xbyak::util::Cpu &host_cpu();
 
 // How a native row was selected: which of the row's exec[] variants the record holds (OE, Rc) and the
 // table's argument for rows that share an emitter (the operand shapes of the add family, a logical op...).

@@ -13,12 +13,10 @@ namespace phv::jit {
 
 using namespace Xbyak::util;
 
-namespace {
 const Xbyak::util::Cpu &host_cpu() {
     static const Xbyak::util::Cpu cpu;
     return cpu;
 }
-} // namespace
 
 // OV and OV32 = ov (sil, 0 or 1) and SO |= ov: set_ov(c, ov, ov), the same in both modes.
 void BlockEmitter::set_ov_both(const Xbyak::Reg8 &ov) {

@@ -17,12 +17,8 @@ namespace phv::jit {
 using namespace Xbyak::util;
 
 namespace {
-const Xbyak::util::Cpu &host() {
-    static const Xbyak::util::Cpu cpu;
-    return cpu;
-}
 // AVX2 brings everything the rows use: pshufb (SSSE3), pmulld (SSE4.1), the variable shifts and VEX blends.
-bool host_ok() { return host().has(Xbyak::util::Cpu::tAVX2); }
+bool host_ok() { return host_cpu().has(Xbyak::util::Cpu::tAVX2); }
 
 alignas(16) constexpr uint32_t kWord31[4] = {31, 31, 31, 31};
 alignas(16) constexpr uint32_t kLowHalf[4] = {0xffff, 0xffff, 0xffff, 0xffff};
