@@ -8,6 +8,7 @@
 #pragma once
 #include <cfloat>
 #include <cmath>
+#include <type_traits>
 
 #include "isa/semantics/vmx_common.h"
 #include "isa/semantics/vmx_host.h"
@@ -148,6 +149,11 @@ uint32_t rfi(Env e, uint32_t b) {
     return u(std::copysign(y, x));
 }
 
+// Whether two function template arguments name the same function, as a comparison of types: gcc does not
+// take a comparison of function addresses for a constant expression under -fsanitize=address.
+template <auto F, auto G>
+inline constexpr bool same_fn = std::is_same_v<std::integral_constant<decltype(F), F>, std::integral_constant<decltype(G), G>>;
+
 // Element-wise drivers: VSCR[NJ] read once per instruction.
 template <uint32_t (*Op)(Env, uint32_t, uint32_t)>
 Flow binary(Vcpu &c, const Decoded &d) {
@@ -156,8 +162,8 @@ Flow binary(Vcpu &c, const Decoded &d) {
     const Env e{(c.st_.vscr & vscr::NJ) != 0};
     const u128 a = vr(c, d.ra), b = vr(c, d.rb);
     u128 r = 0;
-    if constexpr (Op == &add || Op == &sub) {
-        if (vhost::fp(Op == &add ? vhost::FpOp::Add : vhost::FpOp::Sub, a, b, 0, r)) {
+    if constexpr (same_fn<Op, &add> || same_fn<Op, &sub>) {
+        if (vhost::fp(same_fn<Op, &add> ? vhost::FpOp::Add : vhost::FpOp::Sub, a, b, 0, r)) {
             set_vr(c, d.rt, r);
             return Flow::Next;
         }
@@ -186,8 +192,8 @@ Flow ternary(Vcpu &c, const Decoded &d) {
     const Env e{(c.st_.vscr & vscr::NJ) != 0};
     const u128 a = vr(c, d.ra), b = vr(c, d.rb), cc = vr(c, d.rc);
     u128 r = 0;
-    if constexpr (Op == &madd<false> || Op == &madd<true>) {
-        if (vhost::fp(Op == &madd<false> ? vhost::FpOp::MAdd : vhost::FpOp::NMSub, a, b, cc, r)) {
+    if constexpr (same_fn<Op, &madd<false>> || same_fn<Op, &madd<true>>) {
+        if (vhost::fp(same_fn<Op, &madd<false>> ? vhost::FpOp::MAdd : vhost::FpOp::NMSub, a, b, cc, r)) {
             set_vr(c, d.rt, r);
             return Flow::Next;
         }
