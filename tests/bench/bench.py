@@ -195,7 +195,7 @@ def fmt(v, spec):
 
 
 def print_table(results, a):
-    print(f"\nphv-run vs qemu-system-ppc64 -accel tcg, cpu {a.cpu}, median of {a.runs} "
+    print(f"\nphv-run vs {a.qemu} -accel tcg, cpu {a.cpu}, median of {a.runs} "
           f"(seconds; ratio = phv / TCG, below 1 means phv is faster)")
     print(f"{'workload':<9} {'phv med':>8} {'min':>7} {'max':>7} {'TCG med':>8} {'min':>7} {'max':>7} "
           f"{'phv/TCG':>8} {'phv Minsn/s':>11}  checksum")
