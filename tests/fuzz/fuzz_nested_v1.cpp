@@ -366,6 +366,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
 
     for (int step = 0; step < 16 && in.remaining_bytes(); ++step) {
+        // The L1's own code, as its kernel keeps it: an L2 it let write its page 0 may have hit the stub.
+        if (l1.restore_stub(ram()))
+            before.stale = true;
         const int op = in.ConsumeIntegralInRange<int>(0, 9);
         if (op == 0) {   // H_SET_PARTITION_TABLE
             const uint64_t pats = in.ConsumeIntegralInRange<uint64_t>(0, 5);

@@ -5,6 +5,7 @@
 // a defined exit after which the vcpu is the L1's again (nested/README.md: whatever makes phv_vcpu_run()
 // return first ends the L2's run).
 #pragma once
+#include <cstring>
 #include <initializer_list>
 
 #include "fuzz_common.h"
@@ -40,7 +41,17 @@ public:
         const uint32_t code[] = {0x44000022 /* sc 1 */, 0x48000000 /* b . */};
         for (unsigned i = 0; i < 2; ++i)
             for (unsigned b = 0; b < 4; ++b)
-                ram.data()[kStub + 4 * i + b] = uint8_t(le ? code[i] >> (8 * b) : code[i] >> (24 - 8 * b));
+                stub_[4 * i + b] = uint8_t(le ? code[i] >> (8 * b) : code[i] >> (24 - 8 * b));
+        std::memcpy(ram.data() + kStub, stub_, sizeof stub_);
+    }
+    // Writes the stub back if something overwrote it (an L2 whose fuzzed partition-scoped tree maps the
+    // L1's page 0 may store there, as a real L1 allows it to); true when it did, the code invalidated.
+    bool restore_stub(GuardedMemory &ram) {
+        if (!std::memcmp(ram.data() + kStub, stub_, sizeof stub_))
+            return false;
+        std::memcpy(ram.data() + kStub, stub_, sizeof stub_);
+        core().request_code_invalidate(kStub);
+        return true;
     }
     ~NestedL1() { phv_destroy_vm(vm); }
     NestedL1(const NestedL1 &) = delete;
@@ -90,6 +101,7 @@ public:
     uint64_t executed = 0;
 
 private:
+    uint8_t stub_[8];
     void set(uint64_t id, uint64_t value) {
         const phv_one_reg r{id, uint64_t(uintptr_t(&value))};
         if (phv_set_one_reg(vcpu, &r) != 0)
