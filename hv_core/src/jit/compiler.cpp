@@ -267,8 +267,9 @@ BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room, bool 
         branch_at += &d == &b.insns.back() ? 0 : d.len;
     }
     // Loop mode: the block ends with a relative b or bc (not LK) back to its own start, every row is
-    // native (a side exit's taken bc included: it leaves like the end, with the registers written back) (nothing but a memory row's slow path leaves the code), and the GPRs and CR it names fit in
-    // the host registers, so that each keeps its register from one turn to the next.
+    // native (nothing leaves the code but a memory row's slow path and a side exit's taken bc, which
+    // writes the registers back as the end does), and the GPRs and CR it names fit in the host registers,
+    // so that each keeps its register from one turn to the next.
     if (allow_loop && !b.insns.empty()) {
         const isa::Decoded &last = b.insns.back();
         const NativeRow *row = last.def < table.size() ? native_by_def()[last.def] : nullptr;
