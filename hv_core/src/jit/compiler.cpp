@@ -367,6 +367,8 @@ BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room, bool 
 
 BlockFn compile(Vcpu &v, Block &b, CodeBuffer &buf, bool perf_map, unsigned *native, bool *loop) {
     try {
+        if (!b.jit_slots)   // before the code, which holds the address of its stamps
+            b.jit_slots = std::make_unique<Block::JitSlots>();
         std::optional<BlockEmitter> emitted;
         emitted.emplace(v, b, buf.cursor(), buf.room(), true);
         if (emitted->loop_broken())   // written over: nothing of it was committed
@@ -385,9 +387,10 @@ BlockFn compile(Vcpu &v, Block &b, CodeBuffer &buf, bool perf_map, unsigned *nat
         if (native)
             *native = e.native_insns();
         b.jit_linked_entry = static_cast<const uint8_t *>(code) + e.linked_entry();
-        std::copy(e.slots(), e.slots() + Block::kJitSlots, b.jit_slots);
-        std::fill(std::begin(b.jit_slot_stamp), std::end(b.jit_slot_stamp), 0);
-        b.jit_slot_count = uint8_t(e.slot_count());
+        Block::JitSlots &slots = *b.jit_slots;
+        std::copy(e.slots(), e.slots() + Block::kJitSlots, slots.slot);
+        std::fill(std::begin(slots.stamp), std::end(slots.stamp), 0);
+        slots.count = uint8_t(e.slot_count());
         return reinterpret_cast<BlockFn>(code);
     } catch (const Xbyak::Error &) {
         return nullptr;   // out of room (the only error these instructions can raise)

@@ -125,7 +125,7 @@ private:
     uint32_t linked_entry_ = 0;
     const Block &block_;
     Block::JitSlot slots_[Block::kJitSlots];
-    unsigned slot_count_ = 0;   // Block::jit_slot_count: the slots of the exits emitted so far
+    unsigned slot_count_ = 0;   // Block::JitSlots::count: the slots of the exits emitted so far
     unsigned end_slots_ = 0;    // the block's end's slots when its last row decided them (e_bc), else 0
     // An exit (jit/link.cpp): the run loop's checks between blocks inline, then the link slots, then
     // Vcpu::jit_link for a block not linked yet. Goes to to_loop_ when the loop has work to do. The block's

@@ -9,7 +9,7 @@
 // block, an mtspr that starts it), so that the loop's per-block bookkeeping runs. Then the link slots: each
 // names one NIP and jumps into the block the fetch there used when the slot was patched, past its prologue,
 // while the vcpu's link stamp (mmu::VcpuMmu::link_stamp) is the one the slot was last checked under (kept
-// in the Block, Block::jit_slot_stamp, as data). The stamp moves whenever anything fetch_matches() looks at
+// in Block::JitSlots::stamp, as data). The stamp moves whenever anything fetch_matches() looks at
 // could have changed (a fetch TLB entry a link depends on, the key context, the real-mode regime, the TLB
 // itself) or a block could have died (the block cache's epoch), so while it holds, every slot's fetch would
 // still come to its block.
@@ -148,7 +148,7 @@ void BlockEmitter::emit_link_slot(const Block &b, unsigned k, Xbyak::Label &slow
     cmp(rax, rcx);
     jne(next, T_NEAR);
     mov(r12, rax);   // the successor's linked entry expects NIP in r12
-    mov(rdx, reinterpret_cast<uint64_t>(&b.jit_slot_stamp[k]));
+    mov(rdx, reinterpret_cast<uint64_t>(&b.jit_slots->stamp[k]));
     mov(rcx, qword[rbx + offset(&v_.mmu_.link_stamp)]);
     cmp(rcx, qword[rdx]);
     jne(recheck, T_NEAR);
@@ -271,18 +271,19 @@ bool patch_link(Vcpu &v, Block &from, uint64_t nip, const Block &to, uint64_t ep
     // turn, and each rewrite costs the host a pipeline flush; the others go through jit_link's lookup.
     const uint64_t stamp = v.mmu_.link_stamp;
     const unsigned n = first + count;
-    if (!count || n > from.jit_slot_count)
+    if (!from.jit_slots || !count || n > from.jit_slots->count)
         return false;
+    Block::JitSlots &slots = *from.jit_slots;
     unsigned i = n;
     for (unsigned k = first; k < n && i == n; ++k)
-        if (get(from.jit_slots[k].nip) == nip)
+        if (get(slots.slot[k].nip) == nip)
             i = k;
     for (unsigned k = first; k < n && i == n; ++k)
-        if (from.jit_slot_stamp[k] != stamp)
+        if (slots.stamp[k] != stamp)
             i = k;
     if (i == n)
         return false;
-    const Block::JitSlot &s = from.jit_slots[i];
+    const Block::JitSlot &s = slots.slot[i];
 
     const bool ir = BlockCache::key_mode(from.key) & 8;
     const bool translated = ir || v.mmu_.vrma || v.mmu_.l2.active;
@@ -301,7 +302,7 @@ bool patch_link(Vcpu &v, Block &from, uint64_t nip, const Block &to, uint64_t ep
         put(s.linked_disp, tlb_field(t, ea, offsetof(mmu::TlbEntry, linked)));
     }
     put(s.jmp, int32_t(to.jit_linked_entry - (code + s.jmp + 4)));
-    from.jit_slot_stamp[i] = stamp;
+    slots.stamp[i] = stamp;
     return true;
 }
 

@@ -27,6 +27,7 @@
 
 #include "isa/decoder.h"
 #include "isa/insn.h"
+#include "memory/block_pool.h"
 #include "memory/zero_pages.h"
 #include "vcpu/block_map.h"
 #include "vcpu/cpu_state.h"
@@ -36,10 +37,14 @@ namespace phv {
 class Vcpu;
 
 struct Block {
+    // From the block pool (memory/block_pool.h), as is everything a block owns.
+    static void *operator new(size_t n) { return block_pool::allocate(n); }
+    static void operator delete(void *p, size_t n) noexcept { block_pool::deallocate(p, n); }
+
     uint64_t key = 0;
     uint64_t start = 0;        // EA of the first instruction
     uint64_t real_start = 0;   // its real address
-    std::vector<isa::Decoded> insns;
+    std::vector<isa::Decoded, block_pool::Allocator<isa::Decoded>> insns;
 
     // The JIT tier (jit/compiler.h): how often the block ran in the interpreter, and its host code once hot,
     // valid while jit_generation is the code buffer's. The code dies with the block.
@@ -58,12 +63,20 @@ struct Block {
     };
     // Each exit of the block has slots of its own, in order: a side exit (isa::side_exit, its taken
     // target) one, the end eight if it is bclr or bcctr (a function returns to as many call sites as it has
-    // callers), else two (a conditional branch's two successors); jit_slot_count says how many in all.
+    // callers), else two (a conditional branch's two successors); count says how many in all.
     static constexpr unsigned kEndSlots = 8;
     static constexpr unsigned kJitSlots = isa::kMaxSideExits + kEndSlots;
-    JitSlot jit_slots[kJitSlots];
-    uint64_t jit_slot_stamp[kJitSlots] = {};
-    uint8_t jit_slot_count = 0;
+    struct JitSlots {
+        static void *operator new(size_t n) { return block_pool::allocate(n); }
+        static void operator delete(void *p, size_t n) noexcept { block_pool::deallocate(p, n); }
+        JitSlot slot[kJitSlots];
+        uint64_t stamp[kJitSlots] = {};
+        uint8_t count = 0;
+    };
+    // Made when the block is first compiled, apart from the block: a Linux boot builds ~40,000 blocks and
+    // compiles one in eight, and half a kilobyte of slots in every block made the heap grow (page faults,
+    // each dear on a virtualised host) by more than the blocks' instructions did.
+    std::unique_ptr<JitSlots> jit_slots;
 
     // Direct links, the most recent first. Every link names a block of this block's mode.
     struct Link {
