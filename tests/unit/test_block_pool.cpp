@@ -1,7 +1,7 @@
 // The block pool (memory/block_pool.h): pieces of every size a block and its instructions come in, live at
-// once, never overlap, keep what was written to them, are aligned for a Block, and a freed piece serves
-// the next request of its size; requests beyond the pool's sizes go to the heap. Blocks, their
-// instruction arrays and link slots come from it.
+// once, never overlap, keep what was written to them and are aligned for a Block, through a churn of
+// allocations and frees (requests beyond the pool's sizes go to the heap). Blocks, their instruction
+// arrays and link slots come from it.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -12,7 +12,10 @@
 #include <utility>
 #include <vector>
 
+#include <sys/mman.h>
+
 #include "memory/block_pool.h"
+#include "memory/zero_pages.h"
 #include "vcpu/block_cache.h"
 
 namespace {
@@ -73,6 +76,27 @@ TEST(BlockPool, BlocksAndTheirInstructionsComeAndGo) {
     for (const auto &b : blocks)
         for (const auto &d : b->insns)
             ASSERT_EQ(d.word, b->start / 4);
+}
+
+} // namespace
+
+namespace {
+
+// map_huge_pages (memory/zero_pages.h), under the pool, the code buffer and the HPT: 2 MiB-aligned, zero,
+// writable over its whole size, for sizes that are and are not multiples of 2 MiB.
+TEST(BlockPool, HugePageMappingsAreAlignedZeroAndWritable) {
+    for (size_t bytes : {size_t(4096), size_t(2) << 20, (size_t(5) << 20) + 4096}) {
+        auto *p = static_cast<uint8_t *>(phv::map_huge_pages(bytes, PROT_READ | PROT_WRITE));
+        ASSERT_NE(p, nullptr) << bytes;
+        EXPECT_EQ(reinterpret_cast<uintptr_t>(p) % (size_t(2) << 20), 0u) << bytes;
+        for (size_t i = 0; i < bytes; i += 4096) {
+            ASSERT_EQ(p[i], 0) << bytes << " " << i;
+            p[i] = 0xa5;
+        }
+        p[bytes - 1] = 0x5a;
+        EXPECT_EQ(p[bytes - 1], 0x5a);
+        phv::unmap_zero_pages(p, bytes);
+    }
 }
 
 } // namespace

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <mutex>
 
+#include "memory/zero_pages.h"
+
 #if defined(__SANITIZE_ADDRESS__)
 #define PHV_BLOCK_POOL_IS_HEAP 1
 #elif defined(__has_feature)
@@ -58,19 +60,9 @@ public:
 private:
     // The rest of the current chunk is dropped (at most one piece's worth, under 4 KiB of 2 MiB).
     bool new_chunk() {
-        const size_t map = 2 * kChunk;
-        void *m = mmap(nullptr, map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-        if (m == MAP_FAILED)
+        auto *chunk = static_cast<uint8_t *>(map_huge_pages(kChunk, PROT_READ | PROT_WRITE));
+        if (!chunk)
             return false;
-        auto *raw = static_cast<uint8_t *>(m);
-        auto *chunk = reinterpret_cast<uint8_t *>((reinterpret_cast<uintptr_t>(raw) + kChunk - 1) & ~(kChunk - 1));
-        if (chunk != raw)
-            munmap(raw, size_t(chunk - raw));
-        if (const size_t tail = size_t(raw + map - (chunk + kChunk)))
-            munmap(chunk + kChunk, tail);
-#ifdef MADV_HUGEPAGE
-        madvise(chunk, kChunk, MADV_HUGEPAGE);   // advice: without THP the chunk is 512 ordinary pages
-#endif
         cursor_ = chunk, end_ = chunk + kChunk;
         return true;
     }

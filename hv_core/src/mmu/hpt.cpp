@@ -5,6 +5,8 @@
 #include <cerrno>
 #include <utility>
 
+#include "memory/zero_pages.h"
+
 namespace phv::mmu {
 
 Hpt::~Hpt() {
@@ -29,9 +31,10 @@ int Hpt::allocate(unsigned order) {
     if (const int r = prepare_marks(order, marks))
         return r;
     const uint64_t size = 1ull << order;
-    // Anonymous memory is zero (every entry invalid) and costs host memory only where the guest enters PTEs.
-    void *p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (p == MAP_FAILED) {
+    // Anonymous memory is zero (every entry invalid) and costs host memory only where the guest enters PTEs;
+    // in huge pages, since the VRMA's entries alone touch every group of a small table.
+    void *p = map_huge_pages(size, PROT_READ | PROT_WRITE);
+    if (!p) {
         unmap_marks(marks, order);
         return -ENOMEM;
     }
