@@ -109,25 +109,35 @@ const NativeRow kNativeRows[] = {
     {"vspltisb", &E::e_vsplti, 1}, {"vspltish", &E::e_vsplti, 2}, {"vspltisw", &E::e_vsplti, 4},
 };
 
-// Whether a native row is a load (1) or a store (2) that uses the page cells, else 0.
-unsigned memory_kind(const NativeRow &r) {
-    if (r.emit == &E::e_load || r.emit == &E::e_fp_load || r.emit == &E::e_vec_load)
-        return 1;
-    if (r.emit == &E::e_store || r.emit == &E::e_fp_store || r.emit == &E::e_vec_store)
-        return 2;
+// What compiling a row needs to know besides its emitter: whether its rows load or store through the page
+// cells, and whether their RT field, or every register field, names something other than a GPR (FRT, FRA,
+// FRB, FRC; VRT, VRA, VRB, VRC). One line per emitter that has any of these; the others have none.
+enum RowTrait : uint8_t { kLoads = 1, kStores = 2, kRtNotGpr = 4, kNoGpr = 8 };
+struct EmitterTraits {
+    EmitFn emit;
+    uint8_t traits;
+};
+const EmitterTraits kEmitterTraits[] = {
+    {&E::e_load, kLoads}, {&E::e_store, kStores},
+    {&E::e_fp_load, kLoads | kRtNotGpr}, {&E::e_fp_store, kStores | kRtNotGpr},
+    {&E::e_vec_load, kLoads | kRtNotGpr}, {&E::e_vec_store, kStores | kRtNotGpr},
+    {&E::e_fp_arith, kNoGpr}, {&E::e_fp_move, kNoGpr}, {&E::e_fp_convert, kNoGpr},
+    {&E::e_vlogical, kNoGpr}, {&E::e_vadd_modulo, kNoGpr}, {&E::e_vshift_word, kNoGpr},
+    {&E::e_vmul_word, kNoGpr}, {&E::e_vperm, kNoGpr}, {&E::e_vsplti, kNoGpr},
+};
+uint8_t traits(const NativeRow &r) {
+    for (const EmitterTraits &t : kEmitterTraits)
+        if (t.emit == r.emit)
+            return t.traits;
     return 0;
 }
-// Whether the row's RT field names an FPR or a VR rather than a GPR.
-bool rt_not_gpr(const NativeRow &r) {
-    return r.emit == &E::e_fp_load || r.emit == &E::e_fp_store || r.emit == &E::e_vec_load ||
-           r.emit == &E::e_vec_store;
+// 1 for a load, 2 for a store that uses the page cells, else 0.
+unsigned memory_kind(const NativeRow &r) {
+    const uint8_t t = traits(r);
+    return t & kLoads ? 1 : t & kStores ? 2 : 0;
 }
-// Whether none of the row's register fields names a GPR (FRT, FRA, FRB, FRC; VRT, VRA, VRB, VRC).
-bool names_no_gpr(const NativeRow &r) {
-    return r.emit == &E::e_fp_arith || r.emit == &E::e_fp_move || r.emit == &E::e_fp_convert ||
-           r.emit == &E::e_vlogical || r.emit == &E::e_vadd_modulo || r.emit == &E::e_vshift_word ||
-           r.emit == &E::e_vmul_word || r.emit == &E::e_vperm || r.emit == &E::e_vsplti;
-}
+bool rt_not_gpr(const NativeRow &r) { return traits(r) & kRtNotGpr; }
+bool names_no_gpr(const NativeRow &r) { return traits(r) & kNoGpr; }
 
 // kNativeRows by table row, built once.
 const std::vector<const NativeRow *> &native_by_def() {
