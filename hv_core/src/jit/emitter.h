@@ -278,7 +278,7 @@ private:
     // the semantic function as the slow path (native_vmx.cpp).
     Xbyak::Address vr(unsigned n) const;
     template <typename F>
-    void vmx_row(const isa::Decoded &d, F compute);
+    bool vmx_row(const isa::Decoded &d, bool load_ab, F compute);
     // rsi = the EA of a quadword vector row (e_vec_load's arg), its facility tested; returns its VSR.
     unsigned quad_operand(const isa::Decoded &d, unsigned arg, Xbyak::Label &slow);
     // rsi = the EA of a D/DS- or X-form load or store, as sem::effective_address computes it.

@@ -30,27 +30,31 @@ Xbyak::Address BlockEmitter::vr(unsigned n) const {
     return xword[rbx + vsr_dw(32 + (n & 31), 0)];
 }
 
-// The frame of every row: the MSR[VEC] test, the row's code (its result in xmm0), VRT, and the semantic
-// call as the slow path.
+// The frame of every row: false (the row is called) on a host without AVX2; else the MSR[VEC] test, VRA
+// and VRB in xmm0 and xmm1 if `load_ab`, the row's code (its result in xmm0), VRT, and the semantic call as
+// the slow path.
 template <typename F>
-void BlockEmitter::vmx_row(const isa::Decoded &d, F compute) {
+bool BlockEmitter::vmx_row(const isa::Decoded &d, bool load_ab, F compute) {
+    if (!host_ok())
+        return false;
     Xbyak::Label slow, done;
     need_facility(msr::VEC, slow);
+    if (load_ab) {
+        vmovdqu(xmm0, vr(d.ra));
+        vmovdqu(xmm1, vr(d.rb));
+    }
     compute();
     vmovdqu(vr(d.rt), xmm0);
     jmp(done, T_NEAR);
     L(slow);
     call_slow(d, {});
     L(done);
+    return true;
 }
 
 // arg: 0 vand, 1 vandc, 2 vor, 3 vorc, 4 vxor, 5 vnand, 6 vnor, 7 veqv (sem vlog::*).
 bool BlockEmitter::e_vlogical(const isa::Decoded &d, const Variant &v) {
-    if (!host_ok())
-        return false;
-    vmx_row(d, [&] {
-        vmovdqu(xmm0, vr(d.ra));
-        vmovdqu(xmm1, vr(d.rb));
+    return vmx_row(d, true, [&] {
         if (v.arg == 1 || v.arg == 3) {   // b complemented
             vpcmpeqd(xmm2, xmm2, xmm2);
             vpxor(xmm1, xmm1, xmm2);
@@ -65,16 +69,11 @@ bool BlockEmitter::e_vlogical(const isa::Decoded &d, const Variant &v) {
             vpxor(xmm0, xmm0, xmm2);
         }
     });
-    return true;
 }
 
 // arg: element size in bytes (1, 2, 4, 8) | 0x10 subtract (vaddu*m, vsubu*m: modulo 2^width).
 bool BlockEmitter::e_vadd_modulo(const isa::Decoded &d, const Variant &v) {
-    if (!host_ok())
-        return false;
-    vmx_row(d, [&] {
-        vmovdqu(xmm0, vr(d.ra));
-        vmovdqu(xmm1, vr(d.rb));
+    return vmx_row(d, true, [&] {
         const bool sub = v.arg & 0x10;
         switch (v.arg & 0xf) {
         case 1: sub ? vpsubb(xmm0, xmm0, xmm1) : vpaddb(xmm0, xmm0, xmm1); break;
@@ -83,18 +82,13 @@ bool BlockEmitter::e_vadd_modulo(const isa::Decoded &d, const Variant &v) {
         default: sub ? vpsubq(xmm0, xmm0, xmm1) : vpaddq(xmm0, xmm0, xmm1); break;
         }
     });
-    return true;
 }
 
 // arg: 0 vslw, 1 vsrw, 2 vsraw (sem vlog::sl, sr, sra): each word of VRA shifted by the low 5 bits of
 // VRB's word (the host's variable shifts would take the whole count, so it is masked first).
 bool BlockEmitter::e_vshift_word(const isa::Decoded &d, const Variant &v) {
-    if (!host_ok())
-        return false;
-    vmx_row(d, [&] {
-        vmovdqu(xmm0, vr(d.ra));
+    return vmx_row(d, true, [&] {
         mov(rax, reinterpret_cast<uint64_t>(kWord31));
-        vmovdqu(xmm1, vr(d.rb));
         vpand(xmm1, xmm1, ptr[rax]);
         switch (v.arg) {
         case 0: vpsllvd(xmm0, xmm0, xmm1); break;
@@ -102,18 +96,13 @@ bool BlockEmitter::e_vshift_word(const isa::Decoded &d, const Variant &v) {
         default: vpsravd(xmm0, xmm0, xmm1); break;
         }
     });
-    return true;
 }
 
 // arg: 0 vmulouh (the odd, low-order halfword of each word), 1 vmuleuh (the even, high-order one), 2 vmuluwm
 // (the low word of each word product), 3 vmsumuhm (both halfword products of each word plus VRC's word,
 // modulo 2^32). A halfword product of unsigned halfwords fits a word, so pmulld's low word is exact.
 bool BlockEmitter::e_vmul_word(const isa::Decoded &d, const Variant &v) {
-    if (!host_ok())
-        return false;
-    vmx_row(d, [&] {
-        vmovdqu(xmm0, vr(d.ra));
-        vmovdqu(xmm1, vr(d.rb));
+    return vmx_row(d, true, [&] {
         mov(rax, reinterpret_cast<uint64_t>(kLowHalf));
         switch (v.arg) {
         case 0:
@@ -141,26 +130,22 @@ bool BlockEmitter::e_vmul_word(const isa::Decoded &d, const Variant &v) {
             break;
         }
     });
-    return true;
 }
 
 // arg: element size in bytes: vspltisb, vspltish, vspltisw (sem vperm::splat_imm), SIM sign-extended into
 // every element. The value is known when the block is compiled, and every element is the same, so the
 // layout does not matter.
 bool BlockEmitter::e_vsplti(const isa::Decoded &d, const Variant &v) {
-    if (!host_ok())
-        return false;
     const unsigned size = v.arg;
     const uint64_t e = uint64_t(int64_t(int32_t(d.word << 11) >> 27));   // SIM, bits 11:15
     uint64_t dw = 0;
     for (unsigned at = 0; at < 64; at += 8 * size)
         dw |= (e & (~0ull >> (64 - 8 * size))) << at;
-    vmx_row(d, [&] {
+    return vmx_row(d, false, [&] {
         mov(rax, dw);
         vmovq(xmm0, rax);
         vpunpcklqdq(xmm0, xmm0, xmm0);
     });
-    return true;
 }
 
 // vperm (sem vperm::perm<false>): byte k of VRT (the ISA's numbering, 0 the most significant) is byte
@@ -169,9 +154,7 @@ bool BlockEmitter::e_vsplti(const isa::Decoded &d, const Variant &v) {
 // itself (the ISA's byte j ^ 7), and the byte it names, m = index & 15, is at host byte m ^ 7 of VRA or
 // VRB: pshufb on both with (index & 15) ^ 7, and bit 4 of the index picks which.
 bool BlockEmitter::e_vperm(const isa::Decoded &d, const Variant &) {
-    if (!host_ok())
-        return false;
-    vmx_row(d, [&] {
+    return vmx_row(d, false, [&] {
         vmovdqu(xmm3, vr(d.rc));
         vpsllw(xmm2, xmm3, 3);   // bit 4 of each index byte to bit 7: the blend's choice
         mov(rax, reinterpret_cast<uint64_t>(kByte0f));
@@ -184,7 +167,6 @@ bool BlockEmitter::e_vperm(const isa::Decoded &d, const Variant &) {
         vpshufb(xmm1, xmm1, xmm3);
         vpblendvb(xmm0, xmm0, xmm1, xmm2);
     });
-    return true;
 }
 
 } // namespace phv::jit
