@@ -25,6 +25,21 @@ namespace {
 using namespace phv::test;
 using namespace phv::test::enc;
 
+// An empty block at the code base in the mode `msr` gives, as block_lookup() starts one.
+phv::Block block_at_code_base(uint64_t msr) {
+    phv::Block b;
+    b.key = phv::BlockCache::key(GuestCode::kCodeBase, msr);
+    b.start = b.real_start = GuestCode::kCodeBase;
+    return b;
+}
+
+// b compiled into buf, flushed first if it is full (null only if b does not fit an empty buffer).
+phv::jit::BlockFn compile_or_flush(phv::Vcpu &v, phv::Block &b, phv::jit::CodeBuffer &buf, unsigned &native) {
+    if (phv::jit::BlockFn fn = phv::jit::compile(v, b, buf, false, &native))
+        return fn;
+    buf.flush();
+    return phv::jit::compile(v, b, buf, false, &native);
+}
 
 // The block at kCodeBase runs hot (compiled after Vm::kJitThreshold interpreted runs), then a guest store from another page
 // rewrites it: the next run executes the new instruction, from a block compiled again.
@@ -86,9 +101,7 @@ TEST(Jit, CompiledBlockAndCodeBufferFlush) {
     GuestCode g;
     phv::Vcpu &v = vcpu_of(g);
     const phv::isa::DecodeContext ctx{phv::isa::Isa::V310, false};
-    phv::Block b;
-    b.key = phv::BlockCache::key(GuestCode::kCodeBase, v.st_.msr);
-    b.start = b.real_start = GuestCode::kCodeBase;
+    phv::Block b = block_at_code_base(v.st_.msr);
     const uint32_t rlwinm_r7_r3_4_0_27 = 21u << 26 | 3u << 21 | 7u << 16 | 4u << 11 | 0u << 6 | 27u << 1;
     for (uint32_t w : {addi(3, 0, 5), addis(4, 3, 1), XO(5, 3, 4, 40, 0, 0) /* subf r5,r3,r4 */,
                        rlwinm_r7_r3_4_0_27, ori(8, 7, 0x8000), XO(9, 3, 0, 104, 0, 0) /* neg r9,r3 */})
@@ -416,9 +429,7 @@ TEST(Jit, NativeRowsMatchTheirSemantics) {
     for (int mode = 0; mode < 2; ++mode) {
         const uint64_t msr = mode ? msr0 & ~phv::msr::SF : msr0 | phv::msr::SF;
         for (int n = 0; n < 6000; ++n) {
-            phv::Block b;
-            b.key = phv::BlockCache::key(GuestCode::kCodeBase, msr);
-            b.start = b.real_start = GuestCode::kCodeBase;
+            phv::Block b = block_at_code_base(msr);
             const unsigned len = 1 + gen.rng() % 6;
             for (unsigned i = 0; i < len; ++i)
                 b.insns.push_back(gen.insn(kNativeBody[gen.rng() % std::size(kNativeBody)], ctx));
@@ -447,11 +458,7 @@ TEST(Jit, NativeRowsMatchTheirSemantics) {
             v.st_ = start;
             v.stats().insns_executed = insns0;
             unsigned native = 0;
-            phv::jit::BlockFn fn = phv::jit::compile(v, b, buf, false, &native);
-            if (!fn) {
-                buf.flush();
-                fn = phv::jit::compile(v, b, buf, false, &native);
-            }
+            phv::jit::BlockFn fn = compile_or_flush(v, b, buf, native);
             ASSERT_NE(fn, nullptr);
             EXPECT_EQ(fn(&v), phv::isa::Flow::Jump);
             const Observed got = observe(v);
@@ -591,9 +598,7 @@ TEST(Jit, NativeLoadsAndStoresMatchTheirSemantics) {
         uint64_t msr = mode & 1 ? msr0 & ~phv::msr::SF : msr0 | phv::msr::SF;
         msr = mode & 2 ? msr & ~phv::msr::LE : msr | phv::msr::LE;
         for (int n = 0; n < 1500; ++n) {
-            phv::Block b;
-            b.key = phv::BlockCache::key(GuestCode::kCodeBase, msr);
-            b.start = b.real_start = GuestCode::kCodeBase;
+            phv::Block b = block_at_code_base(msr);
             const unsigned len = 1 + gen.rng() % 8;
             for (unsigned i = 0; i < len; ++i) {
                 if (gen.rng() % 4 == 0) {
@@ -653,11 +658,7 @@ TEST(Jit, NativeLoadsAndStoresMatchTheirSemantics) {
             v.stats().insns_executed = insns0;
             restore(mem0);
             unsigned native = 0;
-            phv::jit::BlockFn fn = phv::jit::compile(v, b, buf, false, &native);
-            if (!fn) {
-                buf.flush();
-                fn = phv::jit::compile(v, b, buf, false, &native);
-            }
+            phv::jit::BlockFn fn = compile_or_flush(v, b, buf, native);
             ASSERT_NE(fn, nullptr);
             const phv::isa::Flow gf = fn(&v);
             const Observed got = observe(v);
@@ -701,11 +702,7 @@ phv::isa::Flow run_semantics(phv::Vcpu &v, const phv::Block &b) {
 }
 
 phv::isa::Flow run_compiled(phv::Vcpu &v, phv::Block &b, phv::jit::CodeBuffer &buf, unsigned &native) {
-    phv::jit::BlockFn fn = phv::jit::compile(v, b, buf, false, &native);
-    if (!fn) {
-        buf.flush();
-        fn = phv::jit::compile(v, b, buf, false, &native);
-    }
+    phv::jit::BlockFn fn = compile_or_flush(v, b, buf, native);
     EXPECT_NE(fn, nullptr);
     return fn ? fn(&v) : phv::isa::Flow::Exit;
 }
@@ -771,9 +768,7 @@ TEST(Jit, CachedGprsAreInCpuStateForCalledRowsAndInterrupts) {
     for (int mode = 0; mode < 2; ++mode) {
         const uint64_t msr = mode ? msr0 & ~phv::msr::SF : msr0 | phv::msr::SF;
         for (int n = 0; n < 4000; ++n) {
-            phv::Block b;
-            b.key = phv::BlockCache::key(GuestCode::kCodeBase, msr);
-            b.start = b.real_start = GuestCode::kCodeBase;
+            phv::Block b = block_at_code_base(msr);
             const unsigned len = 2 + gen.rng() % 10;
             unsigned called = 0;
             for (unsigned i = 0; i < len; ++i) {
@@ -823,9 +818,7 @@ TEST(Jit, CachedGprsAreInCpuStateAtFaultsAndExits) {
     for (int mode = 0; mode < 8; ++mode) {
         const uint64_t msr = mode_msr(msr0, mode);
         for (int n = 0; n < 750; ++n) {
-            phv::Block b;
-            b.key = phv::BlockCache::key(GuestCode::kCodeBase, msr);
-            b.start = b.real_start = GuestCode::kCodeBase;
+            phv::Block b = block_at_code_base(msr);
             const unsigned len = 2 + gen.rng() % 10;
             unsigned called = 0;
             for (unsigned i = 0; i < len; ++i) {
@@ -933,9 +926,7 @@ TEST(Jit, InPlaceRowsMatchTheirSemantics) {
     for (int mode = 0; mode < 2; ++mode) {
         const uint64_t msr = mode ? msr0 & ~phv::msr::SF : msr0 | phv::msr::SF;
         for (int n = 0; n < 3000; ++n) {
-            phv::Block b;
-            b.key = phv::BlockCache::key(GuestCode::kCodeBase, msr);
-            b.start = b.real_start = GuestCode::kCodeBase;
+            phv::Block b = block_at_code_base(msr);
             for (int i = 0; i < 4; ++i)
                 b.insns.push_back(plain(kRows[gen.rng() % std::size(kRows)]));
             random_state(v, gen, msr, GuestCode::kCodeBase);
@@ -1011,9 +1002,7 @@ TEST(Jit, NativeFpAndVectorLoadsAndStoresMatchTheirSemantics) {
     for (int mode = 0; mode < 8; ++mode) {
         const uint64_t msr = mode_msr(msr0, mode);
         for (int n = 0; n < 750; ++n) {
-            phv::Block b;
-            b.key = phv::BlockCache::key(GuestCode::kCodeBase, msr);
-            b.start = b.real_start = GuestCode::kCodeBase;
+            phv::Block b = block_at_code_base(msr);
             const unsigned len = 2 + gen.rng() % 10;
             for (unsigned i = 0; i < len; ++i) {
                 const unsigned kind = gen.rng() % 8;
@@ -1187,9 +1176,7 @@ TEST(Jit, NativeFpArithmeticMatchesItsSemantics) {
         for (int mode = 0; mode < 4; ++mode) {
             const uint64_t msr = mode_msr(msr0, mode);
             for (int n = 0; n < 1500; ++n) {
-                phv::Block b;
-                b.key = phv::BlockCache::key(GuestCode::kCodeBase, msr);
-                b.start = b.real_start = GuestCode::kCodeBase;
+                phv::Block b = block_at_code_base(msr);
                 const unsigned len = 1 + gen.rng() % 10;
                 for (unsigned i = 0; i < len; ++i) {
                     const unsigned kind = gen.rng() % 8;
@@ -1313,9 +1300,7 @@ TEST(Jit, NativeVmxRowsMatchTheirSemantics) {
     for (int mode = 0; mode < 2; ++mode) {
         const uint64_t msr = mode ? msr0 & ~phv::msr::SF : msr0 | phv::msr::SF;
         for (int n = 0; n < 3000; ++n) {
-            phv::Block b;
-            b.key = phv::BlockCache::key(GuestCode::kCodeBase, msr);
-            b.start = b.real_start = GuestCode::kCodeBase;
+            phv::Block b = block_at_code_base(msr);
             const unsigned len = 1 + gen.rng() % 10;
             unsigned vmx = 0;
             for (unsigned i = 0; i < len; ++i) {
