@@ -22,6 +22,7 @@ constexpr uint64_t kPateRadix52 = (1ull << 63) | (1ull << 62) | (5ull << 5) | 13
 constexpr int64_t kNotFound = -7;
 
 constexpr uint32_t li(uint32_t rt, int32_t v) { return addi(rt, 0, v); }
+constexpr uint32_t lmw(uint32_t rt, uint32_t ra, int32_t d) { return D(46, rt, ra, d); }
 
 constexpr auto &stat = nested_l1::vcpu_stat;
 
@@ -127,6 +128,28 @@ TEST(NestedV1, RunsAndHandsStateBack) {
     phv_interrupt(g.vcpu, PHV_INTERRUPT_SET);
     EXPECT_EQ(g.enter(), 0x980);
     phv_interrupt(g.vcpu, PHV_INTERRUPT_UNSET);
+}
+
+// A partition-scoped fault ends the L2's run inside the access, so the instruction that faulted must not
+// write a register after it: by then the registers are the L1's. An L2's lmw whose second word faults
+// wrote that word's 0 into the L1's GPR (found by fuzz-nested-v1: the L1's r9 after H_ENTER_NESTED).
+TEST(NestedV1, FaultingLoadMultipleLeavesTheL1sRegisters) {
+    V1 g;
+    ASSERT_EQ(g.hc(hcall::kSetPartitionTable, {kPatb}), 0);
+    // lmw exists only in big-endian mode: a big-endian L2, its code in its byte order.
+    g.le64(kHv + 0x10, 0);
+    g.le64(kRegs + 0x108, 1ull << 63);
+    g.le64(kRegs + 8 * 10, 0xaa);
+    // r5 = 2M, the end of what the partition-scoped tree maps: the word at 2M - 4 loads, the next faults.
+    g.l2_code({__builtin_bswap32(addis(5, 0, 0x20)), __builtin_bswap32(lmw(9, 5, -4)), __builtin_bswap32(sc(1))});
+    const auto r = nested_l1::hcall(g, hcall::kEnterNested, {kHv, kRegs, 0, 0, 0, 0x1111, 0x2222, 0x3333});
+    ASSERT_EQ(r.r3, 0xe00);
+    EXPECT_EQ(g.le64(kHv + 0x80), 0x200000u);          // HDAR: the second word
+    EXPECT_EQ(g.le64(kRegs + 0x100), kL2Code + 4);     // the L2 resumes at its lmw
+    EXPECT_EQ(g.l2_gpr(10), 0xaau);                    // the faulting word's register as it was
+    EXPECT_EQ(g.gpr(9), 0x1111u);
+    EXPECT_EQ(g.gpr(10), 0x2222u);
+    EXPECT_EQ(g.gpr(11), 0x3333u);
 }
 
 // PURR, SPURR and VTB in hv_guest_state are the counters: the L2 reads what the L1 gave, advanced by its run

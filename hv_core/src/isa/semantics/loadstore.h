@@ -42,23 +42,25 @@ Flow store(Vcpu &c, const Decoded &d) {
 }
 
 // lmw/stmw: only defined in big-endian mode; in little-endian mode they cause an Alignment interrupt
-// (Book I 3.3.6, Load and Store Multiple).
+// (Book I 3.3.6, Load and Store Multiple). A word that faults ends the instruction before its register is
+// written: the registers loaded before it may stay so (Book III, Partially Executed Instructions), but the
+// fault may have switched the vcpu's state to another context (an L2's partition-scoped fault leaves for
+// the L1 inside the access), whose registers are not this instruction's to write.
 template <bool Store>
 Flow multiple(Vcpu &c, const Decoded &d) {
     uint64_t ea = effective_address<Addr::D, false>(c, d);
     if (c.st_.msr & msr::LE)
         return alignment_interrupt(c, d, ea);
     for (unsigned r = d.rt; r < 32; ++r, ea = c.mask_ea(ea + 4)) {
-        Flow f;
         if constexpr (Store) {
-            f = c.store<uint32_t>(ea, uint32_t(c.st_.gpr[r]));
+            if (const Flow f = c.store<uint32_t>(ea, uint32_t(c.st_.gpr[r])); f != Flow::Next)
+                return f;
         } else {
             uint32_t v = 0;
-            f = c.load_value(ea, v);
+            if (const Flow f = c.load_value(ea, v); f != Flow::Next)
+                return f;
             c.st_.gpr[r] = v;
         }
-        if (f != Flow::Next)
-            return f;
     }
     return Flow::Next;
 }
