@@ -68,7 +68,7 @@ void build_v1(FuzzedDataProvider &in, phvfuzz::NestedL1 &l1) {
     le64(m + kRegs + 0x108, (1ull << 63) | 1);
     const uint32_t sc1 = 0x44000022;
     std::memcpy(m + kL2Code, &sc1, 4);
-    if (l1.hcall(hcall::kSetPartitionTable, {kPatb | pats}, 16).r3 != hret::kSuccess)
+    if (l1.returned(hcall::kSetPartitionTable, {kPatb | pats}, 16) != hret::kSuccess)
         fail("H_SET_PARTITION_TABLE of a good table failed");
     for (unsigned n = in.ConsumeIntegralInRange<unsigned>(0, 6); n; --n) {
         const uint32_t lpid = in.ConsumeIntegralInRange<uint32_t>(1, 8), token = in.ConsumeIntegralInRange<uint32_t>(0, 2047);

@@ -360,7 +360,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     bool stale_valid = false;    // the TLB has seen no table yet
     bool unknown = false;        // an L2 could rewrite its tables: what the TLB holds is unknown until a flush
     if (in.ConsumeIntegralInRange<int>(0, 7)) {   // mostly a table from the start, as a running L1 has
-        if (l1.hcall(hcall::kSetPartitionTable, {kPatb}, 16).r3 != hret::kSuccess)
+        if (l1.returned(hcall::kSetPartitionTable, {kPatb}, 16) != hret::kSuccess)
             fail("H_SET_PARTITION_TABLE of a good table failed");
         ptcr = kPatb;
     }
@@ -376,7 +376,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                                : in.ConsumeBool()                   ? 0
                                                                     : phvfuzz::edgy_u64(in);
             before.take();
-            const int64_t rc = l1.hcall(hcall::kSetPartitionTable, {p}, 16).r3;
+            const int64_t rc = l1.returned(hcall::kSetPartitionTable, {p}, 16);
             if (rc == hret::kSuccess)
                 ptcr = p;
             else if (rc != hret::kParameter)
@@ -398,7 +398,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                                                    : in.ConsumeIntegral<uint64_t>();
             const uint64_t rs = in.ConsumeIntegralInRange<uint64_t>(0, 4), rb = in.ConsumeIntegral<uint64_t>();
             before.take();
-            const int64_t rc = l1.hcall(hcall::kTlbInvalidate, {insn, rs, rb}, 16).r3;
+            const int64_t rc = l1.returned(hcall::kTlbInvalidate, {insn, rs, rb}, 16);
             if (rc == hret::kSuccess)
                 stale_valid = unknown = false;
             else if (rc != hret::kParameter)
@@ -427,7 +427,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             if (to)
                 a.range(to, n);
             before.take();
-            const int64_t rc = l1.hcall(hcall::kCopyToFromGuest, {lpid, pid, ea, to, from, n}, 16).r3;
+            const int64_t rc = l1.returned(hcall::kCopyToFromGuest, {lpid, pid, ea, to, from, n}, 16);
             if (rc != hret::kSuccess && rc != hret::kParameter && rc != hret::kNoMem && rc != kNotFound)
                 fail("H_COPY_TOFROM_GUEST returned a code it does not document", uint64_t(rc));
             if (rc == hret::kParameter || rc == hret::kNoMem)

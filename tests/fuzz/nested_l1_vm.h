@@ -65,6 +65,17 @@ public:
         return run(budget);
     }
 
+    // hcall()'s return code, for a call the L0 must serve: r3 still holding the hcall's number means the sc
+    // never ran (an L1 whose stub had been overwritten once passed for a bad return code that way), and that
+    // fails naming where the L1 is. The L1 may not be back at the stub's `b .` although the call ran: an
+    // H_COPY_TOFROM_GUEST may copy over the stub, and the L1 returns into what it copied.
+    int64_t returned(uint64_t nr, std::initializer_list<uint64_t> args, uint64_t budget) {
+        const Ret r = hcall(nr, args, budget);
+        if (!r.done && uint64_t(r.r3) == nr)
+            fail("the L1 never made its hcall (number, NIP)", nr, core().st_.nip);
+        return r.r3;
+    }
+
     // The L1 at its sc with the hcall's number and arguments in place (run() makes the call).
     void prepare(uint64_t nr, std::initializer_list<uint64_t> args) {
         set(PHV_REG_PPC_NIP, kStub);
