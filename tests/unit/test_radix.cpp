@@ -462,6 +462,73 @@ TEST(Tlb, TargetedInvalidationLeavesOtherEntriesAlive) {
     EXPECT_EQ(tlb.lookup(Access::Load, 0xc000000000200000ull, phv::mmu::Tlb::context(0, phv::mmu::Tlb::radix_key_context(3ull << 62, 0))), nullptr);
 }
 
+// A PID or full flush walks the entries filled since the TLB was last empty: from a short list of them while
+// they are few (Tlb::recent_), else by chunks. Either way it must find every entry it names, once, and leave
+// the rest; the counts straddle the list's size (48 entries, 16 pages in three access kinds), with pages
+// filled twice (listed twice), entries of another PID surviving a walk (kept in the list) and PID switches.
+TEST(Tlb, WideInvalidationsFindEveryEntryByListOrByChunk) {
+    using phv::mmu::Access;
+    using phv::mmu::Invalidation;
+    const uint64_t ctx = phv::mmu::Tlb::context(0, 0);
+    for (unsigned n : {1u, 7u, 8u, 15u, 16u, 17u, 24u, 100u, 300u}) {
+        SCOPED_TRACE(n);
+        const auto tlbp = phv::mmu::Tlb::create();
+        phv::mmu::Tlb &tlb = *tlbp;
+        tlb.set_pid(5);
+        // Kernel page k and user page k never share a slot (indices k and 512 + k).
+        const auto kernel = [](unsigned k) { return 0xc000000000000000ull + uint64_t(k) * 0x1000; };
+        const auto user = [](unsigned k) { return 0x10200000ull + uint64_t(k) * 0x1000; };
+        auto fill = [&](uint64_t ea) {
+            phv::mmu::TlbEntry e{};
+            e.gpa = ea & 0xfffff000;
+            e.shift = 12;
+            for (Access a : {Access::Load, Access::Store, Access::Fetch})
+                tlb.insert(a, ea, ctx, e);
+        };
+        const auto alive = [&](uint64_t ea) {
+            for (Access a : {Access::Load, Access::Store, Access::Fetch})
+                if (!tlb.lookup(a, ea, ctx))
+                    return false;
+            return true;
+        };
+        const auto none = [&](uint64_t ea) {
+            for (Access a : {Access::Load, Access::Store, Access::Fetch})
+                if (tlb.lookup(a, ea, ctx))
+                    return false;
+            return true;
+        };
+        // Kernel pages alone, the first half filled twice.
+        for (unsigned k = 0; k < n; ++k)
+            fill(kernel(k));
+        for (unsigned k = 0; k < n / 2; ++k)
+            fill(kernel(k));
+        EXPECT_EQ(tlb.invalidate({Invalidation::Scope::Pid, 0, 12, 0}), 3 * n);
+        for (unsigned k = 0; k < n; ++k)
+            ASSERT_TRUE(none(kernel(k))) << k;
+        // Kernel and user pages: a kernel flush leaves the user's, then kernel pages filled again go too.
+        for (unsigned k = 0; k < n; ++k)
+            fill(user(k)), fill(kernel(k));
+        EXPECT_EQ(tlb.invalidate({Invalidation::Scope::Pid, 0, 12, 0}), 3 * n);
+        for (unsigned k = 0; k < n; ++k)
+            ASSERT_TRUE(alive(user(k)) && none(kernel(k))) << k;
+        for (unsigned k = 0; k < n; k += 2)
+            fill(kernel(k));
+        EXPECT_EQ(tlb.invalidate({Invalidation::Scope::Pid, 0, 12, 0}), 3 * ((n + 1) / 2));
+        for (unsigned k = 0; k < n; ++k)
+            ASSERT_TRUE(alive(user(k)) && none(kernel(k))) << k;
+        // A new PIDR drops the user's; then a kernel page and a full flush.
+        fill(kernel(0));
+        tlb.set_pid(6);
+        for (unsigned k = 0; k < n; ++k)
+            ASSERT_TRUE(none(user(k))) << k;
+        EXPECT_TRUE(alive(kernel(0)));
+        fill(user(0));
+        EXPECT_EQ(tlb.invalidate({Invalidation::Scope::All, 0, 12, 0}), 6u);
+        EXPECT_TRUE(none(kernel(0)) && none(user(0)));
+        EXPECT_TRUE(tlb.invalidate({Invalidation::Scope::All, 0, 12, 0}) == 0);
+    }
+}
+
 TEST(Tlb, DecodeTlbieForms) {
     using phv::mmu::Invalidation;
     Invalidation inv;

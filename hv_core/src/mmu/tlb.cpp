@@ -20,6 +20,10 @@ void Tlb::insert(Access a, uint64_t ea, uint64_t ctx, const TlbEntry &e) {
     const uint64_t chunk = 1ull << (unsigned(a) * kChunksPerSet + i / kChunk);
     written_ |= chunk;
     live_ |= chunk;
+    if (recent_n_ < kRecent)
+        recent_[recent_n_++] = uint16_t(unsigned(a) * kEntries + i);
+    else
+        recent_n_ = kRecent + 1;
 }
 
 bool Tlb::mark_linked(Access a, uint64_t ea, uint64_t ctx) {
@@ -39,6 +43,7 @@ void Tlb::flush() {
     }
     written_ = 0;
     live_ = 0;
+    recent_n_ = 0;
 }
 
 void Tlb::set_pid(uint64_t pid) {

@@ -138,8 +138,24 @@ private:
     // Calls f on every entry of the live chunks, and forgets the chunks f leaves empty: Linux flushes the
     // whole of PID 0 at every kernel range flush (each instruction it patches at boot, some 30,000 times),
     // mostly with a handful of entries filled since the previous one, and each walk then visits only those.
+    // Finer still, while every entry that may be filled is one of the last kRecent filled (recent_), a walk
+    // visits just those: between two of those flushes the kernel fills a few dozen entries spread over as
+    // many chunks, and the chunks alone made the walks 5% of a boot.
     template <typename F>
     void for_each_written(F f) {
+        if (recent_n_ <= kRecent) {
+            unsigned kept = 0;
+            for (unsigned k = 0; k < recent_n_; ++k) {
+                TlbEntry &e = sets_[recent_[k] / kEntries][recent_[k] % kEntries];
+                f(e);
+                if (e.tag)
+                    recent_[kept++] = recent_[k];
+            }
+            recent_n_ = kept;
+            if (!kept)
+                live_ = 0;
+            return;
+        }
         for (uint64_t w = live_; w; w &= w - 1) {
             const unsigned c = unsigned(__builtin_ctzll(w));
             TlbEntry *e = &sets_[c / kChunksPerSet][(c % kChunksPerSet) * kChunk];
@@ -151,7 +167,15 @@ private:
             if (!tags)
                 live_ &= ~(1ull << c);
         }
+        if (!live_)
+            recent_n_ = 0;   // every entry empty: the list is exact again
     }
+    // Entries filled, as access kind * kEntries + index, while recent_n_ <= kRecent; kRecent + 1: more
+    // were filled since the TLB was last empty than the list holds (walks go by chunks). An entry may be
+    // listed twice, or be empty again: the list only has to include every filled one.
+    static constexpr unsigned kRecent = 48;
+    uint16_t recent_[kRecent];
+    unsigned recent_n_ = 0;
 
     uint64_t pid_ = 0;
     uint64_t written_ = 0;
