@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstring>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -188,6 +189,65 @@ uint64_t regs_named(const isa::InsnDef &def, const isa::Decoded &d, const Native
 
 } // namespace
 
+void BlockEmitter::jump(Label &l, LabelType t, uint8_t short_op, uint8_t near_op, uint8_t near_prefix) {
+    const unsigned near_len = near_prefix ? 6 : 5;
+    if (l.at_ != Label::kUnbound) {
+        const int64_t back = int64_t(l.at_) - int64_t(getSize());
+        if (t != T_NEAR && back - 2 >= -128) {
+            db(short_op);
+            db(uint8_t(int8_t(back - 2)));
+            return;
+        }
+        if (near_prefix)
+            db(near_prefix);
+        db(near_op);
+        dd(uint32_t(int32_t(back - near_len)));
+        return;
+    }
+    uint8_t size = 1;
+    if (t == T_NEAR) {
+        if (near_prefix)
+            db(near_prefix);
+        db(near_op);
+        dd(0);
+        size = 4;
+    } else {
+        db(short_op);
+        db(0);
+    }
+    const Label::Fixup f{uint32_t(getSize()), size};
+    if (l.n_ < std::size(l.first_))
+        l.first_[l.n_++] = f;
+    else
+        l.more_.push_back(f);
+    ++unbound_;
+}
+
+void BlockEmitter::L(Label &l) {
+    if (l.at_ != Label::kUnbound)
+        throw Xbyak::Error(Xbyak::ERR_LABEL_IS_REDEFINED);
+    l.at_ = uint32_t(getSize());
+    auto *code = const_cast<uint8_t *>(getCode());   // the caller's buffer, written in place
+    const auto patch = [&](const Label::Fixup &f) {
+        const int64_t rel = int64_t(l.at_) - int64_t(f.end);
+        if (f.size == 1) {
+            if (rel > 127)
+                throw Xbyak::Error(Xbyak::ERR_LABEL_IS_TOO_FAR);
+            code[f.end - 1] = uint8_t(int8_t(rel));
+        } else {
+            const int32_t rel32 = int32_t(rel);
+            std::memcpy(code + f.end - 4, &rel32, 4);
+        }
+        --unbound_;
+    };
+    for (unsigned i = 0; i < l.n_; ++i)
+        patch(l.first_[i]);
+    for (const Label::Fixup &f : l.more_)
+        patch(f);
+    l.n_ = 0;
+    l.more_.clear();
+}
+
 int32_t BlockEmitter::page_cell(bool store) const {
     return int32_t(reinterpret_cast<const char *>(&v_.jit_page_[store].page) - reinterpret_cast<const char *>(&v_));
 }
@@ -255,7 +315,7 @@ BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room, bool 
     // A linked block jumps in here, its frame (the same registers pushed) still on the stack, with r12 =
     // NIP (the link had it in a register for its compare: no reload of the NIP it has just stored).
     linked_entry_ = here();
-    Xbyak::Label done;
+    Label done;
     const auto table = isa::insn_table();
     uint64_t loop_regs = 0, loop_written = 0;
     unsigned memory_rows = 0, branch_at = 0;
@@ -333,7 +393,7 @@ BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room, bool 
         // The count first, this instruction included: a semantic that reads a PMU counter sees itself.
         add(qword[rbx + insns_], pending_insns_ + 1);
         pending_insns_ = 0;
-        Xbyak::Label next;
+        Label next;
         mov(rdi, rbx);
         mov(rsi, reinterpret_cast<uint64_t>(&d));
         mov(rax, reinterpret_cast<uint64_t>(d.fn));
@@ -387,7 +447,7 @@ BlockFn compile(Vcpu &v, Block &b, CodeBuffer &buf, bool perf_map, unsigned *nat
         if (loop)
             *loop = e.loop_mode();
         // No ready(): the buffer is already executable, and ready() would change its protection.
-        if (e.hasUndefinedLabel())
+        if (e.hasUndefinedLabel() || e.unbound_jumps())
             return nullptr;
         const size_t n = e.getSize();
         void *code = buf.cursor();

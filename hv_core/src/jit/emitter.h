@@ -27,6 +27,30 @@ class Cpu;
 namespace phv::jit {
 
 class BlockEmitter;
+
+// A jump target in one block's code. xbyak's own labels keep hash maps of definitions and of pending jumps,
+// and a set of live labels, per generator, each entry a heap node; a block has dozens of labels (every
+// memory row's slow path, every exit's link slots), and that upkeep was a fifth of compiling a block. This
+// one holds its offset once bound (L) and, until then, where the jumps waiting for it end.
+class Label {
+public:
+    Label() = default;
+    Label(const Label &) = delete;
+    Label &operator=(const Label &) = delete;
+
+private:
+    friend class BlockEmitter;
+    static constexpr uint32_t kUnbound = ~0u;
+    struct Fixup {
+        uint32_t end;   // code offset just past the jump's displacement
+        uint8_t size;   // 1 (short jump) or 4 (near)
+    };
+    uint32_t at_ = kUnbound;
+    uint8_t n_ = 0;
+    Fixup first_[6];
+    std::vector<Fixup> more_;   // a label with many jumps to it (a row's slow path, the block's leave_)
+};
+
 // The host's CPUID, read once: native rows that need an extension decline without it.
 const Xbyak::util::Cpu &host_cpu();
 
@@ -103,7 +127,40 @@ public:
     bool e_vperm(const isa::Decoded &d, const Variant &v);
     bool e_vsplti(const isa::Decoded &d, const Variant &v);
 
+    // Jumps bound to a Label not bound yet: the code is incomplete while any is left (compile() checks).
+    unsigned unbound_jumps() const { return unbound_; }
+
+    // Jumps to a jit::Label and its binding, in the forms xbyak's own take (T_AUTO: short when the target
+    // is behind and near, or, ahead, when the caller says nothing; a short jump too far is an Xbyak::Error).
+    using Xbyak::CodeGenerator::L;
+    using Xbyak::CodeGenerator::ja;
+    using Xbyak::CodeGenerator::jae;
+    using Xbyak::CodeGenerator::jb;
+    using Xbyak::CodeGenerator::jc;
+    using Xbyak::CodeGenerator::je;
+    using Xbyak::CodeGenerator::jle;
+    using Xbyak::CodeGenerator::jmp;
+    using Xbyak::CodeGenerator::jne;
+    using Xbyak::CodeGenerator::jns;
+    using Xbyak::CodeGenerator::jnz;
+    using Xbyak::CodeGenerator::jz;
+    void L(Label &l);
+    void jmp(Label &l, LabelType t = T_AUTO) { jump(l, t, 0xeb, 0xe9, 0); }
+    void ja(Label &l, LabelType t = T_AUTO) { jump(l, t, 0x77, 0x87, 0x0f); }
+    void jae(Label &l, LabelType t = T_AUTO) { jump(l, t, 0x73, 0x83, 0x0f); }
+    void jb(Label &l, LabelType t = T_AUTO) { jump(l, t, 0x72, 0x82, 0x0f); }
+    void jc(Label &l, LabelType t = T_AUTO) { jump(l, t, 0x72, 0x82, 0x0f); }
+    void je(Label &l, LabelType t = T_AUTO) { jump(l, t, 0x74, 0x84, 0x0f); }
+    void jle(Label &l, LabelType t = T_AUTO) { jump(l, t, 0x7e, 0x8e, 0x0f); }
+    void jne(Label &l, LabelType t = T_AUTO) { jump(l, t, 0x75, 0x85, 0x0f); }
+    void jns(Label &l, LabelType t = T_AUTO) { jump(l, t, 0x79, 0x89, 0x0f); }
+    void jnz(Label &l, LabelType t = T_AUTO) { jump(l, t, 0x75, 0x85, 0x0f); }
+    void jz(Label &l, LabelType t = T_AUTO) { jump(l, t, 0x74, 0x84, 0x0f); }
+
 private:
+    unsigned unbound_ = 0;
+    void jump(Label &l, LabelType t, uint8_t short_op, uint8_t near_op, uint8_t near_prefix);
+
     // Offsets into the Vcpu (rbx) of the state the native rows touch.
     int32_t nip_ = 0, insns_ = 0, gpr_ = 0, cr_ = 0, lr_ = 0, ctr_ = 0, so_ = 0, ov_ = 0, ov32_ = 0, ca_ = 0,
             ca32_ = 0, xer_bc_ = 0, msr_ = 0;
@@ -119,7 +176,7 @@ private:
     bool page_known_[2] = {false, false};
     int32_t page_cell(bool store) const;
     void empty_page_cells(bool load, bool store);
-    Xbyak::Label leave_;   // rsi = the record, al = its Flow (Jump or Exit): Vcpu::jit_leave and return
+    Label leave_;   // rsi = the record, al = its Flow (Jump or Exit): Vcpu::jit_leave and return
     unsigned pending_insns_ = 0, pending_bytes_ = 0, native_ = 0;
     bool ended_ = false;   // a native branch wrote NIP: nothing of the block follows
     uint32_t linked_entry_ = 0;
@@ -130,12 +187,12 @@ private:
     // An exit (jit/link.cpp): the run loop's checks between blocks inline, then the link slots, then
     // Vcpu::jit_link for a block not linked yet. Goes to to_loop_ when the loop has work to do. The block's
     // end is one, and so is a side exit's taken branch (isa::side_exit).
-    Xbyak::Label to_loop_;
+    Label to_loop_;
     // nip_in_rax: rax holds NIP already (a native branch put it there), else the exit loads it.
     void emit_block_end(bool nip_in_rax);
     void emit_exit(unsigned count, bool nip_in_rax);
-    void emit_link_slot(const Block &b, unsigned k, Xbyak::Label &slow, Xbyak::Label &recheck, Xbyak::Label &go);
-    void emit_link_recheck(const Block &b, unsigned k, Xbyak::Label &slow, Xbyak::Label &go);
+    void emit_link_slot(const Block &b, unsigned k, Label &slow, Label &recheck, Label &go);
+    void emit_link_recheck(const Block &b, unsigned k, Label &slow, Label &go);
     void emit_pmu_entry(const Block &b);
     // Loop mode (compiler.cpp decides it, link.cpp emits the turn): at the linked entry, the block's loop
     // cells emptied and its GPRs loaded; at its branch back (taken), the run loop's two tests, then straight
@@ -143,7 +200,7 @@ private:
     bool loop_ = false, loop_broken_ = false;
     // The instruction being emitted is not the block's last (a side exit's bc).
     bool mid_block() const { return index_ + 1 < names_.size(); }
-    Xbyak::Label loop_head_, loop_exit_;
+    Label loop_head_, loop_exit_;
     std::vector<int8_t> loop_cell_;   // per instruction, the memory row's Vcpu::jit_loop_page_ cell, or -1
     void emit_loop_entry(uint64_t regs, uint64_t written);
     bool loop_back(const isa::Decoded &d) const { return loop_ && index_ + 1 == names_.size() && !(d.word & 3); }
@@ -258,21 +315,21 @@ private:
     // `ra`, the slow path at `slow` (the page cell made unusable for later rows, the semantic call, which
     // writes RT when `writes_rt` and RA when `ra`), and what the block knows after the row.
     void end_memory_row(const isa::Decoded &d, bool store, const std::optional<Gpr> &ra, bool writes_rt,
-                        Xbyak::Label &slow);
+                        Label &slow);
     // rdi = the host address of the len-byte access at the EA in rsi, or a jump to slow: what
     // translate_data() finds without its slow path (the page cell of this kind when page_known_, else a
     // TLB hit or real mode in one memslot, as the block's MSR[DR] says). Stores are also sent to slow when
     // note_store() would have work to do. Fills the cell outside loop mode. Uses rax, rcx, rdx and rdi
     // only.
-    void host_address(unsigned len, bool store, Xbyak::Label &slow);
+    void host_address(unsigned len, bool store, Label &slow);
     // The FP and vector rows: a jump to slow when MSR's facility bit is off; where a VSR doubleword lives.
-    void need_facility(uint64_t msr_bit, Xbyak::Label &slow);
+    void need_facility(uint64_t msr_bit, Label &slow);
     int32_t vsr_dw(unsigned n, unsigned dw) const;
     // The FP arithmetic rows (native_fp.cpp): FPSCR's offset; FPR n's operand checks; CR1 from FPSCR.
     int32_t fpscr_off() const;
-    void fp_operand(unsigned n, const Xbyak::Reg32 &e, unsigned max_e, Xbyak::Label &slow);
+    void fp_operand(unsigned n, const Xbyak::Reg32 &e, unsigned max_e, Label &slow);
     void record_fp_cr(const Xbyak::Reg32 &f);
-    void end_fp_row(const isa::Decoded &d, const Variant &v, const Xbyak::Reg32 &fpscr, Xbyak::Label &slow);
+    void end_fp_row(const isa::Decoded &d, const Variant &v, const Xbyak::Reg32 &fpscr, Label &slow);
     void commit_fpscr(uint32_t replaced, bool inexact_possible);
     // VR n in CpuState, 16 bytes; a VMX row's frame: MSR[VEC] tested, compute() leaves VRT's value in xmm0,
     // the semantic function as the slow path (native_vmx.cpp).
@@ -280,7 +337,7 @@ private:
     template <typename F>
     bool vmx_row(const isa::Decoded &d, bool load_ab, F compute);
     // rsi = the EA of a quadword vector row (e_vec_load's arg), its facility tested; returns its VSR.
-    unsigned quad_operand(const isa::Decoded &d, unsigned arg, Xbyak::Label &slow);
+    unsigned quad_operand(const isa::Decoded &d, unsigned arg, Label &slow);
     // rsi = the EA of a D/DS- or X-form load or store, as sem::effective_address computes it.
     void effective_address(const isa::Decoded &d, bool x_form, bool update);
 };

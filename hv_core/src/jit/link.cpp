@@ -66,10 +66,10 @@ void BlockEmitter::emit_exit(unsigned count, bool nip_in_rax) {
         return int32_t(reinterpret_cast<const char *>(field) - reinterpret_cast<const char *>(&v_));
     };
     const Block &b = block_;
-    Xbyak::Label &to_loop = to_loop_;
+    Label &to_loop = to_loop_;
     const unsigned first = slot_count_;
     slot_count_ += count;
-    Xbyak::Label slow, expired, declined;
+    Label slow, expired, declined;
     // A linked successor trusts the page cells (Vcpu::JitPage): the kinds a called row may have made stale
     // since they were last filled are emptied.
     empty_page_cells(!page_known_[0], !page_known_[1]);
@@ -86,7 +86,7 @@ void BlockEmitter::emit_exit(unsigned count, bool nip_in_rax) {
     jb(expired, T_NEAR);
     if (!nip_in_rax)
         mov(rax, qword[rbx + nip_]);
-    Xbyak::Label recheck[Block::kJitSlots], go[Block::kJitSlots];
+    Label recheck[Block::kJitSlots], go[Block::kJitSlots];
     for (unsigned k = first; k < slot_count_; ++k)
         emit_link_slot(b, k, slow, recheck[k], go[k]);
     L(slow);
@@ -136,13 +136,13 @@ void BlockEmitter::emit_pmu_entry(const Block &b) {
 // Slot k: its NIP (rax holds NIP; on a match r12 takes it, as a linked entry expects), the stamp it was last
 // checked under (else its check again, with rdx = its stamp's address, rcx = the stamp now), then a jump to
 // the successor's linked entry (until patched, the slow path).
-void BlockEmitter::emit_link_slot(const Block &b, unsigned k, Xbyak::Label &slow, Xbyak::Label &recheck,
-                                  Xbyak::Label &go) {
+void BlockEmitter::emit_link_slot(const Block &b, unsigned k, Label &slow, Label &recheck,
+                                  Label &go) {
     const auto offset = [&](const void *field) {
         return int32_t(reinterpret_cast<const char *>(field) - reinterpret_cast<const char *>(&v_));
     };
     Block::JitSlot &s = slots_[k];
-    Xbyak::Label next;
+    Label next;
     mov(rcx, kImm64);
     s.nip = here() - 8;
     cmp(rax, rcx);
@@ -160,13 +160,13 @@ void BlockEmitter::emit_link_slot(const Block &b, unsigned k, Xbyak::Label &slow
 
 // Slot k's check once the stamp has moved, as fetch_matches() checks a link; on success the fetch TLB entry
 // is marked (the TLB moves the stamp when it goes) and the slot takes the stamp now.
-void BlockEmitter::emit_link_recheck(const Block &b, unsigned k, Xbyak::Label &slow, Xbyak::Label &go) {
+void BlockEmitter::emit_link_recheck(const Block &b, unsigned k, Label &slow, Label &go) {
     const auto offset = [&](const void *field) {
         return int32_t(reinterpret_cast<const char *>(field) - reinterpret_cast<const char *>(&v_));
     };
     Block::JitSlot &s = slots_[k];
     const bool ir = BlockCache::key_mode(b.key) & 8;
-    Xbyak::Label checked;
+    Label checked;
     mov(rax, kImm64);
     s.epoch = here() - 8;
     cmp(rax, qword[rbx + offset(v_.blocks_.epoch_address())]);
@@ -234,7 +234,7 @@ void BlockEmitter::emit_loop_back(const isa::Decoded &d) {
     const auto offset = [&](const void *field) {
         return int32_t(reinterpret_cast<const char *>(field) - reinterpret_cast<const char *>(&v_));
     };
-    Xbyak::Label expired, leave;
+    Label expired, leave;
     add(qword[rbx + insns_], pending_insns_ + 1);
     cmp(byte[rbx + offset(&v_.attention_)], 0);
     jne(leave, T_NEAR);

@@ -99,7 +99,7 @@ bool BlockEmitter::e_mul(const isa::Decoded &d, const Variant &v) {
 // arg: 0 divw, 1 divwu, 2 divd, 3 divdu. An undefined quotient is 0 (sem::divw, sem::divd).
 bool BlockEmitter::e_div(const isa::Decoded &d, const Variant &v) {
     const bool is_signed = !(v.arg & 1), dword = v.arg & 2;
-    Xbyak::Label undefined, done;
+    Label undefined, done;
     xor_(esi, esi);
     if (dword) {
         mov(rax, src(d.ra).q());
@@ -107,7 +107,7 @@ bool BlockEmitter::e_div(const isa::Decoded &d, const Variant &v) {
         test(rcx, rcx);
         jz(undefined);
         if (is_signed) {
-            Xbyak::Label fine;
+            Label fine;
             cmp(rcx, -1);
             jne(fine);
             mov(rdx, 0x8000000000000000ull);
@@ -126,7 +126,7 @@ bool BlockEmitter::e_div(const isa::Decoded &d, const Variant &v) {
         test(ecx, ecx);
         jz(undefined);
         if (is_signed) {
-            Xbyak::Label fine;
+            Label fine;
             cmp(ecx, -1);
             jne(fine);
             cmp(eax, 0x80000000u);

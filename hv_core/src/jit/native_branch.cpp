@@ -137,7 +137,7 @@ bool BlockEmitter::e_bc(const isa::Decoded &d, const Variant &v) {
     // CR's register before the first jump: the paths that skip its test must see the same allocation.
     const Xbyak::Reg32 cr = bo & kBoNoCond ? eax : cr_read();
     advance_cia();
-    Xbyak::Label not_taken, out;
+    Label not_taken, out;
     if (!(bo & kBoNoCtr)) {
         sub(qword[rbx + ctr_], 1);
         if (!sf_)
@@ -207,7 +207,7 @@ bool BlockEmitter::e_bc_reg(const isa::Decoded &d, const Variant &v) {
     mov(rsi, qword[rbx + (ctr_target ? ctr_ : lr_)]);
     and_(rsi, -4);
     mask_ea(rsi);
-    Xbyak::Label not_taken, out;
+    Label not_taken, out;
     if (!(bo & kBoNoCtr)) {
         if (ctr_target) {
             if (sf_)

@@ -76,9 +76,9 @@ int32_t BlockEmitter::fpscr_off() const {
 
 // operand_ok() of host_fast.cpp for FPR n (zero, or normal), its biased exponent at most max_e: else a jump
 // to slow. e = the exponent (0 for a zero).
-void BlockEmitter::fp_operand(unsigned n, const Xbyak::Reg32 &e, unsigned max_e, Xbyak::Label &slow) {
+void BlockEmitter::fp_operand(unsigned n, const Xbyak::Reg32 &e, unsigned max_e, Label &slow) {
     const Xbyak::Reg64 e64 = e.cvt64();
-    Xbyak::Label ok;
+    Label ok;
     mov(e64, qword[rbx + vsr_dw(n, 0)]);
     add(e64, e64);   // the sign out: zero for +-0
     jz(ok);
@@ -104,7 +104,7 @@ void BlockEmitter::record_fp_cr(const Xbyak::Reg32 &f) {
 // summarize(). edx = FPSCR's new low word, which holds every bit that changes; trashes ecx and esi.
 void BlockEmitter::commit_fpscr(uint32_t replaced, bool inexact_possible) {
     using namespace fp::fpscr;
-    Xbyak::Label sticky, summarized;
+    Label sticky, summarized;
     mov(edx, dword[rbx + fpscr_off()]);
     if (inexact_possible) {
         test(esi, esi);
@@ -149,7 +149,7 @@ bool BlockEmitter::e_fp_arith(const isa::Decoded &d, const Variant &v) {
     using namespace fp::fpscr;
     const Op op = Op(v.arg);
     const bool fma = op >= MAdd;
-    Xbyak::Label slow;
+    Label slow;
     if (v.rc)
         cr_read();   // CR's register taken before the paths split, so that both leave the same allocation
 
@@ -231,7 +231,7 @@ bool BlockEmitter::e_fp_arith(const isa::Decoded &d, const Variant &v) {
     } else {
         // host_fast's run(): the thread's MXCSR kept in the frame's spare word at [rsp] (the prologue's
         // padding), the working values passed through [rsp + 4].
-        Xbyak::Label exact;
+        Label exact;
         stmxcsr(dword[rsp]);
         mov(dword[rsp + 4], kMasked);
         ldmxcsr(dword[rsp + 4]);
@@ -318,7 +318,7 @@ bool BlockEmitter::e_fp_convert(const isa::Decoded &d, const Variant &v) {
     if (fp_host() == FpHost::None)
         return false;   // the VEX conversion below
     using namespace fp::fpscr;
-    Xbyak::Label slow;
+    Label slow;
     if (v.rc)
         cr_read();
     need_facility(msr::FP, slow);
@@ -342,7 +342,7 @@ bool BlockEmitter::e_fp_convert(const isa::Decoded &d, const Variant &v) {
         vmovq(rax, xmm0);
         commit_fpscr(uint32_t(FR | FI | FPRF), false);
     } else {
-        Xbyak::Label small, left, sign, positive;
+        Label small, left, sign, positive;
         mov(rdx, rax);
         shr(rdx, 52);
         and_(edx, 0x7ff);
@@ -392,8 +392,8 @@ bool BlockEmitter::e_fp_convert(const isa::Decoded &d, const Variant &v) {
 
 // The end every FP row shares: FRT = rax as set_fpr writes it (doubleword 1 of the VSR zeroed), CR1 from
 // the FPSCR in `fpscr` for Rc=1, then the slow path (the semantic function, which redoes the instruction).
-void BlockEmitter::end_fp_row(const isa::Decoded &d, const Variant &v, const Xbyak::Reg32 &fpscr, Xbyak::Label &slow) {
-    Xbyak::Label done;
+void BlockEmitter::end_fp_row(const isa::Decoded &d, const Variant &v, const Xbyak::Reg32 &fpscr, Label &slow) {
+    Label done;
     mov(qword[rbx + vsr_dw(d.rt, 0)], rax);
     mov(qword[rbx + vsr_dw(d.rt, 1)], 0);
     if (v.rc)
@@ -410,7 +410,7 @@ void BlockEmitter::end_fp_row(const isa::Decoded &d, const Variant &v, const Xby
 // fmr, fneg, fabs, fnabs (sem::fp_move_op): arg 0-3. Bits moved, FPSCR untouched; Rc=1 copies its
 // FX FEX VX OX to CR1.
 bool BlockEmitter::e_fp_move(const isa::Decoded &d, const Variant &v) {
-    Xbyak::Label slow;
+    Label slow;
     if (v.rc)
         cr_read();
     need_facility(msr::FP, slow);

@@ -57,7 +57,7 @@ void BlockEmitter::call_slow(const isa::Decoded &d, std::initializer_list<unsign
     mov(rsi, reinterpret_cast<uint64_t>(&d));
     mov(rax, reinterpret_cast<uint64_t>(d.fn));
     call(rax);
-    Xbyak::Label next;
+    Label next;
     test(al, al);
     jz(next);
     mov(rsi, reinterpret_cast<uint64_t>(&d));
@@ -69,8 +69,8 @@ void BlockEmitter::call_slow(const isa::Decoded &d, std::initializer_list<unsign
 }
 
 void BlockEmitter::end_memory_row(const isa::Decoded &d, bool store, const std::optional<Gpr> &ra,
-                                  bool writes_rt, Xbyak::Label &slow) {
-    Xbyak::Label done;
+                                  bool writes_rt, Label &slow) {
+    Label done;
     if (ra)
         mov(ra->q(), rsi);
     jmp(done, T_NEAR);
@@ -111,7 +111,7 @@ void BlockEmitter::effective_address(const isa::Decoded &d, bool x_form, bool up
     mask_ea(rsi);
 }
 
-void BlockEmitter::host_address(unsigned len, bool store, Xbyak::Label &slow) {
+void BlockEmitter::host_address(unsigned len, bool store, Label &slow) {
     const auto offset = [&](const void *field) {
         return int32_t(reinterpret_cast<const char *>(field) - reinterpret_cast<const char *>(&v_));
     };
@@ -126,7 +126,7 @@ void BlockEmitter::host_address(unsigned len, bool store, Xbyak::Label &slow) {
     const int loop_cell = loop_ ? loop_cell_[index_] : -1;
     const Vcpu::JitPage &cell = loop_cell >= 0 ? v_.jit_loop_page_[loop_cell] : v_.jit_page_[store];
     const bool use_cell = loop_cell >= 0 || page_known_[store], fill_cell = loop_cell >= 0 || !loop_;
-    Xbyak::Label have, checked, full;
+    Label have, checked, full;
 
     // The page the last access of this kind found (since the last called row or return to C++, which may
     // change the translation, the key context or what note_store() would do): the EA in the cached page
@@ -191,7 +191,7 @@ void BlockEmitter::host_address(unsigned len, bool store, Xbyak::Label &slow) {
         // Real mode in an L2 or through the VRMA: translated in the real context, the top 4 EA bits ignored
         // (rdi gets that address; rsi keeps the EA for an update form's RA). Otherwise the real address is
         // in the vcpu's cached memslot, as ram() has it.
-        Xbyak::Label memslot;
+        Label memslot;
         movzx(eax, byte[rbx + offset(&v_.mmu_.l2.active)]);
         or_(al, byte[rbx + offset(&v_.mmu_.vrma)]);
         jz(memslot, T_NEAR);
@@ -264,7 +264,7 @@ void BlockEmitter::host_address(unsigned len, bool store, Xbyak::Label &slow) {
         return;
     // No reservation on the granule (ReservationTable::maybe_reserved); a byte never crosses one. None to
     // look for while no vcpu holds one.
-    Xbyak::Label unreserved;
+    Label unreserved;
     mov(rax, reinterpret_cast<uint64_t>(v_.reservations_->holders()));
     cmp(dword[rax], 0);
     je(unreserved, T_NEAR);
@@ -287,7 +287,7 @@ bool BlockEmitter::e_load(const isa::Decoded &d, const Variant &v) {
     const unsigned len = v.arg & 0xf;
     const bool sign = v.arg & 0x10, big_endian = !le_ != bool(v.arg & 0x80);
     const bool update = v.arg & 0x40;
-    Xbyak::Label slow;
+    Label slow;
     effective_address(d, v.arg & 0x20, update);
     // RT's (and RA's) register is taken before the paths split, so that both leave the same allocation.
     const Gpr rt = claim(d.rt);
@@ -321,7 +321,7 @@ bool BlockEmitter::e_store(const isa::Decoded &d, const Variant &v) {
     const unsigned len = v.arg & 0xf;
     const bool big_endian = !le_ != bool(v.arg & 0x80);
     const bool update = v.arg & 0x40;
-    Xbyak::Label slow;
+    Label slow;
     effective_address(d, v.arg & 0x20, update);
     const Gpr rs = src(d.rt);   // before the paths split
     const std::optional<Gpr> ra = update ? std::optional(claim(d.ra)) : std::nullopt;
@@ -353,7 +353,7 @@ int32_t BlockEmitter::vsr_dw(unsigned n, unsigned dw) const {
 
 // The facility the row needs (MSR[FP], MSR[VEC]) is not in the block's key, so it is tested here: when it
 // is off, the slow path's semantic function raises the unavailable interrupt.
-void BlockEmitter::need_facility(uint64_t msr_bit, Xbyak::Label &slow) {
+void BlockEmitter::need_facility(uint64_t msr_bit, Label &slow) {
     test(qword[rbx + msr_], int32_t(msr_bit));
     jz(slow, T_NEAR);
 }
@@ -362,7 +362,7 @@ void BlockEmitter::need_facility(uint64_t msr_bit, Xbyak::Label &slow) {
 bool BlockEmitter::e_fp_load(const isa::Decoded &d, const Variant &v) {
     const unsigned len = v.arg & 0xf;
     const bool update = v.arg & 0x40;
-    Xbyak::Label slow;
+    Label slow;
     effective_address(d, v.arg & 0x20, update);
     const std::optional<Gpr> ra = update ? std::optional(claim(d.ra)) : std::nullopt;
     need_facility(msr::FP, slow);
@@ -378,7 +378,7 @@ bool BlockEmitter::e_fp_load(const isa::Decoded &d, const Variant &v) {
         // fp::single_to_double for a normal single or a zero: the exponent rebiased (+896) by one add under
         // the fraction shifted into place. A denormal, an infinity or a NaN is left to the semantic
         // function, which loads the word again.
-        Xbyak::Label zero, sign;
+        Label zero, sign;
         mov(edx, eax);
         and_(edx, 0x7fffffff);
         test(edx, 0x7f800000);
@@ -408,7 +408,7 @@ bool BlockEmitter::e_fp_load(const isa::Decoded &d, const Variant &v) {
 bool BlockEmitter::e_fp_store(const isa::Decoded &d, const Variant &v) {
     const unsigned len = v.arg & 0xf;
     const bool update = v.arg & 0x40;
-    Xbyak::Label slow;
+    Label slow;
     effective_address(d, v.arg & 0x20, update);
     const std::optional<Gpr> ra = update ? std::optional(claim(d.ra)) : std::nullopt;
     need_facility(msr::FP, slow);
@@ -417,7 +417,7 @@ bool BlockEmitter::e_fp_store(const isa::Decoded &d, const Variant &v) {
     if (len == 4) {
         // fp::double_to_single where it only selects bits: a biased exponent above 896 (the single normal
         // range, infinities and NaNs) or a zero. The single denormal range is left to the semantic function.
-        Xbyak::Label bits;
+        Label bits;
         mov(rdx, rax);
         shr(rdx, 52);
         and_(edx, 0x7ff);
@@ -452,7 +452,7 @@ bool BlockEmitter::e_fp_store(const isa::Decoded &d, const Variant &v) {
 // Big-endian, byte 0 is the most significant of the VSR (doubleword 0 is the first 8 bytes, byte-reversed
 // on the host); little-endian, the whole quadword reversed (doubleword 1 is the first 8 bytes as the host
 // reads them): vsx_common.h's from_bytes/to_bytes.
-unsigned BlockEmitter::quad_operand(const isa::Decoded &d, unsigned arg, Xbyak::Label &slow) {
+unsigned BlockEmitter::quad_operand(const isa::Decoded &d, unsigned arg, Label &slow) {
     effective_address(d, arg != 2, false);
     if (arg == 0)
         and_(rsi, -16);
@@ -462,7 +462,7 @@ unsigned BlockEmitter::quad_operand(const isa::Decoded &d, unsigned arg, Xbyak::
 }
 
 bool BlockEmitter::e_vec_load(const isa::Decoded &d, const Variant &v) {
-    Xbyak::Label slow;
+    Label slow;
     const unsigned t = quad_operand(d, v.arg, slow);
     host_address(16, false, slow);
     mov(rax, qword[rdi]);
@@ -482,7 +482,7 @@ bool BlockEmitter::e_vec_load(const isa::Decoded &d, const Variant &v) {
 
 // stvx/stvxl, stxvx, stxv (sem::vls::stvx, sem::vsx_store<VMem::Quad>): arg and layout as e_vec_load.
 bool BlockEmitter::e_vec_store(const isa::Decoded &d, const Variant &v) {
-    Xbyak::Label slow;
+    Label slow;
     const unsigned s = quad_operand(d, v.arg, slow);
     host_address(16, true, slow);
     mov(rax, qword[rbx + vsr_dw(s, le_ ? 1 : 0)]);

@@ -37,7 +37,7 @@ template <typename F>
 bool BlockEmitter::vmx_row(const isa::Decoded &d, bool load_ab, F compute) {
     if (!host_ok())
         return false;
-    Xbyak::Label slow, done;
+    Label slow, done;
     need_facility(msr::VEC, slow);
     if (load_ab) {
         vmovdqu(xmm0, vr(d.ra));
