@@ -1,6 +1,7 @@
 #include "jit/compiler.h"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstring>
 #include <optional>
@@ -126,11 +127,17 @@ const EmitterTraits kEmitterTraits[] = {
     {&E::e_vlogical, kNoGpr}, {&E::e_vadd_modulo, kNoGpr}, {&E::e_vshift_word, kNoGpr},
     {&E::e_vmul_word, kNoGpr}, {&E::e_vperm, kNoGpr}, {&E::e_vsplti, kNoGpr},
 };
+// Each kNativeRows row's traits, found once: compiling asks several times per instruction.
 uint8_t traits(const NativeRow &r) {
-    for (const EmitterTraits &t : kEmitterTraits)
-        if (t.emit == r.emit)
-            return t.traits;
-    return 0;
+    static const auto by_row = [] {
+        std::array<uint8_t, std::size(kNativeRows)> v{};
+        for (size_t i = 0; i < v.size(); ++i)
+            for (const EmitterTraits &t : kEmitterTraits)
+                if (t.emit == kNativeRows[i].emit)
+                    v[i] = t.traits;
+        return v;
+    }();
+    return by_row[size_t(&r - kNativeRows)];
 }
 // 1 for a load, 2 for a store that uses the page cells, else 0.
 unsigned memory_kind(const NativeRow &r) {
