@@ -529,6 +529,28 @@ TEST(Tlb, WideInvalidationsFindEveryEntryByListOrByChunk) {
     }
 }
 
+// icbi finds the real address of the code it names in whichever TLB holds the page (the kernel patches text
+// through another mapping, so its text pages are in the fetch TLB, seldom in the load TLB). F is called
+// (its fetch entry filled), rewritten behind the core's back, and its PTE cleared without a tlbie: the TLB
+// entry is still the translation until invalidated, so the icbi must reach F's page from it and drop the
+// block, and the next call runs the new word. (A walk finds no translation, drops nothing, and the old
+// block runs.)
+TEST(RadixWalk, IcbiReachesCodeThroughTheFetchTlb) {
+    constexpr uint32_t kBlr = 0x4e800020, kBctrl = 0x4e800421, kIsync = 0x4c00012c;
+    constexpr uint64_t kF = 0x30000, kFea = 0xc000000000000000ull | kF;
+    Radix r;
+    r.radix_on();
+    r.load({addi(5, 0, 1), kBlr}, kF);
+    r.set_gpr(7, kFea);
+    ASSERT_EQ(r.run_virt({mtspr(9, 7), kBctrl, ori(8, 5, 0)}), 0u);
+    EXPECT_EQ(r.gpr(8), 1u);
+    const uint32_t two = addi(5, 0, 2);
+    std::memcpy(r.ram + kF, &two, 4);
+    r.put_be(r.map(0, kFea, kF, 12, pte::R | pte::C | pte::EAA_PRIV | pte::EAA_RW | pte::EAA_X), 0);
+    ASSERT_EQ(r.run_virt({X(31, 0, 0, 7, 982), kIsync, mtspr(9, 7), kBctrl, ori(11, 5, 0)}), 0u);
+    EXPECT_EQ(r.gpr(11), 2u);
+}
+
 TEST(Tlb, DecodeTlbieForms) {
     using phv::mmu::Invalidation;
     Invalidation inv;

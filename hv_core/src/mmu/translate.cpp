@@ -350,8 +350,13 @@ uint64_t Vcpu::real_address(uint64_t ea) {
         return ea & kRealModeMask;
     if (real)
         ea &= kRealModeMask;
-    if (const mmu::TlbEntry *e = mmu_.tlb->lookup(Access::Load, ea, real ? mmu::Tlb::kRealContext : tlb_context()))
-        return e->gpa + (ea & 0xfff);
+    // Any kind's entry under this context maps the page alike (the kinds differ only in permission, which
+    // this lookup does not judge): icbi names code the kernel has just patched through another mapping, whose
+    // page is in the fetch TLB but seldom in the load TLB, and the walk was most of an icbi's cost.
+    const uint64_t ctx = real ? mmu::Tlb::kRealContext : tlb_context();
+    for (const Access a : {Access::Load, Access::Fetch, Access::Store})
+        if (const mmu::TlbEntry *e = mmu_.tlb->lookup(a, ea, ctx))
+            return e->gpa + (ea & 0xfff);
     if (mmu_.hash) {
         mmu::HashContext hctx = hash_context(*this);
         if (real)
