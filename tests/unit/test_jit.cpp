@@ -41,11 +41,13 @@ phv::jit::BlockFn compile_or_flush(phv::Vcpu &v, phv::Block &b, phv::jit::CodeBu
     return phv::jit::compile(v, b, buf, false, &native);
 }
 
-// The block at kCodeBase runs hot (compiled after Vm::kJitThreshold interpreted runs), then a guest store from another page
+// The block at kCodeBase runs hot (compiled after Vm::kJitThreshold interpreted runs, on the vcpu's thread; the
+// compile worker's side is test_compile_worker.cpp), then a guest store from another page
 // rewrites it: the next run executes the new instruction, from a block compiled again.
 TEST(Jit, BlockRewrittenByAGuestStoreRunsTheNewCode) {
     GuestCode g;
     ASSERT_TRUE(vcpu_of(g).jit_enabled());
+    vcpu_of(g).set_jit(true, phv::Vm::kJitThreshold, false);   // compiled on this thread: the count is exact
     const auto body = with_done({addi(20, 0, 1), addi(20, 20, 10)});
     g.load(body);
     for (unsigned i = 0; i < phv::Vm::kJitThreshold + 4; ++i) {

@@ -223,6 +223,7 @@ TEST(ZeroPages, FreshReservationTableHoldsNoReservation) {
 TEST(ZeroPages, FreshVcpuFaultsNothingInAndCompilesOnFirstNeed) {
     GuestCode g;
     phv::Vcpu &v = *reinterpret_cast<phv::Vcpu *>(g.vcpu);
+    v.set_jit(v.jit_enabled(), phv::Vm::kJitThreshold, false);   // compiled on the vcpu's thread, when hot
     EXPECT_TRUE(v.mmu_.tlb->untouched());
     EXPECT_TRUE(all_zero(*v.mmu_.l1_tlb));
     uint64_t compiled = ~0ull;

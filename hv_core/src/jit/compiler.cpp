@@ -442,36 +442,54 @@ BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room, bool 
     jmp(done);
 }
 
-BlockFn compile(Vcpu &v, Block &b, CodeBuffer &buf, bool perf_map, unsigned *native, bool *loop) {
+Compiled emit(Vcpu &v, const Block &b, CodeBuffer &buf, bool perf_map) {
+    Compiled c;
     try {
-        if (!b.jit_slots)   // before the code, which holds the address of its stamps
-            b.jit_slots = std::make_unique<Block::JitSlots>();
         std::optional<BlockEmitter> emitted;
         emitted.emplace(v, b, buf.cursor(), buf.room(), true);
         if (emitted->loop_broken())   // written over: nothing of it was committed
             emitted.emplace(v, b, buf.cursor(), buf.room(), false);
         BlockEmitter &e = *emitted;
-        if (loop)
-            *loop = e.loop_mode();
         // No ready(): the buffer is already executable, and ready() would change its protection.
         if (e.hasUndefinedLabel() || e.unbound_jumps())
-            return nullptr;
+            return c;
         const size_t n = e.getSize();
-        void *code = buf.cursor();
+        auto *code = static_cast<const uint8_t *>(buf.cursor());
         buf.commit(n);
         if (perf_map)
             perf_map_add(code, n, b.start);
-        if (native)
-            *native = e.native_insns();
-        b.jit_linked_entry = static_cast<const uint8_t *>(code) + e.linked_entry();
-        Block::JitSlots &slots = *b.jit_slots;
-        std::copy(e.slots(), e.slots() + Block::kJitSlots, slots.slot);
-        std::fill(std::begin(slots.stamp), std::end(slots.stamp), 0);
-        slots.count = uint8_t(e.slot_count());
-        return reinterpret_cast<BlockFn>(code);
+        c.fn = reinterpret_cast<BlockFn>(code);
+        c.linked_entry = code + e.linked_entry();
+        std::copy(e.slots(), e.slots() + Block::kJitSlots, c.slot);
+        c.slot_count = uint8_t(e.slot_count());
+        c.loop = e.loop_mode();
+        c.native = e.native_insns();
+        return c;
     } catch (const Xbyak::Error &) {
-        return nullptr;   // out of room (the only error these instructions can raise)
+        return c;   // out of room (the only error these instructions can raise)
     }
+}
+
+void adopt(Block &b, const Compiled &c) {
+    b.jit_linked_entry = c.linked_entry;
+    Block::JitSlots &slots = *b.jit_slots;
+    std::copy(std::begin(c.slot), std::end(c.slot), slots.slot);
+    std::fill(std::begin(slots.stamp), std::end(slots.stamp), 0);
+    slots.count = c.slot_count;
+}
+
+BlockFn compile(Vcpu &v, Block &b, CodeBuffer &buf, bool perf_map, unsigned *native, bool *loop) {
+    if (!b.jit_slots)   // before the code, which holds the address of its stamps
+        b.jit_slots = std::make_unique<Block::JitSlots>();
+    const Compiled c = emit(v, b, buf, perf_map);
+    if (!c.fn)
+        return nullptr;
+    adopt(b, c);
+    if (native)
+        *native = c.native;
+    if (loop)
+        *loop = c.loop;
+    return c.fn;
 }
 
 } // namespace phv::jit

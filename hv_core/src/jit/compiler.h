@@ -9,10 +9,10 @@
 // interpreter's, so every row is exact in both tiers by construction.
 #pragma once
 #include "isa/insn.h"
+#include "vcpu/block_cache.h"
 
 namespace phv {
 class Vcpu;
-struct Block;
 } // namespace phv
 
 namespace phv::jit {
@@ -26,6 +26,21 @@ using BlockFn = isa::Flow (*)(Vcpu *);
 // host code rather than calls (the tests check that the rows they exercise are the native ones). loop: if
 // given, whether the code turns round to the block's start inside itself (loop mode, jit/emitter.h).
 BlockFn compile(Vcpu &v, Block &b, CodeBuffer &buf, bool perf_map, unsigned *native = nullptr, bool *loop = nullptr);
+
+// compile() in two halves, for compiling on another thread (jit/compile_worker.h): emit() writes b's code into
+// buf and touches nothing else (b.jit_slots must exist: the code holds the address of its stamps); adopt()
+// gives b what the code needs of it (its linked entry, the link slots' offsets). fn is null when buf had no
+// room.
+struct Compiled {
+    BlockFn fn = nullptr;
+    const uint8_t *linked_entry = nullptr;
+    Block::JitSlot slot[Block::kJitSlots];
+    uint8_t slot_count = 0;
+    bool loop = false;
+    unsigned native = 0;
+};
+Compiled emit(Vcpu &v, const Block &b, CodeBuffer &buf, bool perf_map);
+void adopt(Block &b, const Compiled &c);
 
 // Links one exit of `from`'s compiled code (the `count` slots from `first`: Block::jit_slots) straight to
 // `to`'s, for NIP = nip in the current translation regime, the block cache's epoch and under the vcpu's link

@@ -154,7 +154,9 @@ void BlockEmitter::host_address(unsigned len, bool store, Label &slow) {
     // built from the access's last byte, so that one compare also sends a page crossing to `slow` (QEMU's
     // TLB compare does the same with its own tags). rcx = the offset in the page, rdi = the host address;
     // for a store rcx = the GPA and rdx its memslot.
-    const mmu::Tlb &tlb = *v_.mmu_.tlb;
+    // Every Tlb has the same layout: the L1's, which lives as long as the vcpu, gives the offsets (mmu_.tlb
+    // moves to an L2's TLB and back while a worker compiles, jit/compile_worker.h).
+    const mmu::Tlb &tlb = *v_.mmu_.l1_tlb;
     const int32_t set = int32_t(reinterpret_cast<const char *>(tlb.entries(access)) - reinterpret_cast<const char *>(&tlb));
     const auto tlb_hit = [&](const Xbyak::Reg64 &ea, bool real_context) {
         mov(rax, qword[rbx + offset(&v_.mmu_.tlb)]);

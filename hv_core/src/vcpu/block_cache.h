@@ -49,6 +49,7 @@ struct Block {
     // The JIT tier (jit/compiler.h): how often the block ran in the interpreter, and its host code once hot,
     // valid while jit_generation is the code buffer's. The code dies with the block.
     uint32_t runs = 0;
+    bool jit_queued = false;   // waiting for the vcpu's compile worker (jit/compile_worker.h)
     uint64_t jit_generation = 0;
     isa::Flow (*jit)(Vcpu *) = nullptr;
     // Where compiled code that links to this block jumps: past the entry's prologue (the linking block's

@@ -1,6 +1,7 @@
 #include "vcpu/vcpu.h"
 
 #include <algorithm>
+#include <system_error>
 #include <atomic>
 #include <cerrno>
 #include <cstdarg>
@@ -11,6 +12,7 @@
 #include "isa/decoder.h"
 #include "isa/fields.h"
 #include "jit/code_buffer.h"
+#include "jit/compile_worker.h"
 #include "jit/compiler.h"
 #include "nested/l0.h"
 #include "nested/run.h"
@@ -28,9 +30,6 @@ namespace {
 // look comes every ~1,000-5,000 guest instructions, a few microseconds; from 64 that cut callgrind's count
 // of host instructions by 2.4% (fib), 2.6% (sort) and 5.7% (crc) on the bench payload.
 constexpr unsigned kTimerCheckInterval = 256;
-// Host code space per vcpu (reserved, resident only as used); a call-threaded block takes ~40 bytes per
-// instruction, so this holds tens of thousands of blocks before a flush.
-constexpr size_t kJitCodeSize = 32u << 20;
 } // namespace
 
 Vcpu::Vcpu(Vm &vm, uint32_t id)
@@ -49,7 +48,10 @@ Vcpu::Vcpu(Vm &vm, uint32_t id)
 }
 
 // The VM destroys its vcpus before its reservation table (vm.h member order).
-Vcpu::~Vcpu() { reservations_->release(reservation_hold_); }
+Vcpu::~Vcpu() {
+    jit_worker_.reset();   // it reads blocks and writes the code buffer
+    reservations_->release(reservation_hold_);
+}
 
 // ---- exits ----------------------------------------------------------------------------------------------
 
@@ -352,6 +354,8 @@ void Vcpu::apply_code_invalidations() {
         std::lock_guard g(invalidate_lock_);
         pages.swap(invalidate_pages_);
     }
+    if (jit_worker_ && !pages.empty())
+        jit_collect(&pages);   // the worker must let go of the blocks about to die
     for (uint64_t p : pages)
         stats_.blocks_invalidated += blocks_.invalidate_page(p);
 }
@@ -534,17 +538,86 @@ const uint8_t *Vcpu::jit_link(Vcpu *v, Block *from, unsigned slots) {
     return b->jit_linked_entry;
 }
 
+bool Vcpu::jit_code_ready() {
+    if (!jit_code_) {
+        jit_code_ = std::make_unique<jit::CodeBuffer>(jit_code_size_);
+        if (!jit_code_->ok())   // no executable memory: the interpreter does everything
+            jit_on_ = false;
+    }
+    return jit_on_;
+}
+
+void Vcpu::set_jit(bool on, unsigned threshold, bool perf_map, bool async) {
+    if (jit_worker_ && (!async || perf_map != jit_perf_map_)) {
+        jit_collect(nullptr, true);
+        jit_worker_.reset();
+    }
+    jit_on_ = on, jit_threshold_ = threshold, jit_perf_map_ = perf_map, jit_async_ = async;
+}
+
+void Vcpu::jit_request(Block &b) {
+    if (!b.jit_slots)   // made here, not by the worker: the block pool belongs to this thread's work
+        b.jit_slots = std::make_unique<Block::JitSlots>();
+    if (!jit_worker_) {
+        try {
+            jit_worker_ = std::make_unique<jit::CompileWorker>(*this, *jit_code_, jit_perf_map_, attention_);
+        } catch (const std::system_error &) {
+            jit_async_ = false;   // no thread to be had: compile on this one from now on
+            return;
+        }
+    }
+    b.jit_queued = true;
+    jit_worker_->request(b);
+}
+
+void Vcpu::jit_collect(const std::vector<uint64_t> *pages, bool all) {
+    std::vector<jit::CompileWorker::Done> done;
+    std::vector<Block *> dropped;
+    const auto page_of = [](const Block &b) { return (b.real_start & ((1ull << BlockCache::kModeShift) - 1)) >> 12; };
+    if (all)
+        jit_worker_->forget([](const Block &) { return true; }, done, dropped);
+    else if (pages)
+        jit_worker_->forget([&](const Block &b) { return std::find(pages->begin(), pages->end(), page_of(b)) != pages->end(); },
+                            done, dropped);
+    else
+        jit_worker_->take(done);
+    for (Block *b : dropped)
+        b->jit_queued = false;
+    bool full = false;
+    for (const jit::CompileWorker::Done &d : done) {
+        Block &b = *d.block;
+        b.jit_queued = false;
+        if (!d.code.fn) {
+            full = true;
+            continue;
+        }
+        // The code buffer is flushed only with the worker idle and every result collected (below), so
+        // what the worker finished belongs to the buffer as it is.
+        jit::adopt(b, d.code);
+        b.jit = d.code.fn;
+        b.jit_generation = jit_code_->generation();
+        ++stats_.jit_blocks_compiled;
+        stats_.jit_loop_blocks += d.code.loop;
+    }
+    if (full && !all) {   // start the buffer again: every block's code goes, and every link into it
+        jit_collect(nullptr, true);
+        jit_code_->flush();
+        blocks_.new_epoch();
+        ++stats_.jit_code_flushes;
+    }
+}
+
 Flow Vcpu::run_block_fast(Block &b) {
     if (b.jit && jit_on_ && b.jit_generation == jit_code_->generation()) [[likely]]
         return run_compiled(b.jit);
-    if (!jit_on_ || b.runs < jit_threshold_) {
+    if (!jit_on_ || b.runs < jit_threshold_ || b.jit_queued || !jit_code_ready()) {
         ++b.runs;
         return run_block<false, false>(b);
     }
-    if (!jit_code_) {
-        jit_code_ = std::make_unique<jit::CodeBuffer>(kJitCodeSize);
-        if (!jit_code_->ok()) {   // no executable memory: the interpreter does everything
-            jit_on_ = false;
+    if (jit_async_) {
+        jit_request(b);
+        if (jit_async_) {
+            ++b.runs;
             return run_block<false, false>(b);
         }
     }
@@ -617,6 +690,8 @@ int Vcpu::run() {
             park_while_held();
             prev = nullptr;
             apply_code_invalidations();
+            if (jit_worker_)
+                jit_collect();
             if (!in_l2_)   // LPCR changes are the L1's: applied when it runs again
                 apply_lpcr_updates();
             else

@@ -29,6 +29,7 @@ struct Frame;
 namespace jit {
 class CodeBuffer;
 class BlockEmitter;
+class CompileWorker;
 }
 
 uint64_t host_ns();   // CLOCK_MONOTONIC in ns (timers.cpp)
@@ -68,8 +69,12 @@ public:
     int set_irq_line(bool level);
     void set_trace(phv_trace_fn fn, void *opaque) { trace_fn_ = fn, trace_opaque_ = opaque; }
     // The JIT tier (jit/compiler.h): off runs every block in the interpreter; a block is compiled once it
-    // has run `threshold` times (0: before its first run). perf_map names compiled code for perf.
-    void set_jit(bool on, unsigned threshold, bool perf_map) { jit_on_ = on, jit_threshold_ = threshold, jit_perf_map_ = perf_map; }
+    // has run `threshold` times (0: before its first run). perf_map names compiled code for perf. async: on a
+    // thread of its own while the block keeps running in the interpreter (jit/compile_worker.h), else on the
+    // vcpu's thread before the block's next run.
+    void set_jit(bool on, unsigned threshold, bool perf_map, bool async = false);
+    // The size of the code buffer, made at the first compile (tests: a small one fills and starts again).
+    void set_jit_code_size(size_t bytes) { jit_code_size_ = bytes; }
     bool jit_enabled() const { return jit_on_; }
     // Compiled code calls this when an instruction returns Jump or Exit: what run_block<false, false> does then.
     static isa::Flow jit_leave(Vcpu *v, const isa::Decoded *d, isa::Flow f);
@@ -343,9 +348,19 @@ private:
     // run_block<false, false> or the block's compiled code (compiling it once it is hot).
     isa::Flow run_block_fast(Block &b);
     isa::Flow run_compiled(isa::Flow (*fn)(Vcpu *));   // a block's code (Block::jit), counting jit_blocks_chained
-    bool jit_on_ = true, jit_perf_map_ = false;
+    bool jit_on_ = true, jit_perf_map_ = false, jit_async_ = false;
     unsigned jit_threshold_ = 0;   // Vm::create_vcpu sets it (set_jit)
     std::unique_ptr<jit::CodeBuffer> jit_code_;
+    // Host code space (reserved, resident only as used): tens of thousands of blocks before a flush.
+    size_t jit_code_size_ = 32u << 20;
+    // Made at the first block queued with jit_async_; destroyed first of all (~Vcpu).
+    std::unique_ptr<jit::CompileWorker> jit_worker_;
+    bool jit_code_ready();   // makes the code buffer, false if there is no executable memory
+    void jit_request(Block &b);
+    // Installs the code the worker finished. With `pages` (4 KiB real page numbers), first takes back
+    // every block of those pages from the worker, waiting for it if it compiles one: they are dropped next.
+    // With `all`, takes back everything (before the buffer is flushed or the tier changes).
+    void jit_collect(const std::vector<uint64_t> *pages = nullptr, bool all = false);
     // Blocks until the run loop's next timer and interrupt check (run(), and linked compiled code).
     unsigned timer_countdown_ = 0;
     // What a called row inside compiled code took off the countdown by zeroing it (zero_countdown): a

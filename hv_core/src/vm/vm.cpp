@@ -34,6 +34,11 @@ Vm::Vm(const CpuModel &model, uint64_t tb_freq)
     // The switches for debugging (interpreter only) and profiling, read once per VM.
     if (const char *e = std::getenv("PHV_JIT"))
         jit_on_ = std::strcmp(e, "0") != 0;
+    // Compiling on a thread of its own pays when the host has a core for it.
+    jit_async_ = std::thread::hardware_concurrency() > 1;
+    if (const char *e = std::getenv("PHV_JIT_ASYNC"))
+        jit_async_ = std::strcmp(e, "0") != 0;
+    jit_threshold_ = jit_async_ ? kJitAsyncThreshold : kJitThreshold;
     if (const char *e = std::getenv("PHV_JIT_THRESHOLD"))
         jit_threshold_ = unsigned(std::strtoul(e, nullptr, 10));
     if (const char *e = std::getenv("PHV_PERF_MAP"))
@@ -49,7 +54,7 @@ int Vm::create_vcpu(uint32_t id, Vcpu **out) {
     if (vcpus_.count(id))
         return -EEXIST;
     auto v = std::make_unique<Vcpu>(*this, id);
-    v->set_jit(jit_on_, jit_threshold_, jit_perf_map_);
+    v->set_jit(jit_on_, jit_threshold_, jit_perf_map_, jit_async_);
     *out = v.get();
     vcpus_.emplace(id, std::move(v));
     return 0;
