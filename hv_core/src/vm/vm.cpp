@@ -110,13 +110,16 @@ int Vm::invalidate_code_range(uint64_t gpa, uint64_t size) {
         return 0;
     if (gpa + size < gpa)
         return -EINVAL;
+    // As invalidate_code_page_if_built: the VMM's stores of new code before the marks are read, against a
+    // vcpu's mark-then-read in Vcpu::block_lookup (found by ThreadSanitizer: the marks were read and cleared
+    // with plain accesses, and x86 lets a load pass earlier stores).
+    std::atomic_thread_fence(std::memory_order_seq_cst);
     memslots_.for_each_overlapping(gpa, size, [&](Memslot &s) {
         const uint64_t from = std::max(gpa, s.gpa), to = std::min(gpa + size, s.gpa + s.size);
         for (uint64_t p = (from - s.gpa) / PHV_PAGE_SIZE; p <= (to - 1 - s.gpa) / PHV_PAGE_SIZE; ++p) {
-            if (s.code_pages[p]) {
-                s.code_pages[p] = 0;
+            std::atomic_ref<uint8_t> mark(s.code_pages[p]);
+            if (mark.load(std::memory_order_relaxed) && mark.exchange(0, std::memory_order_relaxed))
                 invalidate_code_page(s.gpa + p * PHV_PAGE_SIZE);
-            }
         }
     });
     return 0;
