@@ -54,7 +54,9 @@ enum phv_cpu_model {
 
 /* phv_vm_config.flags. The core runs hot guest code as compiled x86-64 host code (the JIT tier) unless
  * PHV_VM_INTERPRETER (or PHV_JIT=0 in the environment) asks for the interpreter only, for debugging; both tiers
- * behave identically. PHV_VM_PERF_MAP (or PHV_PERF_MAP=1) appends "start size phv:GUEST_EA" lines for each
+ * behave identically. Where the host has two cores or more, each vcpu compiles on a thread of its own ("phv-jit",
+ * started at its first hot block) while it goes on running the block in the interpreter; PHV_JIT_ASYNC=0 compiles on
+ * the vcpu's thread instead. PHV_VM_PERF_MAP (or PHV_PERF_MAP=1) appends "start size phv:GUEST_EA" lines for each
  * compiled block to /tmp/perf-<pid>.map, so perf can attribute host time to guest code. */
 #define PHV_VM_INTERPRETER	(1u << 0)
 #define PHV_VM_PERF_MAP		(1u << 1)
