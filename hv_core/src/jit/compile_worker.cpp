@@ -1,11 +1,29 @@
 #include "jit/compile_worker.h"
 
 #include <pthread.h>
+#include <signal.h>
+
+#include <functional>
 
 namespace phv::jit {
 
+namespace {
+// The worker takes no signals: a VMM (QEMU, phv-run) directs its own at the threads it made, and a signal
+// meant for the process must not land on a thread that cannot act on it.
+std::thread start_without_signals(std::function<void()> body) {
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    struct Restore {
+        sigset_t *old;
+        ~Restore() { pthread_sigmask(SIG_SETMASK, old, nullptr); }
+    } restore{&old};
+    return std::thread(std::move(body));
+}
+} // namespace
+
 CompileWorker::CompileWorker(Vcpu &v, CodeBuffer &buf, bool perf_map, std::atomic<bool> &attention)
-    : v_(v), buf_(buf), perf_map_(perf_map), attention_(attention), thread_([this] { main(); }) {}
+    : v_(v), buf_(buf), perf_map_(perf_map), attention_(attention), thread_(start_without_signals([this] { main(); })) {}
 
 CompileWorker::~CompileWorker() {
     {
