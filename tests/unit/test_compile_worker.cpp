@@ -30,11 +30,19 @@ unsigned run_until(GuestCode &g, const char *stat_name, uint64_t want, uint64_t 
     return kMaxRuns;
 }
 
-TEST(CompileWorker, HotBlockIsCompiledBesideTheInterpreterOnce) {
+// A vcpu compiling on its worker after `threshold` runs.
+class CompileWorker : public ::testing::Test {
+protected:
+    void SetUp() override {
+        if (!vcpu_of(g).jit_enabled())
+            GTEST_SKIP() << "PHV_JIT=0";
+    }
+    void compile_after(unsigned threshold) { vcpu_of(g).set_jit(true, threshold, false, true); }
     GuestCode g;
-    if (!vcpu_of(g).jit_enabled())
-        GTEST_SKIP() << "PHV_JIT=0";
-    vcpu_of(g).set_jit(true, 4, false, true);
+};
+
+TEST_F(CompileWorker, HotBlockIsCompiledBesideTheInterpreterOnce) {
+    compile_after(4);
     g.load(with_done({addi(20, 0, 1), addi(20, 20, 10)}));
     EXPECT_LT(run_until(g, "jit_blocks_compiled", 1, 11), kMaxRuns);
     const uint64_t compiled = stat(g, "jit_blocks_compiled");
@@ -51,11 +59,8 @@ TEST(CompileWorker, HotBlockIsCompiledBesideTheInterpreterOnce) {
 // A guest store from another page rewrites the block right after the run that queued it: the block dies while
 // it waits, is being compiled, or is compiled and not yet installed, as the worker's timing falls. Every run
 // after a store executes the new instruction, and the worker's code for the dead block is never installed.
-TEST(CompileWorker, BlockRewrittenWhileCompilingRunsTheNewCode) {
-    GuestCode g;
-    if (!vcpu_of(g).jit_enabled())
-        GTEST_SKIP() << "PHV_JIT=0";
-    vcpu_of(g).set_jit(true, 0, false, true);
+TEST_F(CompileWorker, BlockRewrittenWhileCompilingRunsTheNewCode) {
+    compile_after(0);
     g.load(with_done({addi(20, 0, 0), addi(20, 20, 100)}));
     const uint64_t patcher = GuestCode::kCodeBase + 0x1000;
     g.load(with_done({stw(25, 26, 0)}), patcher);
@@ -77,11 +82,8 @@ TEST(CompileWorker, BlockRewrittenWhileCompilingRunsTheNewCode) {
 
 // 64 blocks of two instructions in a chain, and a code buffer that holds a few of them: the worker runs out
 // of room, the vcpu flushes the buffer and the blocks are compiled again, every run still counting to 64.
-TEST(CompileWorker, FullBufferStartsAgain) {
-    GuestCode g;
-    if (!vcpu_of(g).jit_enabled())
-        GTEST_SKIP() << "PHV_JIT=0";
-    vcpu_of(g).set_jit(true, 0, false, true);
+TEST_F(CompileWorker, FullBufferStartsAgain) {
+    compile_after(0);
     vcpu_of(g).set_jit_code_size(16 << 10);
     std::vector<uint32_t> chain = {addi(20, 0, 0)};
     for (int i = 0; i < 64; ++i) {
