@@ -1,12 +1,12 @@
 #include "vcpu/vcpu.h"
 
 #include <algorithm>
-#include <system_error>
 #include <atomic>
 #include <cerrno>
 #include <cstdarg>
 #include <cstdio>
 #include <ctime>
+#include <system_error>
 
 #include "fp/format.h"
 #include "isa/decoder.h"
