@@ -454,7 +454,7 @@ Compiled emit(Vcpu &v, const Block &b, CodeBuffer &buf, bool perf_map) {
         if (e.hasUndefinedLabel() || e.unbound_jumps())
             return c;
         const size_t n = e.getSize();
-        auto *code = static_cast<const uint8_t *>(buf.cursor());
+        uint8_t *code = buf.cursor();
         buf.commit(n);
         if (perf_map)
             perf_map_add(code, n, b.start);
