@@ -451,7 +451,7 @@ Compiled emit(Vcpu &v, const Block &b, CodeBuffer &buf, bool perf_map) {
             emitted.emplace(v, b, buf.cursor(), buf.room(), false);
         BlockEmitter &e = *emitted;
         // No ready(): the buffer is already executable, and ready() would change its protection.
-        if (e.hasUndefinedLabel() || e.unbound_jumps())
+        if (e.unbound_jumps())   // jit::Label only: xbyak's own labels are not used
             return c;
         const size_t n = e.getSize();
         uint8_t *code = buf.cursor();

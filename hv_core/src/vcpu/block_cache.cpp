@@ -6,7 +6,7 @@ namespace phv {
 
 Block *BlockCache::insert(std::unique_ptr<Block> b) {
     Block *raw = b.get();
-    by_page_[(raw->real_start & ((1ull << kModeShift) - 1)) >> 12].push_back(raw->key);
+    by_page_[page_of(*raw)].push_back(raw->key);
     return blocks_.insert(raw->key, std::move(b));
 }
 

@@ -114,6 +114,8 @@ public:
         return (real_addr & ((1ull << kModeShift) - 1)) | (mode(msr) << kModeShift);
     }
     static uint64_t key_mode(uint64_t key) { return key >> kModeShift; }
+    // The 4 KiB real page a block was built from, which invalidate_page() names.
+    static uint64_t page_of(const Block &b) { return (b.real_start & ((1ull << kModeShift) - 1)) >> 12; }
     Block *find(uint64_t key) const { return blocks_.find(key); }
     Block *insert(std::unique_ptr<Block> b);
     // Drops every block that starts in the 4 KiB real page `page` (blocks never cross a page).

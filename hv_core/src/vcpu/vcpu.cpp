@@ -573,11 +573,10 @@ void Vcpu::jit_request(Block &b) {
 void Vcpu::jit_collect(const std::vector<uint64_t> *pages, bool all) {
     std::vector<jit::CompileWorker::Done> done;
     std::vector<Block *> dropped;
-    const auto page_of = [](const Block &b) { return (b.real_start & ((1ull << BlockCache::kModeShift) - 1)) >> 12; };
     if (all)
         jit_worker_->forget([](const Block &) { return true; }, done, dropped);
     else if (pages)
-        jit_worker_->forget([&](const Block &b) { return std::find(pages->begin(), pages->end(), page_of(b)) != pages->end(); },
+        jit_worker_->forget([&](const Block &b) { return std::find(pages->begin(), pages->end(), BlockCache::page_of(b)) != pages->end(); },
                             done, dropped);
     else
         jit_worker_->take(done);
