@@ -440,6 +440,32 @@ BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room, bool 
     mov(rax, reinterpret_cast<uint64_t>(&Vcpu::jit_leave));
     call(rax);
     jmp(done);
+    emit_cold_paths();
+}
+
+BlockEmitter::ColdPath &BlockEmitter::cold_path(void (BlockEmitter::*emit)(ColdPath &)) {
+    ColdPath &c = cold_.emplace_back();
+    c.emit = emit;
+    return c;
+}
+
+void BlockEmitter::capture(ColdPath &c) {
+    std::copy(std::begin(cache_), std::end(cache_), std::begin(c.cache));
+    c.pending_insns = pending_insns_, c.pending_bytes = pending_bytes_;
+    c.page_known[0] = page_known_[0], c.page_known[1] = page_known_[1];
+}
+
+// Each cold path with the compile-time state its rejoin() took (the block's end is emitted: nothing after
+// them reads the state).
+void BlockEmitter::emit_cold_paths() {
+    for (size_t i = 0; i < cold_.size(); ++i) {
+        ColdPath &c = cold_[i];
+        std::copy(std::begin(c.cache), std::end(c.cache), std::begin(cache_));
+        pending_insns_ = c.pending_insns, pending_bytes_ = c.pending_bytes;
+        page_known_[0] = c.page_known[0], page_known_[1] = c.page_known[1];
+        L(c.entry);
+        (this->*c.emit)(c);
+    }
 }
 
 Compiled emit(Vcpu &v, const Block &b, CodeBuffer &buf, bool perf_map) {

@@ -10,6 +10,7 @@
 #include <xbyak/xbyak.h>
 
 #include <cstdint>
+#include <deque>
 #include <initializer_list>
 #include <vector>
 
@@ -190,7 +191,9 @@ private:
     Label to_loop_;
     // nip_in_rax: rax holds NIP already (a native branch put it there), else the exit loads it.
     void emit_block_end(bool nip_in_rax);
-    void emit_exit(unsigned count, bool nip_in_rax);
+    // The exit's link slots are slots [first, first + count) of the block (reserved by the caller, in the
+    // exits' order).
+    void emit_exit(unsigned first, unsigned count, bool nip_in_rax);
     void emit_link_slot(const Block &b, unsigned k, Label &slow, Label &recheck, Label &go);
     void emit_link_recheck(const Block &b, unsigned k, Label &slow, Label &go);
     void emit_pmu_entry(const Block &b);
@@ -237,6 +240,55 @@ private:
         return r;
     }
     size_t index_ = 0;   // the instruction being emitted
+
+    // ---- code off the common path (compiler.cpp, emit_cold_paths) ----
+    // What runs rarely (a memory row's TLB lookup after its page cell missed, a reserved granule's check, a
+    // row's semantic call when its fast path declines) is emitted after the block's end, so that the
+    // common path runs straight through, with no taken jump over code it does not run, in fewer cache
+    // lines. Such a path is emitted later with the compile-time state of the point that jumps to it, which
+    // rejoin() takes where it goes back to the common path (its `resume`, bound there).
+    struct ColdPath {
+        Label entry;    // where the common path jumps to it
+        Label resume;   // where it goes back to the common path
+        void (BlockEmitter::*emit)(ColdPath &) = nullptr;
+        CachedGpr cache[kCachedGprs];
+        unsigned pending_insns = 0, pending_bytes = 0;
+        bool page_known[2] = {};
+        // A semantic call (emit_slow_call): the row, and what it writes (reload_after_call's mask).
+        const isa::Decoded *d = nullptr;
+        uint64_t written = 0;
+        // A memory row's TLB path (emit_tlb_path) or reservation check (emit_reservation_path): the access's
+        // length and kind, its page cell (an offset in the Vcpu) and whether the TLB path fills it, and the
+        // row's semantic call.
+        unsigned len = 0;
+        bool store = false, fill_cell = false;
+        int32_t cell = 0;
+        Label *slow = nullptr;
+        // A side exit's taken bc (emit_side_exit): LK, and its link slot.
+        bool set_lr = false;
+        unsigned first_slot = 0;
+    };
+    std::deque<ColdPath> cold_;   // a deque: the labels stay where the jumps to them were recorded
+    ColdPath &cold_path(void (BlockEmitter::*emit)(ColdPath &));
+    // The row's semantic call as its cold path: the row jumps to `entry` when its fast path declines.
+    ColdPath &slow_call() { return cold_path(&BlockEmitter::emit_slow_call); }
+    // The common path's state taken for c; and its resume bound here, where c goes back to it.
+    void capture(ColdPath &c);
+    void rejoin(ColdPath &c) {
+        capture(c);
+        L(c.resume);
+    }
+    void emit_side_exit(ColdPath &c);
+    void branch_target(const isa::Decoded &d);
+    void set_lr(const isa::Decoded &d);
+    void emit_slow_call(ColdPath &c);
+    void emit_tlb_path(ColdPath &c);
+    void emit_reservation_path(ColdPath &c);
+    void emit_cold_paths();
+    // host_address()'s parts: the TLB lookup (or real mode's memslot) and note_store()'s page checks, which
+    // fill the page cell at `cell` when `fill_cell`; the reserved-granule check of a store with rcx = its GPA.
+    void tlb_lookup(unsigned len, bool store, int32_t cell, bool fill_cell, Label &slow);
+    void reservation_check(unsigned len, Label &slow);
     static constexpr unsigned kNever = ~0u;
     // How many instructions after the current one register n is named next, or kNever when not before the next
     // called row or the block's end (its register is then only worth a write-back).
@@ -279,9 +331,9 @@ private:
     // meet: as dst(), neither loaded nor marked dirty.
     Gpr claim(unsigned n);
     void mark_dirty(unsigned n);
-    // After a slow path's call: the registers of the GPRs in `written` (which the semantic function wrote)
-    // and every caller-saved register reloaded from CpuState.
-    void reload_after_call(std::initializer_list<unsigned> written);
+    // After a slow path's call: the registers of the GPRs in `written` (bit n for GPR n, bit kCr for CR:
+    // what the semantic function wrote) and every caller-saved register reloaded from CpuState.
+    void reload_after_call(uint64_t written);
     // The dirty registers stored to CpuState, the compile-time state unchanged: on a path that does not
     // come back to the code that follows (or comes back to it with the same registers, as a slow path does).
     void write_back();
@@ -309,13 +361,13 @@ private:
     // The interpreter's call of d's semantic function, for a native row's slow path: NIP and the count
     // brought up to date without moving r12 or the pending counts, which the fast path leaves as they are.
     // Falls through on Next; Jump or Exit leave the block.
-    // The dirty GPRs are written back first; after the call, `written` (GPRs the row sets) are reloaded.
-    void call_slow(const isa::Decoded &d, std::initializer_list<unsigned> written);
+    // The dirty GPRs are written back first; after the call, `written` (reload_after_call's mask) are reloaded.
+    void call_slow(const isa::Decoded &d, uint64_t written);
     // What every memory row ends with once its fast path is emitted: RA's update (the new EA in rsi) when
     // `ra`, the slow path at `slow` (the page cell made unusable for later rows, the semantic call, which
     // writes RT when `writes_rt` and RA when `ra`), and what the block knows after the row.
     void end_memory_row(const isa::Decoded &d, bool store, const std::optional<Gpr> &ra, bool writes_rt,
-                        Label &slow);
+                        ColdPath &slow);
     // rdi = the host address of the len-byte access at the EA in rsi, or a jump to slow: what
     // translate_data() finds without its slow path (the page cell of this kind when page_known_, else a
     // TLB hit or real mode in one memslot, as the block's MSR[DR] says). Stores are also sent to slow when
@@ -329,7 +381,7 @@ private:
     int32_t fpscr_off() const;
     void fp_operand(unsigned n, const Xbyak::Reg32 &e, unsigned max_e, Label &slow);
     void record_fp_cr(const Xbyak::Reg32 &f);
-    void end_fp_row(const isa::Decoded &d, const Variant &v, const Xbyak::Reg32 &fpscr, Label &slow);
+    void end_fp_row(const isa::Decoded &d, const Variant &v, const Xbyak::Reg32 &fpscr, ColdPath &slow);
     void commit_fpscr(uint32_t replaced, bool inexact_possible);
     // VR n in CpuState, 16 bytes; a VMX row's frame: MSR[VEC] tested, compute() leaves VRT's value in xmm0,
     // the semantic function as the slow path (native_vmx.cpp).

@@ -136,15 +136,10 @@ void BlockEmitter::mark_dirty(unsigned n) {
         cache_[i].dirty = true;
 }
 
-void BlockEmitter::reload_after_call(std::initializer_list<unsigned> written) {
+void BlockEmitter::reload_after_call(uint64_t written) {
     for (unsigned i = 0; i < kCachedGprs; ++i) {
         const int n = cache_[i].gpr;
-        if (n < 0)
-            continue;
-        bool wrote = i >= kCalleeSaved;
-        for (unsigned w : written)
-            wrote |= int(w) == n;
-        if (wrote)
+        if (n >= 0 && (i >= kCalleeSaved || (written >> n & 1u)))
             load_home(i);
     }
 }

@@ -56,19 +56,21 @@ void BlockEmitter::emit_block_end(bool nip_in_rax) {
     const isa::Decoded *last = block_.insns.empty() ? nullptr : &block_.insns.back();
     const auto table = isa::insn_table();
     const std::string_view end = last && last->def < table.size() ? table[last->def].mnemonic : std::string_view{};
-    emit_exit(end_slots_ ? end_slots_ : end == "bclr" || end == "bcctr" ? Block::kEndSlots : 2, nip_in_rax);
+    const unsigned count = end_slots_ ? end_slots_ : end == "bclr" || end == "bcctr" ? Block::kEndSlots : 2;
+    const unsigned first = slot_count_;
+    slot_count_ += count;
+    emit_exit(first, count, nip_in_rax);
 }
 
 // An exit with NIP, CpuState's GPRs and CR and the count of instructions up to date, whose successors get
-// `count` link slots of their own, the next ones of the block.
-void BlockEmitter::emit_exit(unsigned count, bool nip_in_rax) {
+// the `count` link slots from `first`.
+void BlockEmitter::emit_exit(unsigned first, unsigned count, bool nip_in_rax) {
     const auto offset = [&](const void *field) {
         return int32_t(reinterpret_cast<const char *>(field) - reinterpret_cast<const char *>(&v_));
     };
     const Block &b = block_;
     Label &to_loop = to_loop_;
-    const unsigned first = slot_count_;
-    slot_count_ += count;
+    const unsigned end = first + count;
     Label slow, expired, declined;
     // A linked successor trusts the page cells (Vcpu::JitPage): the kinds a called row may have made stale
     // since they were last filled are emptied.
@@ -87,7 +89,7 @@ void BlockEmitter::emit_exit(unsigned count, bool nip_in_rax) {
     if (!nip_in_rax)
         mov(rax, qword[rbx + nip_]);
     Label recheck[Block::kJitSlots], go[Block::kJitSlots];
-    for (unsigned k = first; k < slot_count_; ++k)
+    for (unsigned k = first; k < end; ++k)
         emit_link_slot(b, k, slow, recheck[k], go[k]);
     L(slow);
     mov(rdi, rbx);
@@ -108,7 +110,7 @@ void BlockEmitter::emit_exit(unsigned count, bool nip_in_rax) {
     L(expired);
     mov(dword[rbx + offset(&v_.timer_countdown_)], 0);
     jmp(to_loop, T_NEAR);
-    for (unsigned k = first; k < slot_count_; ++k) {
+    for (unsigned k = first; k < end; ++k) {
         L(recheck[k]);
         emit_link_recheck(b, k, slow, go[k]);
     }

@@ -97,8 +97,25 @@ bool BlockEmitter::e_mcrf(const isa::Decoded &d, const Variant &) {
     return true;
 }
 
-// b/ba/bl/bla. The block's EA is not fixed (a block is shared by every EA that maps to its real address),
-// so a relative target is computed from r12, the branch's own address.
+// rax = the target of b or bc. The block's EA is not fixed (a block is shared by every EA that maps to its
+// real address), so a relative target is computed from r12, the branch's own address.
+void BlockEmitter::branch_target(const isa::Decoded &d) {
+    if (d.word & 2) {
+        load_imm(rax, sf_ ? uint64_t(d.imm) : uint32_t(d.imm));
+    } else {
+        lea(rax, ptr[r12 + int32_t(d.imm)]);
+        mask_ea(rax);
+    }
+}
+
+// LK: LR = the address after the branch's (r12's).
+void BlockEmitter::set_lr(const isa::Decoded &d) {
+    lea(rcx, ptr[r12 + d.len]);
+    mask_ea(rcx);
+    mov(qword[rbx + lr_], rcx);
+}
+
+// b/ba/bl/bla.
 bool BlockEmitter::e_b(const isa::Decoded &d, const Variant &v) {
     advance_cia();
     if (loop_back(d)) {
@@ -106,18 +123,10 @@ bool BlockEmitter::e_b(const isa::Decoded &d, const Variant &v) {
         ended_ = true;
         return true;
     }
-    if (d.word & 2) {
-        load_imm(rax, sf_ ? uint64_t(d.imm) : uint32_t(d.imm));
-    } else {
-        lea(rax, ptr[r12 + int32_t(d.imm)]);
-        mask_ea(rax);
-    }
+    branch_target(d);
     mov(qword[rbx + nip_], rax);
-    if (v.rc) {   // LK
-        lea(rcx, ptr[r12 + d.len]);
-        mask_ea(rcx);
-        mov(qword[rbx + lr_], rcx);
-    }
+    if (v.rc)   // LK
+        set_lr(d);
     ended_ = true;
     return true;
 }
@@ -129,14 +138,41 @@ constexpr unsigned kBoNoCtr = 0x04, kBoCtrZero = 0x02, kBoNoCond = 0x10, kBoCond
 // bc/bca/bcl/bcla (sem::bc, sem::branch_taken): CTR decremented unless BO[2], then tested in the mode's
 // width; CR[BI] tested unless BO[0]. Target in rax when taken. A conditional branch's taken way leaves
 // through an exit of its own, with the GPRs written back and the registers left as they are for the
-// fall-through: a side exit's (isa::side_exit) goes on with the block, the block's last branch's is the
-// block's end with one link slot. Each way then has its own compare and jump on the host, which predicts
-// them apart, rather than both going through one chain of slot compares.
+// fall-through: a side exit's (isa::side_exit) is a cold path, so that the block goes on straight; the
+// block's last branch's is the block's end with one link slot. Each way then has its own compare and jump
+// on the host, which predicts them apart, rather than both going through one chain of slot compares.
 bool BlockEmitter::e_bc(const isa::Decoded &d, const Variant &v) {
     const unsigned bo = d.rt, bi = d.ra;
     // CR's register before the first jump: the paths that skip its test must see the same allocation.
     const Xbyak::Reg32 cr = bo & kBoNoCond ? eax : cr_read();
     advance_cia();
+    const bool conditional = (bo & (kBoNoCtr | kBoNoCond)) != (kBoNoCtr | kBoNoCond);
+    if (conditional && mid_block()) {
+        ColdPath &taken = cold_path(&BlockEmitter::emit_side_exit);
+        taken.d = &d, taken.set_lr = v.rc, taken.first_slot = slot_count_++;
+        Label not_taken;
+        if (!(bo & kBoNoCtr)) {
+            sub(qword[rbx + ctr_], 1);
+            if (!sf_)
+                cmp(dword[rbx + ctr_], 0);
+            // taken when (CTR == 0) == BO[3] (and the condition holds)
+            const bool last = bo & kBoNoCond;
+            if (bool(bo & kBoCtrZero) == last)
+                jz(last ? taken.entry : not_taken, T_NEAR);
+            else
+                jnz(last ? taken.entry : not_taken, T_NEAR);
+        }
+        if (!(bo & kBoNoCond)) {
+            test(cr, 1u << (31 - bi));
+            if (bo & kBoCondTrue)
+                jnz(taken.entry, T_NEAR);
+            else
+                jz(taken.entry, T_NEAR);
+        }
+        L(not_taken);
+        capture(taken);
+        return true;
+    }
     Label not_taken, out;
     if (!(bo & kBoNoCtr)) {
         sub(qword[rbx + ctr_], 1);
@@ -154,34 +190,19 @@ bool BlockEmitter::e_bc(const isa::Decoded &d, const Variant &v) {
         else
             jnz(not_taken, T_NEAR);
     }
-    const auto set_lr = [&] {
-        if (v.rc) {
-            lea(rcx, ptr[r12 + d.len]);
-            mask_ea(rcx);
-            mov(qword[rbx + lr_], rcx);
-        }
-    };
-    const bool conditional = (bo & (kBoNoCtr | kBoNoCond)) != (kBoNoCtr | kBoNoCond);
     if (loop_back(d)) {
         emit_loop_back(d);
         end_slots_ = 1;   // the block's end is the fall-through's alone
     } else {
-        if (d.word & 2) {
-            load_imm(rax, sf_ ? uint64_t(d.imm) : uint32_t(d.imm));
-        } else {
-            lea(rax, ptr[r12 + int32_t(d.imm)]);
-            mask_ea(rax);
-        }
+        branch_target(d);
         if (conditional) {
             mov(qword[rbx + nip_], rax);
-            set_lr();
+            if (v.rc)
+                set_lr(d);
             write_back();
             add(qword[rbx + insns_], pending_insns_ + 1);
-            emit_exit(1, true);
-            if (mid_block()) {
-                L(not_taken);
-                return true;
-            }
+            const unsigned first = slot_count_++;
+            emit_exit(first, 1, true);
             end_slots_ = 1;
         } else {
             jmp(out, T_NEAR);
@@ -192,9 +213,21 @@ bool BlockEmitter::e_bc(const isa::Decoded &d, const Variant &v) {
     mask_ea(rax);
     L(out);
     mov(qword[rbx + nip_], rax);
-    set_lr();
+    if (v.rc)
+        set_lr(d);
     ended_ = true;
     return true;
+}
+
+// A side exit's taken bc, as e_bc leaves through the block's last conditional branch.
+void BlockEmitter::emit_side_exit(ColdPath &c) {
+    branch_target(*c.d);
+    mov(qword[rbx + nip_], rax);
+    if (c.set_lr)
+        set_lr(*c.d);
+    write_back();
+    add(qword[rbx + insns_], pending_insns_ + 1);
+    emit_exit(c.first_slot, 1, true);
 }
 
 // bclr/bcctr (+l), arg 0 LR, 1 CTR (sem::bc_reg): the target is read before LK writes LR. bcctr with

@@ -149,7 +149,8 @@ bool BlockEmitter::e_fp_arith(const isa::Decoded &d, const Variant &v) {
     using namespace fp::fpscr;
     const Op op = Op(v.arg);
     const bool fma = op >= MAdd;
-    Label slow;
+    ColdPath &call = slow_call();
+    Label &slow = call.entry;
     if (v.rc)
         cr_read();   // CR's register taken before the paths split, so that both leave the same allocation
 
@@ -304,7 +305,7 @@ bool BlockEmitter::e_fp_arith(const isa::Decoded &d, const Variant &v) {
     shl(edx, kFprfShift);
     or_(ecx, edx);
     commit_fpscr(FR | FI | FPRF, true);
-    end_fp_row(d, v, edx, slow);
+    end_fp_row(d, v, edx, call);
     return true;
 }
 
@@ -318,7 +319,8 @@ bool BlockEmitter::e_fp_convert(const isa::Decoded &d, const Variant &v) {
     if (fp_host() == FpHost::None)
         return false;   // the VEX conversion below
     using namespace fp::fpscr;
-    Label slow;
+    ColdPath &call = slow_call();
+    Label &slow = call.entry;
     if (v.rc)
         cr_read();
     need_facility(msr::FP, slow);
@@ -386,31 +388,27 @@ bool BlockEmitter::e_fp_convert(const isa::Decoded &d, const Variant &v) {
         shl(ecx, 17);   // FI
         commit_fpscr(uint32_t(FR | FI), true);
     }
-    end_fp_row(d, v, edx, slow);
+    end_fp_row(d, v, edx, call);
     return true;
 }
 
 // The end every FP row shares: FRT = rax as set_fpr writes it (doubleword 1 of the VSR zeroed), CR1 from
 // the FPSCR in `fpscr` for Rc=1, then the slow path (the semantic function, which redoes the instruction).
-void BlockEmitter::end_fp_row(const isa::Decoded &d, const Variant &v, const Xbyak::Reg32 &fpscr, Label &slow) {
-    Label done;
+void BlockEmitter::end_fp_row(const isa::Decoded &d, const Variant &v, const Xbyak::Reg32 &fpscr, ColdPath &slow) {
     mov(qword[rbx + vsr_dw(d.rt, 0)], rax);
     mov(qword[rbx + vsr_dw(d.rt, 1)], 0);
     if (v.rc)
         record_fp_cr(fpscr);
-    jmp(done, T_NEAR);
-    L(slow);
-    if (v.rc)
-        call_slow(d, {kCr});
-    else
-        call_slow(d, {});
-    L(done);
+    slow.d = &d;
+    slow.written = v.rc ? 1ull << kCr : 0;
+    rejoin(slow);
 }
 
 // fmr, fneg, fabs, fnabs (sem::fp_move_op): arg 0-3. Bits moved, FPSCR untouched; Rc=1 copies its
 // FX FEX VX OX to CR1.
 bool BlockEmitter::e_fp_move(const isa::Decoded &d, const Variant &v) {
-    Label slow;
+    ColdPath &call = slow_call();
+    Label &slow = call.entry;
     if (v.rc)
         cr_read();
     need_facility(msr::FP, slow);
@@ -423,7 +421,7 @@ bool BlockEmitter::e_fp_move(const isa::Decoded &d, const Variant &v) {
     }
     if (v.rc)
         mov(edx, dword[rbx + fpscr_off()]);
-    end_fp_row(d, v, edx, slow);
+    end_fp_row(d, v, edx, call);
     return true;
 }
 

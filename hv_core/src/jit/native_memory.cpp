@@ -42,7 +42,7 @@ const SlotLayout &slot_layout() {
 }
 } // namespace
 
-void BlockEmitter::call_slow(const isa::Decoded &d, std::initializer_list<unsigned> written) {
+void BlockEmitter::call_slow(const isa::Decoded &d, uint64_t written) {
     // The semantic function reads the GPRs (and a fault or exit leaves with them) from CpuState; the fast
     // path keeps its registers dirty, so the compile-time state is left as it is.
     write_back();
@@ -68,22 +68,18 @@ void BlockEmitter::call_slow(const isa::Decoded &d, std::initializer_list<unsign
     sub(qword[rbx + insns_], pending_insns_ + 1);
 }
 
+void BlockEmitter::emit_slow_call(ColdPath &c) {
+    call_slow(*c.d, c.written);
+    jmp(c.resume, T_NEAR);
+}
+
 void BlockEmitter::end_memory_row(const isa::Decoded &d, bool store, const std::optional<Gpr> &ra,
-                                  bool writes_rt, Label &slow) {
-    Label done;
+                                  bool writes_rt, ColdPath &slow) {
     if (ra)
         mov(ra->q(), rsi);
-    jmp(done, T_NEAR);
-    L(slow);
-    if (writes_rt && ra)
-        call_slow(d, {d.rt, d.ra});
-    else if (writes_rt)
-        call_slow(d, {d.rt});
-    else if (ra)
-        call_slow(d, {d.ra});
-    else
-        call_slow(d, {});
-    L(done);
+    slow.d = &d;
+    slow.written = (writes_rt ? 1ull << d.rt : 0) | (ra ? 1ull << d.ra : 0);
+    rejoin(slow);
     // Whichever path ran, the cell holds a page whose checks passed (it is written only after them) or what
     // it held before: the semantic function changes no translation and builds no block.
     page_known_[store] = !loop_;
@@ -112,11 +108,6 @@ void BlockEmitter::effective_address(const isa::Decoded &d, bool x_form, bool up
 }
 
 void BlockEmitter::host_address(unsigned len, bool store, Label &slow) {
-    const auto offset = [&](const void *field) {
-        return int32_t(reinterpret_cast<const char *>(field) - reinterpret_cast<const char *>(&v_));
-    };
-    const SlotLayout &ms = slot_layout();
-    const mmu::Access access = store ? mmu::Access::Store : mmu::Access::Load;
     // In loop mode the row has a cell of its own (if one was left for it), which keeps its page from one
     // turn of the loop to the next: a loop walks through a page with each of its rows. A store's page had
     // note_store()'s checks passed when the cell was filled; a block another vcpu builds from it later is
@@ -125,30 +116,63 @@ void BlockEmitter::host_address(unsigned len, bool store, Label &slow) {
     // and icbi drops the blocks.
     const int loop_cell = loop_ ? loop_cell_[index_] : -1;
     const Vcpu::JitPage &cell = loop_cell >= 0 ? v_.jit_loop_page_[loop_cell] : v_.jit_page_[store];
+    const int32_t at = int32_t(reinterpret_cast<const char *>(&cell) - reinterpret_cast<const char *>(&v_));
     const bool use_cell = loop_cell >= 0 || page_known_[store], fill_cell = loop_cell >= 0 || !loop_;
-    Label have, checked, full;
-
+    if (!use_cell) {
+        tlb_lookup(len, store, at, fill_cell, slow);
+        if (store)
+            reservation_check(len, slow);
+        return;
+    }
     // The page the last access of this kind found (since the last called row or return to C++, which may
     // change the translation, the key context or what note_store() would do): the EA in the cached page
     // and the access within it, and the host address is the cached page's. A store's page had
-    // note_store()'s page checks passed; the reservation check below is per granule. The EA is compared with
+    // note_store()'s page checks passed; the reservation check is per granule. The EA is compared with
     // its page offset cleared except for the bits its alignment needs clear: equal to the page
     // only for an aligned access in it, which cannot cross the page (an unaligned one looks in the TLB).
-    if (use_cell) {
-        mov(rdx, rsi);
-        and_(rdx, int32_t(~0xfffu | (len - 1)));
-        cmp(rdx, qword[rbx + offset(&cell.page)]);
-        jne(full, T_NEAR);
-        mov(rdi, qword[rbx + offset(&cell.host)]);
-        add(rdi, rsi);
-        if (store) {
-            mov(rcx, qword[rbx + offset(&cell.gpa)]);
-            add(rcx, rsi);
-        }
-        jmp(checked, T_NEAR);
-        L(full);
+    // The TLB lookup and a reserved granule's check are cold paths, which come back after the tests.
+    ColdPath &miss = cold_path(&BlockEmitter::emit_tlb_path);
+    miss.len = len, miss.store = store, miss.fill_cell = fill_cell, miss.cell = at, miss.slow = &slow;
+    mov(rdx, rsi);
+    and_(rdx, int32_t(~0xfffu | (len - 1)));
+    cmp(rdx, qword[rbx + at + int32_t(offsetof(Vcpu::JitPage, page))]);
+    jne(miss.entry, T_NEAR);
+    mov(rdi, qword[rbx + at + int32_t(offsetof(Vcpu::JitPage, host))]);
+    add(rdi, rsi);
+    if (store) {
+        // No reservation to look for while no vcpu holds one (ReservationTable::holders).
+        ColdPath &reserved = cold_path(&BlockEmitter::emit_reservation_path);
+        reserved.len = len, reserved.cell = at, reserved.slow = &slow;
+        mov(rax, reinterpret_cast<uint64_t>(v_.reservations_->holders()));
+        cmp(dword[rax], 0);
+        jne(reserved.entry, T_NEAR);
+        rejoin(reserved);
     }
+    rejoin(miss);
+}
 
+void BlockEmitter::emit_tlb_path(ColdPath &c) {
+    tlb_lookup(c.len, c.store, c.cell, c.fill_cell, *c.slow);
+    if (c.store)
+        reservation_check(c.len, *c.slow);
+    jmp(c.resume, T_NEAR);
+}
+
+// A store whose page came from its cell while some vcpu holds a reservation: rcx = the GPA, from the cell.
+void BlockEmitter::emit_reservation_path(ColdPath &c) {
+    mov(rcx, qword[rbx + c.cell + int32_t(offsetof(Vcpu::JitPage, gpa))]);
+    add(rcx, rsi);
+    reservation_check(c.len, *c.slow);
+    jmp(c.resume, T_NEAR);
+}
+
+void BlockEmitter::tlb_lookup(unsigned len, bool store, int32_t cell, bool fill_cell, Label &slow) {
+    const auto offset = [&](const void *field) {
+        return int32_t(reinterpret_cast<const char *>(field) - reinterpret_cast<const char *>(&v_));
+    };
+    const SlotLayout &ms = slot_layout();
+    const mmu::Access access = store ? mmu::Access::Store : mmu::Access::Load;
+    Label have;
     // Tlb::lookup() for the EA in `ea` with the context tlb_context() gives (MSR[PR] is the block's), or a
     // translated real-mode access (an L2's, or through the VRMA) in the TLB's real context. The tag is
     // built from the access's last byte, so that one compare also sends a page crossing to `slow` (QEMU's
@@ -251,21 +275,21 @@ void BlockEmitter::host_address(unsigned len, bool store, Label &slow) {
     if (fill_cell) {
         mov(rax, rsi);
         and_(rax, -4096);
-        mov(qword[rbx + offset(&cell.page)], rax);
+        mov(qword[rbx + cell + int32_t(offsetof(Vcpu::JitPage, page))], rax);
         mov(rax, rdi);
         sub(rax, rsi);
-        mov(qword[rbx + offset(&cell.host)], rax);
+        mov(qword[rbx + cell + int32_t(offsetof(Vcpu::JitPage, host))], rax);
         if (store) {
             mov(rax, rcx);
             sub(rax, rsi);
-            mov(qword[rbx + offset(&cell.gpa)], rax);
+            mov(qword[rbx + cell + int32_t(offsetof(Vcpu::JitPage, gpa))], rax);
         }
     }
-    L(checked);
-    if (!store)
-        return;
-    // No reservation on the granule (ReservationTable::maybe_reserved); a byte never crosses one. None to
-    // look for while no vcpu holds one.
+}
+
+// No reservation on the granule of the store's GPA in rcx (ReservationTable::maybe_reserved); a byte never
+// crosses one. None to look for while no vcpu holds one.
+void BlockEmitter::reservation_check(unsigned len, Label &slow) {
     Label unreserved;
     mov(rax, reinterpret_cast<uint64_t>(v_.reservations_->holders()));
     cmp(dword[rax], 0);
@@ -289,7 +313,8 @@ bool BlockEmitter::e_load(const isa::Decoded &d, const Variant &v) {
     const unsigned len = v.arg & 0xf;
     const bool sign = v.arg & 0x10, big_endian = !le_ != bool(v.arg & 0x80);
     const bool update = v.arg & 0x40;
-    Label slow;
+    ColdPath &call = slow_call();
+    Label &slow = call.entry;
     effective_address(d, v.arg & 0x20, update);
     // RT's (and RA's) register is taken before the paths split, so that both leave the same allocation.
     const Gpr rt = claim(d.rt);
@@ -314,7 +339,7 @@ bool BlockEmitter::e_load(const isa::Decoded &d, const Variant &v) {
     else if (sign && len == 4)
         movsxd(rax, eax);
     mov(rt.q(), rax);
-    end_memory_row(d, false, ra, true, slow);
+    end_memory_row(d, false, ra, true, call);
     return true;
 }
 
@@ -323,7 +348,8 @@ bool BlockEmitter::e_store(const isa::Decoded &d, const Variant &v) {
     const unsigned len = v.arg & 0xf;
     const bool big_endian = !le_ != bool(v.arg & 0x80);
     const bool update = v.arg & 0x40;
-    Label slow;
+    ColdPath &call = slow_call();
+    Label &slow = call.entry;
     effective_address(d, v.arg & 0x20, update);
     const Gpr rs = src(d.rt);   // before the paths split
     const std::optional<Gpr> ra = update ? std::optional(claim(d.ra)) : std::nullopt;
@@ -343,7 +369,7 @@ bool BlockEmitter::e_store(const isa::Decoded &d, const Variant &v) {
     case 4: mov(dword[rdi], eax); break;
     default: mov(qword[rdi], rax); break;
     }
-    end_memory_row(d, true, ra, false, slow);
+    end_memory_row(d, true, ra, false, call);
     return true;
 }
 
@@ -364,7 +390,8 @@ void BlockEmitter::need_facility(uint64_t msr_bit, Label &slow) {
 bool BlockEmitter::e_fp_load(const isa::Decoded &d, const Variant &v) {
     const unsigned len = v.arg & 0xf;
     const bool update = v.arg & 0x40;
-    Label slow;
+    ColdPath &call = slow_call();
+    Label &slow = call.entry;
     effective_address(d, v.arg & 0x20, update);
     const std::optional<Gpr> ra = update ? std::optional(claim(d.ra)) : std::nullopt;
     need_facility(msr::FP, slow);
@@ -402,7 +429,7 @@ bool BlockEmitter::e_fp_load(const isa::Decoded &d, const Variant &v) {
     // CpuState::set_fpr: doubleword 1 of the VSR is zeroed.
     mov(qword[rbx + vsr_dw(d.rt, 0)], rax);
     mov(qword[rbx + vsr_dw(d.rt, 1)], 0);
-    end_memory_row(d, false, ra, false, slow);
+    end_memory_row(d, false, ra, false, call);
     return true;
 }
 
@@ -410,7 +437,8 @@ bool BlockEmitter::e_fp_load(const isa::Decoded &d, const Variant &v) {
 bool BlockEmitter::e_fp_store(const isa::Decoded &d, const Variant &v) {
     const unsigned len = v.arg & 0xf;
     const bool update = v.arg & 0x40;
-    Label slow;
+    ColdPath &call = slow_call();
+    Label &slow = call.entry;
     effective_address(d, v.arg & 0x20, update);
     const std::optional<Gpr> ra = update ? std::optional(claim(d.ra)) : std::nullopt;
     need_facility(msr::FP, slow);
@@ -443,7 +471,7 @@ bool BlockEmitter::e_fp_store(const isa::Decoded &d, const Variant &v) {
             bswap(rax);
         mov(qword[rdi], rax);
     }
-    end_memory_row(d, true, ra, false, slow);
+    end_memory_row(d, true, ra, false, call);
     return true;
 }
 
@@ -464,7 +492,8 @@ unsigned BlockEmitter::quad_operand(const isa::Decoded &d, unsigned arg, Label &
 }
 
 bool BlockEmitter::e_vec_load(const isa::Decoded &d, const Variant &v) {
-    Label slow;
+    ColdPath &call = slow_call();
+    Label &slow = call.entry;
     const unsigned t = quad_operand(d, v.arg, slow);
     host_address(16, false, slow);
     mov(rax, qword[rdi]);
@@ -478,13 +507,14 @@ bool BlockEmitter::e_vec_load(const isa::Decoded &d, const Variant &v) {
         mov(qword[rbx + vsr_dw(t, 0)], rax);
         mov(qword[rbx + vsr_dw(t, 1)], rdx);
     }
-    end_memory_row(d, false, std::nullopt, false, slow);
+    end_memory_row(d, false, std::nullopt, false, call);
     return true;
 }
 
 // stvx/stvxl, stxvx, stxv (sem::vls::stvx, sem::vsx_store<VMem::Quad>): arg and layout as e_vec_load.
 bool BlockEmitter::e_vec_store(const isa::Decoded &d, const Variant &v) {
-    Label slow;
+    ColdPath &call = slow_call();
+    Label &slow = call.entry;
     const unsigned s = quad_operand(d, v.arg, slow);
     host_address(16, true, slow);
     mov(rax, qword[rbx + vsr_dw(s, le_ ? 1 : 0)]);
@@ -495,7 +525,7 @@ bool BlockEmitter::e_vec_store(const isa::Decoded &d, const Variant &v) {
     }
     mov(qword[rdi], rax);
     mov(qword[rdi + 8], rdx);
-    end_memory_row(d, true, std::nullopt, false, slow);
+    end_memory_row(d, true, std::nullopt, false, call);
     return true;
 }
 

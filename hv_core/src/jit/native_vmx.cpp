@@ -37,18 +37,16 @@ template <typename F>
 bool BlockEmitter::vmx_row(const isa::Decoded &d, bool load_ab, F compute) {
     if (!host_ok())
         return false;
-    Label slow, done;
-    need_facility(msr::VEC, slow);
+    ColdPath &slow = slow_call();
+    slow.d = &d;
+    need_facility(msr::VEC, slow.entry);
     if (load_ab) {
         vmovdqu(xmm0, vr(d.ra));
         vmovdqu(xmm1, vr(d.rb));
     }
     compute();
     vmovdqu(vr(d.rt), xmm0);
-    jmp(done, T_NEAR);
-    L(slow);
-    call_slow(d, {});
-    L(done);
+    rejoin(slow);
     return true;
 }
 
