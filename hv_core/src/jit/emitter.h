@@ -368,7 +368,7 @@ private:
     // writes RT when `writes_rt` and RA when `ra`), and what the block knows after the row.
     void end_memory_row(const isa::Decoded &d, bool store, const std::optional<Gpr> &ra, bool writes_rt,
                         ColdPath &slow);
-    // rdi = the host address of the len-byte access at the EA in rsi, or a jump to slow: what
+    // rdi + rsi = the host address of the len-byte access at the EA in rsi, or a jump to slow: what
     // translate_data() finds without its slow path (the page cell of this kind when page_known_, else a
     // TLB hit or real mode in one memslot, as the block's MSR[DR] says). Stores are also sent to slow when
     // note_store() would have work to do. Fills the cell outside loop mode. Uses rax, rcx, rdx and rdi

@@ -96,14 +96,29 @@ void BlockEmitter::empty_page_cells(bool load, bool store) {
 }
 
 void BlockEmitter::effective_address(const isa::Decoded &d, bool x_form, bool update) {
-    if (update || d.ra)
-        mov(rsi, src(d.ra).q());
-    else
-        xor_(esi, esi);
-    if (x_form)
-        add(rsi, src(d.rb).q());
-    else if (d.imm)
-        add(rsi, int32_t(d.imm));
+    if (!update && !d.ra) {
+        if (x_form)
+            mov(rsi, src(d.rb).q());
+        else
+            load_imm(rsi, uint64_t(d.imm));
+    } else {
+        const Gpr a = src(d.ra);
+        if (x_form) {
+            const Gpr b = src(d.rb);
+            if (a.in_reg() && b.in_reg()) {
+                lea(rsi, ptr[a.reg() + b.reg()]);
+            } else {
+                mov(rsi, a.q());
+                add(rsi, b.q());
+            }
+        } else if (a.in_reg()) {
+            lea(rsi, ptr[a.reg() + int32_t(d.imm)]);
+        } else {
+            mov(rsi, a.q());
+            if (d.imm)
+                add(rsi, int32_t(d.imm));
+        }
+    }
     mask_ea(rsi);
 }
 
@@ -138,7 +153,6 @@ void BlockEmitter::host_address(unsigned len, bool store, Label &slow) {
     cmp(rdx, qword[rbx + at + int32_t(offsetof(Vcpu::JitPage, page))]);
     jne(miss.entry, T_NEAR);
     mov(rdi, qword[rbx + at + int32_t(offsetof(Vcpu::JitPage, host))]);
-    add(rdi, rsi);
     if (store) {
         // No reservation to look for while no vcpu holds one (ReservationTable::holders).
         ColdPath &reserved = cold_path(&BlockEmitter::emit_reservation_path);
@@ -176,8 +190,8 @@ void BlockEmitter::tlb_lookup(unsigned len, bool store, int32_t cell, bool fill_
     // Tlb::lookup() for the EA in `ea` with the context tlb_context() gives (MSR[PR] is the block's), or a
     // translated real-mode access (an L2's, or through the VRMA) in the TLB's real context. The tag is
     // built from the access's last byte, so that one compare also sends a page crossing to `slow` (QEMU's
-    // TLB compare does the same with its own tags). rcx = the offset in the page, rdi = the host address;
-    // for a store rcx = the GPA and rdx its memslot.
+    // TLB compare does the same with its own tags). rcx = the offset in the page, rdi = the host address
+    // (less the EA at the end); for a store rcx = the GPA and rdx its memslot.
     // Every Tlb has the same layout: the L1's, which lives as long as the vcpu, gives the offsets (mmu_.tlb
     // moves to an L2's TLB and back while a worker compiles, jit/compile_worker.h).
     const mmu::Tlb &tlb = *v_.mmu_.l1_tlb;
@@ -272,13 +286,13 @@ void BlockEmitter::tlb_lookup(unsigned len, bool store, int32_t cell, bool fill_
         cmp(byte[rdx + rax], 0);
         jne(slow, T_NEAR);
     }
+    // The rows address the host's byte as rdi + rsi (the EA), as a cell's host field gives it.
+    sub(rdi, rsi);
     if (fill_cell) {
         mov(rax, rsi);
         and_(rax, -4096);
         mov(qword[rbx + cell + int32_t(offsetof(Vcpu::JitPage, page))], rax);
-        mov(rax, rdi);
-        sub(rax, rsi);
-        mov(qword[rbx + cell + int32_t(offsetof(Vcpu::JitPage, host))], rax);
+        mov(qword[rbx + cell + int32_t(offsetof(Vcpu::JitPage, host))], rdi);
         if (store) {
             mov(rax, rcx);
             sub(rax, rsi);
@@ -320,25 +334,36 @@ bool BlockEmitter::e_load(const isa::Decoded &d, const Variant &v) {
     const Gpr rt = claim(d.rt);
     const std::optional<Gpr> ra = update ? std::optional(claim(d.ra)) : std::nullopt;
     host_address(len, false, slow);
-    switch (len) {
-    case 1: movzx(eax, byte[rdi]); break;
-    case 2: movzx(eax, word[rdi]); break;
-    case 4: mov(eax, dword[rdi]); break;
-    default: mov(rax, qword[rdi]); break;
+        if (!big_endian && rt.in_reg()) {
+        // Straight into RT's register.
+        const Xbyak::Reg64 &r = rt.reg();
+        switch (len) {
+        case 1: movzx(r.cvt32(), byte[rdi + rsi]); break;
+        case 2: sign ? movsx(r, word[rdi + rsi]) : movzx(r.cvt32(), word[rdi + rsi]); break;
+        case 4: sign ? movsxd(r, dword[rdi + rsi]) : mov(r.cvt32(), dword[rdi + rsi]); break;
+        default: mov(r, qword[rdi + rsi]); break;
+        }
+    } else {
+        switch (len) {
+        case 1: movzx(eax, byte[rdi + rsi]); break;
+        case 2: movzx(eax, word[rdi + rsi]); break;
+        case 4: mov(eax, dword[rdi + rsi]); break;
+        default: mov(rax, qword[rdi + rsi]); break;
+        }
+        if (big_endian) {
+            if (len == 2)
+                rol(ax, 8);
+            else if (len == 4)
+                bswap(eax);
+            else if (len == 8)
+                bswap(rax);
+        }
+        if (sign && len == 2)
+            movsx(rax, ax);
+        else if (sign && len == 4)
+            movsxd(rax, eax);
+        mov(rt.q(), rax);
     }
-    if (big_endian) {
-        if (len == 2)
-            rol(ax, 8);
-        else if (len == 4)
-            bswap(eax);
-        else if (len == 8)
-            bswap(rax);
-    }
-    if (sign && len == 2)
-        movsx(rax, ax);
-    else if (sign && len == 4)
-        movsxd(rax, eax);
-    mov(rt.q(), rax);
     end_memory_row(d, false, ra, true, call);
     return true;
 }
@@ -354,7 +379,10 @@ bool BlockEmitter::e_store(const isa::Decoded &d, const Variant &v) {
     const Gpr rs = src(d.rt);   // before the paths split
     const std::optional<Gpr> ra = update ? std::optional(claim(d.ra)) : std::nullopt;
     host_address(len, true, slow);
-    mov(rax, rs.q());
+    // From RS's register where no byte reversal needs a scratch one.
+    const Xbyak::Reg64 r = !big_endian && rs.in_reg() ? rs.reg() : rax;
+    if (r == rax)
+        mov(rax, rs.q());
     if (big_endian) {
         if (len == 2)
             rol(ax, 8);
@@ -364,10 +392,10 @@ bool BlockEmitter::e_store(const isa::Decoded &d, const Variant &v) {
             bswap(rax);
     }
     switch (len) {
-    case 1: mov(byte[rdi], al); break;
-    case 2: mov(word[rdi], ax); break;
-    case 4: mov(dword[rdi], eax); break;
-    default: mov(qword[rdi], rax); break;
+    case 1: mov(byte[rdi + rsi], r.cvt8()); break;
+    case 2: mov(word[rdi + rsi], r.cvt16()); break;
+    case 4: mov(dword[rdi + rsi], r.cvt32()); break;
+    default: mov(qword[rdi + rsi], r); break;
     }
     end_memory_row(d, true, ra, false, call);
     return true;
@@ -397,11 +425,11 @@ bool BlockEmitter::e_fp_load(const isa::Decoded &d, const Variant &v) {
     need_facility(msr::FP, slow);
     host_address(len, false, slow);
     if (len == 8) {
-        mov(rax, qword[rdi]);
+        mov(rax, qword[rdi + rsi]);
         if (!le_)
             bswap(rax);
     } else {
-        mov(eax, dword[rdi]);
+        mov(eax, dword[rdi + rsi]);
         if (!le_)
             bswap(eax);
         // fp::single_to_double for a normal single or a zero: the exponent rebiased (+896) by one add under
@@ -465,11 +493,11 @@ bool BlockEmitter::e_fp_store(const isa::Decoded &d, const Variant &v) {
         or_(eax, edx);
         if (!le_)
             bswap(eax);
-        mov(dword[rdi], eax);
+        mov(dword[rdi + rsi], eax);
     } else {
         if (!le_)
             bswap(rax);
-        mov(qword[rdi], rax);
+        mov(qword[rdi + rsi], rax);
     }
     end_memory_row(d, true, ra, false, call);
     return true;
@@ -496,8 +524,8 @@ bool BlockEmitter::e_vec_load(const isa::Decoded &d, const Variant &v) {
     Label &slow = call.entry;
     const unsigned t = quad_operand(d, v.arg, slow);
     host_address(16, false, slow);
-    mov(rax, qword[rdi]);
-    mov(rdx, qword[rdi + 8]);
+    mov(rax, qword[rdi + rsi]);
+    mov(rdx, qword[rdi + rsi + 8]);
     if (le_) {
         mov(qword[rbx + vsr_dw(t, 1)], rax);
         mov(qword[rbx + vsr_dw(t, 0)], rdx);
@@ -523,8 +551,8 @@ bool BlockEmitter::e_vec_store(const isa::Decoded &d, const Variant &v) {
         bswap(rax);
         bswap(rdx);
     }
-    mov(qword[rdi], rax);
-    mov(qword[rdi + 8], rdx);
+    mov(qword[rdi + rsi], rax);
+    mov(qword[rdi + rsi + 8], rdx);
     end_memory_row(d, true, std::nullopt, false, call);
     return true;
 }
