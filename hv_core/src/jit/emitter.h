@@ -354,6 +354,8 @@ private:
     // rax = XER (CpuState::get_xer); XER = rax (set_xer). Trash rcx.
     void load_xer();
     void store_xer();
+    // r &= m (e_rotate_double's masks); may use rdx.
+    void and_mask(const Xbyak::Reg64 &r, uint64_t m);
     // The EA mask of the block's mode applied to r.
     void mask_ea(const Xbyak::Reg64 &r);
     // r12 = the current instruction's address (the branch being emitted), nothing stored.

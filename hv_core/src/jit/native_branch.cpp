@@ -23,7 +23,12 @@ bool BlockEmitter::e_mfspr(const isa::Decoded &d, const Variant &) {
 bool BlockEmitter::e_mtspr(const isa::Decoded &d, const Variant &) {
     if (d.imm != spr::LR && d.imm != spr::CTR && d.imm != spr::XER)
         return false;
-    mov(rax, src(d.rt).q());
+    const Gpr s = src(d.rt);
+    if (d.imm != spr::XER && s.in_reg()) {
+        mov(qword[rbx + (d.imm == spr::LR ? lr_ : ctr_)], s.reg());
+        return true;
+    }
+    mov(rax, s.q());
     if (d.imm == spr::XER)
         store_xer();
     else
@@ -271,11 +276,13 @@ bool BlockEmitter::e_bc_reg(const isa::Decoded &d, const Variant &v) {
             jnz(not_taken, T_NEAR);
     }
     mov(rax, rsi);
-    jmp(out, T_NEAR);
-    L(not_taken);
-    lea(rax, ptr[r12 + d.len]);
-    mask_ea(rax);
-    L(out);
+    if ((bo & (kBoNoCtr | kBoNoCond)) != (kBoNoCtr | kBoNoCond)) {   // conditional: NIP may be the next
+        jmp(out, T_NEAR);
+        L(not_taken);
+        lea(rax, ptr[r12 + d.len]);
+        mask_ea(rax);
+        L(out);
+    }
     mov(qword[rbx + nip_], rax);
     if (v.rc) {
         lea(rcx, ptr[r12 + d.len]);

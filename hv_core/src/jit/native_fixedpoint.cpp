@@ -55,9 +55,15 @@ bool BlockEmitter::e_addi(const isa::Decoded &d, const Variant &v) {
             return true;
         }
     }
+    if (!d.ra) {   // li, lis
+        const Gpr t = dst(d.rt);
+        load_imm(t.in_reg() ? t.reg() : rax, uint64_t(imm));
+        if (!t.in_reg())
+            mov(t.q(), rax);
+        return true;
+    }
     load_imm(rax, uint64_t(imm));
-    if (d.ra)
-        add(rax, src(d.ra).q());
+    add(rax, src(d.ra).q());
     mov(dst(d.rt).q(), rax);
     return true;
 }
@@ -72,6 +78,11 @@ bool BlockEmitter::e_add_family(const isa::Decoded &d, const Variant &v) {
         const Gpr a = src(d.ra), b = src(d.rb), t = dst(d.rt);
         if (in_registers({a, b}, t)) {
             lea(t.reg(), ptr[a.reg() + b.reg()]);
+            return true;
+        }
+        if (a.in_reg() && b.in_reg()) {   // RT not named again before a call: to CpuState
+            lea(rax, ptr[a.reg() + b.reg()]);
+            mov(t.q(), rax);
             return true;
         }
     }
@@ -137,6 +148,11 @@ bool BlockEmitter::e_add_family(const isa::Decoded &d, const Variant &v) {
 bool BlockEmitter::e_logical(const isa::Decoded &d, const Variant &v) {
     if ((v.arg == 0 || v.arg == 2 || v.arg == 4) && !v.rc) {   // and, or, xor: commutative
         const Gpr s = src(d.rt), b = src(d.rb), t = dst(d.ra);
+        if (in_registers({s, b}, t) && s.reg() == b.reg() && v.arg != 4) {   // mr (or Rx,Ry,Ry), and Rx,Ry,Ry
+            if (t.reg() != s.reg())
+                mov(t.reg(), s.reg());
+            return true;
+        }
         if (in_registers({s, b}, t)) {
             const Xbyak::Reg64 &other = t.reg() == b.reg() ? s.reg() : b.reg();
             if (t.reg() != b.reg() && t.reg() != s.reg())
@@ -256,6 +272,20 @@ bool BlockEmitter::e_rotate_word(const isa::Decoded &d, const Variant &v) {
 
 // rldicl, rldicr, rldic, rldimi, rldcl, rldcr: arg 0-5 (sem::rld_imm, sem::rld_reg). d.mb holds MB, or ME
 // for the "r" forms.
+// r &= m, the shortest way: nothing, a zero-extension of the low word, an immediate, or through rdx.
+void BlockEmitter::and_mask(const Xbyak::Reg64 &r, uint64_t m) {
+    if (m == ~0ull)
+        return;
+    if (m == 0xffffffffull) {
+        mov(r.cvt32(), r.cvt32());
+    } else if (int64_t(m) == int64_t(int32_t(m))) {
+        and_(r, int32_t(m));
+    } else {
+        load_imm(rdx, m);
+        and_(r, rdx);
+    }
+}
+
 bool BlockEmitter::e_rotate_double(const isa::Decoded &d, const Variant &v) {
     using isa::sem::mask64;
     uint64_t m;
@@ -264,17 +294,26 @@ bool BlockEmitter::e_rotate_double(const isa::Decoded &d, const Variant &v) {
     case 1: case 5: m = mask64(0, d.mb); break;
     default: m = mask64(d.mb, 63u - d.sh); break;
     }
-    // srdi (rldicl SH=64-MB) and sldi (rldicr ME=63-SH): a plain shift.
+    // In RA's own register: srdi (rldicl SH=64-MB) and sldi (rldicr ME=63-SH) as a plain shift, clrldi
+    // (rldicl SH=0) as one and (a zero-extension at MB=32), the other rldicl, rldicr and rldic as a rotate
+    // and an and.
     const bool srdi = v.arg == 0 && d.sh && d.sh + d.mb == 64, sldi = v.arg == 1 && d.mb + d.sh == 63;
-    if ((srdi || sldi) && !v.rc) {
+    if (v.arg <= 2 && !v.rc) {
         const Gpr s = src(d.rt), t = dst(d.ra);
         if (in_registers({s}, t)) {
-            if (t.reg() != s.reg())
-                mov(t.reg(), s.reg());
-            if (srdi)
-                shr(t.reg(), d.mb);
-            else if (d.sh)
-                shl(t.reg(), d.sh);
+            const Xbyak::Reg64 &r = t.reg();
+            if (r != s.reg())
+                mov(r, s.reg());
+            if (srdi) {
+                shr(r, d.mb);
+            } else if (sldi) {
+                if (d.sh)
+                    shl(r, d.sh);
+            } else {
+                if (d.sh)
+                    rol(r, d.sh);
+                and_mask(r, m);
+            }
             return true;
         }
     }
@@ -285,10 +324,7 @@ bool BlockEmitter::e_rotate_double(const isa::Decoded &d, const Variant &v) {
     } else if (d.sh) {
         rol(rax, d.sh);
     }
-    if (m != ~0ull) {
-        load_imm(rdx, m);
-        and_(rax, rdx);
-    }
+    and_mask(rax, m);
     if (v.arg == 3) {
         load_imm(rcx, ~m);
         and_(rcx, src(d.ra).q());
