@@ -500,7 +500,7 @@ void adopt(Block &b, const Compiled &c) {
     b.jit_linked_entry = c.linked_entry;
     Block::JitSlots &slots = *b.jit_slots;
     std::copy(std::begin(c.slot), std::end(c.slot), slots.slot);
-    std::fill(std::begin(slots.stamp), std::end(slots.stamp), 0);
+    std::fill(std::begin(slots.link), std::end(slots.link), Block::JitLink{});
     slots.count = c.slot_count;
 }
 

@@ -194,8 +194,9 @@ private:
     // The exit's link slots are slots [first, first + count) of the block (reserved by the caller, in the
     // exits' order).
     void emit_exit(unsigned first, unsigned count, bool nip_in_rax);
-    void emit_link_slot(const Block &b, unsigned k, Label &slow, Label &recheck, Label &go);
-    void emit_link_recheck(const Block &b, unsigned k, Label &slow, Label &go);
+    void emit_link_slot(const Block &b, unsigned k, Label &slow, Label &recheck);
+    // The shared routine that checks a slot again once the link stamp has moved (jit/link.cpp).
+    static const void *link_check(const Vcpu &v);
     void emit_pmu_entry(const Block &b);
     // Loop mode (compiler.cpp decides it, link.cpp emits the turn): at the linked entry, the block's loop
     // cells emptied and its GPRs loaded; at its branch back (taken), the run loop's two tests, then straight

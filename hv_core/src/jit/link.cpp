@@ -9,16 +9,17 @@
 // block, an mtspr that starts it), so that the loop's per-block bookkeeping runs. Then the link slots: each
 // names one NIP and jumps into the block the fetch there used when the slot was patched, past its prologue,
 // while the vcpu's link stamp (mmu::VcpuMmu::link_stamp) is the one the slot was last checked under (kept
-// in Block::JitSlots::stamp, as data). The stamp moves whenever anything fetch_matches() looks at
+// in the slot's Block::JitLink, as data). The stamp moves whenever anything fetch_matches() looks at
 // could have changed (a fetch TLB entry a link depends on, the key context, the real-mode regime, the TLB
 // itself) or a block could have died (the block cache's epoch), so while it holds, every slot's fetch would
 // still come to its block.
 //
-// Once the stamp has moved, a slot is checked again inline, as fetch_matches() checks a link: the block
-// cache's epoch it was made in, then in real mode the regime, and (under MSR[IR], through the VRMA or an
-// L2's tree) that the fetch TLB entry for the NIP still has the tag of the current context and maps the
-// successor's page. If so, the entry is marked as one a link depends on, the slot takes the current stamp,
-// and the link is taken, with no call and no code written: Linux flushes its kernel PID's translations on
+// Once the stamp has moved, a slot is checked again, as fetch_matches() checks a link, by one routine all
+// slots share (link_check), from what the slot's JitLink says its link was made under: the block cache's
+// epoch, then in real mode the regime, and (under MSR[IR], through the VRMA or an L2's tree) that the fetch
+// TLB entry for the NIP still has the tag of the current context and maps the successor's page. If so, the
+// entry is marked as one a link depends on, the slot takes the current stamp, and the link is taken, with
+// no call into C++ and no code written: Linux flushes its kernel PID's translations on
 // every text patch and vunmap, which moves the stamp, and the entries come back the same. A slot that fails
 // calls Vcpu::jit_link, which does the loop's lookup (mmu_sync() included) and, when it finds a compiled
 // block, patches a slot (patch_link) for the next time.
@@ -38,11 +39,9 @@ namespace phv::jit {
 using namespace Xbyak::util;
 
 namespace {
-// Placeholders that force the long encodings the patches overwrite (an imm64, a disp32). kImm64 is no NIP
-// (a NIP is word-aligned) and no epoch (they count up from 1): an unpatched slot is neither taken nor passes
-// its check.
+// The placeholder NIP that forces the long encoding a patch overwrites: no NIP (a NIP is word-aligned), so
+// an unpatched slot is never taken.
 constexpr uint64_t kImm64 = 0x8000000000000001ull;
-constexpr int32_t kDisp32 = 0x40000000;
 constexpr uint8_t kRegimeNone = 0xff;   // matches neither real-mode regime (0 untranslated, 1 translated)
 
 // Offset of the fetch TLB entry field for ea from a Tlb's start.
@@ -88,9 +87,9 @@ void BlockEmitter::emit_exit(unsigned first, unsigned count, bool nip_in_rax) {
     jb(expired, T_NEAR);
     if (!nip_in_rax)
         mov(rax, qword[rbx + nip_]);
-    Label recheck[Block::kJitSlots], go[Block::kJitSlots];
+    Label recheck;
     for (unsigned k = first; k < end; ++k)
-        emit_link_slot(b, k, slow, recheck[k], go[k]);
+        emit_link_slot(b, k, slow, recheck);
     L(slow);
     mov(rdi, rbx);
     mov(rsi, reinterpret_cast<uint64_t>(&b));
@@ -110,10 +109,12 @@ void BlockEmitter::emit_exit(unsigned first, unsigned count, bool nip_in_rax) {
     L(expired);
     mov(dword[rbx + offset(&v_.timer_countdown_)], 0);
     jmp(to_loop, T_NEAR);
-    for (unsigned k = first; k < end; ++k) {
-        L(recheck[k]);
-        emit_link_recheck(b, k, slow, go[k]);
-    }
+    // A slot whose stamp moved (rdx = its JitLink): the shared check, which goes on into the successor
+    // when the link still holds and else returns here.
+    L(recheck);
+    mov(rax, reinterpret_cast<uint64_t>(link_check(v_)));
+    call(rax);
+    jmp(slow, T_NEAR);
 }
 
 // The loop's per-block bookkeeping for the performance monitor (pmu_insn_address() and pmu_block_end()
@@ -136,10 +137,9 @@ void BlockEmitter::emit_pmu_entry(const Block &b) {
 }
 
 // Slot k: its NIP (rax holds NIP; on a match r12 takes it, as a linked entry expects), the stamp it was last
-// checked under (else its check again, with rdx = its stamp's address, rcx = the stamp now), then a jump to
-// the successor's linked entry (until patched, the slow path).
-void BlockEmitter::emit_link_slot(const Block &b, unsigned k, Label &slow, Label &recheck,
-                                  Label &go) {
+// checked under (else `recheck`, with rdx = its JitLink), then a jump to the successor's linked entry (until
+// patched, the slow path).
+void BlockEmitter::emit_link_slot(const Block &b, unsigned k, Label &slow, Label &recheck) {
     const auto offset = [&](const void *field) {
         return int32_t(reinterpret_cast<const char *>(field) - reinterpret_cast<const char *>(&v_));
     };
@@ -150,58 +150,84 @@ void BlockEmitter::emit_link_slot(const Block &b, unsigned k, Label &slow, Label
     cmp(rax, rcx);
     jne(next, T_NEAR);
     mov(r12, rax);   // the successor's linked entry expects NIP in r12
-    mov(rdx, reinterpret_cast<uint64_t>(&b.jit_slots->stamp[k]));
+    mov(rdx, reinterpret_cast<uint64_t>(&b.jit_slots->link[k]));
     mov(rcx, qword[rbx + offset(&v_.mmu_.link_stamp)]);
-    cmp(rcx, qword[rdx]);
+    cmp(rcx, qword[rdx + int32_t(offsetof(Block::JitLink, stamp))]);
     jne(recheck, T_NEAR);
-    L(go);
     jmp(slow, T_NEAR);
     s.jmp = here() - 4;
     L(next);
 }
 
-// Slot k's check once the stamp has moved, as fetch_matches() checks a link; on success the fetch TLB entry
-// is marked (the TLB moves the stamp when it goes) and the slot takes the stamp now.
-void BlockEmitter::emit_link_recheck(const Block &b, unsigned k, Label &slow, Label &go) {
-    const auto offset = [&](const void *field) {
-        return int32_t(reinterpret_cast<const char *>(field) - reinterpret_cast<const char *>(&v_));
+namespace {
+// The shared link check (BlockEmitter::link_check), one routine per process: the Vcpu's layout is the
+// class's, and everything else it reads comes from the slot's JitLink (rdx) and the Vcpu (rbx).
+class LinkCheck : public Xbyak::CodeGenerator {
+public:
+    struct Layout {
+        int32_t epoch, vrma, l2_active, tlb, key_context, link_stamp;
     };
-    Block::JitSlot &s = slots_[k];
-    const bool ir = BlockCache::key_mode(b.key) & 8;
-    Label checked;
-    mov(rax, kImm64);
-    s.epoch = here() - 8;
-    cmp(rax, qword[rbx + offset(v_.blocks_.epoch_address())]);
-    jne(slow, T_NEAR);
-    if (!ir) {
+    explicit LinkCheck(const Layout &o) : Xbyak::CodeGenerator(4096) {
+        using Link = Block::JitLink;
+        Xbyak::Label fail, checked, ir, compare;
+        mov(rax, qword[rdx + int32_t(offsetof(Link, epoch))]);
+        cmp(rax, qword[rbx + o.epoch]);
+        jne(fail, T_NEAR);
+        cmp(byte[rdx + int32_t(offsetof(Link, ir))], 0);
+        jne(ir, T_NEAR);
         // Real mode: untranslated (regime 0) the NIP alone names the real address; translated (1: the VRMA,
         // an L2's tree) the fetch TLB's real-mode context says.
-        movzx(eax, byte[rbx + offset(&v_.mmu_.vrma)]);
-        or_(al, byte[rbx + offset(&v_.mmu_.l2.active)]);
-        cmp(al, kRegimeNone);
-        s.regime = here() - 1;
-        jne(slow, T_NEAR);
+        movzx(eax, byte[rbx + o.vrma]);
+        or_(al, byte[rbx + o.l2_active]);
+        cmp(al, byte[rdx + int32_t(offsetof(Link, regime))]);
+        jne(fail, T_NEAR);
         test(al, al);
         jz(checked, T_NEAR);
+        mov(rax, qword[rbx + o.tlb]);
+        mov(rsi, qword[rdx + int32_t(offsetof(Link, tag))]);
+        jmp(compare, T_NEAR);
+        L(ir);
+        mov(rax, qword[rbx + o.tlb]);
+        mov(rsi, qword[rdx + int32_t(offsetof(Link, tag))]);
+        or_(rsi, qword[rbx + o.key_context]);
+        L(compare);
+        movsxd(rcx, dword[rdx + int32_t(offsetof(Link, tag_disp))]);
+        cmp(rsi, qword[rax + rcx]);
+        jne(fail, T_NEAR);
+        mov(rsi, qword[rdx + int32_t(offsetof(Link, gpa))]);
+        movsxd(rcx, dword[rdx + int32_t(offsetof(Link, gpa_disp))]);
+        cmp(rsi, qword[rax + rcx]);
+        jne(fail, T_NEAR);
+        movsxd(rcx, dword[rdx + int32_t(offsetof(Link, linked_disp))]);
+        mov(byte[rax + rcx], 1);   // TlbEntry::linked
+        L(checked);
+        mov(rcx, qword[rbx + o.link_stamp]);
+        mov(qword[rdx + int32_t(offsetof(Link, stamp))], rcx);
+        add(rsp, 8);   // not back to the slot: on into the successor, the block's frame as the slot left it
+        jmp(qword[rdx + int32_t(offsetof(Link, target))]);
+        L(fail);
+        ret();
+        ready();
     }
-    mov(rax, qword[rbx + offset(&v_.mmu_.tlb)]);
-    mov(rsi, kImm64);
-    s.tag = here() - 8;
-    if (ir)
-        or_(rsi, qword[rbx + offset(&v_.mmu_.key_context)]);
-    cmp(rsi, qword[rax + kDisp32]);
-    s.tag_disp = here() - 4;
-    jne(slow, T_NEAR);
-    mov(rsi, kImm64);
-    s.gpa = here() - 8;
-    cmp(rsi, qword[rax + kDisp32]);
-    s.gpa_disp = here() - 4;
-    jne(slow, T_NEAR);
-    mov(byte[rax + kDisp32], 1);   // TlbEntry::linked
-    s.linked_disp = here() - 5;
-    L(checked);
-    mov(qword[rdx], rcx);
-    jmp(go, T_NEAR);
+};
+} // namespace
+
+// A slot's check once the stamp has moved, as fetch_matches() checks a link (called, with rdx = the slot's
+// JitLink and r12 = NIP): the block cache's epoch the link was made in, then in real mode the regime, and
+// under MSR[IR], through the VRMA or an L2's tree, that the fetch TLB entry for the NIP still has the tag
+// of the current context and maps the successor's page. If so, the entry is marked (the TLB moves the stamp
+// when it goes), the slot takes the stamp now and the routine jumps into the successor; else it returns.
+// Shared rather than emitted per slot: it was ~100 bytes of every slot, and a bclr's eight slots made up
+// a third of a small block's code.
+const void *BlockEmitter::link_check(const Vcpu &v) {
+    static const LinkCheck routine([&] {
+        const auto offset = [&](const void *field) {
+            return int32_t(reinterpret_cast<const char *>(field) - reinterpret_cast<const char *>(&v));
+        };
+        return LinkCheck::Layout{offset(v.blocks_.epoch_address()), offset(&v.mmu_.vrma), offset(&v.mmu_.l2.active),
+                                 offset(&v.mmu_.tlb), offset(&v.mmu_.key_context), offset(&v.mmu_.link_stamp)};
+    }());
+    return routine.getCode();
 }
 
 // Loop mode's entry, run each time the block is entered (from the loop or a link): the loop cells of its
@@ -281,7 +307,7 @@ bool patch_link(Vcpu &v, Block &from, uint64_t nip, const Block &to, uint64_t ep
         if (get(slots.slot[k].nip) == nip)
             i = k;
     for (unsigned k = first; k < n && i == n; ++k)
-        if (slots.stamp[k] != stamp)
+        if (slots.link[k].stamp != stamp)
             i = k;
     if (i == n)
         return false;
@@ -291,20 +317,22 @@ bool patch_link(Vcpu &v, Block &from, uint64_t nip, const Block &to, uint64_t ep
     const bool translated = ir || v.mmu_.vrma || v.mmu_.l2.active;
     const uint64_t ea = ir ? nip : nip & Vcpu::kRealModeMask;
     const uint64_t context = ir ? (1 | (BlockCache::key_mode(from.key) & 2)) : mmu::Tlb::kRealContext;   // key context at run time
+    Block::JitLink &l = slots.link[i];
     put(s.nip, nip);
-    put(s.epoch, epoch);
-    if (!ir)
-        put(s.regime, uint8_t(translated));
+    l.epoch = epoch;
+    l.ir = ir;
+    l.regime = ir ? kRegimeNone : uint8_t(translated);
     if (translated) {
         const mmu::Tlb &t = *v.mmu_.tlb;
-        put(s.tag, (ea & mmu::Tlb::kPageMask) | context);
-        put(s.tag_disp, tlb_field(t, ea, offsetof(mmu::TlbEntry, tag)));
-        put(s.gpa, to.real_start - (ea & 0xfff));
-        put(s.gpa_disp, tlb_field(t, ea, offsetof(mmu::TlbEntry, gpa)));
-        put(s.linked_disp, tlb_field(t, ea, offsetof(mmu::TlbEntry, linked)));
+        l.tag = (ea & mmu::Tlb::kPageMask) | context;
+        l.tag_disp = tlb_field(t, ea, offsetof(mmu::TlbEntry, tag));
+        l.gpa = to.real_start - (ea & 0xfff);
+        l.gpa_disp = tlb_field(t, ea, offsetof(mmu::TlbEntry, gpa));
+        l.linked_disp = tlb_field(t, ea, offsetof(mmu::TlbEntry, linked));
     }
+    l.target = to.jit_linked_entry;
     put(s.jmp, int32_t(to.jit_linked_entry - (code + s.jmp + 4)));
-    slots.stamp[i] = stamp;
+    l.stamp = stamp;
     return true;
 }
 

@@ -55,12 +55,24 @@ struct Block {
     // Where compiled code that links to this block jumps: past the entry's prologue (the linking block's
     // frame stays), so the host stack stays flat however long a chain of linked blocks runs.
     const uint8_t *jit_linked_entry = nullptr;
-    // The patchable link slots at the code's end (jit/link.cpp): offsets into the code of the immediates
-    // a link writes (its NIP and jump; the epoch, real-mode regime and fetch TLB entry it was made under,
-    // which re-check it once the link stamp has moved), and per slot the link stamp it was last checked
-    // under (0: never), which the code reads and writes here, away from code.
+    // The patchable link slots in the code (jit/link.cpp): offsets into the code of the immediates a link
+    // writes (its NIP and its jump).
     struct JitSlot {
-        uint32_t nip = 0, jmp = 0, epoch = 0, regime = 0, tag = 0, tag_disp = 0, gpa = 0, gpa_disp = 0, linked_disp = 0;
+        uint32_t nip = 0, jmp = 0;
+    };
+    // Per slot, as data away from the code: the link stamp the slot was last checked under (0: never), which
+    // the slot's code compares, and what its link was made under, which the shared link check
+    // (jit/link.cpp) compares once the stamp has moved: the block cache's epoch (0: no link), the
+    // real-mode regime (0xff: none) and the fetch TLB entry (its tag, its GPA less the page offset, the
+    // offsets of its fields in a Tlb), and where the link goes.
+    struct JitLink {
+        uint64_t stamp = 0;   // first: the slot's code reads it at its address
+        uint64_t epoch = 0;
+        uint64_t tag = 0, gpa = 0;
+        int32_t tag_disp = 0, gpa_disp = 0, linked_disp = 0;
+        uint8_t regime = 0xff;
+        bool ir = false;   // the block's MSR[IR]: the tag takes the key context
+        const uint8_t *target = nullptr;
     };
     // Each exit of the block has slots of its own, in order: a side exit (isa::side_exit, its taken
     // target) one, the end eight if it is bclr or bcctr (a function returns to as many call sites as it has
@@ -71,7 +83,7 @@ struct Block {
         static void *operator new(size_t n) { return block_pool::allocate(n); }
         static void operator delete(void *p, size_t n) noexcept { block_pool::deallocate(p, n); }
         JitSlot slot[kJitSlots];
-        uint64_t stamp[kJitSlots] = {};
+        JitLink link[kJitSlots];
         uint8_t count = 0;
     };
     // Made when the block is first compiled, apart from the block: a Linux boot builds ~40,000 blocks and
