@@ -109,6 +109,7 @@ public:
     bool e_count(const isa::Decoded &d, const Variant &v);
     bool e_isel(const isa::Decoded &d, const Variant &v);
     bool e_mfmsr(const isa::Decoded &d, const Variant &v);
+    bool e_nop(const isa::Decoded &d, const Variant &v);
     // ---- native rows (native_memory.cpp) ----
     bool e_load(const isa::Decoded &d, const Variant &v);
     bool e_store(const isa::Decoded &d, const Variant &v);

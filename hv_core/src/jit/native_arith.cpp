@@ -7,6 +7,7 @@
 #include <xbyak/xbyak_util.h>
 
 #include "isa/semantics/fixedpoint.h"
+#include "isa/semantics/system.h"
 #include "jit/emitter.h"
 
 namespace phv::jit {
@@ -220,6 +221,9 @@ bool BlockEmitter::e_mfmsr(const isa::Decoded &d, const Variant &) {
     mov(dst(d.rt).q(), rax);
     return true;
 }
+
+// A row the interpreter runs as sem::nop emits nothing (any other function the record holds is called).
+bool BlockEmitter::e_nop(const isa::Decoded &d, const Variant &) { return d.fn == &isa::sem::nop; }
 
 // XER as CpuState::get_xer() assembles it from its split bytes.
 void BlockEmitter::load_xer() {
