@@ -1340,3 +1340,45 @@ TEST(Jit, NativeVmxRowsMatchTheirSemantics) {
 }
 
 } // namespace
+
+// The barriers and cache hints between native rows: sync (every L), eieio, dcbt, dcbtst and dcbst are native
+// (nothing is written back or reloaded around them), and the block leaves what the interpreter leaves, with
+// one vcpu and with a second one created (which makes hwsync a host fence, sem::sync).
+TEST(Jit, BarriersAndCacheHintsAreNativeBetweenNativeRows) {
+    GuestCode g;
+    phv::Vcpu &v = vcpu_of(g);
+    const phv::isa::DecodeContext ctx{phv::isa::Isa::V310, false};
+    phv::jit::CodeBuffer buf(1u << 20);
+    ASSERT_TRUE(buf.ok());
+    RowGen gen{std::mt19937_64(0x5e7c)};
+    constexpr std::string_view kBarriers[] = {"sync", "eieio", "dcbt", "dcbtst", "dcbst"};
+    unsigned blocks = 0, barriers = 0;
+    for (int smp = 0; smp < 2; ++smp) {
+        if (smp) {
+            phv_vcpu *second = nullptr;
+            ASSERT_EQ(phv_create_vcpu(g.vm, 1, &second), 0);
+        }
+        ASSERT_EQ(v.vm().vcpu_count(), 1u + smp);
+        for (int n = 0; n < 500; ++n) {
+            phv::Block b = block_at_code_base(v.st_.msr);
+            const unsigned len = 2 + gen.rng() % 12;
+            for (unsigned i = 0; i < len; ++i) {
+                const bool barrier = gen.rng() % 3 == 0;
+                const std::string_view name = barrier ? kBarriers[gen.rng() % std::size(kBarriers)]
+                                                      : kNativeBody[gen.rng() % std::size(kNativeBody)];
+                b.insns.push_back(barrier ? gen.insn(name, ctx) : narrow_insn(gen, name, ctx));
+                barriers += barrier;
+                if (!barrier && (name == "mfspr" || name == "mtspr") && b.insns.back().imm == 272)
+                    b.insns.back() = narrow_insn(gen, "add", ctx);   // SPRG0 is a called row
+            }
+            random_state(v, gen, v.st_.msr, GuestCode::kCodeBase);
+            const auto [wf, gf, want, got, native] = run_both(v, b, buf, observe_all);
+            ASSERT_EQ(native, b.insns.size());
+            ASSERT_EQ(gf, wf) << describe(b, want.o, got.o);
+            ASSERT_TRUE(want == got) << describe(b, want.o, got.o);
+            ++blocks;
+        }
+    }
+    EXPECT_EQ(blocks, 1000u);
+    EXPECT_GT(barriers, 1000u);
+}

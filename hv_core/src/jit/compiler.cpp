@@ -62,10 +62,10 @@ const NativeRow kNativeRows[] = {
     {"cntlzw", &E::e_count, 0}, {"cntlzd", &E::e_count, 1}, {"cnttzw", &E::e_count, 2},
     {"cnttzd", &E::e_count, 3}, {"popcntw", &E::e_count, 4}, {"popcntd", &E::e_count, 5},
     {"isel", &E::e_isel, 0}, {"mfmsr", &E::e_mfmsr, 0},
-    // Rows whose semantics are sem::nop (the cache hints, the barriers the host's ordering already gives):
-    // nothing to emit, and the registers stay where they are (a call would write them all back).
-    {"sync", &E::e_nop, 0}, {"eieio", &E::e_nop, 0}, {"dcbst", &E::e_nop, 0}, {"dcbt", &E::e_nop, 0},
-    {"dcbtst", &E::e_nop, 0}, {"slbsync", &E::e_nop, 0},
+    // Rows whose semantics are sem::nop (the cache hints): nothing to emit, and the registers stay where
+    // they are (a call would write them all back); the barriers as sem::sync and sem::eieio order.
+    {"dcbst", &E::e_nop, 0}, {"dcbt", &E::e_nop, 0}, {"dcbtst", &E::e_nop, 0}, {"slbsync", &E::e_nop, 0},
+    {"sync", &E::e_sync, 0}, {"eieio", &E::e_sync, 1},
     {"b", &E::e_b, 0}, {"bc", &E::e_bc, 0}, {"bclr", &E::e_bc_reg, 0}, {"bcctr", &E::e_bc_reg, 1},
     // Loads and stores: arg = size in bytes | 0x10 sign-extending | 0x20 X-form | 0x40 update | 0x80
     // byte-reversed (native_memory.cpp).
@@ -129,7 +129,7 @@ const EmitterTraits kEmitterTraits[] = {
     {&E::e_vec_load, kLoads | kRtNotGpr}, {&E::e_vec_store, kStores | kRtNotGpr},
     {&E::e_fp_arith, kNoGpr}, {&E::e_fp_move, kNoGpr}, {&E::e_fp_convert, kNoGpr},
     {&E::e_vlogical, kNoGpr}, {&E::e_vadd_modulo, kNoGpr}, {&E::e_vshift_word, kNoGpr},
-    {&E::e_vmul_word, kNoGpr}, {&E::e_vperm, kNoGpr}, {&E::e_vsplti, kNoGpr}, {&E::e_nop, kNoGpr},
+    {&E::e_vmul_word, kNoGpr}, {&E::e_vperm, kNoGpr}, {&E::e_vsplti, kNoGpr}, {&E::e_nop, kNoGpr}, {&E::e_sync, kNoGpr},
 };
 // Each kNativeRows row's traits, found once: compiling asks several times per instruction.
 uint8_t traits(const NativeRow &r) {

@@ -110,6 +110,7 @@ public:
     bool e_isel(const isa::Decoded &d, const Variant &v);
     bool e_mfmsr(const isa::Decoded &d, const Variant &v);
     bool e_nop(const isa::Decoded &d, const Variant &v);
+    bool e_sync(const isa::Decoded &d, const Variant &v);
     // ---- native rows (native_memory.cpp) ----
     bool e_load(const isa::Decoded &d, const Variant &v);
     bool e_store(const isa::Decoded &d, const Variant &v);

@@ -225,6 +225,22 @@ bool BlockEmitter::e_mfmsr(const isa::Decoded &d, const Variant &) {
 // A row the interpreter runs as sem::nop emits nothing (any other function the record holds is called).
 bool BlockEmitter::e_nop(const isa::Decoded &d, const Variant &) { return d.fn == &isa::sem::nop; }
 
+// sync and eieio (arg 1), as sem::sync and sem::eieio order: on x86-64 only the full barriers (hwsync,
+// ptesync, phwsync) need an instruction, an mfence, and only while the partition has more than one vcpu.
+bool BlockEmitter::e_sync(const isa::Decoded &d, const Variant &v) {
+    if (d.fn != (v.arg ? &isa::sem::eieio : &isa::sem::sync))
+        return false;
+    if (v.arg || (isa::bits(d.word, 8, 10) & 3) == 1)
+        return true;
+    Label alone;
+    mov(rax, reinterpret_cast<uint64_t>(v_.vm().vcpu_count_address()));
+    cmp(dword[rax], 2);
+    jb(alone);
+    mfence();
+    L(alone);
+    return true;
+}
+
 // XER as CpuState::get_xer() assembles it from its split bytes.
 void BlockEmitter::load_xer() {
     movzx(eax, byte[rbx + xer_bc_]);

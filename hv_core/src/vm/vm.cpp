@@ -57,6 +57,7 @@ int Vm::create_vcpu(uint32_t id, Vcpu **out) {
     v->set_jit(jit_on_, jit_threshold_, jit_perf_map_, jit_async_);
     *out = v.get();
     vcpus_.emplace(id, std::move(v));
+    vcpu_count_.fetch_add(1, std::memory_order_seq_cst);
     return 0;
 }
 

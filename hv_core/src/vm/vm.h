@@ -52,6 +52,10 @@ public:
     ReservationTable &reservations() { return *reservations_; }
 
     int create_vcpu(uint32_t id, Vcpu **out);
+    // How many vcpus there are (only ever grows): while there is one, no other host thread can see the
+    // order of its memory accesses (sem::sync).
+    uint32_t vcpu_count() const { return vcpu_count_.load(std::memory_order_relaxed); }
+    const std::atomic<uint32_t> *vcpu_count_address() const { return &vcpu_count_; }
     // Interpreted runs of a block before it is compiled, unless PHV_JIT_THRESHOLD says otherwise. A Linux
     // boot builds tens of thousands of blocks that run a few dozen times at most (initcalls, probing): at
     // 16 compiling them cost more than it saved (boot CPU 2.4-2.9 s against 1.8-2.0 s at 128), while the hot
@@ -118,6 +122,7 @@ private:
     std::unique_ptr<ReservationTable> reservations_ = ReservationTable::create();
     std::mutex vcpus_lock_;
     std::map<uint32_t, std::unique_ptr<Vcpu>> vcpus_;
+    std::atomic<uint32_t> vcpu_count_{0};
     mmu::PartitionMmu mmu_;
     std::unique_ptr<nested::L0> nested_;
 };

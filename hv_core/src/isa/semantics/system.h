@@ -161,6 +161,23 @@ Flow trap(Vcpu &c, const Decoded &d) {
 
 inline Flow nop(Vcpu &, const Decoded &) { return Flow::Next; }
 
+// sync (Book II 4.6.3): hwsync (L=0), ptesync (L=2) and phwsync (L=4) order every earlier access before
+// every later one,
+// stores before loads included, which x86-64 hosts do not keep on their own; lwsync (L=1) and eieio order
+// what acquire and release fences order (nothing to emit on x86-64). Only another vcpu's thread can tell,
+// so a single-vcpu partition skips the full fence. QEMU's TCG does the same with its memory-barrier op.
+inline Flow sync(Vcpu &c, const Decoded &d) {
+    if ((bits(d.word, 8, 10) & 3) != 1 && c.vm().vcpu_count() > 1)   // not lwsync (1) or plwsync (5)
+        std::atomic_thread_fence(std::memory_order_seq_cst);
+    else
+        std::atomic_thread_fence(std::memory_order_acq_rel);
+    return Flow::Next;
+}
+inline Flow eieio(Vcpu &, const Decoded &) {
+    std::atomic_thread_fence(std::memory_order_acq_rel);
+    return Flow::Next;
+}
+
 // isync and the other context-synchronising no-ops end the block so that what follows is refetched.
 inline Flow context_sync(Vcpu &c, const Decoded &d) {
     c.st_.nip = c.next_nip(d);
