@@ -61,7 +61,9 @@ const NativeRow kNativeRows[] = {
     {"divw", &E::e_div, 0}, {"divwu", &E::e_div, 1}, {"divd", &E::e_div, 2}, {"divdu", &E::e_div, 3},
     {"cntlzw", &E::e_count, 0}, {"cntlzd", &E::e_count, 1}, {"cnttzw", &E::e_count, 2},
     {"cnttzd", &E::e_count, 3}, {"popcntw", &E::e_count, 4}, {"popcntd", &E::e_count, 5},
-    {"isel", &E::e_isel, 0}, {"mfmsr", &E::e_mfmsr, 0},
+    {"isel", &E::e_isel, 0}, {"mfmsr", &E::e_mfmsr, 0}, {"cmpb", &E::e_cmpb, 0},
+    // Traps: arg 1 word, 2 immediate.
+    {"td", &E::e_trap, 0}, {"tw", &E::e_trap, 1}, {"tdi", &E::e_trap, 2}, {"twi", &E::e_trap, 3},
     // Rows whose semantics are sem::nop (the cache hints): nothing to emit, and the registers stay where
     // they are (a call would write them all back); the barriers as sem::sync and sem::eieio order.
     {"dcbst", &E::e_nop, 0}, {"dcbt", &E::e_nop, 0}, {"dcbtst", &E::e_nop, 0}, {"slbsync", &E::e_nop, 0},
@@ -82,7 +84,7 @@ const NativeRow kNativeRows[] = {
     {"stwu", &E::e_store, 0x44}, {"stwx", &E::e_store, 0x24}, {"stwux", &E::e_store, 0x64},
     {"std", &E::e_store, 0x08}, {"stdu", &E::e_store, 0x48}, {"stdx", &E::e_store, 0x28},
     {"stdux", &E::e_store, 0x68}, {"sthbrx", &E::e_store, 0xa2}, {"stwbrx", &E::e_store, 0xa4},
-    {"stdbrx", &E::e_store, 0xa8},
+    {"stdbrx", &E::e_store, 0xa8}, {"dcbz", &E::e_dcbz, 0},
     // FP loads and stores: arg = size in bytes (8 double, 4 single) | 0x20 X-form | 0x40 update; the
     // quadword vector forms: arg = 0 the VMX form, 1 the VSX X-form, 2 the VSX DQ-form (native_memory.cpp).
     {"lfd", &E::e_fp_load, 0x08}, {"lfdu", &E::e_fp_load, 0x48}, {"lfdx", &E::e_fp_load, 0x28},
@@ -124,7 +126,7 @@ struct EmitterTraits {
     uint8_t traits;
 };
 const EmitterTraits kEmitterTraits[] = {
-    {&E::e_load, kLoads}, {&E::e_store, kStores},
+    {&E::e_load, kLoads}, {&E::e_store, kStores}, {&E::e_dcbz, kStores},
     {&E::e_fp_load, kLoads | kRtNotGpr}, {&E::e_fp_store, kStores | kRtNotGpr},
     {&E::e_vec_load, kLoads | kRtNotGpr}, {&E::e_vec_store, kStores | kRtNotGpr},
     {&E::e_fp_arith, kNoGpr}, {&E::e_fp_move, kNoGpr}, {&E::e_fp_convert, kNoGpr},

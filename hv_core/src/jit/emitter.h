@@ -110,10 +110,13 @@ public:
     bool e_isel(const isa::Decoded &d, const Variant &v);
     bool e_mfmsr(const isa::Decoded &d, const Variant &v);
     bool e_nop(const isa::Decoded &d, const Variant &v);
+    bool e_cmpb(const isa::Decoded &d, const Variant &v);
+    bool e_trap(const isa::Decoded &d, const Variant &v);
     bool e_sync(const isa::Decoded &d, const Variant &v);
     // ---- native rows (native_memory.cpp) ----
     bool e_load(const isa::Decoded &d, const Variant &v);
     bool e_store(const isa::Decoded &d, const Variant &v);
+    bool e_dcbz(const isa::Decoded &d, const Variant &v);
     bool e_fp_load(const isa::Decoded &d, const Variant &v);
     bool e_fp_store(const isa::Decoded &d, const Variant &v);
     bool e_vec_load(const isa::Decoded &d, const Variant &v);
@@ -141,6 +144,8 @@ public:
     using Xbyak::CodeGenerator::jb;
     using Xbyak::CodeGenerator::jc;
     using Xbyak::CodeGenerator::je;
+    using Xbyak::CodeGenerator::jg;
+    using Xbyak::CodeGenerator::jl;
     using Xbyak::CodeGenerator::jle;
     using Xbyak::CodeGenerator::jmp;
     using Xbyak::CodeGenerator::jne;
@@ -154,6 +159,8 @@ public:
     void jb(Label &l, LabelType t = T_AUTO) { jump(l, t, 0x72, 0x82, 0x0f); }
     void jc(Label &l, LabelType t = T_AUTO) { jump(l, t, 0x72, 0x82, 0x0f); }
     void je(Label &l, LabelType t = T_AUTO) { jump(l, t, 0x74, 0x84, 0x0f); }
+    void jg(Label &l, LabelType t = T_AUTO) { jump(l, t, 0x7f, 0x8f, 0x0f); }
+    void jl(Label &l, LabelType t = T_AUTO) { jump(l, t, 0x7c, 0x8c, 0x0f); }
     void jle(Label &l, LabelType t = T_AUTO) { jump(l, t, 0x7e, 0x8e, 0x0f); }
     void jne(Label &l, LabelType t = T_AUTO) { jump(l, t, 0x75, 0x85, 0x0f); }
     void jns(Label &l, LabelType t = T_AUTO) { jump(l, t, 0x79, 0x89, 0x0f); }

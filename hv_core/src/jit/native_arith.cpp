@@ -225,6 +225,49 @@ bool BlockEmitter::e_mfmsr(const isa::Decoded &d, const Variant &) {
 // A row the interpreter runs as sem::nop emits nothing (any other function the record holds is called).
 bool BlockEmitter::e_nop(const isa::Decoded &d, const Variant &) { return d.fn == &isa::sem::nop; }
 
+// cmpb (sem::cmpb): RA's byte i all ones where RS and RB have equal bytes i.
+bool BlockEmitter::e_cmpb(const isa::Decoded &d, const Variant &) {
+    mov(rax, src(d.rt).q());
+    mov(rcx, src(d.rb).q());
+    movq(xmm0, rax);
+    movq(xmm1, rcx);
+    pcmpeqb(xmm0, xmm1);
+    movq(rax, xmm0);
+    mov(dst(d.ra).q(), rax);
+    return true;
+}
+
+// tw, twi, td, tdi (sem::trap; arg 1 word, 2 immediate): the compare, and a jump to the semantic function,
+// which takes the trap, for each condition TO names (0x10 <, 0x08 >, 0x04 =, 0x02 <u, 0x01 >u). The word
+// forms compare the low words as they are, which orders them as their sign extensions do.
+bool BlockEmitter::e_trap(const isa::Decoded &d, const Variant &v) {
+    const bool word = v.arg & 1, immediate = v.arg & 2;
+    const unsigned to = d.rt;
+    ColdPath &trap = slow_call();
+    const Gpr a = src(d.ra);
+    if (word)
+        mov(eax, a.d());
+    else
+        mov(rax, a.q());
+    if (immediate)
+        word ? cmp(eax, int32_t(d.imm)) : cmp(rax, int32_t(d.imm));
+    else
+        word ? cmp(eax, src(d.rb).d()) : cmp(rax, src(d.rb).q());
+    if (to & 0x10)
+        jl(trap.entry, T_NEAR);
+    if (to & 0x08)
+        jg(trap.entry, T_NEAR);
+    if (to & 0x04)
+        je(trap.entry, T_NEAR);
+    if (to & 0x02)
+        jb(trap.entry, T_NEAR);
+    if (to & 0x01)
+        ja(trap.entry, T_NEAR);
+    trap.d = &d;
+    rejoin(trap);
+    return true;
+}
+
 // sync and eieio (arg 1), as sem::sync and sem::eieio order: on x86-64 only the full barriers (hwsync,
 // ptesync, phwsync) need an instruction, an mfence, and only while the partition has more than one vcpu.
 bool BlockEmitter::e_sync(const isa::Decoded &d, const Variant &v) {

@@ -401,6 +401,21 @@ bool BlockEmitter::e_store(const isa::Decoded &d, const Variant &v) {
     return true;
 }
 
+// dcbz (Book II 4.3.2; sem::dcbz, Vcpu::zero_block): the 128-byte block the EA is in, translated as a store
+// of its 128 bytes and zeroed. Anything else (a fault, MMIO and its alignment interrupt, a dirty-logged or
+// code page, a reserved granule) is the semantic function's.
+bool BlockEmitter::e_dcbz(const isa::Decoded &d, const Variant &) {
+    ColdPath &call = slow_call();
+    effective_address(d, true, false);
+    and_(rsi, -128);
+    host_address(128, true, call.entry);
+    xorps(xmm0, xmm0);
+    for (int at = 0; at < 128; at += 16)
+        movups(xword[rdi + rsi + at], xmm0);
+    end_memory_row(d, true, std::nullopt, false, call);
+    return true;
+}
+
 // Offset in the Vcpu of doubleword `dw` of VSR n (CpuState::vsr: [0] the high half). FPR n is doubleword 0
 // of VSR n, VR n is VSR 32+n.
 int32_t BlockEmitter::vsr_dw(unsigned n, unsigned dw) const {
