@@ -115,6 +115,13 @@ const NativeRow kNativeRows[] = {
     {"vmulouh", &E::e_vmul_word, 0}, {"vmuleuh", &E::e_vmul_word, 1}, {"vmuluwm", &E::e_vmul_word, 2},
     {"vmsumuhm", &E::e_vmul_word, 3}, {"vperm", &E::e_vperm, 0},
     {"vspltisb", &E::e_vsplti, 1}, {"vspltish", &E::e_vsplti, 2}, {"vspltisw", &E::e_vsplti, 4},
+    // VSX (native_vsx.cpp): the GPR moves, arg 0 mfvsrd, 1 mfvsrwz, 2 mtvsrd, 3 mtvsrwz; the logical rows,
+    // arg as e_logical's; xxpermdi.
+    {"mfvsrd", &E::e_vsx_move, 0}, {"mfvsrwz", &E::e_vsx_move, 1}, {"mtvsrd", &E::e_vsx_move, 2},
+    {"mtvsrwz", &E::e_vsx_move, 3},
+    {"xxland", &E::e_vsx_logical, 0}, {"xxlandc", &E::e_vsx_logical, 1}, {"xxlor", &E::e_vsx_logical, 2},
+    {"xxlorc", &E::e_vsx_logical, 3}, {"xxlxor", &E::e_vsx_logical, 4}, {"xxlnand", &E::e_vsx_logical, 5},
+    {"xxlnor", &E::e_vsx_logical, 6}, {"xxleqv", &E::e_vsx_logical, 7}, {"xxpermdi", &E::e_xxpermdi, 0},
 };
 
 // What compiling a row needs to know besides its emitter: whether its rows load or store through the page
@@ -132,6 +139,7 @@ const EmitterTraits kEmitterTraits[] = {
     {&E::e_fp_arith, kNoGpr}, {&E::e_fp_move, kNoGpr}, {&E::e_fp_convert, kNoGpr},
     {&E::e_vlogical, kNoGpr}, {&E::e_vadd_modulo, kNoGpr}, {&E::e_vshift_word, kNoGpr},
     {&E::e_vmul_word, kNoGpr}, {&E::e_vperm, kNoGpr}, {&E::e_vsplti, kNoGpr}, {&E::e_nop, kNoGpr}, {&E::e_sync, kNoGpr},
+    {&E::e_vsx_move, kRtNotGpr}, {&E::e_vsx_logical, kNoGpr}, {&E::e_xxpermdi, kNoGpr},
 };
 // Each kNativeRows row's traits, found once: compiling asks several times per instruction.
 uint8_t traits(const NativeRow &r) {

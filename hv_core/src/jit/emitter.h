@@ -132,6 +132,10 @@ public:
     bool e_vmul_word(const isa::Decoded &d, const Variant &v);
     bool e_vperm(const isa::Decoded &d, const Variant &v);
     bool e_vsplti(const isa::Decoded &d, const Variant &v);
+    // ---- native rows (native_vsx.cpp) ----
+    bool e_vsx_move(const isa::Decoded &d, const Variant &v);
+    bool e_vsx_logical(const isa::Decoded &d, const Variant &v);
+    bool e_xxpermdi(const isa::Decoded &d, const Variant &v);
 
     // Jumps bound to a Label not bound yet: the code is incomplete while any is left (compile() checks).
     unsigned unbound_jumps() const { return unbound_; }
