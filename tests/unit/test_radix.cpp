@@ -551,6 +551,33 @@ TEST(RadixWalk, IcbiReachesCodeThroughTheFetchTlb) {
     EXPECT_EQ(r.gpr(11), 2u);
 }
 
+// The same compiled (every block before its first run): icbi is a native row whose common case (a page no
+// block was built from) decides inline from the TLB and the page's mark. Here the page of the called
+// function is in the fetch TLB only and marked, so the row goes to its semantic function, which drops the
+// block; an icbi of a data page no block came from changes nothing, and neither leaves the block's code.
+TEST(RadixWalk, CompiledIcbiDropsOnlyBlocksOfMarkedPages) {
+    constexpr uint32_t kBlr = 0x4e800020, kBctrl = 0x4e800421, kIsync = 0x4c00012c;
+    constexpr uint64_t kF = 0x30000, kFea = 0xc000000000000000ull | kF, kData = 0x38000;
+    Radix r;
+    r.v().set_jit(true, 0, false);
+    r.radix_on();
+    r.load({addi(5, 0, 1), kBlr}, kF);
+    r.set_gpr(7, kFea);
+    r.set_gpr(6, 0xc000000000000000ull | kData);
+    ASSERT_EQ(r.run_virt({mtspr(9, 7), kBctrl, ori(8, 5, 0)}), 0u);
+    EXPECT_EQ(r.gpr(8), 1u);
+    const uint64_t dropped = r.v().stats().blocks_invalidated;
+    ASSERT_EQ(r.run_virt({ld(10, 6, 0), X(31, 0, 0, 6, 982), addi(9, 0, 3)}), 0u);   // the data page: load, icbi
+    EXPECT_EQ(r.gpr(9), 3u);
+    EXPECT_EQ(r.v().stats().blocks_invalidated, dropped);
+    const uint32_t two = addi(5, 0, 2);
+    std::memcpy(r.ram + kF, &two, 4);
+    ASSERT_EQ(r.run_virt({X(31, 0, 0, 7, 982), kIsync, mtspr(9, 7), kBctrl, ori(11, 5, 0)}), 0u);
+    EXPECT_EQ(r.gpr(11), 2u);
+    EXPECT_GT(r.v().stats().blocks_invalidated, dropped);
+    EXPECT_GT(r.v().stats().jit_blocks_compiled, 0u);
+}
+
 TEST(Tlb, DecodeTlbieForms) {
     using phv::mmu::Invalidation;
     Invalidation inv;

@@ -84,7 +84,7 @@ const NativeRow kNativeRows[] = {
     {"stwu", &E::e_store, 0x44}, {"stwx", &E::e_store, 0x24}, {"stwux", &E::e_store, 0x64},
     {"std", &E::e_store, 0x08}, {"stdu", &E::e_store, 0x48}, {"stdx", &E::e_store, 0x28},
     {"stdux", &E::e_store, 0x68}, {"sthbrx", &E::e_store, 0xa2}, {"stwbrx", &E::e_store, 0xa4},
-    {"stdbrx", &E::e_store, 0xa8}, {"dcbz", &E::e_dcbz, 0},
+    {"stdbrx", &E::e_store, 0xa8}, {"dcbz", &E::e_dcbz, 0}, {"icbi", &E::e_icbi, 0},
     // FP loads and stores: arg = size in bytes (8 double, 4 single) | 0x20 X-form | 0x40 update; the
     // quadword vector forms: arg = 0 the VMX form, 1 the VSX X-form, 2 the VSX DQ-form (native_memory.cpp).
     {"lfd", &E::e_fp_load, 0x08}, {"lfdu", &E::e_fp_load, 0x48}, {"lfdx", &E::e_fp_load, 0x28},

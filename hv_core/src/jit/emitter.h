@@ -117,6 +117,7 @@ public:
     bool e_load(const isa::Decoded &d, const Variant &v);
     bool e_store(const isa::Decoded &d, const Variant &v);
     bool e_dcbz(const isa::Decoded &d, const Variant &v);
+    bool e_icbi(const isa::Decoded &d, const Variant &v);
     bool e_fp_load(const isa::Decoded &d, const Variant &v);
     bool e_fp_store(const isa::Decoded &d, const Variant &v);
     bool e_vec_load(const isa::Decoded &d, const Variant &v);

@@ -15,6 +15,7 @@
 #include "jit/emitter.h"
 #include "memory/memslots.h"
 #include "vcpu/vcpu.h"
+#include "vm/vm.h"
 
 namespace phv::jit {
 
@@ -413,6 +414,70 @@ bool BlockEmitter::e_dcbz(const isa::Decoded &d, const Variant &) {
     for (int at = 0; at < 128; at += 16)
         movups(xword[rdi + rsi + at], xmm0);
     end_memory_row(d, true, std::nullopt, false, call);
+    return true;
+}
+
+// icbi (sem::icbi): the block the EA names is dropped on every vcpu if its page has blocks built from it
+// (Vm::invalidate_code_page_if_built). Linux's cache flushes name pages no block was ever built from, by
+// the hundred thousand in a boot (700,000 icbi, 56 on a marked page), so the common case is decided here:
+// the page's entry in the load or the fetch TLB under the current context (real_address() looks in any
+// kind's), and its mark in the memslot's code_pages clear. The mark is read after a full fence while
+// another vcpu could be building a block (the handshake invalidate_code_page_if_built makes with
+// block_lookup). A TLB miss, an L2, real mode or a marked page: the semantic function.
+bool BlockEmitter::e_icbi(const isa::Decoded &d, const Variant &) {
+    if (!dr_)
+        return false;
+    const auto offset = [&](const void *field) {
+        return int32_t(reinterpret_cast<const char *>(field) - reinterpret_cast<const char *>(&v_));
+    };
+    const mmu::Tlb &tlb = *v_.mmu_.l1_tlb;   // the layout every Tlb shares (host_address())
+    const auto set = [&](mmu::Access a) {
+        return int32_t(reinterpret_cast<const char *>(tlb.entries(a)) - reinterpret_cast<const char *>(&tlb));
+    };
+    const int32_t load = set(mmu::Access::Load), fetch = set(mmu::Access::Fetch);
+    const int32_t tag = int32_t(offsetof(mmu::TlbEntry, tag)), gpa = int32_t(offsetof(mmu::TlbEntry, gpa)),
+                  slot = int32_t(offsetof(mmu::TlbEntry, slot));
+    const SlotLayout &ms = slot_layout();
+    ColdPath &call = slow_call();
+    Label fetched, have, alone;
+    effective_address(d, true, false);
+    cmp(byte[rbx + offset(&v_.mmu_.l2.active)], 0);
+    jne(call.entry, T_NEAR);
+    mov(rax, qword[rbx + offset(&v_.mmu_.tlb)]);
+    mov(ecx, esi);
+    shr(ecx, 12);
+    and_(ecx, mmu::Tlb::kEntries - 1);
+    imul(ecx, ecx, int(sizeof(mmu::TlbEntry)));
+    add(rax, rcx);
+    mov(rdx, rsi);
+    and_(rdx, -4096);
+    or_(rdx, pr_ ? 3 : 1);
+    or_(rdx, qword[rbx + offset(&v_.mmu_.key_context)]);
+    cmp(rdx, qword[rax + load + tag]);
+    jne(fetched, T_NEAR);
+    mov(rcx, qword[rax + load + gpa]);
+    mov(rdx, qword[rax + load + slot]);
+    jmp(have, T_NEAR);
+    L(fetched);
+    cmp(rdx, qword[rax + fetch + tag]);
+    jne(call.entry, T_NEAR);
+    mov(rcx, qword[rax + fetch + gpa]);
+    mov(rdx, qword[rax + fetch + slot]);
+    L(have);
+    test(rdx, rdx);
+    jz(call.entry, T_NEAR);
+    sub(rcx, qword[rdx + ms.gpa]);
+    shr(rcx, 12);
+    mov(rdx, qword[rdx + ms.code_pages]);
+    mov(rax, reinterpret_cast<uint64_t>(v_.vm().vcpu_count_address()));
+    cmp(dword[rax], 2);
+    jb(alone, T_NEAR);
+    mfence();
+    L(alone);
+    cmp(byte[rdx + rcx], 0);
+    jne(call.entry, T_NEAR);
+    call.d = &d;
+    rejoin(call);
     return true;
 }
 
