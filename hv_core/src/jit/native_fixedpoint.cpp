@@ -215,19 +215,23 @@ bool BlockEmitter::e_extend(const isa::Decoded &d, const Variant &v) {
 // L=0 compares the low words (sem::cmp).
 bool BlockEmitter::e_cmp(const isa::Decoded &d, const Variant &v) {
     const bool imm = v.arg & 1, is_signed = v.arg & 2, l = d.rt & 1;
-    mov(rax, src(d.ra).q());
+    const Gpr a = src(d.ra);
+    // RA compared in its own register when it has one.
+    const Xbyak::Reg64 ra = a.in_reg() ? a.reg() : rax;
+    if (!a.in_reg())
+        mov(rax, a.q());
     if (imm) {
         // SI sign-extended or UI (< 2^16): as a 32-bit immediate either is the operand's low word, and
         // sign-extended to 64 bits it is the doubleword.
         if (l)
-            cmp(rax, int32_t(d.imm));
+            cmp(ra, int32_t(d.imm));
         else
-            cmp(eax, int32_t(d.imm));
+            cmp(ra.cvt32(), int32_t(d.imm));
     } else {
         if (l)
-            cmp(rax, src(d.rb).q());
+            cmp(ra, src(d.rb).q());
         else
-            cmp(eax, src(d.rb).d());
+            cmp(ra.cvt32(), src(d.rb).d());
     }
     cr_from_flags(is_signed);
     set_crf(d.rt >> 2);
