@@ -351,8 +351,10 @@ private:
     bool jit_on_ = true, jit_perf_map_ = false, jit_async_ = false;
     unsigned jit_threshold_ = 0;   // Vm::create_vcpu sets it (set_jit)
     std::unique_ptr<jit::CodeBuffer> jit_code_;
-    // Host code space (reserved, resident only as used): tens of thousands of blocks before a flush.
-    size_t jit_code_size_ = 32u << 20;
+    // Host code space (reserved, resident only as used): tens of thousands of blocks before a flush. The
+    // shell workload (bench.py) writes ~31 MiB of code in ~15,000 blocks; at 32 MiB it flushed once and
+    // compiled 24,000.
+    size_t jit_code_size_ = 64u << 20;
     // Made at the first block queued with jit_async_; destroyed first of all (~Vcpu).
     std::unique_ptr<jit::CompileWorker> jit_worker_;
     bool jit_code_ready();   // makes the code buffer, false if there is no executable memory
