@@ -242,8 +242,30 @@ bool BlockEmitter::e_cmp(const isa::Decoded &d, const Variant &v) {
 // replicated into both halves (sem::rotl32); under a mask within the low word, that is a 32-bit rotate.
 bool BlockEmitter::e_rotate_word(const isa::Decoded &d, const Variant &v) {
     const uint64_t m = isa::sem::mask64(d.mb + 32u, d.me + 32u);
-    mov(eax, src(d.rt).d());
     const bool low = (m >> 32) == 0;
+    // rlwinm under a mask within the low word, in RA's own register as a 32-bit operation (which clears the
+    // high word, as the mask does): slwi and srwi a plain shift, the others a rotate and an and.
+    if (v.arg == 0 && !v.rc && low) {
+        const Gpr s = src(d.rt), t = dst(d.ra);
+        if (in_registers({s}, t)) {
+            const Xbyak::Reg32 r = t.reg().cvt32();
+            const unsigned sh = d.rb;
+            const uint32_t m32 = uint32_t(m);
+            mov(r, s.reg().cvt32());
+            if (sh && m32 == uint32_t(0xffffffffu << sh)) {
+                shl(r, sh);
+            } else if (sh && m32 == 0xffffffffu >> (32 - sh)) {
+                shr(r, 32 - sh);
+            } else {
+                if (sh)
+                    rol(r, sh);
+                if (m32 != 0xffffffffu)
+                    and_(r, m32);
+            }
+            return true;
+        }
+    }
+    mov(eax, src(d.rt).d());
     if (!low) {
         mov(rdx, rax);
         shl(rdx, 32);
@@ -310,6 +332,9 @@ bool BlockEmitter::e_rotate_double(const isa::Decoded &d, const Variant &v) {
                 mov(r, s.reg());
             if (srdi) {
                 shr(r, d.mb);
+            } else if (v.arg == 2 && d.sh && m == 0xffffffffull << d.sh) {   // clrlsldi of the low word
+                mov(r.cvt32(), s.reg().cvt32());
+                shl(r, d.sh);
             } else if (sldi) {
                 if (d.sh)
                     shl(r, d.sh);
