@@ -550,7 +550,8 @@ constexpr std::string_view kNativeMemory[] = {
     "lbz", "lbzu", "lbzx", "lbzux", "lhz", "lhzu", "lhzx", "lhzux", "lha", "lhau", "lhax", "lhaux", "lwz",
     "lwzu", "lwzx", "lwzux", "lwa", "lwax", "lwaux", "ld", "ldu", "ldx", "ldux", "lhbrx", "lwbrx", "ldbrx",
     "stb", "stbu", "stbx", "stbux", "sth", "sthu", "sthx", "sthux", "stw", "stwu", "stwx", "stwux", "std",
-    "stdu", "stdx", "stdux", "sthbrx", "stwbrx", "stdbrx", "dcbz"};
+    "stdu", "stdx", "stdux", "sthbrx", "stwbrx", "stdbrx", "dcbz", "lwarx", "ldarx", "lbarx", "lharx", "stwcx.",
+    "stdcx.", "stbcx.", "sthcx."};
 
 // Random blocks of loads and stores (every form, both byte orders, 64- and 32-bit mode, real mode) mixed
 // with native arithmetic, from bases near the end of RAM so that some accesses cross it (the slow path: an
@@ -635,6 +636,8 @@ TEST(Jit, NativeLoadsAndStoresMatchTheirSemantics) {
             for (unsigned r = 24; r < 28; ++r)
                 v.st_.gpr[r] = gen.rng() % 0x400;
             v.st_.nip = GuestCode::kCodeBase;
+            // Each run starts holding no reservation (the table's share is not part of CpuState).
+            v.drop_reservation();
             for (uint64_t a = kData; a < GuestCode::kRamSize; a += 8) {
                 const uint64_t x = gen.value();
                 std::memcpy(g.ram + a, &x, 8);
@@ -656,6 +659,7 @@ TEST(Jit, NativeLoadsAndStoresMatchTheirSemantics) {
             const Observed want = observe(v);
             const std::vector<uint8_t> want_mem = snapshot();
 
+            v.drop_reservation();
             v.st_ = start;
             v.stats().insns_executed = insns0;
             restore(mem0);
@@ -1385,7 +1389,8 @@ TEST(Jit, BarriersAndCacheHintsAreNativeBetweenNativeRows) {
     EXPECT_GT(barriers, 1000u);
 }
 
-// The native VSX rows (native_vsx.cpp) between native GPR rows: every VSR, random contents, and MSR[FP],
+// The native VSX rows (native_vsx.cpp) and the VMX rows called in place (e_call: the compares, record forms
+// included, splats, vsldoi, vbpermq, lvsl/lvsr) between native GPR rows: every VSR, random contents, and MSR[FP],
 // MSR[VEC] and MSR[VSX] each on or off, so that some rows raise their unavailable interrupt from the slow
 // path mid-block. The VSRs, GPRs and everything an interrupt leaves agree with the semantic functions, and
 // every row ran native.
@@ -1404,7 +1409,10 @@ TEST(Jit, NativeVsxRowsMatchTheirSemantics) {
     ASSERT_TRUE(buf.ok());
     RowGen gen{std::mt19937_64(0x75c)};
     constexpr std::string_view kVsx[] = {"mfvsrd", "mfvsrwz", "mtvsrd", "mtvsrwz", "xxland", "xxlandc", "xxlor",
-                                         "xxlorc", "xxlxor", "xxlnand", "xxlnor", "xxleqv", "xxpermdi"};
+                                         "xxlorc", "xxlxor", "xxlnand", "xxlnor", "xxleqv", "xxpermdi",
+                                         // VMX rows called in place (compiler.cpp's e_call)
+                                         "vcmpequb", "vcmpequh", "vcmpequw", "vsldoi", "vspltb", "vsplth", "vspltw",
+                                         "vbpermq", "lvsl", "lvsr"};
     const uint64_t msr0 = v.st_.msr;
     unsigned blocks = 0, vsx = 0, unavailable = 0;
     for (int n = 0; n < 3000; ++n) {

@@ -26,10 +26,15 @@ static_assert(std::endian::native == std::endian::little, "word-sized native row
 // it accepts exactly (GPRs, CR, XER, LR, CTR, NIP); an emitter declines what it does not cover (mfspr of an
 // SPR other than LR/CTR...) and that instruction is called like any other row. The argument selects
 // among rows sharing an emitter (native_fixedpoint.cpp, native_branch.cpp give its meaning).
+// What compiling a row needs to know besides its emitter: whether its rows load or store through the page
+// cells, and whether their RT field, or every register field, names something other than a GPR (FRT, FRA,
+// FRB, FRC; VRT, VRA, VRB, VRC). Most emitters' rows share theirs (kEmitterTraits); a row may add its own.
+enum RowTrait : uint8_t { kLoads = 1, kStores = 2, kRtNotGpr = 4, kNoGpr = 8 };
 struct NativeRow {
     std::string_view mnemonic;
     EmitFn emit;
     unsigned arg = 0;
+    uint8_t traits = 0;
 };
 using E = BlockEmitter;
 const NativeRow kNativeRows[] = {
@@ -64,6 +69,15 @@ const NativeRow kNativeRows[] = {
     {"isel", &E::e_isel, 0}, {"mfmsr", &E::e_mfmsr, 0}, {"cmpb", &E::e_cmpb, 0},
     // Traps: arg 1 word, 2 immediate.
     {"td", &E::e_trap, 0}, {"tw", &E::e_trap, 1}, {"tdi", &E::e_trap, 2}, {"twi", &E::e_trap, 3},
+    // Rows run by their semantic function as a slow path is (call_slow), keeping the registers: nothing else
+    // of the vcpu's state changes in them that the code keeps (translation, MSR, code). arg: 1 writes RT, 2
+    // writes CR, 4 writes CR in the record form.
+    {"lbarx", &E::e_call, 1}, {"lharx", &E::e_call, 1}, {"lwarx", &E::e_call, 1}, {"ldarx", &E::e_call, 1},
+    {"stbcx.", &E::e_call, 2}, {"sthcx.", &E::e_call, 2}, {"stwcx.", &E::e_call, 2}, {"stdcx.", &E::e_call, 2},
+    {"vcmpequb", &E::e_call, 4, kNoGpr}, {"vcmpequh", &E::e_call, 4, kNoGpr}, {"vcmpequw", &E::e_call, 4, kNoGpr},
+    {"vsldoi", &E::e_call, 0, kNoGpr}, {"vspltb", &E::e_call, 0, kNoGpr}, {"vsplth", &E::e_call, 0, kNoGpr},
+    {"vspltw", &E::e_call, 0, kNoGpr}, {"vbpermq", &E::e_call, 0, kNoGpr}, {"lvsl", &E::e_call, 0, kRtNotGpr},
+    {"lvsr", &E::e_call, 0, kRtNotGpr},
     // Rows whose semantics are sem::nop (the cache hints): nothing to emit, and the registers stay where
     // they are (a call would write them all back); the barriers as sem::sync and sem::eieio order.
     {"dcbst", &E::e_nop, 0}, {"dcbt", &E::e_nop, 0}, {"dcbtst", &E::e_nop, 0}, {"slbsync", &E::e_nop, 0},
@@ -124,10 +138,7 @@ const NativeRow kNativeRows[] = {
     {"xxlnor", &E::e_vsx_logical, 6}, {"xxleqv", &E::e_vsx_logical, 7}, {"xxpermdi", &E::e_xxpermdi, 0},
 };
 
-// What compiling a row needs to know besides its emitter: whether its rows load or store through the page
-// cells, and whether their RT field, or every register field, names something other than a GPR (FRT, FRA,
-// FRB, FRC; VRT, VRA, VRB, VRC). One line per emitter that has any of these; the others have none.
-enum RowTrait : uint8_t { kLoads = 1, kStores = 2, kRtNotGpr = 4, kNoGpr = 8 };
+// The traits of every row of an emitter: one line per emitter that has any.
 struct EmitterTraits {
     EmitFn emit;
     uint8_t traits;
@@ -145,10 +156,12 @@ const EmitterTraits kEmitterTraits[] = {
 uint8_t traits(const NativeRow &r) {
     static const auto by_row = [] {
         std::array<uint8_t, std::size(kNativeRows)> v{};
-        for (size_t i = 0; i < v.size(); ++i)
+        for (size_t i = 0; i < v.size(); ++i) {
+            v[i] = kNativeRows[i].traits;
             for (const EmitterTraits &t : kEmitterTraits)
                 if (t.emit == kNativeRows[i].emit)
-                    v[i] = t.traits;
+                    v[i] |= t.traits;
+        }
         return v;
     }();
     return by_row[size_t(&r - kNativeRows)];
@@ -455,6 +468,15 @@ BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room, bool 
     call(rax);
     jmp(done);
     emit_cold_paths();
+}
+
+// A row whose semantic function is called where the row is, as a native row's slow path calls it: the dirty
+// registers written back first and, after it, what it wrote and the caller-saved registers reloaded, where a
+// called row would forget every register and the page cells. For rows that change nothing else the code
+// keeps (the atomics, VMX rows the code has no host form for): Linux's locks and glibc's string functions.
+bool BlockEmitter::e_call(const isa::Decoded &d, const Variant &v) {
+    call_slow(d, (v.arg & 1 ? 1ull << d.rt : 0) | (v.arg & 2 || (v.arg & 4 && v.rc) ? 1ull << kCr : 0));
+    return true;
 }
 
 BlockEmitter::ColdPath &BlockEmitter::cold_path(void (BlockEmitter::*emit)(ColdPath &)) {

@@ -110,6 +110,8 @@ public:
     bool e_isel(const isa::Decoded &d, const Variant &v);
     bool e_mfmsr(const isa::Decoded &d, const Variant &v);
     bool e_nop(const isa::Decoded &d, const Variant &v);
+    // A row called in place, keeping the registers (compiler.cpp).
+    bool e_call(const isa::Decoded &d, const Variant &v);
     bool e_cmpb(const isa::Decoded &d, const Variant &v);
     bool e_trap(const isa::Decoded &d, const Variant &v);
     bool e_sync(const isa::Decoded &d, const Variant &v);
