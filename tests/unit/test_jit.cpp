@@ -333,7 +333,7 @@ constexpr std::string_view kNativeBody[] = {
     "cror", "crorc", "crxor", "crnand", "crnor", "creqv", "mcrf", "mulli", "mullw", "mulld", "mulhw", "mulhwu",
     "mulhd", "mulhdu", "divw", "divwu", "divd", "divdu", "cntlzw", "cntlzd", "cnttzw", "cnttzd", "popcntw",
     "popcntd", "isel", "mfmsr", "cmpb"};
-constexpr std::string_view kNativeBranches[] = {"b", "bc", "bclr", "bcctr"};
+constexpr std::string_view kNativeBranches[] = {"b", "bc", "bclr", "bcctr", "isync"};
 
 size_t row_index(std::string_view mnemonic) {
     const auto t = phv::isa::insn_table();

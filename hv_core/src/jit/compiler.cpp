@@ -83,6 +83,7 @@ const NativeRow kNativeRows[] = {
     {"dcbst", &E::e_nop, 0}, {"dcbt", &E::e_nop, 0}, {"dcbtst", &E::e_nop, 0}, {"slbsync", &E::e_nop, 0},
     {"sync", &E::e_sync, 0}, {"eieio", &E::e_sync, 1},
     {"b", &E::e_b, 0}, {"bc", &E::e_bc, 0}, {"bclr", &E::e_bc_reg, 0}, {"bcctr", &E::e_bc_reg, 1},
+    {"isync", &E::e_isync, 0, kNoGpr},
     // Loads and stores: arg = size in bytes | 0x10 sign-extending | 0x20 X-form | 0x40 update | 0x80
     // byte-reversed (native_memory.cpp).
     {"lbz", &E::e_load, 0x01}, {"lbzu", &E::e_load, 0x41}, {"lbzx", &E::e_load, 0x21}, {"lbzux", &E::e_load, 0x61},

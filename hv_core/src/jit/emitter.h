@@ -103,6 +103,7 @@ public:
     bool e_b(const isa::Decoded &d, const Variant &v);
     bool e_bc(const isa::Decoded &d, const Variant &v);
     bool e_bc_reg(const isa::Decoded &d, const Variant &v);
+    bool e_isync(const isa::Decoded &d, const Variant &v);
     // ---- native rows (native_arith.cpp) ----
     bool e_mul(const isa::Decoded &d, const Variant &v);
     bool e_div(const isa::Decoded &d, const Variant &v);
