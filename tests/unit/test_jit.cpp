@@ -364,8 +364,9 @@ struct RowGen {
         for (;;) {
             uint32_t w = def.match | (uint32_t(rng()) & ~def.mask);
             if (mnemonic == "mfspr" || mnemonic == "mtspr") {
-                static constexpr unsigned kSprs[] = {8, 9, 1, 272};
-                const unsigned n = kSprs[rng() % 4];
+                // LR, CTR, XER; SPRG0, SRR0, DAR and DSISR (native in privileged blocks); VRSAVE (called)
+                static constexpr unsigned kSprs[] = {8, 9, 1, 272, 26, 19, 18, 256};
+                const unsigned n = kSprs[rng() % std::size(kSprs)];
                 w = (w & ~(0x3ffu << 11)) | (n & 0x1f) << 16 | (n >> 5) << 11;
             }
             const phv::isa::Decoded d = phv::isa::decode(w, ctx);
@@ -418,7 +419,7 @@ void random_state(phv::Vcpu &v, RowGen &gen, uint64_t msr, uint64_t nip) {
 
 // Random blocks of the native rows, every variant (OE, Rc, L, BO, LK, AA) and random operands, in 64-bit
 // and in 32-bit mode: the compiled block leaves exactly the state the rows' semantic functions leave when
-// run one after the other as run_block does, and every instruction but mfspr/mtspr SPRG0 was native.
+// run one after the other as run_block does, and every instruction but mfspr/mtspr VRSAVE was native.
 TEST(Jit, NativeRowsMatchTheirSemantics) {
     GuestCode g;
     phv::Vcpu &v = vcpu_of(g);
@@ -440,7 +441,7 @@ TEST(Jit, NativeRowsMatchTheirSemantics) {
             unsigned expect_native = 0;
             for (const auto &d : b.insns) {
                 const auto name = phv::isa::insn_table()[d.def].mnemonic;
-                expect_native += !((name == "mfspr" || name == "mtspr") && d.imm == 272);
+                expect_native += !((name == "mfspr" || name == "mtspr") && d.imm == 256);
             }
 
             // One random state for both runs.
@@ -785,7 +786,7 @@ TEST(Jit, CachedGprsAreInCpuStateForCalledRowsAndInterrupts) {
                                                    : kNativeBody[gen.rng() % std::size(kNativeBody)];
                 b.insns.push_back(narrow_insn(gen, name, ctx));
                 called += (call && name != "twi" && name != "tdi") ||
-                          ((name == "mfspr" || name == "mtspr") && b.insns.back().imm == 272);
+                          ((name == "mfspr" || name == "mtspr") && b.insns.back().imm == 256);
             }
             if (gen.rng() % 2)
                 b.insns.push_back(narrow_insn(gen, kNativeBranches[gen.rng() % std::size(kNativeBranches)], ctx));
@@ -1374,8 +1375,8 @@ TEST(Jit, BarriersAndCacheHintsAreNativeBetweenNativeRows) {
                                                       : kNativeBody[gen.rng() % std::size(kNativeBody)];
                 b.insns.push_back(barrier ? gen.insn(name, ctx) : narrow_insn(gen, name, ctx));
                 barriers += barrier;
-                if (!barrier && (name == "mfspr" || name == "mtspr") && b.insns.back().imm == 272)
-                    b.insns.back() = narrow_insn(gen, "add", ctx);   // SPRG0 is a called row
+                if (!barrier && (name == "mfspr" || name == "mtspr") && b.insns.back().imm == 256)
+                    b.insns.back() = narrow_insn(gen, "add", ctx);   // VRSAVE is a called row
             }
             random_state(v, gen, v.st_.msr, GuestCode::kCodeBase);
             const auto [wf, gf, want, got, native] = run_both(v, b, buf, observe_all);

@@ -104,6 +104,7 @@ public:
     bool e_bc(const isa::Decoded &d, const Variant &v);
     bool e_bc_reg(const isa::Decoded &d, const Variant &v);
     bool e_isync(const isa::Decoded &d, const Variant &v);
+    int32_t spr_home(unsigned n) const;
     // ---- native rows (native_arith.cpp) ----
     bool e_mul(const isa::Decoded &d, const Variant &v);
     bool e_div(const isa::Decoded &d, const Variant &v);

@@ -1,6 +1,7 @@
 // Native branch-facility rows (Book I 2.4-2.5, 3.3.17): the block-ending branches with their BO decoding,
 // CR logical and field moves, mfcr/mtcrf, and mfspr/mtspr of LR, CTR and XER (user registers that no privilege,
-// facility or PMU check applies to; any other SPR goes through Vcpu::mfspr/mtspr). Each does what its
+// facility or PMU check applies to) and, in privileged blocks, of the plain privileged SPRs (spr_home); any
+// other SPR goes through Vcpu::mfspr/mtspr. Each does what its
 // semantic function (isa/semantics/branch.h, system.h) does in the block's mode.
 #include "isa/semantics/branch.h"
 #include "isa/semantics/system.h"
@@ -10,30 +11,57 @@ namespace phv::jit {
 
 using namespace Xbyak::util;
 
+// Where SPR n lives in the Vcpu when the block may read and write it as plain storage, else -1: LR and CTR,
+// and the privileged SPRs that Vcpu::mfspr and mtspr_value read and write as they are (SRR0/1, DAR, DSISR
+// and SPRG0-3, which Linux's interrupt entry and exit move by the hundred thousand) when the block runs
+// privileged (MSR[PR] is in its key; in problem state they are called, for the privileged-instruction
+// interrupt). Every CPU model has them; no facility or PMU check applies to them.
+int32_t BlockEmitter::spr_home(unsigned n) const {
+    if (n == spr::LR || n == spr::CTR)
+        return n == spr::LR ? lr_ : ctr_;
+    const bool plain = n == spr::SRR0 || n == spr::SRR1 || n == spr::DAR || n == spr::DSISR ||
+                       (n >= spr::SPRG0 && n <= spr::SPRG3);
+    if (!plain || pr_)
+        return -1;
+    return int32_t(reinterpret_cast<const char *>(&v_.st_.spr[n]) - reinterpret_cast<const char *>(&v_));
+}
+
 bool BlockEmitter::e_mfspr(const isa::Decoded &d, const Variant &) {
-    if (d.imm == spr::XER)
+    if (d.imm == spr::XER) {
         load_xer();
-    else if (d.imm == spr::LR || d.imm == spr::CTR)
-        mov(rax, qword[rbx + (d.imm == spr::LR ? lr_ : ctr_)]);
-    else
+        mov(dst(d.rt).q(), rax);
+        return true;
+    }
+    const int32_t at = spr_home(unsigned(d.imm));
+    if (at < 0)
         return false;
-    mov(dst(d.rt).q(), rax);
+    const Gpr t = dst(d.rt);
+    if (t.in_reg()) {
+        mov(t.reg(), qword[rbx + at]);
+    } else {
+        mov(rax, qword[rbx + at]);
+        mov(t.q(), rax);
+    }
     return true;
 }
 
 bool BlockEmitter::e_mtspr(const isa::Decoded &d, const Variant &) {
-    if (d.imm != spr::LR && d.imm != spr::CTR && d.imm != spr::XER)
+    const int32_t at = d.imm == spr::XER ? 0 : spr_home(unsigned(d.imm));
+    if (at < 0)
         return false;
     const Gpr s = src(d.rt);
-    if (d.imm != spr::XER && s.in_reg()) {
-        mov(qword[rbx + (d.imm == spr::LR ? lr_ : ctr_)], s.reg());
-        return true;
-    }
-    mov(rax, s.q());
-    if (d.imm == spr::XER)
+    if (d.imm == spr::XER) {
+        mov(rax, s.q());
         store_xer();
-    else
-        mov(qword[rbx + (d.imm == spr::LR ? lr_ : ctr_)], rax);
+    } else if (d.imm == spr::DSISR) {   // a 32-bit register: read back zero-extended (mtspr_value)
+        mov(eax, s.d());
+        mov(qword[rbx + at], rax);
+    } else if (s.in_reg()) {
+        mov(qword[rbx + at], s.reg());
+    } else {
+        mov(rax, s.q());
+        mov(qword[rbx + at], rax);
+    }
     return true;
 }
 
