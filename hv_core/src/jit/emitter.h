@@ -395,6 +395,7 @@ private:
     // note_store() would have work to do. Fills the cell outside loop mode. Uses rax, rcx, rdx and rdi
     // only.
     void host_address(unsigned len, bool store, Label &slow);
+    void byte_reverse(unsigned len);
     // The FP and vector rows: a jump to slow when MSR's facility bit is off; where a VSR doubleword lives.
     void need_facility(uint64_t msr_bit, Label &slow);
     int32_t vsr_dw(unsigned n, unsigned dw) const;

@@ -323,6 +323,17 @@ void BlockEmitter::reservation_check(unsigned len, Label &slow) {
     L(unreserved);
 }
 
+// rax's low len bytes (2, 4 or 8) in the other byte order: the access of a big-endian block or a
+// byte-reversed row.
+void BlockEmitter::byte_reverse(unsigned len) {
+    if (len == 2)
+        rol(ax, 8);
+    else if (len == 4)
+        bswap(eax);
+    else if (len == 8)
+        bswap(rax);
+}
+
 // arg: size in bytes | 0x10 sign-extending | 0x20 X-form | 0x40 update | 0x80 byte-reversed (sem::load).
 bool BlockEmitter::e_load(const isa::Decoded &d, const Variant &v) {
     const unsigned len = v.arg & 0xf;
@@ -351,14 +362,8 @@ bool BlockEmitter::e_load(const isa::Decoded &d, const Variant &v) {
         case 4: mov(eax, dword[rdi + rsi]); break;
         default: mov(rax, qword[rdi + rsi]); break;
         }
-        if (big_endian) {
-            if (len == 2)
-                rol(ax, 8);
-            else if (len == 4)
-                bswap(eax);
-            else if (len == 8)
-                bswap(rax);
-        }
+        if (big_endian)
+            byte_reverse(len);
         if (sign && len == 2)
             movsx(rax, ax);
         else if (sign && len == 4)
@@ -384,14 +389,8 @@ bool BlockEmitter::e_store(const isa::Decoded &d, const Variant &v) {
     const Xbyak::Reg64 r = !big_endian && rs.in_reg() ? rs.reg() : rax;
     if (r == rax)
         mov(rax, rs.q());
-    if (big_endian) {
-        if (len == 2)
-            rol(ax, 8);
-        else if (len == 4)
-            bswap(eax);
-        else if (len == 8)
-            bswap(rax);
-    }
+    if (big_endian)
+        byte_reverse(len);
     switch (len) {
     case 1: mov(byte[rdi + rsi], r.cvt8()); break;
     case 2: mov(word[rdi + rsi], r.cvt16()); break;
