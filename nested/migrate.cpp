@@ -38,9 +38,12 @@ public:
     void u16(uint16_t v) { put(v, 2); }
     void u32(uint32_t v) { put(v, 4); }
     void u64(uint64_t v) { put(v, 8); }
+    // The bytes of a field appended at once: a blob is tens of kilobytes of them, pushed one by one before.
     void put(uint64_t v, unsigned n) {
-        for (unsigned i = 0; i < n; ++i, v >>= 8)
-            b.push_back(uint8_t(v));
+        uint8_t le[8];
+        for (unsigned i = 0; i < 8; ++i)
+            le[i] = uint8_t(v >> (8 * i));
+        b.insert(b.end(), le, le + n);
     }
     // Starts a record; end() fills in its length and pads it.
     size_t begin(uint16_t tag) {
