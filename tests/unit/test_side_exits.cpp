@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstring>
+#include <vector>
 
 #include "guest_code.h"
 #include "jit_test_util.h"
@@ -63,8 +65,9 @@ TEST(SideExits, AnIfIsOneBlockLeftOnlyWhenTaken) {
         EXPECT_EQ(s.gpr[1], 750u);    // the fall-through, three turns in four
         EXPECT_EQ(s.gpr[3], 1500u);
         EXPECT_EQ(s.gpr[4], 3000u);   // L1, every turn
-        // L0's block (through beq to bne), L1's (inside it, from the side exit) and the end's.
-        EXPECT_EQ(s.built, 3u);
+        // L0's block (through beq to bne, where a loop small enough for loop mode ends it) and L1's
+        // (inside it, from the side exit), which runs on past bne, a branch to before its start, to the end.
+        EXPECT_EQ(s.built, 2u);
     }
     for (unsigned i = 0; i < 8; ++i)
         EXPECT_EQ(interp.gpr[i], jit.gpr[i]) << "r" << 20 + i;
@@ -78,44 +81,127 @@ TEST(SideExits, AnIfIsOneBlockLeftOnlyWhenTaken) {
 }
 
 // The block goes on past isa::kMaxSideExits branches and ends at the next one; each not-taken branch counts
-// as an instruction, and the taken one leaves from the middle with what the block did before it.
+// as an instruction, and the taken one leaves from the middle with what the block did before it (in the
+// interpreter; compiled code jumps to its target within the block, which is where each branch goes).
+constexpr unsigned kChain = phv::isa::kMaxSideExits + 2;
+
 Seen run_chain(bool jit, unsigned taken) {
     GuestCode g;
     phv::Vcpu &v = vcpu_of(g);
     v.set_jit(jit, 0, false);
-    std::initializer_list<uint32_t> body = {
-        addi(20, 20, 1), bc(kBoTrue, 0, 8), addi(21, 21, 1),   // blt +8
-        addi(20, 20, 1), bc(kBoTrue, 1, 8), addi(21, 21, 1),   // bgt
-        addi(20, 20, 1), bc(kBoTrue, 2, 8), addi(21, 21, 1),   // beq
-        addi(20, 20, 1), bc(kBoTrue, 3, 8), addi(21, 21, 1),   // bso
-        addi(20, 20, 1), bc(kBoTrue, 4, 8), addi(21, 21, 1),   // CR1[LT]: the fifth ends the block
-        addi(20, 20, 1), bc(kBoTrue, 5, 8), addi(21, 21, 1),
-    };
-    g.load(with_done(body));
+    std::vector<uint32_t> code;
+    for (unsigned i = 0; i < kChain; ++i) {   // branch i tests CR bit i: blt, bgt, beq, bso, CR1[LT]...
+        code.push_back(addi(20, 20, 1));
+        code.push_back(bc(kBoTrue, i, 8));
+        code.push_back(addi(21, 21, 1));
+    }
+    for (uint32_t w : with_done({}))
+        code.push_back(w);
+    g.load(code);
     // CR: only the bit of branch `taken` set (0: none).
     g.set_reg(PHV_REG_PPC_CR, taken ? 1u << (32 - taken) : 0);
     g.run_to_done();
     Seen s;
     s.gpr[0] = g.gpr(20), s.gpr[1] = g.gpr(21);
     s.insns = stat(g, "insns_executed"), s.built = stat(g, "blocks_built");
+    s.lookups = stat(g, "jit_link_lookups");
     return s;
 }
 
 TEST(SideExits, ABlockTakesAtMostKMaxSideExits) {
-    static_assert(phv::isa::kMaxSideExits == 4, "the program below has the fifth branch end the block");
-    for (unsigned taken = 0; taken <= 6; ++taken) {
+    for (unsigned taken = 0; taken <= kChain; ++taken) {
         const Seen interp = run_chain(false, taken), jit = run_chain(true, taken);
         for (const Seen &s : {interp, jit}) {
-            EXPECT_EQ(s.gpr[0], 6u) << "taken " << taken;
-            EXPECT_EQ(s.gpr[1], taken ? 5u : 6u) << "taken " << taken;
+            EXPECT_EQ(s.gpr[0], kChain) << "taken " << taken;
+            EXPECT_EQ(s.gpr[1], taken ? kChain - 1 : kChain) << "taken " << taken;
         }
         EXPECT_EQ(interp.insns, jit.insns) << "taken " << taken;
-        // None taken: the first block ends at the fifth branch, the second at the end's sc. One taken
-        // before the fifth: its target starts a block, which again runs to the fifth or past it.
+        // None taken: the first block ends at the branch past the last side exit, the second at the end's
+        // sc. One taken: in the interpreter its target starts a block, which again runs to that branch or
+        // past it; compiled code goes on within its block when the target is in it (all but the branch
+        // that ends the first block).
         if (!taken)
             EXPECT_EQ(interp.built, 2u);
-        EXPECT_EQ(interp.built, jit.built) << "taken " << taken;
+        if (taken == phv::isa::kMaxSideExits + 1)
+            EXPECT_EQ(interp.built, jit.built) << "taken " << taken;
+        else
+            EXPECT_EQ(jit.built, 2u) << "taken " << taken;
     }
+}
+
+// A loop too large for loop mode (ten GPRs and CR) with an if in it: the block former runs on past its
+// branch back, so one block holds the loop and the code after it, and compiled code jumps within it, to the
+// if's join and back to the loop's head, without an exit. `dec`: a decrementer interrupt pending from the
+// start (mtdec of -1 before the loop), which the branch back's run-loop tests must let in.
+Seen run_big_loop(bool jit, bool dec, int32_t turns) {
+    GuestCode g;
+    phv::Vcpu &v = vcpu_of(g);
+    v.set_jit(jit, 0, false);
+    constexpr uint32_t kDec = 22, kSrr0 = 26;
+    // 0x900: r30 = SRR0, end.
+    const uint32_t handler[] = {mfspr(30, kSrr0), addi(3, 0, int32_t(GuestCode::kDone)), sc(1)};
+    std::memcpy(g.ram + 0x900, handler, sizeof handler);
+    g.set_reg(PHV_REG_PPC_LPCR_64, 1ull << 25);   // LPCR[ILE]: the handler runs little-endian
+    g.set_gpr(31, dec ? ~0ull : 0x7fffffffu);
+    g.load(with_done({
+        mtspr(kDec, 31),
+        addi(20, 20, 1),            // L0
+        andi_(22, 20, 3),
+        bc(kBoTrue, kCr0Eq, 12),    // beq L1: a jump within the block
+        addi(21, 21, 1),
+        addi(23, 23, 2),
+        addi(24, 24, 3),            // L1
+        add(25, 25, 20),
+        add(26, 26, 21),
+        add(27, 27, 22),
+        add(28, 28, 23),
+        add(29, 29, 24),
+        cmpwi(20, turns),
+        bc(kBoFalse, kCr0Eq, -48),  // bne L0: back within the block
+    }));
+    g.set_reg(PHV_REG_PPC_MSR, g.reg(PHV_REG_PPC_MSR) | 0x8000);   // EE
+    g.run_to_done();
+    Seen s;
+    for (unsigned i = 0; i < 8; ++i)
+        s.gpr[i] = g.gpr(20 + i);
+    s.gpr[7] = g.gpr(30);
+    s.insns = stat(g, "insns_executed"), s.built = stat(g, "blocks_built");
+    s.lookups = stat(g, "jit_link_lookups"), s.patched = stat(g, "jit_links_patched");
+    s.loops = stat(g, "dec_interrupts");
+    return s;
+}
+
+TEST(SideExits, ALoopTooLargeForLoopModeTurnsWithinItsBlock) {
+    // 100 turns: fewer jumps than the run loop's timer countdown (256 blocks), so none leaves the block.
+    const Seen interp = run_big_loop(false, false, 100), jit = run_big_loop(true, false, 100);
+    for (const Seen &s : {interp, jit}) {
+        EXPECT_EQ(s.gpr[0], 100u);
+        EXPECT_EQ(s.gpr[1], 75u);   // the fall-through, three turns in four
+        EXPECT_EQ(s.gpr[4], 300u);  // L1, every turn
+        EXPECT_EQ(s.loops, 0u);
+    }
+    for (unsigned i = 0; i < 7; ++i)
+        EXPECT_EQ(interp.gpr[i], jit.gpr[i]) << "r" << 20 + i;
+    EXPECT_EQ(interp.insns, jit.insns);
+    // The interpreter leaves the block at each taken branch: L0's block (from the mtdec to the end) and
+    // L1's and L0's again from the branches. Compiled, the first block is the only one, left only at its end.
+    EXPECT_EQ(interp.built, 3u);
+    EXPECT_EQ(jit.built, 1u);
+    EXPECT_EQ(jit.lookups, 0u);
+    EXPECT_EQ(jit.patched, 0u);
+
+    // 1000 turns, with the decrementer: taken inside the loop at a jump's run-loop tests, with the turns
+    // before it done; then the jumps that expire the countdown leave the block, as the interpreter does.
+    const Seen timed = run_big_loop(true, true, 1000);
+    EXPECT_EQ(timed.loops, 1u);
+    EXPECT_GT(timed.gpr[0], 16u);   // the loop ran a while before the timer check
+    EXPECT_LT(timed.gpr[0], 1000u);
+    EXPECT_TRUE(timed.gpr[7] == GuestCode::kCodeBase + 4 || timed.gpr[7] == GuestCode::kCodeBase + 24)
+        << std::hex << timed.gpr[7];   // SRR0: L0 or L1, where a jump goes
+    const Seen untimed = run_big_loop(true, false, 1000), plain = run_big_loop(false, false, 1000);
+    for (unsigned i = 0; i < 7; ++i)
+        EXPECT_EQ(untimed.gpr[i], plain.gpr[i]) << "r" << 20 + i;
+    EXPECT_EQ(untimed.insns, plain.insns);
 }
 
 } // namespace

@@ -195,8 +195,31 @@ bool ends_block(const Decoded &d) {
 
 bool side_exit(const Decoded &d) {
     constexpr unsigned kBoAlways = 0x14;   // BO[0] no condition and BO[2] no CTR test
-    return d.def != 0xffff && d.word >> 26 == 16 && !(d.word & 3) && d.imm > 0 && (d.rt & kBoAlways) != kBoAlways &&
+    return d.def != 0xffff && d.word >> 26 == 16 && !(d.word & 3) && d.imm != 0 && (d.rt & kBoAlways) != kBoAlways &&
            d.fn != sem::illegal;
+}
+
+uint64_t regs_named(const Decoded &d) {
+    if (d.def == 0xffff)
+        return 0;
+    const InsnDef &def = insn_table()[d.def];
+    const uint32_t io = def.io;
+    uint64_t m = 0;
+    if (io & (reg::kInRA | reg::kOutRA))
+        m |= 1ull << (d.ra & 31);
+    if (io & reg::kInRB)
+        m |= 1ull << (d.rb & 31);
+    if (io & (reg::kInRS | reg::kOutRT))
+        m |= 1ull << (d.rt & 31);
+    // CR: through an operand (less a branch's BI when BO[0] says not to test it) or a fixed record form,
+    // or through Rc when this instruction has it set (io has CR0 for every row with an Rc bit).
+    const bool branch = def.flags & flag::kBranch;
+    const uint32_t fixed = dataflow(def.mnemonic, def.form, def.flags & ~flag::kRc, def.operands);
+    const bool rc = (def.flags & flag::kRc) && !branch &&
+                    (def.form == Form::VC ? field::Rc21(d.word) : field::Rc(d.word));
+    if (((fixed & reg::kInCR) && !(branch && (d.rt & 0x10))) || (fixed & reg::kOutCR) || rc)
+        m |= 1ull << 32;
+    return m;
 }
 
 } // namespace phv::isa

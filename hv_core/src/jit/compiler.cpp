@@ -398,10 +398,14 @@ BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room, bool 
             break;
         }
     }
+    if (!loop_)
+        find_internal_branches(b);
     for (const isa::Decoded &d : b.insns) {
         index_ = size_t(&d - b.insns.data());
         if (ended_)   // nothing follows a branch (isa::ends_block); kept for a block built otherwise
             break;
+        if (!join_.empty() && join_[index_])
+            join();
         ++stamp_;
         if (d.def < table.size()) {
             if (const NativeRow *row = native_by_def()[d.def]) {
@@ -443,13 +447,15 @@ BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room, bool 
         page_known_[0] = page_known_[1] = false;   // and may have changed the translation (tlbie, AMR...)
         pending_bytes_ = d.len;
     }
-    sync_nip();
-    flush();   // the run loop and a linked successor read CpuState
-    if (pending_insns_)
-        add(qword[rbx + insns_], pending_insns_);
-    // The end of the block, as run_block returns Jump: straight into the next block's code when the run
-    // loop would have nothing to do first (jit/link.cpp).
-    emit_block_end(ended_);
+    if (!end_unreachable_) {
+        sync_nip();
+        flush();   // the run loop and a linked successor read CpuState
+        if (pending_insns_)
+            add(qword[rbx + insns_], pending_insns_);
+        // The end of the block, as run_block returns Jump: straight into the next block's code when the run
+        // loop would have nothing to do first (jit/link.cpp).
+        emit_block_end(ended_);
+    }
     L(to_loop_);
     L(loop_exit_);
     mov(eax, uint32_t(isa::Flow::Jump));
@@ -478,6 +484,82 @@ BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room, bool 
 bool BlockEmitter::e_call(const isa::Decoded &d, const Variant &v) {
     call_slow(d, (v.arg & 1 ? 1ull << d.rt : 0) | (v.arg & 2 || (v.arg & 4 && v.rc) ? 1ull << kCr : 0));
     return true;
+}
+
+// Which relative branches without LK (b, bc) have their target among the block's instructions: those go
+// there within the code (jit/README.md, "Branches within a block").
+void BlockEmitter::find_internal_branches(const Block &b) {
+    const size_t n = b.insns.size();
+    std::vector<int64_t> at(n);
+    int64_t a = 0;
+    for (size_t i = 0; i < n; ++i)
+        at[i] = a, a += b.insns[i].len;
+    internal_.assign(n, -1);
+    join_.assign(n, false);
+    labels_.resize(n);
+    const auto table = isa::insn_table();
+    for (size_t i = 0; i < n; ++i) {
+        const isa::Decoded &d = b.insns[i];
+        const NativeRow *row = d.def < table.size() ? native_by_def()[d.def] : nullptr;
+        if (!row || (row->emit != &E::e_b && row->emit != &E::e_bc) || (d.word & 3))
+            continue;
+        const auto k = std::find(at.begin(), at.end(), at[i] + d.imm);
+        // A branch back that ends the block to an instruction after its start closes a loop the block
+        // former left to a block of its own (one that may run in loop mode): it leaves.
+        if (k == at.end() || (i + 1 == n && k != at.begin() && d.imm < 0))
+            continue;
+        internal_[i] = int(k - at.begin());
+        join_[size_t(internal_[i])] = true;
+    }
+}
+
+// The fall-through into a label: brought to the state every jump to it brings (emitter.h, internal_).
+void BlockEmitter::join() {
+    advance_cia();
+    flush();
+    forget();
+    if (pending_insns_)
+        add(qword[rbx + insns_], pending_insns_);
+    pending_insns_ = 0;
+    empty_page_cells(!page_known_[0], !page_known_[1]);
+    page_known_[0] = page_known_[1] = true;
+    L(labels_[index_]);
+}
+
+// The branch (r12 = its address) to the label of instruction `target`, with the state join() makes.
+void BlockEmitter::jump_internal(const isa::Decoded &d, unsigned target, bool backward) {
+    const auto offset = [&](const void *field) {
+        return int32_t(reinterpret_cast<const char *>(field) - reinterpret_cast<const char *>(&v_));
+    };
+    write_back();
+    empty_page_cells(!page_known_[0], !page_known_[1]);
+    add(qword[rbx + insns_], pending_insns_ + 1);
+    // The run loop's tests, as a linked exit makes them (jit/link.cpp), then on to the target; when the loop
+    // has work to do, NIP = the target and back to it. The countdown is taken at every jump, as the
+    // interpreter, which leaves the block there, takes it for the target's block: the performance monitor,
+    // which zeroes it while it counts, then sees every block run in sequence from its start
+    // (Vcpu::pmu_insn_address). A jump ahead cannot loop, so the attention flag waits for the block's end.
+    Label expired, leave;
+    if (backward) {
+        cmp(byte[rbx + offset(&v_.attention_)], 0);
+        jne(leave, T_NEAR);
+    }
+    sub(dword[rbx + offset(&v_.timer_countdown_)], 1);
+    jb(expired, T_NEAR);
+    lea(r12, ptr[r12 + int32_t(d.imm)]);
+    mask_ea(r12);
+    jmp(labels_[target], T_NEAR);
+    L(expired);
+    mov(dword[rbx + offset(&v_.timer_countdown_)], 0);
+    L(leave);
+    lea(rax, ptr[r12 + int32_t(d.imm)]);
+    mask_ea(rax);
+    mov(qword[rbx + nip_], rax);
+    jmp(to_loop_, T_NEAR);
+}
+
+void BlockEmitter::emit_internal_jump(ColdPath &c) {
+    jump_internal(*c.d, c.target, c.backward);
 }
 
 BlockEmitter::ColdPath &BlockEmitter::cold_path(void (BlockEmitter::*emit)(ColdPath &)) {

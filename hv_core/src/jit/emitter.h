@@ -227,6 +227,19 @@ private:
     void emit_loop_entry(uint64_t regs, uint64_t written);
     bool loop_back(const isa::Decoded &d) const { return loop_ && index_ + 1 == names_.size() && !(d.word & 3); }
     void emit_loop_back(const isa::Decoded &d);
+    // Branches within the block (outside loop mode): a relative b or bc without LK whose target is an
+    // instruction of the block jumps to that instruction's label rather than leaving. Every label is a
+    // join: there, nothing is held in a register, the count and r12 are up to date (r12 = the label's
+    // instruction's address) and the page cells hold a page or nothing. A branch back makes the run loop's
+    // two tests first, as a linked exit does, so that a loop inside a block still sees a kick or a timer.
+    std::vector<int> internal_;         // per instruction: the index of its branch's target, or -1
+    std::vector<bool> join_;            // per instruction: the target of an internal branch
+    std::deque<Label> labels_;          // per instruction: its label when join_
+    bool end_unreachable_ = false;      // the block's last row always jumps within it: no end to emit
+    void find_internal_branches(const Block &b);
+    void join();   // the fall-through into the current instruction's label
+    int internal_target() const { return internal_.empty() ? -1 : internal_[index_]; }
+    void jump_internal(const isa::Decoded &d, unsigned target, bool backward);
     uint32_t here() const { return uint32_t(getSize()); }
 
     // GPR n in CpuState: only the GPR cache reads and writes it there.
@@ -286,6 +299,10 @@ private:
         // A side exit's taken bc (emit_side_exit): LK, and its link slot.
         bool set_lr = false;
         unsigned first_slot = 0;
+        // A bc's taken way within the block (emit_internal_jump): the target's index, and whether it is
+        // behind the branch.
+        unsigned target = 0;
+        bool backward = false;
     };
     std::deque<ColdPath> cold_;   // a deque: the labels stay where the jumps to them were recorded
     ColdPath &cold_path(void (BlockEmitter::*emit)(ColdPath &));
@@ -298,6 +315,7 @@ private:
         L(c.resume);
     }
     void emit_side_exit(ColdPath &c);
+    void emit_internal_jump(ColdPath &c);
     void branch_target(const isa::Decoded &d);
     void set_lr(const isa::Decoded &d);
     void emit_slow_call(ColdPath &c);

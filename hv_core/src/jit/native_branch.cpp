@@ -157,6 +157,11 @@ bool BlockEmitter::e_b(const isa::Decoded &d, const Variant &v) {
         ended_ = true;
         return true;
     }
+    if (const int k = internal_target(); k >= 0) {
+        jump_internal(d, unsigned(k), unsigned(k) <= index_);
+        ended_ = end_unreachable_ = true;
+        return true;
+    }
     branch_target(d);
     mov(qword[rbx + nip_], rax);
     if (v.rc)   // LK
@@ -197,9 +202,14 @@ bool BlockEmitter::e_bc(const isa::Decoded &d, const Variant &v) {
     const Xbyak::Reg32 cr = bo & kBoNoCond ? eax : cr_read();
     advance_cia();
     const bool conditional = (bo & (kBoNoCtr | kBoNoCond)) != (kBoNoCtr | kBoNoCond);
+    const int internal = internal_target();
     if (conditional && mid_block()) {
-        ColdPath &taken = cold_path(&BlockEmitter::emit_side_exit);
-        taken.d = &d, taken.set_lr = v.rc, taken.first_slot = slot_count_++;
+        ColdPath &taken = cold_path(internal >= 0 ? &BlockEmitter::emit_internal_jump : &BlockEmitter::emit_side_exit);
+        taken.d = &d, taken.set_lr = v.rc;
+        if (internal >= 0)
+            taken.target = unsigned(internal), taken.backward = unsigned(internal) <= index_;
+        else
+            taken.first_slot = slot_count_++;
         Label not_taken;
         if (!(bo & kBoNoCtr)) {
             sub(qword[rbx + ctr_], 1);
@@ -243,6 +253,13 @@ bool BlockEmitter::e_bc(const isa::Decoded &d, const Variant &v) {
     if (loop_back(d)) {
         emit_loop_back(d);
         end_slots_ = 1;   // the block's end is the fall-through's alone
+    } else if (internal >= 0) {
+        jump_internal(d, unsigned(internal), unsigned(internal) <= index_);
+        if (!conditional) {
+            ended_ = end_unreachable_ = true;
+            return true;
+        }
+        end_slots_ = 1;
     } else {
         branch_target(d);
         if (conditional) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <cerrno>
 #include <cstdarg>
 #include <cstdio>
@@ -360,6 +361,25 @@ void Vcpu::apply_code_invalidations() {
         stats_.blocks_invalidated += blocks_.invalidate_page(p);
 }
 
+namespace {
+// The block's last instruction, a conditional branch back to an instruction of the block, closes a loop
+// small enough for loop mode (isa::kLoopRegs): the block ends there, so that the loop, started at its
+// target, is a block of its own. A larger loop's branch back is a side exit the block runs on past.
+bool ends_small_loop(const isa::Decoded *insns, const uint16_t *offset, size_t n) {
+    const isa::Decoded &br = insns[n - 1];
+    const int64_t target = int64_t(offset[n - 1]) + br.imm;
+    if (br.imm > 0 || target < 0)
+        return false;
+    uint64_t regs = 0;
+    for (size_t i = n; i-- > 0;) {
+        regs |= isa::regs_named(insns[i]);
+        if (offset[i] == target)
+            return std::popcount(regs) <= int(isa::kLoopRegs);
+    }
+    return false;
+}
+} // namespace
+
 // ---- the run loop ---------------------------------------------------------------------------------------
 
 Block *Vcpu::block_lookup(uint64_t nip, Flow &f) {
@@ -404,6 +424,7 @@ Block *Vcpu::block_lookup(uint64_t nip, Flow &f) {
     // vector one instruction at a time reallocated it several times per block, a cost the boot (tens of
     // thousands of blocks) felt.
     isa::Decoded insns[isa::kMaxBlockInsns];
+    uint16_t offset[isa::kMaxBlockInsns];
     size_t n = 0;
     unsigned side_exits = 0;
     for (uint64_t a = ra; a < page_end && n < isa::kMaxBlockInsns;) {
@@ -417,9 +438,11 @@ Block *Vcpu::block_lookup(uint64_t nip, Flow &f) {
         } else {
             d = isa::decode(word, ctx);
         }
+        offset[n] = uint16_t(a - ra);
         a += d.len;
         insns[n++] = d;
-        if (isa::ends_block(d) && (!isa::side_exit(d) || ++side_exits > isa::kMaxSideExits))
+        if (isa::ends_block(d) &&
+            (!isa::side_exit(d) || ++side_exits > isa::kMaxSideExits || ends_small_loop(insns, offset, n)))
             break;
     }
     b->insns.assign(insns, insns + n);
