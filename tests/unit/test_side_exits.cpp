@@ -204,4 +204,82 @@ TEST(SideExits, ALoopTooLargeForLoopModeTurnsWithinItsBlock) {
     EXPECT_EQ(untimed.insns, plain.insns);
 }
 
+// The kernel's user copies (__copy_tofrom_user_power7): r14 saved on the stack, then an index register and
+// a loop. `wide`: the VMX loop, over too many GPRs for loop mode, in one block with the save and the restore;
+// else a loop that runs in loop mode, in a block of its own. A load of a later turn exits (MMIO) from inside
+// the loop; the exit must show the state at that load, not at an earlier turn or at the block's start, or
+// the save would run again and store the index. (Linux oopsed after a loadvm, whose empty TLB sent the
+// loops' accesses to their slow paths: those that came right after a jump within the block, or at the head
+// of a loop-mode block, left with the NIP that an earlier slow path had stored.)
+struct Exits {
+    std::vector<std::vector<uint64_t>> at;   // per exit: NIP, CTR, r1-r31, the saved doubleword
+};
+
+Exits run_copy_loop(bool jit, bool wide) {
+    GuestCode g;
+    phv::Vcpu &v = vcpu_of(g);
+    v.set_jit(jit, 0, false);
+    constexpr uint32_t kCtr = 9;
+    constexpr uint64_t kStack = 0x8000;
+    const auto ldx = [](uint32_t rt, uint32_t ra, uint32_t rb) { return X(31, rt, ra, rb, 21); };
+    const auto stdx = [](uint32_t rs, uint32_t ra, uint32_t rb) { return X(31, rs, ra, rb, 149); };
+    std::vector<uint32_t> code{std_(14, 1, 0x100), addi(12, 0, 64), addi(14, 0, 80), mtspr(kCtr, 6)};
+    const std::vector<uint32_t> loop =
+        wide ? std::vector<uint32_t>{ldx(20, 4, 12),   // L: turn 5 reads past the end of RAM
+                                     ldx(21, 4, 14), ldx(22, 4, 9), ldx(23, 4, 10), ldx(24, 4, 11),
+                                     addis(4, 4, 0x10), stdx(20, 3, 12), stdx(21, 3, 14), stdx(22, 3, 9),
+                                     addi(3, 3, 128)}
+             : std::vector<uint32_t>{ldx(20, 4, 12), ldx(21, 4, 14), addis(4, 4, 0x10), stdx(20, 3, 12),
+                                     stdx(21, 3, 14), addi(3, 3, 128)};
+    code.insert(code.end(), loop.begin(), loop.end());
+    code.push_back(bc(16, 0, -4 * int32_t(loop.size())));   // bdnz L
+    code.push_back(ld(14, 1, 0x100));
+    for (uint32_t w : with_done({}))
+        code.push_back(w);
+    g.load(code);
+    g.set_gpr(1, kStack);
+    g.set_gpr(14, 0x1234abcd);
+    g.set_gpr(3, 0x100000);
+    // Every turn's second load crosses a page (its slow path, which stores NIP, and the turn goes on); from
+    // turn 5 each load is past the end of RAM.
+    g.set_gpr(4, GuestCode::kRamSize + 4012 - 5 * 0x100000);
+    g.set_gpr(6, 8);
+    g.set_gpr(9, 8), g.set_gpr(10, 16), g.set_gpr(11, 24);
+    Exits e;
+    for (unsigned n = 0; n < 64; ++n) {
+        const uint32_t why = g.run();
+        std::vector<uint64_t> s{g.reg(PHV_REG_PPC_NIP), g.reg(PHV_REG_PPC_CTR)};
+        for (unsigned r = 1; r < 32; ++r)
+            s.push_back(g.gpr(r));
+        uint64_t saved;
+        std::memcpy(&saved, g.ram + kStack + 0x100, 8);
+        s.push_back(saved);
+        e.at.push_back(s);
+        if (why != PHV_EXIT_MMIO)
+            break;
+        const uint64_t data = g.run_data->mmio.phys_addr ^ 0x5a5a;
+        std::memcpy(g.run_data->mmio.data, &data, 8);
+    }
+    return e;
+}
+
+TEST(SideExits, AnExitFromALoopShowsTheStateAtItsInstruction) {
+    for (bool wide : {true, false}) {
+        const Exits interp = run_copy_loop(false, wide), jit = run_copy_loop(true, wide);
+        // Turns 5, 6 and 7 exit at each load (five wide, two narrow), then the hcall that ends the run.
+        EXPECT_EQ(interp.at.size(), wide ? 16u : 7u);
+        EXPECT_EQ(jit.at.size(), interp.at.size()) << "wide " << wide;
+        ASSERT_FALSE(interp.at.empty());
+        EXPECT_EQ(interp.at[0][0], GuestCode::kCodeBase + 20);   // NIP past turn 5's first ldx (MMIO: done)
+        for (size_t i = 0; i < std::min(interp.at.size(), jit.at.size()); ++i) {
+            EXPECT_EQ(interp.at[i][0], jit.at[i][0]) << "wide " << wide << " exit " << i;
+            EXPECT_EQ(interp.at[i][1], jit.at[i][1]) << "wide " << wide << " exit " << i;
+            for (unsigned r = 1; r < 32; ++r)
+                EXPECT_EQ(interp.at[i][r + 1], jit.at[i][r + 1]) << "wide " << wide << " exit " << i << " r" << r;
+            EXPECT_EQ(jit.at[i].back(), 0x1234abcdu) << "wide " << wide << " exit " << i;
+        }
+        EXPECT_EQ(jit.at.back()[14 + 1], 0x1234abcdu);   // r14 restored
+    }
+}
+
 } // namespace

@@ -289,13 +289,10 @@ int32_t BlockEmitter::page_cell(bool store) const {
 
 // NIP = the instruction after everything that ran, truncated as next_nip() does outside 64-bit mode.
 void BlockEmitter::sync_nip() {
-    if (!pending_bytes_)
-        return;
-    add(r12, pending_bytes_);
-    if (!sf_)
-        mov(r12d, r12d);
-    mov(qword[rbx + nip_], r12);
-    pending_bytes_ = 0;
+    advance_cia();
+    if (!nip_stored_)
+        mov(qword[rbx + nip_], r12);
+    nip_stored_ = true;
 }
 
 void BlockEmitter::advance_cia() {
@@ -305,6 +302,7 @@ void BlockEmitter::advance_cia() {
     if (!sf_)
         mov(r12d, r12d);
     pending_bytes_ = 0;
+    nip_stored_ = false;
 }
 
 // r = a 64-bit immediate, the shortest way.
@@ -448,7 +446,8 @@ BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room, bool 
         pending_bytes_ = d.len;
     }
     if (!end_unreachable_) {
-        sync_nip();
+        if (!ended_)   // else the branch stored NIP
+            sync_nip();
         flush();   // the run loop and a linked successor read CpuState
         if (pending_insns_)
             add(qword[rbx + insns_], pending_insns_);
@@ -497,6 +496,7 @@ void BlockEmitter::find_internal_branches(const Block &b) {
     internal_.assign(n, -1);
     join_.assign(n, false);
     labels_.resize(n);
+    label_cache_.resize(n);
     const auto table = isa::insn_table();
     for (size_t i = 0; i < n; ++i) {
         const isa::Decoded &d = b.insns[i];
@@ -513,16 +513,21 @@ void BlockEmitter::find_internal_branches(const Block &b) {
     }
 }
 
-// The fall-through into a label: brought to the state every jump to it brings (emitter.h, internal_).
+// The fall-through into a label: brought to the state every jump to it brings (emitter.h, internal_): the
+// registers written back, and those the block names again from here (before a call) kept, clean.
 void BlockEmitter::join() {
     advance_cia();
     flush();
-    forget();
+    for (CachedGpr &c : cache_)
+        if (c.gpr >= 0 && !named_from(index_, unsigned(c.gpr)))
+            c = CachedGpr{};
+    std::copy(std::begin(cache_), std::end(cache_), label_cache_[index_].begin());
     if (pending_insns_)
         add(qword[rbx + insns_], pending_insns_);
     pending_insns_ = 0;
     empty_page_cells(!page_known_[0], !page_known_[1]);
     page_known_[0] = page_known_[1] = true;
+    nip_stored_ = false;   // a jump to the label moves r12 only
     L(labels_[index_]);
 }
 
@@ -534,6 +539,13 @@ void BlockEmitter::jump_internal(const isa::Decoded &d, unsigned target, bool ba
     write_back();
     empty_page_cells(!page_known_[0], !page_known_[1]);
     add(qword[rbx + insns_], pending_insns_ + 1);
+    // The registers the label holds, from CpuState (every one is there now), where this path has another.
+    // A jump ahead is a cold path, emitted once the label is bound, so its state is known for either way.
+    for (unsigned i = 0; i < kCachedGprs; ++i) {
+        const int n = label_cache_[target][i].gpr;
+        if (n >= 0 && cache_[i].gpr != n)
+            load_into(i, unsigned(n));
+    }
     // The run loop's tests, as a linked exit makes them (jit/link.cpp), then on to the target; when the loop
     // has work to do, NIP = the target and back to it. The countdown is taken at every jump, as the
     // interpreter, which leaves the block there, takes it for the target's block: the performance monitor,
@@ -570,7 +582,7 @@ BlockEmitter::ColdPath &BlockEmitter::cold_path(void (BlockEmitter::*emit)(ColdP
 
 void BlockEmitter::capture(ColdPath &c) {
     std::copy(std::begin(cache_), std::end(cache_), std::begin(c.cache));
-    c.pending_insns = pending_insns_, c.pending_bytes = pending_bytes_;
+    c.pending_insns = pending_insns_, c.pending_bytes = pending_bytes_, c.nip_stored = nip_stored_;
     c.page_known[0] = page_known_[0], c.page_known[1] = page_known_[1];
 }
 
@@ -580,7 +592,7 @@ void BlockEmitter::emit_cold_paths() {
     for (size_t i = 0; i < cold_.size(); ++i) {
         ColdPath &c = cold_[i];
         std::copy(std::begin(c.cache), std::end(c.cache), std::begin(cache_));
-        pending_insns_ = c.pending_insns, pending_bytes_ = c.pending_bytes;
+        pending_insns_ = c.pending_insns, pending_bytes_ = c.pending_bytes, nip_stored_ = c.nip_stored;
         page_known_[0] = c.page_known[0], page_known_[1] = c.page_known[1];
         L(c.entry);
         (this->*c.emit)(c);

@@ -10,6 +10,7 @@
 #include <xbyak/xbyak.h>
 
 #include <cstdint>
+#include <array>
 #include <deque>
 #include <initializer_list>
 #include <vector>
@@ -197,6 +198,10 @@ private:
     void empty_page_cells(bool load, bool store);
     Label leave_;   // rsi = the record, al = its Flow (Jump or Exit): Vcpu::jit_leave and return
     unsigned pending_insns_ = 0, pending_bytes_ = 0, native_ = 0;
+    // CpuState's NIP is r12 (then NIP of the current instruction is r12 + pending_bytes_). False where r12
+    // moved without a store: advance_cia(), a label, the head of a loop-mode block, which a jump back enters
+    // with NIP still what a slow path of the turn before stored.
+    bool nip_stored_ = true;
     bool ended_ = false;   // a native branch wrote NIP: nothing of the block follows
     uint32_t linked_entry_ = 0;
     const Block &block_;
@@ -253,6 +258,9 @@ private:
         unsigned used = 0;   // the last instruction (stamp_) that named it
     };
     CachedGpr cache_[kCachedGprs];
+    // Per instruction: what its label holds, all of it clean (join() leaves there the registers of the
+    // fall-through that the block names again before a call; a jump loads them).
+    std::vector<std::array<CachedGpr, kCachedGprs>> label_cache_;
     unsigned stamp_ = 0;   // counts the instructions emitted: the current one's GPRs are never evicted
     // Per instruction of the block, the GPRs its RT, RA and RB fields could name and (bit kCr) whether it
     // reads or writes CR, if it is a native row, or kCallBarrier for a called row (nothing stays in a
@@ -263,6 +271,7 @@ private:
     static constexpr unsigned kCr = 32;
     Xbyak::Address home(unsigned n);   // where register n lives in CpuState, in its width
     void load_home(unsigned slot);
+    void load_into(unsigned slot, unsigned n);   // slot's host register = register n from CpuState
     void store_home(unsigned slot);
     // CR's register, to read; to write (marked dirty).
     Xbyak::Reg32 cr_read() { return use(kCr).cvt32(); }
@@ -285,6 +294,7 @@ private:
         void (BlockEmitter::*emit)(ColdPath &) = nullptr;
         CachedGpr cache[kCachedGprs];
         unsigned pending_insns = 0, pending_bytes = 0;
+        bool nip_stored = true;
         bool page_known[2] = {};
         // A semantic call (emit_slow_call): the row, and what it writes (reload_after_call's mask).
         const isa::Decoded *d = nullptr;
@@ -331,6 +341,8 @@ private:
     // called row or the block's end (its register is then only worth a write-back).
     unsigned next_use(unsigned n) const;
     int slot_of(unsigned n) const;
+    // Whether instruction i or one after it names register n before the next called row.
+    bool named_from(size_t i, unsigned n) const;
     unsigned take_slot();
     // The host register holding GPR n, loaded from CpuState if it was not held.
     Xbyak::Reg64 use(unsigned n);

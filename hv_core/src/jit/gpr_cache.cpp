@@ -33,7 +33,10 @@ Xbyak::Address BlockEmitter::home(unsigned n) {
 }
 
 void BlockEmitter::load_home(unsigned slot) {
-    const unsigned n = unsigned(cache_[slot].gpr);
+    load_into(slot, unsigned(cache_[slot].gpr));
+}
+
+void BlockEmitter::load_into(unsigned slot, unsigned n) {
     if (n == kCr)
         mov(kHostRegs[slot].cvt32(), home(n));
     else
@@ -56,6 +59,16 @@ unsigned BlockEmitter::next_use(unsigned n) const {
             return unsigned(j - index_);
     }
     return kNever;
+}
+
+bool BlockEmitter::named_from(size_t i, unsigned n) const {
+    for (size_t j = i; j < names_.size(); ++j) {
+        if (names_[j] == kCallBarrier)
+            return false;
+        if (names_[j] >> n & 1u)
+            return true;
+    }
+    return false;
 }
 
 int BlockEmitter::slot_of(unsigned n) const {

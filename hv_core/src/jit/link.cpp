@@ -248,6 +248,7 @@ void BlockEmitter::emit_loop_entry(uint64_t regs, uint64_t written) {
         cache_[slot] = CachedGpr{int(n), bool(written >> n & 1), 0};
         load_home(slot++);
     }
+    nip_stored_ = false;   // the jump back moves r12 only
     L(loop_head_);
 }
 

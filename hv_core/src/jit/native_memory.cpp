@@ -47,8 +47,7 @@ void BlockEmitter::call_slow(const isa::Decoded &d, uint64_t written) {
     // The semantic function reads the GPRs (and a fault or exit leaves with them) from CpuState; the fast
     // path keeps its registers dirty, so the compile-time state is left as it is.
     write_back();
-    // pending_bytes_ is 0 only at the block's start, where NIP is r12 already.
-    if (pending_bytes_) {
+    if (pending_bytes_ || !nip_stored_) {
         lea(rax, ptr[r12 + pending_bytes_]);
         mask_ea(rax);
         mov(qword[rbx + nip_], rax);
