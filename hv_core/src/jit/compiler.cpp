@@ -513,14 +513,18 @@ void BlockEmitter::find_internal_branches(const Block &b) {
     }
 }
 
-// The fall-through into a label: brought to the state every jump to it brings (emitter.h, internal_): the
-// registers written back, and those the block names again from here (before a call) kept, clean.
+// The fall-through into a label: its registers become the label's state, which every jump to it conforms
+// to (jump_internal), dirty ones included: a loop's turn writes nothing back. Those the block does not name
+// again before a call are written back and let go, so that jumps have less to match.
 void BlockEmitter::join() {
     advance_cia();
-    flush();
-    for (CachedGpr &c : cache_)
-        if (c.gpr >= 0 && !named_from(index_, unsigned(c.gpr)))
-            c = CachedGpr{};
+    for (unsigned i = 0; i < kCachedGprs; ++i) {
+        if (cache_[i].gpr < 0 || named_from(index_, unsigned(cache_[i].gpr)))
+            continue;
+        if (cache_[i].dirty)
+            store_home(i);
+        cache_[i] = CachedGpr{};
+    }
     std::copy(std::begin(cache_), std::end(cache_), label_cache_[index_].begin());
     if (pending_insns_)
         add(qword[rbx + insns_], pending_insns_);
@@ -531,26 +535,32 @@ void BlockEmitter::join() {
     L(labels_[index_]);
 }
 
-// The branch (r12 = its address) to the label of instruction `target`, with the state join() makes.
+// This path's registers brought to the label's state: first every dirty value the label does not hold
+// dirty in the same register is written back, so that CpuState has it; then each register of the label
+// that holds another GPR here is loaded. The compile-time state stays this path's.
+void BlockEmitter::conform_to(const std::array<CachedGpr, kCachedGprs> &label) {
+    for (unsigned i = 0; i < kCachedGprs; ++i)
+        if (cache_[i].dirty && (label[i].gpr != cache_[i].gpr || !label[i].dirty))
+            store_home(i);
+    for (unsigned i = 0; i < kCachedGprs; ++i)
+        if (label[i].gpr >= 0 && cache_[i].gpr != label[i].gpr)
+            load_into(i, unsigned(label[i].gpr));
+}
+
+// The branch (r12 = its address) to the label of instruction `target`. A jump ahead is a cold path, emitted
+// once the label is bound, so the label's state is known for either way.
 void BlockEmitter::jump_internal(const isa::Decoded &d, unsigned target, bool backward) {
     const auto offset = [&](const void *field) {
         return int32_t(reinterpret_cast<const char *>(field) - reinterpret_cast<const char *>(&v_));
     };
-    write_back();
     empty_page_cells(!page_known_[0], !page_known_[1]);
     add(qword[rbx + insns_], pending_insns_ + 1);
-    // The registers the label holds, from CpuState (every one is there now), where this path has another.
-    // A jump ahead is a cold path, emitted once the label is bound, so its state is known for either way.
-    for (unsigned i = 0; i < kCachedGprs; ++i) {
-        const int n = label_cache_[target][i].gpr;
-        if (n >= 0 && cache_[i].gpr != n)
-            load_into(i, unsigned(n));
-    }
     // The run loop's tests, as a linked exit makes them (jit/link.cpp), then on to the target; when the loop
-    // has work to do, NIP = the target and back to it. The countdown is taken at every jump, as the
-    // interpreter, which leaves the block there, takes it for the target's block: the performance monitor,
-    // which zeroes it while it counts, then sees every block run in sequence from its start
-    // (Vcpu::pmu_insn_address). A jump ahead cannot loop, so the attention flag waits for the block's end.
+    // has work to do, NIP = the target, the registers written back, and back to it. The countdown is taken
+    // at every jump, as the interpreter, which leaves the block there, takes it for the target's block: the
+    // performance monitor, which zeroes it while it counts, then sees every block run in sequence from its
+    // start (Vcpu::pmu_insn_address). A jump ahead cannot loop, so the attention flag waits for the block's
+    // end.
     Label expired, leave;
     if (backward) {
         cmp(byte[rbx + offset(&v_.attention_)], 0);
@@ -558,12 +568,14 @@ void BlockEmitter::jump_internal(const isa::Decoded &d, unsigned target, bool ba
     }
     sub(dword[rbx + offset(&v_.timer_countdown_)], 1);
     jb(expired, T_NEAR);
+    conform_to(label_cache_[target]);
     lea(r12, ptr[r12 + int32_t(d.imm)]);
     mask_ea(r12);
     jmp(labels_[target], T_NEAR);
     L(expired);
     mov(dword[rbx + offset(&v_.timer_countdown_)], 0);
     L(leave);
+    write_back();
     lea(rax, ptr[r12 + int32_t(d.imm)]);
     mask_ea(rax);
     mov(qword[rbx + nip_], rax);
@@ -571,6 +583,7 @@ void BlockEmitter::jump_internal(const isa::Decoded &d, unsigned target, bool ba
 }
 
 void BlockEmitter::emit_internal_jump(ColdPath &c) {
+    advance_cia();
     jump_internal(*c.d, c.target, c.backward);
 }
 

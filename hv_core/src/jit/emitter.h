@@ -234,9 +234,10 @@ private:
     void emit_loop_back(const isa::Decoded &d);
     // Branches within the block (outside loop mode): a relative b or bc without LK whose target is an
     // instruction of the block jumps to that instruction's label rather than leaving. Every label is a
-    // join: there, nothing is held in a register, the count and r12 are up to date (r12 = the label's
-    // instruction's address) and the page cells hold a page or nothing. A branch back makes the run loop's
-    // two tests first, as a linked exit does, so that a loop inside a block still sees a kick or a timer.
+    // join: there, the registers hold what the fall-through held (label_cache_), the count and r12 are up to
+    // date (r12 = the label's instruction's address) and the page cells hold a page or nothing. A branch back
+    // makes the run loop's two tests first, as a linked exit does, so that a loop inside a block still sees
+    // a kick or a timer.
     std::vector<int> internal_;         // per instruction: the index of its branch's target, or -1
     std::vector<bool> join_;            // per instruction: the target of an internal branch
     std::deque<Label> labels_;          // per instruction: its label when join_
@@ -258,9 +259,10 @@ private:
         unsigned used = 0;   // the last instruction (stamp_) that named it
     };
     CachedGpr cache_[kCachedGprs];
-    // Per instruction: what its label holds, all of it clean (join() leaves there the registers of the
-    // fall-through that the block names again before a call; a jump loads them).
+    // Per instruction: what its label holds (join() leaves there the registers of the fall-through that the
+    // block names again before a call, dirty or not; a jump conforms to it).
     std::vector<std::array<CachedGpr, kCachedGprs>> label_cache_;
+    void conform_to(const std::array<CachedGpr, kCachedGprs> &label);
     unsigned stamp_ = 0;   // counts the instructions emitted: the current one's GPRs are never evicted
     // Per instruction of the block, the GPRs its RT, RA and RB fields could name and (bit kCr) whether it
     // reads or writes CR, if it is a native row, or kCallBarrier for a called row (nothing stays in a

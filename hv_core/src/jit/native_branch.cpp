@@ -200,9 +200,10 @@ bool BlockEmitter::e_bc(const isa::Decoded &d, const Variant &v) {
     const unsigned bo = d.rt, bi = d.ra;
     // CR's register before the first jump: the paths that skip its test must see the same allocation.
     const Xbyak::Reg32 cr = bo & kBoNoCond ? eax : cr_read();
-    advance_cia();
     const bool conditional = (bo & (kBoNoCtr | kBoNoCond)) != (kBoNoCtr | kBoNoCond);
     const int internal = internal_target();
+    // A branch in the middle goes on with r12 where it is: only its taken way, a cold path, needs the
+    // branch's address (emit_side_exit, emit_internal_jump advance r12 there).
     if (conditional && mid_block()) {
         ColdPath &taken = cold_path(internal >= 0 ? &BlockEmitter::emit_internal_jump : &BlockEmitter::emit_side_exit);
         taken.d = &d, taken.set_lr = v.rc;
@@ -233,6 +234,7 @@ bool BlockEmitter::e_bc(const isa::Decoded &d, const Variant &v) {
         capture(taken);
         return true;
     }
+    advance_cia();
     Label not_taken, out;
     if (!(bo & kBoNoCtr)) {
         sub(qword[rbx + ctr_], 1);
@@ -288,6 +290,7 @@ bool BlockEmitter::e_bc(const isa::Decoded &d, const Variant &v) {
 
 // A side exit's taken bc, as e_bc leaves through the block's last conditional branch.
 void BlockEmitter::emit_side_exit(ColdPath &c) {
+    advance_cia();
     branch_target(*c.d);
     mov(qword[rbx + nip_], rax);
     if (c.set_lr)
