@@ -328,13 +328,15 @@ bool BlockEmitter::e_rotate_double(const isa::Decoded &d, const Variant &v) {
         const Gpr s = src(d.rt), t = dst(d.ra);
         if (in_registers({s}, t)) {
             const Xbyak::Reg64 &r = t.reg();
+            if (v.arg == 2 && d.sh && m == 0xffffffffull << d.sh) {   // clrlsldi of the low word
+                mov(r.cvt32(), s.reg().cvt32());
+                shl(r, d.sh);
+                return true;
+            }
             if (r != s.reg())
                 mov(r, s.reg());
             if (srdi) {
                 shr(r, d.mb);
-            } else if (v.arg == 2 && d.sh && m == 0xffffffffull << d.sh) {   // clrlsldi of the low word
-                mov(r.cvt32(), s.reg().cvt32());
-                shl(r, d.sh);
             } else if (sldi) {
                 if (d.sh)
                     shl(r, d.sh);
