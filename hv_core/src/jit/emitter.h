@@ -337,7 +337,7 @@ private:
     // host_address()'s parts: the TLB lookup (or real mode's memslot) and note_store()'s page checks, which
     // fill the page cell at `cell` when `fill_cell`; the reserved-granule check of a store with rcx = its GPA.
     void tlb_lookup(unsigned len, bool store, int32_t cell, bool fill_cell, Label &slow);
-    void reservation_check(unsigned len, Label &slow);
+    void reservation_check(unsigned len, Label &slow, bool held = false);
     static constexpr unsigned kNever = ~0u;
     // How many instructions after the current one register n is named next, or kNever when not before the next
     // called row or the block's end (its register is then only worth a write-back).

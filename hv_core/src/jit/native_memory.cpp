@@ -176,7 +176,7 @@ void BlockEmitter::emit_tlb_path(ColdPath &c) {
 void BlockEmitter::emit_reservation_path(ColdPath &c) {
     mov(rcx, qword[rbx + c.cell + int32_t(offsetof(Vcpu::JitPage, gpa))]);
     add(rcx, rsi);
-    reservation_check(c.len, *c.slow);
+    reservation_check(c.len, *c.slow, true);
     jmp(c.resume, T_NEAR);
 }
 
@@ -302,12 +302,14 @@ void BlockEmitter::tlb_lookup(unsigned len, bool store, int32_t cell, bool fill_
 }
 
 // No reservation on the granule of the store's GPA in rcx (ReservationTable::maybe_reserved); a byte never
-// crosses one. None to look for while no vcpu holds one.
-void BlockEmitter::reservation_check(unsigned len, Label &slow) {
+// crosses one. None to look for while no vcpu holds one (tested unless the caller has just seen some).
+void BlockEmitter::reservation_check(unsigned len, Label &slow, bool held) {
     Label unreserved;
-    mov(rax, reinterpret_cast<uint64_t>(v_.reservations_->holders()));
-    cmp(dword[rax], 0);
-    je(unreserved, T_NEAR);
+    if (!held) {
+        mov(rax, reinterpret_cast<uint64_t>(v_.reservations_->holders()));
+        cmp(dword[rax], 0);
+        je(unreserved, T_NEAR);
+    }
     if (len > 1) {
         lea(rax, ptr[rcx + len - 1]);
         xor_(rax, rcx);
