@@ -28,6 +28,13 @@ struct Seen {
     uint64_t gpr[8] = {}, insns = 0, built = 0, lookups = 0, patched = 0, loops = 0;
 };
 
+// Compiled code ends where the interpreter does: the first n of r20 up and the count of instructions.
+void expect_same_end(const Seen &interp, const Seen &jit, unsigned n) {
+    for (unsigned i = 0; i < n; ++i)
+        EXPECT_EQ(interp.gpr[i], jit.gpr[i]) << "r" << 20 + i;
+    EXPECT_EQ(interp.insns, jit.insns);
+}
+
 // A loop whose body is an if: the block at its head runs through `beq L1` (taken one turn in four) into the
 // fall-through and on to the loop's branch back, and L1 starts a block of its own inside it. The side exit
 // leaves with r20 and CR0 changed in the block (in host registers when compiled), which L1's block reads.
@@ -69,9 +76,7 @@ TEST(SideExits, AnIfIsOneBlockLeftOnlyWhenTaken) {
         // (inside it, from the side exit), which runs on past bne, a branch to before its start, to the end.
         EXPECT_EQ(s.built, 2u);
     }
-    for (unsigned i = 0; i < 8; ++i)
-        EXPECT_EQ(interp.gpr[i], jit.gpr[i]) << "r" << 20 + i;
-    EXPECT_EQ(interp.insns, jit.insns);
+    expect_same_end(interp, jit, 8);
     // L0's block turns round in loop mode (its 7 GPRs and CR fit the host registers) but for the taken
     // side exit, linked once to L1's block, whose end is linked back to L0's: the turns go from block to
     // block without Vcpu::jit_link, but for the ends after the run loop's timer checks.
@@ -120,12 +125,14 @@ TEST(SideExits, ABlockTakesAtMostKMaxSideExits) {
         // sc. One taken: in the interpreter its target starts a block, which again runs to that branch or
         // past it; compiled code goes on within its block when the target is in it (all but the branch
         // that ends the first block).
-        if (!taken)
+        if (!taken) {
             EXPECT_EQ(interp.built, 2u);
-        if (taken == phv::isa::kMaxSideExits + 1)
+        }
+        if (taken == phv::isa::kMaxSideExits + 1) {
             EXPECT_EQ(interp.built, jit.built) << "taken " << taken;
-        else
+        } else {
             EXPECT_EQ(jit.built, 2u) << "taken " << taken;
+        }
     }
 }
 
@@ -180,9 +187,7 @@ TEST(SideExits, ALoopTooLargeForLoopModeTurnsWithinItsBlock) {
         EXPECT_EQ(s.gpr[4], 300u);  // L1, every turn
         EXPECT_EQ(s.loops, 0u);
     }
-    for (unsigned i = 0; i < 7; ++i)
-        EXPECT_EQ(interp.gpr[i], jit.gpr[i]) << "r" << 20 + i;
-    EXPECT_EQ(interp.insns, jit.insns);
+    expect_same_end(interp, jit, 7);
     // The interpreter leaves the block at each taken branch: L0's block (from the mtdec to the end) and
     // L1's and L0's again from the branches. Compiled, the first block is the only one, left only at its end.
     EXPECT_EQ(interp.built, 3u);
@@ -199,9 +204,7 @@ TEST(SideExits, ALoopTooLargeForLoopModeTurnsWithinItsBlock) {
     EXPECT_TRUE(timed.gpr[7] == GuestCode::kCodeBase + 4 || timed.gpr[7] == GuestCode::kCodeBase + 24)
         << std::hex << timed.gpr[7];   // SRR0: L0 or L1, where a jump goes
     const Seen untimed = run_big_loop(true, false, 1000), plain = run_big_loop(false, false, 1000);
-    for (unsigned i = 0; i < 7; ++i)
-        EXPECT_EQ(untimed.gpr[i], plain.gpr[i]) << "r" << 20 + i;
-    EXPECT_EQ(untimed.insns, plain.insns);
+    expect_same_end(plain, untimed, 7);
 }
 
 // The kernel's user copies (__copy_tofrom_user_power7): r14 saved on the stack, then an index register and
