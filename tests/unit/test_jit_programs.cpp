@@ -1,5 +1,5 @@
-// Random programs with loops, run whole by the vcpu in the interpreter and compiled: every exit (MMIO, the
-// final hcall) shows the same NIP, GPRs, CR, CTR, XER and access, and memory ends the same. The row tests
+// Random programs with loops, run whole by the vcpu in the interpreter and compiled: every exit (MMIO, an
+// hcall, the final one) shows the same NIP, GPRs, CR, CTR, XER and access, and memory ends the same. The row tests
 // (test_jit.cpp) run straight blocks; here the code has what the block former and the compiler arrange
 // around control flow: loop-mode blocks, loops too large for it turning within their block, an `if`'s
 // jump ahead, labels and the state both ways into them bring, and slow paths (page crossings, MMIO) at any
@@ -20,6 +20,7 @@ using namespace phv::test::enc;
 
 constexpr uint64_t kData = GuestCode::kRamSize - 0x3000;   // what the programs' accesses reach in RAM
 constexpr uint32_t kCtr = 9;
+constexpr int32_t kHcall = 0x7ff0;   // no hcall of the core's: it leaves for the VMM
 
 constexpr uint32_t rlwinm(uint32_t ra, uint32_t rs, uint32_t sh, uint32_t mb, uint32_t me) {
     return 21u << 26 | rs << 21 | ra << 16 | sh << 11 | mb << 6 | me << 1;
@@ -66,12 +67,20 @@ struct ProgramGen {
         default: return D(38, t, base, d + int32_t(r(8)));  // stb
         }
     }
-    // A body of n rows, one in three an access, sometimes an `if` (a forward bc over the next one or two).
+    // A body of n rows, one in three an access, sometimes an `if` (a forward bc over the next one or two),
+    // now and then an hcall.
     void body(std::vector<uint32_t> &code, unsigned n) {
-        for (unsigned i = 0; i < n; ++i) {
+        unsigned covered = 0;   // rows an if may skip: not an hcall, whose li the skip could leave out
+        for (unsigned i = 0; i < n; ++i, covered -= covered > 0) {
             if (i + 2 < n && r(6) == 0) {
                 const unsigned skip = 1 + r(2);
                 code.push_back(bc(r(2) ? 12 : 4, r(32), int32_t(4 * (skip + 1))));
+                covered = skip + 1;
+                continue;
+            }
+            if (!covered && r(16) == 0) {   // an hcall the VMM serves: a called row that leaves
+                code.push_back(addi(3, 0, kHcall));
+                code.push_back(sc(1));
                 continue;
             }
             code.push_back(r(3) == 0 ? memory_row() : data_row());
@@ -87,12 +96,18 @@ struct ProgramGen {
             const size_t head = code.size();
             // Half the loops start with an access, whose slow path then follows the jump back; a third are
             // short enough (few GPRs) to run in loop mode.
-            if (r(2))
+            if (r(3)) {
+                if (r(2))
+                    code.push_back(memory_row());
+                body(code, 2 + r(14));
+            } else {   // short: an access at the head, and a doubleword load that may cross a page
                 code.push_back(memory_row());
-            body(code, r(3) ? 2 + r(14) : 1 + r(3));
-            static constexpr int32_t kSteps[] = {8, 0x100, 0x400, 0x800, -8};
+                body(code, r(3));
+                code.push_back(ld(r(8), 8 + r(2), 0));
+            }
+            static constexpr int32_t kSteps[] = {8, 0x100, 0x400, 0x800, 0x1000, -8};
             const uint32_t base = 8 + r(2);
-            code.push_back(addi(base, base, kSteps[r(5)]));
+            code.push_back(addi(base, base, kSteps[r(6)]));
             code.push_back(bc(16, 0, -4 * int32_t(code.size() - head)));   // bdnz head
         }
         body(code, r(6));
@@ -135,6 +150,13 @@ Outcome run_program(bool jit, const std::vector<uint32_t> &code, const std::vect
             }
         }
         o.exits.push_back(s);
+        if (why == PHV_EXIT_PAPR_HCALL && g.run_data->papr_hcall.nr == uint64_t(kHcall)) {
+            // Completed with the registers as they are (the completion writes r3-r12).
+            g.run_data->papr_hcall.ret = g.gpr(3);
+            for (unsigned i = 0; i < 9; ++i)
+                g.run_data->papr_hcall.args[i] = g.gpr(4 + i);
+            continue;
+        }
         if (why != PHV_EXIT_MMIO)
             break;
     }
@@ -168,6 +190,7 @@ TEST(JitPrograms, RandomLoopsExitAsTheInterpreterDoes) {
         ASSERT_TRUE(want.memory == got.memory) << "program " << p;
         ASSERT_EQ(want.insns, got.insns) << "program " << p;
         ASSERT_EQ(want.exits.back()[0], uint32_t(PHV_EXIT_PAPR_HCALL)) << "program " << p;
+        ASSERT_EQ(want.exits.back()[5], uint64_t(GuestCode::kDone)) << "program " << p;   // r3
         mmio += unsigned(want.exits.size() - 1);
         left += want.exits.size() > 1;
     }
