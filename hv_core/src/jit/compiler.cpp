@@ -222,6 +222,23 @@ uint64_t regs_named(const isa::InsnDef &def, const isa::Decoded &d, const Native
     return m | uint64_t(cr) << kCrBit;
 }
 
+// What row d does to the pending CR fields (BlockEmitter::CrRole, cr_lazy.cpp). A row that may change
+// XER[SO] (an OE form, mtspr) observes them: building a field reads SO.
+uint8_t cr_role(const isa::InsnDef &def, const isa::Decoded &d, const NativeRow &row, bool names_cr) {
+    if (row.emit == &E::e_cmp)
+        return E::kCrCompare;
+    if (row.emit == &E::e_bc)
+        return E::kCrBranch;
+    if (names_cr || d.fn == def.exec[2] || d.fn == def.exec[3] || row.emit == &E::e_mtspr)
+        return E::kCrObserves;
+    static constexpr EmitFn kPure[] = {&E::e_addi, &E::e_add_family, &E::e_logical, &E::e_logical_imm,
+                                       &E::e_extend, &E::e_rotate_word, &E::e_rotate_double, &E::e_shift,
+                                       &E::e_shift_algebraic, &E::e_extswsli, &E::e_mul, &E::e_count, &E::e_cmpb};
+    if (d.fn == def.exec[0] && std::find(std::begin(kPure), std::end(kPure), row.emit) != std::end(kPure))
+        return E::kCrPure;
+    return E::kCrTransparent;
+}
+
 } // namespace
 
 void BlockEmitter::jump(Label &l, LabelType t, uint8_t short_op, uint8_t near_op, uint8_t near_prefix) {
@@ -359,6 +376,9 @@ BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room, bool 
                              ? uint64_t(names_cr(table[d.def], d)) << kCr
                              : (rt_not_gpr(*row) ? 0 : 1ull << (d.rt & 31)) | 1ull << (d.ra & 31) | 1ull << (d.rb & 31) |
                                    uint64_t(names_cr(table[d.def], d)) << kCr);
+        cr_role_.push_back(row ? cr_role(table[d.def], d, *row, names_.back() >> kCr & 1) : uint8_t(kCrObserves));
+        cmp_field_.push_back(uint8_t(d.rt >> 2));
+        gprs_written_.push_back(row ? uint32_t(regs_named(table[d.def], d, *row, true)) : ~0u);
         const unsigned kind = row ? memory_kind(*row) : 0;
         loop_cell_.push_back(kind == 1 || kind == 2
                                  ? int8_t(memory_rows < Vcpu::kJitLoopCells ? memory_rows++ : -1)
@@ -414,6 +434,7 @@ BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room, bool 
                     if (def.exec[i] == d.fn)
                         which = i;
                 var.oe = which >= 2, var.rc = which & 1;
+                cr_before_row();
                 if (which >= 0 && (this->*row->emit)(d, var)) {
                     ++native_;
                     ++pending_insns_;
@@ -517,6 +538,7 @@ void BlockEmitter::find_internal_branches(const Block &b) {
 // to (jump_internal), dirty ones included: a loop's turn writes nothing back. Those the block does not name
 // again before a call are written back and let go, so that jumps have less to match.
 void BlockEmitter::join() {
+    settle_cr();   // a label's state has nothing pending
     advance_cia();
     for (unsigned i = 0; i < kCachedGprs; ++i) {
         if (cache_[i].gpr < 0 || named_from(index_, unsigned(cache_[i].gpr)))
@@ -553,6 +575,12 @@ void BlockEmitter::jump_internal(const isa::Decoded &d, unsigned target, bool ba
     const auto offset = [&](const void *field) {
         return int32_t(reinterpret_cast<const char *>(field) - reinterpret_cast<const char *>(&v_));
     };
+    // The label has nothing pending: this path's fields built, the compile-time state kept for the code
+    // after a conditional jump, which did not build them.
+    CachedGpr cache[kCachedGprs];
+    std::copy(std::begin(cache_), std::end(cache_), std::begin(cache));
+    const auto pending = pending_;
+    settle_cr();
     empty_page_cells(!page_known_[0], !page_known_[1]);
     add(qword[rbx + insns_], pending_insns_ + 1);
     // The run loop's tests, as a linked exit makes them (jit/link.cpp), then on to the target; when the loop
@@ -580,6 +608,8 @@ void BlockEmitter::jump_internal(const isa::Decoded &d, unsigned target, bool ba
     mask_ea(rax);
     mov(qword[rbx + nip_], rax);
     jmp(to_loop_, T_NEAR);
+    std::copy(std::begin(cache), std::end(cache), std::begin(cache_));
+    pending_ = pending;
 }
 
 void BlockEmitter::emit_internal_jump(ColdPath &c) {
@@ -597,6 +627,7 @@ void BlockEmitter::capture(ColdPath &c) {
     std::copy(std::begin(cache_), std::end(cache_), std::begin(c.cache));
     c.pending_insns = pending_insns_, c.pending_bytes = pending_bytes_, c.nip_stored = nip_stored_;
     c.page_known[0] = page_known_[0], c.page_known[1] = page_known_[1];
+    c.pending = pending_;
 }
 
 // Each cold path with the compile-time state its rejoin() took (the block's end is emitted: nothing after
@@ -607,6 +638,7 @@ void BlockEmitter::emit_cold_paths() {
         std::copy(std::begin(c.cache), std::end(c.cache), std::begin(cache_));
         pending_insns_ = c.pending_insns, pending_bytes_ = c.pending_bytes, nip_stored_ = c.nip_stored;
         page_known_[0] = c.page_known[0], page_known_[1] = c.page_known[1];
+        pending_ = c.pending;
         L(c.entry);
         (this->*c.emit)(c);
     }

@@ -67,6 +67,13 @@ using EmitFn = bool (BlockEmitter::*)(const isa::Decoded &d, const Variant &v);
 
 class BlockEmitter : public Xbyak::CodeGenerator {
 public:
+    // What an instruction of the block does to the pending CR fields (cr_lazy.cpp): observes CR (or SO, or
+    // is called: every field built first), a compare (its field pending), a conditional branch (reads its
+    // field's compare again), a pure row (computes GPRs and can neither leave nor call: a field may be
+    // dropped across it), or another row, which leaves or calls only through write_back(), which builds the
+    // fields on that path.
+    enum CrRole : uint8_t { kCrObserves, kCrTransparent, kCrPure, kCrCompare, kCrBranch };
+
     // allow_loop: a block that branches back to its own start may be compiled in loop mode (below).
     BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room, bool allow_loop);
     unsigned native_insns() const { return native_; }
@@ -157,6 +164,8 @@ public:
     using Xbyak::CodeGenerator::jg;
     using Xbyak::CodeGenerator::jl;
     using Xbyak::CodeGenerator::jle;
+    using Xbyak::CodeGenerator::jge;
+    using Xbyak::CodeGenerator::jbe;
     using Xbyak::CodeGenerator::jmp;
     using Xbyak::CodeGenerator::jne;
     using Xbyak::CodeGenerator::jns;
@@ -172,6 +181,8 @@ public:
     void jg(Label &l, LabelType t = T_AUTO) { jump(l, t, 0x7f, 0x8f, 0x0f); }
     void jl(Label &l, LabelType t = T_AUTO) { jump(l, t, 0x7c, 0x8c, 0x0f); }
     void jle(Label &l, LabelType t = T_AUTO) { jump(l, t, 0x7e, 0x8e, 0x0f); }
+    void jge(Label &l, LabelType t = T_AUTO) { jump(l, t, 0x7d, 0x8d, 0x0f); }
+    void jbe(Label &l, LabelType t = T_AUTO) { jump(l, t, 0x76, 0x86, 0x0f); }
     void jne(Label &l, LabelType t = T_AUTO) { jump(l, t, 0x75, 0x85, 0x0f); }
     void jns(Label &l, LabelType t = T_AUTO) { jump(l, t, 0x79, 0x89, 0x0f); }
     void jnz(Label &l, LabelType t = T_AUTO) { jump(l, t, 0x75, 0x85, 0x0f); }
@@ -284,6 +295,27 @@ private:
     }
     size_t index_ = 0;   // the instruction being emitted
 
+    // ---- lazy CR fields (cr_lazy.cpp) ----
+    // A compare whose CR field is not built yet: its operands (RA, and RB or the immediate) hold what the
+    // compare saw until the field is built or dropped.
+    struct PendingCmp {
+        bool live = false;
+        bool is_signed = false, l = false, imm = false;
+        uint8_t ra = 0, rb = 0;
+        int32_t simm = 0;
+    };
+    std::array<PendingCmp, 8> pending_{};
+    std::vector<uint8_t> cr_role_, cmp_field_;   // per instruction: its CrRole, a compare's field
+    std::vector<uint32_t> gprs_written_;   // per instruction, the GPRs a native row may write
+    void cr_before_row();
+    bool field_dead_from(size_t i, unsigned f) const;
+    void compare_again(const PendingCmp &p);
+    void build_field(unsigned f);
+    void materialize_fields();   // on this path, the state unchanged
+    void settle_field(unsigned f);   // built, and no longer pending
+    void settle_cr();
+    void jump_on_cr_bit(unsigned bi, const Xbyak::Reg32 &cr, bool set, Label &to);
+
     // ---- code off the common path (compiler.cpp, emit_cold_paths) ----
     // What runs rarely (a memory row's TLB lookup after its page cell missed, a reserved granule's check, a
     // row's semantic call when its fast path declines) is emitted after the block's end, so that the
@@ -298,6 +330,7 @@ private:
         unsigned pending_insns = 0, pending_bytes = 0;
         bool nip_stored = true;
         bool page_known[2] = {};
+        std::array<PendingCmp, 8> pending{};
         // A semantic call (emit_slow_call): the row, and what it writes (reload_after_call's mask).
         const isa::Decoded *d = nullptr;
         uint64_t written = 0;
@@ -365,6 +398,8 @@ private:
         bool in_reg_;
     };
     Gpr held(unsigned n, int slot);
+    // Where GPR n (or CR) is now, nothing loaded or taken.
+    Gpr where(unsigned n);
     // A row of the form RT = op(sources) computed in RT's own register: true when it and every source are
     // in registers (the sources are read first, so RT's register never is one not loaded yet).
     bool in_registers(std::initializer_list<Gpr> sources, const Gpr &target) const {

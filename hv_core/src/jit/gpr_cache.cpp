@@ -108,6 +108,12 @@ BlockEmitter::Gpr BlockEmitter::held(unsigned n, int slot) {
     return Gpr(kHostRegs[slot < 0 ? 0 : slot], gpr(n), gpr32(n), slot >= 0);
 }
 
+BlockEmitter::Gpr BlockEmitter::where(unsigned n) {
+    const int i = slot_of(n);
+    const Xbyak::Address m = n == kCr ? home(n) : gpr(n), m32 = n == kCr ? home(n) : gpr32(n);
+    return Gpr(kHostRegs[i < 0 ? 0 : i], m, m32, i >= 0);
+}
+
 Xbyak::Reg64 BlockEmitter::use(unsigned n) {
     int i = slot_of(n);
     if (i < 0) {
@@ -158,6 +164,7 @@ void BlockEmitter::reload_after_call(uint64_t written) {
 }
 
 void BlockEmitter::write_back() {
+    materialize_fields();
     for (unsigned i = 0; i < kCachedGprs; ++i)
         if (cache_[i].dirty)
             store_home(i);
@@ -167,6 +174,8 @@ void BlockEmitter::flush() {
     write_back();
     for (CachedGpr &c : cache_)
         c.dirty = false;
+    for (PendingCmp &p : pending_)
+        p.live = false;
 }
 
 void BlockEmitter::forget() {

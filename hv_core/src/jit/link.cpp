@@ -264,6 +264,7 @@ void BlockEmitter::emit_loop_back(const isa::Decoded &d) {
         return int32_t(reinterpret_cast<const char *>(field) - reinterpret_cast<const char *>(&v_));
     };
     Label expired, leave;
+    materialize_fields();   // the head has nothing pending; CR's register is dirty there (emit_loop_entry)
     add(qword[rbx + insns_], pending_insns_ + 1);
     cmp(byte[rbx + offset(&v_.attention_)], 0);
     jne(leave, T_NEAR);

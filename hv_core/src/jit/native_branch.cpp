@@ -198,8 +198,9 @@ constexpr unsigned kBoNoCtr = 0x04, kBoCtrZero = 0x02, kBoNoCond = 0x10, kBoCond
 // on the host, which predicts them apart, rather than both going through one chain of slot compares.
 bool BlockEmitter::e_bc(const isa::Decoded &d, const Variant &v) {
     const unsigned bo = d.rt, bi = d.ra;
-    // CR's register before the first jump: the paths that skip its test must see the same allocation.
-    const Xbyak::Reg32 cr = bo & kBoNoCond ? eax : cr_read();
+    // CR's register before the first jump: the paths that skip its test must see the same allocation. A
+    // pending field's compare is made again instead (cr_lazy.cpp).
+    const Xbyak::Reg32 cr = bo & kBoNoCond || pending_[bi >> 2].live ? eax : cr_read();
     const bool conditional = (bo & (kBoNoCtr | kBoNoCond)) != (kBoNoCtr | kBoNoCond);
     const int internal = internal_target();
     // A branch in the middle goes on with r12 where it is: only its taken way, a cold path, needs the
@@ -223,13 +224,8 @@ bool BlockEmitter::e_bc(const isa::Decoded &d, const Variant &v) {
             else
                 jnz(last ? taken.entry : not_taken, T_NEAR);
         }
-        if (!(bo & kBoNoCond)) {
-            test(cr, 1u << (31 - bi));
-            if (bo & kBoCondTrue)
-                jnz(taken.entry, T_NEAR);
-            else
-                jz(taken.entry, T_NEAR);
-        }
+        if (!(bo & kBoNoCond))
+            jump_on_cr_bit(bi, cr, bo & kBoCondTrue, taken.entry);
         L(not_taken);
         capture(taken);
         return true;
@@ -245,13 +241,8 @@ bool BlockEmitter::e_bc(const isa::Decoded &d, const Variant &v) {
         else
             jz(not_taken, T_NEAR);
     }
-    if (!(bo & kBoNoCond)) {
-        test(cr, 1u << (31 - bi));
-        if (bo & kBoCondTrue)
-            jz(not_taken, T_NEAR);
-        else
-            jnz(not_taken, T_NEAR);
-    }
+    if (!(bo & kBoNoCond))
+        jump_on_cr_bit(bi, cr, !(bo & kBoCondTrue), not_taken);
     if (loop_back(d)) {
         emit_loop_back(d);
         end_slots_ = 1;   // the block's end is the fall-through's alone

@@ -212,29 +212,17 @@ bool BlockEmitter::e_extend(const isa::Decoded &d, const Variant &v) {
 }
 
 // cmp/cmpl/cmpi/cmpli: arg bit 0 = immediate, bit 1 = signed. BF is RT's top three bits and L its low bit;
-// L=0 compares the low words (sem::cmp).
+// L=0 compares the low words (sem::cmp). Nothing is emitted but the loads of operands the block names again:
+// the field is pending until something observes it (cr_lazy.cpp).
 bool BlockEmitter::e_cmp(const isa::Decoded &d, const Variant &v) {
-    const bool imm = v.arg & 1, is_signed = v.arg & 2, l = d.rt & 1;
-    const Gpr a = src(d.ra);
-    // RA compared in its own register when it has one.
-    const Xbyak::Reg64 ra = a.in_reg() ? a.reg() : rax;
-    if (!a.in_reg())
-        mov(rax, a.q());
-    if (imm) {
-        // SI sign-extended or UI (< 2^16): as a 32-bit immediate either is the operand's low word, and
-        // sign-extended to 64 bits it is the doubleword.
-        if (l)
-            cmp(ra, int32_t(d.imm));
-        else
-            cmp(ra.cvt32(), int32_t(d.imm));
-    } else {
-        if (l)
-            cmp(ra, src(d.rb).q());
-        else
-            cmp(ra.cvt32(), src(d.rb).d());
-    }
-    cr_from_flags(is_signed);
-    set_crf(d.rt >> 2);
+    const bool imm = v.arg & 1;
+    src(d.ra);
+    if (!imm)
+        src(d.rb);
+    // SI sign-extended or UI (< 2^16): as a 32-bit immediate either is the operand's low word, and
+    // sign-extended to 64 bits it is the doubleword.
+    pending_[d.rt >> 2] = PendingCmp{true, bool(v.arg & 2), bool(d.rt & 1), imm, uint8_t(d.ra), uint8_t(d.rb),
+                                     int32_t(d.imm)};
     return true;
 }
 
