@@ -279,6 +279,8 @@ void BlockEmitter::L(Label &l) {
     if (l.at_ != Label::kUnbound)
         throw Xbyak::Error(Xbyak::ERR_LABEL_IS_REDEFINED);
     l.at_ = uint32_t(getSize());
+    if (l.n_)   // jumps land here: the flags are no longer what the code just before left
+        flags_field_ = -1;
     auto *code = const_cast<uint8_t *>(getCode());   // the caller's buffer, written in place
     const auto patch = [&](const Label::Fixup &f) {
         const int64_t rel = int64_t(l.at_) - int64_t(f.end);
@@ -337,8 +339,9 @@ void BlockEmitter::mask_ea(const Xbyak::Reg64 &r) {
         mov(r.cvt32(), r.cvt32());
 }
 
-BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room, bool allow_loop)
+BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room, bool allow_loop, uint64_t settle_at)
     : Xbyak::CodeGenerator(room, at), v_(v), block_(b) {
+    settle_at_ = settle_at;
     const auto offset = [&](const void *field) {
         return int32_t(reinterpret_cast<const char *>(field) - reinterpret_cast<const char *>(&v));
     };
@@ -518,6 +521,7 @@ void BlockEmitter::find_internal_branches(const Block &b) {
     join_.assign(n, false);
     labels_.resize(n);
     label_cache_.resize(n);
+    label_pending_.resize(n);
     const auto table = isa::insn_table();
     for (size_t i = 0; i < n; ++i) {
         const isa::Decoded &d = b.insns[i];
@@ -538,7 +542,13 @@ void BlockEmitter::find_internal_branches(const Block &b) {
 // to (jump_internal), dirty ones included: a loop's turn writes nothing back. Those the block does not name
 // again before a call are written back and let go, so that jumps have less to match.
 void BlockEmitter::join() {
-    settle_cr();   // a label's state has nothing pending
+    // A label's state has nothing pending: each field built, or dropped when it is dead from here on.
+    for (unsigned f = 0; f < pending_.size(); ++f)
+        if (pending_[f].live && field_dead_from(index_, f))
+            pending_[f].live = false;
+    if (settle_at_ >> index_ & 1u)
+        settle_cr();
+    label_pending_[index_] = pending_;
     advance_cia();
     for (unsigned i = 0; i < kCachedGprs; ++i) {
         if (cache_[i].gpr < 0 || named_from(index_, unsigned(cache_[i].gpr)))
@@ -580,7 +590,21 @@ void BlockEmitter::jump_internal(const isa::Decoded &d, unsigned target, bool ba
     CachedGpr cache[kCachedGprs];
     std::copy(std::begin(cache_), std::end(cache_), std::begin(cache));
     const auto pending = pending_;
+    // The fields the label holds pending stay so (the same compare on this path, else the label is
+    // broken); those it has dropped as dead are dropped here too; the others are built.
+    // On the way back to the run loop all are built (write_back): it may deliver an interrupt there.
+    const std::array<PendingCmp, 8> &want = label_pending_[target];
+    bool built[8] = {};
+    for (unsigned f = 0; f < pending_.size(); ++f) {
+        if (want[f].live && !same_compare(want[f], pending_[f]))
+            labels_broken_ |= 1ull << target;
+        if (want[f].live || field_dead_from(target, f))
+            pending_[f].live = false;
+        built[f] = pending_[f].live;
+    }
     settle_cr();
+    for (unsigned f = 0; f < pending_.size(); ++f)
+        pending_[f].live = pending[f].live && !built[f];
     empty_page_cells(!page_known_[0], !page_known_[1]);
     add(qword[rbx + insns_], pending_insns_ + 1);
     // The run loop's tests, as a linked exit makes them (jit/link.cpp), then on to the target; when the loop
@@ -651,6 +675,13 @@ Compiled emit(Vcpu &v, const Block &b, CodeBuffer &buf, bool perf_map) {
         emitted.emplace(v, b, buf.cursor(), buf.room(), true);
         if (emitted->loop_broken())   // written over: nothing of it was committed
             emitted.emplace(v, b, buf.cursor(), buf.room(), false);
+        // A label that a jump came to with other pending compares settles its fields; after two passes,
+        // every label does.
+        uint64_t settle = 0;
+        for (int pass = 0; emitted->labels_broken(); ++pass) {
+            settle = pass < 2 ? settle | emitted->labels_broken() : ~0ull;
+            emitted.emplace(v, b, buf.cursor(), buf.room(), false, settle);
+        }
         BlockEmitter &e = *emitted;
         // No ready(): the buffer is already executable, and ready() would change its protection.
         if (e.unbound_jumps())   // jit::Label only: xbyak's own labels are not used

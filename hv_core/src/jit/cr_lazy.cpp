@@ -40,6 +40,11 @@ void BlockEmitter::cr_before_row() {
     }
 }
 
+bool BlockEmitter::same_compare(const PendingCmp &a, const PendingCmp &b) {
+    return a.live == b.live && a.is_signed == b.is_signed && a.l == b.l && a.imm == b.imm && a.ra == b.ra &&
+           (a.imm ? a.simm == b.simm : a.rb == b.rb);
+}
+
 // From instruction i on, nothing but rows that cannot leave the code, call out or read CR, up to a compare
 // into field f.
 bool BlockEmitter::field_dead_from(size_t i, unsigned f) const {
@@ -78,7 +83,9 @@ void BlockEmitter::compare_again(const PendingCmp &p) {
 // Field f of CR's register, or of CpuState's CR when no register holds it, from its compare. Uses rcx, rdx.
 void BlockEmitter::build_field(unsigned f) {
     const PendingCmp &p = pending_[f];
-    compare_again(p);
+    if (!flags_hold(f))
+        compare_again(p);
+    flags_field_ = -1;
     cr_from_flags(p.is_signed);
     const unsigned shift = 28 - 4 * f;
     movzx(edx, byte[rbx + so_]);
@@ -98,9 +105,13 @@ void BlockEmitter::build_field(unsigned f) {
 // Every pending field built, on this path only: the compile-time state stays as it is, and CpuState gets
 // a register that was clean and is no longer (a dirty one is written back by the caller, or stays dirty).
 void BlockEmitter::materialize_fields() {
-    bool built = false;
+    // The field whose compare the flags still hold first, with no compare.
+    const int first = flags_field_ >= 0 && flags_hold(unsigned(flags_field_)) ? flags_field_ : -1;
+    if (first >= 0)
+        build_field(unsigned(first));
+    bool built = first >= 0;
     for (unsigned f = 0; f < pending_.size(); ++f)
-        if (pending_[f].live) {
+        if (pending_[f].live && int(f) != first) {
             build_field(f);
             built = true;
         }
@@ -115,6 +126,8 @@ void BlockEmitter::settle_field(unsigned f) {
 }
 
 void BlockEmitter::settle_cr() {
+    if (flags_field_ >= 0 && flags_hold(unsigned(flags_field_)))   // first, while the flags are its compare's
+        settle_field(unsigned(flags_field_));
     for (unsigned f = 0; f < pending_.size(); ++f)
         if (pending_[f].live)
             settle_field(f);
@@ -151,8 +164,16 @@ void BlockEmitter::jump_on_cr_bit(unsigned bi, const Xbyak::Reg32 &cr, bool set,
     default:   // SO
         cmp(byte[rbx + so_], 0);
         set ? jne(to, T_NEAR) : je(to, T_NEAR);
-        break;
+        return;
     }
+    flags_field_ = int(bi >> 2);
+    flags_at_ = here();
+}
+
+// Whether the host's flags are still field f's compare: nothing emitted since the jump on them, and no
+// other jump lands here (the caller says so by keeping flags_field_).
+bool BlockEmitter::flags_hold(unsigned f) const {
+    return flags_field_ == int(f) && here() == flags_at_ && pending_[f].live;
 }
 
 } // namespace phv::jit

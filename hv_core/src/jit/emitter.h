@@ -75,7 +75,9 @@ public:
     enum CrRole : uint8_t { kCrObserves, kCrTransparent, kCrPure, kCrCompare, kCrBranch };
 
     // allow_loop: a block that branches back to its own start may be compiled in loop mode (below).
-    BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room, bool allow_loop);
+    // settle_at: bit i, the label of instruction i (a branch within the block lands there) holds no pending
+    // CR field (cr_lazy.cpp); the other labels hold the fall-through's, which every jump to them must have.
+    BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room, bool allow_loop, uint64_t settle_at = 0);
     unsigned native_insns() const { return native_; }
     // Loop mode: the block's code turns round to its own start without leaving it, its GPRs and CR held in
     // host registers from one turn to the next. It needs every row native and every GPR the block names in
@@ -83,6 +85,9 @@ public:
     // register had to be taken), the block is compiled again without it.
     bool loop_mode() const { return loop_; }
     bool loop_broken() const { return loop_broken_; }
+    // The labels a jump came to with other pending compares than the label holds: the code is wrong, and
+    // is compiled again with these in settle_at.
+    uint64_t labels_broken() const { return labels_broken_; }
     // Offsets into the code: where a linking block jumps in, and the link slots (Block::jit_slots).
     uint32_t linked_entry() const { return linked_entry_; }
     const Block::JitSlot *slots() const { return slots_; }
@@ -309,12 +314,20 @@ private:
     std::vector<uint32_t> gprs_written_;   // per instruction, the GPRs a native row may write
     void cr_before_row();
     bool field_dead_from(size_t i, unsigned f) const;
+    static bool same_compare(const PendingCmp &a, const PendingCmp &b);
     void compare_again(const PendingCmp &p);
     void build_field(unsigned f);
     void materialize_fields();   // on this path, the state unchanged
     void settle_field(unsigned f);   // built, and no longer pending
     void settle_cr();
     void jump_on_cr_bit(unsigned bi, const Xbyak::Reg32 &cr, bool set, Label &to);
+    // The field whose compare jump_on_cr_bit() made last, and the code offset just after its jump: a field
+    // built right there uses the flags as they are. Cleared where another jump lands on that offset.
+    uint64_t settle_at_ = 0, labels_broken_ = 0;
+    std::vector<std::array<PendingCmp, 8>> label_pending_;   // per instruction: what its label holds pending
+    int flags_field_ = -1;
+    uint32_t flags_at_ = 0;
+    bool flags_hold(unsigned f) const;
 
     // ---- code off the common path (compiler.cpp, emit_cold_paths) ----
     // What runs rarely (a memory row's TLB lookup after its page cell missed, a reserved granule's check, a
