@@ -223,6 +223,7 @@ bool BlockEmitter::e_cmp(const isa::Decoded &d, const Variant &v) {
     // sign-extended to 64 bits it is the doubleword.
     pending_[d.rt >> 2] = PendingCmp{true, bool(v.arg & 2), bool(d.rt & 1), imm, uint8_t(d.ra), uint8_t(d.rb),
                                      int32_t(d.imm)};
+    flags_field_ = -1;   // the flags may be the field's compare before this one
     return true;
 }
 
