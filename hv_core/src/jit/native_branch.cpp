@@ -200,7 +200,13 @@ bool BlockEmitter::e_bc(const isa::Decoded &d, const Variant &v) {
     const unsigned bo = d.rt, bi = d.ra;
     // CR's register before the first jump: the paths that skip its test must see the same allocation. A
     // pending field's compare is made again instead (cr_lazy.cpp).
-    const Xbyak::Reg32 cr = bo & kBoNoCond || pending_[bi >> 2].live ? eax : cr_read();
+    const bool lazy = !(bo & kBoNoCond) && pending_[bi >> 2].live;
+    const Xbyak::Reg32 cr = bo & kBoNoCond || lazy ? eax : cr_read();
+    if (lazy) {   // its operands into registers, where the block names them again
+        src(pending_[bi >> 2].ra);
+        if (!pending_[bi >> 2].imm)
+            src(pending_[bi >> 2].rb);
+    }
     const bool conditional = (bo & (kBoNoCtr | kBoNoCond)) != (kBoNoCtr | kBoNoCond);
     const int internal = internal_target();
     // A branch in the middle goes on with r12 where it is: only its taken way, a cold path, needs the

@@ -212,13 +212,10 @@ bool BlockEmitter::e_extend(const isa::Decoded &d, const Variant &v) {
 }
 
 // cmp/cmpl/cmpi/cmpli: arg bit 0 = immediate, bit 1 = signed. BF is RT's top three bits and L its low bit;
-// L=0 compares the low words (sem::cmp). Nothing is emitted but the loads of operands the block names again:
-// the field is pending until something observes it (cr_lazy.cpp).
+// L=0 compares the low words (sem::cmp). Nothing is emitted: the field is pending until something observes
+// it (cr_lazy.cpp), and the branch that reads it loads the operands it compares.
 bool BlockEmitter::e_cmp(const isa::Decoded &d, const Variant &v) {
     const bool imm = v.arg & 1;
-    src(d.ra);
-    if (!imm)
-        src(d.rb);
     // SI sign-extended or UI (< 2^16): as a 32-bit immediate either is the operand's low word, and
     // sign-extended to 64 bits it is the doubleword.
     pending_[d.rt >> 2] = PendingCmp{true, bool(v.arg & 2), bool(d.rt & 1), imm, uint8_t(d.ra), uint8_t(d.rb),
@@ -320,6 +317,10 @@ bool BlockEmitter::e_rotate_double(const isa::Decoded &d, const Variant &v) {
             if (v.arg == 2 && d.sh && m == 0xffffffffull << d.sh) {   // clrlsldi of the low word
                 mov(r.cvt32(), s.reg().cvt32());
                 shl(r, d.sh);
+                return true;
+            }
+            if (v.arg == 0 && !d.sh && d.mb == 32) {   // clrldi 32: a 32-bit move zero-extends
+                mov(r.cvt32(), s.reg().cvt32());
                 return true;
             }
             if (r != s.reg())
