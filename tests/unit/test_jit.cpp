@@ -262,8 +262,9 @@ TEST(Jit, PerformanceMonitorStartedInLinkedCodeAlertsWhereTheInterpreterDoes) {
         EXPECT_EQ(g.gpr(23), 2u);   // in the third pass
         EXPECT_GE(g.gpr(21), GuestCode::kCodeBase + 12);   // in the inner loop
         EXPECT_LE(g.gpr(21), GuestCode::kCodeBase + 20);
-        if (jit)
+        if (jit) {
             EXPECT_GT(stat(g, "jit_links_patched"), 0u);
+        }
     }
     EXPECT_LT(seen[0][0], 1000u);   // the alert came before the inner loop ended
     EXPECT_EQ(seen[0][0], seen[1][0]);
@@ -293,8 +294,9 @@ TEST(Jit, DecrementerInALinkedLoopIsTakenWhereTheInterpreterTakesIt) {
         seen[jit][0] = g.gpr(20), seen[jit][1] = g.gpr(21), seen[jit][2] = stat(g, "insns_executed") - before;
         EXPECT_EQ(stat(g, "dec_interrupts"), 1u);
         EXPECT_EQ(g.gpr(21), GuestCode::kCodeBase + 8);
-        if (jit)
+        if (jit) {
             EXPECT_GE(stat(g, "jit_blocks_chained"), 32u);
+        }
     }
     EXPECT_GT(seen[0][0], 16u);   // the loop ran a while before the timer check
     EXPECT_EQ(seen[0][0], seen[1][0]);

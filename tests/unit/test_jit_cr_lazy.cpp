@@ -51,8 +51,9 @@ std::vector<std::vector<uint64_t>> run(bool jit, const std::vector<uint32_t> &co
         if (why != PHV_EXIT_MMIO)
             break;
     }
-    if (jit)   // the program's blocks ran compiled
+    if (jit) {   // the program's blocks ran compiled
         EXPECT_GT(stat(g, "jit_blocks_compiled"), 0u);
+    }
     return exits;
 }
 
@@ -157,6 +158,24 @@ TEST(JitCrLazy, ALoopClosingOnACompareKeepsItsCount) {
         cmpdi(1, 10, 40),
         bc(kBoTrue, 1 * 4 + kLt, -20),   // blt cr1, L
         mfcr(21),
+    });
+}
+
+// A record form's CR0 is a pending compare of its result with 0: built at an access that leaves, after its
+// result is written again (by a row with an Rc bit its emitter ignores, cmpb's), dropped under the next
+// record form.
+TEST(JitCrLazy, RecordFormsAreComparesWithZero) {
+    expect_as_interpreter({
+        XO(7, 3, 4, 266, 0, 1),        // add. r7, r3, r4
+        bc(kBoTrue, kLt, 8),           // blt +8
+        addi(20, 20, 1),
+        X(31, 4, 7, 5, 508, 1),        // cmpb r7, r4, r5 with Rc set: writes r7, not CR0
+        ld(8, kPastRam, 0),            // MMIO: add.'s CR0
+        D(28, 3, 8, 1),                // andi. r8, r3, 1
+        X(31, 6, 10, 6, 316, 1),       // xor. r10, r6, r6: CR0 again, andi.'s dropped
+        bc(kBoFalse, kEq, 8),
+        addi(21, 21, 1),
+        mfcr(22),
     });
 }
 

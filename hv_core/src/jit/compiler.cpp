@@ -229,14 +229,20 @@ uint8_t cr_role(const isa::InsnDef &def, const isa::Decoded &d, const NativeRow 
         return E::kCrCompare;
     if (row.emit == &E::e_bc)
         return E::kCrBranch;
-    if (names_cr || d.fn == def.exec[2] || d.fn == def.exec[3] || row.emit == &E::e_mtspr)
+    if (d.fn == def.exec[2] || d.fn == def.exec[3] || row.emit == &E::e_mtspr)
         return E::kCrObserves;
-    static constexpr EmitFn kPure[] = {&E::e_addi, &E::e_add_family, &E::e_logical, &E::e_logical_imm,
-                                       &E::e_extend, &E::e_rotate_word, &E::e_rotate_double, &E::e_shift,
-                                       &E::e_shift_algebraic, &E::e_extswsli, &E::e_mul, &E::e_count, &E::e_cmpb};
-    if (d.fn == def.exec[0] && std::find(std::begin(kPure), std::end(kPure), row.emit) != std::end(kPure))
+    // Rows that compute GPRs (and CA) and cannot leave. Those that record their Rc form (record(): CR0 as a
+    // compare of the result with 0, CR their only use of it) write CR0 whole, as a compare does; a row
+    // whose table entry has an Rc form its emitter ignores (cmpb) observes, to be safe.
+    static constexpr EmitFn kPure[] = {&E::e_addi, &E::e_cmpb, &E::e_add_family, &E::e_logical,
+                                       &E::e_logical_imm, &E::e_extend, &E::e_rotate_word, &E::e_rotate_double,
+                                       &E::e_shift, &E::e_shift_algebraic, &E::e_extswsli, &E::e_mul, &E::e_count};
+    const auto pure = std::find(std::begin(kPure), std::end(kPure), row.emit);
+    if (pure != std::end(kPure) && !names_cr)
         return E::kCrPure;
-    return E::kCrTransparent;
+    if (pure - std::begin(kPure) >= 2 && pure != std::end(kPure))
+        return E::kCrCompare;
+    return names_cr ? E::kCrObserves : E::kCrTransparent;
 }
 
 } // namespace
@@ -380,7 +386,7 @@ BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room, bool 
                              : (rt_not_gpr(*row) ? 0 : 1ull << (d.rt & 31)) | 1ull << (d.ra & 31) | 1ull << (d.rb & 31) |
                                    uint64_t(names_cr(table[d.def], d)) << kCr);
         cr_role_.push_back(row ? cr_role(table[d.def], d, *row, names_.back() >> kCr & 1) : uint8_t(kCrObserves));
-        cmp_field_.push_back(uint8_t(d.rt >> 2));
+        cmp_field_.push_back(row && row->emit == &E::e_cmp ? uint8_t(d.rt >> 2) : 0);   // a record form: CR0
         gprs_written_.push_back(row ? uint32_t(regs_named(table[d.def], d, *row, true)) : ~0u);
         const unsigned kind = row ? memory_kind(*row) : 0;
         loop_cell_.push_back(kind == 1 || kind == 2

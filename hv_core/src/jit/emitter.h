@@ -446,8 +446,9 @@ private:
     void cr_from_flags(bool is_signed);
     // CR field bf = ecx | XER[SO]; trashes ecx and edx.
     void set_crf(unsigned bf);
-    // Rc=1: CR0 from the result in rax, as record() compares it in the block's mode.
-    void record(const Variant &v);
+    // Rc=1: CR0 from the result, GPR `result` (written by the row), as record() compares it in the block's
+    // mode.
+    void record(const Variant &v, unsigned result);
     // OV = OV32 = the byte register ov, SO |= ov (sem::set_ov with equal 64- and 32-bit overflows).
     void set_ov_both(const Xbyak::Reg8 &ov);
     // rax = XER (CpuState::get_xer); XER = rax (set_xer). Trash rcx.

@@ -93,7 +93,7 @@ bool BlockEmitter::e_mul(const isa::Decoded &d, const Variant &v) {
         break;
     }
     mov(dst(d.rt).q(), rax);
-    record(v);
+    record(v, d.rt);
     return true;
 }
 
@@ -149,7 +149,7 @@ bool BlockEmitter::e_div(const isa::Decoded &d, const Variant &v) {
     if (v.oe)
         set_ov_both(sil);
     mov(dst(d.rt).q(), rax);
-    record(v);
+    record(v, d.rt);
     return true;
 }
 
@@ -197,7 +197,7 @@ bool BlockEmitter::e_count(const isa::Decoded &d, const Variant &v) {
     default: popcnt(rax, src(d.rt).q()); break;
     }
     mov(dst(d.ra).q(), rax);
-    record(v);
+    record(v, d.ra);
     return true;
 }
 

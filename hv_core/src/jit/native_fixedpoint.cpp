@@ -34,16 +34,13 @@ void BlockEmitter::set_crf(unsigned bf) {
     or_(cr, ecx);
 }
 
-// record(): the result as a signed doubleword in 64-bit mode, its low word sign-extended in 32-bit mode.
-void BlockEmitter::record(const Variant &v) {
+// record(): CR0 from the result (GPR `result`) as a signed doubleword in 64-bit mode, its low word
+// sign-extended in 32-bit mode: a pending compare with 0 (cr_lazy.cpp).
+void BlockEmitter::record(const Variant &v, unsigned result) {
     if (!v.rc)
         return;
-    if (sf_)
-        test(rax, rax);
-    else
-        test(eax, eax);
-    cr_from_flags(true);
-    set_crf(0);
+    pending_[0] = PendingCmp{true, true, sf_, true, uint8_t(result), 0, 0};
+    flags_field_ = -1;
 }
 
 bool BlockEmitter::e_addi(const isa::Decoded &d, const Variant &v) {
@@ -140,7 +137,7 @@ bool BlockEmitter::e_add_family(const isa::Decoded &d, const Variant &v) {
         or_(byte[rbx + so_], ov);
     }
     mov(dst(d.rt).q(), rax);
-    record(rec);
+    record(rec, d.rt);
     return true;
 }
 
@@ -178,7 +175,7 @@ bool BlockEmitter::e_logical(const isa::Decoded &d, const Variant &v) {
     if (v.arg >= 5)
         not_(rax);
     mov(dst(d.ra).q(), rax);
-    record(v);
+    record(v, d.ra);
     return true;
 }
 
@@ -193,7 +190,7 @@ bool BlockEmitter::e_logical_imm(const isa::Decoded &d, const Variant &v) {
     else
         xor_(rax, rcx);
     mov(dst(d.ra).q(), rax);
-    record({false, v.arg < 2, 0});
+    record({false, v.arg < 2, 0}, d.ra);
     return true;
 }
 
@@ -207,7 +204,7 @@ bool BlockEmitter::e_extend(const isa::Decoded &d, const Variant &v) {
     else
         movsxd(rax, s.cvt32());
     mov(dst(d.ra).q(), rax);
-    record(v);
+    record(v, d.ra);
     return true;
 }
 
@@ -278,7 +275,7 @@ bool BlockEmitter::e_rotate_word(const isa::Decoded &d, const Variant &v) {
         or_(rax, rcx);
     }
     mov(dst(d.ra).q(), rax);
-    record(v);
+    record(v, d.ra);
     return true;
 }
 
@@ -352,7 +349,7 @@ bool BlockEmitter::e_rotate_double(const isa::Decoded &d, const Variant &v) {
         or_(rax, rcx);
     }
     mov(dst(d.ra).q(), rax);
-    record(v);
+    record(v, d.ra);
     return true;
 }
 
@@ -380,7 +377,7 @@ bool BlockEmitter::e_shift(const isa::Decoded &d, const Variant &v) {
         cmovnz(eax, edx);
     }
     mov(dst(d.ra).q(), rax);
-    record(v);
+    record(v, d.ra);
     return true;
 }
 
@@ -429,7 +426,7 @@ bool BlockEmitter::e_shift_algebraic(const isa::Decoded &d, const Variant &v) {
     mov(byte[rbx + ca_], dl);
     mov(byte[rbx + ca32_], dl);
     mov(dst(d.ra).q(), rax);
-    record(v);
+    record(v, d.ra);
     return true;
 }
 
@@ -438,7 +435,7 @@ bool BlockEmitter::e_extswsli(const isa::Decoded &d, const Variant &v) {
     if (d.sh)
         shl(rax, d.sh);
     mov(dst(d.ra).q(), rax);
-    record(v);
+    record(v, d.ra);
     return true;
 }
 
