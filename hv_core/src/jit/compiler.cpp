@@ -377,7 +377,7 @@ BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room, bool 
     Label done;
     const auto table = isa::insn_table();
     uint64_t loop_regs = 0, loop_written = 0;
-    unsigned memory_rows = 0, branch_at = 0;
+    unsigned memory_rows = 0, branch_at = 0, ctr_rows = 0;
     for (const isa::Decoded &d : b.insns) {
         const NativeRow *row = d.def < table.size() ? native_by_def()[d.def] : nullptr;
         names_.push_back(!row ? kCallBarrier
@@ -396,6 +396,11 @@ BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room, bool 
             loop_regs |= regs_named(table[d.def], d, *row, false);
             loop_written |= regs_named(table[d.def], d, *row, true);
         }
+        if (d.def < table.size()) {   // the branches' data flow names CTR; mfctr and mtctr name it by number
+            const std::string_view m = table[d.def].mnemonic;
+            ctr_rows += (table[d.def].io & (isa::reg::kInCTR | isa::reg::kOutCTR)) ||
+                        ((m == "mfspr" || m == "mtspr") && d.imm == spr::CTR);
+        }
         branch_at += &d == &b.insns.back() ? 0 : d.len;
     }
     // Loop mode: the block ends with a relative b or bc (not LK) back to its own start, every row is
@@ -409,6 +414,11 @@ BlockEmitter::BlockEmitter(Vcpu &v, const Block &b, void *at, size_t room, bool 
                 last.imm == -int64_t(branch_at) &&
                 std::find(names_.begin(), names_.end(), kCallBarrier) == names_.end() &&
                 std::popcount(loop_regs) <= int(kCachedGprs);
+        // CTR in a register of its own too when one is left and the branch back is the block's only row
+        // that names it (bdnz): the turn's decrement is then no load and store through memory, whose chain
+        // from one turn to the next was the floor of a short loop's turn.
+        if (loop_ && ctr_rows == 1 && !(last.rt & 0x04) && std::popcount(loop_regs) < int(kCachedGprs))
+            loop_regs |= 1ull << kCtr, loop_written |= 1ull << kCtr;
     }
     if (loop_)
         emit_loop_entry(loop_regs, loop_written);

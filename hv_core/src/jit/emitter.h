@@ -285,8 +285,11 @@ private:
     // register across it): next_use()'s source.
     static constexpr uint64_t kCallBarrier = ~0ull;
     std::vector<uint64_t> names_;
-    // CR is held like a GPR, as register number kCr (its low word; CpuState keeps it in a word).
-    static constexpr unsigned kCr = 32;
+    // CR is held like a GPR, as register number kCr (its low word; CpuState keeps it in a word); so is CTR,
+    // kCtr, in loop mode only (a loop whose only row naming it is the bdnz back).
+    static constexpr unsigned kCr = 32, kCtr = 33;
+    // bc's decrement of CTR, ZF set as the block's mode tests it (== 0).
+    void decrement_ctr();
     Xbyak::Address home(unsigned n);   // where register n lives in CpuState, in its width
     void load_home(unsigned slot);
     void load_into(unsigned slot, unsigned n);   // slot's host register = register n from CpuState

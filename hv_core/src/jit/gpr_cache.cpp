@@ -29,7 +29,7 @@ constexpr unsigned kCalleeSaved = 4;
 } // namespace
 
 Xbyak::Address BlockEmitter::home(unsigned n) {
-    return n == kCr ? dword[rbx + cr_] : gpr(n);
+    return n == kCr ? dword[rbx + cr_] : n == kCtr ? qword[rbx + ctr_] : gpr(n);
 }
 
 void BlockEmitter::load_home(unsigned slot) {
@@ -110,7 +110,7 @@ BlockEmitter::Gpr BlockEmitter::held(unsigned n, int slot) {
 
 BlockEmitter::Gpr BlockEmitter::where(unsigned n) {
     const int i = slot_of(n);
-    const Xbyak::Address m = n == kCr ? home(n) : gpr(n), m32 = n == kCr ? home(n) : gpr32(n);
+    const Xbyak::Address m = n >= kCr ? home(n) : gpr(n), m32 = n >= kCr ? home(n) : gpr32(n);
     return Gpr(kHostRegs[i < 0 ? 0 : i], m, m32, i >= 0);
 }
 

@@ -242,7 +242,7 @@ void BlockEmitter::emit_loop_entry(uint64_t regs, uint64_t written) {
         if (c >= 0)
             mov(qword[rbx + offset(&v_.jit_loop_page_[c].page)], int32_t(Vcpu::JitPage::kEmpty));
     unsigned slot = 0;
-    for (unsigned n = 0; n <= kCr; ++n) {
+    for (unsigned n = 0; n <= kCtr; ++n) {
         if (!(regs >> n & 1))
             continue;
         cache_[slot] = CachedGpr{int(n), bool(written >> n & 1), 0};

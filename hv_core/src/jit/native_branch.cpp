@@ -190,6 +190,19 @@ namespace {
 constexpr unsigned kBoNoCtr = 0x04, kBoCtrZero = 0x02, kBoNoCond = 0x10, kBoCondTrue = 0x08;
 }
 
+void BlockEmitter::decrement_ctr() {
+    if (slot_of(kCtr) >= 0) {   // loop mode's register (dirty from the loop's entry on)
+        const Xbyak::Reg64 r = where(kCtr).reg();
+        sub(r, 1);
+        if (!sf_)
+            test(r.cvt32(), r.cvt32());
+        return;
+    }
+    sub(qword[rbx + ctr_], 1);
+    if (!sf_)
+        cmp(dword[rbx + ctr_], 0);
+}
+
 // bc/bca/bcl/bcla (sem::bc, sem::branch_taken): CTR decremented unless BO[2], then tested in the mode's
 // width; CR[BI] tested unless BO[0]. Target in rax when taken. A conditional branch's taken way leaves
 // through an exit of its own, with the GPRs written back and the registers left as they are for the
@@ -220,9 +233,7 @@ bool BlockEmitter::e_bc(const isa::Decoded &d, const Variant &v) {
             taken.first_slot = slot_count_++;
         Label not_taken;
         if (!(bo & kBoNoCtr)) {
-            sub(qword[rbx + ctr_], 1);
-            if (!sf_)
-                cmp(dword[rbx + ctr_], 0);
+            decrement_ctr();
             // taken when (CTR == 0) == BO[3] (and the condition holds)
             const bool last = bo & kBoNoCond;
             if (bool(bo & kBoCtrZero) == last)
@@ -239,9 +250,7 @@ bool BlockEmitter::e_bc(const isa::Decoded &d, const Variant &v) {
     advance_cia();
     Label not_taken, out;
     if (!(bo & kBoNoCtr)) {
-        sub(qword[rbx + ctr_], 1);
-        if (!sf_)
-            cmp(dword[rbx + ctr_], 0);
+        decrement_ctr();
         if (bo & kBoCtrZero)
             jnz(not_taken, T_NEAR);
         else
