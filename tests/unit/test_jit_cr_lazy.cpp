@@ -30,7 +30,7 @@ constexpr uint32_t xor_(uint32_t ra, uint32_t rs, uint32_t rb) { return X(31, rs
 
 constexpr uint32_t kPastRam = 9;   // r9: an address past the end of RAM, whose access leaves as MMIO
 
-// Every exit's reason, NIP, r0-r31, CR and XER.
+// Every exit's state (exit_state()).
 std::vector<std::vector<uint64_t>> run(bool jit, const std::vector<uint32_t> &code,
                                        std::initializer_list<std::pair<unsigned, uint64_t>> gprs) {
     GuestCode g;
@@ -42,12 +42,7 @@ std::vector<std::vector<uint64_t>> run(bool jit, const std::vector<uint32_t> &co
     std::vector<std::vector<uint64_t>> exits;
     for (unsigned k = 0; k < 50; ++k) {
         const uint32_t why = g.run();
-        std::vector<uint64_t> s{why, g.reg(PHV_REG_PPC_NIP)};
-        for (unsigned i = 0; i < 32; ++i)
-            s.push_back(g.gpr(i));
-        s.push_back(g.reg(PHV_REG_PPC_CR));
-        s.push_back(g.reg(PHV_REG_PPC_XER));
-        exits.push_back(s);
+        exits.push_back(exit_state(g, why));
         if (why != PHV_EXIT_MMIO)
             break;
     }

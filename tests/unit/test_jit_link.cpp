@@ -207,8 +207,9 @@ TEST(JitLinkStamp, SameTranslationAfterAMoveIsRelinkedInlineAndStillGuarded) {
             const uint64_t stamp = v.mmu_.link_stamp;
             EXPECT_EQ(v.mmu_.tlb->invalidate({phv::mmu::Invalidation::Scope::Page, kLinkEa + 0x1000, 12, 0}), 1u);
             v.mmu_.tlb->insert(Access::Fetch, kLinkEa + 0x1000, ctx, fetch_entry(g, kLinkA));
-            if (v.jit_enabled())
+            if (v.jit_enabled()) {
                 EXPECT_GT(v.mmu_.link_stamp, stamp);
+            }
             const uint64_t patched = stat(g, "jit_links_patched");
             g.set_gpr(20, 0);
             g.set_reg(PHV_REG_PPC_NIP, kLinkEa);
@@ -343,8 +344,9 @@ TEST(JitPageCells, CalledRowBetweenLinkedBlocksEmptiesThem) {
             g.run_to_done();
         }
         seen[jit][0] = g.gpr(20), seen[jit][1] = g.gpr(23), seen[jit][2] = g.gpr(24), seen[jit][3] = g.gpr(30);
-        if (jit)
+        if (jit) {
             EXPECT_GE(stat(g, "jit_blocks_chained"), uint64_t(kTurns));
+        }
     }
     EXPECT_EQ(seen[0][3], 0x38u) << "X's load faults (Data Segment) under the new context";
     EXPECT_EQ(seen[0][0], 0u);

@@ -155,21 +155,7 @@ Outcome run_program(bool jit, const std::vector<uint32_t> &code, const std::vect
     Outcome o;
     for (unsigned n = 0; n < 400; ++n) {
         const uint32_t why = g.run();
-        std::vector<uint64_t> s{why, g.reg(PHV_REG_PPC_NIP)};
-        for (unsigned i = 0; i < 32; ++i)
-            s.push_back(g.gpr(i));
-        s.push_back(g.reg(PHV_REG_PPC_CR));
-        s.push_back(g.reg(PHV_REG_PPC_CTR));
-        s.push_back(g.reg(PHV_REG_PPC_XER));
-        if (why == PHV_EXIT_MMIO) {
-            auto &m = g.run_data->mmio;
-            s.insert(s.end(), {m.phys_addr, m.len, m.is_write});
-            if (!m.is_write) {
-                const uint64_t v = m.phys_addr * 0x9e3779b97f4a7c15ull;
-                std::memcpy(m.data, &v, 8);
-            }
-        }
-        o.exits.push_back(s);
+        o.exits.push_back(exit_state(g, why));
         if (why == PHV_EXIT_PAPR_HCALL && g.run_data->papr_hcall.nr == uint64_t(kHcall)) {
             // Completed with the registers as they are (the completion writes r3-r12).
             g.run_data->papr_hcall.ret = g.gpr(3);

@@ -236,8 +236,9 @@ TEST(Storage, IcbtCpAbortCopyPaste) {
             g.run_to_done();
             const bool runs = model != PHV_CPU_POWER8 && (w == kIcbt || w == kCpAbort);
             EXPECT_EQ(g.gpr(20), runs ? 1u : 0u) << std::hex << w << " model " << model;
-            if (!runs)
+            if (!runs) {
                 EXPECT_NE(g.reg(PHV_REG_PPC_SRR1) & (1ull << (63 - 44)), 0u) << std::hex << w;
+            }
         }
     }
     char buf[64];
