@@ -234,14 +234,16 @@ uint8_t cr_role(const isa::InsnDef &def, const isa::Decoded &d, const NativeRow 
     // Rows that compute GPRs (and CA) and cannot leave. Those that record their Rc form (record(): CR0 as a
     // compare of the result with 0, CR their only use of it) write CR0 whole, as a compare does; a row
     // whose table entry has an Rc form its emitter ignores (cmpb) observes, to be safe.
-    static constexpr EmitFn kPure[] = {&E::e_addi, &E::e_cmpb, &E::e_add_family, &E::e_logical,
-                                       &E::e_logical_imm, &E::e_extend, &E::e_rotate_word, &E::e_rotate_double,
-                                       &E::e_shift, &E::e_shift_algebraic, &E::e_extswsli, &E::e_mul, &E::e_count};
-    const auto pure = std::find(std::begin(kPure), std::end(kPure), row.emit);
-    if (pure != std::end(kPure) && !names_cr)
-        return E::kCrPure;
-    if (pure - std::begin(kPure) >= 2 && pure != std::end(kPure))
-        return E::kCrCompare;
+    static constexpr EmitFn kRecording[] = {&E::e_add_family, &E::e_logical, &E::e_logical_imm, &E::e_extend,
+                                            &E::e_rotate_word, &E::e_rotate_double, &E::e_shift,
+                                            &E::e_shift_algebraic, &E::e_extswsli, &E::e_mul, &E::e_count};
+    const bool records = std::find(std::begin(kRecording), std::end(kRecording), row.emit) != std::end(kRecording);
+    if (records || row.emit == &E::e_addi || row.emit == &E::e_cmpb) {
+        if (!names_cr)
+            return E::kCrPure;
+        if (records)
+            return E::kCrCompare;
+    }
     return names_cr ? E::kCrObserves : E::kCrTransparent;
 }
 
@@ -558,7 +560,8 @@ void BlockEmitter::find_internal_branches(const Block &b) {
 // to (jump_internal), dirty ones included: a loop's turn writes nothing back. Those the block does not name
 // again before a call are written back and let go, so that jumps have less to match.
 void BlockEmitter::join() {
-    // A label's state has nothing pending: each field built, or dropped when it is dead from here on.
+    // A label holds the fall-through's pending compares (jump_internal checks every jump brings the same),
+    // or none where settle_at says so; a field dead from here on is dropped either way.
     for (unsigned f = 0; f < pending_.size(); ++f)
         if (pending_[f].live && field_dead_from(index_, f))
             pending_[f].live = false;
@@ -601,8 +604,7 @@ void BlockEmitter::jump_internal(const isa::Decoded &d, unsigned target, bool ba
     const auto offset = [&](const void *field) {
         return int32_t(reinterpret_cast<const char *>(field) - reinterpret_cast<const char *>(&v_));
     };
-    // The label has nothing pending: this path's fields built, the compile-time state kept for the code
-    // after a conditional jump, which did not build them.
+    // The compile-time state is kept for the code after a conditional jump, which builds nothing here.
     CachedGpr cache[kCachedGprs];
     std::copy(std::begin(cache_), std::end(cache_), std::begin(cache));
     const auto pending = pending_;

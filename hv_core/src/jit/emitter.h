@@ -436,8 +436,9 @@ private:
     // After a slow path's call: the registers of the GPRs in `written` (bit n for GPR n, bit kCr for CR:
     // what the semantic function wrote) and every caller-saved register reloaded from CpuState.
     void reload_after_call(uint64_t written);
-    // The dirty registers stored to CpuState, the compile-time state unchanged: on a path that does not
-    // come back to the code that follows (or comes back to it with the same registers, as a slow path does).
+    // The pending CR fields built and the dirty registers stored to CpuState, the compile-time state
+    // unchanged: on a path that does not come back to the code that follows (or comes back to it with the
+    // same registers, as a slow path does).
     void write_back();
     // write_back(), then all clean: before a call whose return continues on this path, and at the end.
     void flush();
